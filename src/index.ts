@@ -1,0 +1,19 @@
+/**
+ * vmio — Asterinas OSTD's memory model for TypeScript.
+ *
+ * The public surface, exactly as `API.md` describes it. Layers below (pod →
+ * io → frame → vm) never import this file.
+ *
+ * @module
+ */
+
+export { type PodType, type PodOnceType, type PodValue, sizeOf, alignOf } from "./pod/pod-type.js";
+export { u8, u16, u32, u64, i8, i16, i32, i64, usize, isize, f32, f64 } from "./pod/scalars.js";
+export { struct, type StructFields, type StructOptions, type StructValue } from "./pod/struct.js";
+export { array } from "./pod/array.js";
+
+export { type Fallible, type Infallible, type Fallibility } from "./io/fallibility.js";
+export { VmError, type VmErrorCode } from "./io/vm-error.js";
+export { VmReader } from "./io/vm-reader.js";
+export { VmWriter } from "./io/vm-writer.js";
+export { type VmIo, type VmIoFill, type VmIoOnce } from "./io/vm-io.js";

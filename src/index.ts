@@ -17,3 +17,10 @@ export { VmError, type VmErrorCode } from "./io/vm-error.js";
 export { VmReader } from "./io/vm-reader.js";
 export { VmWriter } from "./io/vm-writer.js";
 export { type VmIo, type VmIoFill, type VmIoOnce } from "./io/vm-io.js";
+
+export { PAGE_SIZE } from "./frame/page-size.js";
+export { PhysicalMemory, type PhysicalMemoryOptions, type LeakReport } from "./frame/physical-memory.js";
+export { FrameAllocOptions } from "./frame/frame-alloc-options.js";
+export { Frame, UFrame } from "./frame/frame.js";
+export { Segment, USegment } from "./frame/segment.js";
+export { FrameVec } from "./frame/frame-vec.js";

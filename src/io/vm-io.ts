@@ -280,3 +280,19 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
     if (end > size) insufficient(`access at offset ${offset}`, len, Math.max(0, size - offset));
   }
 }
+
+/**
+ * Gives a class the methods of {@link VmObject} (`VmIo`, `VmIoFill`,
+ * `VmIoOnce`) when it must extend another base class. The class supplies
+ * `_ioSize`, `_ioReader` and `_ioWriter`; pair this with an interface
+ * declaration merge so that the compiler knows the methods are there.
+ *
+ * @internal
+ */
+export function implementVmIo(target: { prototype: object }): void {
+  for (const name of Object.getOwnPropertyNames(VmObject.prototype)) {
+    if (name === "constructor") continue;
+    const descriptor = Object.getOwnPropertyDescriptor(VmObject.prototype, name) as PropertyDescriptor;
+    Object.defineProperty(target.prototype, name, descriptor);
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * The frame allocator: a free bitmap and a segment tree over it, changed only
+ * with `Atomics`, so that every thread sharing a RAM can allocate and free
+ * without a lock.
+ *
+ * Safety contract: the bitmap is the truth — bit `f` (word `f >>> 5`, bit
+ * `f & 31`) is 1 exactly when frame `f` is free. A frame is claimed by
+ * clearing its bit with a compare-and-swap and released by setting it, so two
+ * threads can never both claim one frame. The tree is a hint for finding free
+ * runs quickly; it is repaired as bits change and rebuilt from the bitmap if
+ * it ever misleads a search (for instance after a worker was terminated
+ * halfway through an update), so a stale hint can cost time but never
+ * correctness. No step waits for another thread: a thread that dies at any
+ * point can at worst leak the frames it was claiming, never block the others.
+ *
+ * Policy: first fit at the lowest address, except that the most recently
+ * freed run is tried first — a freed frame is the next one handed out when
+ * the request fits in it, as OSTD's frame tests expect. Free runs coalesce by
+ * construction (adjacent free bits are one run), so freeing everything
+ * restores one contiguous block.
+ *
+ * Cost: allocation and free are O(log n) in the number of frames (the tree
+ * walk) plus O(k / 32) for a run of k frames.
+ *
+ * @module
+ */
+
+/** Bits per bitmap word. */
+const WORD = 32;
+
+/**
+ * Where the allocator's state lives: typed-array views over the RAM's
+ * metadata region (an `ArrayBuffer`, or a `SharedArrayBuffer` for RAM shared
+ * with workers).
+ *
+ * @internal
+ */
+export interface AllocatorState {
+  /** Free bitmap: one bit per frame, 1 = free. */
+  readonly bits: Int32Array;
+  /** Segment tree, three words per node (longest free run, free prefix, free suffix). Node 1 is the root. */
+  readonly tree: Int32Array;
+  /** One word: the first frame of the most recently freed run (the reuse hint), or -1. */
+  readonly hint: Int32Array;
+  /** Index of the hint word in `hint`. */
+  readonly hintIndex: number;
+  /** Number of frames covered (frames ≥ this never exist). */
+  readonly nframes: number;
+}
+
+/**
+ * Number of tree leaves (bitmap words rounded up to a power of two).
+ *
+ * @internal
+ */
+export function treeLeaves(nframes: number): number {
+  const words = Math.max(1, Math.ceil(nframes / WORD));
+  let leaves = 1;
+  while (leaves < words) leaves *= 2;
+  return leaves;
+}
+
+/**
+ * Int32 words needed by the bitmap and the tree for `nframes` frames.
+ *
+ * @internal
+ */
+export function allocatorWords(nframes: number): { bits: number; tree: number } {
+  const leaves = treeLeaves(nframes);
+  return { bits: leaves, tree: 3 * 2 * leaves };
+}
+
+function trailingOnes(w: number): number {
+  const inv = ~w;
+  if (inv === 0) return WORD;
+  return 31 - Math.clz32(inv & -inv);
+}
+
+function leadingOnes(w: number): number {
+  return Math.clz32(~w);
+}
+
+function longestOnes(w: number): number {
+  let n = 0;
+  let x = w;
+  while (x !== 0) {
+    x &= x << 1;
+    n++;
+  }
+  return n;
+}
+
+/** Lowest bit position at which `n` (1..32) consecutive ones start in `w`, or -1. */
+function runInWord(w: number, n: number): number {
+  let y = w;
+  for (let k = 1; k < n && y !== 0; k++) y &= w >>> k;
+  if (y === 0) return -1;
+  return 31 - Math.clz32(y & -y);
+}
+
+/** Mask of the bits of word `word` that fall in frames `[start, end)`. */
+function maskOf(word: number, start: number, end: number): number {
+  const lo = Math.max(start - word * WORD, 0);
+  const hi = Math.min(end - word * WORD, WORD);
+  if (hi - lo === WORD) return -1;
+  return (((1 << (hi - lo)) - 1) << lo) | 0;
+}
+
+/**
+ * A lock-free first-fit allocator of runs of frames.
+ *
+ * @internal
+ */
+export class FrameAllocator {
+  private readonly bits: Int32Array;
+  private readonly tree: Int32Array;
+  private readonly hint: Int32Array;
+  private readonly hintIndex: number;
+  private readonly nframes: number;
+  private readonly leaves: number;
+
+  constructor(state: AllocatorState) {
+    this.bits = state.bits;
+    this.tree = state.tree;
+    this.hint = state.hint;
+    this.hintIndex = state.hintIndex;
+    this.nframes = state.nframes;
+    this.leaves = treeLeaves(state.nframes);
+  }
+
+  /**
+   * Marks frames `[start, end)` free in a fresh state and builds the tree.
+   * Not thread-safe: for initialising a new RAM only.
+   */
+  initialize(start: number, end: number): void {
+    this.bits.fill(0);
+    for (let w = Math.floor(start / WORD); w * WORD < end; w++) this.bits[w] = maskOf(w, start, end);
+    Atomics.store(this.hint, this.hintIndex, -1);
+    this.rebuild();
+  }
+
+  /** Recomputes the whole tree from the bitmap: O(n). The repair for a misleading tree. */
+  rebuild(): void {
+    for (let leaf = 0; leaf < this.leaves; leaf++) this.setLeaf(leaf);
+    for (let node = this.leaves - 1, span = 0; node >= 1; node--) {
+      span = WORD * (this.leaves >>> (31 - Math.clz32(node)));
+      this.combine(node, span / 2);
+    }
+  }
+
+  /** Number of free frames (a scan of the bitmap; for statistics and tests). */
+  freeCount(): number {
+    let n = 0;
+    for (let w = 0; w < this.bits.length; w++) {
+      let x = Atomics.load(this.bits, w);
+      while (x !== 0) {
+        x &= x - 1;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Whether frame `f` is free in the bitmap. */
+  isFree(f: number): boolean {
+    return (Atomics.load(this.bits, f >>> 5) & (1 << (f & 31))) !== 0;
+  }
+
+  /**
+   * Claims `n ≥ 1` contiguous frames and returns the first, or -1 when no
+   * free run of that length exists.
+   */
+  alloc(n: number): number {
+    if (n > this.nframes) return -1;
+    const hinted = Atomics.load(this.hint, this.hintIndex);
+    if (hinted >= 0 && hinted + n <= this.nframes && this.claim(hinted, n)) {
+      Atomics.compareExchange(this.hint, this.hintIndex, hinted, -1);
+      return hinted;
+    }
+    let misled = 0;
+    for (;;) {
+      const start = this.find(n);
+      if (start === -1) {
+        // The tree says no. It may be stale (a thread died mid-update): one
+        // rebuild from the bitmap settles it.
+        if (misled > 0) return -1;
+        misled++;
+        this.rebuild();
+        continue;
+      }
+      if (start >= 0 && this.claim(start, n)) return start;
+      // Lost a race for that run, or the tree pointed at a run that is gone.
+      if (++misled > 8) {
+        this.rebuild();
+        misled = 1;
+      }
+    }
+  }
+
+  /** Returns frames `[start, start + n)`, all claimed, to the free pool. */
+  free(start: number, n: number): void {
+    const end = start + n;
+    const first = Math.floor(start / WORD);
+    const last = Math.floor((end - 1) / WORD);
+    for (let w = first; w <= last; w++) Atomics.or(this.bits, w, maskOf(w, start, end));
+    for (let w = first; w <= last; w++) this.update(w);
+    Atomics.store(this.hint, this.hintIndex, start);
+  }
+
+  /** First-fit search in the tree: a frame index, -1 if the root has no run that long, -2 if the tree misled. */
+  private find(n: number): number {
+    const t = this.tree;
+    if (Atomics.load(t, 3) < n) return -1;
+    let node = 1;
+    let lo = 0;
+    let span = WORD * this.leaves;
+    while (node < this.leaves) {
+      const left = 2 * node;
+      const half = span / 2;
+      if (Atomics.load(t, 3 * left) >= n) {
+        node = left;
+      } else {
+        const suffix = Atomics.load(t, 3 * left + 2);
+        if (suffix + Atomics.load(t, 3 * (left + 1) + 1) >= n) return lo + half - suffix;
+        node = left + 1;
+        lo += half;
+      }
+      span = half;
+    }
+    if (n > WORD) return -2;
+    const bit = runInWord(Atomics.load(this.bits, node - this.leaves), n);
+    return bit < 0 ? -2 : lo + bit;
+  }
+
+  /** Clears the bits of `[start, start + n)` if all are set; all or nothing. */
+  private claim(start: number, n: number): boolean {
+    const end = start + n;
+    const first = Math.floor(start / WORD);
+    const last = Math.floor((end - 1) / WORD);
+    for (let w = first; w <= last; w++) {
+      const mask = maskOf(w, start, end);
+      for (;;) {
+        const old = Atomics.load(this.bits, w);
+        if ((old & mask) !== mask) {
+          // Someone owns a frame of the run: give back what this call took.
+          for (let u = first; u < w; u++) Atomics.or(this.bits, u, maskOf(u, start, end));
+          for (let u = first; u < w; u++) this.update(u);
+          return false;
+        }
+        if (Atomics.compareExchange(this.bits, w, old, old & ~mask) === old) break;
+      }
+    }
+    for (let w = first; w <= last; w++) this.update(w);
+    return true;
+  }
+
+  /**
+   * Refreshes the leaf of word `w` and its ancestors. Each node is recomputed
+   * until its children read the same before and after the store, so that of
+   * two racing updaters the last one to write a node has seen both children's
+   * final values.
+   */
+  private update(w: number): void {
+    this.setLeaf(w);
+    let node = (this.leaves + w) >>> 1;
+    let half = WORD;
+    const t = this.tree;
+    while (node >= 1) {
+      const l = 3 * 2 * node;
+      const r = l + 3;
+      for (;;) {
+        const a = Atomics.load(t, l), b = Atomics.load(t, l + 1), c = Atomics.load(t, l + 2);
+        const d = Atomics.load(t, r), e = Atomics.load(t, r + 1), f = Atomics.load(t, r + 2);
+        this.store(node, a, b, c, d, e, f, half);
+        if (
+          a === Atomics.load(t, l) && b === Atomics.load(t, l + 1) && c === Atomics.load(t, l + 2) &&
+          d === Atomics.load(t, r) && e === Atomics.load(t, r + 1) && f === Atomics.load(t, r + 2)
+        ) {
+          break;
+        }
+      }
+      node >>>= 1;
+      half *= 2;
+    }
+  }
+
+  private setLeaf(w: number): void {
+    const word = Atomics.load(this.bits, w);
+    const i = 3 * (this.leaves + w);
+    Atomics.store(this.tree, i, longestOnes(word));
+    Atomics.store(this.tree, i + 1, trailingOnes(word));
+    Atomics.store(this.tree, i + 2, leadingOnes(word));
+  }
+
+  private combine(node: number, half: number): void {
+    const t = this.tree;
+    const l = 3 * 2 * node;
+    const r = l + 3;
+    this.store(node, t[l] as number, t[l + 1] as number, t[l + 2] as number, t[r] as number, t[r + 1] as number, t[r + 2] as number, half);
+  }
+
+  /** Stores the combination of a left child (longest a, prefix b, suffix c) and a right one (d, e, f), each `half` frames long. */
+  private store(node: number, a: number, b: number, c: number, d: number, e: number, f: number, half: number): void {
+    const i = 3 * node;
+    Atomics.store(this.tree, i, Math.max(a, d, c + e));
+    Atomics.store(this.tree, i + 1, b === half ? half + e : b);
+    Atomics.store(this.tree, i + 2, f === half ? half + c : f);
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * `FrameVec`: untyped frames that need not be adjacent, read and written as
+ * one range.
+ *
+ * Safety contract: a `FrameVec` holds a reference of its own to each frame
+ * (the frames given to the constructor keep theirs), drops them on
+ * `dispose()`, and is dead afterwards; its readers and writers borrow it and
+ * throw once it is dead. Copies go through the copy engine one run at a
+ * time, where a run is a maximal stretch of frames that are physically
+ * adjacent in RAM — a vector of adjacent frames copies like one segment.
+ *
+ * @module
+ */
+
+import { invalidType, useAfterDispose } from "../base/contract.js";
+import type { Infallible } from "../io/fallibility.js";
+import type { Lease } from "../io/memory-cursor.js";
+import { MemorySpace } from "../io/memory-space.js";
+import { VmObject } from "../io/vm-io.js";
+import { newReader, type VmReader } from "../io/vm-reader.js";
+import { newWriter, type VmWriter } from "../io/vm-writer.js";
+import { UFrame, trackHandle, untrackHandle } from "./frame.js";
+import { PAGE_SIZE } from "./page-size.js";
+import type { PhysicalMemory } from "./physical-memory.js";
+
+/** The memory space of a `FrameVec`: addresses are offsets into the vector. */
+class FrameVecSpace extends MemorySpace {
+  readonly shared: boolean;
+
+  constructor(
+    private readonly vec: FrameVec,
+    mem: PhysicalMemory,
+    /** Physical address of each frame. */
+    private readonly paddrs: Float64Array,
+    /** For each frame, the vector offset where its physically contiguous run ends. */
+    private readonly runEnds: Float64Array,
+  ) {
+    super();
+    this.runBytes = mem._ram;
+    this.runView = mem._view;
+    this.shared = mem._shared;
+  }
+
+  run(addr: number, len: number): number {
+    if (this.vec.leaseExpired) useAfterDispose(this.vec.describeLease());
+    const i = Math.floor(addr / PAGE_SIZE);
+    this.runOffset = (this.paddrs[i] as number) + (addr - i * PAGE_SIZE);
+    return Math.min(len, (this.runEnds[i] as number) - addr);
+  }
+}
+
+/**
+ * Untyped frames in a given order, addressed as one range of
+ * `length × PAGE_SIZE` bytes.
+ *
+ * OSTD counterpart: `Vec<UFrame>` as a `VmIo` object.
+ */
+export class FrameVec extends VmObject implements Lease, Disposable {
+  private readonly mem: PhysicalMemory;
+  private readonly indices: Int32Array;
+  private readonly space: FrameVecSpace;
+  /** True once disposed. @internal */ leaseExpired = false;
+
+  /**
+   * Makes a vector of `frames`, in order, taking a reference of its own to
+   * each (the caller still disposes its handles).
+   *
+   * @throws {TypeError} an element is not a live untyped `UFrame`, or the
+   *   frames belong to different memories.
+   */
+  constructor(frames: Iterable<UFrame>) {
+    super();
+    if (frames == null || typeof (frames as Iterable<UFrame>)[Symbol.iterator] !== "function") {
+      invalidType("frames", "an iterable of UFrame", frames);
+    }
+    const list = [...frames];
+    let mem: PhysicalMemory | undefined;
+    for (const [i, f] of list.entries()) {
+      if (!(f instanceof UFrame)) invalidType(`frames[${i}]`, "a UFrame", f);
+      f._paddrUntyped();
+      if (mem !== undefined && f._mem !== mem) invalidType(`frames[${i}]`, "a frame of the same PhysicalMemory as frames[0]", f);
+      mem = f._mem;
+    }
+    this.mem = mem ?? (list[0] as UFrame | undefined)?._mem ?? (undefined as unknown as PhysicalMemory);
+    this.indices = Int32Array.from(list, (f) => f._index);
+    const n = list.length;
+    const paddrs = new Float64Array(n);
+    const runEnds = new Float64Array(n);
+    for (let i = n - 1; i >= 0; i--) {
+      paddrs[i] = (this.indices[i] as number) * PAGE_SIZE;
+      const adjacent = i + 1 < n && this.indices[i + 1] === (this.indices[i] as number) + 1;
+      runEnds[i] = adjacent ? (runEnds[i + 1] as number) : (i + 1) * PAGE_SIZE;
+    }
+    for (const index of this.indices) this.mem._refFrames(index, 1);
+    this.space = new FrameVecSpace(this, this.mem, paddrs, runEnds);
+    if (this.mem !== undefined) trackHandle(this.mem, this, "FrameVec", n > 0 ? paddrs[0] as number : 0, n * PAGE_SIZE);
+  }
+
+  /** @internal */
+  describeLease(): string {
+    return `FrameVec of ${this.indices.length} frames`;
+  }
+
+  private live(): void {
+    if (this.leaseExpired) useAfterDispose(this.describeLease());
+  }
+
+  /**
+   * Number of frames.
+   *
+   * @throws {TypeError} the vector was disposed.
+   */
+  get length(): number {
+    this.live();
+    return this.indices.length;
+  }
+
+  /**
+   * Size in bytes: `length × PAGE_SIZE`.
+   *
+   * @throws {TypeError} the vector was disposed.
+   */
+  size(): number {
+    this.live();
+    return this.indices.length * PAGE_SIZE;
+  }
+
+  /**
+   * Physical address of frame `i`.
+   *
+   * @throws {RangeError} `i` is out of range.
+   * @throws {TypeError} the vector was disposed.
+   */
+  paddrOf(i: number): number {
+    this.live();
+    if (!Number.isSafeInteger(i) || i < 0 || i >= this.indices.length) {
+      throw new RangeError(`frame index ${String(i)} is out of range [0, ${this.indices.length})`);
+    }
+    return (this.indices[i] as number) * PAGE_SIZE;
+  }
+
+  /**
+   * An infallible reader over the whole vector; it borrows the vector.
+   *
+   * @throws {TypeError} the vector was disposed.
+   */
+  reader(): VmReader<Infallible> {
+    return this._ioReader(0, this.size());
+  }
+
+  /**
+   * An infallible writer over the whole vector; it borrows the vector.
+   *
+   * @throws {TypeError} the vector was disposed.
+   */
+  writer(): VmWriter<Infallible> {
+    return this._ioWriter(0, this.size());
+  }
+
+  /**
+   * A new vector over the same frames, with references of its own.
+   *
+   * @throws {TypeError} the vector was disposed.
+   */
+  clone(): FrameVec {
+    this.live();
+    const mem = this.mem;
+    const frames = Array.from(this.indices, (i) => {
+      mem._refFrames(i, 1);
+      return UFrame._adopt(mem, i);
+    });
+    try {
+      return new FrameVec(frames);
+    } finally {
+      for (const f of frames) f.dispose();
+    }
+  }
+
+  /**
+   * Drops the vector's reference to each frame.
+   *
+   * @throws {TypeError} the vector was already disposed.
+   */
+  dispose(): void {
+    this.live();
+    this.leaseExpired = true;
+    if (this.mem !== undefined) {
+      untrackHandle(this.mem, this);
+      for (const index of this.indices) this.mem._unrefFrames(index, 1);
+    }
+  }
+
+  /** Same as {@link FrameVec.dispose}, for `using` declarations. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** @internal */
+  protected _ioSize(): number {
+    return this.size();
+  }
+
+  /** @internal */
+  protected _ioReader(offset: number, len: number): VmReader<Infallible> {
+    this.live();
+    return newReader<Infallible>(null, 0, null, this.space, null, offset, offset + len, false);
+  }
+
+  /** @internal */
+  protected _ioWriter(offset: number, len: number): VmWriter<Infallible> {
+    this.live();
+    return newWriter<Infallible>(null, 0, null, this.space, null, offset, offset + len, false);
+  }
+}

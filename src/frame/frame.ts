@@ -1,0 +1,242 @@
+/**
+ * Frame handles: `Frame<M>` (a typed frame carrying metadata) and `UFrame`
+ * (an untyped frame whose bytes are readable and writable).
+ *
+ * Safety contract, as in OSTD's `ostd::mm::frame`:
+ * - a handle owns exactly one reference to its frame; `clone()` makes a new
+ *   handle with a reference of its own, `dispose()` drops the handle's
+ *   reference, and the frame returns to the allocator when its last
+ *   reference — handle, segment or page-table mapping — is gone;
+ * - a disposed handle is dead: every method on it, including a second
+ *   `dispose()`, throws a `TypeError`;
+ * - readers and writers made by `reader()`/`writer()` borrow the handle, as
+ *   a Rust `VmReader<'a>` borrows the frame: once the handle is disposed
+ *   their next access throws, whether or not other handles keep the frame
+ *   alive. They never touch a frame after its handle let go of it;
+ * - typed frames (`allocFrameWith`) hold kernel data structures such as page
+ *   tables. They have no readers, writers or `VmIo`: nothing in this library
+ *   reads or writes their bytes on a caller's behalf.
+ *
+ * JavaScript has no destructors, so a forgotten `dispose()` leaks the frame
+ * until the process ends. `using frame = options.allocFrame()` disposes it at
+ * the end of the block; `PhysicalMemory`'s `trackLeaks` option reports
+ * handles that were garbage-collected without `dispose()`.
+ *
+ * @module
+ */
+
+import { useAfterDispose, invalidType } from "../base/contract.js";
+import type { Infallible } from "../io/fallibility.js";
+import { type Lease } from "../io/memory-cursor.js";
+import { implementVmIo, type VmIo, type VmIoFill, type VmIoOnce } from "../io/vm-io.js";
+import { newReader, type VmReader } from "../io/vm-reader.js";
+import { newWriter, type VmWriter } from "../io/vm-writer.js";
+import { PAGE_SIZE } from "./page-size.js";
+import { FLAG_TYPED, type PhysicalMemory } from "./physical-memory.js";
+
+/**
+ * Registers a new handle with the leak tracker, if the memory has one.
+ *
+ * @internal
+ */
+export function trackHandle(mem: PhysicalMemory, handle: object, kind: string, paddr: number, size: number): void {
+  const leaks = mem._leaks;
+  if (leaks !== undefined) leaks.register(handle, { kind, paddr, size, stack: new Error("allocated here").stack }, handle);
+}
+
+/**
+ * Unregisters a handle that was disposed properly.
+ *
+ * @internal
+ */
+export function untrackHandle(mem: PhysicalMemory, handle: object): void {
+  mem._leaks?.unregister(handle);
+}
+
+/**
+ * A handle to one frame carrying metadata of type `M`.
+ *
+ * OSTD counterpart: `ostd::mm::Frame<M>`.
+ */
+export class Frame<M> implements Lease, Disposable {
+  /** @internal */ _mem: PhysicalMemory;
+  /** @internal */ _index: number;
+  /** True once disposed (or consumed). @internal */ leaseExpired: boolean;
+
+  // Handles come from FrameAllocOptions, clone(), segments and attach(), never from `new`.
+  protected constructor(mem: PhysicalMemory, index: number) {
+    this._mem = mem;
+    this._index = index;
+    this.leaseExpired = false;
+    trackHandle(mem, this, this.constructor.name, index * PAGE_SIZE, PAGE_SIZE);
+  }
+
+  /**
+   * Makes a handle of this class that adopts one reference to frame `index`
+   * which the caller already holds.
+   *
+   * @internal
+   */
+  static _adopt<T>(this: { prototype: T }, mem: PhysicalMemory, index: number): T {
+    return new (this as unknown as new (mem: PhysicalMemory, index: number) => T)(mem, index);
+  }
+
+  /** @internal */
+  describeLease(): string {
+    return `${this.constructor.name} at 0x${(this._index * PAGE_SIZE).toString(16)}`;
+  }
+
+  /** @internal Throws if this handle is dead. */
+  _live(): void {
+    if (this.leaseExpired) useAfterDispose(this.describeLease());
+  }
+
+  /**
+   * Physical address of the frame.
+   *
+   * OSTD counterpart: `Frame::start_paddr` (`paddr` in newer versions).
+   *
+   * @throws {TypeError} the handle was disposed.
+   */
+  startPaddr(): number {
+    this._live();
+    return this._index * PAGE_SIZE;
+  }
+
+  /**
+   * Size of the frame in bytes: `PAGE_SIZE`.
+   *
+   * OSTD counterpart: `Frame::size`.
+   *
+   * @throws {TypeError} the handle was disposed.
+   */
+  size(): number {
+    this._live();
+    return PAGE_SIZE;
+  }
+
+  /**
+   * Number of references to the frame: handles, segments and page-table mappings.
+   *
+   * OSTD counterpart: `Frame::reference_count`.
+   *
+   * @throws {TypeError} the handle was disposed.
+   */
+  referenceCount(): number {
+    this._live();
+    return this._mem._refCount(this._index);
+  }
+
+  /**
+   * The frame's metadata (`undefined` for untyped frames).
+   *
+   * OSTD counterpart: `Frame::meta`.
+   *
+   * @throws {TypeError} the handle was disposed.
+   */
+  meta(): M {
+    this._live();
+    return this._mem._metas.get(this._index) as M;
+  }
+
+  /**
+   * A new handle to the same frame, holding a reference of its own.
+   *
+   * OSTD counterpart: `impl Clone for Frame<M>`.
+   *
+   * @throws {TypeError} the handle was disposed.
+   */
+  clone(): this {
+    this._live();
+    this._mem._refFrames(this._index, 1);
+    const Ctor = this.constructor as new (mem: PhysicalMemory, index: number) => this;
+    return new Ctor(this._mem, this._index);
+  }
+
+  /**
+   * Drops this handle's reference; the frame is freed if it was the last.
+   *
+   * OSTD counterpart: `impl Drop for Frame<M>`.
+   *
+   * @throws {TypeError} the handle was already disposed.
+   */
+  dispose(): void {
+    this._live();
+    this.leaseExpired = true;
+    untrackHandle(this._mem, this);
+    this._mem._unrefFrames(this._index, 1);
+  }
+
+  /** Same as {@link Frame.dispose}, for `using` declarations. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/**
+ * A handle to one untyped frame: plain bytes, readable and writable through
+ * readers, writers and {@link VmIo}.
+ *
+ * OSTD counterpart: `ostd::mm::UFrame` (`Frame<dyn AnyUFrameMeta>`).
+ */
+export class UFrame extends Frame<undefined> {
+  /**
+   * An infallible reader over the whole frame. It borrows this handle: after
+   * `dispose()` its next access throws.
+   *
+   * OSTD counterpart: `UFrame::reader` (`VmReader<'_, Infallible>`).
+   *
+   * @throws {TypeError} the handle was disposed.
+   */
+  reader(): VmReader<Infallible> {
+    const paddr = this._paddrUntyped();
+    const mem = this._mem;
+    return newReader<Infallible>(mem._ram, 0, mem._view, null, this, paddr, paddr + PAGE_SIZE, false);
+  }
+
+  /**
+   * An infallible writer over the whole frame. It borrows this handle: after
+   * `dispose()` its next access throws.
+   *
+   * OSTD counterpart: `UFrame::writer` (`VmWriter<'_, Infallible>`).
+   *
+   * @throws {TypeError} the handle was disposed.
+   */
+  writer(): VmWriter<Infallible> {
+    const paddr = this._paddrUntyped();
+    const mem = this._mem;
+    return newWriter<Infallible>(mem._ram, 0, mem._view, null, this, paddr, paddr + PAGE_SIZE, false);
+  }
+
+  /** @internal */
+  _paddrUntyped(): number {
+    this._live();
+    if ((this._mem._flags(this._index) & FLAG_TYPED) !== 0) invalidType("this", "an untyped frame", "a typed frame");
+    return this._index * PAGE_SIZE;
+  }
+
+  /** @internal */
+  protected _ioSize(): number {
+    this._live();
+    return PAGE_SIZE;
+  }
+
+  /** @internal */
+  protected _ioReader(offset: number, len: number): VmReader<Infallible> {
+    const paddr = this._paddrUntyped() + offset;
+    const mem = this._mem;
+    return newReader<Infallible>(mem._ram, 0, mem._view, null, this, paddr, paddr + len, false);
+  }
+
+  /** @internal */
+  protected _ioWriter(offset: number, len: number): VmWriter<Infallible> {
+    const paddr = this._paddrUntyped() + offset;
+    const mem = this._mem;
+    return newWriter<Infallible>(mem._ram, 0, mem._view, null, this, paddr, paddr + len, false);
+  }
+}
+
+// UFrame extends Frame for the handle logic and takes VmIo's methods from VmObject.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface UFrame extends VmIo, VmIoFill, VmIoOnce {}
+implementVmIo(UFrame);

@@ -1,0 +1,320 @@
+/**
+ * `PhysicalMemory`: the machine's RAM, its frame metadata and its allocator.
+ *
+ * Safety contract: RAM is one `ArrayBuffer` (or, with `shared: true`, one
+ * `SharedArrayBuffer` that workers can attach to). Physical address `p` is
+ * byte `p` of that buffer. Like a real kernel's frame table, the metadata
+ * lives in RAM itself, in the first frames, which are reserved and never
+ * handed out:
+ *
+ * | part          | size                                   |
+ * | ------------- | -------------------------------------- |
+ * | header        | 4 KiB (layout version, sizes, thread slots, epochs) |
+ * | frame table   | 16 bytes per frame: reference count, generation, flags, link |
+ * | free bitmap   | 1 bit per frame (rounded up)           |
+ * | segment tree  | 24 bytes per 32 frames (rounded up)    |
+ *
+ * That is about 0.4 % of RAM plus one page: 64 MiB of RAM keeps 65 frames
+ * (260 KiB) for itself. Because the bookkeeping is in the same buffer as the
+ * frames, sharing the buffer shares the whole machine state, and everything
+ * in it is changed with `Atomics`.
+ *
+ * A frame is allocated while its bit in the free bitmap is clear. Its
+ * reference count counts the handles, segments and page-table mappings that
+ * hold it; the one that drops the count to zero frees it, which also bumps
+ * the frame's generation so that anything remembering the old generation can
+ * tell the frame was recycled.
+ *
+ * @module
+ */
+
+import { invalidType, outOfRange } from "../base/contract.js";
+import { VmError } from "../io/vm-error.js";
+import { FrameAllocator, allocatorWords } from "./frame-allocator.js";
+import { PAGE_SIZE } from "./page-size.js";
+
+/** Default RAM size when none is given: 64 MiB. */
+const DEFAULT_SIZE = 64 * 1024 * 1024;
+/** Largest RAM: frame numbers must fit PTEs and `Int32Array` indices. */
+const MAX_SIZE = 2 ** 32;
+
+const MAGIC = 0x766d696f; // "vmio"
+const LAYOUT_VERSION = 1;
+
+/** Header words (Int32 indices into the header page). */
+const H_MAGIC = 0;
+const H_VERSION = 1;
+const H_NFRAMES = 2;
+const H_META_FRAMES = 3;
+const H_HINT = 4;
+/** First word of the header area that higher layers (threads, TLB epochs) use. */
+export const H_FREE_FOR_USE = 16;
+
+/** Frame-table words per frame. */
+const FT_WORDS = 4;
+const FT_REFS = 0;
+const FT_GEN = 1;
+const FT_FLAGS = 2;
+
+/** Frame flags. */
+export const FLAG_TYPED = 1;
+export const FLAG_RESERVED = 2;
+
+/** Reference count of reserved (metadata) frames: never reaches zero. */
+const RESERVED_REFS = 0x4000_0000;
+
+/** Options of {@link PhysicalMemory}. */
+export interface PhysicalMemoryOptions {
+  /** RAM size in bytes, a multiple of `PAGE_SIZE` (default 64 MiB, at most 4 GiB). */
+  readonly size?: number;
+  /** Back RAM with a `SharedArrayBuffer`, so that workers can attach to it (default `false`). */
+  readonly shared?: boolean;
+  /**
+   * Report frame and segment handles that are garbage-collected without
+   * `dispose()`: `true` logs them with `console.warn`, a function receives
+   * each report. Costs a `FinalizationRegistry` entry per handle; off by default.
+   */
+  readonly trackLeaks?: boolean | ((report: LeakReport) => void);
+}
+
+/** What a leaked handle looked like. */
+export interface LeakReport {
+  /** The handle's class: `"UFrame"`, `"Frame"`, `"USegment"`, `"Segment"` or `"FrameVec"`. */
+  readonly kind: string;
+  /** Physical address of its first frame. */
+  readonly paddr: number;
+  /** Its size in bytes. */
+  readonly size: number;
+  /** Stack trace of the allocation or clone that created it. */
+  readonly stack: string | undefined;
+}
+
+let defaultMemory: PhysicalMemory | undefined;
+
+/**
+ * The machine's RAM: frames, their metadata, and the allocator.
+ *
+ * OSTD counterpart: the physical memory managed by `ostd::mm::frame`
+ * (the frame metadata region and the frame allocator).
+ */
+export class PhysicalMemory {
+  /** The whole RAM, indexed by physical address. @internal */
+  readonly _ram: Uint8Array;
+  /** A `DataView` over the whole RAM, indexed by physical address. @internal */
+  readonly _view: DataView;
+  /** RAM as 32-bit words (page-table entries are read as two halves). @internal */
+  readonly _u32: Uint32Array;
+  /** RAM as signed 32-bit words, for `Atomics` on metadata. @internal */
+  readonly _i32: Int32Array;
+  /** Number of frames, reserved ones included. @internal */
+  readonly _nframes: number;
+  /** Number of reserved metadata frames at the start of RAM. @internal */
+  readonly _metaFrames: number;
+  /** Int32 index of the frame table in `_i32`. @internal */
+  readonly _ftBase: number;
+  /** The allocator over this RAM. @internal */
+  readonly _allocator: FrameAllocator;
+  /** Metadata values of typed frames, by frame number (thread-local: JS values cannot be shared). @internal */
+  readonly _metas: Map<number, unknown> = new Map();
+  /** Leak reporting, when on. @internal */
+  readonly _leaks: FinalizationRegistry<LeakReport> | undefined;
+  /** Whether RAM is a `SharedArrayBuffer`. @internal */
+  readonly _shared: boolean;
+
+  /**
+   * Creates RAM of `size` bytes (default 64 MiB), all of it free except the
+   * frames that hold the metadata.
+   *
+   * @throws {TypeError} an option has the wrong type.
+   * @throws {RangeError} `size` is not a multiple of `PAGE_SIZE`, is too small
+   *   to hold its own metadata and one usable frame, or exceeds 4 GiB.
+   * @throws {TypeError} `shared: true` where `SharedArrayBuffer` is unavailable.
+   */
+  constructor(opts?: PhysicalMemoryOptions) {
+    if (opts !== undefined && (typeof opts !== "object" || opts === null)) invalidType("opts", "an object", opts);
+    const size = opts?.size ?? DEFAULT_SIZE;
+    if (typeof size !== "number") invalidType("opts.size", "a number", size);
+    if (!Number.isSafeInteger(size) || size <= 0 || size % PAGE_SIZE !== 0 || size > MAX_SIZE) {
+      outOfRange("opts.size", `a positive multiple of PAGE_SIZE (${PAGE_SIZE}) of at most 4 GiB`, size);
+    }
+    const shared = opts?.shared ?? false;
+    if (typeof shared !== "boolean") invalidType("opts.shared", "a boolean", shared);
+    if (shared && typeof SharedArrayBuffer !== "function") {
+      invalidType("opts.shared", "false here: SharedArrayBuffer is not available (cross-origin isolation?)", shared);
+    }
+    const nframes = size / PAGE_SIZE;
+    const metaFrames = metadataFrames(nframes);
+    if (metaFrames >= nframes) outOfRange("opts.size", `large enough for the metadata (${metaFrames} frames) and one frame`, size);
+    const buffer = shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
+    this._ram = new Uint8Array(buffer);
+    this._view = new DataView(buffer);
+    this._u32 = new Uint32Array(buffer);
+    this._i32 = new Int32Array(buffer);
+    this._nframes = nframes;
+    this._metaFrames = metaFrames;
+    this._shared = shared;
+    this._ftBase = PAGE_SIZE / 4;
+    this._allocator = makeAllocator(this._i32, nframes);
+    this._leaks = makeLeakRegistry(opts?.trackLeaks);
+    this.initialize();
+  }
+
+  private initialize(): void {
+    const h = this._i32;
+    h[H_MAGIC] = MAGIC;
+    h[H_VERSION] = LAYOUT_VERSION;
+    h[H_NFRAMES] = this._nframes;
+    h[H_META_FRAMES] = this._metaFrames;
+    for (let f = 0; f < this._metaFrames; f++) {
+      h[this._ftBase + FT_WORDS * f + FT_REFS] = RESERVED_REFS;
+      h[this._ftBase + FT_WORDS * f + FT_FLAGS] = FLAG_RESERVED;
+    }
+    this._allocator.initialize(this._metaFrames, this._nframes);
+  }
+
+  /**
+   * The process-wide RAM used when an API takes an optional memory and none
+   * is given: 64 MiB, unshared, created on first use.
+   */
+  static get default(): PhysicalMemory {
+    return (defaultMemory ??= new PhysicalMemory());
+  }
+
+  /** Size of RAM in bytes. */
+  get size(): number {
+    return this._ram.length;
+  }
+
+  /** Whether RAM is a `SharedArrayBuffer` that workers can attach to. */
+  get shared(): boolean {
+    return this._shared;
+  }
+
+  /** Number of frames that are free right now. */
+  freeFrames(): number {
+    return this._allocator.freeCount();
+  }
+
+  /** Number of frames that metadata takes (reserved from the start of RAM). */
+  reservedFrames(): number {
+    return this._metaFrames;
+  }
+
+  // ---- internal frame operations (used by handles, segments, page tables) ----
+
+  /**
+   * Allocates `n` contiguous frames with reference count 1 each and returns
+   * the first frame number.
+   *
+   * @throws {VmError} `NoMemory`; nothing changes.
+   * @internal
+   */
+  _allocFrames(n: number, zeroed: boolean, typed: boolean): number {
+    const start = this._allocator.alloc(n);
+    if (start < 0) {
+      throw new VmError("NoMemory", `no run of ${n} free frame${n === 1 ? "" : "s"} (${this.freeFrames()} free in all)`);
+    }
+    const ft = this._i32;
+    const flags = typed ? FLAG_TYPED : 0;
+    for (let f = start; f < start + n; f++) {
+      const i = this._ftBase + FT_WORDS * f;
+      Atomics.store(ft, i + FT_FLAGS, flags);
+      Atomics.store(ft, i + FT_REFS, 1);
+    }
+    if (zeroed) this._ram.fill(0, start * PAGE_SIZE, (start + n) * PAGE_SIZE);
+    return start;
+  }
+
+  /** Adds one reference to each of frames `[start, start + n)`. @internal */
+  _refFrames(start: number, n: number): void {
+    for (let f = start; f < start + n; f++) Atomics.add(this._i32, this._ftBase + FT_WORDS * f + FT_REFS, 1);
+  }
+
+  /**
+   * Drops one reference from each of frames `[start, start + n)`; frames
+   * whose count reaches zero are freed (in runs, so a whole segment is
+   * returned with one bitmap update per word).
+   *
+   * @internal
+   */
+  _unrefFrames(start: number, n: number): void {
+    let runStart = -1;
+    for (let f = start; f < start + n; f++) {
+      const i = this._ftBase + FT_WORDS * f;
+      const before = Atomics.sub(this._i32, i + FT_REFS, 1);
+      if (before === 1) {
+        this.retire(f);
+        if (runStart < 0) runStart = f;
+      } else {
+        if (before <= 0) this.corrupt(f, before);
+        if (runStart >= 0) this._allocator.free(runStart, f - runStart);
+        runStart = -1;
+      }
+    }
+    if (runStart >= 0) this._allocator.free(runStart, start + n - runStart);
+  }
+
+  /** Reference count of frame `f`. @internal */
+  _refCount(f: number): number {
+    const refs = Atomics.load(this._i32, this._ftBase + FT_WORDS * f + FT_REFS);
+    return refs === RESERVED_REFS ? 0 : refs;
+  }
+
+  /** Generation of frame `f`: changes each time the frame is freed. @internal */
+  _generation(f: number): number {
+    return Atomics.load(this._i32, this._ftBase + FT_WORDS * f + FT_GEN);
+  }
+
+  /** Flags of frame `f`. @internal */
+  _flags(f: number): number {
+    return Atomics.load(this._i32, this._ftBase + FT_WORDS * f + FT_FLAGS);
+  }
+
+  /** Whether frame `f` is free in the allocator. @internal */
+  _isFree(f: number): boolean {
+    return this._allocator.isFree(f);
+  }
+
+  /** Clears the metadata of a frame whose last reference is gone (it is still marked allocated). */
+  private retire(f: number): void {
+    const i = this._ftBase + FT_WORDS * f;
+    Atomics.add(this._i32, i + FT_GEN, 1);
+    Atomics.store(this._i32, i + FT_FLAGS, 0);
+    this._metas.delete(f);
+  }
+
+  private corrupt(f: number, before: number): never {
+    throw new Error(`vmio internal error: frame ${f} had reference count ${before} when a reference was dropped`);
+  }
+}
+
+/** Frames needed at the start of RAM for the header, frame table, bitmap and tree. */
+function metadataFrames(nframes: number): number {
+  const words = allocatorWords(nframes);
+  const bytes = PAGE_SIZE + 4 * (FT_WORDS * nframes + words.bits + words.tree);
+  return Math.ceil(bytes / PAGE_SIZE);
+}
+
+function makeAllocator(i32: Int32Array, nframes: number): FrameAllocator {
+  const words = allocatorWords(nframes);
+  const bitsBase = PAGE_SIZE / 4 + FT_WORDS * nframes;
+  const treeBase = bitsBase + words.bits;
+  return new FrameAllocator({
+    bits: i32.subarray(bitsBase, bitsBase + words.bits),
+    tree: i32.subarray(treeBase, treeBase + words.tree),
+    hint: i32,
+    hintIndex: H_HINT,
+    nframes,
+  });
+}
+
+function makeLeakRegistry(option: PhysicalMemoryOptions["trackLeaks"]): FinalizationRegistry<LeakReport> | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option !== true && typeof option !== "function") invalidType("opts.trackLeaks", "a boolean or a function", option);
+  const report =
+    option === true
+      ? (r: LeakReport) =>
+          console.warn(`vmio: a ${r.kind} (paddr 0x${r.paddr.toString(16)}, ${r.size} bytes) was garbage-collected without dispose()${r.stack === undefined ? "" : `\n${r.stack}`}`)
+      : option;
+  return new FinalizationRegistry(report);
+}

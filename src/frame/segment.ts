@@ -1,0 +1,308 @@
+/**
+ * Segment handles: `Segment<M>` and `USegment`, physically contiguous runs
+ * of frames.
+ *
+ * Safety contract, as in OSTD's `ostd::mm::frame::segment`:
+ * - a segment holds one reference to each of its frames; `clone()` adds one
+ *   to each, `dispose()` drops one from each, and each frame returns to the
+ *   allocator when its own last reference is gone;
+ * - `split` and iteration consume the segment: its references move into the
+ *   new handles, and the old handle is dead afterwards;
+ * - a dead handle throws a `TypeError` on every method, a second `dispose()`
+ *   included; readers and writers borrow the handle they were made from and
+ *   throw once it is dead;
+ * - typed segments (`allocSegmentWith`) have no readers, writers or `VmIo`.
+ *
+ * @module
+ */
+
+import { contractViolation, invalidType, useAfterDispose } from "../base/contract.js";
+import { checkIndex } from "../base/validate.js";
+import type { Infallible } from "../io/fallibility.js";
+import type { Lease } from "../io/memory-cursor.js";
+import { implementVmIo, type VmIo, type VmIoFill, type VmIoOnce } from "../io/vm-io.js";
+import { newReader, type VmReader } from "../io/vm-reader.js";
+import { newWriter, type VmWriter } from "../io/vm-writer.js";
+import { Frame, UFrame, trackHandle, untrackHandle } from "./frame.js";
+import { PAGE_SIZE } from "./page-size.js";
+import { FLAG_TYPED, type PhysicalMemory } from "./physical-memory.js";
+
+/**
+ * A handle to a physically contiguous run of frames carrying metadata of type `M`.
+ *
+ * OSTD counterpart: `ostd::mm::Segment<M>`.
+ */
+export class Segment<M> implements Lease, Disposable, Iterable<Frame<M>> {
+  /** @internal */ _mem: PhysicalMemory;
+  /** First frame number. @internal */ _start: number;
+  /** Number of frames. @internal */ _count: number;
+  /** True once disposed or consumed. @internal */ leaseExpired: boolean;
+
+  // Segments come from FrameAllocOptions, clone(), split(), slice() and attach(), never from `new`.
+  protected constructor(mem: PhysicalMemory, start: number, count: number) {
+    this._mem = mem;
+    this._start = start;
+    this._count = count;
+    this.leaseExpired = false;
+    trackHandle(mem, this, this.constructor.name, start * PAGE_SIZE, count * PAGE_SIZE);
+  }
+
+  /**
+   * Makes a segment of this class that adopts one reference to each of
+   * frames `[start, start + count)`, which the caller already holds.
+   *
+   * @internal
+   */
+  static _adopt<T>(
+    this: { prototype: T },
+    mem: PhysicalMemory,
+    start: number,
+    count: number,
+  ): T {
+    return new (this as unknown as new (mem: PhysicalMemory, start: number, count: number) => T)(mem, start, count);
+  }
+
+  /** @internal */
+  describeLease(): string {
+    return `${this.constructor.name} at 0x${(this._start * PAGE_SIZE).toString(16)}`;
+  }
+
+  /** @internal Throws if this handle is dead. */
+  _live(): void {
+    if (this.leaseExpired) useAfterDispose(this.describeLease());
+  }
+
+  /**
+   * Physical address of the first byte.
+   *
+   * OSTD counterpart: `Segment::start_paddr`.
+   *
+   * @throws {TypeError} the handle was disposed.
+   */
+  startPaddr(): number {
+    this._live();
+    return this._start * PAGE_SIZE;
+  }
+
+  /**
+   * Physical address just past the last byte.
+   *
+   * OSTD counterpart: `Segment::end_paddr`.
+   *
+   * @throws {TypeError} the handle was disposed.
+   */
+  endPaddr(): number {
+    this._live();
+    return (this._start + this._count) * PAGE_SIZE;
+  }
+
+  /**
+   * Size in bytes.
+   *
+   * OSTD counterpart: `Segment::size`.
+   *
+   * @throws {TypeError} the handle was disposed.
+   */
+  size(): number {
+    this._live();
+    return this._count * PAGE_SIZE;
+  }
+
+  /**
+   * Splits the segment at byte `offset` into two, consuming it: the
+   * references move to the two new segments and this handle is dead.
+   *
+   * OSTD counterpart: `Segment::split`.
+   *
+   * @throws {TypeError | RangeError} `offset` is not a non-negative safe integer.
+   * @throws {RangeError} `offset` is not page-aligned, or not strictly inside the segment.
+   * @throws {TypeError} the handle was disposed.
+   */
+  split(offset: number): [this, this] {
+    this._live();
+    checkIndex(offset, "offset");
+    const size = this._count * PAGE_SIZE;
+    if (offset % PAGE_SIZE !== 0 || offset === 0 || offset >= size) {
+      contractViolation(`split offset ${offset} must be a multiple of PAGE_SIZE strictly between 0 and the size (${size})`);
+    }
+    const k = offset / PAGE_SIZE;
+    this._consume();
+    return [this._make(this._start, k), this._make(this._start + k, this._count - k)];
+  }
+
+  /**
+   * A new segment over bytes `[start, end)` of this one, holding a reference
+   * of its own to each of those frames; this segment is unaffected.
+   *
+   * OSTD counterpart: `Segment::slice`.
+   *
+   * @throws {TypeError | RangeError} `start`/`end` are not non-negative safe integers.
+   * @throws {RangeError} `start`/`end` are not page-aligned, or not `start ≤ end ≤ size()`.
+   * @throws {TypeError} the handle was disposed.
+   */
+  slice(start: number, end: number): this {
+    this._live();
+    checkIndex(start, "start");
+    checkIndex(end, "end");
+    const size = this._count * PAGE_SIZE;
+    if (start % PAGE_SIZE !== 0 || end % PAGE_SIZE !== 0 || start > end || end > size) {
+      contractViolation(`slice [${start}, ${end}) must be page-aligned with start <= end <= size (${size})`);
+    }
+    const first = this._start + start / PAGE_SIZE;
+    const count = (end - start) / PAGE_SIZE;
+    this._mem._refFrames(first, count);
+    return this._make(first, count);
+  }
+
+  /**
+   * Iterates over the frames, lowest address first, consuming the segment:
+   * each frame's reference moves into the yielded handle, which the caller
+   * must dispose (`for (using f of segment)` does). If the loop ends early,
+   * the frames not yet yielded are released. The segment handle is dead once
+   * iteration starts.
+   *
+   * OSTD counterpart: `impl Iterator for Segment<M>`.
+   *
+   * @throws {TypeError} the handle was disposed.
+   */
+  *[Symbol.iterator](): Generator<Frame<M>, void, undefined> {
+    this._live();
+    this._consume();
+    const mem = this._mem;
+    const end = this._start + this._count;
+    let next = this._start;
+    try {
+      while (next < end) yield this._frame(next++);
+    } finally {
+      if (next < end) mem._unrefFrames(next, end - next);
+    }
+  }
+
+  /**
+   * A new handle to the same frames, holding a reference of its own to each.
+   *
+   * OSTD counterpart: `impl Clone for Segment<M>`.
+   *
+   * @throws {TypeError} the handle was disposed.
+   */
+  clone(): this {
+    this._live();
+    this._mem._refFrames(this._start, this._count);
+    return this._make(this._start, this._count);
+  }
+
+  /**
+   * Drops this handle's reference to each frame; frames whose last
+   * reference this was are freed.
+   *
+   * OSTD counterpart: `impl Drop for Segment<M>`.
+   *
+   * @throws {TypeError} the handle was already disposed.
+   */
+  dispose(): void {
+    this._live();
+    this._consume();
+    this._mem._unrefFrames(this._start, this._count);
+  }
+
+  /** Same as {@link Segment.dispose}, for `using` declarations. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Marks the handle dead without touching the references (they moved elsewhere). @internal */
+  _consume(): void {
+    this.leaseExpired = true;
+    untrackHandle(this._mem, this);
+  }
+
+  /** A frame handle of the matching kind for frame `index`, adopting a reference. @internal */
+  protected _frame(index: number): Frame<M> {
+    return (Frame as { prototype: Frame<M> } & typeof Frame)._adopt(this._mem, index);
+  }
+
+  /** @internal */
+  private _make(start: number, count: number): this {
+    const Ctor = this.constructor as unknown as { _adopt(mem: PhysicalMemory, start: number, count: number): Segment<M> };
+    return Ctor._adopt(this._mem, start, count) as this;
+  }
+}
+
+/**
+ * A handle to a physically contiguous run of untyped frames: plain bytes,
+ * readable and writable through readers, writers and {@link VmIo}.
+ *
+ * OSTD counterpart: `ostd::mm::USegment` (`Segment<dyn AnyUFrameMeta>`).
+ */
+export class USegment extends Segment<undefined> implements Iterable<UFrame> {
+  /**
+   * Iterates over the frames as {@link UFrame}s, consuming the segment (see
+   * {@link Segment}'s iterator).
+   */
+  override [Symbol.iterator](): Generator<UFrame, void, undefined> {
+    return super[Symbol.iterator]() as Generator<UFrame, void, undefined>;
+  }
+
+  /**
+   * An infallible reader over the whole segment. It borrows this handle:
+   * after `dispose()`, `split()` or iteration its next access throws.
+   *
+   * OSTD counterpart: `USegment::reader`.
+   *
+   * @throws {TypeError} the handle was disposed.
+   */
+  reader(): VmReader<Infallible> {
+    return this._ioReader(0, this._count * PAGE_SIZE);
+  }
+
+  /**
+   * An infallible writer over the whole segment. It borrows this handle:
+   * after `dispose()`, `split()` or iteration its next access throws.
+   *
+   * OSTD counterpart: `USegment::writer`.
+   *
+   * @throws {TypeError} the handle was disposed.
+   */
+  writer(): VmWriter<Infallible> {
+    return this._ioWriter(0, this._count * PAGE_SIZE);
+  }
+
+  /** @internal */
+  protected override _frame(index: number): UFrame {
+    return UFrame._adopt(this._mem, index);
+  }
+
+  /** @internal */
+  _paddrUntyped(): number {
+    this._live();
+    if (this._count > 0 && (this._mem._flags(this._start) & FLAG_TYPED) !== 0) {
+      invalidType("this", "an untyped segment", "a typed segment");
+    }
+    return this._start * PAGE_SIZE;
+  }
+
+  /** @internal */
+  protected _ioSize(): number {
+    this._live();
+    return this._count * PAGE_SIZE;
+  }
+
+  /** @internal */
+  protected _ioReader(offset: number, len: number): VmReader<Infallible> {
+    const paddr = this._paddrUntyped() + offset;
+    const mem = this._mem;
+    return newReader<Infallible>(mem._ram, 0, mem._view, null, this, paddr, paddr + len, false);
+  }
+
+  /** @internal */
+  protected _ioWriter(offset: number, len: number): VmWriter<Infallible> {
+    const paddr = this._paddrUntyped() + offset;
+    const mem = this._mem;
+    return newWriter<Infallible>(mem._ram, 0, mem._view, null, this, paddr, paddr + len, false);
+  }
+}
+
+// USegment extends Segment for the handle logic and takes VmIo's methods from VmObject.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface USegment extends VmIo, VmIoFill, VmIoOnce {}
+implementVmIo(USegment);

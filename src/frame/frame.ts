@@ -179,6 +179,7 @@ export class Frame<M> implements Lease, Disposable {
  *
  * OSTD counterpart: `ostd::mm::UFrame` (`Frame<dyn AnyUFrameMeta>`).
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- VmIo methods are mixed in below
 export class UFrame extends Frame<undefined> {
   /**
    * An infallible reader over the whole frame. It borrows this handle: after

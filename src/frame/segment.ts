@@ -234,6 +234,7 @@ export class Segment<M> implements Lease, Disposable, Iterable<Frame<M>> {
  *
  * OSTD counterpart: `ostd::mm::USegment` (`Segment<dyn AnyUFrameMeta>`).
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- VmIo methods are mixed in below
 export class USegment extends Segment<undefined> implements Iterable<UFrame> {
   /**
    * Iterates over the frames as {@link UFrame}s, consuming the segment (see

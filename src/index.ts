@@ -24,3 +24,7 @@ export { FrameAllocOptions } from "./frame/frame-alloc-options.js";
 export { Frame, UFrame } from "./frame/frame.js";
 export { Segment, USegment } from "./frame/segment.js";
 export { FrameVec } from "./frame/frame-vec.js";
+
+export { PageFlags, CachePolicy, PageProperty } from "./vm/page-property.js";
+export { VmSpace, MAX_USERSPACE_VADDR, type PageFaultInfo } from "./vm/vm-space.js";
+export { Cursor, CursorMut, type VaRange, type QueriedPage } from "./vm/cursor.js";

@@ -55,10 +55,13 @@ const FT_WORDS = 4;
 const FT_REFS = 0;
 const FT_GEN = 1;
 const FT_FLAGS = 2;
+/** A word for the frame's current owner: a page-table node keeps its entry count here. */
+const FT_AUX = 3;
 
 /** Frame flags. */
 export const FLAG_TYPED = 1;
 export const FLAG_RESERVED = 2;
+export const FLAG_PAGE_TABLE = 4;
 
 /** Reference count of reserved (metadata) frames: never reaches zero. */
 const RESERVED_REFS = 0x4000_0000;
@@ -219,6 +222,7 @@ export class PhysicalMemory {
     for (let f = start; f < start + n; f++) {
       const i = this._ftBase + FT_WORDS * f;
       Atomics.store(ft, i + FT_FLAGS, flags);
+      Atomics.store(ft, i + FT_AUX, 0);
       Atomics.store(ft, i + FT_REFS, 1);
     }
     if (zeroed) this._ram.fill(0, start * PAGE_SIZE, (start + n) * PAGE_SIZE);
@@ -268,6 +272,21 @@ export class PhysicalMemory {
   /** Flags of frame `f`. @internal */
   _flags(f: number): number {
     return Atomics.load(this._i32, this._ftBase + FT_WORDS * f + FT_FLAGS);
+  }
+
+  /** The auxiliary word of frame `f`. @internal */
+  _aux(f: number): number {
+    return Atomics.load(this._i32, this._ftBase + FT_WORDS * f + FT_AUX);
+  }
+
+  /** Adds `delta` to the auxiliary word of frame `f` and returns the new value. @internal */
+  _auxAdd(f: number, delta: number): number {
+    return Atomics.add(this._i32, this._ftBase + FT_WORDS * f + FT_AUX, delta) + delta;
+  }
+
+  /** Sets flag bits of frame `f`. @internal */
+  _setFlags(f: number, flags: number): void {
+    Atomics.or(this._i32, this._ftBase + FT_WORDS * f + FT_FLAGS, flags);
   }
 
   /** Whether frame `f` is free in the allocator. @internal */

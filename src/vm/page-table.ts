@@ -1,0 +1,257 @@
+/**
+ * A 4-level x86-64 page table in frames of a `PhysicalMemory`.
+ *
+ * Safety contract:
+ * - every node is a typed frame (flag `FLAG_PAGE_TABLE`): no `VmIo`, reader
+ *   or writer can reach it, only this module writes it;
+ * - a node's frame-table auxiliary word counts its non-empty entries; a node
+ *   whose count drops to zero is unlinked from its parent and freed (the
+ *   root stays for the life of the table);
+ * - a leaf that maps a frame holds one reference to it; the reference is
+ *   handed back to the caller on unmap, to be dropped only after stale
+ *   translations are gone (TLB invalidation first, then the frame may go);
+ * - entries are published low word last (for a new entry) and cleared low
+ *   word first, so a walker that sees a present low word sees a valid high
+ *   word too; on shared RAM the low word is read and written with `Atomics`.
+ *
+ * Modifications must not run concurrently on one table; the owner (a
+ * `VmSpace`) serialises them. Walks may run concurrently with them.
+ *
+ * @module
+ */
+
+import { contractViolation } from "../base/contract.js";
+import { PAGE_SIZE } from "../frame/page-size.js";
+import { FLAG_PAGE_TABLE, type PhysicalMemory } from "../frame/physical-memory.js";
+import type { PageProperty } from "./page-property.js";
+import { PTE_P, addrHi, frameOf, isMapped, leafHi, leafLo, propertyOf, tableLo } from "./pte.js";
+
+/** Bytes covered by one entry at each level (index = level; level 1 maps 4 KiB pages). */
+const SPAN = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39] as const;
+/** Bytes covered by the whole table: 2^48. */
+export const TABLE_SPAN = 2 ** 48;
+/** `Uint32Array` words per table node. */
+const NODE_WORDS = PAGE_SIZE / 4;
+
+/**
+ * The `u32` index of the entry for `va` at `level` in node `node`.
+ *
+ * @internal
+ */
+export function entryIndex(node: number, va: number, level: 1 | 2 | 3 | 4): number {
+  return node * NODE_WORDS + (Math.floor(va / SPAN[level]) % 512) * 2;
+}
+
+/**
+ * A 4-level page table.
+ *
+ * @internal
+ */
+export class PageTable {
+  readonly mem: PhysicalMemory;
+  readonly u32: Uint32Array;
+  /** Frame number of the root (level-4) node. */
+  readonly root: number;
+  private readonly shared: boolean;
+
+  constructor(mem: PhysicalMemory, root: number) {
+    this.mem = mem;
+    this.u32 = mem._u32;
+    this.root = root;
+    this.shared = mem._shared;
+  }
+
+  /**
+   * Allocates an empty table (its root node).
+   *
+   * @throws {VmError} `NoMemory`.
+   */
+  static create(mem: PhysicalMemory): PageTable {
+    return new PageTable(mem, allocNode(mem));
+  }
+
+  private loadLo(i: number): number {
+    return this.shared ? Atomics.load(this.u32, i) : (this.u32[i] as number);
+  }
+
+  private publish(i: number, lo: number, hi: number): void {
+    this.u32[i + 1] = hi;
+    if (this.shared) Atomics.store(this.u32, i, lo);
+    else this.u32[i] = lo;
+  }
+
+  private clear(i: number): void {
+    if (this.shared) Atomics.store(this.u32, i, 0);
+    else this.u32[i] = 0;
+    this.u32[i + 1] = 0;
+  }
+
+  /** `u32` index of the leaf entry for `va`, or -1 when a table on the way is missing. */
+  leafIndex(va: number): number {
+    const u32 = this.u32;
+    let node = this.root;
+    for (let level = 4 as 1 | 2 | 3 | 4; level > 1; level--) {
+      const i = entryIndex(node, va, level);
+      const lo = this.loadLo(i);
+      if ((lo & PTE_P) === 0) return -1;
+      node = frameOf(lo, u32[i + 1] as number);
+    }
+    return entryIndex(node, va, 1);
+  }
+
+  /** The frame and property mapped at page `va`, or undefined. */
+  query(va: number): { frame: number; prop: PageProperty } | undefined {
+    const i = this.leafIndex(va);
+    if (i < 0) return undefined;
+    const lo = this.loadLo(i);
+    if (!isMapped(lo)) return undefined;
+    const hi = this.u32[i + 1] as number;
+    return { frame: frameOf(lo, hi), prop: propertyOf(lo, hi) };
+  }
+
+  /**
+   * Maps page `va` to `frame` with `prop`, taking a reference to the frame
+   * and creating tables on the way as needed.
+   *
+   * @throws {RangeError} the page is already mapped (nothing changes).
+   * @throws {VmError} `NoMemory` for a table node (nothing changes).
+   */
+  map(va: number, frame: number, prop: PageProperty): void {
+    const u32 = this.u32;
+    const mem = this.mem;
+    let node = this.root;
+    const created: Array<[parent: number, index: number, child: number]> = [];
+    for (let level = 4 as 1 | 2 | 3 | 4; level > 1; level--) {
+      const i = entryIndex(node, va, level);
+      const lo = this.loadLo(i);
+      if ((lo & PTE_P) !== 0) {
+        node = frameOf(lo, u32[i + 1] as number);
+        continue;
+      }
+      let child: number;
+      try {
+        child = allocNode(mem);
+      } catch (e) {
+        for (let k = created.length - 1; k >= 0; k--) {
+          const [parent, index, made] = created[k] as [number, number, number];
+          this.clear(index);
+          mem._auxAdd(parent, -1);
+          mem._unrefFrames(made, 1);
+        }
+        throw e;
+      }
+      this.publish(i, tableLo(child), addrHi(child));
+      mem._auxAdd(node, 1);
+      created.push([node, i, child]);
+      node = child;
+    }
+    const i = entryIndex(node, va, 1);
+    if (isMapped(this.loadLo(i))) contractViolation(`mapping over an already mapped page at 0x${va.toString(16)}`);
+    mem._refFrames(frame, 1);
+    this.publish(i, leafLo(frame, prop), leafHi(frame, prop));
+    mem._auxAdd(node, 1);
+  }
+
+  /**
+   * Unmaps every page in `[start, end)`, freeing tables that become empty.
+   * Pushes the frame of each unmapped page onto `released`; the caller owns
+   * those references and drops them once stale translations are gone.
+   * Returns the number of pages unmapped.
+   */
+  unmap(start: number, end: number, released: number[]): number {
+    return this.unmapIn(this.root, 4, 0, start, end, released);
+  }
+
+  private unmapIn(node: number, level: number, base: number, start: number, end: number, released: number[]): number {
+    const span = SPAN[level as 1 | 2 | 3 | 4];
+    const u32 = this.u32;
+    const mem = this.mem;
+    const first = Math.max(0, Math.floor((start - base) / span));
+    const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    let pages = 0;
+    for (let idx = first; idx <= last; idx++) {
+      const i = node * NODE_WORDS + idx * 2;
+      const lo = this.loadLo(i);
+      if (level === 1) {
+        if (!isMapped(lo)) continue;
+        released.push(frameOf(lo, u32[i + 1] as number));
+        this.clear(i);
+        mem._auxAdd(node, -1);
+        pages++;
+        continue;
+      }
+      if ((lo & PTE_P) === 0) continue;
+      const child = frameOf(lo, u32[i + 1] as number);
+      const childBase = base + idx * span;
+      pages += this.unmapIn(child, level - 1, childBase, Math.max(start, childBase), Math.min(end, childBase + span), released);
+      if (mem._aux(child) === 0) {
+        this.clear(i);
+        mem._auxAdd(node, -1);
+        this.releaseNode(child);
+      }
+    }
+    return pages;
+  }
+
+  /** The first mapped page in `[start, end)`, or -1. */
+  findMapped(start: number, end: number): number {
+    return this.findIn(this.root, 4, 0, start, end);
+  }
+
+  private findIn(node: number, level: number, base: number, start: number, end: number): number {
+    const span = SPAN[level as 1 | 2 | 3 | 4];
+    const u32 = this.u32;
+    const first = Math.max(0, Math.floor((start - base) / span));
+    const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    for (let idx = first; idx <= last; idx++) {
+      const i = node * NODE_WORDS + idx * 2;
+      const lo = this.loadLo(i);
+      const entryBase = base + idx * span;
+      if (level === 1) {
+        if (isMapped(lo)) return entryBase;
+        continue;
+      }
+      if ((lo & PTE_P) === 0) continue;
+      const found = this.findIn(frameOf(lo, u32[i + 1] as number), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span));
+      if (found >= 0) return found;
+    }
+    return -1;
+  }
+
+  /** Rewrites the property of the mapped page `va` (which must be mapped), keeping its frame. */
+  reprotect(va: number, prop: PageProperty): void {
+    const i = this.leafIndex(va);
+    const frame = frameOf(this.loadLo(i), this.u32[i + 1] as number);
+    this.publish(i, leafLo(frame, prop), leafHi(frame, prop));
+  }
+
+  /** Number of table nodes, the root included (walks the tree; for tests and statistics). */
+  nodeCount(): number {
+    const count = (node: number, level: number): number => {
+      if (level === 1) return 1;
+      let n = 1;
+      for (let idx = 0; idx < 512; idx++) {
+        const i = node * NODE_WORDS + idx * 2;
+        const lo = this.loadLo(i);
+        if ((lo & PTE_P) !== 0) n += count(frameOf(lo, this.u32[i + 1] as number), level - 1);
+      }
+      return n;
+    };
+    return count(this.root, 4);
+  }
+
+  /** Frees the root; the table must be empty (unmap everything first). */
+  destroy(): void {
+    this.releaseNode(this.root);
+  }
+
+  private releaseNode(node: number): void {
+    this.mem._unrefFrames(node, 1);
+  }
+}
+
+function allocNode(mem: PhysicalMemory): number {
+  const node = mem._allocFrames(1, true, true);
+  mem._setFlags(node, FLAG_PAGE_TABLE);
+  return node;
+}

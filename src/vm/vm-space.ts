@@ -1,0 +1,238 @@
+/**
+ * `VmSpace`: a user address space with a real page table, page faults, and
+ * fallible access for system calls.
+ *
+ * Safety contract, as in OSTD's `ostd::mm::vm_space`:
+ * - user virtual addresses run from 0 to `MAX_USERSPACE_VADDR`; readers,
+ *   writers and cursors never reach past it;
+ * - user memory is `Fallible`: a copy stops exactly at the first byte that is
+ *   not mapped or not writable, says how many bytes it moved, and touches
+ *   nothing after that byte;
+ * - `reader`/`writer` require the space to be active on this thread
+ *   (`activate()`), as OSTD requires it to be the current page table. A
+ *   reader or writer stays bound to the space it was made from, even if
+ *   another space is activated later — that is how two spaces are copied
+ *   between (`process_vm_readv`): make a reader while one is active and a
+ *   writer while the other is;
+ * - disposing the space unmaps everything (dropping each frame's reference),
+ *   frees its page table, and makes every reader, writer and cursor of it
+ *   throw a `TypeError` on its next access.
+ *
+ * @module
+ */
+
+import { invalidType, useAfterDispose } from "../base/contract.js";
+import { checkIndex } from "../base/validate.js";
+import { PAGE_SIZE } from "../frame/page-size.js";
+import { PhysicalMemory } from "../frame/physical-memory.js";
+import type { Fallible } from "../io/fallibility.js";
+import { VmError } from "../io/vm-error.js";
+import { VmObject } from "../io/vm-io.js";
+import { newReader, type VmReader } from "../io/vm-reader.js";
+import { newWriter, type VmWriter } from "../io/vm-writer.js";
+import { activeSpace, setActiveSpace } from "./activation.js";
+import { Cursor, CursorMut, type VaRange } from "./cursor.js";
+import { SpaceState, type PageFaultHandler } from "./space-state.js";
+import { UserMemory } from "./user-memory.js";
+
+/**
+ * The end (exclusive) of user virtual addresses: 2^47 − `PAGE_SIZE`, as on
+ * x86-64 with 4-level paging.
+ *
+ * OSTD counterpart: `ostd::mm::MAX_USERSPACE_VADDR`.
+ */
+export const MAX_USERSPACE_VADDR = 0x8000_0000_0000 - PAGE_SIZE;
+
+/** A fault as the page-fault handler sees it. */
+export interface PageFaultInfo {
+  /** The virtual address of the byte that faulted. */
+  readonly address: number;
+  /** Whether the access was a write. */
+  readonly write: boolean;
+}
+
+/**
+ * A user address space: a 4-level page table in RAM, this thread's TLB for
+ * it, and fallible readers and writers over it. It is also a `VmIo` object
+ * whose offsets are virtual addresses (OSTD's current-user-space object).
+ *
+ * OSTD counterpart: `ostd::mm::VmSpace`.
+ */
+export class VmSpace extends VmObject implements Disposable {
+  /** @internal */ readonly _state: SpaceState;
+  /** @internal */ readonly _memory: UserMemory;
+  private disposed = false;
+
+  /**
+   * An empty address space in `memory` (default: `PhysicalMemory.default`).
+   *
+   * @throws {TypeError} `memory` is not a `PhysicalMemory`.
+   * @throws {VmError} `NoMemory` when RAM has no frame for the root table.
+   */
+  constructor(memory?: PhysicalMemory) {
+    super();
+    if (memory !== undefined && !(memory instanceof PhysicalMemory)) invalidType("memory", "a PhysicalMemory", memory);
+    this._state = SpaceState.create(memory ?? PhysicalMemory.default);
+    this._memory = new UserMemory(this._state);
+  }
+
+  private live(): void {
+    if (this.disposed) useAfterDispose("VmSpace");
+    this._state.live();
+  }
+
+  /**
+   * A read-only cursor over `range`.
+   *
+   * OSTD counterpart: `VmSpace::cursor`.
+   *
+   * @throws {VmError} `InvalidArgs` for an empty or unaligned range;
+   *   `AccessDenied` for a range past `MAX_USERSPACE_VADDR`.
+   * @throws {TypeError | RangeError} malformed range; the space was disposed.
+   */
+  cursor(range: VaRange): Cursor {
+    this.live();
+    return new Cursor(this._state, checkRange(range), this._lock);
+  }
+
+  /**
+   * A cursor over `range` that can map, unmap and protect.
+   *
+   * OSTD counterpart: `VmSpace::cursor_mut`.
+   *
+   * @throws {VmError} as {@link VmSpace.cursor}.
+   * @throws {TypeError | RangeError} malformed range; the space was disposed.
+   */
+  cursorMut(range: VaRange): CursorMut {
+    this.live();
+    return new CursorMut(this._state, checkRange(range), this._lock);
+  }
+
+  /**
+   * Makes this the current address space of this thread: the one `reader`
+   * and `writer` accept.
+   *
+   * OSTD counterpart: `VmSpace::activate`.
+   *
+   * @throws {TypeError} the space was disposed.
+   */
+  activate(): void {
+    this.live();
+    setActiveSpace(this);
+  }
+
+  /**
+   * A fallible reader over `[vaddr, vaddr + len)`.
+   *
+   * OSTD counterpart: `VmSpace::reader`.
+   *
+   * @throws {VmError} `AccessDenied` when this space is not active on this
+   *   thread, or the range runs past `MAX_USERSPACE_VADDR`.
+   * @throws {TypeError | RangeError} `vaddr`/`len` are not non-negative safe integers.
+   * @throws {TypeError} the space was disposed.
+   */
+  reader(vaddr: number, len: number): VmReader<Fallible> {
+    this.checkAccess(vaddr, len);
+    return newReader<Fallible>(null, 0, null, this._memory, null, vaddr, vaddr + len, true);
+  }
+
+  /**
+   * A fallible writer over `[vaddr, vaddr + len)`.
+   *
+   * OSTD counterpart: `VmSpace::writer`.
+   *
+   * @throws {VmError} as {@link VmSpace.reader}.
+   * @throws {TypeError | RangeError} bad arguments; the space was disposed.
+   */
+  writer(vaddr: number, len: number): VmWriter<Fallible> {
+    this.checkAccess(vaddr, len);
+    return newWriter<Fallible>(null, 0, null, this._memory, null, vaddr, vaddr + len, true);
+  }
+
+  /**
+   * Sets (or, with `undefined`, removes) this thread's page-fault handler
+   * for the space. It is called when a fallible access faults, with the
+   * faulting address and whether the access was a write. Returning `true`
+   * means it resolved the fault (mapped a page: demand paging; replaced a
+   * read-only page: copy-on-write) and the access retries from that byte;
+   * anything else, or a second fault at the same byte, ends the access with
+   * `VmError` `PageFault`. If the handler throws, the access ends and the
+   * exception reaches the caller, after the cursors have accounted for the
+   * bytes moved. Faults while the handler runs are not handled again.
+   *
+   * OSTD counterpart: the page-fault handler a kernel installs for user space.
+   *
+   * @throws {TypeError} `h` is neither a function nor `undefined`; the space was disposed.
+   */
+  setPageFaultHandler(h: ((fault: PageFaultInfo) => boolean) | undefined): void {
+    this.live();
+    if (h !== undefined && typeof h !== "function") invalidType("h", "a function or undefined", h);
+    this._state.handler = h as PageFaultHandler | undefined;
+  }
+
+  /**
+   * Unmaps everything, frees the page table, and ends the space: its
+   * readers, writers and cursors throw on their next access. If this is the
+   * active space of this thread, no space is active afterwards.
+   *
+   * OSTD counterpart: `impl Drop for VmSpace`.
+   *
+   * @throws {TypeError} the space was disposed already.
+   */
+  dispose(): void {
+    if (this.disposed) useAfterDispose("VmSpace");
+    this.disposed = true;
+    if (activeSpace() === this) setActiveSpace(undefined);
+    if (!this._state.dead) this._lock(() => this._state.destroy());
+    this._state.release();
+  }
+
+  /** Same as {@link VmSpace.dispose}, for `using` declarations. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Runs a page-table change; the threads layer makes it exclusive on shared RAM. @internal */
+  readonly _lock = <T>(f: () => T): T => f();
+
+  private checkAccess(vaddr: number, len: number): void {
+    this.live();
+    checkIndex(vaddr, "vaddr");
+    checkIndex(len, "len");
+    if (activeSpace() !== this) throw new VmError("AccessDenied", "this VmSpace is not the active address space of this thread (call activate())");
+    if (vaddr + len > MAX_USERSPACE_VADDR) {
+      throw new VmError("AccessDenied", `[0x${vaddr.toString(16)}, +${len}) runs past MAX_USERSPACE_VADDR`);
+    }
+  }
+
+  /** @internal */
+  protected _ioSize(): number {
+    this.live();
+    return MAX_USERSPACE_VADDR;
+  }
+
+  /** @internal */
+  protected _ioReader(offset: number, len: number): VmReader<Fallible> {
+    return this.reader(offset, len);
+  }
+
+  /** @internal */
+  protected _ioWriter(offset: number, len: number): VmWriter<Fallible> {
+    return this.writer(offset, len);
+  }
+}
+
+function checkRange(range: VaRange): VaRange {
+  if (typeof range !== "object" || range === null) invalidType("range", "an object { start, end }", range);
+  const { start, end } = range;
+  checkIndex(start, "range.start");
+  checkIndex(end, "range.end");
+  if (start % PAGE_SIZE !== 0 || end % PAGE_SIZE !== 0) {
+    throw new VmError("InvalidArgs", `cursor range [0x${start.toString(16)}, 0x${end.toString(16)}) is not page-aligned`);
+  }
+  if (start >= end) throw new VmError("InvalidArgs", `cursor range [0x${start.toString(16)}, 0x${end.toString(16)}) is empty`);
+  if (end > MAX_USERSPACE_VADDR) {
+    throw new VmError("AccessDenied", `cursor range [0x${start.toString(16)}, 0x${end.toString(16)}) runs past MAX_USERSPACE_VADDR`);
+  }
+  return { start, end };
+}

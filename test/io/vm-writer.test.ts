@@ -1,0 +1,451 @@
+// VmWriter over typed memory: position and range, the OSTD io ktests on the
+// writer side, writeVal/writeOnce/fillZeros, atomicCompareExchange, and
+// argument checks (a refused call changes nothing).
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { VmError, VmReader, VmWriter, i8, struct, u16, u32, u64, u8, type Infallible } from "../../src/index.js";
+
+type ErrorClass = typeof TypeError | typeof RangeError;
+
+const badNumbers: Array<[unknown, ErrorClass]> = [
+  [NaN, RangeError],
+  [-1, RangeError],
+  [1.5, RangeError],
+  [2 ** 53, RangeError],
+  [Infinity, RangeError],
+  [10n, TypeError],
+  ["3", TypeError],
+  [null, TypeError],
+  [undefined, TypeError],
+];
+
+function isVmError(code: string, copied = 0) {
+  return (e: unknown): boolean => e instanceof VmError && e.code === code && e.copied === copied;
+}
+
+function isContractError(error: ErrorClass) {
+  return (e: unknown): boolean => e instanceof error && !(e instanceof VmError);
+}
+
+function bytes(...values: number[]): Uint8Array {
+  return Uint8Array.from(values);
+}
+
+describe("VmWriter.from over typed memory", () => {
+  test("a Uint8Array: avail is its length, cursor 0, hasAvail true", () => {
+    const w = VmWriter.from(new Uint8Array(10));
+    assert.equal(w.avail(), 10);
+    assert.equal(w.cursor(), 0);
+    assert.equal(w.hasAvail(), true);
+    assert.equal(VmWriter.from(new Uint8Array(0)).hasAvail(), false);
+  });
+
+  test("cursor is the byte offset in the ArrayBuffer and writes stay inside the view", () => {
+    const buf = new ArrayBuffer(12);
+    const raw = new Uint8Array(buf).fill(0xee);
+    const w = VmWriter.from(new Uint16Array(buf, 4, 2));
+    assert.equal(w.cursor(), 4);
+    assert.equal(w.avail(), 4);
+    assert.equal(w.fillZeros(100), 4);
+    assert.throws(() => w.writeVal(u8, 1), isVmError("InvalidArgs"));
+    assert.deepEqual(Array.from(raw), [0xee, 0xee, 0xee, 0xee, 0, 0, 0, 0, 0xee, 0xee, 0xee, 0xee]);
+  });
+
+  test("other typed arrays and DataViews write their own bytes", () => {
+    const buf = new ArrayBuffer(32);
+    const raw = new Uint8Array(buf);
+    const views: ArrayBufferView[] = [new Int32Array(buf, 8, 2), new Float64Array(buf, 16, 1), new DataView(buf, 3, 3), new BigInt64Array(buf, 24, 1)];
+    for (const view of views) {
+      raw.fill(0);
+      const w = VmWriter.from(view);
+      assert.equal(w.cursor(), view.byteOffset);
+      const src = Uint8Array.from({ length: view.byteLength }, (_, i) => i + 1);
+      assert.equal(w.write(VmReader.from(src)), view.byteLength);
+      assert.deepEqual(raw.slice(view.byteOffset, view.byteOffset + view.byteLength), src, view.constructor.name);
+      assert.equal(
+        raw.reduce((n, b) => n + (b !== 0 ? 1 : 0), 0),
+        view.byteLength,
+        `${view.constructor.name}: nothing written outside`,
+      );
+    }
+  });
+
+  test("a view over a SharedArrayBuffer", () => {
+    const sab = new SharedArrayBuffer(8);
+    const w = VmWriter.from(new Uint8Array(sab, 4));
+    w.writeVal(u32, 0x04030201);
+    assert.deepEqual(Array.from(new Uint8Array(sab)), [0, 0, 0, 0, 1, 2, 3, 4]);
+  });
+
+  test("anything but an ArrayBufferView is a TypeError", () => {
+    for (const fake of [{}, [0, 0], new ArrayBuffer(4), new SharedArrayBuffer(4), null, undefined, "ab", 2]) {
+      assert.throws(() => VmWriter.from(fake as unknown as Uint8Array), TypeError);
+    }
+  });
+
+  test("a view over an already detached buffer is a TypeError", () => {
+    const buf = new ArrayBuffer(8);
+    const views: ArrayBufferView[] = [new Uint8Array(buf), new Uint8Array(buf, 2, 2), new DataView(buf), new Uint16Array(buf)];
+    structuredClone(buf, { transfer: [buf] });
+    for (const view of views) assert.throws(() => VmWriter.from(view), TypeError, view.constructor.name);
+  });
+});
+
+describe("position and range", () => {
+  test("limit shrinks avail, returns the writer, and never grows it", () => {
+    const w = VmWriter.from(new Uint8Array(10));
+    assert.equal(w.limit(4), w);
+    assert.equal(w.avail(), 4);
+    w.limit(9);
+    assert.equal(w.avail(), 4);
+    w.skip(4);
+    assert.equal(w.hasAvail(), false);
+    w.limit(10);
+    assert.equal(w.avail(), 0);
+  });
+
+  test("skip(n) with n > avail() is a RangeError and does not move the cursor", () => {
+    const w = VmWriter.from(new Uint8Array(5));
+    assert.equal(w.skip(2), w);
+    assert.throws(() => w.skip(4), isContractError(RangeError));
+    assert.equal(w.cursor(), 2);
+    w.skip(3);
+    assert.equal(w.avail(), 0);
+  });
+
+  test("cloneExclusive writes at the same position without moving the original", () => {
+    const buf = new Uint8Array(6);
+    const w = VmWriter.from(buf);
+    w.skip(1);
+    const c = w.cloneExclusive();
+    assert.equal(c.cursor(), 1);
+    assert.equal(c.avail(), 5);
+    c.writeVal(u16, 0x0201);
+    c.limit(1);
+    assert.equal(w.cursor(), 1);
+    assert.equal(w.avail(), 5);
+    assert.deepEqual(Array.from(buf), [0, 1, 2, 0, 0, 0]);
+    w.writeVal(u8, 9);
+    assert.deepEqual(Array.from(buf), [0, 9, 2, 0, 0, 0]);
+    assert.equal(c.cursor(), 3);
+  });
+
+  test("toFallible gives a writer at the same position that moves independently", () => {
+    const buf = new Uint8Array(4);
+    const w = VmWriter.from(buf).limit(3);
+    w.skip(1);
+    const f = w.toFallible();
+    assert.equal(f.cursor(), 1);
+    assert.equal(f.avail(), 2);
+    f.writeVal(u8, 5);
+    assert.equal(w.cursor(), 1);
+    assert.equal(f.fillZeros(10), 1);
+    assert.equal(f.hasAvail(), false);
+    w.writeVal(u8, 6);
+    assert.deepEqual(Array.from(buf), [0, 6, 0, 0]);
+  });
+
+  for (const [bad, error] of badNumbers) {
+    test(`limit, skip and fillZeros with ${String(bad)} are a ${error.name} with no side effect`, () => {
+      const buf = new Uint8Array(8).fill(0xee);
+      const w = VmWriter.from(buf);
+      w.skip(2);
+      assert.throws(() => w.limit(bad as number), error);
+      assert.throws(() => w.skip(bad as number), error);
+      assert.throws(() => w.fillZeros(bad as number), error);
+      assert.throws(() => w.toFallible().fillZeros(bad as number), error);
+      assert.equal(w.cursor(), 2);
+      assert.equal(w.avail(), 6);
+      assert.ok(buf.every((b) => b === 0xee));
+    });
+  }
+});
+
+describe("OSTD io ktests, writer side", () => {
+  test("write_beyond_buffer: writeVal(u32) into 3 bytes is VmError InvalidArgs and writes nothing", () => {
+    const buffer = new Uint8Array(3);
+    const writer = VmWriter.from(buffer);
+    assert.throws(() => writer.writeVal(u32, 0xdeadbeef), isVmError("InvalidArgs"));
+    assert.equal(writer.cursor(), 0);
+    assert.deepEqual(Array.from(buffer), [0, 0, 0]);
+  });
+
+  test("fill_zeros: fillZeros(10) on 8 bytes of 0x7f returns 8, leaves avail 0 and zeroes them all", () => {
+    const buffer = new Uint8Array(8).fill(0x7f);
+    const writer = VmWriter.from(buffer);
+    assert.equal(writer.fillZeros(10), 8);
+    assert.equal(writer.avail(), 0);
+    assert.deepEqual(Array.from(buffer), [0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  test("skip_write: skip(2) then writeVal lands at offset 2", () => {
+    const buffer = new Uint8Array(5);
+    const writer = VmWriter.from(buffer);
+    writer.skip(2);
+    assert.equal(writer.avail(), 3);
+    writer.writeVal(u8, 42);
+    assert.deepEqual(Array.from(buffer), [0, 0, 42, 0, 0]);
+  });
+
+  test("limit_write: the 4th writeVal(u8) on limit(3) is InvalidArgs and writes nothing", () => {
+    const buffer = new Uint8Array(5);
+    const writer = VmWriter.from(buffer);
+    writer.limit(3);
+    assert.equal(writer.avail(), 3);
+    writer.writeVal(u8, 10);
+    writer.writeVal(u8, 20);
+    writer.writeVal(u8, 30);
+    assert.throws(() => writer.writeVal(u8, 40), isVmError("InvalidArgs"));
+    assert.deepEqual(Array.from(buffer), [10, 20, 30, 0, 0]);
+    assert.equal(writer.cursor(), 3);
+  });
+
+  test("write_val: 1u32, 2u32, 3u32 are written back to back", () => {
+    const buffer = new Uint8Array(12);
+    const writer = VmWriter.from(buffer);
+    for (const v of [1, 2, 3]) writer.writeVal(u32, v);
+    assert.deepEqual(Array.from(buffer), [1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]);
+  });
+
+  test("write_fallible: writeFallible between fallible writer and reader copies everything", () => {
+    const buffer = new Uint8Array(5);
+    const writer = VmWriter.from(buffer).toFallible();
+    const reader = VmReader.from(bytes(1, 2, 3, 4, 5)).toFallible();
+    assert.equal(writer.writeFallible(reader), 5);
+    assert.deepEqual(Array.from(buffer), [1, 2, 3, 4, 5]);
+  });
+
+  test("partial_write_fallible: a 3-byte writer takes 3 of 5 bytes", () => {
+    const buffer = new Uint8Array(3);
+    const writer = VmWriter.from(buffer).toFallible();
+    const reader = VmReader.from(bytes(1, 2, 3, 4, 5)).toFallible();
+    assert.equal(writer.writeFallible(reader), 3);
+    assert.deepEqual(Array.from(buffer), [1, 2, 3]);
+    assert.equal(reader.remain(), 2);
+    assert.equal(reader.cursor(), 3);
+  });
+
+  for (const kind of ["ArrayBuffer", "SharedArrayBuffer"] as const) {
+    test(`atomic_compare_exchange on an ${kind}: the OSTD sequence ends with 300`, () => {
+      const backing = kind === "ArrayBuffer" ? new ArrayBuffer(4) : new SharedArrayBuffer(4);
+      const buffer = new Uint8Array(backing);
+      const reader = VmReader.from(buffer).toFallible();
+      const writer = VmWriter.from(buffer).toFallible();
+      assert.deepEqual(writer.atomicCompareExchange(reader, u32, 0, 100), [0, true]);
+      assert.deepEqual(writer.atomicCompareExchange(reader, u32, 100, 200), [100, true]);
+      assert.deepEqual(writer.atomicCompareExchange(reader, u32, 300, 400), [200, false]);
+      assert.deepEqual(writer.atomicCompareExchange(reader, u32, 200, 300), [200, true]);
+      assert.deepEqual(writer.atomicCompareExchange(reader, u32, 200, 400), [300, false]);
+      assert.equal(reader.atomicLoad(u32), 300);
+      assert.equal(reader.cursor(), 0);
+      assert.equal(writer.cursor(), 0);
+      assert.deepEqual(Array.from(buffer), [44, 1, 0, 0]);
+    });
+  }
+});
+
+describe("write and writeFallible", () => {
+  test("write on a fallible writer or from a fallible reader is a TypeError from plain JS, with no side effect", () => {
+    const dst = new Uint8Array(3);
+    const fw = VmWriter.from(dst).toFallible() as unknown as VmWriter<Infallible>;
+    const r = VmReader.from(bytes(1, 2, 3));
+    assert.throws(() => fw.write(r), TypeError);
+    const w = VmWriter.from(dst);
+    const fr = VmReader.from(bytes(1, 2, 3)).toFallible() as unknown as VmReader<Infallible>;
+    assert.throws(() => w.write(fr), TypeError);
+    assert.equal(fw.cursor(), 0);
+    assert.equal(w.cursor(), 0);
+    assert.equal(r.cursor(), 0);
+    assert.equal(fr.cursor(), 0);
+    assert.deepEqual(Array.from(dst), [0, 0, 0]);
+  });
+
+  test("writeFallible accepts fallible and infallible readers", () => {
+    for (const fallible of [false, true]) {
+      const dst = new Uint8Array(2);
+      const r = fallible ? VmReader.from(bytes(1, 2)).toFallible() : VmReader.from(bytes(1, 2));
+      assert.equal(VmWriter.from(dst).writeFallible(r), 2);
+      assert.equal(VmWriter.from(new Uint8Array(2)).toFallible().writeFallible(VmReader.from(bytes(1, 2))), 2);
+      assert.deepEqual(Array.from(dst), [1, 2]);
+    }
+  });
+
+  test("a source that is not a VmReader is a TypeError with no side effect", () => {
+    const w = VmWriter.from(new Uint8Array(3));
+    for (const fake of [null, undefined, {}, bytes(1, 2, 3), VmWriter.from(new Uint8Array(3)), { remain: () => 3 }]) {
+      assert.throws(() => w.write(fake as unknown as VmReader<Infallible>), TypeError);
+      assert.throws(() => w.writeFallible(fake as unknown as VmReader<Infallible>), TypeError);
+    }
+    assert.equal(w.cursor(), 0);
+  });
+});
+
+describe("writeVal", () => {
+  test("needs no alignment and advances by the type's size", () => {
+    const buf = new Uint8Array(7);
+    const w = VmWriter.from(buf);
+    w.writeVal(u8, 0xaa);
+    w.writeVal(u32, 0x04030201);
+    w.writeVal(u16, 0x0605);
+    assert.equal(w.avail(), 0);
+    assert.deepEqual(Array.from(buf), [0xaa, 1, 2, 3, 4, 5, 6]);
+  });
+
+  test("never writes past the writer's end, even when the buffer continues", () => {
+    const buf = new Uint8Array(8).fill(0xee);
+    const w = VmWriter.from(buf.subarray(0, 6)).skip(3);
+    assert.throws(() => w.writeVal(u32, 0), isVmError("InvalidArgs"));
+    const limited = VmWriter.from(buf).limit(7);
+    assert.throws(() => limited.writeVal(u64, 0n), isVmError("InvalidArgs"));
+    assert.ok(buf.every((b) => b === 0xee));
+    assert.equal(w.cursor(), 3);
+    assert.equal(limited.cursor(), 0);
+  });
+
+  test("an invalid value is refused before the room check and writes nothing", () => {
+    const buf = new Uint8Array(2).fill(0xee);
+    const w = VmWriter.from(buf);
+    assert.throws(() => w.writeVal(u8, 300), isContractError(RangeError));
+    assert.throws(() => w.writeVal(u64, 1 as unknown as bigint), isContractError(TypeError));
+    assert.throws(() => w.writeVal(struct({ a: u8 }), null as unknown as { a: number }), isContractError(TypeError));
+    assert.equal(w.cursor(), 0);
+    assert.ok(buf.every((b) => b === 0xee));
+  });
+});
+
+describe("writeOnce", () => {
+  test("stores one value and advances by its size", () => {
+    const buf = new Uint8Array(8);
+    const w = VmWriter.from(buf);
+    w.writeOnce(u16, 0x0201);
+    w.writeOnce(u16, 0x0403);
+    w.writeOnce(u32, 0x08070605);
+    assert.deepEqual(Array.from(buf), [1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  test("a misaligned cursor is a RangeError and writes nothing", () => {
+    const buf = new Uint8Array(16);
+    const w = VmWriter.from(buf).skip(1);
+    assert.throws(() => w.writeOnce(u16, 1), isContractError(RangeError));
+    assert.throws(() => w.writeOnce(u32, 1), RangeError);
+    assert.throws(() => w.writeOnce(u64, 1n), RangeError);
+    w.writeOnce(i8, -1);
+    assert.throws(() => VmWriter.from(new Uint8Array(buf.buffer, 2, 8)).writeOnce(u32, 1), RangeError);
+    assert.deepEqual(Array.from(buf), [0, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  test("fewer bytes than the type's size is VmError InvalidArgs and writes nothing", () => {
+    const buf = new Uint8Array(8);
+    const w = VmWriter.from(buf).limit(6).skip(4);
+    assert.throws(() => w.writeOnce(u32, 0xffffffff), isVmError("InvalidArgs"));
+    assert.ok(buf.every((b) => b === 0));
+  });
+
+  test("an invalid value is a TypeError or RangeError and writes nothing", () => {
+    const buf = new Uint8Array(8);
+    const w = VmWriter.from(buf);
+    assert.throws(() => w.writeOnce(u32, -1), isContractError(RangeError));
+    assert.throws(() => w.writeOnce(u32, 0.5), RangeError);
+    assert.throws(() => w.writeOnce(u32, "1" as unknown as number), TypeError);
+    assert.throws(() => w.writeOnce(u64, 1 as unknown as bigint), TypeError);
+    assert.equal(w.cursor(), 0);
+    assert.ok(buf.every((b) => b === 0));
+  });
+
+  test("on a fallible writer it is a TypeError from plain JS", () => {
+    const buf = new Uint8Array(8);
+    const w = VmWriter.from(buf).toFallible() as unknown as VmWriter<Infallible>;
+    assert.throws(() => w.writeOnce(u32, 1), TypeError);
+    assert.equal(w.cursor(), 0);
+    assert.ok(buf.every((b) => b === 0));
+  });
+});
+
+describe("fillZeros", () => {
+  test("fills min(len, avail) bytes, advances, and touches nothing else", () => {
+    const buf = new Uint8Array(10).fill(0xee);
+    const w = VmWriter.from(buf.subarray(2, 8));
+    assert.equal(w.fillZeros(0), 0);
+    assert.equal(w.cursor(), 2);
+    assert.equal(w.fillZeros(3), 3);
+    assert.equal(w.cursor(), 5);
+    assert.equal(w.fillZeros(2 ** 53 - 1), 3);
+    assert.equal(w.hasAvail(), false);
+    assert.equal(w.fillZeros(1), 0);
+    assert.deepEqual(Array.from(buf), [0xee, 0xee, 0, 0, 0, 0, 0, 0, 0xee, 0xee]);
+  });
+
+  test("on a fallible writer over typed memory it fills like an infallible one", () => {
+    const buf = new Uint8Array(4).fill(1);
+    const w = VmWriter.from(buf).toFallible();
+    assert.equal(w.fillZeros(8), 4);
+    assert.ok(buf.every((b) => b === 0));
+  });
+});
+
+describe("atomicCompareExchange", () => {
+  test("works with infallible readers and writers, and with a reader through another view of the same buffer", () => {
+    const buf = new ArrayBuffer(16);
+    const w = VmWriter.from(new Uint8Array(buf, 8, 8));
+    const r = VmReader.from(new DataView(buf, 4, 12)).skip(4);
+    assert.deepEqual(w.atomicCompareExchange(r, u32, 0, 0xffffffff), [0, true]);
+    assert.deepEqual(w.atomicCompareExchange(r, u32, 0, 1), [0xffffffff, false]);
+    assert.deepEqual(Array.from(new Uint8Array(buf, 8, 4)), [0xff, 0xff, 0xff, 0xff]);
+    assert.equal(w.cursor(), 8);
+    assert.equal(r.cursor(), 8);
+  });
+
+  test("a reader at a different address is a RangeError and exchanges nothing", () => {
+    const buf = new Uint8Array(8);
+    const w = VmWriter.from(buf);
+    const r = VmReader.from(buf).skip(4);
+    assert.throws(() => w.atomicCompareExchange(r, u32, 0, 1), isContractError(RangeError));
+    assert.ok(buf.every((b) => b === 0));
+  });
+
+  test("a reader at the same address of another buffer is a RangeError", () => {
+    const a = new Uint8Array(4);
+    const b = new Uint8Array(4);
+    assert.throws(() => VmWriter.from(a).atomicCompareExchange(VmReader.from(b), u32, 0, 1), RangeError);
+    assert.ok(a.every((x) => x === 0));
+  });
+
+  test("a misaligned address is a RangeError", () => {
+    const buf = new Uint8Array(12);
+    const w = VmWriter.from(buf).skip(2);
+    const r = VmReader.from(buf).skip(2);
+    assert.throws(() => w.atomicCompareExchange(r, u32, 0, 1), isContractError(RangeError));
+    assert.ok(buf.every((b) => b === 0));
+  });
+
+  test("fewer than 4 bytes on either side is VmError InvalidArgs", () => {
+    const buf = new Uint8Array(8);
+    assert.throws(
+      () => VmWriter.from(buf).limit(3).atomicCompareExchange(VmReader.from(buf), u32, 0, 1),
+      isVmError("InvalidArgs"),
+    );
+    assert.throws(
+      () => VmWriter.from(buf).atomicCompareExchange(VmReader.from(buf).limit(3), u32, 0, 1),
+      isVmError("InvalidArgs"),
+    );
+    assert.ok(buf.every((b) => b === 0));
+  });
+
+  test("bad arguments are a TypeError or RangeError with no side effect", () => {
+    const buf = new Uint8Array(4);
+    const w = VmWriter.from(buf);
+    const r = VmReader.from(buf);
+    for (const fake of [null, {}, buf, w]) {
+      assert.throws(() => w.atomicCompareExchange(fake as unknown as VmReader<Infallible>, u32, 0, 1), TypeError);
+    }
+    assert.throws(() => w.atomicCompareExchange(r, u16 as unknown as typeof u32, 0, 1), TypeError);
+    assert.throws(() => w.atomicCompareExchange(r, u32, -1, 1), RangeError);
+    assert.throws(() => w.atomicCompareExchange(r, u32, 0, 2 ** 32), RangeError);
+    assert.throws(() => w.atomicCompareExchange(r, u32, 0, 1.5), RangeError);
+    assert.throws(() => w.atomicCompareExchange(r, u32, 0n as unknown as number, 1), TypeError);
+    assert.throws(() => w.atomicCompareExchange(r, u32, 0, "1" as unknown as number), TypeError);
+    assert.ok(buf.every((b) => b === 0));
+    assert.equal(w.cursor(), 0);
+    assert.equal(r.cursor(), 0);
+  });
+});

@@ -1,0 +1,157 @@
+// PhysicalMemory: option validation, sizes, reserved metadata frames,
+// free-frame accounting and shared (SharedArrayBuffer) RAM.
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { FrameAllocOptions, FrameVec, PAGE_SIZE, PhysicalMemory, u32, u64 } from "../../src/index.js";
+import { memory, throwsContract, usableFrames } from "./support.js";
+
+describe("PhysicalMemory", () => {
+  test("a new memory has its size, is unshared by default, and all but the reserved frames are free", () => {
+    for (const frames of [3, 31, 32, 33, 64, 100, 256, 1000]) {
+      const mem = memory(frames);
+      assert.equal(mem.size, frames * PAGE_SIZE);
+      assert.equal(mem.shared, false);
+      assert.ok(mem.reservedFrames() >= 1, "the header page at least");
+      assert.ok(mem.reservedFrames() < frames);
+      assert.equal(mem.freeFrames(), frames - mem.reservedFrames());
+    }
+  });
+
+  test("the reserved metadata grows with RAM: about 16 bytes per frame plus a header page", () => {
+    // 16 bytes per frame: 256 frames per metadata page.
+    assert.ok(memory(64).reservedFrames() <= 2);
+    const big = memory(8192);
+    assert.ok(big.reservedFrames() >= 1 + (8192 * 16) / PAGE_SIZE);
+    assert.ok(big.reservedFrames() <= 2 + (8192 * 16 * 1.1) / PAGE_SIZE);
+  });
+
+  test("the smallest memory holds its metadata and one frame", () => {
+    let smallest = 0;
+    for (let frames = 1; frames < 8 && smallest === 0; frames++) {
+      try {
+        const mem = memory(frames);
+        smallest = frames;
+        assert.equal(mem.freeFrames(), frames - mem.reservedFrames());
+        assert.ok(mem.freeFrames() >= 1);
+        const f = new FrameAllocOptions(mem).allocFrame();
+        f.dispose();
+      } catch (e) {
+        assert.ok(e instanceof RangeError, `too small must be a RangeError, got ${String(e)}`);
+      }
+    }
+    assert.ok(smallest > 1, "a memory of one frame cannot hold its own metadata");
+  });
+
+  test("a size that is too small for the metadata is a RangeError", () => {
+    throwsContract(() => new PhysicalMemory({ size: PAGE_SIZE }), RangeError);
+    throwsContract(() => new PhysicalMemory({ size: 2 * PAGE_SIZE }), RangeError);
+  });
+
+  test("a size that is not a positive multiple of PAGE_SIZE of at most 4 GiB is a RangeError", () => {
+    for (const size of [0, -PAGE_SIZE, 1, PAGE_SIZE + 1, 64 * PAGE_SIZE - 1, 64.5 * PAGE_SIZE, NaN, Infinity, -Infinity, 2 ** 32 + PAGE_SIZE, 2 ** 40, 2 ** 53, Number.MAX_VALUE]) {
+      throwsContract(() => new PhysicalMemory({ size }), RangeError);
+    }
+  });
+
+  test("options of the wrong type are TypeErrors", () => {
+    const bad: unknown[] = [
+      { size: "262144" },
+      { size: 262144n },
+      { size: {} },
+      { size: 262144, shared: "yes" },
+      { size: 262144, shared: 1 },
+      { size: 262144, trackLeaks: 1 },
+      { size: 262144, trackLeaks: "warn" },
+      { size: 262144, trackLeaks: {} },
+      5,
+      "big",
+      null,
+      true,
+    ];
+    for (const opts of bad) throwsContract(() => new PhysicalMemory(opts as ConstructorParameters<typeof PhysicalMemory>[0]), TypeError);
+  });
+
+  test("undefined options fields fall back to their defaults", () => {
+    const mem = new PhysicalMemory({ size: 64 * PAGE_SIZE, shared: undefined, trackLeaks: undefined });
+    assert.equal(mem.shared, false);
+    const quiet = new PhysicalMemory({ size: 64 * PAGE_SIZE, trackLeaks: false });
+    assert.equal(quiet.freeFrames(), usableFrames(quiet));
+  });
+
+  test("shared: true gives SharedArrayBuffer-backed RAM that works like unshared RAM", () => {
+    const mem = memory(64, { shared: true });
+    assert.equal(mem.shared, true);
+    assert.ok(mem._ram.buffer instanceof SharedArrayBuffer);
+    assert.ok(!(memory(64)._ram.buffer instanceof SharedArrayBuffer));
+    const opts = new FrameAllocOptions(mem);
+    const frame = opts.allocFrame();
+    frame.writeOnce(8, u64, 0xfedc_ba98_7654_3210n);
+    assert.equal(frame.readOnce(8, u64), 0xfedc_ba98_7654_3210n);
+    frame.writeOnce(4, u32, 0xffff_fffe);
+    assert.equal(frame.readOnce(4, u32), 0xffff_fffe);
+    assert.equal(frame.reader().skip(4).readOnce(u32), 0xffff_fffe);
+    throwsContract(() => frame.readOnce(2, u32), RangeError);
+    const seg = opts.allocSegment(2);
+    seg.writeVal(PAGE_SIZE - 4, u64, 7n);
+    assert.equal(seg.readVal(PAGE_SIZE - 4, u64), 7n);
+    using vec = new FrameVec([frame]);
+    assert.equal(vec.readOnce(8, u64), 0xfedc_ba98_7654_3210n);
+    frame.dispose();
+    seg.dispose();
+  });
+
+  test("freeFrames counts frames, not handles", () => {
+    const mem = memory(64);
+    const opts = new FrameAllocOptions(mem);
+    const usable = usableFrames(mem);
+    const a = opts.allocFrame();
+    const s = opts.allocSegment(5);
+    const t = opts.allocFrameWith(0);
+    assert.equal(mem.freeFrames(), usable - 7);
+    const clones = [a.clone(), s.clone(), t.clone(), s.slice(0, PAGE_SIZE)];
+    assert.equal(mem.freeFrames(), usable - 7);
+    for (const h of [a, s, t, ...clones]) h.dispose();
+    assert.equal(mem.freeFrames(), usable);
+  });
+
+  test("no allocation ever hands out a reserved metadata frame or a frame past the end", () => {
+    for (const frames of [3, 33, 64, 100]) {
+      const mem = memory(frames);
+      const opts = new FrameAllocOptions(mem);
+      const low = mem.reservedFrames() * PAGE_SIZE;
+      const held = [];
+      for (;;) {
+        let f;
+        try {
+          f = opts.allocFrame();
+        } catch {
+          break;
+        }
+        assert.ok(f.startPaddr() >= low && f.startPaddr() < mem.size, `paddr 0x${f.startPaddr().toString(16)}`);
+        held.push(f);
+      }
+      assert.equal(held.length, usableFrames(mem));
+      assert.equal(new Set(held.map((f) => f.startPaddr())).size, held.length, "all distinct");
+      for (const f of held) f.dispose();
+      const all = opts.allocSegment(usableFrames(mem));
+      assert.equal(all.startPaddr(), low);
+      assert.equal(all.endPaddr(), mem.size);
+      all.dispose();
+    }
+  });
+
+  test("writing every byte of every frame leaves the allocator's metadata intact", () => {
+    const mem = memory(40);
+    const opts = new FrameAllocOptions(mem);
+    const usable = usableFrames(mem);
+    const all = opts.allocSegment(usable);
+    all.writeBytes(0, new Uint8Array(all.size()).fill(0xff));
+    assert.equal(mem.freeFrames(), 0);
+    all.dispose();
+    assert.equal(mem.freeFrames(), usable);
+    const again = opts.zeroed(false).allocSegment(usable);
+    assert.equal(again.readVal(0, u32), 0xffff_ffff, "the bytes were really written to the frames");
+    again.dispose();
+  });
+});

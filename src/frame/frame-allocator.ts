@@ -46,6 +46,12 @@ export interface AllocatorState {
   readonly hintIndex: number;
   /** Number of frames covered (frames ≥ this never exist). */
   readonly nframes: number;
+  /**
+   * Whether other threads may use the state concurrently. Only then are the
+   * words accessed with `Atomics` (7–14× the cost of a plain access) and tree
+   * updates re-checked against racing updaters.
+   */
+  readonly shared?: boolean;
 }
 
 /**
@@ -118,6 +124,7 @@ export class FrameAllocator {
   private readonly hintIndex: number;
   private readonly nframes: number;
   private readonly leaves: number;
+  private readonly shared: boolean;
 
   constructor(state: AllocatorState) {
     this.bits = state.bits;
@@ -126,6 +133,16 @@ export class FrameAllocator {
     this.hintIndex = state.hintIndex;
     this.nframes = state.nframes;
     this.leaves = treeLeaves(state.nframes);
+    this.shared = state.shared ?? false;
+  }
+
+  private load(a: Int32Array, i: number): number {
+    return this.shared ? Atomics.load(a, i) : (a[i] as number);
+  }
+
+  private put(a: Int32Array, i: number, v: number): void {
+    if (this.shared) Atomics.store(a, i, v);
+    else a[i] = v;
   }
 
   /**
@@ -172,9 +189,10 @@ export class FrameAllocator {
    */
   alloc(n: number): number {
     if (n > this.nframes) return -1;
-    const hinted = Atomics.load(this.hint, this.hintIndex);
+    const hinted = this.load(this.hint, this.hintIndex);
     if (hinted >= 0 && hinted + n <= this.nframes && this.claim(hinted, n)) {
-      Atomics.compareExchange(this.hint, this.hintIndex, hinted, -1);
+      if (this.shared) Atomics.compareExchange(this.hint, this.hintIndex, hinted, -1);
+      else this.hint[this.hintIndex] = -1;
       return hinted;
     }
     let misled = 0;
@@ -202,33 +220,37 @@ export class FrameAllocator {
     const end = start + n;
     const first = Math.floor(start / WORD);
     const last = Math.floor((end - 1) / WORD);
-    for (let w = first; w <= last; w++) Atomics.or(this.bits, w, maskOf(w, start, end));
+    const bits = this.bits;
+    for (let w = first; w <= last; w++) {
+      if (this.shared) Atomics.or(bits, w, maskOf(w, start, end));
+      else bits[w] = (bits[w] as number) | maskOf(w, start, end);
+    }
     for (let w = first; w <= last; w++) this.update(w);
-    Atomics.store(this.hint, this.hintIndex, start);
+    this.put(this.hint, this.hintIndex, start);
   }
 
   /** First-fit search in the tree: a frame index, -1 if the root has no run that long, -2 if the tree misled. */
   private find(n: number): number {
     const t = this.tree;
-    if (Atomics.load(t, 3) < n) return -1;
+    if (this.load(t, 3) < n) return -1;
     let node = 1;
     let lo = 0;
     let span = WORD * this.leaves;
     while (node < this.leaves) {
       const left = 2 * node;
       const half = span / 2;
-      if (Atomics.load(t, 3 * left) >= n) {
+      if (this.load(t, 3 * left) >= n) {
         node = left;
       } else {
-        const suffix = Atomics.load(t, 3 * left + 2);
-        if (suffix + Atomics.load(t, 3 * (left + 1) + 1) >= n) return lo + half - suffix;
+        const suffix = this.load(t, 3 * left + 2);
+        if (suffix + this.load(t, 3 * (left + 1) + 1) >= n) return lo + half - suffix;
         node = left + 1;
         lo += half;
       }
       span = half;
     }
     if (n > WORD) return -2;
-    const bit = runInWord(Atomics.load(this.bits, node - this.leaves), n);
+    const bit = runInWord(this.load(this.bits, node - this.leaves), n);
     return bit < 0 ? -2 : lo + bit;
   }
 
@@ -237,17 +259,25 @@ export class FrameAllocator {
     const end = start + n;
     const first = Math.floor(start / WORD);
     const last = Math.floor((end - 1) / WORD);
+    const bits = this.bits;
     for (let w = first; w <= last; w++) {
       const mask = maskOf(w, start, end);
       for (;;) {
-        const old = Atomics.load(this.bits, w);
+        const old = this.load(bits, w);
         if ((old & mask) !== mask) {
           // Someone owns a frame of the run: give back what this call took.
-          for (let u = first; u < w; u++) Atomics.or(this.bits, u, maskOf(u, start, end));
+          for (let u = first; u < w; u++) {
+            if (this.shared) Atomics.or(bits, u, maskOf(u, start, end));
+            else bits[u] = (bits[u] as number) | maskOf(u, start, end);
+          }
           for (let u = first; u < w; u++) this.update(u);
           return false;
         }
-        if (Atomics.compareExchange(this.bits, w, old, old & ~mask) === old) break;
+        if (!this.shared) {
+          bits[w] = old & ~mask;
+          break;
+        }
+        if (Atomics.compareExchange(bits, w, old, old & ~mask) === old) break;
       }
     }
     for (let w = first; w <= last; w++) this.update(w);
@@ -265,6 +295,10 @@ export class FrameAllocator {
     let node = (this.leaves + w) >>> 1;
     let half = WORD;
     const t = this.tree;
+    if (!this.shared) {
+      for (; node >= 1; node >>>= 1, half *= 2) this.combine(node, half);
+      return;
+    }
     while (node >= 1) {
       const l = 3 * 2 * node;
       const r = l + 3;
@@ -285,11 +319,11 @@ export class FrameAllocator {
   }
 
   private setLeaf(w: number): void {
-    const word = Atomics.load(this.bits, w);
+    const word = this.load(this.bits, w);
     const i = 3 * (this.leaves + w);
-    Atomics.store(this.tree, i, longestOnes(word));
-    Atomics.store(this.tree, i + 1, trailingOnes(word));
-    Atomics.store(this.tree, i + 2, leadingOnes(word));
+    this.put(this.tree, i, longestOnes(word));
+    this.put(this.tree, i + 1, trailingOnes(word));
+    this.put(this.tree, i + 2, leadingOnes(word));
   }
 
   private combine(node: number, half: number): void {
@@ -302,8 +336,8 @@ export class FrameAllocator {
   /** Stores the combination of a left child (longest a, prefix b, suffix c) and a right one (d, e, f), each `half` frames long. */
   private store(node: number, a: number, b: number, c: number, d: number, e: number, f: number, half: number): void {
     const i = 3 * node;
-    Atomics.store(this.tree, i, Math.max(a, d, c + e));
-    Atomics.store(this.tree, i + 1, b === half ? half + e : b);
-    Atomics.store(this.tree, i + 2, f === half ? half + c : f);
+    this.put(this.tree, i, Math.max(a, d, c + e));
+    this.put(this.tree, i + 1, b === half ? half + e : b);
+    this.put(this.tree, i + 2, f === half ? half + c : f);
   }
 }

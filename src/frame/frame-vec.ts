@@ -16,7 +16,7 @@ import { invalidType, useAfterDispose } from "../base/contract.js";
 import type { Infallible } from "../io/fallibility.js";
 import type { Lease } from "../io/memory-cursor.js";
 import { MemorySpace } from "../io/memory-space.js";
-import { VmObject } from "../io/vm-io.js";
+import { VmObject, type IoMemory } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { UFrame, trackHandle, untrackHandle } from "./frame.js";
@@ -26,6 +26,8 @@ import type { PhysicalMemory } from "./physical-memory.js";
 /** The memory space of a `FrameVec`: addresses are offsets into the vector. */
 class FrameVecSpace extends MemorySpace {
   readonly shared: boolean;
+  /** For each frame, a view from its start to the end of its physically contiguous run. */
+  private readonly slices: Uint8Array[];
 
   constructor(
     private readonly vec: FrameVec,
@@ -39,13 +41,26 @@ class FrameVecSpace extends MemorySpace {
     this.runBytes = mem._ram;
     this.runView = mem._view;
     this.shared = mem._shared;
+    this.slices = Array.from(paddrs, (paddr, i) => mem._ram.subarray(paddr, paddr + (runEnds[i] as number) - i * PAGE_SIZE));
+  }
+
+  generation(): number {
+    return this.vec.leaseExpired ? 1 : 0;
   }
 
   run(addr: number, len: number): number {
     if (this.vec.leaseExpired) useAfterDispose(this.vec.describeLease());
     const i = Math.floor(addr / PAGE_SIZE);
-    this.runOffset = (this.paddrs[i] as number) + (addr - i * PAGE_SIZE);
-    return Math.min(len, (this.runEnds[i] as number) - addr);
+    const offset = addr - i * PAGE_SIZE;
+    this.runOffset = (this.paddrs[i] as number) + offset;
+    const rest = (this.runEnds[i] as number) - addr;
+    if (offset === 0 && len >= rest) {
+      // The whole run from a frame's start: hand out its cached view.
+      this.runSlice = this.slices[i] as Uint8Array;
+      return rest;
+    }
+    this.runSlice = null;
+    return len < rest ? len : rest;
   }
 }
 
@@ -59,6 +74,7 @@ export class FrameVec extends VmObject implements Lease, Disposable {
   private readonly mem: PhysicalMemory;
   private readonly indices: Int32Array;
   private readonly space: FrameVecSpace;
+  private readonly io: IoMemory;
   /** True once disposed. @internal */ leaseExpired = false;
 
   /**
@@ -93,6 +109,7 @@ export class FrameVec extends VmObject implements Lease, Disposable {
     }
     for (const index of this.indices) this.mem._refFrames(index, 1);
     this.space = new FrameVecSpace(this, this.mem, paddrs, runEnds);
+    this.io = { bytes: null, view: null, space: this.space, lease: null, base: 0, size: n * PAGE_SIZE, fallible: false, beyond: "InvalidArgs" };
     if (this.mem !== undefined) trackHandle(this.mem, this, "FrameVec", n > 0 ? paddrs[0] as number : 0, n * PAGE_SIZE);
   }
 
@@ -145,7 +162,7 @@ export class FrameVec extends VmObject implements Lease, Disposable {
    * @throws {TypeError} the vector was disposed.
    */
   reader(): VmReader<Infallible> {
-    return this._ioReader(0, this.size());
+    return newReader<Infallible>(null, null, this.space, null, 0, this.size(), false);
   }
 
   /**
@@ -154,7 +171,7 @@ export class FrameVec extends VmObject implements Lease, Disposable {
    * @throws {TypeError} the vector was disposed.
    */
   writer(): VmWriter<Infallible> {
-    return this._ioWriter(0, this.size());
+    return newWriter<Infallible>(null, null, this.space, null, 0, this.size(), false);
   }
 
   /**
@@ -196,19 +213,8 @@ export class FrameVec extends VmObject implements Lease, Disposable {
   }
 
   /** @internal */
-  protected _ioSize(): number {
-    return this.size();
-  }
-
-  /** @internal */
-  protected _ioReader(offset: number, len: number): VmReader<Infallible> {
+  protected _ioMemory(): IoMemory {
     this.live();
-    return newReader<Infallible>(null, 0, null, this.space, null, offset, offset + len, false);
-  }
-
-  /** @internal */
-  protected _ioWriter(offset: number, len: number): VmWriter<Infallible> {
-    this.live();
-    return newWriter<Infallible>(null, 0, null, this.space, null, offset, offset + len, false);
+    return this.io;
   }
 }

@@ -28,11 +28,20 @@
 import { useAfterDispose, invalidType } from "../base/contract.js";
 import type { Infallible } from "../io/fallibility.js";
 import { type Lease } from "../io/memory-cursor.js";
-import { implementVmIo, type VmIo, type VmIoFill, type VmIoOnce } from "../io/vm-io.js";
+import { implementVmIo, type IoMemory, type VmIo, type VmIoFill, type VmIoOnce } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { PAGE_SIZE } from "./page-size.js";
 import { FLAG_TYPED, type PhysicalMemory } from "./physical-memory.js";
+
+/**
+ * The `IoMemory` of `size` bytes of RAM at `paddr`, borrowed from `lease`.
+ *
+ * @internal
+ */
+export function ramIo(mem: PhysicalMemory, lease: Lease, paddr: number, size: number): IoMemory {
+  return { bytes: mem._ram, view: mem._view, space: null, lease, base: paddr, size, fallible: false, beyond: "InvalidArgs" };
+}
 
 /**
  * Registers a new handle with the leak tracker, if the memory has one.
@@ -62,12 +71,14 @@ export class Frame<M> implements Lease, Disposable {
   /** @internal */ _mem: PhysicalMemory;
   /** @internal */ _index: number;
   /** True once disposed (or consumed). @internal */ leaseExpired: boolean;
+  /** The frame's memory for VmIo, made on first use. @internal */ _io: IoMemory | undefined;
 
   // Handles come from FrameAllocOptions, clone(), segments and attach(), never from `new`.
   protected constructor(mem: PhysicalMemory, index: number) {
     this._mem = mem;
     this._index = index;
     this.leaseExpired = false;
+    this._io = undefined;
     trackHandle(mem, this, this.constructor.name, index * PAGE_SIZE, PAGE_SIZE);
   }
 
@@ -192,7 +203,7 @@ export class UFrame extends Frame<undefined> {
   reader(): VmReader<Infallible> {
     const paddr = this._paddrUntyped();
     const mem = this._mem;
-    return newReader<Infallible>(mem._ram, 0, mem._view, null, this, paddr, paddr + PAGE_SIZE, false);
+    return newReader<Infallible>(mem._ram, mem._view, null, this, paddr, paddr + PAGE_SIZE, false);
   }
 
   /**
@@ -206,7 +217,7 @@ export class UFrame extends Frame<undefined> {
   writer(): VmWriter<Infallible> {
     const paddr = this._paddrUntyped();
     const mem = this._mem;
-    return newWriter<Infallible>(mem._ram, 0, mem._view, null, this, paddr, paddr + PAGE_SIZE, false);
+    return newWriter<Infallible>(mem._ram, mem._view, null, this, paddr, paddr + PAGE_SIZE, false);
   }
 
   /** @internal */
@@ -217,23 +228,9 @@ export class UFrame extends Frame<undefined> {
   }
 
   /** @internal */
-  protected _ioSize(): number {
-    this._live();
-    return PAGE_SIZE;
-  }
-
-  /** @internal */
-  protected _ioReader(offset: number, len: number): VmReader<Infallible> {
-    const paddr = this._paddrUntyped() + offset;
-    const mem = this._mem;
-    return newReader<Infallible>(mem._ram, 0, mem._view, null, this, paddr, paddr + len, false);
-  }
-
-  /** @internal */
-  protected _ioWriter(offset: number, len: number): VmWriter<Infallible> {
-    const paddr = this._paddrUntyped() + offset;
-    const mem = this._mem;
-    return newWriter<Infallible>(mem._ram, 0, mem._view, null, this, paddr, paddr + len, false);
+  protected _ioMemory(): IoMemory {
+    if (this.leaseExpired) this._live();
+    return (this._io ??= ramIo(this._mem, this, this._paddrUntyped(), PAGE_SIZE));
   }
 }
 

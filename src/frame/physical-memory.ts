@@ -157,7 +157,7 @@ export class PhysicalMemory {
     this._metaFrames = metaFrames;
     this._shared = shared;
     this._ftBase = PAGE_SIZE / 4;
-    this._allocator = makeAllocator(this._i32, nframes);
+    this._allocator = makeAllocator(this._i32, nframes, shared);
     this._leaks = makeLeakRegistry(opts?.trackLeaks);
     this.initialize();
   }
@@ -221,9 +221,15 @@ export class PhysicalMemory {
     const flags = typed ? FLAG_TYPED : 0;
     for (let f = start; f < start + n; f++) {
       const i = this._ftBase + FT_WORDS * f;
-      Atomics.store(ft, i + FT_FLAGS, flags);
-      Atomics.store(ft, i + FT_AUX, 0);
-      Atomics.store(ft, i + FT_REFS, 1);
+      if (this._shared) {
+        Atomics.store(ft, i + FT_FLAGS, flags);
+        Atomics.store(ft, i + FT_AUX, 0);
+        Atomics.store(ft, i + FT_REFS, 1);
+      } else {
+        ft[i + FT_FLAGS] = flags;
+        ft[i + FT_AUX] = 0;
+        ft[i + FT_REFS] = 1;
+      }
     }
     if (zeroed) this._ram.fill(0, start * PAGE_SIZE, (start + n) * PAGE_SIZE);
     return start;
@@ -231,7 +237,12 @@ export class PhysicalMemory {
 
   /** Adds one reference to each of frames `[start, start + n)`. @internal */
   _refFrames(start: number, n: number): void {
-    for (let f = start; f < start + n; f++) Atomics.add(this._i32, this._ftBase + FT_WORDS * f + FT_REFS, 1);
+    const ft = this._i32;
+    for (let f = start; f < start + n; f++) {
+      const i = this._ftBase + FT_WORDS * f + FT_REFS;
+      if (this._shared) Atomics.add(ft, i, 1);
+      else ft[i] = (ft[i] as number) + 1;
+    }
   }
 
   /**
@@ -245,7 +256,9 @@ export class PhysicalMemory {
     let runStart = -1;
     for (let f = start; f < start + n; f++) {
       const i = this._ftBase + FT_WORDS * f;
-      const before = Atomics.sub(this._i32, i + FT_REFS, 1);
+      let before: number;
+      if (this._shared) before = Atomics.sub(this._i32, i + FT_REFS, 1);
+      else this._i32[i + FT_REFS] = (before = this._i32[i + FT_REFS] as number) - 1;
       if (before === 1) {
         this.retire(f);
         if (runStart < 0) runStart = f;
@@ -297,9 +310,15 @@ export class PhysicalMemory {
   /** Clears the metadata of a frame whose last reference is gone (it is still marked allocated). */
   private retire(f: number): void {
     const i = this._ftBase + FT_WORDS * f;
-    Atomics.add(this._i32, i + FT_GEN, 1);
-    Atomics.store(this._i32, i + FT_FLAGS, 0);
-    this._metas.delete(f);
+    const ft = this._i32;
+    if (this._shared) {
+      Atomics.add(ft, i + FT_GEN, 1);
+      Atomics.store(ft, i + FT_FLAGS, 0);
+    } else {
+      ft[i + FT_GEN] = (ft[i + FT_GEN] as number) + 1;
+      ft[i + FT_FLAGS] = 0;
+    }
+    if (this._metas.size !== 0) this._metas.delete(f);
   }
 
   private corrupt(f: number, before: number): never {
@@ -314,7 +333,7 @@ function metadataFrames(nframes: number): number {
   return Math.ceil(bytes / PAGE_SIZE);
 }
 
-function makeAllocator(i32: Int32Array, nframes: number): FrameAllocator {
+function makeAllocator(i32: Int32Array, nframes: number, shared: boolean): FrameAllocator {
   const words = allocatorWords(nframes);
   const bitsBase = PAGE_SIZE / 4 + FT_WORDS * nframes;
   const treeBase = bitsBase + words.bits;
@@ -324,6 +343,7 @@ function makeAllocator(i32: Int32Array, nframes: number): FrameAllocator {
     hint: i32,
     hintIndex: H_HINT,
     nframes,
+    shared,
   });
 }
 

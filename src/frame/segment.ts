@@ -20,10 +20,10 @@ import { contractViolation, invalidType, useAfterDispose } from "../base/contrac
 import { checkIndex } from "../base/validate.js";
 import type { Infallible } from "../io/fallibility.js";
 import type { Lease } from "../io/memory-cursor.js";
-import { implementVmIo, type VmIo, type VmIoFill, type VmIoOnce } from "../io/vm-io.js";
+import { implementVmIo, type IoMemory, type VmIo, type VmIoFill, type VmIoOnce } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
-import { Frame, UFrame, trackHandle, untrackHandle } from "./frame.js";
+import { Frame, UFrame, ramIo, trackHandle, untrackHandle } from "./frame.js";
 import { PAGE_SIZE } from "./page-size.js";
 import { FLAG_TYPED, type PhysicalMemory } from "./physical-memory.js";
 
@@ -37,6 +37,7 @@ export class Segment<M> implements Lease, Disposable, Iterable<Frame<M>> {
   /** First frame number. @internal */ _start: number;
   /** Number of frames. @internal */ _count: number;
   /** True once disposed or consumed. @internal */ leaseExpired: boolean;
+  /** The segment's memory for VmIo, made on first use. @internal */ _io: IoMemory | undefined;
 
   // Segments come from FrameAllocOptions, clone(), split(), slice() and attach(), never from `new`.
   protected constructor(mem: PhysicalMemory, start: number, count: number) {
@@ -44,6 +45,7 @@ export class Segment<M> implements Lease, Disposable, Iterable<Frame<M>> {
     this._start = start;
     this._count = count;
     this.leaseExpired = false;
+    this._io = undefined;
     trackHandle(mem, this, this.constructor.name, start * PAGE_SIZE, count * PAGE_SIZE);
   }
 
@@ -253,7 +255,9 @@ export class USegment extends Segment<undefined> implements Iterable<UFrame> {
    * @throws {TypeError} the handle was disposed.
    */
   reader(): VmReader<Infallible> {
-    return this._ioReader(0, this._count * PAGE_SIZE);
+    const paddr = this._paddrUntyped();
+    const mem = this._mem;
+    return newReader<Infallible>(mem._ram, mem._view, null, this, paddr, paddr + this._count * PAGE_SIZE, false);
   }
 
   /**
@@ -265,7 +269,9 @@ export class USegment extends Segment<undefined> implements Iterable<UFrame> {
    * @throws {TypeError} the handle was disposed.
    */
   writer(): VmWriter<Infallible> {
-    return this._ioWriter(0, this._count * PAGE_SIZE);
+    const paddr = this._paddrUntyped();
+    const mem = this._mem;
+    return newWriter<Infallible>(mem._ram, mem._view, null, this, paddr, paddr + this._count * PAGE_SIZE, false);
   }
 
   /** @internal */
@@ -283,23 +289,9 @@ export class USegment extends Segment<undefined> implements Iterable<UFrame> {
   }
 
   /** @internal */
-  protected _ioSize(): number {
-    this._live();
-    return this._count * PAGE_SIZE;
-  }
-
-  /** @internal */
-  protected _ioReader(offset: number, len: number): VmReader<Infallible> {
-    const paddr = this._paddrUntyped() + offset;
-    const mem = this._mem;
-    return newReader<Infallible>(mem._ram, 0, mem._view, null, this, paddr, paddr + len, false);
-  }
-
-  /** @internal */
-  protected _ioWriter(offset: number, len: number): VmWriter<Infallible> {
-    const paddr = this._paddrUntyped() + offset;
-    const mem = this._mem;
-    return newWriter<Infallible>(mem._ram, 0, mem._view, null, this, paddr, paddr + len, false);
+  protected _ioMemory(): IoMemory {
+    if (this.leaseExpired) this._live();
+    return (this._io ??= ramIo(this._mem, this, this._paddrUntyped(), this._count * PAGE_SIZE));
   }
 }
 

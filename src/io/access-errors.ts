@@ -7,6 +7,7 @@
 
 import { contractViolation, invalidType } from "../base/contract.js";
 import type { OnceKind, PodDescriptor } from "../pod/pod-type.js";
+import type { MemoryCursor } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 import { VmError } from "./vm-error.js";
 
@@ -18,6 +19,19 @@ export function insufficient(op: string, needed: number, left: number): never {
 /** @internal */
 export function misaligned(op: string, addr: number, align: number): never {
   return contractViolation(`${op}: address 0x${addr.toString(16)} is not aligned to ${align} bytes`);
+}
+
+/**
+ * Throws unless the byte at the cursor is `size`-aligned where it really is:
+ * in its buffer for direct memory (a typed view may start at any offset),
+ * by virtual address for a space (pages are aligned to every access size).
+ *
+ * @internal
+ */
+export function checkAligned(c: MemoryCursor, size: number, op: string): void {
+  const bytes = c._bytes;
+  const where = bytes === null ? c._pos : bytes.byteOffset + c._pos;
+  if (where % size !== 0) misaligned(op, c._pos, size);
 }
 
 /** @internal */

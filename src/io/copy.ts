@@ -19,7 +19,8 @@
  * @module
  */
 
-import { directIndex, type MemoryCursor } from "./memory-cursor.js";
+import { detachedBuffer } from "../base/contract.js";
+import { leaseExpired, type Lease, type MemoryCursor } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 
 let lastFault: MemorySpace | null = null;
@@ -34,36 +35,33 @@ export function faultedSpace(): MemorySpace | null {
 }
 
 /**
- * Below this many bytes a plain loop beats `TypedArray.prototype.set`, whose
- * fixed cost is about 30 ns on Node 20 (a byte costs about 0.75 ns in the loop).
+ * Below this many bytes a plain loop beats `TypedArray.prototype.set` on a
+ * `subarray`, whose fixed cost is about 30 ns on Node 20 (a byte costs about
+ * 0.75 ns in the loop).
  */
 const SMALL_COPY = 32;
 
 /**
- * Copies `n` bytes from `src[sIndex…]` to `dst[dIndex…]`. `dAddr`/`sAddr` are
- * the bytes' offsets in their buffers: when both buffers are the same and the
- * ranges overlap, the small-copy loop runs in the safe direction (and `set`
- * is overlap-safe by specification).
+ * Copies `n` bytes from `src[sIndex…]` to `dst[dIndex…]`.
+ *
+ * `mayAlias` says that `dst` and `src` are different views that could share
+ * a buffer (two typed memories): only `set` is then safe for overlapping
+ * ranges (it copies as if through a temporary, by specification). Where the
+ * views are one object (RAM to RAM) the loop runs in the safe direction, and
+ * `copyWithin` is used for large runs.
  *
  * @internal
  */
-export function copyBytes(
-  dst: Uint8Array,
-  dIndex: number,
-  dAddr: number,
-  src: Uint8Array,
-  sIndex: number,
-  sAddr: number,
-  n: number,
-): void {
-  if (n <= SMALL_COPY) {
-    if (dAddr <= sAddr) {
-      for (let i = 0; i < n; i++) dst[dIndex + i] = src[sIndex + i] as number;
-    } else {
-      for (let i = n - 1; i >= 0; i--) dst[dIndex + i] = src[sIndex + i] as number;
-    }
+export function copyBytes(dst: Uint8Array, dIndex: number, src: Uint8Array, sIndex: number, n: number, mayAlias: boolean): void {
+  if (sIndex === 0 && n === src.length) {
+    // The whole source view: no subarray to allocate.
+    dst.set(src, dIndex);
   } else if (dst === src) {
-    dst.copyWithin(dIndex, sIndex, sIndex + n);
+    if (n > SMALL_COPY) dst.copyWithin(dIndex, sIndex, sIndex + n);
+    else if (dIndex <= sIndex) for (let i = 0; i < n; i++) dst[dIndex + i] = src[sIndex + i] as number;
+    else for (let i = n - 1; i >= 0; i--) dst[dIndex + i] = src[sIndex + i] as number;
+  } else if (n <= SMALL_COPY && !mayAlias) {
+    for (let i = 0; i < n; i++) dst[dIndex + i] = src[sIndex + i] as number;
   } else {
     dst.set(src.subarray(sIndex, sIndex + n), dIndex);
   }
@@ -80,66 +78,135 @@ export function copyBytes(
  * @internal
  */
 export function memcpyFallible(dst: MemoryCursor, src: MemoryCursor, len: number): number {
-  if (len === 0) return 0;
-  const dBytes = dst._bytes;
-  const sBytes = src._bytes;
-  if (dBytes !== null && sBytes !== null) {
-    const sIndex = directIndex(src, sBytes, len);
-    const dIndex = directIndex(dst, dBytes, len);
-    copyBytes(dBytes, dIndex, dst._pos, sBytes, sIndex, src._pos, len);
-    return len;
-  }
-  return copyRuns(dst, src, len);
+  // Cursor objects are never passed on to another function from here: a
+  // reader or writer made and used in one loop iteration then needs no
+  // allocation (V8 scalar-replaces objects that do not escape).
+  return copyRaw(dst._bytes, dst._space, dst._lease, dst._pos, src._bytes, src._space, src._lease, src._pos, len);
 }
 
-function copyRuns(dst: MemoryCursor, src: MemoryCursor, len: number): number {
-  const dSpace = dst._space;
-  const sSpace = src._space;
-  const dDirect = dst._bytes;
-  const sDirect = src._bytes;
-  const dIndex0 = dDirect === null ? 0 : directIndex(dst, dDirect, len);
-  const sIndex0 = sDirect === null ? 0 : directIndex(src, sDirect, len);
+/**
+ * {@link memcpyFallible} on memories described by their parts: direct bytes
+ * or a space, a lease, and a position. VM objects copy through this without
+ * making reader and writer objects.
+ *
+ * @internal
+ */
+export function copyRaw(
+  dBytes: Uint8Array | null,
+  dSpace: MemorySpace | null,
+  dLease: Lease | null,
+  dPos: number,
+  sBytes: Uint8Array | null,
+  sSpace: MemorySpace | null,
+  sLease: Lease | null,
+  sPos: number,
+  len: number,
+): number {
+  if (len === 0) return 0;
+  if (dBytes !== null && sBytes !== null) {
+    if ((sLease !== null && sLease.leaseExpired) || sPos + len > sBytes.length) badDirect(sLease, sBytes, sPos, len);
+    if ((dLease !== null && dLease.leaseExpired) || dPos + len > dBytes.length) badDirect(dLease, dBytes, dPos, len);
+    // Two typed memories (no lease) may be views of one buffer.
+    copyBytes(dBytes, dPos, sBytes, sPos, len, sLease === null && dLease === null);
+    return len;
+  }
+  return copyRuns(dBytes, dSpace, dLease, dPos, sBytes, sSpace, sLease, sPos, len);
+}
+
+/** Throws the contract violation of a direct memory that cannot be accessed. */
+function badDirect(lease: Lease | null, bytes: Uint8Array, pos: number, len: number): never {
+  if (lease !== null && lease.leaseExpired) leaseExpired(lease);
+  if (pos + len > bytes.length) detachedBuffer();
+  throw new Error("unreachable: direct memory is accessible");
+}
+
+function copyRuns(
+  dDirect: Uint8Array | null,
+  dSpace: MemorySpace | null,
+  dLease: Lease | null,
+  dPos: number,
+  sDirect: Uint8Array | null,
+  sSpace: MemorySpace | null,
+  sLease: Lease | null,
+  sPos: number,
+  len: number,
+): number {
+  if (dDirect !== null && ((dLease !== null && dLease.leaseExpired) || dPos + len > dDirect.length)) badDirect(dLease, dDirect, dPos, len);
+  if (sDirect !== null && ((sLease !== null && sLease.leaseExpired) || sPos + len > sDirect.length)) badDirect(sLease, sDirect, sPos, len);
+  if (sSpace !== null && sSpace === dSpace && dPos > sPos && dPos < sPos + len) {
+    return bounce(dSpace, dPos, sSpace, sPos, len);
+  }
   let done = 0;
   while (done < len) {
     let n = len - done;
     let sBytes: Uint8Array;
     let sIndex: number;
-    let sAddr: number;
+    let sSlice: Uint8Array | null = null;
+    let sGeneration = 0;
     if (sDirect !== null) {
       sBytes = sDirect;
-      sIndex = sIndex0 + done;
-      sAddr = src._pos + done;
+      sIndex = sPos + done;
     } else {
-      const got = (sSpace as NonNullable<typeof sSpace>).run(src._pos + done, n, false);
+      const space = sSpace as MemorySpace;
+      const got = space.run(sPos + done, n, false);
       if (got === 0) {
-        lastFault = sSpace;
+        lastFault = space;
         break;
       }
-      sBytes = (sSpace as NonNullable<typeof sSpace>).runBytes;
-      sIndex = sAddr = (sSpace as NonNullable<typeof sSpace>).runOffset;
+      sBytes = space.runBytes;
+      sIndex = space.runOffset;
+      sSlice = space.runSlice;
+      sGeneration = space.generation();
       n = got;
+      // The source's fault handler may have disposed the handle the destination borrows.
+      if (dLease !== null && dLease.leaseExpired) badDirect(dLease, dDirect as Uint8Array, dPos, len);
     }
     let dBytes: Uint8Array;
     let dIndex: number;
-    let dAddr: number;
     if (dDirect !== null) {
       dBytes = dDirect;
-      dIndex = dIndex0 + done;
-      dAddr = dst._pos + done;
+      dIndex = dPos + done;
     } else {
-      const got = (dSpace as NonNullable<typeof dSpace>).run(dst._pos + done, n, true);
+      const space = dSpace as MemorySpace;
+      const got = space.run(dPos + done, n, true);
       if (got === 0) {
-        lastFault = dSpace;
+        lastFault = space;
         break;
       }
-      dBytes = (dSpace as NonNullable<typeof dSpace>).runBytes;
-      dIndex = dAddr = (dSpace as NonNullable<typeof dSpace>).runOffset;
+      dBytes = space.runBytes;
+      dIndex = space.runOffset;
       if (got < n) n = got;
+      // The destination's fault handler may have changed the source: unmapped
+      // its page (the frame may already belong to someone else) or disposed
+      // the handle it borrows. Take the source run again before copying.
+      if (sSpace !== null ? sSpace.generation() !== sGeneration : sLease !== null && sLease.leaseExpired) {
+        if (sSpace === null) badDirect(sLease, sDirect as Uint8Array, sPos, len);
+        continue;
+      }
     }
-    copyBytes(dBytes, dIndex, dAddr, sBytes, sIndex, sAddr, n);
+    if (sSlice !== null && sSlice.length === n) dBytes.set(sSlice, dIndex);
+    // One side is RAM reached through a space: it cannot alias a typed memory.
+    else copyBytes(dBytes, dIndex, sBytes, sIndex, n, false);
     done += n;
   }
   return done;
+}
+
+/**
+ * An overlapping copy upwards within one space (a memmove): runs are copied
+ * front to back, so a later run could read bytes an earlier one overwrote
+ * when the pages are not physically in order. Copy through a buffer instead:
+ * read what can be read, then write what can be written of it. The count is
+ * exact; source bytes past a destination fault may have been read (reads
+ * have no effect beyond the ACCESSED bit).
+ */
+function bounce(dSpace: MemorySpace, dPos: number, sSpace: MemorySpace, sPos: number, len: number): number {
+  const temp = new Uint8Array(len);
+  const got = copyRuns(temp, null, null, 0, null, sSpace, null, sPos, len);
+  const fault = lastFault;
+  const put = copyRuns(null, dSpace, null, dPos, temp, null, null, 0, got);
+  if (put === got) lastFault = fault;
+  return put;
 }
 
 /**
@@ -153,23 +220,31 @@ function copyRuns(dst: MemoryCursor, src: MemoryCursor, len: number): number {
  * @internal
  */
 export function memsetFallible(dst: MemoryCursor, len: number): number {
+  return fillRaw(dst._bytes, dst._space, dst._lease, dst._pos, len);
+}
+
+/**
+ * {@link memsetFallible} on a memory described by its parts.
+ *
+ * @internal
+ */
+export function fillRaw(direct: Uint8Array | null, space: MemorySpace | null, lease: Lease | null, pos: number, len: number): number {
   if (len === 0) return 0;
-  const direct = dst._bytes;
   if (direct !== null) {
-    const index = directIndex(dst, direct, len);
-    direct.fill(0, index, index + len);
+    if ((lease !== null && lease.leaseExpired) || pos + len > direct.length) badDirect(lease, direct, pos, len);
+    direct.fill(0, pos, pos + len);
     return len;
   }
-  const space = dst._space as NonNullable<MemoryCursor["_space"]>;
+  const s = space as MemorySpace;
   let done = 0;
   while (done < len) {
-    const got = space.run(dst._pos + done, len - done, true);
+    const got = s.run(pos + done, len - done, true);
     if (got === 0) {
-      lastFault = space;
+      lastFault = s;
       break;
     }
-    const offset = space.runOffset;
-    space.runBytes.fill(0, offset, offset + got);
+    const offset = s.runOffset;
+    s.runBytes.fill(0, offset, offset + got);
     done += got;
   }
   return done;

@@ -3,20 +3,19 @@
  * one memory, and the checks that keep an access inside it.
  *
  * A cursor reaches its memory in one of two ways:
- * - directly: `bytes` holds the whole range as one contiguous `Uint8Array`
- *   (typed memory, and frames or segments of RAM), with `base` the address
- *   of `bytes[0]`. Every access checks the lease (are the frames still
- *   borrowed?) and that the bytes are still there (a detached buffer reads as
- *   length 0), then indexes `bytes` directly;
+ * - directly: `bytes` is the memory, one contiguous `Uint8Array` indexed by
+ *   address (typed memory, and RAM for frames and segments). Every access
+ *   checks the lease (are the frames still borrowed?) and that the bytes are
+ *   still there (a detached buffer reads as length 0), then indexes `bytes`;
  * - through a {@link MemorySpace}, one run at a time (scattered frames, user
  *   address spaces).
  *
  * Addresses: for typed memory the address of a byte is its offset in the
- * view's `ArrayBuffer`; for RAM it is the physical address, which is also
- * the offset in RAM's buffer; for a user space it is the virtual address.
- * So for direct memory `address − base` indexes `bytes`, and the address is
- * the byte's offset in its buffer, which is what alignment rules and
- * `Atomics` need.
+ * view given to `from` (a `Uint8Array`'s `byteOffset` getter costs ~8 ns on
+ * Node 20 — as much as a whole small copy — so vmio never needs it on a hot
+ * path); for RAM it is the physical address; for a user space, the virtual
+ * address. Alignment rules (`readOnce`, atomics) apply to where the byte
+ * really is in its buffer.
  *
  * @module
  */
@@ -40,25 +39,6 @@ export interface Lease {
 }
 
 /**
- * Where a reader or writer's bytes are. One plain object, so that creating
- * readers over the same memory shares it.
- *
- * @internal
- */
-export interface MemoryBinding {
-  /** Direct memory: the bytes, or null for a space. */
-  readonly bytes: Uint8Array | null;
-  /** Address of `bytes[0]`. */
-  readonly base: number;
-  /** A `DataView` over the whole buffer of `bytes` (indexed by address), if one exists already. */
-  readonly view: DataView | null;
-  /** Run-based memory, or null for direct memory. */
-  readonly space: MemorySpace | null;
-  /** The borrowed frames' owner, or null when nothing can expire. */
-  readonly lease: Lease | null;
-}
-
-/**
  * The `DataView` of a cursor that has none yet (or reaches memory through a
  * space): a sentinel rather than `null`, see the constructor.
  *
@@ -67,64 +47,81 @@ export interface MemoryBinding {
 export const NO_VIEW = new DataView(new ArrayBuffer(0));
 
 /**
- * Common state of `VmReader` and `VmWriter`. Field order is fixed so that
- * every reader has one hidden class and every writer another.
+ * Common state of `VmReader` and `VmWriter`. Both classes declare these
+ * fields themselves, in this order, instead of inheriting them: V8 (Node 20)
+ * does not scalar-replace objects built through a `super()` call, and a
+ * reader or writer that never escapes its loop should cost no allocation.
  *
  * @internal
  */
-export abstract class MemoryCursor {
-  /** @internal */ _bytes: Uint8Array | null;
-  /** @internal */ _base: number;
-  /** @internal */ _view: DataView; // over the whole buffer of _bytes (index = address), or NO_VIEW
-  /** @internal */ _space: MemorySpace | null;
-  /** @internal */ _lease: Lease | null;
-  /** @internal */ _pos: number;
-  /** @internal */ _end: number;
-  /** @internal */ _fallible: boolean;
-
-  /** @internal */
-  constructor(
-    bytes: Uint8Array | null,
-    base: number,
-    view: DataView | null,
-    space: MemorySpace | null,
-    lease: Lease | null,
-    pos: number,
-    end: number,
-    fallible: boolean,
-  ) {
-    this._bytes = bytes;
-    this._base = base;
-    // Never null: a field that goes from null to a DataView loses V8's
-    // field-type tracking and costs every access ~0.7 ns (measured).
-    this._view = view ?? NO_VIEW;
-    this._space = space;
-    this._lease = lease;
-    this._pos = pos;
-    this._end = end;
-    this._fallible = fallible;
-  }
-
+export interface MemoryCursor {
+  /** Direct memory, indexed by address, or null for a space. */
+  _bytes: Uint8Array | null;
+  /** A `DataView` over exactly `_bytes` (index = address), or `NO_VIEW` until made. */
+  _view: DataView;
+  /** Run-based memory, or null for direct memory. */
+  _space: MemorySpace | null;
+  /** What the memory is borrowed from, or null when nothing can expire. */
+  _lease: Lease | null;
+  /** Address of the next byte. */
+  _pos: number;
+  /** Address just past the last byte. */
+  _end: number;
+  /** Whether the memory may fault (type-level `Fallible`). */
+  _fallible: boolean;
   /**
-   * A `DataView` over the whole buffer of `_bytes`, indexed by address,
-   * created on first use. A `DataView` throws a `TypeError` by itself once
-   * its buffer is detached, so value accesses through it need no detach check.
-   *
-   * @internal
+   * `READER` or `WRITER`. Arguments are told apart by this field rather than
+   * `instanceof`: V8 folds a load from an object it is scalar-replacing, but
+   * not an `instanceof`, and the failure path of an unfolded check would
+   * make the object escape (and be allocated).
    */
-  _dataView(bytes: Uint8Array): DataView {
-    if (this._view === NO_VIEW) {
-      const buffer = bytes.buffer;
-      if (isDetached(buffer)) detachedBuffer();
-      this._view = new DataView(buffer);
-    }
-    return this._view;
+  _kind: number;
+}
+
+/** `_kind` of a `VmReader`. @internal */
+export const READER = 1;
+/** `_kind` of a `VmWriter`. @internal */
+export const WRITER = 2;
+
+/**
+ * Whether `x` is a reader (`READER`) or writer (`WRITER`) of this library.
+ *
+ * @internal
+ */
+export function isCursor(x: unknown, kind: number): x is MemoryCursor {
+  return x != null && (x as MemoryCursor)._kind === kind;
+}
+
+/**
+ * A `DataView` over exactly a direct cursor's bytes (so indexed by address),
+ * made on first use. A `DataView` throws a `TypeError` by itself once its
+ * buffer is detached, so value accesses through it need no detach check.
+ *
+ * @internal
+ */
+export function dataViewOf(c: MemoryCursor, bytes: Uint8Array): DataView {
+  if (c._view === NO_VIEW) {
+    const buffer = bytes.buffer;
+    if (isDetached(buffer)) detachedBuffer();
+    c._view = new DataView(buffer, bytes.byteOffset, bytes.byteLength);
   }
+  return c._view;
+}
+
+/**
+ * Where the byte at a direct cursor really is: its buffer and its offset in
+ * that buffer (for same-address checks). Cold path: uses the getters.
+ *
+ * @internal
+ */
+export function locationOf(c: MemoryCursor): { buffer: ArrayBufferLike; offset: number } {
+  const bytes = c._bytes as Uint8Array;
+  return { buffer: bytes.buffer, offset: bytes.byteOffset + c._pos };
 }
 
 /**
  * Checks that a direct cursor may touch `n` bytes at its position and
- * returns the index of that position in `bytes`.
+ * returns that position (which is its index in `bytes`).
  *
  * @throws {TypeError} the lease expired, or the buffer was detached or shrunk.
  * @internal
@@ -132,7 +129,7 @@ export abstract class MemoryCursor {
 export function directIndex(c: MemoryCursor, bytes: Uint8Array, n: number): number {
   const lease = c._lease;
   if (lease !== null && lease.leaseExpired) leaseExpired(lease);
-  const index = c._pos - c._base;
+  const index = c._pos;
   if (index + n > bytes.length) detachedBuffer();
   return index;
 }

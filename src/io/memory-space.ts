@@ -43,6 +43,12 @@ export abstract class MemorySpace {
   runView: DataView = new DataView(emptyBuffer);
   /** Index in {@link runBytes} (and offset in its buffer) of the address passed to the last `run`. */
   runOffset = 0;
+  /**
+   * When the space has one at hand, a view of exactly the bytes of the last
+   * run (`runBytes[runOffset … runOffset + n)`), so that the copy engine can
+   * copy it without making a `subarray`; otherwise `null`.
+   */
+  runSlice: Uint8Array | null = null;
   /** An exception thrown by a fault handler during the last failed `run`, until taken. */
   pendingError: unknown = undefined;
   /** Whether {@link pendingError} holds an exception. */
@@ -61,6 +67,13 @@ export abstract class MemorySpace {
    * it, or 0 if the byte at `addr` faults.
    */
   abstract run(addr: number, len: number, write: boolean): number;
+
+  /**
+   * A number that changes whenever runs handed out earlier may have become
+   * invalid (pages unmapped or protected, memory released). The copy engine
+   * compares it around calls that can run a fault handler.
+   */
+  abstract generation(): number;
 
   /** Takes the parked fault-handler exception, if any. */
   takePendingError(): { error: unknown } | undefined {

@@ -13,12 +13,14 @@
  */
 
 import { bytesOf } from "../base/buffers.js";
-import { checkBytes, checkIndex, checkView } from "../base/validate.js";
+import { badIndex, checkBytes, checkIndex, checkView, isIndex } from "../base/validate.js";
 import { invalidType } from "../base/contract.js";
-import { descriptorOf, type PodOnceType, type PodType } from "../pod/pod-type.js";
-import { insufficient, raiseFault } from "./access-errors.js";
-import { faultedSpace, memcpyFallible, memsetFallible } from "./copy.js";
+import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
+import { raiseFault } from "./access-errors.js";
+import { copyRaw, faultedSpace, fillRaw } from "./copy.js";
 import type { Fallibility } from "./fallibility.js";
+import { READER, WRITER, isCursor, leaseExpired, type Lease } from "./memory-cursor.js";
+import type { MemorySpace } from "./memory-space.js";
 import { VmError } from "./vm-error.js";
 import { VmReader, loadOnce, newReader } from "./vm-reader.js";
 import { VmWriter, newWriter, storeOnce } from "./vm-writer.js";
@@ -74,20 +76,48 @@ export interface VmIoOnce {
 }
 
 /**
+ * How a VM object's bytes are reached: the parts of a reader or writer over
+ * the whole object. Offset `o` of the object is address `base + o` of the
+ * memory.
+ *
+ * @internal
+ */
+export interface IoMemory {
+  /** Direct memory (RAM), or null for a space. */
+  readonly bytes: Uint8Array | null;
+  /** A `DataView` over `bytes` indexed by address (RAM's), or null. */
+  readonly view: DataView | null;
+  /** Run-based memory, or null. */
+  readonly space: MemorySpace | null;
+  /** What the memory is borrowed from, checked on every access. */
+  readonly lease: Lease | null;
+  /** Address of offset 0. */
+  readonly base: number;
+  /** Size of the object in bytes. */
+  readonly size: number;
+  /** Whether the memory may fault. */
+  readonly fallible: boolean;
+  /** The error code for a request past the end: `InvalidArgs` (OSTD's VM objects) or `AccessDenied` (user space). */
+  readonly beyond: "InvalidArgs" | "AccessDenied";
+}
+
+/**
  * The implementation of {@link VmIo}, {@link VmIoFill} and {@link VmIoOnce}
- * for any object that can make a reader and a writer over a sub-range of
- * itself. Subclasses supply the size and those two factories; every check
- * and every copy lives here.
+ * for any object that can describe its memory ({@link IoMemory}). Every
+ * check and every copy lives here; bulk copies and single values go
+ * straight to the copy engine and the codecs without making reader and
+ * writer objects.
  *
  * @internal
  */
 export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
-  /** Size of the object in bytes; throws if the object is no longer usable. @internal */
-  protected abstract _ioSize(): number;
-  /** A reader over `[offset, offset + len)`, already checked to fit. @internal */
-  protected abstract _ioReader(offset: number, len: number): VmReader<Fallibility>;
-  /** A writer over `[offset, offset + len)`, already checked to fit. @internal */
-  protected abstract _ioWriter(offset: number, len: number): VmWriter<Fallibility>;
+  /**
+   * The object's memory, after checking that the object may be used (not
+   * disposed; for user memory, active on this thread).
+   *
+   * @internal
+   */
+  protected abstract _ioMemory(): IoMemory;
 
   /**
    * Fills `w` completely with the bytes at `offset` and advances it.
@@ -99,10 +129,11 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
    */
   read(offset: number, w: VmWriter<Fallibility>): void {
     checkIndex(offset, "offset");
-    if (!(w instanceof VmWriter)) invalidType("w", "a VmWriter", w);
+    if (!isCursor(w, WRITER)) invalidType("w", "a VmWriter", w);
     const len = w._end - w._pos;
-    this._checkRange(offset, len);
-    const copied = memcpyFallible(w, this._ioReader(offset, len), len);
+    const m = this._ioMemory();
+    checkRange(m, offset, len);
+    const copied = copyRaw(w._bytes, w._space, w._lease, w._pos, m.bytes, m.space, m.lease, m.base + offset, len);
     w._pos += copied;
     if (copied < len) raiseFault(faultedSpace(), copied);
   }
@@ -116,7 +147,7 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
   readBytes(offset: number, buf: Uint8Array): void {
     checkIndex(offset, "offset");
     checkBytes(buf, "buf");
-    this._readInto(offset, bytesOf(buf));
+    this._readInto(offset, buf.length !== 0 ? buf : bytesOf(buf));
   }
 
   /**
@@ -133,10 +164,9 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
 
   private _readInto(offset: number, bytes: Uint8Array): void {
     const len = bytes.length;
-    this._checkRange(offset, len);
-    const base = bytes.byteOffset;
-    const w = newWriter(bytes, base, null, null, null, base, base + len, false);
-    const copied = memcpyFallible(w, this._ioReader(offset, len), len);
+    const m = this._ioMemory();
+    checkRange(m, offset, len);
+    const copied = copyRaw(bytes, null, null, 0, m.bytes, m.space, m.lease, m.base + offset, len);
     if (copied < len) raiseFault(faultedSpace(), copied);
   }
 
@@ -147,10 +177,22 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
    * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
    */
   readVal<T>(offset: number, t: PodType<T>): T {
-    checkIndex(offset, "offset");
-    const d = descriptorOf(t, "t");
-    this._checkRange(offset, d.size);
-    return this._ioReader(offset, d.size).readVal(d);
+    if (!isIndex(offset)) badIndex(offset, "offset");
+    if (t == null || (t as PodDescriptor<T>).self !== t) notPodType(t, "t");
+    const d = t as PodDescriptor<T>;
+    const size = d.size;
+    const m = this._ioMemory();
+    if (offset + size > m.size) checkRange(m, offset, size);
+    const addr = m.base + offset;
+    const bytes = m.bytes;
+    if (bytes !== null) {
+      const lease = m.lease;
+      if (lease !== null && lease.leaseExpired) leaseExpired(lease);
+      return d.decode(m.view as DataView, addr);
+    }
+    const space = m.space as MemorySpace;
+    if (size !== 0 && space.run(addr, size, false) >= size) return d.decode(space.runView, space.runOffset);
+    return cursorOver(m, addr, size, READER).readVal(d);
   }
 
   /**
@@ -163,10 +205,11 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
    */
   write(offset: number, r: VmReader<Fallibility>): void {
     checkIndex(offset, "offset");
-    if (!(r instanceof VmReader)) invalidType("r", "a VmReader", r);
+    if (!isCursor(r, READER)) invalidType("r", "a VmReader", r);
     const len = r._end - r._pos;
-    this._checkRange(offset, len);
-    const copied = memcpyFallible(this._ioWriter(offset, len), r, len);
+    const m = this._ioMemory();
+    checkRange(m, offset, len);
+    const copied = copyRaw(m.bytes, m.space, m.lease, m.base + offset, r._bytes, r._space, r._lease, r._pos, len);
     r._pos += copied;
     if (copied < len) raiseFault(faultedSpace(), copied);
   }
@@ -180,7 +223,7 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
   writeBytes(offset: number, buf: Uint8Array): void {
     checkIndex(offset, "offset");
     checkBytes(buf, "buf");
-    this._writeFrom(offset, bytesOf(buf));
+    this._writeFrom(offset, buf.length !== 0 ? buf : bytesOf(buf));
   }
 
   /**
@@ -197,10 +240,9 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
 
   private _writeFrom(offset: number, bytes: Uint8Array): void {
     const len = bytes.length;
-    this._checkRange(offset, len);
-    const base = bytes.byteOffset;
-    const r = newReader(bytes, base, null, null, null, base, base + len, false);
-    const copied = memcpyFallible(this._ioWriter(offset, len), r, len);
+    const m = this._ioMemory();
+    checkRange(m, offset, len);
+    const copied = copyRaw(m.bytes, m.space, m.lease, m.base + offset, bytes, null, null, 0, len);
     if (copied < len) raiseFault(faultedSpace(), copied);
   }
 
@@ -211,11 +253,26 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
    * @throws {TypeError | RangeError} bad arguments or value; use of a disposed object.
    */
   writeVal<T>(offset: number, t: PodType<T>, value: T): void {
-    checkIndex(offset, "offset");
-    const d = descriptorOf(t, "t");
+    if (!isIndex(offset)) badIndex(offset, "offset");
+    if (t == null || (t as PodDescriptor<T>).self !== t) notPodType(t, "t");
+    const d = t as PodDescriptor<T>;
     if (!d.valid(value)) d.reject(value, "value");
-    this._checkRange(offset, d.size);
-    this._ioWriter(offset, d.size).writeVal(d, value);
+    const size = d.size;
+    const m = this._ioMemory();
+    if (offset + size > m.size) checkRange(m, offset, size);
+    const addr = m.base + offset;
+    if (m.bytes !== null) {
+      const lease = m.lease;
+      if (lease !== null && lease.leaseExpired) leaseExpired(lease);
+      d.encode(m.view as DataView, addr, value);
+      return;
+    }
+    const space = m.space as MemorySpace;
+    if (size !== 0 && space.run(addr, size, true) >= size) {
+      d.encode(space.runView, space.runOffset, value);
+      return;
+    }
+    cursorOver(m, addr, size, WRITER).writeVal(d, value);
   }
 
   /**
@@ -232,10 +289,11 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
   fillZeros(offset: number, len: number): void {
     checkIndex(offset, "offset");
     checkIndex(len, "len");
-    const size = this._ioSize();
+    const m = this._ioMemory();
+    const size = m.size;
     if (offset > size) throw new VmError("InvalidArgs", `fillZeros: offset ${offset} is past the end (${size})`);
     const n = Math.min(len, size - offset);
-    const filled = memsetFallible(this._ioWriter(offset, n), n);
+    const filled = fillRaw(m.bytes, m.space, m.lease, m.base + offset, n);
     if (filled < n) raiseFault(faultedSpace(), filled);
     if (n < len) throw new VmError("InvalidArgs", `fillZeros: ${len} bytes at ${offset} run past the end (${size}); ${n} zeroed`, n);
   }
@@ -252,8 +310,9 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
   readOnce<T>(offset: number, t: PodOnceType<T>): T {
     checkIndex(offset, "offset");
     const d = descriptorOf(t, "t");
-    this._checkRange(offset, d.size);
-    return loadOnce(this._ioReader(offset, d.size), d, "readOnce");
+    const m = this._ioMemory();
+    checkRange(m, offset, d.size);
+    return loadOnce(cursorOver(m, m.base + offset, d.size, READER), d, "readOnce");
   }
 
   /**
@@ -268,24 +327,32 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
   writeOnce<T>(offset: number, t: PodOnceType<T>, value: T): void {
     checkIndex(offset, "offset");
     const d = descriptorOf(t, "t");
-    this._checkRange(offset, d.size);
-    storeOnce(this._ioWriter(offset, d.size), d, value, "writeOnce");
+    const m = this._ioMemory();
+    checkRange(m, offset, d.size);
+    storeOnce(cursorOver(m, m.base + offset, d.size, WRITER), d, value, "writeOnce");
   }
+}
 
-  /** Throws `Overflow`/`InvalidArgs` unless `[offset, offset + len)` is inside the object. */
-  private _checkRange(offset: number, len: number): void {
-    const end = offset + len;
-    if (end > Number.MAX_SAFE_INTEGER) throw new VmError("Overflow", `offset ${offset} + length ${len} overflows`);
-    const size = this._ioSize();
-    if (end > size) insufficient(`access at offset ${offset}`, len, Math.max(0, size - offset));
+/** Throws `Overflow`/`InvalidArgs` unless `[offset, offset + len)` is inside the object. */
+function checkRange(m: IoMemory, offset: number, len: number): void {
+  const end = offset + len;
+  if (end > Number.MAX_SAFE_INTEGER) throw new VmError("Overflow", `offset ${offset} + length ${len} overflows`);
+  if (end > m.size) {
+    throw new VmError(m.beyond, `${len} bytes at offset 0x${offset.toString(16)} run past the end of the object (0x${m.size.toString(16)})`);
   }
+}
+
+/** A reader (`READER`) or writer (`WRITER`) over `[addr, addr + len)` of a VM object's memory. */
+function cursorOver(m: IoMemory, addr: number, len: number, kind: number): VmReader<Fallibility> & VmWriter<Fallibility> {
+  const make = kind === READER ? newReader : newWriter;
+  return make(m.bytes, m.view, m.space, m.lease, addr, addr + len, m.fallible) as VmReader<Fallibility> & VmWriter<Fallibility>;
 }
 
 /**
  * Gives a class the methods of {@link VmObject} (`VmIo`, `VmIoFill`,
  * `VmIoOnce`) when it must extend another base class. The class supplies
- * `_ioSize`, `_ioReader` and `_ioWriter`; pair this with an interface
- * declaration merge so that the compiler knows the methods are there.
+ * `_ioMemory`; pair this with an interface declaration merge so that the
+ * compiler knows the methods are there.
  *
  * @internal
  */

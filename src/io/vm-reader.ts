@@ -14,21 +14,20 @@
 import { contractViolation, invalidType } from "../base/contract.js";
 import { bytesOf } from "../base/buffers.js";
 import { checkIndex, checkView } from "../base/validate.js";
-import { descriptorOf, notPodType, podBrand, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
+import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
 import { u32 } from "../pod/scalars.js";
 import { atomicLoad as sharedLoad } from "./atomic-access.js";
 import { faultedSpace, memcpyFallible } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
-import { MemoryCursor, NO_VIEW, directIndex, leaseExpired, type Lease } from "./memory-cursor.js";
+import { NO_VIEW, READER, WRITER, dataViewOf, directIndex, leaseExpired, type Lease, type MemoryCursor } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
-import { insufficient, misaligned, raiseFault, requireInfallible, requireOnce } from "./access-errors.js";
+import { checkAligned, insufficient, raiseFault, requireInfallible, requireOnce } from "./access-errors.js";
 import { VmWriter, newWriter } from "./vm-writer.js";
 
 declare const readerKind: unique symbol;
 
 // Declared before the class: a `const` read before its declaration point
 // would need a TDZ check on every access in the hot path.
-const POD = podBrand;
 const NONE = NO_VIEW;
 
 /**
@@ -40,14 +39,22 @@ const NONE = NO_VIEW;
  *
  * OSTD counterpart: `ostd::mm::VmReader<'a, Fallibility>`.
  */
-export class VmReader<F extends Fallibility = Fallible> extends MemoryCursor {
+export class VmReader<F extends Fallibility = Fallible> implements MemoryCursor {
   /** Type-level only: the reader's fallibility. */
   declare readonly [readerKind]?: F;
+  // The fields of MemoryCursor, declared here rather than inherited (see there).
+  /** @internal */ _bytes: Uint8Array | null;
+  /** @internal */ _view: DataView;
+  /** @internal */ _space: MemorySpace | null;
+  /** @internal */ _lease: Lease | null;
+  /** @internal */ _pos: number;
+  /** @internal */ _end: number;
+  /** @internal */ _fallible: boolean;
+  /** @internal */ _kind: number;
 
   // Readers are made by `from`, by VM objects and by address spaces, never with `new`.
   private constructor(
     bytes: Uint8Array | null,
-    base: number,
     view: DataView | null,
     space: MemorySpace | null,
     lease: Lease | null,
@@ -55,13 +62,19 @@ export class VmReader<F extends Fallibility = Fallible> extends MemoryCursor {
     end: number,
     fallible: boolean,
   ) {
-    super(bytes, base, view, space, lease, pos, end, fallible);
+    this._bytes = bytes;
+    this._view = view ?? NONE;
+    this._space = space;
+    this._lease = lease;
+    this._pos = pos;
+    this._end = end;
+    this._fallible = fallible;
+    this._kind = READER;
   }
 
   /** @internal */
   static _new<F extends Fallibility>(
     bytes: Uint8Array | null,
-    base: number,
     view: DataView | null,
     space: MemorySpace | null,
     lease: Lease | null,
@@ -69,23 +82,22 @@ export class VmReader<F extends Fallibility = Fallible> extends MemoryCursor {
     end: number,
     fallible: boolean,
   ): VmReader<F> {
-    return new VmReader<F>(bytes, base, view, space, lease, pos, end, fallible);
+    return new VmReader<F>(bytes, view, space, lease, pos, end, fallible);
   }
 
   /**
    * A reader over the bytes of `bytes` (any typed array or `DataView`, over
    * an `ArrayBuffer`, a `SharedArrayBuffer` or a `WebAssembly.Memory`
-   * buffer). Its addresses are offsets in that buffer.
+   * buffer). Its addresses are offsets from the start of `bytes`.
    *
    * OSTD counterpart: `impl From<&[u8]> for VmReader<Infallible>`.
    *
    * @throws {TypeError} `bytes` is not an `ArrayBufferView`, or its buffer is detached.
    */
   static from(bytes: ArrayBufferView): VmReader<Infallible> {
-    checkView(bytes, "bytes");
-    const b = bytesOf(bytes);
-    const base = b.byteOffset;
-    return new VmReader<Infallible>(b, base, null, null, null, base, base + b.byteLength, false);
+    // Hot path: a non-empty Uint8Array is used as it is (see viewBytes).
+    const b = bytes instanceof Uint8Array && bytes.length !== 0 ? bytes : viewBytes(bytes);
+    return new VmReader<Infallible>(b, null, null, null, 0, b.length, false);
   }
 
   /** Number of bytes left to read. OSTD counterpart: `VmReader::remain`. */
@@ -137,7 +149,7 @@ export class VmReader<F extends Fallibility = Fallible> extends MemoryCursor {
    * OSTD counterpart: `impl Clone for VmReader`.
    */
   clone(): VmReader<F> {
-    return new VmReader<F>(this._bytes, this._base, this._view, this._space, this._lease, this._pos, this._end, this._fallible);
+    return new VmReader<F>(this._bytes, this._view, this._space, this._lease, this._pos, this._end, this._fallible);
   }
 
   /**
@@ -147,7 +159,7 @@ export class VmReader<F extends Fallibility = Fallible> extends MemoryCursor {
    * the original usable).
    */
   toFallible(): VmReader<Fallible> {
-    return new VmReader<Fallible>(this._bytes, this._base, this._view, this._space, this._lease, this._pos, this._end, true);
+    return new VmReader<Fallible>(this._bytes, this._view, this._space, this._lease, this._pos, this._end, true);
   }
 
   /**
@@ -160,9 +172,8 @@ export class VmReader<F extends Fallibility = Fallible> extends MemoryCursor {
    *   or the memory of either was freed or detached.
    */
   read(this: VmReader<Infallible>, w: VmWriter<Infallible>): number {
-    if (!(w instanceof VmWriter)) invalidType("w", "a VmWriter", w);
-    if (this._fallible) requireInfallible("read", "reader");
-    if (w._fallible) requireInfallible("read", "writer");
+    if (w == null || w._kind !== WRITER) notWriter(w);
+    if (this._fallible || w._fallible) badRead(this._fallible);
     const n = Math.min(this._end - this._pos, w._end - w._pos);
     memcpyFallible(w, this, n);
     this._pos += n;
@@ -182,7 +193,7 @@ export class VmReader<F extends Fallibility = Fallible> extends MemoryCursor {
    * @throws {TypeError} `w` is not a writer, or memory was freed or detached.
    */
   readFallible(w: VmWriter<Fallibility>): number {
-    if (!(w instanceof VmWriter)) invalidType("w", "a VmWriter", w);
+    if (w == null || w._kind !== WRITER) notWriter(w);
     const n = Math.min(this._end - this._pos, w._end - w._pos);
     const copied = memcpyFallible(w, this, n);
     this._pos += copied;
@@ -205,7 +216,7 @@ export class VmReader<F extends Fallibility = Fallible> extends MemoryCursor {
     // small, and only calls module-local cold helpers on failure: calling an
     // imported function, even on a path never taken, cost ~0.4 ns per call
     // on Node 20 (see bench/).
-    if (t == null || (t as PodDescriptor<T>).brand !== POD) notPod(t);
+    if (t == null || (t as PodDescriptor<T>).self !== t) notPod(t);
     const d = t as PodDescriptor<T>;
     const size = d.size;
     const pos = this._pos;
@@ -214,7 +225,7 @@ export class VmReader<F extends Fallibility = Fallible> extends MemoryCursor {
     if (view === NONE) {
       const bytes = this._bytes;
       if (bytes === null) return this._readValRuns(d);
-      view = this._dataView(bytes);
+      view = dataViewOf(this, bytes);
     }
     const lease = this._lease;
     if (lease !== null && lease.leaseExpired) expired(lease);
@@ -236,7 +247,7 @@ export class VmReader<F extends Fallibility = Fallible> extends MemoryCursor {
     if (got === 0) raiseFault(space, 0);
     // The value straddles two runs (pages): gather it first, then decode.
     const scratch = new Uint8Array(size);
-    const copied = memcpyFallible(newWriter(scratch, 0, null, null, null, 0, size, false), this, size);
+    const copied = memcpyFallible(newWriter(scratch, null, null, null, 0, size, false), this, size);
     if (copied < size) raiseFault(space, 0);
     this._pos += size;
     return d.decode(new DataView(scratch.buffer), 0);
@@ -277,6 +288,20 @@ export class VmReader<F extends Fallibility = Fallible> extends MemoryCursor {
   }
 }
 
+/** Cold path of `from`: checks the argument and makes a `Uint8Array` of any view. */
+function viewBytes(bytes: unknown): Uint8Array {
+  checkView(bytes, "bytes");
+  return bytesOf(bytes);
+}
+
+function badRead(readerFallible: boolean): never {
+  return requireInfallible("read", readerFallible ? "reader" : "writer");
+}
+
+function notWriter(w: unknown): never {
+  return invalidType("w", "a VmWriter", w);
+}
+
 function notPod(t: unknown): never {
   return notPodType(t, "t");
 }
@@ -300,12 +325,12 @@ export function loadOnce<T>(r: MemoryCursor, d: PodDescriptor<T>, op: string): T
   const size = d.size;
   const pos = r._pos;
   if (r._end - pos < size) insufficient(op, size, r._end - pos);
-  if (pos % size !== 0) misaligned(op, pos, size);
+  checkAligned(r, size, op);
   const bytes = r._bytes;
   if (bytes !== null) {
     const index = directIndex(r, bytes, size);
     if (isSharedBytes(bytes)) return sharedLoad(bytes.buffer, kind, bytes.byteOffset + index) as T;
-    return d.decode(r._dataView(bytes), pos);
+    return d.decode(dataViewOf(r, bytes), pos);
   }
   const space = r._space as MemorySpace;
   if (space.run(pos, size, false) < size) raiseFault(space, 0);
@@ -327,7 +352,6 @@ export function isSharedBytes(bytes: Uint8Array): boolean {
  */
 export function newReader<F extends Fallibility>(
   bytes: Uint8Array | null,
-  base: number,
   view: DataView | null,
   space: MemorySpace | null,
   lease: Lease | null,
@@ -335,5 +359,5 @@ export function newReader<F extends Fallibility>(
   end: number,
   fallible: boolean,
 ): VmReader<F> {
-  return VmReader._new<F>(bytes, base, view, space, lease, pos, end, fallible);
+  return VmReader._new<F>(bytes, view, space, lease, pos, end, fallible);
 }

@@ -14,21 +14,20 @@
 import { contractViolation, invalidType } from "../base/contract.js";
 import { bytesOf } from "../base/buffers.js";
 import { checkIndex, checkView } from "../base/validate.js";
-import { descriptorOf, notPodType, podBrand, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
+import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
 import { u32 } from "../pod/scalars.js";
 import { atomicCompareExchangeU32, atomicStore } from "./atomic-access.js";
 import { faultedSpace, memcpyFallible, memsetFallible } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
-import { MemoryCursor, NO_VIEW, directIndex, leaseExpired, type Lease } from "./memory-cursor.js";
+import { NO_VIEW, READER, WRITER, dataViewOf, directIndex, leaseExpired, locationOf, type Lease, type MemoryCursor } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
-import { insufficient, misaligned, raiseFault, requireInfallible, requireOnce } from "./access-errors.js";
+import { checkAligned, insufficient, raiseFault, requireInfallible, requireOnce } from "./access-errors.js";
 import { VmReader, isSharedBytes, newReader } from "./vm-reader.js";
 
 declare const writerKind: unique symbol;
 
 // Declared before the class: a `const` read before its declaration point
 // would need a TDZ check on every access in the hot path.
-const POD = podBrand;
 const NONE = NO_VIEW;
 
 /**
@@ -40,14 +39,22 @@ const NONE = NO_VIEW;
  *
  * OSTD counterpart: `ostd::mm::VmWriter<'a, Fallibility>`.
  */
-export class VmWriter<F extends Fallibility = Fallible> extends MemoryCursor {
+export class VmWriter<F extends Fallibility = Fallible> implements MemoryCursor {
   /** Type-level only: the writer's fallibility. */
   declare readonly [writerKind]?: F;
+  // The fields of MemoryCursor, declared here rather than inherited (see there).
+  /** @internal */ _bytes: Uint8Array | null;
+  /** @internal */ _view: DataView;
+  /** @internal */ _space: MemorySpace | null;
+  /** @internal */ _lease: Lease | null;
+  /** @internal */ _pos: number;
+  /** @internal */ _end: number;
+  /** @internal */ _fallible: boolean;
+  /** @internal */ _kind: number;
 
   // Writers are made by `from`, by VM objects and by address spaces, never with `new`.
   private constructor(
     bytes: Uint8Array | null,
-    base: number,
     view: DataView | null,
     space: MemorySpace | null,
     lease: Lease | null,
@@ -55,13 +62,19 @@ export class VmWriter<F extends Fallibility = Fallible> extends MemoryCursor {
     end: number,
     fallible: boolean,
   ) {
-    super(bytes, base, view, space, lease, pos, end, fallible);
+    this._bytes = bytes;
+    this._view = view ?? NONE;
+    this._space = space;
+    this._lease = lease;
+    this._pos = pos;
+    this._end = end;
+    this._fallible = fallible;
+    this._kind = WRITER;
   }
 
   /** @internal */
   static _new<F extends Fallibility>(
     bytes: Uint8Array | null,
-    base: number,
     view: DataView | null,
     space: MemorySpace | null,
     lease: Lease | null,
@@ -69,23 +82,22 @@ export class VmWriter<F extends Fallibility = Fallible> extends MemoryCursor {
     end: number,
     fallible: boolean,
   ): VmWriter<F> {
-    return new VmWriter<F>(bytes, base, view, space, lease, pos, end, fallible);
+    return new VmWriter<F>(bytes, view, space, lease, pos, end, fallible);
   }
 
   /**
    * A writer over the bytes of `bytes` (any typed array or `DataView`, over
    * an `ArrayBuffer`, a `SharedArrayBuffer` or a `WebAssembly.Memory`
-   * buffer). Its addresses are offsets in that buffer.
+   * buffer). Its addresses are offsets from the start of `bytes`.
    *
    * OSTD counterpart: `impl From<&mut [u8]> for VmWriter<Infallible>`.
    *
    * @throws {TypeError} `bytes` is not an `ArrayBufferView`, or its buffer is detached.
    */
   static from(bytes: ArrayBufferView): VmWriter<Infallible> {
-    checkView(bytes, "bytes");
-    const b = bytesOf(bytes);
-    const base = b.byteOffset;
-    return new VmWriter<Infallible>(b, base, null, null, null, base, base + b.byteLength, false);
+    // Hot path: a non-empty Uint8Array is used as it is (see viewBytes).
+    const b = bytes instanceof Uint8Array && bytes.length !== 0 ? bytes : viewBytes(bytes);
+    return new VmWriter<Infallible>(b, null, null, null, 0, b.length, false);
   }
 
   /** Number of bytes that can still be written. OSTD counterpart: `VmWriter::avail`. */
@@ -138,7 +150,7 @@ export class VmWriter<F extends Fallibility = Fallible> extends MemoryCursor {
    * OSTD counterpart: `VmWriter::clone_exclusive`.
    */
   cloneExclusive(): VmWriter<F> {
-    return new VmWriter<F>(this._bytes, this._base, this._view, this._space, this._lease, this._pos, this._end, this._fallible);
+    return new VmWriter<F>(this._bytes, this._view, this._space, this._lease, this._pos, this._end, this._fallible);
   }
 
   /**
@@ -148,7 +160,7 @@ export class VmWriter<F extends Fallibility = Fallible> extends MemoryCursor {
    * the original usable).
    */
   toFallible(): VmWriter<Fallible> {
-    return new VmWriter<Fallible>(this._bytes, this._base, this._view, this._space, this._lease, this._pos, this._end, true);
+    return new VmWriter<Fallible>(this._bytes, this._view, this._space, this._lease, this._pos, this._end, true);
   }
 
   /**
@@ -161,7 +173,7 @@ export class VmWriter<F extends Fallibility = Fallible> extends MemoryCursor {
    *   fallible, or the memory of either was freed or detached.
    */
   write(this: VmWriter<Infallible>, r: VmReader<Infallible>): number {
-    if (!(r instanceof VmReader)) invalidType("r", "a VmReader", r);
+    if (r == null || r._kind !== READER) invalidType("r", "a VmReader", r);
     return r.read(this);
   }
 
@@ -177,7 +189,7 @@ export class VmWriter<F extends Fallibility = Fallible> extends MemoryCursor {
    * @throws {TypeError} `r` is not a reader, or memory was freed or detached.
    */
   writeFallible(r: VmReader<Fallibility>): number {
-    if (!(r instanceof VmReader)) invalidType("r", "a VmReader", r);
+    if (r == null || r._kind !== READER) invalidType("r", "a VmReader", r);
     return r.readFallible(this);
   }
 
@@ -198,7 +210,7 @@ export class VmWriter<F extends Fallibility = Fallible> extends MemoryCursor {
   writeVal<T>(t: PodType<T>, value: T): void {
     // The hot path of every encoder; see `VmReader.readVal` for why failures
     // go through module-local helpers.
-    if (t == null || (t as PodDescriptor<T>).brand !== POD) notPod(t);
+    if (t == null || (t as PodDescriptor<T>).self !== t) notPod(t);
     const d = t as PodDescriptor<T>;
     if (!d.valid(value)) badValue(d, value);
     const size = d.size;
@@ -219,7 +231,7 @@ export class VmWriter<F extends Fallibility = Fallible> extends MemoryCursor {
   private _writeValSlow<T>(d: PodDescriptor<T>, value: T): void {
     const bytes = this._bytes;
     if (bytes === null) return this._writeValRuns(d, value);
-    d.encode(this._dataView(bytes), directIndex(this, bytes, d.size) + this._base, value);
+    d.encode(dataViewOf(this, bytes), directIndex(this, bytes, d.size), value);
     this._pos += d.size;
   }
 
@@ -243,7 +255,7 @@ export class VmWriter<F extends Fallibility = Fallible> extends MemoryCursor {
     }
     const scratch = new Uint8Array(size);
     d.encode(new DataView(scratch.buffer), 0, value);
-    const copied = memcpyFallible(this, newReader(scratch, 0, null, null, null, 0, size, false), size);
+    const copied = memcpyFallible(this, newReader(scratch, null, null, null, 0, size, false), size);
     if (copied < size) raiseFault(space, 0);
     this._pos += size;
   }
@@ -302,7 +314,7 @@ export class VmWriter<F extends Fallibility = Fallible> extends MemoryCursor {
    * @throws {TypeError} wrong argument types, or the memory was freed or detached.
    */
   atomicCompareExchange(r: VmReader<Fallibility>, t: typeof u32, expected: number, next: number): [previous: number, exchanged: boolean] {
-    if (!(r instanceof VmReader)) invalidType("r", "a VmReader", r);
+    if (r == null || r._kind !== READER) invalidType("r", "a VmReader", r);
     if (t !== u32) invalidType("t", "u32 (the only type with atomic access)", t);
     const d = descriptorOf(u32);
     if (!d.valid(expected)) d.reject(expected, "expected");
@@ -310,10 +322,10 @@ export class VmWriter<F extends Fallibility = Fallible> extends MemoryCursor {
     const pos = this._pos;
     if (this._end - pos < 4) insufficient("atomicCompareExchange", 4, this._end - pos);
     if (r._end - r._pos < 4) insufficient("atomicCompareExchange", 4, r._end - r._pos);
-    if (r._pos !== pos || !sameMemory(r, this)) {
+    if (!sameAddress(r, this)) {
       contractViolation("atomicCompareExchange: the reader must point at the same address of the same memory as the writer");
     }
-    if (pos % 4 !== 0) misaligned("atomicCompareExchange", pos, 4);
+    checkAligned(this, 4, "atomicCompareExchange");
     let buffer: Uint8Array;
     let index: number;
     let view: DataView;
@@ -344,6 +356,12 @@ export class VmWriter<F extends Fallibility = Fallible> extends MemoryCursor {
   }
 }
 
+/** Cold path of `from`: checks the argument and makes a `Uint8Array` of any view. */
+function viewBytes(bytes: unknown): Uint8Array {
+  checkView(bytes, "bytes");
+  return bytesOf(bytes);
+}
+
 function notPod(t: unknown): never {
   return notPodType(t, "t");
 }
@@ -372,12 +390,12 @@ export function storeOnce<T>(w: MemoryCursor, d: PodDescriptor<T>, value: T, op:
   const size = d.size;
   const pos = w._pos;
   if (w._end - pos < size) insufficient(op, size, w._end - pos);
-  if (pos % size !== 0) misaligned(op, pos, size);
+  checkAligned(w, size, op);
   const bytes = w._bytes;
   if (bytes !== null) {
     const index = directIndex(w, bytes, size);
     if (isSharedBytes(bytes)) atomicStore(bytes.buffer, kind, bytes.byteOffset + index, value as number | bigint);
-    else d.encode(w._dataView(bytes), pos, value);
+    else d.encode(dataViewOf(w, bytes), pos, value);
     return;
   }
   const space = w._space as MemorySpace;
@@ -386,9 +404,11 @@ export function storeOnce<T>(w: MemoryCursor, d: PodDescriptor<T>, value: T, op:
   else d.encode(space.runView, space.runOffset, value);
 }
 
-function sameMemory(r: MemoryCursor, w: MemoryCursor): boolean {
-  if (r._space !== null || w._space !== null) return r._space === w._space;
-  return (r._bytes as Uint8Array).buffer === (w._bytes as Uint8Array).buffer;
+function sameAddress(r: MemoryCursor, w: MemoryCursor): boolean {
+  if (r._space !== null || w._space !== null) return r._space === w._space && r._pos === w._pos;
+  const a = locationOf(r);
+  const b = locationOf(w);
+  return a.buffer === b.buffer && a.offset === b.offset;
 }
 
 /**
@@ -398,7 +418,6 @@ function sameMemory(r: MemoryCursor, w: MemoryCursor): boolean {
  */
 export function newWriter<F extends Fallibility>(
   bytes: Uint8Array | null,
-  base: number,
   view: DataView | null,
   space: MemorySpace | null,
   lease: Lease | null,
@@ -406,5 +425,5 @@ export function newWriter<F extends Fallibility>(
   end: number,
   fallible: boolean,
 ): VmWriter<F> {
-  return VmWriter._new<F>(bytes, base, view, space, lease, pos, end, fallible);
+  return VmWriter._new<F>(bytes, view, space, lease, pos, end, fallible);
 }

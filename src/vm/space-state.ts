@@ -1,19 +1,32 @@
 /**
- * The state of one address space: its page table, its control block in RAM,
- * and this thread's TLB for it.
+ * One thread's view of an address space: its page table and control block
+ * (shared by every thread, in RAM), this thread's TLB for it, and — as the
+ * copy engine's `MemorySpace` — the translation of user virtual addresses
+ * into runs of RAM.
  *
  * Safety contract:
  * - the page table and the control block (a typed frame holding the TLB
  *   epoch, the modification lock and the liveness flag) live in RAM, so every
  *   thread that attaches to the space shares them; the TLB, the fault
- *   handler and the `SpaceState` object itself are per thread;
- * - every mapping change runs under the space's lock (a no-op on unshared
- *   RAM), and every change that removes or narrows a translation (unmap,
- *   protect) invalidates this thread's TLB entries for it and bumps the
- *   epoch, which makes every other TLB of the space flush before its next
- *   translation — only then are the unmapped frames' references dropped;
- * - translations set ACCESSED (and DIRTY for writes) in the leaf entry
- *   before they are cached, as an MMU does.
+ *   handler and this object are per thread;
+ * - every change that removes or narrows a translation (unmap, protect)
+ *   invalidates this thread's TLB entries for it and bumps the epoch, which
+ *   makes every other TLB of the space flush before its next translation;
+ *   only then are the unmapped frames' references dropped;
+ * - `run(addr, len, write)` returns only bytes of pages that are mapped and
+ *   allow the access, so a copy stops exactly at the first byte that faults.
+ *   A translation comes from the TLB when it is in step with the epoch, else
+ *   from a page-table walk, which sets ACCESSED (and DIRTY for a write) in
+ *   the leaf entry before caching it, as an MMU does. Pages after the first
+ *   are merged into a run only while they hit the TLB and their frames are
+ *   physically consecutive, so merging never sets a bit on a page the copy
+ *   may not reach;
+ * - on a fault the page-fault handler, if any, is called once for that
+ *   byte; if it returns `true` the translation is retried once, and a
+ *   handler that claims success without fixing anything ends the access with
+ *   a fault instead of looping. A handler's exception is parked and rethrown
+ *   by the reader or writer after its cursor has accounted for the bytes
+ *   moved. While the handler runs, faults on the space are not handled again.
  *
  * @module
  */
@@ -21,10 +34,11 @@
 import { useAfterDispose } from "../base/contract.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import type { PhysicalMemory } from "../frame/physical-memory.js";
+import { MemorySpace } from "../io/memory-space.js";
 import type { PageProperty } from "./page-property.js";
 import { PageTable } from "./page-table.js";
 import { PTE_A, PTE_D, PTE_P, PTE_RW } from "./pte.js";
-import { TLB_READ, TLB_WRITE, Tlb } from "./tlb.js";
+import { TLB_ENTRIES, TLB_READ, TLB_WRITE, Tlb } from "./tlb.js";
 
 /** Control-block words (Int32 offsets from the block's start). */
 const C_EPOCH = 0;
@@ -37,20 +51,28 @@ export const C_ATTACHED = 3;
 export type PageFaultHandler = (fault: { readonly address: number; readonly write: boolean }) => boolean;
 
 /**
- * One thread's view of an address space.
+ * One thread's view of an address space, and its memory space.
  *
  * @internal
  */
-export class SpaceState {
+export class SpaceState extends MemorySpace {
+  readonly shared: boolean;
   readonly mem: PhysicalMemory;
   readonly table: PageTable;
   /** Frame number of the control block. */
   readonly ctrl: number;
+  /** Int32 index (in `mem._i32`) of the control block's epoch word. */
+  readonly epochIndex: number;
   private readonly ctrlIndex: number;
   private readonly i32: Int32Array;
   private readonly u32: Uint32Array;
-  private readonly shared: boolean;
+  private readonly ram: Uint8Array;
   readonly tlb = new Tlb();
+  // The TLB's arrays, held directly: `run` is the hottest function of user access.
+  private readonly tags: Float64Array;
+  private readonly paddrs: Float64Array;
+  private readonly perms: Uint8Array;
+  private readonly pages: Array<Uint8Array | undefined>;
   /** The epoch this thread's TLB is in step with. */
   seenEpoch: number;
   handler: PageFaultHandler | undefined = undefined;
@@ -60,13 +82,22 @@ export class SpaceState {
   private released = false;
 
   constructor(mem: PhysicalMemory, table: PageTable, ctrl: number) {
+    super();
     this.mem = mem;
+    this.shared = mem._shared;
     this.table = table;
     this.ctrl = ctrl;
     this.ctrlIndex = (ctrl * PAGE_SIZE) / 4;
+    this.epochIndex = this.ctrlIndex + C_EPOCH;
     this.i32 = mem._i32;
     this.u32 = mem._u32;
-    this.shared = mem._shared;
+    this.ram = mem._ram;
+    this.runBytes = mem._ram;
+    this.runView = mem._view;
+    this.tags = this.tlb.tags;
+    this.paddrs = this.tlb.paddrs;
+    this.perms = this.tlb.perms;
+    this.pages = this.tlb.pages;
     this.seenEpoch = this.epoch();
   }
 
@@ -95,16 +126,92 @@ export class SpaceState {
 
   /** The TLB epoch: bumped by every change that removes or narrows a translation. */
   epoch(): number {
-    return Atomics.load(this.i32, this.ctrlIndex + C_EPOCH);
+    return Atomics.load(this.i32, this.epochIndex);
+  }
+
+  // ---- translation: the MemorySpace of user memory ----
+
+  /**
+   * The run at `addr`: the common case (a TLB hit in step with the epoch,
+   * within one page) right here, small enough for V8 to inline; everything
+   * else in {@link SpaceState.runSlow}.
+   */
+  run(addr: number, len: number, write: boolean): number {
+    const vpn = Math.floor(addr / 4096); // PAGE_SIZE
+    const slot = vpn & 1023; // TLB_ENTRIES - 1
+    const offset = addr - vpn * 4096;
+    if (
+      offset + len <= 4096 &&
+      this.tags[slot] === vpn &&
+      ((this.perms[slot] as number) & (write ? 2 : 1)) !== 0 && // TLB_WRITE : TLB_READ
+      (this.shared ? Atomics.load(this.i32, this.epochIndex) : this.i32[this.epochIndex]) === this.seenEpoch
+    ) {
+      this.runOffset = (this.paddrs[slot] as number) + offset;
+      this.runSlice = null;
+      return len;
+    }
+    return this.runSlow(addr, len, write);
+  }
+
+  private runSlow(addr: number, len: number, write: boolean): number {
+    // In step with the space's epoch? (A dead space has bumped it and flushed
+    // this TLB, so death is noticed on the miss path, in translate.)
+    const epoch = this.shared ? Atomics.load(this.i32, this.epochIndex) : (this.i32[this.epochIndex] as number);
+    if (epoch !== this.seenEpoch) this.resync(epoch);
+    const need = write ? TLB_WRITE : TLB_READ;
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    const slot = vpn & (TLB_ENTRIES - 1);
+    let paddr: number;
+    if (this.tags[slot] === vpn && ((this.perms[slot] as number) & need) !== 0) paddr = this.paddrs[slot] as number;
+    else {
+      paddr = this.translate(vpn, write);
+      if (paddr < 0) {
+        paddr = this.fault(addr, vpn, write);
+        if (paddr < 0) return 0;
+      }
+    }
+    const offset = addr - vpn * PAGE_SIZE;
+    this.runOffset = paddr + offset;
+    let n = PAGE_SIZE - offset;
+    if (n >= len) {
+      this.runSlice = null;
+      return len;
+    }
+    // Merge the following pages while they are cached and physically next.
+    const tags = this.tags;
+    const perms = this.perms;
+    const paddrs = this.paddrs;
+    let expect = paddr + PAGE_SIZE;
+    for (let v = vpn + 1; n < len; v++) {
+      const s = v & (TLB_ENTRIES - 1);
+      if (tags[s] !== v || ((perms[s] as number) & need) === 0 || paddrs[s] !== expect) break;
+      n += PAGE_SIZE;
+      expect += PAGE_SIZE;
+    }
+    if (n === PAGE_SIZE) {
+      // Exactly one whole page: hand out the slot's cached view of it.
+      this.runSlice = this.pages[slot] ?? (this.pages[slot] = this.ram.subarray(paddr, paddr + PAGE_SIZE));
+      return n;
+    }
+    this.runSlice = null;
+    return n < len ? n : len;
+  }
+
+  /** The TLB epoch (and liveness): changes when earlier runs may be stale. */
+  generation(): number {
+    return this.released ? -1 : this.shared ? Atomics.load(this.i32, this.epochIndex) : (this.i32[this.epochIndex] as number);
+  }
+
+  /** Brings this thread's TLB in step with `epoch` (a flush). */
+  resync(epoch: number): void {
+    this.tlb.flush();
+    this.seenEpoch = epoch;
   }
 
   /** Flushes this thread's TLB if another thread changed the space since it was last in step. */
   syncTlb(): void {
-    const epoch = this.shared ? Atomics.load(this.i32, this.ctrlIndex + C_EPOCH) : (this.i32[this.ctrlIndex + C_EPOCH] as number);
-    if (epoch !== this.seenEpoch) {
-      this.tlb.flush();
-      this.seenEpoch = epoch;
-    }
+    const epoch = this.shared ? Atomics.load(this.i32, this.epochIndex) : (this.i32[this.epochIndex] as number);
+    if (epoch !== this.seenEpoch) this.resync(epoch);
   }
 
   /**
@@ -130,6 +237,37 @@ export class SpaceState {
     this.tlb.fill(vpn, paddr, (lo & PTE_RW) !== 0 && dirty ? TLB_READ | TLB_WRITE : TLB_READ);
     return paddr;
   }
+
+  /** Resolves a fault through the handler; returns the page's physical address, or -1 for a fault that stands. */
+  private fault(addr: number, vpn: number, write: boolean): number {
+    const handler = this.handler;
+    if (handler !== undefined && !this.inHandler) {
+      let resolved: boolean;
+      this.inHandler = true;
+      try {
+        resolved = handler({ address: addr, write }) === true;
+      } catch (e) {
+        this.pendingError = e;
+        this.hasPendingError = true;
+        this.faultAddr = addr;
+        this.faultWrite = write;
+        return -1;
+      } finally {
+        this.inHandler = false;
+      }
+      if (resolved) {
+        this.live();
+        this.syncTlb();
+        const paddr = this.translate(vpn, write);
+        if (paddr >= 0) return paddr;
+      }
+    }
+    this.faultAddr = addr;
+    this.faultWrite = write;
+    return -1;
+  }
+
+  // ---- mapping changes (the caller serialises them) ----
 
   /**
    * Maps page `va` to `frame`.
@@ -164,9 +302,9 @@ export class SpaceState {
    */
   private shootdown(start: number, end: number): void {
     this.tlb.invalidate(start / PAGE_SIZE, end / PAGE_SIZE);
-    const next = Atomics.add(this.i32, this.ctrlIndex + C_EPOCH, 1) + 1;
+    const next = Atomics.add(this.i32, this.epochIndex, 1) + 1;
     // This thread's TLB is already clean: adopt the new epoch without a flush
-    // (unless another thread moved it too, in which case syncTlb flushes).
+    // (unless another thread moved it too, in which case the next run flushes).
     if (next === this.seenEpoch + 1) this.seenEpoch = next;
   }
 

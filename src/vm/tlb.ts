@@ -35,6 +35,12 @@ export class Tlb {
   readonly paddrs = new Float64Array(TLB_ENTRIES);
   /** Allowed accesses (`TLB_READ | TLB_WRITE`) in each slot. */
   readonly perms = new Uint8Array(TLB_ENTRIES);
+  /**
+   * A view of each slot's whole frame, made the first time a copy takes a
+   * whole page through the slot: copying through a cached view saves the
+   * ~20 ns of `subarray` per page.
+   */
+  readonly pages: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(TLB_ENTRIES).fill(undefined);
 
   /** Slot of virtual page `vpn` (exact for any integer below 2^53). */
   static slot(vpn: number): number {
@@ -45,6 +51,7 @@ export class Tlb {
   fill(vpn: number, paddr: number, perms: number): void {
     const s = vpn & MASK;
     this.tags[s] = vpn;
+    if (this.paddrs[s] !== paddr) this.pages[s] = undefined;
     this.paddrs[s] = paddr;
     this.perms[s] = perms;
   }

@@ -22,18 +22,18 @@
  */
 
 import { invalidType, useAfterDispose } from "../base/contract.js";
-import { checkIndex } from "../base/validate.js";
+import { checkIndex, isIndex } from "../base/validate.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import { PhysicalMemory } from "../frame/physical-memory.js";
 import type { Fallible } from "../io/fallibility.js";
 import { VmError } from "../io/vm-error.js";
-import { VmObject } from "../io/vm-io.js";
+import { VmObject, type IoMemory } from "../io/vm-io.js";
+import type { PodDescriptor, PodType } from "../pod/pod-type.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { activeSpace, setActiveSpace } from "./activation.js";
 import { Cursor, CursorMut, type VaRange } from "./cursor.js";
 import { SpaceState, type PageFaultHandler } from "./space-state.js";
-import { UserMemory } from "./user-memory.js";
 
 /**
  * The end (exclusive) of user virtual addresses: 2^47 − `PAGE_SIZE`, as on
@@ -60,8 +60,9 @@ export interface PageFaultInfo {
  */
 export class VmSpace extends VmObject implements Disposable {
   /** @internal */ readonly _state: SpaceState;
-  /** @internal */ readonly _memory: UserMemory;
+  /** True while this is the active space of this thread (and not disposed). @internal */ _active = false;
   private disposed = false;
+  private readonly io: IoMemory;
 
   /**
    * An empty address space in `memory` (default: `PhysicalMemory.default`).
@@ -73,7 +74,7 @@ export class VmSpace extends VmObject implements Disposable {
     super();
     if (memory !== undefined && !(memory instanceof PhysicalMemory)) invalidType("memory", "a PhysicalMemory", memory);
     this._state = SpaceState.create(memory ?? PhysicalMemory.default);
-    this._memory = new UserMemory(this._state);
+    this.io = { bytes: null, view: null, space: this._state, lease: null, base: 0, size: MAX_USERSPACE_VADDR, fallible: true, beyond: "AccessDenied" };
   }
 
   private live(): void {
@@ -118,7 +119,10 @@ export class VmSpace extends VmObject implements Disposable {
    */
   activate(): void {
     this.live();
+    const previous = activeSpace() as VmSpace | undefined;
+    if (previous !== undefined) previous._active = false;
     setActiveSpace(this);
+    this._active = true;
   }
 
   /**
@@ -132,8 +136,8 @@ export class VmSpace extends VmObject implements Disposable {
    * @throws {TypeError} the space was disposed.
    */
   reader(vaddr: number, len: number): VmReader<Fallible> {
-    this.checkAccess(vaddr, len);
-    return newReader<Fallible>(null, 0, null, this._memory, null, vaddr, vaddr + len, true);
+    if (!this._active || !isIndex(vaddr) || !isIndex(len) || vaddr + len > MAX_USERSPACE_VADDR) this.checkAccess(vaddr, len);
+    return newReader<Fallible>(null, null, this._state, null, vaddr, vaddr + len, true);
   }
 
   /**
@@ -145,8 +149,8 @@ export class VmSpace extends VmObject implements Disposable {
    * @throws {TypeError | RangeError} bad arguments; the space was disposed.
    */
   writer(vaddr: number, len: number): VmWriter<Fallible> {
-    this.checkAccess(vaddr, len);
-    return newWriter<Fallible>(null, 0, null, this._memory, null, vaddr, vaddr + len, true);
+    if (!this._active || !isIndex(vaddr) || !isIndex(len) || vaddr + len > MAX_USERSPACE_VADDR) this.checkAccess(vaddr, len);
+    return newWriter<Fallible>(null, null, this._state, null, vaddr, vaddr + len, true);
   }
 
   /**
@@ -182,6 +186,7 @@ export class VmSpace extends VmObject implements Disposable {
   dispose(): void {
     if (this.disposed) useAfterDispose("VmSpace");
     this.disposed = true;
+    this._active = false;
     if (activeSpace() === this) setActiveSpace(undefined);
     if (!this._state.dead) this._lock(() => this._state.destroy());
     this._state.release();
@@ -195,30 +200,70 @@ export class VmSpace extends VmObject implements Disposable {
   /** Runs a page-table change; the threads layer makes it exclusive on shared RAM. @internal */
   readonly _lock = <T>(f: () => T): T => f();
 
+  /**
+   * Reads one value of type `t` at virtual address `vaddr` (`VmIo`).
+   *
+   * @throws {VmError} `AccessDenied` when the space is not active or the
+   *   value runs past `MAX_USERSPACE_VADDR`; `PageFault` when a byte faults.
+   * @throws {TypeError | RangeError} bad arguments; the space was disposed.
+   */
+  override readVal<T>(vaddr: number, t: PodType<T>): T {
+    // The common case — active space, a value inside one cached page — is
+    // one TLB lookup and one decode; everything else takes the general path.
+    if (this._active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
+      const d = t as PodDescriptor<T>;
+      const size = d.size;
+      if (vaddr >= 0 && vaddr + size <= MAX_USERSPACE_VADDR && Math.floor(vaddr) === vaddr && size !== 0) {
+        const m = this._state;
+        if (m.run(vaddr, size, false) >= size) return d.decode(m.runView, m.runOffset);
+      }
+    }
+    return super.readVal(vaddr, t);
+  }
+
+  /**
+   * Writes one value of type `t` at virtual address `vaddr` (`VmIo`).
+   *
+   * @throws {VmError} as {@link VmSpace.readVal}.
+   * @throws {TypeError | RangeError} bad arguments or value; the space was disposed.
+   */
+  override writeVal<T>(vaddr: number, t: PodType<T>, value: T): void {
+    if (this._active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
+      const d = t as PodDescriptor<T>;
+      const size = d.size;
+      if (vaddr >= 0 && vaddr + size <= MAX_USERSPACE_VADDR && Math.floor(vaddr) === vaddr && size !== 0 && d.valid(value)) {
+        const m = this._state;
+        if (m.run(vaddr, size, true) >= size) {
+          d.encode(m.runView, m.runOffset, value);
+          return;
+        }
+      }
+    }
+    super.writeVal(vaddr, t, value);
+  }
+
+  /** Cold path of `reader`/`writer`: throws the right error. */
   private checkAccess(vaddr: number, len: number): void {
     this.live();
     checkIndex(vaddr, "vaddr");
     checkIndex(len, "len");
-    if (activeSpace() !== this) throw new VmError("AccessDenied", "this VmSpace is not the active address space of this thread (call activate())");
+    this.checkActive();
     if (vaddr + len > MAX_USERSPACE_VADDR) {
       throw new VmError("AccessDenied", `[0x${vaddr.toString(16)}, +${len}) runs past MAX_USERSPACE_VADDR`);
     }
   }
 
-  /** @internal */
-  protected _ioSize(): number {
-    this.live();
-    return MAX_USERSPACE_VADDR;
+  private checkActive(): void {
+    if (!this._active) throw new VmError("AccessDenied", "this VmSpace is not the active address space of this thread (call activate())");
   }
 
   /** @internal */
-  protected _ioReader(offset: number, len: number): VmReader<Fallible> {
-    return this.reader(offset, len);
-  }
-
-  /** @internal */
-  protected _ioWriter(offset: number, len: number): VmWriter<Fallible> {
-    return this.writer(offset, len);
+  protected _ioMemory(): IoMemory {
+    if (!this._active) {
+      this.live();
+      this.checkActive();
+    }
+    return this.io;
   }
 }
 

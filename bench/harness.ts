@@ -1,0 +1,110 @@
+/**
+ * Benchmark harness: every case pairs vmio with the plain-JS limit for the
+ * same work, measured in the same process, and reports their speed ratio.
+ *
+ * Method: each side runs a closure that performs `ops` operations; the two
+ * sides alternate, each sample is timed with `process.hrtime.bigint()`, and
+ * the median of the samples is kept. Each case runs in its own child
+ * process (see run.ts) so that V8's type feedback from one case cannot slow
+ * another.
+ *
+ * @module
+ */
+
+/** One measured operation: runs `ops` operations and returns a value that must not be optimised away. */
+export type Body = (ops: number) => unknown;
+
+/** A benchmark case. */
+export interface BenchCase {
+  /** Stable id (used to pick a case from the command line). */
+  readonly id: string;
+  /** Issue / group. */
+  readonly group: string;
+  /** What is measured. */
+  readonly title: string;
+  /** The plain-JS limit's label (e.g. "Uint8Array.prototype.set"), or undefined for an absolute figure. */
+  readonly limitLabel?: string;
+  /** Target on the speed ratio (vmio throughput / limit throughput), e.g. 0.95; undefined: no target. */
+  readonly target?: number;
+  /** Operations per sample (tune so a sample takes ~10–50 ms). */
+  readonly ops: number;
+  /** Builds the two bodies (fresh state). `limit` is absent for absolute figures. */
+  setup(): Promise<{ vmio: Body; limit?: Body; teardown?: () => void | Promise<void> }> | { vmio: Body; limit?: Body; teardown?: () => void | Promise<void> };
+  /** What one operation is, for the ns/op column (default "op"). */
+  readonly unit?: string;
+}
+
+/** The measured result of a case. */
+export interface BenchResult {
+  readonly id: string;
+  readonly group: string;
+  readonly title: string;
+  readonly limitLabel: string | undefined;
+  readonly unit: string;
+  /** Median ns per operation for vmio. */
+  readonly vmioNs: number;
+  /** Median ns per operation for the limit (undefined for absolute figures). */
+  readonly limitNs: number | undefined;
+  /** limitNs / vmioNs: vmio's throughput relative to the limit (1 = as fast). */
+  readonly ratio: number | undefined;
+  readonly target: number | undefined;
+  /** Whether the target is met (undefined when there is no target). */
+  readonly met: boolean | undefined;
+  /** All samples (ns/op), for the record. */
+  readonly samples: { vmio: number[]; limit: number[] };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+let sink: unknown;
+
+function time(body: Body, ops: number): number {
+  const t0 = process.hrtime.bigint();
+  sink = body(ops);
+  return Number(process.hrtime.bigint() - t0) / ops;
+}
+
+/** Runs one case: warm-up, then `samples` alternating timed samples of each side. */
+export async function measure(c: BenchCase, samples = 9): Promise<BenchResult> {
+  const { vmio, limit, teardown } = await c.setup();
+  // Warm up both sides until V8 has optimised them.
+  for (let i = 0; i < 5; i++) {
+    time(vmio, c.ops);
+    if (limit !== undefined) time(limit, c.ops);
+  }
+  const v: number[] = [];
+  const l: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    if (limit !== undefined) l.push(time(limit, c.ops));
+    v.push(time(vmio, c.ops));
+  }
+  await teardown?.();
+  if (sink === Symbol.for("never")) console.log(sink);
+  const vmioNs = median(v);
+  const limitNs = limit === undefined ? undefined : median(l);
+  const ratio = limitNs === undefined ? undefined : limitNs / vmioNs;
+  return {
+    id: c.id,
+    group: c.group,
+    title: c.title,
+    limitLabel: c.limitLabel,
+    unit: c.unit ?? "op",
+    vmioNs,
+    limitNs,
+    ratio,
+    target: c.target,
+    met: c.target === undefined || ratio === undefined ? undefined : ratio >= c.target,
+    samples: { vmio: v, limit: l },
+  };
+}
+
+/** Formats nanoseconds for the table. */
+export function formatNs(ns: number): string {
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)} µs`;
+  return `${ns.toFixed(ns < 10 ? 2 : 1)} ns`;
+}

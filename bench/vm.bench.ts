@@ -1,0 +1,243 @@
+/**
+ * User-space benchmarks: copies through page tables (contiguous and
+ * scattered frames), small copies, random scalar reads on TLB hits,
+ * map/unmap rates, and the cost of a TLB miss.
+ *
+ * @module
+ */
+
+import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, PageProperty, PhysicalMemory, VmSpace, VmWriter, u32, type UFrame } from "vmio";
+import type { BenchCase } from "./harness.js";
+
+const BASE = 0x4000_0000;
+const RW = PageProperty.newUser(PageFlags.RW, CachePolicy.Writeback);
+
+function filled(n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 131 + 7) & 0xff;
+  return b;
+}
+
+/** A space with `frames` mapped at BASE, in order, activated on this thread. */
+function spaceWith(mem: PhysicalMemory, frames: UFrame[]): VmSpace {
+  const space = new VmSpace(mem);
+  const cursor = space.cursorMut({ start: BASE, end: BASE + frames.length * PAGE_SIZE });
+  for (const f of frames) cursor.map(f, RW);
+  cursor.dispose();
+  space.activate();
+  return space;
+}
+
+function frames(mem: PhysicalMemory, n: number, scattered: boolean): UFrame[] {
+  const options = new FrameAllocOptions(mem);
+  if (!scattered) return [...options.allocSegment(n)] as UFrame[];
+  // Every other frame of a run twice as long, in reverse order: no two neighbours are adjacent in RAM.
+  const all = [...options.allocSegment(2 * n)] as UFrame[];
+  const picked = all.filter((_, i) => i % 2 === 0).reverse();
+  for (const [i, f] of all.entries()) if (i % 2 === 1) f.dispose();
+  return picked;
+}
+
+function bigCopy(scattered: boolean): BenchCase {
+  const size = 1 << 20;
+  return {
+    id: scattered ? "user-copy-1m-scattered" : "user-copy-1m-contiguous",
+    group: "vm",
+    title: `1 MiB user→kernel copy through 256 mapped pages, ${scattered ? "scattered" : "physically contiguous"} frames`,
+    limitLabel: "one Uint8Array.prototype.set of 1 MiB",
+    target: scattered ? 0.6 : 0.9,
+    ops: 400,
+    unit: "copy",
+    setup() {
+      const mem = new PhysicalMemory({ size: 16 << 20 });
+      const fs = frames(mem, 256, scattered);
+      const space = spaceWith(mem, fs);
+      for (const f of fs) f.dispose();
+      space.writeBytes(BASE, filled(size));
+      const src = filled(size);
+      const dst = new Uint8Array(size);
+      return {
+        limit: (n) => {
+          for (let i = 0; i < n; i++) dst.set(src);
+          return dst[3];
+        },
+        vmio: (n) => {
+          let moved = 0;
+          for (let i = 0; i < n; i++) moved += space.reader(BASE, size).readFallible(VmWriter.from(dst));
+          return moved;
+        },
+        teardown: () => space.dispose(),
+      };
+    },
+  };
+}
+
+export const cases: BenchCase[] = [
+  bigCopy(false),
+  bigCopy(true),
+  {
+    id: "user-copy-64b",
+    group: "vm",
+    title: "64 B user→kernel copy (reader + readFallible)",
+    limitLabel: "one Uint8Array.prototype.set of 64 B",
+    target: 0.3,
+    ops: 1_000_000,
+    unit: "copy",
+    setup() {
+      const mem = new PhysicalMemory({ size: 4 << 20 });
+      const fs = frames(mem, 4, false);
+      const space = spaceWith(mem, fs);
+      for (const f of fs) f.dispose();
+      space.writeBytes(BASE, filled(4 * PAGE_SIZE));
+      const src = filled(64);
+      const dst = new Uint8Array(64);
+      return {
+        limit: (n) => {
+          for (let i = 0; i < n; i++) dst.set(src);
+          return dst[3];
+        },
+        vmio: (n) => {
+          let moved = 0;
+          for (let i = 0; i < n; i++) moved += space.reader(BASE + ((i * 64) & 0x3fff), 64).readFallible(VmWriter.from(dst));
+          return moved;
+        },
+        teardown: () => space.dispose(),
+      };
+    },
+  },
+  {
+    id: "user-readval-random",
+    group: "vm",
+    title: "random readVal(u32) at user addresses, TLB hits (VmSpace as VmIo)",
+    limitLabel: "DataView.getUint32 at random offsets",
+    target: 0.25,
+    ops: 1 << 22,
+    unit: "value",
+    setup() {
+      const mem = new PhysicalMemory({ size: 4 << 20 });
+      const pages = 256;
+      const fs = frames(mem, pages, true);
+      const space = spaceWith(mem, fs);
+      for (const f of fs) f.dispose();
+      space.writeBytes(BASE, filled(pages * PAGE_SIZE));
+      const bytes = filled(pages * PAGE_SIZE);
+      const dv = new DataView(bytes.buffer);
+      const K = 1 << 12;
+      const offsets = new Float64Array(K);
+      let seed = 12345;
+      for (let i = 0; i < K; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        offsets[i] = (seed % (pages * 1024)) * 4;
+      }
+      const T = u32;
+      return {
+        limit: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += dv.getUint32(offsets[i & (K - 1)] as number, true);
+          return s;
+        },
+        vmio: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += space.readVal(BASE + (offsets[i & (K - 1)] as number), T);
+          return s;
+        },
+        teardown: () => space.dispose(),
+      };
+    },
+  },
+  {
+    id: "user-readval-reader",
+    group: "vm",
+    title: "sequential readVal(u32) through one user reader over 256 pages (TLB hits)",
+    limitLabel: "DataView.getUint32 in a loop",
+    ops: 256 * 1024 * 8,
+    unit: "value",
+    setup() {
+      const mem = new PhysicalMemory({ size: 4 << 20 });
+      const pages = 256;
+      const fs = frames(mem, pages, true);
+      const space = spaceWith(mem, fs);
+      for (const f of fs) f.dispose();
+      const bytes = filled(pages * PAGE_SIZE);
+      space.writeBytes(BASE, bytes);
+      const dv = new DataView(bytes.buffer);
+      const N = pages * 1024;
+      const T = u32;
+      return {
+        limit: (n) => {
+          let s = 0;
+          for (let done = 0; done < n; done += N) for (let o = 0; o < N * 4; o += 4) s += dv.getUint32(o, true);
+          return s;
+        },
+        vmio: (n) => {
+          let s = 0;
+          for (let done = 0; done < n; done += N) {
+            const r = space.reader(BASE, N * 4);
+            for (let i = 0; i < N; i++) s += r.readVal(T);
+          }
+          return s;
+        },
+        teardown: () => space.dispose(),
+      };
+    },
+  },
+  {
+    id: "map-unmap",
+    group: "vm",
+    title: "map + unmap of one 4 KiB page through a CursorMut",
+    ops: 100_000,
+    unit: "page",
+    setup() {
+      const mem = new PhysicalMemory({ size: 4 << 20 });
+      const options = new FrameAllocOptions(mem);
+      const frame = options.allocFrame();
+      const space = new VmSpace(mem);
+      const cursor = space.cursorMut({ start: BASE, end: BASE + 512 * PAGE_SIZE });
+      return {
+        vmio: (n) => {
+          for (let i = 0; i < n; i++) {
+            const va = BASE + (i & 511) * PAGE_SIZE;
+            cursor.jump(va);
+            cursor.map(frame, RW);
+            cursor.jump(va);
+            cursor.unmap(PAGE_SIZE);
+          }
+          return frame.referenceCount();
+        },
+        teardown: () => {
+          cursor.dispose();
+          space.dispose();
+          frame.dispose();
+        },
+      };
+    },
+  },
+  {
+    id: "tlb-miss",
+    group: "vm",
+    title: "readVal(u32) on a TLB miss (page walk) — one access per page over 4096 pages",
+    limitLabel: "the same on TLB hits (one access per page over 512 pages)",
+    ops: 4096 * 50,
+    unit: "access",
+    setup() {
+      const mem = new PhysicalMemory({ size: 32 << 20 });
+      const fs = frames(mem, 4096, false);
+      const space = spaceWith(mem, fs);
+      for (const f of fs) f.dispose();
+      const T = u32;
+      return {
+        limit: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += space.readVal(BASE + (i & 511) * PAGE_SIZE, T);
+          return s;
+        },
+        vmio: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += space.readVal(BASE + (i & 4095) * PAGE_SIZE, T);
+          return s;
+        },
+        teardown: () => space.dispose(),
+      };
+    },
+  },
+];

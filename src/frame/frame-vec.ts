@@ -20,6 +20,7 @@ import { VmObject, type IoMemory } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { UFrame, trackHandle, untrackHandle } from "./frame.js";
+import { USegment } from "./segment.js";
 import { PAGE_SIZE } from "./page-size.js";
 import type { PhysicalMemory } from "./physical-memory.js";
 
@@ -31,17 +32,20 @@ class FrameVecSpace extends MemorySpace {
 
   constructor(
     private readonly vec: FrameVec,
-    mem: PhysicalMemory,
+    mem: PhysicalMemory | undefined,
     /** Physical address of each frame. */
     private readonly paddrs: Float64Array,
     /** For each frame, the vector offset where its physically contiguous run ends. */
     private readonly runEnds: Float64Array,
   ) {
     super();
-    this.runBytes = mem._ram;
-    this.runView = mem._view;
-    this.shared = mem._shared;
-    this.slices = Array.from(paddrs, (paddr, i) => mem._ram.subarray(paddr, paddr + (runEnds[i] as number) - i * PAGE_SIZE));
+    // An empty vector has no memory: its space is never asked for a run.
+    if (mem !== undefined) {
+      this.runBytes = mem._ram;
+      this.runView = mem._view;
+    }
+    this.shared = mem?._shared ?? false;
+    this.slices = Array.from(paddrs, (paddr, i) => this.runBytes.subarray(paddr, paddr + (runEnds[i] as number) - i * PAGE_SIZE));
   }
 
   generation(): number {
@@ -64,6 +68,15 @@ class FrameVecSpace extends MemorySpace {
   }
 }
 
+/** New handles (one reference each) to the frames of a live segment, which is left as it is. */
+function segmentFrames(seg: USegment): UFrame[] {
+  const start = seg.startPaddr() / PAGE_SIZE;
+  const count = seg.size() / PAGE_SIZE;
+  seg._paddrUntyped();
+  seg._mem._refFrames(start, count);
+  return Array.from({ length: count }, (_, i) => UFrame._adopt(seg._mem, start + i));
+}
+
 /**
  * Untyped frames in a given order, addressed as one range of
  * `length × PAGE_SIZE` bytes.
@@ -71,7 +84,7 @@ class FrameVecSpace extends MemorySpace {
  * OSTD counterpart: `Vec<UFrame>` as a `VmIo` object.
  */
 export class FrameVec extends VmObject implements Lease, Disposable {
-  private readonly mem: PhysicalMemory;
+  private readonly mem: PhysicalMemory | undefined;
   private readonly indices: Int32Array;
   private readonly space: FrameVecSpace;
   private readonly io: IoMemory;
@@ -89,7 +102,8 @@ export class FrameVec extends VmObject implements Lease, Disposable {
     if (frames == null || typeof (frames as Iterable<UFrame>)[Symbol.iterator] !== "function") {
       invalidType("frames", "an iterable of UFrame", frames);
     }
-    const list = [...frames];
+    // A segment is taken by reference, not iterated: iterating consumes it.
+    const list = frames instanceof USegment ? segmentFrames(frames) : [...frames];
     let mem: PhysicalMemory | undefined;
     for (const [i, f] of list.entries()) {
       if (!(f instanceof UFrame)) invalidType(`frames[${i}]`, "a UFrame", f);
@@ -97,7 +111,7 @@ export class FrameVec extends VmObject implements Lease, Disposable {
       if (mem !== undefined && f._mem !== mem) invalidType(`frames[${i}]`, "a frame of the same PhysicalMemory as frames[0]", f);
       mem = f._mem;
     }
-    this.mem = mem ?? (list[0] as UFrame | undefined)?._mem ?? (undefined as unknown as PhysicalMemory);
+    this.mem = mem;
     this.indices = Int32Array.from(list, (f) => f._index);
     const n = list.length;
     const paddrs = new Float64Array(n);
@@ -107,10 +121,11 @@ export class FrameVec extends VmObject implements Lease, Disposable {
       const adjacent = i + 1 < n && this.indices[i + 1] === (this.indices[i] as number) + 1;
       runEnds[i] = adjacent ? (runEnds[i + 1] as number) : (i + 1) * PAGE_SIZE;
     }
-    for (const index of this.indices) this.mem._refFrames(index, 1);
-    this.space = new FrameVecSpace(this, this.mem, paddrs, runEnds);
+    if (mem !== undefined) for (const index of this.indices) mem._refFrames(index, 1);
+    if (frames instanceof USegment) for (const f of list) f.dispose();
+    this.space = new FrameVecSpace(this, mem, paddrs, runEnds);
     this.io = { bytes: null, view: null, space: this.space, lease: null, base: 0, size: n * PAGE_SIZE, fallible: false, beyond: "InvalidArgs" };
-    if (this.mem !== undefined) trackHandle(this.mem, this, "FrameVec", n > 0 ? paddrs[0] as number : 0, n * PAGE_SIZE);
+    if (mem !== undefined) trackHandle(mem, this, "FrameVec", n > 0 ? (paddrs[0] as number) : 0, n * PAGE_SIZE);
   }
 
   /** @internal */
@@ -182,6 +197,7 @@ export class FrameVec extends VmObject implements Lease, Disposable {
   clone(): FrameVec {
     this.live();
     const mem = this.mem;
+    if (mem === undefined) return new FrameVec([]);
     const frames = Array.from(this.indices, (i) => {
       mem._refFrames(i, 1);
       return UFrame._adopt(mem, i);

@@ -14,8 +14,8 @@
  * | free bitmap   | 1 bit per frame (rounded up)           |
  * | segment tree  | 24 bytes per 32 frames (rounded up)    |
  *
- * That is about 0.4 % of RAM plus one page: 64 MiB of RAM keeps 65 frames
- * (260 KiB) for itself. Because the bookkeeping is in the same buffer as the
+ * That is about 0.4 % of RAM plus one page: 64 MiB of RAM keeps 69 of its
+ * 16384 frames (276 KiB) for itself. Because the bookkeeping is in the same buffer as the
  * frames, sharing the buffer shares the whole machine state, and everything
  * in it is changed with `Atomics`.
  *
@@ -135,12 +135,12 @@ export class PhysicalMemory {
    */
   constructor(opts?: PhysicalMemoryOptions) {
     if (opts !== undefined && (typeof opts !== "object" || opts === null)) invalidType("opts", "an object", opts);
-    const size = opts?.size ?? DEFAULT_SIZE;
+    const size = opts?.size === undefined ? DEFAULT_SIZE : opts.size;
     if (typeof size !== "number") invalidType("opts.size", "a number", size);
     if (!Number.isSafeInteger(size) || size <= 0 || size % PAGE_SIZE !== 0 || size > MAX_SIZE) {
       outOfRange("opts.size", `a positive multiple of PAGE_SIZE (${PAGE_SIZE}) of at most 4 GiB`, size);
     }
-    const shared = opts?.shared ?? false;
+    const shared = opts?.shared === undefined ? false : opts.shared;
     if (typeof shared !== "boolean") invalidType("opts.shared", "a boolean", shared);
     if (shared && typeof SharedArrayBuffer !== "function") {
       invalidType("opts.shared", "false here: SharedArrayBuffer is not available (cross-origin isolation?)", shared);

@@ -19,12 +19,12 @@ export { VmWriter } from "./io/vm-writer.js";
 export { type VmIo, type VmIoFill, type VmIoOnce } from "./io/vm-io.js";
 
 export { PAGE_SIZE } from "./frame/page-size.js";
-export { PhysicalMemory, type PhysicalMemoryOptions, type LeakReport } from "./frame/physical-memory.js";
+export { PhysicalMemory, type PhysicalMemoryOptions, type LeakReport, type MemoryToken } from "./frame/physical-memory.js";
 export { FrameAllocOptions } from "./frame/frame-alloc-options.js";
-export { Frame, UFrame } from "./frame/frame.js";
-export { Segment, USegment } from "./frame/segment.js";
+export { Frame, UFrame, type FrameToken } from "./frame/frame.js";
+export { Segment, USegment, type SegmentToken } from "./frame/segment.js";
 export { FrameVec } from "./frame/frame-vec.js";
 
 export { PageFlags, CachePolicy, PageProperty } from "./vm/page-property.js";
-export { VmSpace, MAX_USERSPACE_VADDR, type PageFaultInfo } from "./vm/vm-space.js";
+export { VmSpace, MAX_USERSPACE_VADDR, type PageFaultInfo, type SpaceToken } from "./vm/vm-space.js";
 export { Cursor, CursorMut, type VaRange, type QueriedPage } from "./vm/cursor.js";

@@ -25,14 +25,51 @@
  * @module
  */
 
-import { useAfterDispose, invalidType } from "../base/contract.js";
+import { contractViolation, useAfterDispose, invalidType } from "../base/contract.js";
 import type { Infallible } from "../io/fallibility.js";
 import { type Lease } from "../io/memory-cursor.js";
 import { implementVmIo, type IoMemory, type VmIo, type VmIoFill, type VmIoOnce } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { PAGE_SIZE } from "./page-size.js";
-import { FLAG_TYPED, type PhysicalMemory } from "./physical-memory.js";
+import { FLAG_TYPED, PhysicalMemory } from "./physical-memory.js";
+
+/** What `UFrame.share()` hands to another thread (a structured-clonable object). */
+export interface FrameToken {
+  readonly kind: "vmio.UFrame";
+  /** Identifies the RAM. */
+  readonly memory: number;
+  readonly paddr: number;
+  readonly ticket: number;
+  readonly nonce: number;
+}
+
+/**
+ * A random non-zero 31-bit number for a share ticket.
+ *
+ * @internal
+ */
+export function newNonce(): number {
+  return ((Math.random() * 0x7fff_fffe) | 0) + 1;
+}
+
+/**
+ * Checks a share token against `memory` and redeems its ticket; returns its `paddr`.
+ *
+ * @throws {TypeError} not a token of that kind for that memory.
+ * @throws {RangeError} redeemed already.
+ * @internal
+ */
+export function redeem(memory: PhysicalMemory, token: { kind: string; memory: number; paddr: number; ticket: number; nonce: number }, kind: string, expected: string): number {
+  if (!(memory instanceof PhysicalMemory)) invalidType("memory", "a PhysicalMemory", memory);
+  const t = token as Partial<typeof token> | null | undefined;
+  if (t == null || t.kind !== kind || typeof t.paddr !== "number" || typeof t.ticket !== "number" || typeof t.nonce !== "number") {
+    invalidType("token", expected, token);
+  }
+  if (t.memory !== memory._id) invalidType("token", `${expected} of this PhysicalMemory`, token);
+  if (!memory._redeemTicket(t.ticket, t.nonce)) contractViolation("this share token was attached already (a token can be attached once)");
+  return t.paddr;
+}
 
 /**
  * The `IoMemory` of `size` bytes of RAM at `paddr`, borrowed from `lease`.
@@ -218,6 +255,36 @@ export class UFrame extends Frame<undefined> {
     const paddr = this._paddrUntyped();
     const mem = this._mem;
     return newWriter<Infallible>(mem._ram, mem._view, null, this, paddr, paddr + PAGE_SIZE, false);
+  }
+
+  /**
+   * A token that another thread can turn into a handle to this frame with
+   * {@link UFrame.attach}. The token holds a reference of its own, handed
+   * over by `attach`; it can be attached once.
+   *
+   * @throws {TypeError} the frame's RAM is not shared, or the handle was disposed.
+   * @throws {RangeError} too many tokens of this RAM are waiting to be attached.
+   */
+  share(): FrameToken {
+    const paddr = this._paddrUntyped();
+    const mem = this._mem;
+    if (!mem._shared) invalidType("this", "a frame of shared RAM ({ shared: true })", "a frame of unshared RAM");
+    const nonce = newNonce();
+    const ticket = mem._issueTicket(nonce);
+    mem._refFrames(this._index, 1);
+    return { kind: "vmio.UFrame", memory: mem._id, paddr, ticket, nonce };
+  }
+
+  /**
+   * The frame of `token` (from {@link UFrame.share} on another thread) as a
+   * handle on this thread, holding the token's reference.
+   *
+   * @throws {TypeError} `token` is not a frame token of `memory`.
+   * @throws {RangeError} the token was attached already.
+   */
+  static attach(memory: PhysicalMemory, token: FrameToken): UFrame {
+    const index = redeem(memory, token, "vmio.UFrame", "a token from UFrame.share()") / PAGE_SIZE;
+    return UFrame._adopt(memory, index);
   }
 
   /** @internal */

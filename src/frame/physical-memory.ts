@@ -9,13 +9,13 @@
  *
  * | part          | size                                   |
  * | ------------- | -------------------------------------- |
- * | header        | 4 KiB (layout version, sizes, thread slots, epochs) |
+ * | header        | 16 KiB (layout, sizes, grace-period words, share tickets) |
  * | frame table   | 16 bytes per frame: reference count, generation, flags, link |
  * | free bitmap   | 1 bit per frame (rounded up)           |
  * | segment tree  | 24 bytes per 32 frames (rounded up)    |
  *
- * That is about 0.4 % of RAM plus one page: 64 MiB of RAM keeps 69 of its
- * 16384 frames (276 KiB) for itself. Because the bookkeeping is in the same buffer as the
+ * That is about 0.4 % of RAM plus four pages: 64 MiB of RAM keeps 72 of
+ * its 16384 frames (288 KiB) for itself. Because the bookkeeping is in the same buffer as the
  * frames, sharing the buffer shares the whole machine state, and everything
  * in it is changed with `Atomics`.
  *
@@ -28,9 +28,11 @@
  * @module
  */
 
-import { invalidType, outOfRange } from "../base/contract.js";
+import { contractViolation, invalidType, outOfRange } from "../base/contract.js";
+import { isShared } from "../base/buffers.js";
 import { VmError } from "../io/vm-error.js";
 import { FrameAllocator, allocatorWords } from "./frame-allocator.js";
+import { GracePeriod } from "./grace-period.js";
 import { PAGE_SIZE } from "./page-size.js";
 
 /** Default RAM size when none is given: 64 MiB. */
@@ -39,16 +41,32 @@ const DEFAULT_SIZE = 64 * 1024 * 1024;
 const MAX_SIZE = 2 ** 32;
 
 const MAGIC = 0x766d696f; // "vmio"
-const LAYOUT_VERSION = 1;
+const LAYOUT_VERSION = 2;
 
-/** Header words (Int32 indices into the header page). */
+/** The header: four pages at the start of RAM. */
+const HEADER_BYTES = 4 * PAGE_SIZE;
+/** Header words (Int32 indices into RAM). */
 const H_MAGIC = 0;
 const H_VERSION = 1;
 const H_NFRAMES = 2;
 const H_META_FRAMES = 3;
 const H_HINT = 4;
-/** First word of the header area that higher layers (threads, TLB epochs) use. */
-export const H_FREE_FOR_USE = 16;
+const H_ID = 5;
+/** Grace-period words (see grace-period.ts). */
+const H_GRACE = 8;
+/** Share tickets: one word each, 0 when free, else the nonce of an unredeemed token. */
+const H_TICKETS = 64;
+const TICKETS = HEADER_BYTES / 4 - H_TICKETS;
+
+/** What `share()` hands to another thread. */
+export interface MemoryToken {
+  readonly kind: "vmio.PhysicalMemory";
+  readonly version: number;
+  readonly buffer: SharedArrayBuffer;
+}
+
+/** Module-private key: the constructor's way in for `attach`. */
+const ATTACH = Symbol("attach");
 
 /** Frame-table words per frame. */
 const FT_WORDS = 4;
@@ -123,6 +141,10 @@ export class PhysicalMemory {
   readonly _leaks: FinalizationRegistry<LeakReport> | undefined;
   /** Whether RAM is a `SharedArrayBuffer`. @internal */
   readonly _shared: boolean;
+  /** This thread's side of the grace-period protocol (no-ops on unshared RAM). @internal */
+  readonly _gp: GracePeriod;
+  /** Identifies this RAM in share tokens. @internal */
+  readonly _id: number;
 
   /**
    * Creates RAM of `size` bytes (default 64 MiB), all of it free except the
@@ -135,6 +157,25 @@ export class PhysicalMemory {
    */
   constructor(opts?: PhysicalMemoryOptions) {
     if (opts !== undefined && (typeof opts !== "object" || opts === null)) invalidType("opts", "an object", opts);
+    const attached = (opts as { [ATTACH]?: SharedArrayBuffer } | undefined)?.[ATTACH];
+    if (attached !== undefined) {
+      // attach(): the same machine state, seen from another thread.
+      const i32 = new Int32Array(attached);
+      const nframes = i32[H_NFRAMES] as number;
+      this._ram = new Uint8Array(attached);
+      this._view = new DataView(attached);
+      this._u32 = new Uint32Array(attached);
+      this._i32 = i32;
+      this._nframes = nframes;
+      this._metaFrames = i32[H_META_FRAMES] as number;
+      this._shared = true;
+      this._ftBase = HEADER_BYTES / 4;
+      this._allocator = makeAllocator(i32, nframes, true);
+      this._leaks = makeLeakRegistry(opts?.trackLeaks);
+      this._gp = new GracePeriod(i32, H_GRACE, true);
+      this._id = i32[H_ID] as number;
+      return;
+    }
     const size = opts?.size === undefined ? DEFAULT_SIZE : opts.size;
     if (typeof size !== "number") invalidType("opts.size", "a number", size);
     if (!Number.isSafeInteger(size) || size <= 0 || size % PAGE_SIZE !== 0 || size > MAX_SIZE) {
@@ -156,9 +197,11 @@ export class PhysicalMemory {
     this._nframes = nframes;
     this._metaFrames = metaFrames;
     this._shared = shared;
-    this._ftBase = PAGE_SIZE / 4;
+    this._ftBase = HEADER_BYTES / 4;
     this._allocator = makeAllocator(this._i32, nframes, shared);
     this._leaks = makeLeakRegistry(opts?.trackLeaks);
+    this._gp = new GracePeriod(this._i32, H_GRACE, shared);
+    this._id = (Math.random() * 0x7fff_ffff) | 0 || 1;
     this.initialize();
   }
 
@@ -168,11 +211,44 @@ export class PhysicalMemory {
     h[H_VERSION] = LAYOUT_VERSION;
     h[H_NFRAMES] = this._nframes;
     h[H_META_FRAMES] = this._metaFrames;
+    h[H_ID] = this._id;
     for (let f = 0; f < this._metaFrames; f++) {
       h[this._ftBase + FT_WORDS * f + FT_REFS] = RESERVED_REFS;
       h[this._ftBase + FT_WORDS * f + FT_FLAGS] = FLAG_RESERVED;
     }
     this._allocator.initialize(this._metaFrames, this._nframes);
+  }
+
+  /**
+   * A token for this RAM that another thread (a worker) can pass to
+   * {@link PhysicalMemory.attach}: a plain object holding the
+   * `SharedArrayBuffer`, to send with `postMessage`.
+   *
+   * @throws {TypeError} the RAM is not shared (create it with `shared: true`).
+   */
+  share(): MemoryToken {
+    if (!this._shared) invalidType("this", "a PhysicalMemory created with { shared: true }", "an unshared one");
+    return { kind: "vmio.PhysicalMemory", version: LAYOUT_VERSION, buffer: this._ram.buffer as SharedArrayBuffer };
+  }
+
+  /**
+   * The RAM of `token` (from {@link PhysicalMemory.share} on another thread),
+   * seen from this thread: the same frames, allocator, reference counts and
+   * page tables. Every thread may attach as often as it likes.
+   *
+   * @throws {TypeError} `token` is not a memory token, or its buffer does not
+   *   hold vmio RAM of this layout version.
+   */
+  static attach(token: MemoryToken, opts?: Pick<PhysicalMemoryOptions, "trackLeaks">): PhysicalMemory {
+    const t = token as Partial<MemoryToken> | null | undefined;
+    if (t == null || t.kind !== "vmio.PhysicalMemory" || !(t.buffer !== undefined && isShared(t.buffer))) {
+      invalidType("token", "a token from PhysicalMemory.share()", token);
+    }
+    const i32 = new Int32Array(t.buffer as SharedArrayBuffer);
+    if (t.version !== LAYOUT_VERSION || i32[H_MAGIC] !== MAGIC || i32[H_VERSION] !== LAYOUT_VERSION) {
+      invalidType("token", `vmio RAM of layout version ${LAYOUT_VERSION}`, token);
+    }
+    return new PhysicalMemory({ ...opts, [ATTACH]: t.buffer } as PhysicalMemoryOptions);
   }
 
   /**
@@ -204,6 +280,32 @@ export class PhysicalMemory {
   }
 
   // ---- internal frame operations (used by handles, segments, page tables) ----
+
+  /**
+   * Reserves a share ticket: a header word that holds `nonce` until the
+   * token carrying it is attached. Returns the ticket index.
+   *
+   * @throws {RangeError} every ticket is taken (too many tokens not yet attached).
+   * @internal
+   */
+  _issueTicket(nonce: number): number {
+    const start = (Math.random() * TICKETS) | 0;
+    for (let k = 0; k < TICKETS; k++) {
+      const t = (start + k) % TICKETS;
+      if (Atomics.compareExchange(this._i32, H_TICKETS + t, 0, nonce) === 0) return t;
+    }
+    return contractViolation(`more than ${TICKETS} share tokens are waiting to be attached`);
+  }
+
+  /**
+   * Redeems a ticket: true exactly once per issued token.
+   *
+   * @internal
+   */
+  _redeemTicket(ticket: number, nonce: number): boolean {
+    if (!Number.isInteger(ticket) || ticket < 0 || ticket >= TICKETS || !Number.isInteger(nonce) || nonce === 0) return false;
+    return Atomics.compareExchange(this._i32, H_TICKETS + ticket, nonce, 0) === nonce;
+  }
 
   /**
    * Allocates `n` contiguous frames with reference count 1 each and returns
@@ -329,13 +431,13 @@ export class PhysicalMemory {
 /** Frames needed at the start of RAM for the header, frame table, bitmap and tree. */
 function metadataFrames(nframes: number): number {
   const words = allocatorWords(nframes);
-  const bytes = PAGE_SIZE + 4 * (FT_WORDS * nframes + words.bits + words.tree);
+  const bytes = HEADER_BYTES + 4 * (FT_WORDS * nframes + words.bits + words.tree);
   return Math.ceil(bytes / PAGE_SIZE);
 }
 
 function makeAllocator(i32: Int32Array, nframes: number, shared: boolean): FrameAllocator {
   const words = allocatorWords(nframes);
-  const bitsBase = PAGE_SIZE / 4 + FT_WORDS * nframes;
+  const bitsBase = HEADER_BYTES / 4 + FT_WORDS * nframes;
   const treeBase = bitsBase + words.bits;
   return new FrameAllocator({
     bits: i32.subarray(bitsBase, bitsBase + words.bits),

@@ -23,9 +23,20 @@ import type { Lease } from "../io/memory-cursor.js";
 import { implementVmIo, type IoMemory, type VmIo, type VmIoFill, type VmIoOnce } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
-import { Frame, UFrame, ramIo, trackHandle, untrackHandle } from "./frame.js";
+import { Frame, UFrame, newNonce, ramIo, redeem, trackHandle, untrackHandle } from "./frame.js";
 import { PAGE_SIZE } from "./page-size.js";
 import { FLAG_TYPED, type PhysicalMemory } from "./physical-memory.js";
+
+/** What `USegment.share()` hands to another thread (a structured-clonable object). */
+export interface SegmentToken {
+  readonly kind: "vmio.USegment";
+  /** Identifies the RAM. */
+  readonly memory: number;
+  readonly paddr: number;
+  readonly nframes: number;
+  readonly ticket: number;
+  readonly nonce: number;
+}
 
 /**
  * A handle to a physically contiguous run of frames carrying metadata of type `M`.
@@ -272,6 +283,37 @@ export class USegment extends Segment<undefined> implements Iterable<UFrame> {
     const paddr = this._paddrUntyped();
     const mem = this._mem;
     return newWriter<Infallible>(mem._ram, mem._view, null, this, paddr, paddr + this._count * PAGE_SIZE, false);
+  }
+
+  /**
+   * A token that another thread can turn into a handle to this segment with
+   * {@link USegment.attach}. The token holds a reference of its own to each
+   * frame, handed over by `attach`; it can be attached once.
+   *
+   * @throws {TypeError} the segment's RAM is not shared, or the handle was disposed.
+   * @throws {RangeError} too many tokens of this RAM are waiting to be attached.
+   */
+  share(): SegmentToken {
+    const paddr = this._paddrUntyped();
+    const mem = this._mem;
+    if (!mem._shared) invalidType("this", "a segment of shared RAM ({ shared: true })", "a segment of unshared RAM");
+    const nonce = newNonce();
+    const ticket = mem._issueTicket(nonce);
+    mem._refFrames(this._start, this._count);
+    return { kind: "vmio.USegment", memory: mem._id, paddr, nframes: this._count, ticket, nonce };
+  }
+
+  /**
+   * The segment of `token` (from {@link USegment.share} on another thread) as
+   * a handle on this thread, holding the token's references.
+   *
+   * @throws {TypeError} `token` is not a segment token of `memory`.
+   * @throws {RangeError} the token was attached already.
+   */
+  static attach(memory: PhysicalMemory, token: SegmentToken): USegment {
+    if (token == null || !Number.isSafeInteger(token.nframes) || token.nframes <= 0) invalidType("token", "a token from USegment.share()", token);
+    const paddr = redeem(memory, token, "vmio.USegment", "a token from USegment.share()");
+    return USegment._adopt(memory, paddr / PAGE_SIZE, token.nframes);
   }
 
   /** @internal */

@@ -136,6 +136,31 @@ function copyRuns(
   if (sSpace !== null && sSpace === dSpace && dPos > sPos && dPos < sPos + len) {
     return bounce(dSpace, dPos, sSpace, sPos, len);
   }
+  // On shared RAM the whole copy is one critical section (grace-period.ts):
+  // the frames behind the runs stay allocated until it ends.
+  const sShared = sSpace !== null && sSpace.shared;
+  const dShared = dSpace !== null && dSpace.shared;
+  if (sShared) (sSpace as MemorySpace).enter();
+  if (dShared) (dSpace as MemorySpace).enter();
+  try {
+    return copyLoop(dDirect, dSpace, dLease, dPos, sDirect, sSpace, sLease, sPos, len);
+  } finally {
+    if (dShared) (dSpace as MemorySpace).exit();
+    if (sShared) (sSpace as MemorySpace).exit();
+  }
+}
+
+function copyLoop(
+  dDirect: Uint8Array | null,
+  dSpace: MemorySpace | null,
+  dLease: Lease | null,
+  dPos: number,
+  sDirect: Uint8Array | null,
+  sSpace: MemorySpace | null,
+  sLease: Lease | null,
+  sPos: number,
+  len: number,
+): number {
   let done = 0;
   while (done < len) {
     let n = len - done;
@@ -236,16 +261,21 @@ export function fillRaw(direct: Uint8Array | null, space: MemorySpace | null, le
     return len;
   }
   const s = space as MemorySpace;
-  let done = 0;
-  while (done < len) {
-    const got = s.run(pos + done, len - done, true);
-    if (got === 0) {
-      lastFault = s;
-      break;
+  if (s.shared) s.enter();
+  try {
+    let done = 0;
+    while (done < len) {
+      const got = s.run(pos + done, len - done, true);
+      if (got === 0) {
+        lastFault = s;
+        break;
+      }
+      const offset = s.runOffset;
+      s.runBytes.fill(0, offset, offset + got);
+      done += got;
     }
-    const offset = s.runOffset;
-    s.runBytes.fill(0, offset, offset + got);
-    done += got;
+    return done;
+  } finally {
+    if (s.shared) s.exit();
   }
-  return done;
 }

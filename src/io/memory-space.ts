@@ -75,6 +75,15 @@ export abstract class MemorySpace {
    */
   abstract generation(): number;
 
+  /**
+   * Enters a critical section for one access (a copy, a value), on spaces
+   * whose runs other threads may invalidate. Called only when `shared`.
+   */
+  enter(): void {}
+
+  /** Leaves the critical section entered by {@link MemorySpace.enter}. */
+  exit(): void {}
+
   /** Takes the parked fault-handler exception, if any. */
   takePendingError(): { error: unknown } | undefined {
     if (!this.hasPendingError) return undefined;

@@ -191,7 +191,7 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
       return d.decode(m.view as DataView, addr);
     }
     const space = m.space as MemorySpace;
-    if (size !== 0 && space.run(addr, size, false) >= size) return d.decode(space.runView, space.runOffset);
+    if (!space.shared && size !== 0 && space.run(addr, size, false) >= size) return d.decode(space.runView, space.runOffset);
     return cursorOver(m, addr, size, READER).readVal(d);
   }
 
@@ -268,7 +268,7 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
       return;
     }
     const space = m.space as MemorySpace;
-    if (size !== 0 && space.run(addr, size, true) >= size) {
+    if (!space.shared && size !== 0 && space.run(addr, size, true) >= size) {
       d.encode(space.runView, space.runOffset, value);
       return;
     }

@@ -235,8 +235,18 @@ export class VmReader<F extends Fallibility = Fallible> implements MemoryCursor 
   }
 
   private _readValRuns<T>(d: PodDescriptor<T>): T {
-    const size = d.size;
     const space = this._space as MemorySpace;
+    if (!space.shared) return this._readValIn(space, d);
+    space.enter();
+    try {
+      return this._readValIn(space, d);
+    } finally {
+      space.exit();
+    }
+  }
+
+  private _readValIn<T>(space: MemorySpace, d: PodDescriptor<T>): T {
+    const size = d.size;
     if (size === 0) return d.decode(space.runView, 0);
     const got = space.run(this._pos, size, false);
     if (got >= size) {
@@ -333,9 +343,17 @@ export function loadOnce<T>(r: MemoryCursor, d: PodDescriptor<T>, op: string): T
     return d.decode(dataViewOf(r, bytes), pos);
   }
   const space = r._space as MemorySpace;
-  if (space.run(pos, size, false) < size) raiseFault(space, 0);
-  if (space.shared) return sharedLoad(space.runBytes.buffer, kind, space.runOffset) as T;
-  return d.decode(space.runView, space.runOffset);
+  if (!space.shared) {
+    if (space.run(pos, size, false) < size) raiseFault(space, 0);
+    return d.decode(space.runView, space.runOffset);
+  }
+  space.enter();
+  try {
+    if (space.run(pos, size, false) < size) raiseFault(space, 0);
+    return sharedLoad(space.runBytes.buffer, kind, space.runOffset) as T;
+  } finally {
+    space.exit();
+  }
 }
 
 const hasSab = typeof SharedArrayBuffer === "function";

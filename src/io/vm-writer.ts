@@ -236,9 +236,19 @@ export class VmWriter<F extends Fallibility = Fallible> implements MemoryCursor 
   }
 
   private _writeValRuns<T>(d: PodDescriptor<T>, value: T): void {
+    const space = this._space as MemorySpace;
+    if (!space.shared) return this._writeValIn(space, d, value);
+    space.enter();
+    try {
+      this._writeValIn(space, d, value);
+    } finally {
+      space.exit();
+    }
+  }
+
+  private _writeValIn<T>(space: MemorySpace, d: PodDescriptor<T>, value: T): void {
     const size = d.size;
     if (size === 0) return;
-    const space = this._space as MemorySpace;
     const got = space.run(this._pos, size, true);
     if (got >= size) {
       d.encode(space.runView, space.runOffset, value);
@@ -339,11 +349,21 @@ export class VmWriter<F extends Fallibility = Fallible> implements MemoryCursor 
       shared = isSharedBytes(bytes);
     } else {
       const space = this._space as MemorySpace;
+      if (space.shared) {
+        space.enter();
+        try {
+          if (space.run(pos, 4, true) < 4) raiseFault(space, 0);
+          const previous = atomicCompareExchangeU32(space.runBytes.buffer, space.runOffset, expected, next);
+          return [previous, previous === expected];
+        } finally {
+          space.exit();
+        }
+      }
       if (space.run(pos, 4, true) < 4) raiseFault(space, 0);
       buffer = space.runBytes;
       index = space.runOffset;
       view = space.runView;
-      shared = space.shared;
+      shared = false;
     }
     if (shared) {
       const previous = atomicCompareExchangeU32(buffer.buffer, buffer.byteOffset + index, expected, next);
@@ -399,9 +419,18 @@ export function storeOnce<T>(w: MemoryCursor, d: PodDescriptor<T>, value: T, op:
     return;
   }
   const space = w._space as MemorySpace;
-  if (space.run(pos, size, true) < size) raiseFault(space, 0);
-  if (space.shared) atomicStore(space.runBytes.buffer, kind, space.runOffset, value as number | bigint);
-  else d.encode(space.runView, space.runOffset, value);
+  if (!space.shared) {
+    if (space.run(pos, size, true) < size) raiseFault(space, 0);
+    d.encode(space.runView, space.runOffset, value);
+    return;
+  }
+  space.enter();
+  try {
+    if (space.run(pos, size, true) < size) raiseFault(space, 0);
+    atomicStore(space.runBytes.buffer, kind, space.runOffset, value as number | bigint);
+  } finally {
+    space.exit();
+  }
 }
 
 function sameAddress(r: MemoryCursor, w: MemoryCursor): boolean {

@@ -133,11 +133,13 @@ export class PageTable {
         child = allocNode(mem);
       } catch (e) {
         for (let k = created.length - 1; k >= 0; k--) {
-          const [parent, index, made] = created[k] as [number, number, number];
+          const [parent, index] = created[k] as [number, number, number];
           this.clear(index);
           mem._auxAdd(parent, -1);
-          mem._unrefFrames(made, 1);
         }
+        // Another thread may be walking the nodes just unlinked.
+        if (created.length > 0) mem._gp.synchronize();
+        for (const [, , made] of created) mem._unrefFrames(made, 1);
         throw e;
       }
       this.publish(i, tableLo(child), addrHi(child));
@@ -153,10 +155,11 @@ export class PageTable {
   }
 
   /**
-   * Unmaps every page in `[start, end)`, freeing tables that become empty.
-   * Pushes the frame of each unmapped page onto `released`; the caller owns
-   * those references and drops them once stale translations are gone.
-   * Returns the number of pages unmapped.
+   * Unmaps every page in `[start, end)` and unlinks tables that become
+   * empty. Pushes the frame of each unmapped page, and each unlinked table
+   * node, onto `released`: the caller owns those references and drops them
+   * once no thread can be using a stale translation or walking the old
+   * nodes. Returns the number of pages unmapped.
    */
   unmap(start: number, end: number, released: number[]): number {
     return this.unmapIn(this.root, 4, 0, start, end, released);
@@ -187,7 +190,7 @@ export class PageTable {
       if (mem._aux(child) === 0) {
         this.clear(i);
         mem._auxAdd(node, -1);
-        this.releaseNode(child);
+        released.push(child);
       }
     }
     return pages;
@@ -242,11 +245,7 @@ export class PageTable {
 
   /** Frees the root; the table must be empty (unmap everything first). */
   destroy(): void {
-    this.releaseNode(this.root);
-  }
-
-  private releaseNode(node: number): void {
-    this.mem._unrefFrames(node, 1);
+    this.mem._unrefFrames(this.root, 1);
   }
 }
 

@@ -32,6 +32,7 @@
  */
 
 import { useAfterDispose } from "../base/contract.js";
+import { lockWord, unlockWord } from "../base/futex-lock.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import type { PhysicalMemory } from "../frame/physical-memory.js";
 import { MemorySpace } from "../io/memory-space.js";
@@ -42,10 +43,10 @@ import { TLB_ENTRIES, TLB_READ, TLB_WRITE, Tlb } from "./tlb.js";
 
 /** Control-block words (Int32 offsets from the block's start). */
 const C_EPOCH = 0;
-const C_DEAD = 1;
-/** Words reserved for the threads layer (lock, attach count). */
-export const C_LOCK = 2;
-export const C_ATTACHED = 3;
+/** Serialises mapping changes (a futex lock; used on shared RAM only). */
+const C_LOCK = 1;
+/** Number of `VmSpace` objects (on any thread) and unattached share tokens of the space. */
+const C_USERS = 2;
 
 /** A page-fault handler: true when it resolved the fault and the access should retry. */
 export type PageFaultHandler = (fault: { readonly address: number; readonly write: boolean }) => boolean;
@@ -101,7 +102,7 @@ export class SpaceState extends MemorySpace {
     this.seenEpoch = this.epoch();
   }
 
-  /** Allocates a new, empty address space in `mem`. */
+  /** Allocates a new, empty address space in `mem`, with one user (the caller). */
   static create(mem: PhysicalMemory): SpaceState {
     const table = PageTable.create(mem);
     let ctrl: number;
@@ -111,12 +112,23 @@ export class SpaceState extends MemorySpace {
       table.destroy();
       throw e;
     }
+    Atomics.store(mem._i32, (ctrl * PAGE_SIZE) / 4 + C_USERS, 1);
     return new SpaceState(mem, table, ctrl);
   }
 
-  /** Whether the space was disposed (by any thread). */
+  /** This thread's view of an existing space whose root and control block are given; the caller brings a user count. */
+  static attach(mem: PhysicalMemory, root: number, ctrl: number): SpaceState {
+    return new SpaceState(mem, new PageTable(mem, root), ctrl);
+  }
+
+  /** Counts one more user of the space (a share token). */
+  addUser(): void {
+    Atomics.add(this.i32, this.ctrlIndex + C_USERS, 1);
+  }
+
+  /** Whether this thread's view was released. */
   get dead(): boolean {
-    return this.released || Atomics.load(this.i32, this.ctrlIndex + C_DEAD) !== 0;
+    return this.released;
   }
 
   /** Throws if the space was disposed. */
@@ -244,6 +256,8 @@ export class SpaceState extends MemorySpace {
     if (handler !== undefined && !this.inHandler) {
       let resolved: boolean;
       this.inHandler = true;
+      // The handler runs outside any critical section: it may unmap and map.
+      const depth = this.mem._gp.suspend();
       try {
         resolved = handler({ address: addr, write }) === true;
       } catch (e) {
@@ -253,6 +267,7 @@ export class SpaceState extends MemorySpace {
         this.faultWrite = write;
         return -1;
       } finally {
+        this.mem._gp.resume(depth);
         this.inHandler = false;
       }
       if (resolved) {
@@ -282,8 +297,11 @@ export class SpaceState extends MemorySpace {
   unmap(start: number, end: number): number {
     const released: number[] = [];
     const pages = this.table.unmap(start, end, released);
-    if (pages > 0) {
+    if (released.length > 0) {
       this.shootdown(start, end);
+      // Only once no thread can still be copying through an old translation
+      // (or walking an unlinked node) may the frames go back to the allocator.
+      this.mem._gp.synchronize();
       for (const frame of released) this.mem._unrefFrames(frame, 1);
     }
     return pages;
@@ -293,6 +311,29 @@ export class SpaceState extends MemorySpace {
   protect(va: number, prop: PageProperty): void {
     this.table.reprotect(va, prop);
     this.shootdown(va, va + PAGE_SIZE);
+    // No thread may still be writing through a translation that lost `W`.
+    this.mem._gp.synchronize();
+  }
+
+  /** Runs a mapping change exclusively with respect to other threads (a no-op lock on unshared RAM). */
+  exclusive<T>(f: () => T): T {
+    if (!this.shared) return f();
+    lockWord(this.i32, this.ctrlIndex + C_LOCK, "a VmSpace's page-table lock");
+    try {
+      return f();
+    } finally {
+      unlockWord(this.i32, this.ctrlIndex + C_LOCK);
+    }
+  }
+
+  /** Enters a critical section for an access on shared RAM (see grace-period.ts). */
+  override enter(): void {
+    this.mem._gp.enter();
+  }
+
+  /** Leaves the critical section. */
+  override exit(): void {
+    this.mem._gp.exit();
   }
 
   /**
@@ -309,23 +350,20 @@ export class SpaceState extends MemorySpace {
   }
 
   /**
-   * Unmaps everything, frees the page table and marks the space dead for
-   * every thread. The control block stays until every thread's object has
-   * dropped its reference (see {@link SpaceState.release}).
+   * Ends this thread's view of the space. The last user (on any thread)
+   * unmaps everything and frees the page table and the control block.
    */
-  destroy(): void {
-    Atomics.store(this.i32, this.ctrlIndex + C_DEAD, 1);
-    this.unmap(0, 2 ** 47);
-    this.shootdown(0, 0);
-    this.table.destroy();
-    this.tlb.flush();
-  }
-
-  /** Drops this thread's reference to the control block; the state is unusable afterwards. */
   release(): void {
     if (this.released) return;
     this.released = true;
     this.tlb.flush();
-    this.mem._unrefFrames(this.ctrl, 1);
+    if (Atomics.sub(this.i32, this.ctrlIndex + C_USERS, 1) === 1) {
+      this.exclusive(() => {
+        this.unmap(0, 2 ** 47);
+        this.shootdown(0, 0);
+        this.table.destroy();
+      });
+      this.mem._unrefFrames(this.ctrl, 1);
+    }
   }
 }

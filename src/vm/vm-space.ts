@@ -24,6 +24,7 @@
 import { invalidType, useAfterDispose } from "../base/contract.js";
 import { checkIndex, isIndex } from "../base/validate.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
+import { newNonce, redeem } from "../frame/frame.js";
 import { PhysicalMemory } from "../frame/physical-memory.js";
 import type { Fallible } from "../io/fallibility.js";
 import { VmError } from "../io/vm-error.js";
@@ -42,6 +43,22 @@ import { SpaceState, type PageFaultHandler } from "./space-state.js";
  * OSTD counterpart: `ostd::mm::MAX_USERSPACE_VADDR`.
  */
 export const MAX_USERSPACE_VADDR = 0x8000_0000_0000 - PAGE_SIZE;
+
+/** What `VmSpace.share()` hands to another thread (a structured-clonable object). */
+export interface SpaceToken {
+  readonly kind: "vmio.VmSpace";
+  /** Identifies the RAM. */
+  readonly memory: number;
+  /** Physical address of the space's control block. */
+  readonly paddr: number;
+  /** Physical address of the root page table. */
+  readonly root: number;
+  readonly ticket: number;
+  readonly nonce: number;
+}
+
+/** Module-private key: the constructor's way in for `attach`. */
+const ATTACH = Symbol("attach");
 
 /** A fault as the page-fault handler sees it. */
 export interface PageFaultInfo {
@@ -70,10 +87,10 @@ export class VmSpace extends VmObject implements Disposable {
    * @throws {TypeError} `memory` is not a `PhysicalMemory`.
    * @throws {VmError} `NoMemory` when RAM has no frame for the root table.
    */
-  constructor(memory?: PhysicalMemory) {
+  constructor(memory?: PhysicalMemory, /** @internal */ attached?: { [ATTACH]: SpaceState }) {
     super();
     if (memory !== undefined && !(memory instanceof PhysicalMemory)) invalidType("memory", "a PhysicalMemory", memory);
-    this._state = SpaceState.create(memory ?? PhysicalMemory.default);
+    this._state = attached?.[ATTACH] ?? SpaceState.create(memory ?? PhysicalMemory.default);
     this.io = { bytes: null, view: null, space: this._state, lease: null, base: 0, size: MAX_USERSPACE_VADDR, fallible: true, beyond: "AccessDenied" };
   }
 
@@ -188,7 +205,6 @@ export class VmSpace extends VmObject implements Disposable {
     this.disposed = true;
     this._active = false;
     if (activeSpace() === this) setActiveSpace(undefined);
-    if (!this._state.dead) this._lock(() => this._state.destroy());
     this._state.release();
   }
 
@@ -197,8 +213,44 @@ export class VmSpace extends VmObject implements Disposable {
     this.dispose();
   }
 
-  /** Runs a page-table change; the threads layer makes it exclusive on shared RAM. @internal */
-  readonly _lock = <T>(f: () => T): T => f();
+  /** Runs a page-table change exclusively with respect to other threads. @internal */
+  readonly _lock = <T>(f: () => T): T => this._state.exclusive(f);
+
+  /**
+   * A token that another thread can turn into its own view of this address
+   * space with {@link VmSpace.attach}: the same page table, mappings and
+   * frames, with a TLB, an activation and a fault handler of its own. The
+   * space lives until its last `VmSpace` object (on any thread) is disposed;
+   * an unattached token counts as one.
+   *
+   * @throws {TypeError} the space's RAM is not shared, or the space was disposed.
+   * @throws {RangeError} too many tokens of this RAM are waiting to be attached.
+   */
+  share(): SpaceToken {
+    this.live();
+    const state = this._state;
+    const mem = state.mem;
+    if (!mem._shared) invalidType("this", "a VmSpace in shared RAM ({ shared: true })", "one in unshared RAM");
+    const nonce = newNonce();
+    const ticket = mem._issueTicket(nonce);
+    state.addUser();
+    return { kind: "vmio.VmSpace", memory: mem._id, paddr: state.ctrl * PAGE_SIZE, root: state.table.root * PAGE_SIZE, ticket, nonce };
+  }
+
+  /**
+   * This thread's view of the address space of `token` (from
+   * {@link VmSpace.share} on another thread): translations, mappings and
+   * copies are coherent with every other thread's view; unmapping or
+   * protecting here shoots down every thread's TLB before returning.
+   *
+   * @throws {TypeError} `token` is not a space token of `memory`.
+   * @throws {RangeError} the token was attached already.
+   */
+  static attach(memory: PhysicalMemory, token: SpaceToken): VmSpace {
+    if (token == null || typeof token.root !== "number") invalidType("token", "a token from VmSpace.share()", token);
+    const ctrl = redeem(memory, token, "vmio.VmSpace", "a token from VmSpace.share()") / PAGE_SIZE;
+    return new VmSpace(memory, { [ATTACH]: SpaceState.attach(memory, token.root / PAGE_SIZE, ctrl) });
+  }
 
   /**
    * Reads one value of type `t` at virtual address `vaddr` (`VmIo`).
@@ -210,7 +262,8 @@ export class VmSpace extends VmObject implements Disposable {
   override readVal<T>(vaddr: number, t: PodType<T>): T {
     // The common case — active space, a value inside one cached page — is
     // one TLB lookup and one decode; everything else takes the general path.
-    if (this._active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
+    // (On shared RAM the general path brackets the access in a critical section.)
+    if (this._active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number" && !this._state.shared) {
       const d = t as PodDescriptor<T>;
       const size = d.size;
       if (vaddr >= 0 && vaddr + size <= MAX_USERSPACE_VADDR && Math.floor(vaddr) === vaddr && size !== 0) {
@@ -228,7 +281,7 @@ export class VmSpace extends VmObject implements Disposable {
    * @throws {TypeError | RangeError} bad arguments or value; the space was disposed.
    */
   override writeVal<T>(vaddr: number, t: PodType<T>, value: T): void {
-    if (this._active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
+    if (this._active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number" && !this._state.shared) {
       const d = t as PodDescriptor<T>;
       const size = d.size;
       if (vaddr >= 0 && vaddr + size <= MAX_USERSPACE_VADDR && Math.floor(vaddr) === vaddr && size !== 0 && d.valid(value)) {

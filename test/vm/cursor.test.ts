@@ -1,0 +1,355 @@
+// Cursor and CursorMut: query, jump, virtAddr, map, unmap and protectNext —
+// where the cursor goes, what they change, and every contract violation.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CachePolicy, Cursor, CursorMut, MAX_USERSPACE_VADDR, PAGE_SIZE, PageFlags, PageProperty, u32, u8 } from "../../src/index.js";
+import {
+  BAD_NUMBERS,
+  BAD_TYPES,
+  disposeAndCheck,
+  fixture,
+  flagsAt,
+  mapNew,
+  newFrame,
+  queryAt,
+  throwsContract,
+  throwsDisposed,
+  throwsVmError,
+  user,
+} from "./support.js";
+
+test("cursor ranges: unaligned or empty → InvalidArgs; past MAX_USERSPACE_VADDR → AccessDenied; malformed → TypeError/RangeError", () => {
+  const f = fixture();
+  const { space } = f;
+  for (const make of [(r: { start: number; end: number }) => space.cursor(r), (r: { start: number; end: number }) => space.cursorMut(r)]) {
+    throwsVmError(() => make({ start: 0x800, end: 0x2000 }), "InvalidArgs");
+    throwsVmError(() => make({ start: 0x1000, end: 0x2001 }), "InvalidArgs");
+    throwsVmError(() => make({ start: 0x1000, end: 0x1000 }), "InvalidArgs");
+    throwsVmError(() => make({ start: 0x2000, end: 0x1000 }), "InvalidArgs");
+    throwsVmError(() => make({ start: 0, end: MAX_USERSPACE_VADDR + PAGE_SIZE }), "AccessDenied");
+    throwsVmError(() => make({ start: 2 ** 47, end: 2 ** 47 + PAGE_SIZE }), "AccessDenied");
+    make({ start: MAX_USERSPACE_VADDR - PAGE_SIZE, end: MAX_USERSPACE_VADDR }).dispose();
+    make({ start: 0, end: MAX_USERSPACE_VADDR }).dispose();
+    for (const bad of BAD_NUMBERS) {
+      throwsContract(() => make({ start: bad, end: 0x1000 }), RangeError);
+      throwsContract(() => make({ start: 0, end: bad }), RangeError);
+    }
+    for (const bad of BAD_TYPES) throwsContract(() => make({ start: bad as number, end: 0x1000 }), TypeError);
+    for (const bad of [null, undefined, 5, "0..4096"]) throwsContract(() => make(bad as never), TypeError);
+  }
+  disposeAndCheck(f);
+});
+
+test("cursor() and cursorMut() make Cursor and CursorMut at the start of their range", () => {
+  const f = fixture();
+  using c = f.space.cursor({ start: 0x3000, end: 0x5000 });
+  using m = f.space.cursorMut({ start: 0x3000, end: 0x5000 });
+  assert.ok(c instanceof Cursor && !(c instanceof CursorMut));
+  assert.ok(m instanceof CursorMut && m instanceof Cursor);
+  assert.equal(c.virtAddr(), 0x3000);
+  assert.equal(m.virtAddr(), 0x3000);
+  disposeAndCheck(f);
+});
+
+test("jump moves within the range; unaligned → RangeError; outside → InvalidArgs; bad types → TypeError/RangeError", () => {
+  const f = fixture();
+  using c = f.space.cursor({ start: 0x3000, end: 0x6000 });
+  c.jump(0x5000);
+  assert.equal(c.virtAddr(), 0x5000);
+  c.jump(0x3000);
+  assert.equal(c.virtAddr(), 0x3000);
+  throwsContract(() => c.jump(0x4800), RangeError);
+  throwsContract(() => c.jump(0x3001), RangeError);
+  throwsVmError(() => c.jump(0x6000), "InvalidArgs");
+  throwsVmError(() => c.jump(0x2000), "InvalidArgs");
+  throwsVmError(() => c.jump(2 ** 47), "InvalidArgs");
+  for (const bad of BAD_NUMBERS) throwsContract(() => c.jump(bad), RangeError);
+  for (const bad of BAD_TYPES) throwsContract(() => c.jump(bad as number), TypeError);
+  assert.equal(c.virtAddr(), 0x3000, "failed jumps do not move the cursor");
+  disposeAndCheck(f);
+});
+
+test("query does not move the cursor; at the end of the range it is InvalidArgs", () => {
+  const f = fixture();
+  mapNew(f.space, f.mem, 0x4000, PageFlags.R);
+  using c = f.space.cursorMut({ start: 0x3000, end: 0x5000 });
+  assert.deepEqual(c.query(), { range: { start: 0x3000, end: 0x4000 } });
+  assert.equal(c.virtAddr(), 0x3000);
+  c.jump(0x4000);
+  const q = c.query();
+  assert.deepEqual(q.range, { start: 0x4000, end: 0x5000 });
+  q.item?.frame.dispose();
+  c.unmap(PAGE_SIZE);
+  assert.equal(c.virtAddr(), 0x5000);
+  throwsVmError(() => c.query(), "InvalidArgs");
+  disposeAndCheck(f);
+});
+
+test("map advances the cursor by one page; map at the end of the range is a RangeError", () => {
+  const f = fixture();
+  const frame = newFrame(f.mem);
+  {
+    using c = f.space.cursorMut({ start: 0x3000, end: 0x5000 });
+    c.map(frame, user(PageFlags.R));
+    assert.equal(c.virtAddr(), 0x4000);
+    c.map(frame, user(PageFlags.RW));
+    assert.equal(c.virtAddr(), 0x5000);
+    throwsContract(() => c.map(frame, user(PageFlags.R)), RangeError);
+    assert.equal(frame.referenceCount(), 3);
+  }
+  assert.equal(flagsAt(f.space, 0x3000), PageFlags.R);
+  assert.equal(flagsAt(f.space, 0x4000), PageFlags.RW);
+  frame.dispose();
+  disposeAndCheck(f);
+});
+
+test("map with a bad frame or property is TypeError/RangeError and changes nothing", () => {
+  const f = fixture();
+  const frame = newFrame(f.mem);
+  const dead = newFrame(f.mem);
+  dead.dispose();
+  using c = f.space.cursorMut({ start: 0x3000, end: 0x5000 });
+  for (const bad of [null, undefined, {}, 0x5000]) throwsContract(() => c.map(bad as never, user(PageFlags.R)), TypeError);
+  throwsDisposed(() => c.map(dead, user(PageFlags.R)));
+  for (const bad of [null, undefined, PageFlags.R, { flags: PageFlags.R, cache: CachePolicy.Writeback }]) {
+    throwsContract(() => c.map(frame, bad as never), TypeError);
+  }
+  const tampered = user(PageFlags.R);
+  tampered.flags = 64;
+  throwsContract(() => c.map(frame, tampered), RangeError);
+  tampered.flags = PageFlags.R;
+  tampered.cache = 9 as CachePolicy;
+  throwsContract(() => c.map(frame, tampered), RangeError);
+  assert.equal(c.virtAddr(), 0x3000);
+  assert.equal(frame.referenceCount(), 1);
+  assert.equal(f.space._state.table.nodeCount(), 1);
+  frame.dispose();
+  disposeAndCheck(f);
+});
+
+test("the mapping keeps the property given at map time (later changes to the object do not leak in)", () => {
+  const f = fixture();
+  const frame = newFrame(f.mem);
+  const prop = PageProperty.newUser(PageFlags.R, CachePolicy.Writeback);
+  {
+    using c = f.space.cursorMut({ start: 0x3000, end: 0x4000 });
+    c.map(frame, prop);
+  }
+  prop.flags = PageFlags.RWX;
+  assert.equal(flagsAt(f.space, 0x3000), PageFlags.R);
+  frame.dispose();
+  disposeAndCheck(f);
+});
+
+test("unmap(len) unmaps [virtAddr, virtAddr + len), skips holes, and advances the cursor by len", () => {
+  const f = fixture();
+  for (const va of [0x3000, 0x5000, 0x6000, 0x8000]) mapNew(f.space, f.mem, va);
+  using c = f.space.cursorMut({ start: 0x3000, end: 0x9000 });
+  c.jump(0x4000);
+  c.unmap(3 * PAGE_SIZE);
+  assert.equal(c.virtAddr(), 0x7000);
+  assert.notEqual(queryAt(f.space, 0x3000), undefined, "before the cursor: kept");
+  assert.equal(queryAt(f.space, 0x5000), undefined);
+  assert.equal(queryAt(f.space, 0x6000), undefined);
+  assert.notEqual(queryAt(f.space, 0x8000), undefined, "after len: kept");
+  c.unmap(0);
+  assert.equal(c.virtAddr(), 0x7000, "unmap(0) is a no-op");
+  c.unmap(2 * PAGE_SIZE);
+  assert.equal(c.virtAddr(), 0x9000, "up to the end of the range is fine");
+  assert.equal(queryAt(f.space, 0x8000), undefined);
+  disposeAndCheck(f);
+});
+
+test("unmap: an unaligned length (0x800) or one past the range is a RangeError and changes nothing", () => {
+  const f = fixture();
+  mapNew(f.space, f.mem, 0x3000);
+  using c = f.space.cursorMut({ start: 0x3000, end: 0x5000 });
+  throwsContract(() => c.unmap(0x800), RangeError);
+  throwsContract(() => c.unmap(PAGE_SIZE + 1), RangeError);
+  throwsContract(() => c.unmap(3 * PAGE_SIZE), RangeError);
+  for (const bad of BAD_NUMBERS) throwsContract(() => c.unmap(bad), RangeError);
+  for (const bad of BAD_TYPES) throwsContract(() => c.unmap(bad as number), TypeError);
+  assert.equal(c.virtAddr(), 0x3000);
+  assert.notEqual(queryAt(f.space, 0x3000), undefined);
+  disposeAndCheck(f);
+});
+
+test("protectNext: map RW, jump back, protect to R → returns that page's range, query shows R, cursor past the page", () => {
+  const f = fixture();
+  const frame = newFrame(f.mem);
+  using c = f.space.cursorMut({ start: 0x1000, end: 0x3000 });
+  c.map(frame, user(PageFlags.RW));
+  assert.equal(c.virtAddr(), 0x2000, "map advanced the cursor");
+  c.jump(0x1000);
+  const r = c.protectNext(0x1000, (p) => {
+    assert.ok(p instanceof PageProperty);
+    assert.equal(p.flags, PageFlags.RW);
+    p.flags = PageFlags.R;
+  });
+  assert.deepEqual(r, { start: 0x1000, end: 0x2000 });
+  assert.equal(c.virtAddr(), 0x2000);
+  c.jump(0x1000);
+  const q = c.query();
+  assert.equal(q.item?.prop.flags, PageFlags.R);
+  q.item?.frame.dispose();
+  assert.equal(frame.referenceCount(), 2, "protect keeps the frame and its reference");
+  frame.dispose();
+  disposeAndCheck(f);
+});
+
+test("protectNext finds the first mapped page after holes, and returns undefined (cursor at the end of the searched range) when none", () => {
+  const f = fixture();
+  for (const va of [0x4000, 0x6000]) mapNew(f.space, f.mem, va, PageFlags.RW);
+  using c = f.space.cursorMut({ start: 0x1000, end: 0x9000 });
+  const ops: number[] = [];
+  const op = (p: PageProperty) => {
+    ops.push(p.flags);
+    p.flags = PageFlags.R;
+  };
+  assert.deepEqual(c.protectNext(0x8000, op), { start: 0x4000, end: 0x5000 });
+  assert.equal(c.virtAddr(), 0x5000);
+  assert.deepEqual(c.protectNext(0x1000, op), undefined, "0x5000 is a hole");
+  assert.equal(c.virtAddr(), 0x6000, "moved to the end of the searched range");
+  assert.deepEqual(c.protectNext(0x3000, op), { start: 0x6000, end: 0x7000 });
+  assert.equal(c.protectNext(0x2000, op), undefined);
+  assert.equal(c.virtAddr(), 0x9000);
+  assert.deepEqual(ops, [PageFlags.RW, PageFlags.RW], "op ran once per page found");
+  assert.equal(flagsAt(f.space, 0x4000), PageFlags.R);
+  assert.equal(flagsAt(f.space, 0x6000), PageFlags.R);
+  disposeAndCheck(f);
+});
+
+test("protectNext over a range with no mapping at all returns undefined and never calls op", () => {
+  const f = fixture();
+  using c = f.space.cursorMut({ start: 0x1000, end: 0x8000 });
+  assert.equal(
+    c.protectNext(0x4000, () => assert.fail("op must not run")),
+    undefined,
+  );
+  assert.equal(c.virtAddr(), 0x5000);
+  assert.equal(c.protectNext(0, () => assert.fail("op must not run")), undefined);
+  assert.equal(c.virtAddr(), 0x5000, "len 0 searches nothing");
+  disposeAndCheck(f);
+});
+
+test("protectNext past the cursor's range or with an unaligned length is a RangeError; a non-function op is a TypeError", () => {
+  const f = fixture();
+  mapNew(f.space, f.mem, 0x1000);
+  using c = f.space.cursorMut({ start: 0x1000, end: 0x3000 });
+  const op = (p: PageProperty) => {
+    p.flags = PageFlags.R;
+  };
+  throwsContract(() => c.protectNext(0x3000, op), RangeError);
+  throwsContract(() => c.protectNext(0x800, op), RangeError);
+  for (const bad of BAD_NUMBERS) throwsContract(() => c.protectNext(bad, op), RangeError);
+  for (const bad of BAD_TYPES) throwsContract(() => c.protectNext(bad as number, op), TypeError);
+  for (const bad of [null, undefined, 1, {}]) throwsContract(() => c.protectNext(PAGE_SIZE, bad as never), TypeError);
+  assert.equal(c.virtAddr(), 0x1000);
+  assert.equal(flagsAt(f.space, 0x1000), PageFlags.RW);
+  disposeAndCheck(f);
+});
+
+test("protectNext: if op throws or leaves an invalid property, nothing changes and the cursor stays", () => {
+  const f = fixture();
+  mapNew(f.space, f.mem, 0x1000);
+  using c = f.space.cursorMut({ start: 0x1000, end: 0x3000 });
+  const boom = new Error("boom");
+  assert.throws(
+    () =>
+      c.protectNext(PAGE_SIZE, (p) => {
+        p.flags = PageFlags.R;
+        throw boom;
+      }),
+    (e) => e === boom,
+  );
+  assert.equal(c.virtAddr(), 0x1000);
+  assert.equal(flagsAt(f.space, 0x1000), PageFlags.RW);
+  throwsContract(
+    () =>
+      c.protectNext(PAGE_SIZE, (p) => {
+        p.flags = 99;
+      }),
+    RangeError,
+  );
+  throwsContract(
+    () =>
+      c.protectNext(PAGE_SIZE, (p) => {
+        p.cache = -1 as CachePolicy;
+      }),
+    RangeError,
+  );
+  assert.equal(c.virtAddr(), 0x1000);
+  assert.equal(flagsAt(f.space, 0x1000), PageFlags.RW);
+  f.space.writeVal(0x1000, u8, 1);
+  disposeAndCheck(f);
+});
+
+test("protectNext can change the cache policy and add or remove any flag, keeping the frame", () => {
+  const f = fixture();
+  const paddr = mapNew(f.space, f.mem, 0x1000, PageFlags.R);
+  using c = f.space.cursorMut({ start: 0x1000, end: 0x2000 });
+  c.protectNext(PAGE_SIZE, (p) => {
+    p.flags = PageFlags.RWX | PageFlags.DIRTY;
+    p.cache = CachePolicy.Uncacheable;
+  });
+  assert.deepEqual(queryAt(f.space, 0x1000), { paddr, flags: PageFlags.RWX | PageFlags.DIRTY, cache: CachePolicy.Uncacheable });
+  c.jump(0x1000);
+  c.protectNext(PAGE_SIZE, (p) => {
+    p.flags = 0;
+  });
+  assert.deepEqual(queryAt(f.space, 0x1000), { paddr, flags: 0, cache: CachePolicy.Uncacheable }, "still mapped without any access");
+  throwsVmError(() => f.space.readVal(0x1000, u8), "PageFault");
+  disposeAndCheck(f);
+});
+
+test("two cursors over overlapping ranges see each other's changes as soon as each operation returns", () => {
+  const f = fixture();
+  const frame = newFrame(f.mem);
+  using a = f.space.cursorMut({ start: 0x1000, end: 0x5000 });
+  using b = f.space.cursor({ start: 0x2000, end: 0x3000 });
+  assert.equal(b.query().item, undefined);
+  a.jump(0x2000);
+  a.map(frame, user(PageFlags.RW));
+  const q = b.query();
+  assert.equal(q.item?.prop.flags, PageFlags.RW);
+  q.item?.frame.dispose();
+  a.jump(0x2000);
+  a.unmap(PAGE_SIZE);
+  assert.equal(b.query().item, undefined);
+  frame.dispose();
+  disposeAndCheck(f);
+});
+
+test("a disposed cursor throws TypeError on every method, including a second dispose", () => {
+  const f = fixture();
+  const c = f.space.cursor({ start: 0x1000, end: 0x2000 });
+  const m = f.space.cursorMut({ start: 0x1000, end: 0x2000 });
+  c.dispose();
+  m[Symbol.dispose]();
+  for (const cur of [c, m]) {
+    throwsDisposed(() => cur.query());
+    throwsDisposed(() => cur.jump(0x1000));
+    throwsDisposed(() => cur.virtAddr());
+    throwsDisposed(() => cur.dispose());
+  }
+  throwsDisposed(() => m.map(null as never, user(PageFlags.R)));
+  throwsDisposed(() => m.unmap(PAGE_SIZE));
+  throwsDisposed(() => m.protectNext(PAGE_SIZE, () => {}));
+  disposeAndCheck(f);
+});
+
+test("a cursor reaches only its own range: unmap and protectNext stop at its end", () => {
+  const f = fixture();
+  for (const va of [0x1000, 0x2000, 0x3000]) mapNew(f.space, f.mem, va);
+  {
+    using c = f.space.cursorMut({ start: 0x2000, end: 0x3000 });
+    c.unmap(PAGE_SIZE);
+    throwsContract(() => c.unmap(PAGE_SIZE), RangeError);
+    assert.equal(c.protectNext(0, () => assert.fail()), undefined);
+  }
+  assert.notEqual(queryAt(f.space, 0x1000), undefined);
+  assert.equal(queryAt(f.space, 0x2000), undefined);
+  assert.notEqual(queryAt(f.space, 0x3000), undefined);
+  throwsVmError(() => f.space.writeVal(0x1ffe, u32, 0), "PageFault"); // straddling into the hole faults
+  disposeAndCheck(f);
+});

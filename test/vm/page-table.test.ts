@@ -1,0 +1,342 @@
+// The page table: real x86-64 PTEs in RAM, walked by hand; intermediate
+// nodes created on demand and freed when empty; nodes are typed frames that
+// nothing else can reach; mapping references; NoMemory rollback.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, VmError, VmSpace, VmWriter, u8, type UFrame } from "../../src/index.js";
+import { FLAG_PAGE_TABLE, FLAG_TYPED } from "../../src/frame/physical-memory.js";
+import { PageTable, TABLE_SPAN, entryIndex } from "../../src/vm/page-table.js";
+import {
+  disposeAndCheck,
+  fixture,
+  flagsAt,
+  mapAt,
+  mapNew,
+  memory,
+  newFrame,
+  pteFrame,
+  pteIndex,
+  queryAt,
+  readPte,
+  throwsContract,
+  throwsVmError,
+  unmapAt,
+  user,
+  walk,
+} from "./support.js";
+
+const FAR = 0x7fff_ffff_e000; // the last page below MAX_USERSPACE_VADDR
+
+test("after mapping, a hand walk through RAM finds the frame: table entries P|RW|US, leaf P/RW/US/NX as the flags say", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const root = space._state.table.root;
+  const cases: Array<[va: number, flags: number]> = [
+    [0x1000, PageFlags.R],
+    [0x2000, PageFlags.RW],
+    [0x40_0000, PageFlags.RX],
+    [0x1_2345_6000, PageFlags.RWX],
+    [FAR, PageFlags.RW],
+  ];
+  for (const [va, flags] of cases) {
+    const paddr = mapNew(space, mem, va, flags);
+    const { entries, nodes } = walk(mem, root, va);
+    assert.equal(entries.length, 4, `walk of 0x${va.toString(16)} reaches the leaf`);
+    for (let k = 0; k < 3; k++) {
+      const e = entries[k] as { lo: number; hi: number };
+      assert.equal(e.lo & 0x7, 0x7, "table entry: P, RW, US");
+      assert.equal(e.hi >>> 31, 0, "table entry: not NX");
+      assert.equal(pteFrame(e), nodes[k + 1]);
+    }
+    const leaf = entries[3] as { lo: number; hi: number };
+    assert.equal(leaf.lo & 1, 1, "P");
+    assert.equal((leaf.lo >>> 1) & 1, (flags & PageFlags.W) !== 0 ? 1 : 0, "RW");
+    assert.equal((leaf.lo >>> 2) & 1, 1, "US");
+    assert.equal(leaf.hi >>> 31, (flags & PageFlags.X) !== 0 ? 0 : 1, "NX");
+    assert.equal((leaf.lo >>> 5) & 3, 0, "neither accessed nor dirty yet");
+    assert.equal(pteFrame(leaf) * PAGE_SIZE, paddr, "bits 12–51 hold the frame number");
+  }
+  disposeAndCheck(f);
+});
+
+test("entryIndex and pteIndex agree: 9 bits per level above the 12-bit page offset", () => {
+  for (const va of [0, 0x1000, 0x20_0000, 0x4000_0000, 0x80_0000_0000, FAR, 0x1_2345_6789_a000]) {
+    for (const level of [1, 2, 3, 4] as const) {
+      assert.equal(entryIndex(10, va, level), 10 * 1024 + pteIndex(va, level) * 2);
+    }
+  }
+  assert.equal(pteIndex(FAR, 4), 255);
+  assert.equal(pteIndex(FAR, 1), 510);
+  assert.equal(TABLE_SPAN, 2 ** 48);
+});
+
+test("PageFlags.X clears NX in the leaf; removing X by protect sets it again", () => {
+  const f = fixture();
+  const root = f.space._state.table.root;
+  mapNew(f.space, f.mem, 0x5000, PageFlags.RX);
+  assert.equal((walk(f.mem, root, 0x5000).entries[3] as { hi: number }).hi >>> 31, 0);
+  assert.equal(flagsAt(f.space, 0x5000), PageFlags.RX);
+  using c = f.space.cursorMut({ start: 0x5000, end: 0x6000 });
+  c.protectNext(PAGE_SIZE, (p) => {
+    p.flags = PageFlags.R;
+  });
+  assert.equal((walk(f.mem, root, 0x5000).entries[3] as { hi: number }).hi >>> 31, 1);
+  assert.equal(flagsAt(f.space, 0x5000), PageFlags.R);
+  disposeAndCheck(f);
+});
+
+test("every CachePolicy round-trips through the PTE", () => {
+  const f = fixture();
+  const policies = [CachePolicy.Uncacheable, CachePolicy.WriteCombining, CachePolicy.WriteProtected, CachePolicy.Writethrough, CachePolicy.Writeback];
+  policies.forEach((cache, k) => {
+    using frame = newFrame(f.mem);
+    mapAt(f.space, 0x10000 + k * PAGE_SIZE, frame, PageFlags.RW, cache);
+  });
+  policies.forEach((cache, k) => {
+    const q = queryAt(f.space, 0x10000 + k * PAGE_SIZE);
+    assert.equal(q?.cache, cache, CachePolicy[cache]);
+    assert.equal(q?.flags, PageFlags.RW);
+  });
+  disposeAndCheck(f);
+});
+
+test("intermediate nodes are created on demand and freed when empty: nodeCount back to 1, frames back to the allocator", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const table = space._state.table;
+  assert.equal(table.nodeCount(), 1, "a new space has only its root");
+  const free0 = mem.freeFrames();
+  mapNew(space, mem, 0x1000);
+  assert.equal(table.nodeCount(), 4, "one path of 3 nodes below the root");
+  assert.equal(mem.freeFrames(), free0 - 4, "3 nodes + 1 mapped frame");
+  mapNew(space, mem, 0x2000);
+  assert.equal(table.nodeCount(), 4, "a neighbour shares the path");
+  mapNew(space, mem, FAR);
+  assert.equal(table.nodeCount(), 7, "a far page needs a path of its own");
+  unmapAt(space, 0x1000);
+  assert.equal(table.nodeCount(), 7, "the leaf node still holds 0x2000");
+  unmapAt(space, 0x2000);
+  assert.equal(table.nodeCount(), 4, "the low path is gone");
+  assert.equal(readPte(mem, table.root, 0).lo, 0, "the root entry for the low path is cleared");
+  unmapAt(space, FAR);
+  assert.equal(table.nodeCount(), 1);
+  assert.equal(mem.freeFrames(), free0, "every node and frame is free again");
+  for (let i = 0; i < 512; i++) assert.deepEqual(readPte(mem, table.root, i), { lo: 0, hi: 0 });
+  disposeAndCheck(f);
+});
+
+test("unmapping everything with one big unmap frees all intermediate nodes", () => {
+  const f = fixture();
+  const table = f.space._state.table;
+  const vas = [0x1000, 0x20_0000, 0x4000_0000, 0x80_0000_0000, FAR];
+  for (const va of vas) mapNew(f.space, f.mem, va);
+  assert.equal(table.nodeCount(), 1 + 3 + 1 + 2 + 3 + 3);
+  unmapAt(f.space, 0, FAR + PAGE_SIZE);
+  assert.equal(table.nodeCount(), 1);
+  for (const va of vas) assert.equal(queryAt(f.space, va), undefined);
+  disposeAndCheck(f);
+});
+
+test("an entry's auxiliary count equals the node's non-empty entries", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const root = space._state.table.root;
+  for (const va of [0x1000, 0x3000, 0x20_0000, 0x4000_0000]) mapNew(space, mem, va);
+  const countNonEmpty = (node: number) => {
+    let n = 0;
+    for (let i = 0; i < 512; i++) if (readPte(mem, node, i).lo !== 0) n++;
+    return n;
+  };
+  const { nodes } = walk(mem, root, 0x1000);
+  for (const node of nodes) assert.equal(mem._aux(node), countNonEmpty(node), `node ${node}`);
+  assert.equal(mem._aux(nodes[3] as number), 2, "0x1000 and 0x3000 share the leaf node");
+  disposeAndCheck(f);
+});
+
+test("table nodes are typed page-table frames with one reference that no allocation, query or UFrame can reach", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const root = space._state.table.root;
+  const vas = [0x1000, 0x20_0000, FAR];
+  for (const va of vas) mapNew(space, mem, va);
+  const nodes = new Set<number>();
+  for (const va of vas) for (const n of walk(mem, root, va).nodes) nodes.add(n);
+  assert.equal(nodes.size, space._state.table.nodeCount());
+  for (const n of nodes) {
+    assert.notEqual(mem._flags(n) & FLAG_PAGE_TABLE, 0, `node ${n} is a page-table frame`);
+    assert.notEqual(mem._flags(n) & FLAG_TYPED, 0, `node ${n} is typed`);
+    assert.equal(mem._refCount(n), 1);
+    assert.equal(mem._isFree(n), false);
+  }
+  const ctrl = space._state.ctrl;
+  assert.notEqual(mem._flags(ctrl) & FLAG_TYPED, 0, "the control block is a typed frame too");
+  // Queries hand out the mapped frames only.
+  for (const va of vas) assert.ok(!nodes.has((queryAt(space, va) as { paddr: number }).paddr / PAGE_SIZE));
+  // Allocating every free frame never hands out a node or the control block.
+  const taken: UFrame[] = [];
+  const opts = new FrameAllocOptions(mem);
+  for (;;) {
+    try {
+      taken.push(opts.allocFrame());
+    } catch (e) {
+      assert.ok(e instanceof VmError && e.code === "NoMemory");
+      break;
+    }
+  }
+  for (const fr of taken) {
+    const idx = fr.startPaddr() / PAGE_SIZE;
+    assert.ok(!nodes.has(idx) && idx !== ctrl, `frame ${idx} is not a table node`);
+  }
+  for (const fr of taken) fr.dispose();
+  // The PTEs were not disturbed by all that allocation.
+  for (const va of vas) assert.equal(walk(mem, root, va).entries.length, 4);
+  disposeAndCheck(f);
+});
+
+test("a typed frame (e.g. a table node) cannot be mapped: TypeError, nothing changes", () => {
+  const f = fixture();
+  const typed = new FrameAllocOptions(f.mem).allocFrameWith("meta");
+  using c = f.space.cursorMut({ start: 0x1000, end: 0x2000 });
+  throwsContract(() => c.map(typed as unknown as UFrame, user(PageFlags.RW)), TypeError);
+  assert.equal(c.virtAddr(), 0x1000);
+  assert.equal(f.space._state.table.nodeCount(), 1);
+  assert.equal(typed.referenceCount(), 1);
+  typed.dispose();
+  disposeAndCheck(f);
+});
+
+test("mapping over a mapped page is a RangeError that changes neither the PTEs, the nodes nor the reference counts", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const a = newFrame(mem);
+  const b = newFrame(mem);
+  mapAt(space, 0x7000, a, PageFlags.R);
+  const before = walk(mem, space._state.table.root, 0x7000);
+  const free = mem.freeFrames();
+  using c = space.cursorMut({ start: 0x7000, end: 0x8000 });
+  throwsContract(() => c.map(b, user(PageFlags.RW)), RangeError, /mapping over an already mapped page/);
+  assert.deepEqual(walk(mem, space._state.table.root, 0x7000), before);
+  assert.equal(c.virtAddr(), 0x7000, "the cursor did not move");
+  assert.equal(a.referenceCount(), 2);
+  assert.equal(b.referenceCount(), 1);
+  assert.equal(mem.freeFrames(), free);
+  assert.equal(queryAt(space, 0x7000)?.paddr, a.startPaddr());
+  a.dispose();
+  b.dispose();
+  disposeAndCheck(f);
+});
+
+test("NoMemory while creating table nodes rolls back: no node leaked, no reference taken, the page stays unmapped", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const frame = newFrame(mem);
+  // Leave exactly two free frames: a new path needs three nodes.
+  const hog: UFrame[] = [];
+  const opts = new FrameAllocOptions(mem);
+  while (mem.freeFrames() > 2) hog.push(opts.allocFrame());
+  const table = space._state.table;
+  using c = space.cursorMut({ start: 0x1000, end: 0x2000 });
+  throwsVmError(() => c.map(frame, user(PageFlags.RW)), "NoMemory");
+  assert.equal(mem.freeFrames(), 2, "the two nodes made before the failure were freed");
+  assert.equal(table.nodeCount(), 1);
+  assert.equal(frame.referenceCount(), 1);
+  assert.equal(c.virtAddr(), 0x1000);
+  assert.equal(queryAt(space, 0x1000), undefined);
+  for (let i = 0; i < 512; i++) assert.deepEqual(readPte(mem, table.root, i), { lo: 0, hi: 0 });
+  // With room, the same map succeeds.
+  (hog.pop() as UFrame).dispose();
+  c.map(frame, user(PageFlags.RW));
+  assert.equal(frame.referenceCount(), 2);
+  assert.equal(table.nodeCount(), 4);
+  for (const h of hog) h.dispose();
+  frame.dispose();
+  disposeAndCheck(f);
+});
+
+test("VmSpace creation with no room for the root or the control block is NoMemory and leaks nothing", () => {
+  const mem = memory(64 * PAGE_SIZE);
+  const opts = new FrameAllocOptions(mem);
+  const hog: UFrame[] = [];
+  while (mem.freeFrames() > 1) hog.push(opts.allocFrame());
+  throwsVmError(() => new VmSpace(mem), "NoMemory");
+  assert.equal(mem.freeFrames(), 1);
+  (hog.pop() as UFrame).dispose();
+  const space = new VmSpace(mem);
+  assert.equal(mem.freeFrames(), 0);
+  space.dispose();
+  assert.equal(mem.freeFrames(), 2);
+  for (const h of hog) h.dispose();
+});
+
+test("PageTable directly: map takes a reference; unmap hands frames back in address order and frees empty nodes", () => {
+  const mem = memory();
+  const free0 = mem.freeFrames();
+  const table = PageTable.create(mem);
+  const frames = [newFrame(mem), newFrame(mem), newFrame(mem)];
+  const vas = [0x3000, 0x20_0000 - PAGE_SIZE, 0x20_0000]; // the last two straddle a level-2 boundary
+  frames.forEach((fr, k) => table.map(vas[k] as number, fr.startPaddr() / PAGE_SIZE, user(PageFlags.RW)));
+  for (const fr of frames) assert.equal(fr.referenceCount(), 2);
+  assert.equal(table.query(0x3000)?.frame, (frames[0] as UFrame).startPaddr() / PAGE_SIZE);
+  assert.equal(table.query(0x4000), undefined);
+  assert.equal(table.query(0x40_0000), undefined, "no node on the way");
+  assert.equal(table.findMapped(0, TABLE_SPAN / 2), 0x3000);
+  assert.equal(table.findMapped(0x4000, TABLE_SPAN / 2), 0x20_0000 - PAGE_SIZE);
+  assert.equal(table.findMapped(0x20_1000, TABLE_SPAN / 2), -1);
+  const released: number[] = [];
+  assert.equal(table.unmap(0, 0x40_0000, released), 3);
+  const mapped = new Set(frames.map((fr) => fr.startPaddr() / PAGE_SIZE));
+  assert.deepEqual(
+    released.filter((r) => mapped.has(r)),
+    frames.map((fr) => fr.startPaddr() / PAGE_SIZE),
+    "each mapped frame is handed back once, in address order",
+  );
+  assert.equal(table.nodeCount(), 1);
+  // The references came back to the caller (with, possibly, the unlinked nodes): drop them.
+  for (const r of released) mem._unrefFrames(r, 1);
+  for (const fr of frames) {
+    assert.equal(fr.referenceCount(), 1);
+    fr.dispose();
+  }
+  table.destroy();
+  assert.equal(mem.freeFrames(), free0);
+});
+
+test("PageTable.findMapped searches across level-4 boundaries and skips empty subtrees", () => {
+  const mem = memory();
+  const table = PageTable.create(mem);
+  using fr = newFrame(mem);
+  const va = 2 ** 39 * 3 + 0x5000;
+  table.map(va, fr.startPaddr() / PAGE_SIZE, user(PageFlags.R));
+  assert.equal(table.findMapped(0, 2 ** 47), va);
+  assert.equal(table.findMapped(va, va + PAGE_SIZE), va);
+  assert.equal(table.findMapped(va + PAGE_SIZE, 2 ** 47), -1);
+  assert.equal(table.findMapped(0, va), -1);
+  const released: number[] = [];
+  table.unmap(0, 2 ** 47, released);
+  for (const r of released) mem._unrefFrames(r, 1);
+  assert.equal(table.nodeCount(), 1);
+  table.destroy();
+});
+
+test("a page mapped without R is in the table (query shows it) but every access faults", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, 0x9000, PageFlags.W, new Uint8Array(PAGE_SIZE).fill(0x5a));
+  mapNew(space, mem, 0xa000, 0);
+  assert.equal(flagsAt(space, 0x9000), PageFlags.W);
+  assert.equal(flagsAt(space, 0xa000), 0);
+  const leaf = walk(mem, space._state.table.root, 0x9000).entries[3] as { lo: number };
+  assert.equal(leaf.lo & 1, 0, "not present to the MMU");
+  for (const va of [0x9000, 0xa000]) {
+    throwsVmError(() => space.reader(va, 1).readFallible(VmWriter.from(new Uint8Array(1))), "PageFault", 0);
+    throwsVmError(() => space.writer(va, 1).fillZeros(1), "PageFault", 0);
+    throwsVmError(() => space.readBytes(va + 100, new Uint8Array(4)), "PageFault", 0);
+  }
+  assert.equal(flagsAt(space, 0x9000), PageFlags.W, "no ACCESSED bit from the failed accesses");
+  using c = space.cursorMut({ start: 0x9000, end: 0xa000 });
+  c.protectNext(PAGE_SIZE, (p) => {
+    p.flags = PageFlags.RW;
+  });
+  assert.equal(space.readVal(0x9000, u8), 0x5a, "adding R makes the same frame readable");
+  disposeAndCheck(f);
+});

@@ -1,0 +1,246 @@
+// The software TLB: the direct-mapped cache itself, and invalidation as seen
+// through user readers and writers (unmap, protect, remap, frame reuse,
+// dirty tracking, and the epoch that makes other TLBs of a space flush).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { FrameAllocOptions, PAGE_SIZE, PageFlags, VmWriter, VmReader, u32, u8 } from "../../src/index.js";
+import { SpaceState } from "../../src/vm/space-state.js";
+import { TLB_ENTRIES, TLB_READ, TLB_WRITE, Tlb } from "../../src/vm/tlb.js";
+import { disposeAndCheck, fixture, flagsAt, mapAt, mapNew, newFrame, pattern, protectAt, reclaim, throwsVmError, unmapAt, user } from "./support.js";
+
+test("Tlb: fill caches a translation in slot vpn mod TLB_ENTRIES; invalidate drops only matching tags", () => {
+  const tlb = new Tlb();
+  assert.equal(TLB_ENTRIES, 1024);
+  assert.ok(tlb.tags.every((t) => t === -1), "a new TLB is empty");
+  tlb.fill(5, 0x9000, TLB_READ);
+  tlb.fill(5 + TLB_ENTRIES * 3, 0xa000, TLB_READ | TLB_WRITE); // aliases slot 5: replaces it
+  assert.equal(tlb.tags[5], 5 + TLB_ENTRIES * 3);
+  assert.equal(tlb.paddrs[5], 0xa000);
+  assert.equal(tlb.perms[5], TLB_READ | TLB_WRITE);
+  tlb.invalidate(5, 6);
+  assert.equal(tlb.tags[5], 5 + TLB_ENTRIES * 3, "an aliased entry for another page survives");
+  tlb.invalidate(5 + TLB_ENTRIES * 3, 6 + TLB_ENTRIES * 3);
+  assert.equal(tlb.tags[5], -1);
+});
+
+test("Tlb: slots are exact for page numbers above 2^32 (no 32-bit truncation of the tag)", () => {
+  const tlb = new Tlb();
+  const vpn = 0x7_ffff_fffe; // page 0x7fff_ffff_e000
+  assert.equal(Tlb.slot(vpn), vpn % TLB_ENTRIES);
+  assert.equal(Tlb.slot(2 ** 35 + 7), 7);
+  tlb.fill(vpn, 0x5000, TLB_READ);
+  assert.equal(tlb.tags[vpn % TLB_ENTRIES], vpn);
+  tlb.invalidate(vpn - (vpn % TLB_ENTRIES), vpn); // a range that ends just before it
+  assert.equal(tlb.tags[vpn % TLB_ENTRIES], vpn);
+  tlb.invalidate(vpn, vpn + 1);
+  assert.equal(tlb.tags[vpn % TLB_ENTRIES], -1);
+});
+
+test("Tlb: invalidating a range of at least TLB_ENTRIES pages flushes everything", () => {
+  const tlb = new Tlb();
+  for (let v = 0; v < 100; v++) tlb.fill(v * 7 + 3, v * PAGE_SIZE, TLB_READ);
+  tlb.invalidate(10_000, 10_000 + TLB_ENTRIES);
+  assert.ok(tlb.tags.every((t) => t === -1));
+  tlb.fill(1, 0, TLB_READ);
+  tlb.flush();
+  assert.equal(tlb.tags[1], -1);
+});
+
+test("a read through a page fills this thread's TLB; unmapping it makes the next read through an existing reader fault", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, 0x4000, PageFlags.RW, pattern(PAGE_SIZE));
+  const r = space.reader(0x4000, PAGE_SIZE);
+  assert.equal(r.clone().readVal(u32), new DataView(pattern(4).buffer).getUint32(0, true));
+  const slot = Tlb.slot(4);
+  assert.equal(space._state.tlb.tags[slot], 4, "the translation is cached");
+  unmapAt(space, 0x4000);
+  assert.equal(space._state.tlb.tags[slot], -1, "unmap dropped it");
+  throwsVmError(() => r.clone().readVal(u32), "PageFault");
+  const buf = new Uint8Array(8).fill(0xee);
+  throwsVmError(() => r.readFallible(VmWriter.from(buf)), "PageFault", 0);
+  assert.deepEqual([...buf], new Array(8).fill(0xee));
+  assert.equal(r.cursor(), 0x4000);
+  disposeAndCheck(f);
+});
+
+test("a freed and reused frame is never reached through a stale translation", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const paddr = mapNew(space, mem, 0x4000, PageFlags.RW, pattern(PAGE_SIZE));
+  const r = space.reader(0x4000, 16);
+  assert.equal(r.clone().readVal(u8), pattern(1)[0]);
+  unmapAt(space, 0x4000); // the mapping held the last reference: the frame is freed
+  const secret = reclaim(mem, paddr);
+  assert.ok(secret !== undefined, "the freed frame can be allocated again");
+  secret.writeBytes(0, new Uint8Array(16).fill(0x99));
+  const out = new Uint8Array(16);
+  throwsVmError(() => r.readFallible(VmWriter.from(out)), "PageFault", 0);
+  assert.deepEqual(out, new Uint8Array(16));
+  throwsVmError(() => space.writer(0x4000, 4).writeVal(u32, 1), "PageFault");
+  assert.deepEqual(secret.reader().readVal(u32), 0x99999999);
+  secret.dispose();
+  disposeAndCheck(f);
+});
+
+test("protect to read-only: a write through an existing writer faults after a write through it succeeded", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const paddr = mapNew(space, mem, 0x8000, PageFlags.RW);
+  const w = space.writer(0x8000, PAGE_SIZE);
+  w.writeVal(u32, 0x11111111);
+  assert.equal(space._state.tlb.perms[Tlb.slot(8)], TLB_READ | TLB_WRITE, "writable translation cached");
+  protectAt(space, 0x8000, PageFlags.R);
+  throwsVmError(() => w.writeVal(u32, 0x22222222), "PageFault");
+  throwsVmError(() => w.fillZeros(8), "PageFault", 0);
+  assert.equal(w.cursor(), 0x8004);
+  assert.equal(mem._view.getUint32(paddr + 4, true), 0, "nothing written");
+  assert.equal(space.readVal(0x8000, u32), 0x11111111, "still readable");
+  disposeAndCheck(f);
+});
+
+test("remapping a different frame at the same va: reads see the new frame", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const one = newFrame(mem, new Uint8Array(PAGE_SIZE).fill(1));
+  const two = newFrame(mem, new Uint8Array(PAGE_SIZE).fill(2));
+  mapAt(space, 0x6000, one);
+  const r = space.reader(0x6000, PAGE_SIZE);
+  assert.equal(r.clone().readVal(u8), 1);
+  unmapAt(space, 0x6000);
+  mapAt(space, 0x6000, two);
+  assert.equal(r.clone().readVal(u8), 2);
+  const buf = new Uint8Array(PAGE_SIZE);
+  assert.equal(r.readFallible(VmWriter.from(buf)), PAGE_SIZE);
+  assert.ok(buf.every((b) => b === 2));
+  // And writes land in the new frame only.
+  space.writeVal(0x6010, u32, 0xabcdef01);
+  assert.equal(two.readVal(0x10, u32), 0xabcdef01);
+  assert.equal(one.readVal(0x10, u32), 0x01010101);
+  one.dispose();
+  two.dispose();
+  disposeAndCheck(f);
+});
+
+test("the first write to a clean page re-walks the table (a read-only TLB entry) and sets DIRTY", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, 0x3000, PageFlags.RW);
+  space.readVal(0x3000, u8);
+  assert.equal(flagsAt(space, 0x3000), PageFlags.RW | PageFlags.ACCESSED);
+  assert.equal(space._state.tlb.perms[Tlb.slot(3)], TLB_READ, "a clean page is cached for reads only");
+  space.writeVal(0x3001, u8, 7);
+  assert.equal(flagsAt(space, 0x3000), PageFlags.RW | PageFlags.ACCESSED | PageFlags.DIRTY);
+  assert.equal(space._state.tlb.perms[Tlb.slot(3)], TLB_READ | TLB_WRITE);
+  disposeAndCheck(f);
+});
+
+test("a read of a dirty page caches a writable translation; clearing DIRTY by protect forces a re-walk that sets it again", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, 0x3000, PageFlags.RW | PageFlags.DIRTY);
+  space.readVal(0x3000, u8);
+  assert.equal(space._state.tlb.perms[Tlb.slot(3)], TLB_READ | TLB_WRITE);
+  protectAt(space, 0x3000, PageFlags.RW);
+  assert.equal(flagsAt(space, 0x3000), PageFlags.RW);
+  const w = space.writer(0x3000, 1);
+  w.writeVal(u8, 1);
+  assert.equal(flagsAt(space, 0x3000), PageFlags.RW | PageFlags.ACCESSED | PageFlags.DIRTY);
+  disposeAndCheck(f);
+});
+
+test("pages whose page numbers alias in the TLB keep their own translations", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const a = 0x10_0000;
+  const b = a + TLB_ENTRIES * PAGE_SIZE;
+  mapNew(space, mem, a, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(0xaa));
+  mapNew(space, mem, b, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(0xbb));
+  for (let k = 0; k < 4; k++) {
+    assert.equal(space.readVal(a + k, u8), 0xaa);
+    assert.equal(space.readVal(b + k, u8), 0xbb);
+  }
+  space.writeVal(a, u8, 1);
+  space.writeVal(b, u8, 2);
+  assert.equal(space.readVal(a, u8), 1);
+  assert.equal(space.readVal(b, u8), 2);
+  // A copy that alternates between the two (one reader, one writer).
+  const r = space.reader(a, 64);
+  const w = space.writer(b + 64, 64);
+  assert.equal(r.readFallible(w), 64);
+  assert.equal(space.readVal(b + 64, u8), 1);
+  disposeAndCheck(f);
+});
+
+test("runs merge over physically consecutive frames without skipping a fault or a remap in the middle", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const seg = new FrameAllocOptions(mem).allocSegment(4); // physically consecutive frames
+  seg.writeBytes(0, pattern(4 * PAGE_SIZE));
+  {
+    using c = space.cursorMut({ start: 0x20000, end: 0x24000 });
+    for (const frame of seg) {
+      c.map(frame, user(PageFlags.RW));
+      frame.dispose();
+    }
+  }
+  const all = new Uint8Array(4 * PAGE_SIZE);
+  space.readBytes(0x20000, all); // fills the TLB for all four pages
+  assert.deepEqual(all, pattern(4 * PAGE_SIZE));
+  unmapAt(space, 0x22000);
+  const out = new Uint8Array(4 * PAGE_SIZE).fill(0xee);
+  const r = space.reader(0x20000, 4 * PAGE_SIZE);
+  throwsVmError(() => r.readFallible(VmWriter.from(out)), "PageFault", 2 * PAGE_SIZE);
+  assert.deepEqual(out.subarray(0, 2 * PAGE_SIZE), pattern(2 * PAGE_SIZE));
+  assert.ok(out.subarray(2 * PAGE_SIZE).every((b) => b === 0xee));
+  mapNew(space, mem, 0x22000, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(0x42));
+  const again = new Uint8Array(4 * PAGE_SIZE);
+  space.readBytes(0x20000, again);
+  assert.ok(again.subarray(2 * PAGE_SIZE, 3 * PAGE_SIZE).every((b) => b === 0x42));
+  assert.deepEqual(again.subarray(3 * PAGE_SIZE), pattern(4 * PAGE_SIZE).subarray(3 * PAGE_SIZE));
+  disposeAndCheck(f); // iterating consumed the segment: the mappings held the only references
+});
+
+test("another thread's view of the space (its own TLB) flushes when this one unmaps or protects (epoch)", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, 0x5000, PageFlags.RW);
+  const mine = space._state;
+  // A second per-thread state over the same table and control block, as a worker would have.
+  const other = new SpaceState(mem, mine.table, mine.ctrl);
+  const slot = Tlb.slot(5);
+  assert.ok(other.translate(5, true) >= 0);
+  assert.equal(other.tlb.tags[slot], 5);
+  other.syncTlb();
+  assert.equal(other.tlb.tags[slot], 5, "nothing changed: the entry stays");
+  protectAt(space, 0x5000, PageFlags.R);
+  other.syncTlb();
+  assert.equal(other.tlb.tags[slot], -1, "protect bumped the epoch: the other TLB flushed");
+  assert.equal(other.translate(5, true), -1, "and its re-walk sees the page read-only");
+  assert.ok(other.translate(5, false) >= 0);
+  unmapAt(space, 0x5000);
+  other.syncTlb();
+  assert.equal(other.tlb.tags[slot], -1);
+  assert.equal(other.translate(5, false), -1);
+  // Mapping alone removes no translation: the epoch does not move.
+  const epoch = mine.epoch();
+  mapNew(space, mem, 0x5000, PageFlags.R);
+  assert.equal(mine.epoch(), epoch);
+  disposeAndCheck(f);
+});
+
+test("a reader over a disposed space throws a TypeError even with a warm TLB", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, 0x5000, PageFlags.RW);
+  const r = space.reader(0x5000, 8);
+  const w = space.writer(0x5000, 8);
+  r.clone().readVal(u32);
+  w.cloneExclusive().writeVal(u32, 5);
+  disposeAndCheck(f);
+  assert.throws(() => r.readFallible(VmWriter.from(new Uint8Array(8))), TypeError);
+  assert.throws(() => r.readVal(u32), TypeError);
+  assert.throws(() => w.writeFallible(VmReader.from(new Uint8Array(8))), TypeError);
+  assert.throws(() => w.writeVal(u32, 1), TypeError);
+  assert.throws(() => w.fillZeros(1), TypeError);
+});

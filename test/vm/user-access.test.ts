@@ -1,0 +1,519 @@
+// Readers and writers over user memory: copies that stop exactly at the first
+// inaccessible byte, value accesses that straddle pages, fills, atomics,
+// copies between two spaces and within one, and the ACCESSED/DIRTY bits.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { FrameAllocOptions, PAGE_SIZE, PageFlags, VmReader, VmSpace, VmWriter, array, struct, u16, u32, u64, u8, type PodType } from "../../src/index.js";
+import {
+  disposeAndCheck,
+  fixture,
+  flagsAt,
+  mapAt,
+  mapNew,
+  memory,
+  newFrame,
+  pattern,
+  physBytes,
+  protectAt,
+  queryAt,
+  throwsContract,
+  throwsVmError,
+  user,
+} from "./support.js";
+
+const BASE = 0x10_0000;
+const SENTINEL = 0xee;
+/** Offsets in a page that catch off-by-one errors at both ends and at word boundaries. */
+const OFFSETS = [0, 1, 7, 8, 100, PAGE_SIZE - 8, PAGE_SIZE - 7, PAGE_SIZE - 1];
+/** Lengths from 1 byte to a little over 3 pages. */
+const LENGTHS = [1, 2, 7, 8, 9, 64, PAGE_SIZE - 1, PAGE_SIZE, PAGE_SIZE + 1, 2 * PAGE_SIZE, 3 * PAGE_SIZE - 1, 3 * PAGE_SIZE, 3 * PAGE_SIZE + 5];
+
+/** Start addresses to sweep: every offset class in each of the three accessible pages, plus ends flush with a page boundary. */
+function starts(len: number): number[] {
+  const out: number[] = [];
+  for (let page = 0; page < 3; page++) {
+    for (const o of OFFSETS) out.push(BASE + page * PAGE_SIZE + o);
+    if (len < PAGE_SIZE) out.push(BASE + page * PAGE_SIZE + PAGE_SIZE - len); // ends exactly at the boundary
+  }
+  return out;
+}
+
+/** Bytes the accessible pages hold in the read sweep. */
+const CONTENT = pattern(3 * PAGE_SIZE, 5);
+
+test("readFallible stops exactly at the first unmapped byte: count, cursors and destination bytes, for every offset class and length", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  for (let k = 0; k < 3; k++) mapNew(space, mem, BASE + k * PAGE_SIZE, PageFlags.R, CONTENT.subarray(k * PAGE_SIZE, (k + 1) * PAGE_SIZE));
+  const fault = BASE + 3 * PAGE_SIZE; // page 3 is unmapped
+  let cases = 0;
+  for (const len of LENGTHS) {
+    for (const start of starts(len)) {
+      const expected = Math.min(len, fault - start);
+      const buf = new Uint8Array(len + 16).fill(SENTINEL);
+      const r = space.reader(start, len);
+      const w = VmWriter.from(buf);
+      if (expected < len) throwsVmError(() => r.readFallible(w), "PageFault", expected);
+      else assert.equal(r.readFallible(w), len);
+      const where = `start 0x${start.toString(16)}, len ${len}`;
+      assert.equal(r.cursor(), start + expected, `reader cursor, ${where}`);
+      assert.equal(r.remain(), len - expected);
+      assert.equal(w.avail(), len + 16 - expected, `writer cursor, ${where}`);
+      assert.deepEqual(buf.subarray(0, expected), CONTENT.subarray(start - BASE, start - BASE + expected), `copied bytes, ${where}`);
+      assert.ok(buf.subarray(expected).every((b) => b === SENTINEL), `bytes after the copied prefix untouched, ${where}`);
+      cases++;
+    }
+  }
+  assert.ok(cases > 250);
+  disposeAndCheck(f);
+});
+
+test("writeFallible stops exactly at the first read-only byte: nothing written to the read-only page, nothing after the fault", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const ro = pattern(PAGE_SIZE, 9);
+  const paddrs: number[] = [];
+  for (let k = 0; k < 3; k++) paddrs.push(mapNew(space, mem, BASE + k * PAGE_SIZE, PageFlags.RW));
+  const roPaddr = mapNew(space, mem, BASE + 3 * PAGE_SIZE, PageFlags.R, ro);
+  const fault = BASE + 3 * PAGE_SIZE;
+  const src = pattern(4 * PAGE_SIZE, 3);
+  for (const len of LENGTHS) {
+    for (const start of starts(len)) {
+      for (const pa of paddrs) mem._ram.fill(0, pa, pa + PAGE_SIZE);
+      const expected = Math.min(len, fault - start);
+      const r = VmReader.from(src.subarray(0, len + 16));
+      const w = space.writer(start, len);
+      if (expected < len) throwsVmError(() => w.writeFallible(r), "PageFault", expected);
+      else assert.equal(w.writeFallible(r), len);
+      const where = `start 0x${start.toString(16)}, len ${len}`;
+      assert.equal(w.cursor(), start + expected, `writer cursor, ${where}`);
+      assert.equal(r.remain(), len + 16 - expected, `reader cursor, ${where}`);
+      const now = new Uint8Array(3 * PAGE_SIZE);
+      paddrs.forEach((pa, k) => now.set(physBytes(mem, pa), k * PAGE_SIZE));
+      const want = new Uint8Array(3 * PAGE_SIZE);
+      want.set(src.subarray(0, expected), start - BASE);
+      assert.deepEqual(now, want, `memory after the write, ${where}`);
+      assert.deepEqual(physBytes(mem, roPaddr), ro, `read-only page untouched, ${where}`);
+    }
+  }
+  disposeAndCheck(f);
+});
+
+test("writeFallible into an unmapped page and readFallible from a hole in the middle stop at the page boundary", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const a = mapNew(space, mem, BASE, PageFlags.RW, pattern(PAGE_SIZE, 1));
+  mapNew(space, mem, BASE + 2 * PAGE_SIZE, PageFlags.RW, pattern(PAGE_SIZE, 2)); // BASE + PAGE_SIZE is a hole
+  for (const back of [1, 5, 4095, PAGE_SIZE]) {
+    const start = BASE + PAGE_SIZE - back;
+    const w = space.writer(start, 3 * PAGE_SIZE - (PAGE_SIZE - back));
+    throwsVmError(() => w.writeFallible(VmReader.from(new Uint8Array(3 * PAGE_SIZE).fill(back & 0xff))), "PageFault", back);
+    assert.equal(w.cursor(), BASE + PAGE_SIZE);
+    const buf = new Uint8Array(3 * PAGE_SIZE).fill(SENTINEL);
+    const r = space.reader(start, 2 * PAGE_SIZE);
+    throwsVmError(() => r.readFallible(VmWriter.from(buf)), "PageFault", back);
+    assert.ok(buf.subarray(0, back).every((b) => b === (back & 0xff)));
+    assert.ok(buf.subarray(back).every((b) => b === SENTINEL));
+  }
+  assert.deepEqual(physBytes(mem, queryAt(space, BASE + 2 * PAGE_SIZE)?.paddr as number), pattern(PAGE_SIZE, 2), "the page after the hole was never reached");
+  assert.ok(physBytes(mem, a).every((b) => b === (PAGE_SIZE & 0xff)));
+  disposeAndCheck(f);
+});
+
+test("a copy of 0 bytes or from an unmapped first byte moves nothing", () => {
+  const f = fixture();
+  const buf = new Uint8Array(4).fill(SENTINEL);
+  assert.equal(f.space.reader(BASE, 0).readFallible(VmWriter.from(buf)), 0);
+  const r = f.space.reader(BASE, 4);
+  throwsVmError(() => r.readFallible(VmWriter.from(buf)), "PageFault", 0);
+  assert.equal(r.cursor(), BASE);
+  assert.ok(buf.every((b) => b === SENTINEL));
+  // min(remain, avail): a short writer limits the copy, and an unmapped page after it is never touched.
+  mapNew(f.space, f.mem, BASE, PageFlags.RW, pattern(PAGE_SIZE));
+  const r2 = f.space.reader(BASE + PAGE_SIZE - 4, 100);
+  assert.equal(r2.readFallible(VmWriter.from(buf)), 4);
+  assert.deepEqual(buf, pattern(PAGE_SIZE).subarray(PAGE_SIZE - 4));
+  disposeAndCheck(f);
+});
+
+const VALUE_TYPES: Array<[string, PodType<unknown>, unknown]> = [
+  ["u16", u16 as PodType<unknown>, 0xbeef],
+  ["u32", u32 as PodType<unknown>, 0xdeadbeef],
+  ["u64", u64 as PodType<unknown>, 0x0102030405060708n],
+  ["struct{u8,u32,u64}", struct({ a: u8, b: u32, c: u64 }) as PodType<unknown>, { a: 1, b: 2, c: 3n }],
+  ["array(u8, 13)", array(u8, 13) as PodType<unknown>, Array.from({ length: 13 }, (_, i) => i + 1)],
+];
+
+test("readVal/writeVal across a page boundary with the second page unmapped: PageFault, cursor not moved, no byte written", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const content = pattern(PAGE_SIZE, 4);
+  const paddr = mapNew(space, mem, BASE, PageFlags.RW, content);
+  for (const [name, t, value] of VALUE_TYPES) {
+    for (let k = 1; k < t.size; k++) {
+      const at = BASE + PAGE_SIZE - k;
+      const r = space.reader(at, t.size);
+      throwsVmError(() => r.readVal(t), "PageFault", 0);
+      assert.equal(r.cursor(), at, `${name} at -${k}: reader not moved`);
+      const w = space.writer(at, t.size);
+      throwsVmError(() => w.writeVal(t, value), "PageFault", 0);
+      assert.equal(w.cursor(), at, `${name} at -${k}: writer not moved`);
+      assert.deepEqual(physBytes(mem, paddr), content, `${name} at -${k}: nothing written to the first page`);
+    }
+    // A value that fits the first page works, and so does one that straddles once the second page is there.
+    const at = BASE + PAGE_SIZE - t.size;
+    space.writer(at, t.size).writeVal(t, value);
+    assert.deepEqual(space.reader(at, t.size).readVal(t), value);
+    mem._ram.set(content, paddr);
+  }
+  mapNew(space, mem, BASE + PAGE_SIZE, PageFlags.RW);
+  for (const [name, t, value] of VALUE_TYPES) {
+    for (let k = 1; k < t.size; k++) {
+      const at = BASE + PAGE_SIZE - k;
+      const w = space.writer(at, t.size + 3);
+      w.writeVal(t, value);
+      assert.equal(w.cursor(), at + t.size);
+      const r = space.reader(at, t.size);
+      assert.deepEqual(r.readVal(t), value, `${name} straddling at -${k}`);
+      assert.equal(r.cursor(), at + t.size);
+    }
+  }
+  disposeAndCheck(f);
+});
+
+test("writeVal straddling onto a read-only page writes no byte to the writable page", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const content = pattern(PAGE_SIZE, 4);
+  const ro = pattern(PAGE_SIZE, 8);
+  const paddr = mapNew(space, mem, BASE, PageFlags.RW, content);
+  const roPaddr = mapNew(space, mem, BASE + PAGE_SIZE, PageFlags.R, ro);
+  for (const [name, t, value] of VALUE_TYPES) {
+    for (let k = 1; k < t.size; k++) {
+      const w = space.writer(BASE + PAGE_SIZE - k, t.size);
+      throwsVmError(() => w.writeVal(t, value), "PageFault", 0);
+      assert.equal(w.cursor(), BASE + PAGE_SIZE - k);
+      assert.deepEqual(physBytes(mem, paddr), content, `${name} at -${k}`);
+      assert.deepEqual(physBytes(mem, roPaddr), ro);
+      // Reading the same straddling value works: both pages are readable.
+      const expected = new Uint8Array(t.size);
+      expected.set(content.subarray(PAGE_SIZE - k));
+      expected.set(ro.subarray(0, t.size - k), k);
+      const viaVal = space.reader(BASE + PAGE_SIZE - k, t.size).readVal(t);
+      const viaBytes = VmReader.from(expected).readVal(t);
+      assert.deepEqual(viaVal, viaBytes);
+    }
+  }
+  disposeAndCheck(f);
+});
+
+test("readVal/writeVal with the first page unmapped fault at once; InvalidArgs when the value does not fit the range", () => {
+  const f = fixture();
+  mapNew(f.space, f.mem, BASE + PAGE_SIZE, PageFlags.RW);
+  const r = f.space.reader(BASE + PAGE_SIZE - 2, 8);
+  throwsVmError(() => r.readVal(u64), "PageFault", 0);
+  throwsVmError(() => f.space.writer(BASE + PAGE_SIZE - 2, 8).writeVal(u64, 1n), "PageFault", 0);
+  throwsVmError(() => f.space.reader(BASE + PAGE_SIZE, 3).readVal(u32), "InvalidArgs");
+  throwsVmError(() => f.space.writer(BASE + PAGE_SIZE, 3).writeVal(u32, 1), "InvalidArgs");
+  disposeAndCheck(f);
+});
+
+test("fillZeros across a fault: PageFault with the exact count, cursor advanced by it, nothing after it touched", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const content = pattern(2 * PAGE_SIZE, 6);
+  const p0 = mapNew(space, mem, BASE, PageFlags.RW, content.subarray(0, PAGE_SIZE));
+  const p1 = mapNew(space, mem, BASE + PAGE_SIZE, PageFlags.RW, content.subarray(PAGE_SIZE));
+  const ro = pattern(PAGE_SIZE, 7);
+  const p2 = mapNew(space, mem, BASE + 2 * PAGE_SIZE, PageFlags.R, ro);
+  for (const len of [1, 8, PAGE_SIZE, 2 * PAGE_SIZE + 1, 3 * PAGE_SIZE]) {
+    for (const start of [BASE, BASE + 1, BASE + PAGE_SIZE - 1, BASE + PAGE_SIZE + 7, BASE + 2 * PAGE_SIZE - 1]) {
+      mem._ram.set(content.subarray(0, PAGE_SIZE), p0);
+      mem._ram.set(content.subarray(PAGE_SIZE), p1);
+      const fault = BASE + 2 * PAGE_SIZE;
+      const expected = Math.min(len, fault - start);
+      const w = space.writer(start, len + 10);
+      if (expected < len) throwsVmError(() => w.fillZeros(len), "PageFault", expected);
+      else assert.equal(w.fillZeros(len), len);
+      assert.equal(w.cursor(), start + expected);
+      const now = new Uint8Array(2 * PAGE_SIZE);
+      now.set(physBytes(mem, p0), 0);
+      now.set(physBytes(mem, p1), PAGE_SIZE);
+      const want = content.slice();
+      want.fill(0, start - BASE, start - BASE + expected);
+      assert.deepEqual(now, want, `fillZeros(${len}) at 0x${start.toString(16)}`);
+      assert.deepEqual(physBytes(mem, p2), ro);
+    }
+  }
+  // fillZeros is limited by avail().
+  const w = space.writer(BASE, 5);
+  assert.equal(w.fillZeros(100), 5);
+  assert.equal(w.avail(), 0);
+  disposeAndCheck(f);
+});
+
+test("atomicLoad and atomicCompareExchange on user memory: work on RW pages, PageFault on unmapped, CAS PageFault on read-only", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, BASE, PageFlags.RW);
+  const roPaddr = mapNew(space, mem, BASE + PAGE_SIZE, PageFlags.R, new Uint8Array(PAGE_SIZE).fill(3));
+  space.writeVal(BASE + 8, u32, 41);
+  const r = space.reader(BASE + 8, 4);
+  const w = space.writer(BASE + 8, 4);
+  assert.equal(r.atomicLoad(u32), 41);
+  assert.deepEqual(w.atomicCompareExchange(r, u32, 40, 1), [41, false]);
+  assert.equal(space.readVal(BASE + 8, u32), 41);
+  assert.deepEqual(w.atomicCompareExchange(r, u32, 41, 42), [41, true]);
+  assert.equal(r.atomicLoad(u32), 42);
+  assert.equal(r.cursor(), BASE + 8, "atomics do not move cursors");
+  assert.equal(w.cursor(), BASE + 8);
+  // Read-only page: load works, CAS is a write fault even when it would not exchange.
+  const rr = space.reader(BASE + PAGE_SIZE, 4);
+  const rw = space.writer(BASE + PAGE_SIZE, 4);
+  assert.equal(rr.atomicLoad(u32), 0x03030303);
+  throwsVmError(() => rw.atomicCompareExchange(rr, u32, 0x03030303, 9), "PageFault", 0);
+  throwsVmError(() => rw.atomicCompareExchange(rr, u32, 1, 9), "PageFault", 0);
+  assert.deepEqual(physBytes(mem, roPaddr), new Uint8Array(PAGE_SIZE).fill(3));
+  // Unmapped page.
+  const ur = space.reader(BASE + 2 * PAGE_SIZE, 4);
+  const uw = space.writer(BASE + 2 * PAGE_SIZE, 4);
+  throwsVmError(() => ur.atomicLoad(u32), "PageFault", 0);
+  throwsVmError(() => uw.atomicCompareExchange(ur, u32, 0, 1), "PageFault", 0);
+  // Misaligned, or a reader at another address, are contract violations.
+  throwsContract(() => space.reader(BASE + 2, 4).atomicLoad(u32), RangeError);
+  throwsContract(() => w.atomicCompareExchange(space.reader(BASE + 12, 4), u32, 0, 1), RangeError);
+  disposeAndCheck(f);
+});
+
+test("a reader made while A is active and a writer made while B is active copy between the two spaces, stopping exactly at a fault", () => {
+  const mem = memory();
+  const free0 = mem.freeFrames();
+  const a = new VmSpace(mem);
+  const b = new VmSpace(mem);
+  const data = pattern(3 * PAGE_SIZE, 11);
+  for (let k = 0; k < 3; k++) mapNew(a, mem, BASE + k * PAGE_SIZE, PageFlags.R, data.subarray(k * PAGE_SIZE, (k + 1) * PAGE_SIZE));
+  const dst = 0x80_0000;
+  mapNew(b, mem, dst, PageFlags.RW);
+  mapNew(b, mem, dst + PAGE_SIZE, PageFlags.RW); // dst + 2 pages is unmapped in b
+  a.activate();
+  const r = a.reader(BASE + 100, 3 * PAGE_SIZE - 100);
+  b.activate();
+  const w = b.writer(dst + 50, 3 * PAGE_SIZE);
+  throwsVmError(() => r.readFallible(w), "PageFault", 2 * PAGE_SIZE - 50);
+  assert.equal(r.cursor(), BASE + 100 + 2 * PAGE_SIZE - 50);
+  assert.equal(w.cursor(), dst + 2 * PAGE_SIZE);
+  const got = new Uint8Array(2 * PAGE_SIZE - 50);
+  b.readBytes(dst + 50, got);
+  assert.deepEqual(got, data.subarray(100, 100 + 2 * PAGE_SIZE - 50));
+  assert.equal(b.readVal(dst, u8), 0);
+  // The other way: writeFallible from b into a's read-only pages faults at once.
+  const wa = (a.activate(), a.writer(BASE, 16));
+  b.activate();
+  throwsVmError(() => wa.writeFallible(b.reader(dst + 50, 16)), "PageFault", 0);
+  // And a source fault in a: a hole at BASE + 3 pages.
+  a.activate();
+  const r2 = a.reader(BASE + 3 * PAGE_SIZE - 10, 20);
+  b.activate();
+  throwsVmError(() => r2.readFallible(b.writer(dst, 20)), "PageFault", 10);
+  a.dispose();
+  b.dispose();
+  assert.equal(mem.freeFrames(), free0);
+});
+
+/** A space with `pages` pages at BASE, on frames that are physically scattered (every other frame) or consecutive. */
+function overlapFixture(consecutive: boolean, pages: number) {
+  const f = fixture();
+  const { mem, space } = f;
+  if (consecutive) {
+    const seg = new FrameAllocOptions(mem).allocSegment(pages);
+    using c = space.cursorMut({ start: BASE, end: BASE + pages * PAGE_SIZE });
+    for (const frame of seg) {
+      c.map(frame, user(PageFlags.RW));
+      frame.dispose();
+    }
+  } else {
+    const spacers = [];
+    for (let k = 0; k < pages; k++) {
+      mapNew(space, mem, BASE + k * PAGE_SIZE, PageFlags.RW);
+      spacers.push(newFrame(mem)); // keeps the mapped frames apart
+    }
+    for (const s of spacers) s.dispose();
+  }
+  return f;
+}
+
+/** Overlapping copies within one space: [from, to, len] as offsets from BASE. */
+const OVERLAP_DOWN: ReadonlyArray<readonly [number, number, number]> = [
+  [100, 0, 3 * PAGE_SIZE],
+  [5, 4, 2 * PAGE_SIZE + 17],
+  [30, 10, 20],
+  [PAGE_SIZE + 5, PAGE_SIZE - 3, PAGE_SIZE + 40],
+  [0, 0, 4 * PAGE_SIZE],
+];
+const OVERLAP_UP: ReadonlyArray<readonly [number, number, number]> = [
+  [0, 100, 3 * PAGE_SIZE],
+  [0, 1, 2 * PAGE_SIZE + 17],
+  [10, 30, 20],
+  [PAGE_SIZE - 3, PAGE_SIZE + 5, PAGE_SIZE + 40],
+];
+
+function checkOverlappingCopies(consecutive: boolean, cases: ReadonlyArray<readonly [number, number, number]>): void {
+  const pages = 4;
+  const f = overlapFixture(consecutive, pages);
+  const { space } = f;
+  const size = pages * PAGE_SIZE;
+  for (const [from, to, len] of cases) {
+    const init = pattern(size, from + to);
+    space.writeBytes(BASE, init);
+    const r = space.reader(BASE + from, len);
+    const w = space.writer(BASE + to, len);
+    assert.equal(r.readFallible(w), len);
+    const want = init.slice();
+    want.set(init.subarray(from, from + len), to);
+    const now = new Uint8Array(size);
+    space.readBytes(BASE, now);
+    const diff = now.findIndex((b, k) => b !== want[k]);
+    assert.equal(diff, -1, `copy ${len} bytes from +${from} to +${to}: first wrong byte at +${diff}`);
+  }
+  disposeAndCheck(f);
+}
+
+for (const consecutive of [false, true]) {
+  const frames = consecutive ? "physically consecutive" : "scattered";
+  test(`an overlapping copy down within one space is a memmove (${frames} frames)`, () => checkOverlappingCopies(consecutive, OVERLAP_DOWN));
+  test(`an overlapping copy up within one space is a memmove, whatever the frames' physical placement (${frames} frames)`, () =>
+    checkOverlappingCopies(consecutive, OVERLAP_UP),
+  );
+}
+
+test("two virtual pages mapping one frame: a copy between them sees one memory", () => {
+  const f = fixture();
+  const frame = newFrame(f.mem, pattern(PAGE_SIZE));
+  mapAt(f.space, BASE, frame);
+  mapAt(f.space, BASE + 5 * PAGE_SIZE, frame);
+  f.space.reader(BASE + 200, 100).readFallible(f.space.writer(BASE + 5 * PAGE_SIZE + 1000, 100));
+  const want = pattern(PAGE_SIZE);
+  want.copyWithin(1000, 200, 300);
+  assert.deepEqual(physBytes(f.mem, frame.startPaddr()), want);
+  frame.dispose();
+  disposeAndCheck(f);
+});
+
+test("ACCESSED/DIRTY: a read sets ACCESSED only, a write sets both; a failed access sets neither", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, BASE, PageFlags.RW);
+  mapNew(space, mem, BASE + PAGE_SIZE, PageFlags.RW);
+  mapNew(space, mem, BASE + 2 * PAGE_SIZE, PageFlags.R);
+  const A = PageFlags.ACCESSED;
+  const D = PageFlags.DIRTY;
+  assert.equal(flagsAt(space, BASE), PageFlags.RW);
+  space.reader(BASE, 1).readVal(u8);
+  assert.equal(flagsAt(space, BASE), PageFlags.RW | A);
+  assert.equal(flagsAt(space, BASE + PAGE_SIZE), PageFlags.RW, "the next page was not touched");
+  space.writer(BASE + PAGE_SIZE, 1).writeVal(u8, 1);
+  assert.equal(flagsAt(space, BASE + PAGE_SIZE), PageFlags.RW | A | D);
+  assert.equal(flagsAt(space, BASE), PageFlags.RW | A, "a write elsewhere does not dirty this page");
+  throwsVmError(() => space.writer(BASE + 2 * PAGE_SIZE, 1).writeVal(u8, 1), "PageFault");
+  assert.equal(flagsAt(space, BASE + 2 * PAGE_SIZE), PageFlags.R, "a write fault sets nothing");
+  space.readVal(BASE + 2 * PAGE_SIZE, u8);
+  assert.equal(flagsAt(space, BASE + 2 * PAGE_SIZE), PageFlags.R | A);
+  disposeAndCheck(f);
+});
+
+test("ACCESSED/DIRTY: a copy marks exactly the pages it touched", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const pages = 6;
+  for (let k = 0; k < pages; k++) mapNew(space, mem, BASE + k * PAGE_SIZE, PageFlags.RW);
+  const A = PageFlags.ACCESSED;
+  const D = PageFlags.DIRTY;
+  // Read [page 1 + 10, page 3 + 1): pages 1, 2 and 3.
+  space.readBytes(BASE + PAGE_SIZE + 10, new Uint8Array(2 * PAGE_SIZE - 9));
+  assert.deepEqual(
+    Array.from({ length: pages }, (_, k) => flagsAt(space, BASE + k * PAGE_SIZE)),
+    [PageFlags.RW, PageFlags.RW | A, PageFlags.RW | A, PageFlags.RW | A, PageFlags.RW, PageFlags.RW],
+  );
+  // Write pages 2..4 (ending exactly at page 5's start).
+  space.fillZeros(BASE + 2 * PAGE_SIZE, 3 * PAGE_SIZE);
+  assert.deepEqual(
+    Array.from({ length: pages }, (_, k) => flagsAt(space, BASE + k * PAGE_SIZE)),
+    [PageFlags.RW, PageFlags.RW | A, PageFlags.RW | A | D, PageFlags.RW | A | D, PageFlags.RW | A | D, PageFlags.RW],
+  );
+  disposeAndCheck(f);
+});
+
+test("ACCESSED/DIRTY: protect clears them, the next access sets them again (the TLB re-walks)", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, BASE, PageFlags.RW);
+  const A = PageFlags.ACCESSED;
+  const D = PageFlags.DIRTY;
+  const w = space.writer(BASE, PAGE_SIZE);
+  const r = space.reader(BASE, PAGE_SIZE);
+  for (let round = 0; round < 3; round++) {
+    w.cloneExclusive().writeVal(u32, round);
+    assert.equal(flagsAt(space, BASE), PageFlags.RW | A | D);
+    protectAt(space, BASE, PageFlags.RW);
+    assert.equal(flagsAt(space, BASE), PageFlags.RW);
+    assert.equal(r.clone().readVal(u32), round);
+    assert.equal(flagsAt(space, BASE), PageFlags.RW | A, "a read after the clear sets ACCESSED only");
+    w.cloneExclusive().writeVal(u8, round);
+    assert.equal(flagsAt(space, BASE), PageFlags.RW | A | D, "the first write to the clean page sets DIRTY");
+    protectAt(space, BASE, PageFlags.RW);
+  }
+  disposeAndCheck(f);
+});
+
+test("readers and writers are fallible over user memory: infallible-only methods throw TypeError", () => {
+  const f = fixture();
+  mapNew(f.space, f.mem, BASE);
+  const r = f.space.reader(BASE, 8) as unknown as VmReader<never>;
+  const w = f.space.writer(BASE, 8) as unknown as VmWriter<never>;
+  const ri = r as unknown as { read(w: unknown): number; readOnce(t: unknown): unknown };
+  const wi = w as unknown as { write(r: unknown): number; writeOnce(t: unknown, v: unknown): void };
+  throwsContract(() => ri.read(VmWriter.from(new Uint8Array(8))), TypeError);
+  throwsContract(() => ri.readOnce(u32), TypeError);
+  throwsContract(() => wi.write(VmReader.from(new Uint8Array(8))), TypeError);
+  throwsContract(() => wi.writeOnce(u32, 1), TypeError);
+  disposeAndCheck(f);
+});
+
+test("limit, skip and clone on user readers and writers never reach outside their range", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const p = mapNew(space, mem, BASE, PageFlags.RW, pattern(PAGE_SIZE));
+  const r = space.reader(BASE + 10, 100).limit(20);
+  assert.equal(r.remain(), 20);
+  r.skip(5);
+  const c = r.clone();
+  const buf = new Uint8Array(64).fill(SENTINEL);
+  assert.equal(r.readFallible(VmWriter.from(buf)), 15);
+  assert.deepEqual(buf.subarray(0, 15), pattern(PAGE_SIZE).subarray(15, 30));
+  assert.equal(buf[15], SENTINEL);
+  assert.equal(c.remain(), 15, "the clone did not move");
+  throwsContract(() => c.skip(16), RangeError);
+  const w = space.writer(BASE + 100, 50).limit(3);
+  assert.equal(w.fillZeros(10), 3);
+  const want = pattern(PAGE_SIZE);
+  want.fill(0, 100, 103);
+  assert.deepEqual(physBytes(mem, p), want);
+  disposeAndCheck(f);
+});
+
+test("atomicCompareExchange with a reader of another space at the same address is a RangeError", () => {
+  const mem = memory();
+  const a = new VmSpace(mem);
+  const b = new VmSpace(mem);
+  mapNew(a, mem, BASE, PageFlags.RW);
+  mapNew(b, mem, BASE, PageFlags.RW);
+  a.activate();
+  const ra = a.reader(BASE, 4);
+  b.activate();
+  const wb = b.writer(BASE, 4);
+  throwsContract(() => wb.atomicCompareExchange(ra, u32, 0, 1), RangeError);
+  assert.equal(b.readVal(BASE, u32), 0);
+  throwsContract(() => wb.atomicCompareExchange(VmReader.from(new Uint8Array(4)), u32, 0, 1), RangeError);
+  a.dispose();
+  b.dispose();
+});

@@ -191,7 +191,14 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
       return d.decode(m.view as DataView, addr);
     }
     const space = m.space as MemorySpace;
-    if (!space.shared && size !== 0 && space.run(addr, size, false) >= size) return d.decode(space.runView, space.runOffset);
+    if (!space.shared && size !== 0) {
+      // One translation, so the fault handler runs at most once per byte: a
+      // value inside one run is decoded here, a fault ends the access, and
+      // only a value straddling two runs goes through a reader.
+      const got = space.run(addr, size, false);
+      if (got >= size) return d.decode(space.runView, space.runOffset);
+      if (got === 0) raiseFault(space, 0);
+    }
     return cursorOver(m, addr, size, READER).readVal(d);
   }
 
@@ -268,9 +275,13 @@ export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
       return;
     }
     const space = m.space as MemorySpace;
-    if (!space.shared && size !== 0 && space.run(addr, size, true) >= size) {
-      d.encode(space.runView, space.runOffset, value);
-      return;
+    if (!space.shared && size !== 0) {
+      const got = space.run(addr, size, true);
+      if (got >= size) {
+        d.encode(space.runView, space.runOffset, value);
+        return;
+      }
+      if (got === 0) raiseFault(space, 0);
     }
     cursorOver(m, addr, size, WRITER).writeVal(d, value);
   }

@@ -122,10 +122,10 @@ export class Cursor implements Disposable {
    *
    * OSTD counterpart: `Cursor::virt_addr`.
    *
-   * @throws {TypeError} the cursor was disposed.
+   * @throws {TypeError} the cursor or its space was disposed.
    */
   virtAddr(): number {
-    if (this._dead) useAfterDispose(this.constructor.name);
+    this._live();
     return this._va;
   }
 

@@ -165,6 +165,27 @@ export class SpaceState extends MemorySpace {
     return this.runSlow(addr, len, write);
   }
 
+  /**
+   * The fast path of {@link SpaceState.run} alone: true (with `runOffset`
+   * set) when `[addr, addr + len)` is in one page whose translation is
+   * cached for the access; never walks the table or calls the fault handler.
+   */
+  hit(addr: number, len: number, write: boolean): boolean {
+    const vpn = Math.floor(addr / 4096); // PAGE_SIZE
+    const slot = vpn & 1023; // TLB_ENTRIES - 1
+    const offset = addr - vpn * 4096;
+    if (
+      offset + len <= 4096 &&
+      this.tags[slot] === vpn &&
+      ((this.perms[slot] as number) & (write ? 2 : 1)) !== 0 &&
+      (this.shared ? Atomics.load(this.i32, this.epochIndex) : this.i32[this.epochIndex]) === this.seenEpoch
+    ) {
+      this.runOffset = (this.paddrs[slot] as number) + offset;
+      return true;
+    }
+    return false;
+  }
+
   private runSlow(addr: number, len: number, write: boolean): number {
     // In step with the space's epoch? (A dead space has bumped it and flushed
     // this TLB, so death is noticed on the miss path, in translate.)

@@ -416,10 +416,6 @@ test("a handler that disposes the space ends the access with a TypeError and eve
 
 test(
   "VmIo readVal/writeVal on a VmSpace ask the handler once per faulting byte, like readers and writers do",
-  {
-    todo:
-      "src bug: VmSpace.readVal/writeVal (src/vm/vm-space.ts) try a fast path whose run() already calls the handler, then fall back to VmObject.readVal/writeVal, which faults and calls it again: 3 calls for one faulting access",
-  },
   () => {
     const f = fixture();
     const { space } = f;
@@ -445,10 +441,6 @@ test(
 
 test(
   "a handler's exception during VmIo readVal/writeVal on a VmSpace reaches that caller, and never a later, unrelated access",
-  {
-    todo:
-      "src bug: the fast paths of VmSpace.readVal/writeVal (and VmObject.readVal/writeVal) call run(), which parks the handler's exception, then fall back and call the handler again; if that second call resolves the fault the access succeeds, the parked exception is never taken, and it is rethrown by the next fault on the space",
-  },
   () => {
     const f = fixture();
     const { space } = f;

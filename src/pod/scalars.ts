@@ -21,9 +21,15 @@ interface Check {
   reject: Rejecter;
 }
 
-function intCheck(min: number, max: number): Check {
+/**
+ * A check for an integer type. `fits` must be true exactly for the integers
+ * of the type (it is only called on numbers): one integer operation and a
+ * compare, e.g. `(v >>> 0) === v` for u32, which is also false for NaN,
+ * fractions and out-of-range values.
+ */
+function intCheck(min: number, max: number, fits: (v: number) => boolean): Check {
   return {
-    valid: (value) => typeof value === "number" && value >= min && value <= max && Math.floor(value) === value,
+    valid: (value) => typeof value === "number" && fits(value),
     reject: (value, path) => {
       if (typeof value !== "number") invalidType(path, "an integer (a number)", value);
       return outOfRange(path, `an integer in [${min}, ${max}]`, value);
@@ -31,9 +37,13 @@ function intCheck(min: number, max: number): Check {
   };
 }
 
-function bigCheck(min: bigint, max: bigint): Check {
+/** A check for a 64-bit type: `BigInt.asUintN/asIntN` is ~2× cheaper than two bigint compares. */
+function bigCheck(signed: boolean): Check {
+  const [min, max] = signed ? [-(2n ** 63n), 2n ** 63n - 1n] : [0n, 2n ** 64n - 1n];
   return {
-    valid: (value) => typeof value === "bigint" && value >= min && value <= max,
+    valid: signed
+      ? (value) => typeof value === "bigint" && BigInt.asIntN(64, value) === value
+      : (value) => typeof value === "bigint" && BigInt.asUintN(64, value) === value,
     reject: (value, path) => {
       if (typeof value !== "bigint") invalidType(path, "a bigint", value);
       return outOfRange(path, `a bigint in [${min}, ${max}]`, value);
@@ -64,7 +74,7 @@ export const u8: PodOnceType<number> = once(
   1,
   (v, o) => v.getUint8(o),
   (v, o, x) => v.setUint8(o, x),
-  intCheck(0, 0xff),
+  intCheck(0, 0xff, (v) => (v & 0xff) === v),
 );
 
 /** Unsigned 16-bit integer, little-endian. OSTD counterpart: `u16`. */
@@ -74,7 +84,7 @@ export const u16: PodOnceType<number> = once(
   2,
   (v, o) => v.getUint16(o, true),
   (v, o, x) => v.setUint16(o, x, true),
-  intCheck(0, 0xffff),
+  intCheck(0, 0xffff, (v) => (v & 0xffff) === v),
 );
 
 /** Unsigned 32-bit integer, little-endian. OSTD counterpart: `u32`. */
@@ -84,7 +94,7 @@ export const u32: PodOnceType<number> = once(
   4,
   (v, o) => v.getUint32(o, true),
   (v, o, x) => v.setUint32(o, x, true),
-  intCheck(0, 0xffff_ffff),
+  intCheck(0, 0xffff_ffff, (v) => v >>> 0 === v),
 );
 
 /** Unsigned 64-bit integer, little-endian, as a `bigint`. OSTD counterpart: `u64`. */
@@ -94,7 +104,7 @@ export const u64: PodOnceType<bigint> = once(
   8,
   (v, o) => v.getBigUint64(o, true),
   (v, o, x) => v.setBigUint64(o, x, true),
-  bigCheck(0n, 0xffff_ffff_ffff_ffffn),
+  bigCheck(false),
 );
 
 /** Signed 8-bit integer. OSTD counterpart: `i8`. */
@@ -104,7 +114,7 @@ export const i8: PodOnceType<number> = once(
   1,
   (v, o) => v.getInt8(o),
   (v, o, x) => v.setInt8(o, x),
-  intCheck(-0x80, 0x7f),
+  intCheck(-0x80, 0x7f, (v) => (v << 24) >> 24 === v),
 );
 
 /** Signed 16-bit integer, little-endian. OSTD counterpart: `i16`. */
@@ -114,7 +124,7 @@ export const i16: PodOnceType<number> = once(
   2,
   (v, o) => v.getInt16(o, true),
   (v, o, x) => v.setInt16(o, x, true),
-  intCheck(-0x8000, 0x7fff),
+  intCheck(-0x8000, 0x7fff, (v) => (v << 16) >> 16 === v),
 );
 
 /** Signed 32-bit integer, little-endian. OSTD counterpart: `i32`. */
@@ -124,7 +134,7 @@ export const i32: PodOnceType<number> = once(
   4,
   (v, o) => v.getInt32(o, true),
   (v, o, x) => v.setInt32(o, x, true),
-  intCheck(-0x8000_0000, 0x7fff_ffff),
+  intCheck(-0x8000_0000, 0x7fff_ffff, (v) => (v | 0) === v),
 );
 
 /** Signed 64-bit integer, little-endian, as a `bigint`. OSTD counterpart: `i64`. */
@@ -134,7 +144,7 @@ export const i64: PodOnceType<bigint> = once(
   8,
   (v, o) => v.getBigInt64(o, true),
   (v, o, x) => v.setBigInt64(o, x, true),
-  bigCheck(-0x8000_0000_0000_0000n, 0x7fff_ffff_ffff_ffffn),
+  bigCheck(true),
 );
 
 /** Pointer-sized unsigned integer: 64-bit, as a `bigint`. OSTD counterpart: `usize` (x86-64). */
@@ -144,7 +154,7 @@ export const usize: PodOnceType<bigint> = once(
   8,
   (v, o) => v.getBigUint64(o, true),
   (v, o, x) => v.setBigUint64(o, x, true),
-  bigCheck(0n, 0xffff_ffff_ffff_ffffn),
+  bigCheck(false),
 );
 
 /** Pointer-sized signed integer: 64-bit, as a `bigint`. OSTD counterpart: `isize` (x86-64). */
@@ -154,7 +164,7 @@ export const isize: PodOnceType<bigint> = once(
   8,
   (v, o) => v.getBigInt64(o, true),
   (v, o, x) => v.setBigInt64(o, x, true),
-  bigCheck(-0x8000_0000_0000_0000n, 0x7fff_ffff_ffff_ffffn),
+  bigCheck(true),
 );
 
 /** IEEE 754 single-precision float, little-endian. OSTD counterpart: `f32`. Not `PodOnce`. */

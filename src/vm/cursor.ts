@@ -60,13 +60,18 @@ export class Cursor implements Disposable {
   /** @internal */ protected _dead = false;
   /** @internal */ protected readonly _lock: <T>(f: () => T) => T;
 
-  /** @internal Made by `VmSpace.cursor`/`cursorMut`, which validate the range. */
-  constructor(state: SpaceState, range: VaRange, lock: <T>(f: () => T) => T) {
+  // Cursors are made by `VmSpace.cursor`/`cursorMut`, which validate the range.
+  protected constructor(state: SpaceState, range: VaRange, lock: <T>(f: () => T) => T) {
     this._state = state;
     this._start = range.start;
     this._end = range.end;
     this._va = range.start;
     this._lock = lock;
+  }
+
+  /** @internal */
+  static _make<T>(this: { prototype: T }, state: SpaceState, range: VaRange, lock: <R>(f: () => R) => R): T {
+    return new (this as unknown as new (s: SpaceState, r: VaRange, l: <R>(f: () => R) => R) => T)(state, range, lock);
   }
 
   /** @internal */

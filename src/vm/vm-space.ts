@@ -57,8 +57,8 @@ export interface SpaceToken {
   readonly nonce: number;
 }
 
-/** Module-private key: the constructor's way in for `attach`. */
-const ATTACH = Symbol("attach");
+/** Set by `attach` just before it calls the constructor, which takes it. */
+let pendingAttach: SpaceState | undefined;
 
 /** A fault as the page-fault handler sees it. */
 export interface PageFaultInfo {
@@ -87,10 +87,13 @@ export class VmSpace extends VmObject implements Disposable {
    * @throws {TypeError} `memory` is not a `PhysicalMemory`.
    * @throws {VmError} `NoMemory` when RAM has no frame for the root table.
    */
-  constructor(memory?: PhysicalMemory, /** @internal */ attached?: { [ATTACH]: SpaceState }) {
+  constructor(memory?: PhysicalMemory) {
     super();
     if (memory !== undefined && !(memory instanceof PhysicalMemory)) invalidType("memory", "a PhysicalMemory", memory);
-    this._state = attached?.[ATTACH] ?? SpaceState.create(memory ?? PhysicalMemory.default);
+    // `attach` passes the state of an existing space through `pendingAttach`.
+    const attached = pendingAttach;
+    pendingAttach = undefined;
+    this._state = attached ?? SpaceState.create(memory ?? PhysicalMemory.default);
     this.io = { bytes: null, view: null, space: this._state, lease: null, base: 0, size: MAX_USERSPACE_VADDR, fallible: true, beyond: "AccessDenied" };
   }
 
@@ -110,7 +113,7 @@ export class VmSpace extends VmObject implements Disposable {
    */
   cursor(range: VaRange): Cursor {
     this.live();
-    return new Cursor(this._state, checkRange(range), this._lock);
+    return Cursor._make(this._state, checkRange(range), this._lock);
   }
 
   /**
@@ -123,7 +126,7 @@ export class VmSpace extends VmObject implements Disposable {
    */
   cursorMut(range: VaRange): CursorMut {
     this.live();
-    return new CursorMut(this._state, checkRange(range), this._lock);
+    return CursorMut._make(this._state, checkRange(range), this._lock);
   }
 
   /**
@@ -249,7 +252,8 @@ export class VmSpace extends VmObject implements Disposable {
   static attach(memory: PhysicalMemory, token: SpaceToken): VmSpace {
     if (token == null || typeof token.root !== "number") invalidType("token", "a token from VmSpace.share()", token);
     const ctrl = redeem(memory, token, "vmio.VmSpace", "a token from VmSpace.share()") / PAGE_SIZE;
-    return new VmSpace(memory, { [ATTACH]: SpaceState.attach(memory, token.root / PAGE_SIZE, ctrl) });
+    pendingAttach = SpaceState.attach(memory, token.root / PAGE_SIZE, ctrl);
+    return new VmSpace(memory);
   }
 
   /**

@@ -103,6 +103,18 @@ export function copyRaw(
   len: number,
 ): number {
   if (len === 0) return 0;
+  // A small copy between direct memory and one run of a space that is at
+  // hand (a TLB hit): no loop, no critical section needed on unshared RAM.
+  if (dBytes !== null && sSpace !== null && !sSpace.shared && sSpace.probe(sPos, len, false)) {
+    if ((dLease !== null && dLease.leaseExpired) || dPos + len > dBytes.length) badDirect(dLease, dBytes, dPos, len);
+    copyBytes(dBytes, dPos, sSpace.runBytes, sSpace.runOffset, len, false);
+    return len;
+  }
+  if (sBytes !== null && dSpace !== null && !dSpace.shared && dSpace.probe(dPos, len, true)) {
+    if ((sLease !== null && sLease.leaseExpired) || sPos + len > sBytes.length) badDirect(sLease, sBytes, sPos, len);
+    copyBytes(dSpace.runBytes, dSpace.runOffset, sBytes, sPos, len, false);
+    return len;
+  }
   if (dBytes !== null && sBytes !== null) {
     if ((sLease !== null && sLease.leaseExpired) || sPos + len > sBytes.length) badDirect(sLease, sBytes, sPos, len);
     if ((dLease !== null && dLease.leaseExpired) || dPos + len > dBytes.length) badDirect(dLease, dBytes, dPos, len);

@@ -69,6 +69,16 @@ export abstract class MemorySpace {
   abstract run(addr: number, len: number, write: boolean): number;
 
   /**
+   * The run at `addr` if it is at hand with no work at all: true (with
+   * `runOffset` set, `runSlice` cleared) when all of `[addr, addr + len)`
+   * is one run already translated for the access. Never faults, never calls
+   * a handler: a false answer costs nothing to retry through `run`.
+   */
+  probe(_addr: number, _len: number, _write: boolean): boolean {
+    return false;
+  }
+
+  /**
    * A number that changes whenever runs handed out earlier may have become
    * invalid (pages unmapped or protected, memory released). The copy engine
    * compares it around calls that can run a fault handler.

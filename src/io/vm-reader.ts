@@ -19,7 +19,7 @@ import { u32 } from "../pod/scalars.js";
 import { atomicLoad as sharedLoad } from "./atomic-access.js";
 import { faultedSpace, memcpyFallible } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
-import { NO_VIEW, READER, WRITER, dataViewOf, directIndex, leaseExpired, type Lease, type MemoryCursor } from "./memory-cursor.js";
+import { NO_VIEW, READER, dataViewOf, directIndex, leaseExpired, type Lease, type MemoryCursor } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 import { checkAligned, insufficient, raiseFault, requireInfallible, requireOnce } from "./access-errors.js";
 import { VmWriter, newWriter } from "./vm-writer.js";
@@ -172,7 +172,7 @@ export class VmReader<F extends Fallibility = Fallible> implements MemoryCursor 
    *   or the memory of either was freed or detached.
    */
   read(this: VmReader<Infallible>, w: VmWriter<Infallible>): number {
-    if (w == null || w._kind !== WRITER) notWriter(w);
+    if (w == null || w._kind !== 2 /* WRITER */) notWriter(w);
     if (this._fallible || w._fallible) badRead(this._fallible);
     const n = Math.min(this._end - this._pos, w._end - w._pos);
     memcpyFallible(w, this, n);
@@ -193,12 +193,12 @@ export class VmReader<F extends Fallibility = Fallible> implements MemoryCursor 
    * @throws {TypeError} `w` is not a writer, or memory was freed or detached.
    */
   readFallible(w: VmWriter<Fallibility>): number {
-    if (w == null || w._kind !== WRITER) notWriter(w);
+    if (w == null || w._kind !== 2 /* WRITER */) notWriter(w);
     const n = Math.min(this._end - this._pos, w._end - w._pos);
     const copied = memcpyFallible(w, this, n);
     this._pos += copied;
     w._pos += copied;
-    if (copied < n) raiseFault(faultedSpace(), copied);
+    if (copied < n) stopped(copied);
     return copied;
   }
 
@@ -306,6 +306,11 @@ function viewBytes(bytes: unknown): Uint8Array {
 
 function badRead(readerFallible: boolean): never {
   return requireInfallible("read", readerFallible ? "reader" : "writer");
+}
+
+/** Ends a copy that a fault stopped (module-local: see readVal). */
+function stopped(copied: number): never {
+  return raiseFault(faultedSpace(), copied);
 }
 
 function notWriter(w: unknown): never {

@@ -19,7 +19,7 @@ import { u32 } from "../pod/scalars.js";
 import { atomicCompareExchangeU32, atomicStore } from "./atomic-access.js";
 import { faultedSpace, memcpyFallible, memsetFallible } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
-import { NO_VIEW, READER, WRITER, dataViewOf, directIndex, leaseExpired, locationOf, type Lease, type MemoryCursor } from "./memory-cursor.js";
+import { NO_VIEW, WRITER, dataViewOf, directIndex, leaseExpired, locationOf, type Lease, type MemoryCursor } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 import { checkAligned, insufficient, raiseFault, requireInfallible, requireOnce } from "./access-errors.js";
 import { VmReader, isSharedBytes, newReader } from "./vm-reader.js";
@@ -173,7 +173,7 @@ export class VmWriter<F extends Fallibility = Fallible> implements MemoryCursor 
    *   fallible, or the memory of either was freed or detached.
    */
   write(this: VmWriter<Infallible>, r: VmReader<Infallible>): number {
-    if (r == null || r._kind !== READER) invalidType("r", "a VmReader", r);
+    if (r == null || r._kind !== 1 /* READER */) notReader(r);
     return r.read(this);
   }
 
@@ -189,7 +189,7 @@ export class VmWriter<F extends Fallibility = Fallible> implements MemoryCursor 
    * @throws {TypeError} `r` is not a reader, or memory was freed or detached.
    */
   writeFallible(r: VmReader<Fallibility>): number {
-    if (r == null || r._kind !== READER) invalidType("r", "a VmReader", r);
+    if (r == null || r._kind !== 1 /* READER */) notReader(r);
     return r.readFallible(this);
   }
 
@@ -324,7 +324,7 @@ export class VmWriter<F extends Fallibility = Fallible> implements MemoryCursor 
    * @throws {TypeError} wrong argument types, or the memory was freed or detached.
    */
   atomicCompareExchange(r: VmReader<Fallibility>, t: typeof u32, expected: number, next: number): [previous: number, exchanged: boolean] {
-    if (r == null || r._kind !== READER) invalidType("r", "a VmReader", r);
+    if (r == null || r._kind !== 1 /* READER */) notReader(r);
     if (t !== u32) invalidType("t", "u32 (the only type with atomic access)", t);
     const d = descriptorOf(u32);
     if (!d.valid(expected)) d.reject(expected, "expected");
@@ -380,6 +380,10 @@ export class VmWriter<F extends Fallibility = Fallible> implements MemoryCursor 
 function viewBytes(bytes: unknown): Uint8Array {
   checkView(bytes, "bytes");
   return bytesOf(bytes);
+}
+
+function notReader(r: unknown): never {
+  return invalidType("r", "a VmReader", r);
 }
 
 function notPod(t: unknown): never {

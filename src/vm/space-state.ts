@@ -170,6 +170,14 @@ export class SpaceState extends MemorySpace {
    * set) when `[addr, addr + len)` is in one page whose translation is
    * cached for the access; never walks the table or calls the fault handler.
    */
+  override probe(addr: number, len: number, write: boolean): boolean {
+    if (this.hit(addr, len, write)) {
+      this.runSlice = null;
+      return true;
+    }
+    return false;
+  }
+
   hit(addr: number, len: number, write: boolean): boolean {
     const vpn = Math.floor(addr / 4096); // PAGE_SIZE
     const slot = vpn & 1023; // TLB_ENTRIES - 1

@@ -289,6 +289,87 @@ describe("FrameAllocator (unit)", () => {
   }
 });
 
+describe("the shared flag changes how the state is accessed, never what the allocator does", () => {
+  /** A harness whose state omits `shared` altogether (the default), over plain arrays. */
+  function defaultHarness(nframes: number, start: number): Harness {
+    const words = allocatorWords(nframes);
+    const state = { bits: new Int32Array(words.bits), tree: new Int32Array(words.tree), hint: new Int32Array(2), hintIndex: 1, nframes } as AllocatorState;
+    const a = new FrameAllocator(state);
+    a.initialize(start, nframes);
+    return { a, state, nframes };
+  }
+
+  test("lockstep: unshared, shared (SharedArrayBuffer) and default states hold identical bitmaps, trees and hints after every step", () => {
+    const op = fc.oneof(
+      { arbitrary: fc.record({ kind: fc.constant("alloc" as const), n: fc.integer({ min: 1, max: 70 }) }), weight: 5 },
+      { arbitrary: fc.record({ kind: fc.constant("free" as const), pick: fc.nat(), cut: fc.nat(), len: fc.nat() }), weight: 5 },
+      { arbitrary: fc.record({ kind: fc.constant("rebuild" as const) }), weight: 1 },
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(1, 31, 33, 64, 100, 130), fc.integer({ min: 0, max: 3 }), fc.array(op, { maxLength: 60 }), (n, reserved, ops) => {
+        const start = Math.min(reserved, n - 1);
+        const hs = [harness(n, start, n, false), harness(n, start, n, true), defaultHarness(n, start)];
+        const same = (step: string): void => {
+          const [ref, ...others] = hs;
+          for (const h of others) {
+            assert.deepEqual(Array.from(h.state.bits), Array.from(ref!.state.bits), `${step}: bitmap`);
+            assert.deepEqual(Array.from(h.state.tree), Array.from(ref!.state.tree), `${step}: tree`);
+            assert.equal(h.state.hint[h.state.hintIndex], ref!.state.hint[ref!.state.hintIndex], `${step}: hint`);
+            assert.equal(h.a.freeCount(), ref!.a.freeCount(), `${step}: free count`);
+          }
+        };
+        same("initialize");
+        const held: Array<[number, number]> = [];
+        for (const [i, o] of ops.entries()) {
+          const step = `op ${i} ${JSON.stringify(o)}`;
+          if (o.kind === "alloc") {
+            const got = hs.map((h) => h.a.alloc(o.n));
+            assert.ok(got.every((g) => g === got[0]), `${step}: ${got.join(", ")}`);
+            if (got[0]! >= 0) held.push([got[0]!, o.n]);
+          } else if (o.kind === "free") {
+            if (held.length === 0) continue;
+            const j = o.pick % held.length;
+            const [s0, len] = held[j]!;
+            const off = o.cut % len;
+            const k = 1 + (o.len % (len - off));
+            held.splice(j, 1);
+            if (off > 0) held.push([s0, off]);
+            if (off + k < len) held.push([s0 + off + k, len - off - k]);
+            for (const h of hs) h.a.free(s0 + off, k);
+          } else {
+            for (const h of hs) h.a.rebuild();
+          }
+          same(step);
+        }
+      }),
+      { seed: 0x5a4ed, numRuns: 120 },
+    );
+  });
+
+  test("PhysicalMemory: shared and unshared RAM hand out the same frames for the same requests", () => {
+    const memories = [memory(100), memory(100, { shared: true })];
+    const handles = memories.map(() => [] as Array<UFrame | USegment>);
+    const requests = [1, 3, 1, 7, -1, 2, -3, 5, 1, -2, 4, -1, -1, 6, 1];
+    for (const r of requests) {
+      const paddrs = memories.map((mem, i) => {
+        const hs = handles[i]!;
+        if (r > 0) {
+          const h = r === 1 ? new FrameAllocOptions(mem).allocFrame() : new FrameAllocOptions(mem).allocSegment(r);
+          hs.push(h);
+          return h.startPaddr();
+        }
+        const [h] = hs.splice((-r * 7) % hs.length, 1);
+        h!.dispose();
+        return -1;
+      });
+      assert.equal(paddrs[0], paddrs[1], `request ${r}`);
+      assert.equal(memories[0]!.freeFrames(), memories[1]!.freeFrames());
+    }
+    for (const hs of handles) for (const h of hs) h.dispose();
+    for (const mem of memories) assert.equal(mem.freeFrames(), usableFrames(mem));
+  });
+});
+
 describe("allocator through PhysicalMemory", () => {
   test("exhaustion then full release restores one contiguous block", () => {
     const mem = memory(100);

@@ -6,29 +6,56 @@ import assert from "node:assert/strict";
 import { FrameAllocOptions, FrameVec, PAGE_SIZE, PhysicalMemory, u32, u64 } from "../../src/index.js";
 import { memory, throwsContract, usableFrames } from "./support.js";
 
+/** The header at the start of RAM (layout, grace-period words, share tickets). */
+const HEADER_BYTES = 16 * 1024;
+
+/** The fewest frames a memory can have: its metadata and one usable frame. */
+function smallestFrames(): number {
+  for (let frames = 1; ; frames++) {
+    try {
+      return memory(frames).size / PAGE_SIZE;
+    } catch (e) {
+      assert.ok(e instanceof RangeError, `too small must be a RangeError, got ${String(e)}`);
+    }
+  }
+}
+
 describe("PhysicalMemory", () => {
   test("a new memory has its size, is unshared by default, and all but the reserved frames are free", () => {
-    for (const frames of [3, 31, 32, 33, 64, 100, 256, 1000]) {
+    for (const frames of [smallestFrames(), 31, 32, 33, 64, 100, 256, 1000]) {
       const mem = memory(frames);
       assert.equal(mem.size, frames * PAGE_SIZE);
       assert.equal(mem.shared, false);
-      assert.ok(mem.reservedFrames() >= 1, "the header page at least");
+      assert.ok(mem.reservedFrames() >= HEADER_BYTES / PAGE_SIZE, "the header at least");
       assert.ok(mem.reservedFrames() < frames);
       assert.equal(mem.freeFrames(), frames - mem.reservedFrames());
     }
   });
 
-  test("the reserved metadata grows with RAM: about 16 bytes per frame plus a header page", () => {
-    // 16 bytes per frame: 256 frames per metadata page.
-    assert.ok(memory(64).reservedFrames() <= 2);
-    const big = memory(8192);
-    assert.ok(big.reservedFrames() >= 1 + (8192 * 16) / PAGE_SIZE);
-    assert.ok(big.reservedFrames() <= 2 + (8192 * 16 * 1.1) / PAGE_SIZE);
+  test("64 MiB of RAM (the default size) reserves 72 frames for its metadata", () => {
+    const mem = new PhysicalMemory({ size: 64 * 1024 * 1024 });
+    assert.equal(mem.size / PAGE_SIZE, 16384);
+    assert.equal(mem.reservedFrames(), 72);
+    assert.equal(mem.freeFrames(), 16384 - 72);
+    assert.equal(new PhysicalMemory().reservedFrames(), 72);
+  });
+
+  test("the reserved metadata grows with RAM: a 16 KiB header plus about 16 bytes per frame", () => {
+    const sizes = [smallestFrames(), 64, 256, 1024, 8192];
+    const reserved = sizes.map((frames) => memory(frames).reservedFrames());
+    for (let i = 1; i < sizes.length; i++) assert.ok(reserved[i]! >= reserved[i - 1]!, "never shrinks as RAM grows");
+    for (const [i, frames] of sizes.entries()) {
+      // The frame table alone is 16 bytes per frame; bitmap and tree add under 2 more.
+      assert.ok(reserved[i]! * PAGE_SIZE >= HEADER_BYTES + 16 * frames, `${frames} frames: at least header + frame table`);
+      assert.ok(reserved[i]! * PAGE_SIZE <= HEADER_BYTES + 18 * frames + PAGE_SIZE, `${frames} frames: at most header + 18 bytes per frame, rounded up`);
+    }
+    const growth = ((reserved[4]! - reserved[1]!) * PAGE_SIZE) / (8192 - 64);
+    assert.ok(growth >= 15.5 && growth <= 18.5, `${growth} bytes of metadata per added frame`);
   });
 
   test("the smallest memory holds its metadata and one frame", () => {
     let smallest = 0;
-    for (let frames = 1; frames < 8 && smallest === 0; frames++) {
+    for (let frames = 1; frames < 64 && smallest === 0; frames++) {
       try {
         const mem = memory(frames);
         smallest = frames;
@@ -56,6 +83,11 @@ describe("PhysicalMemory", () => {
 
   test("options of the wrong type are TypeErrors", () => {
     const bad: unknown[] = [
+      { size: null },
+      { shared: null },
+      { size: 262144, shared: null },
+      { size: null, shared: false },
+      { size: 262144, trackLeaks: null },
       { size: "262144" },
       { size: 262144n },
       { size: {} },
@@ -116,7 +148,7 @@ describe("PhysicalMemory", () => {
   });
 
   test("no allocation ever hands out a reserved metadata frame or a frame past the end", () => {
-    for (const frames of [3, 33, 64, 100]) {
+    for (const frames of [smallestFrames(), smallestFrames() + 1, 33, 64, 100]) {
       const mem = memory(frames);
       const opts = new FrameAllocOptions(mem);
       const low = mem.reservedFrames() * PAGE_SIZE;

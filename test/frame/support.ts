@@ -357,7 +357,8 @@ export function vmIoSuite(kind: string, make: IoFactory, opts: { shared?: boolea
         throwsContract(() => io.readSlice(0, v as Uint8Array), TypeError);
         throwsContract(() => io.writeSlice(0, v as Uint8Array), TypeError);
       }
-      const notPod: unknown[] = ["u32", null, undefined, {}, { size: 4, align: 4, name: "u32" }, 4];
+      // Spread copies and Object.create derivatives of real descriptors are not descriptors either.
+      const notPod: unknown[] = ["u32", null, undefined, {}, { size: 4, align: 4, name: "u32" }, 4, { ...u32 }, { ...u32, size: 0 }, Object.create(u32), Object.create(u64, { size: { value: 0 } })];
       for (const t of notPod) {
         throwsContract(() => io.readVal(0, t as typeof u32), TypeError);
         throwsContract(() => io.writeVal(0, t as typeof u32, 1), TypeError);

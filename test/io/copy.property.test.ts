@@ -1,9 +1,10 @@
 // Model-based test of readers and writers over typed memory: random buffers,
 // views, limits and skips, and random sequences of copies, fills and value
 // accesses, run against vmio and against a plain byte-array model. Counts,
-// cursors, errors and every byte of every buffer must agree after each step —
-// including when the reader and writer are overlapping views of one buffer,
-// where a copy must be a memmove.
+// cursors (offsets from the start of each view), errors (alignment judged at
+// the byte's offset in its buffer) and every byte of every buffer must agree
+// after each step — including when the reader and writer are overlapping
+// views of one buffer, where a copy must be a memmove.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -25,7 +26,9 @@ type Op =
   | { kind: "skipReader"; n: number }
   | { kind: "skipWriter"; n: number }
   | { kind: "limitReader"; n: number }
-  | { kind: "limitWriter"; n: number };
+  | { kind: "limitWriter"; n: number }
+  | { kind: "atomicLoad" }
+  | { kind: "atomicCompareExchange"; current: boolean; expected: number; next: number };
 
 const small = fc.integer({ min: 0, max: 320 });
 const typeIndex = fc.integer({ min: 0, max: 3 });
@@ -40,6 +43,17 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("skipWriter" as const), n: fc.integer({ min: 0, max: 40 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("limitReader" as const), n: small }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("limitWriter" as const), n: small }) },
+  { weight: 1, arbitrary: fc.constant<Op>({ kind: "atomicLoad" }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("atomicCompareExchange" as const),
+      /** Expect the value that is there (so that the exchange happens), or `expected`. */
+      current: fc.boolean(),
+      expected: fc.nat(),
+      next: fc.nat(),
+    }),
+  },
 );
 
 const scenarioArb = fc.record({
@@ -134,11 +148,13 @@ function run(s: Scenario): void {
 
   const srcBytes = new Uint8Array(srcBuf);
   const dstBytes = new Uint8Array(dstBuf);
+  // The model keeps buffer offsets (alignment is judged there); addresses
+  // are offsets from the start of each view.
   const check = (step: string): void => {
-    assert.equal(r.cursor(), rPos, `${step}: reader cursor`);
+    assert.equal(r.cursor(), rPos - rStart, `${step}: reader cursor`);
     assert.equal(r.remain(), rEnd - rPos, `${step}: remain`);
     assert.equal(r.hasRemain(), rEnd > rPos, `${step}: hasRemain`);
-    assert.equal(w.cursor(), wPos, `${step}: writer cursor`);
+    assert.equal(w.cursor(), wPos - wStart, `${step}: writer cursor`);
     assert.equal(w.avail(), wEnd - wPos, `${step}: avail`);
     assert.equal(w.hasAvail(), wEnd > wPos, `${step}: hasAvail`);
     for (let i = 0; i < srcModel.length; i++) {
@@ -243,6 +259,29 @@ function run(s: Scenario): void {
         w.limit(op.n);
         wEnd = Math.min(wEnd, wPos + op.n);
         break;
+      case "atomicLoad":
+        if (rEnd - rPos < 4) assert.throws(() => r.atomicLoad(u32), isInvalidArgs, step);
+        else if (rPos % 4 !== 0) assert.throws(() => r.atomicLoad(u32), RangeError, step);
+        else assert.equal(r.atomicLoad(u32), fromLe(srcModel.slice(rPos, rPos + 4), 2), step);
+        break;
+      case "atomicCompareExchange": {
+        const call = (expected: number): [number, boolean] => w.atomicCompareExchange(r, u32, expected, op.next >>> 0);
+        if (wEnd - wPos < 4 || rEnd - rPos < 4) {
+          assert.throws(() => call(op.expected >>> 0), isInvalidArgs, step);
+        } else if (srcBuf !== dstBuf || rPos !== wPos) {
+          // Not the same byte of the same buffer, whatever the two cursors say.
+          assert.throws(() => call(op.expected >>> 0), RangeError, step);
+        } else if (wPos % 4 !== 0) {
+          assert.throws(() => call(op.expected >>> 0), RangeError, step);
+        } else {
+          const previous = fromLe(dstModel.slice(wPos, wPos + 4), 2) as number;
+          const expected = op.current ? previous : op.expected >>> 0;
+          const exchanged = previous === expected;
+          assert.deepEqual(call(expected), [previous, exchanged], step);
+          if (exchanged) leBytes(op.next >>> 0, 4).forEach((b, i) => (dstModel[wPos + i] = b));
+        }
+        break;
+      }
     }
     check(step);
   });
@@ -285,5 +324,46 @@ test("copies between overlapping views of one buffer are memmoves (focused)", ()
       },
     ),
     { seed: 77, numRuns: 300 },
+  );
+});
+
+test("atomics through two different views of one buffer agree with the model when both point at the same byte", () => {
+  // Reader and writer views start at different offsets and are skipped to the
+  // same buffer offset, so their addresses differ but the byte is the same.
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 8, max: 64 }),
+      fc.nat(),
+      fc.nat(),
+      fc.nat(),
+      fc.boolean(),
+      fc.array(opArb.filter((op) => op.kind === "atomicLoad" || op.kind === "atomicCompareExchange"), { minLength: 1, maxLength: 8 }),
+      (size, a, b, t, shared, ops) => {
+        const target = t % (size - 3);
+        const rStart = a % (target + 1);
+        const wStart = b % (target + 1);
+        run({
+          layout: "same",
+          shared,
+          srcSize: size,
+          dstSize: size,
+          rStart,
+          rLen: size - rStart,
+          wStart,
+          wLen: size - wStart,
+          rDataView: a % 2 === 0,
+          wDataView: b % 2 === 0,
+          rFallible: a % 3 === 0,
+          wFallible: b % 3 === 0,
+          seed: size & 0xff,
+          ops: [
+            { kind: "skipReader", n: target - rStart },
+            { kind: "skipWriter", n: target - wStart },
+            ...ops,
+          ],
+        });
+      },
+    ),
+    { seed: 4242, numRuns: 300 },
   );
 });

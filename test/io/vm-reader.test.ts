@@ -79,16 +79,34 @@ describe("VmReader.from over typed memory", () => {
     assert.throws(() => r.readVal(u8), isVmError("InvalidArgs"));
   });
 
-  test("cursor is the byte offset in the underlying ArrayBuffer and only the view's bytes are read", () => {
+  test("addresses are offsets in the view: cursor starts at 0 whatever the view's byteOffset, and only the view's bytes are read", () => {
     const buf = new ArrayBuffer(16);
     new Uint8Array(buf).forEach((_, i, a) => (a[i] = i));
     const r = VmReader.from(new Uint8Array(buf, 5, 3));
-    assert.equal(r.cursor(), 5);
+    assert.equal(r.cursor(), 0);
     assert.equal(r.remain(), 3);
     const out = new Uint8Array(8);
     assert.equal(r.read(VmWriter.from(out)), 3);
     assert.deepEqual(Array.from(out), [5, 6, 7, 0, 0, 0, 0, 0]);
-    assert.equal(r.cursor(), 8);
+    assert.equal(r.cursor(), 3);
+    assert.equal(r.hasRemain(), false);
+  });
+
+  test("two readers over different views of one buffer count addresses from their own view", () => {
+    const buf = new ArrayBuffer(16);
+    new Uint8Array(buf).forEach((_, i, a) => (a[i] = i));
+    const a = VmReader.from(new Uint8Array(buf, 2, 10));
+    const b = VmReader.from(new DataView(buf, 6, 6));
+    assert.equal(a.cursor(), 0);
+    assert.equal(b.cursor(), 0);
+    a.skip(4);
+    assert.equal(a.cursor(), 4);
+    assert.equal(a.readVal(u8), 6, "a's address 4 is buffer offset 6");
+    assert.equal(b.readVal(u8), 6, "b's address 0 is buffer offset 6");
+    assert.equal(a.cursor(), 5);
+    assert.equal(b.cursor(), 1);
+    assert.equal(a.clone().cursor(), 5);
+    assert.equal(b.toFallible().cursor(), 1);
   });
 
   test("other typed arrays and DataViews read their own bytes at their own offsets", () => {
@@ -107,11 +125,12 @@ describe("VmReader.from over typed memory", () => {
     ];
     for (const view of views) {
       const r = VmReader.from(view);
-      assert.equal(r.cursor(), view.byteOffset, view.constructor.name);
+      assert.equal(r.cursor(), 0, view.constructor.name);
       assert.equal(r.remain(), view.byteLength, view.constructor.name);
       const out = new Uint8Array(view.byteLength);
       assert.equal(r.read(VmWriter.from(out)), view.byteLength);
       assert.deepEqual(out, raw.slice(view.byteOffset, view.byteOffset + view.byteLength), view.constructor.name);
+      assert.equal(r.cursor(), view.byteLength, view.constructor.name);
     }
   });
 
@@ -119,8 +138,9 @@ describe("VmReader.from over typed memory", () => {
     const sab = new SharedArrayBuffer(8);
     new Uint8Array(sab).set([1, 2, 3, 4, 5, 6, 7, 8]);
     const r = VmReader.from(new Uint8Array(sab, 2, 4));
-    assert.equal(r.cursor(), 2);
+    assert.equal(r.cursor(), 0);
     assert.equal(r.readVal(u32), 0x06050403);
+    assert.equal(r.cursor(), 4);
     assert.equal(r.hasRemain(), false);
   });
 
@@ -455,11 +475,31 @@ describe("readOnce", () => {
     assert.equal(r.readOnce(i8), 0);
   });
 
-  test("alignment is relative to the ArrayBuffer, not to the view", () => {
-    const buf = new ArrayBuffer(16);
-    assert.throws(() => VmReader.from(new Uint8Array(buf, 1, 8)).readOnce(u32), RangeError);
+  test("alignment is where the byte really is in its buffer, not its address in the view", () => {
+    const buf = new ArrayBuffer(24);
+    new Uint8Array(buf).forEach((_, i, a) => (a[i] = i));
+    // A view at byteOffset 1: its address 0 is misaligned for u16/u32, its address 3 is 4-aligned.
+    const odd = VmReader.from(new Uint8Array(buf, 1, 16));
+    assert.equal(odd.cursor(), 0);
+    assert.throws(() => odd.readOnce(u16), (e: unknown) => e instanceof RangeError && !(e instanceof VmError));
+    assert.throws(() => odd.readOnce(u32), RangeError);
+    assert.equal(odd.cursor(), 0);
+    assert.equal(odd.readOnce(u8), 1);
+    odd.skip(2);
+    assert.equal(odd.cursor(), 3);
+    assert.equal(odd.clone().readOnce(u32), 0x07060504, "address 3 is buffer offset 4");
+    assert.throws(() => odd.clone().readOnce(u64), RangeError);
+    odd.skip(4);
+    assert.equal(odd.readOnce(u64), 0x0f0e0d0c0b0a0908n, "address 7 is buffer offset 8");
+    // A view at byteOffset 4: address 0 is 4- but not 8-aligned.
     assert.doesNotThrow(() => VmReader.from(new Uint8Array(buf, 4, 8)).readOnce(u32));
     assert.throws(() => VmReader.from(new Uint8Array(buf, 4, 8)).readOnce(u64), RangeError);
+    assert.equal(VmReader.from(new Uint8Array(buf, 4, 12)).skip(4).readOnce(u64), 0x0f0e0d0c0b0a0908n);
+    // A DataView at byteOffset 2: u16 at address 0, u32 only from address 2.
+    const dv = VmReader.from(new DataView(buf, 2, 8));
+    assert.equal(dv.clone().readOnce(u16), 0x0302);
+    assert.throws(() => dv.clone().readOnce(u32), RangeError);
+    assert.equal(dv.skip(2).readOnce(u32), 0x07060504);
   });
 
   test("fewer bytes than the type's size is VmError InvalidArgs", () => {
@@ -508,17 +548,24 @@ describe("readOnce and writeOnce on a SharedArrayBuffer", () => {
       const w = VmWriter.from(view);
       w.skip(size);
       w.writeOnce(t, value);
-      assert.equal(w.cursor(), 8 + 2 * size);
+      assert.equal(w.cursor(), 2 * size);
       assert.deepEqual(Array.from(raw.subarray(8 + size, 8 + 2 * size)), le);
       assert.ok(raw.subarray(0, 8 + size).every((b) => b === 0));
       assert.ok(raw.subarray(8 + 2 * size).every((b) => b === 0));
       const r = VmReader.from(view);
       r.skip(size);
       assert.equal(r.readOnce(t), value);
-      assert.equal(r.cursor(), 8 + 2 * size);
+      assert.equal(r.cursor(), 2 * size);
       if (size > 1) {
         assert.throws(() => VmReader.from(new Uint8Array(sab, 1, 16)).readOnce(t), RangeError);
         assert.throws(() => VmWriter.from(new Uint8Array(sab, 1, 16)).writeOnce(t, value), RangeError);
+        // Address size - 1 of a view at byteOffset 1 is aligned.
+        const off = new Uint8Array(sab, 1, 24);
+        const w1 = VmWriter.from(off).skip(size - 1);
+        w1.writeOnce(t, value);
+        assert.equal(w1.cursor(), 2 * size - 1);
+        assert.deepEqual(Array.from(raw.subarray(size, 2 * size)), le);
+        assert.equal(VmReader.from(off).skip(size - 1).readOnce(t), value);
       }
     });
   }
@@ -555,10 +602,20 @@ describe("atomicLoad", () => {
     assert.equal(r.cursor(), 4);
   });
 
-  test("a misaligned cursor is a RangeError", () => {
+  test("a misaligned cursor is a RangeError; alignment is where the word really is in its buffer", () => {
     const r = VmReader.from(new Uint8Array(8)).toFallible().skip(2);
     assert.throws(() => r.atomicLoad(u32), RangeError);
-    assert.throws(() => VmReader.from(new Uint8Array(new ArrayBuffer(12), 2, 8)).atomicLoad(u32), RangeError);
+    assert.equal(r.cursor(), 2);
+    const buf = new ArrayBuffer(12);
+    new DataView(buf).setUint32(4, 0xabcdef01, true);
+    const view = VmReader.from(new Uint8Array(buf, 2, 8));
+    assert.throws(() => view.atomicLoad(u32), RangeError, "address 0 is buffer offset 2");
+    assert.equal(view.skip(2).atomicLoad(u32), 0xabcdef01, "address 2 is buffer offset 4");
+    const sab = new SharedArrayBuffer(12);
+    Atomics.store(new Uint32Array(sab), 2, 0x12345678);
+    const shared = VmReader.from(new Uint8Array(sab, 1, 11));
+    assert.throws(() => shared.atomicLoad(u32), RangeError);
+    assert.equal(shared.skip(7).atomicLoad(u32), 0x12345678);
   });
 
   test("fewer than 4 bytes remaining is VmError InvalidArgs", () => {
@@ -623,8 +680,9 @@ describe("memory that goes away", () => {
     r.readOnce(u32);
     r.atomicLoad(u32);
     r.read(VmWriter.from(new Uint8Array(4)));
-    assert.equal(r.cursor(), 16);
-    assert.equal(w.cursor(), 16);
+    // The views start at byte 4: their addresses are offsets from there.
+    assert.equal(r.cursor(), 12);
+    assert.equal(w.cursor(), 12);
     const r2 = r.clone();
     const w2 = w.cloneExclusive();
     detach(buf);

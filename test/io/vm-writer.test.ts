@@ -40,13 +40,14 @@ describe("VmWriter.from over typed memory", () => {
     assert.equal(VmWriter.from(new Uint8Array(0)).hasAvail(), false);
   });
 
-  test("cursor is the byte offset in the ArrayBuffer and writes stay inside the view", () => {
+  test("addresses are offsets in the view (cursor starts at 0) and writes stay inside the view", () => {
     const buf = new ArrayBuffer(12);
     const raw = new Uint8Array(buf).fill(0xee);
     const w = VmWriter.from(new Uint16Array(buf, 4, 2));
-    assert.equal(w.cursor(), 4);
+    assert.equal(w.cursor(), 0);
     assert.equal(w.avail(), 4);
     assert.equal(w.fillZeros(100), 4);
+    assert.equal(w.cursor(), 4);
     assert.throws(() => w.writeVal(u8, 1), isVmError("InvalidArgs"));
     assert.deepEqual(Array.from(raw), [0xee, 0xee, 0xee, 0xee, 0, 0, 0, 0, 0xee, 0xee, 0xee, 0xee]);
   });
@@ -58,7 +59,7 @@ describe("VmWriter.from over typed memory", () => {
     for (const view of views) {
       raw.fill(0);
       const w = VmWriter.from(view);
-      assert.equal(w.cursor(), view.byteOffset);
+      assert.equal(w.cursor(), 0);
       const src = Uint8Array.from({ length: view.byteLength }, (_, i) => i + 1);
       assert.equal(w.write(VmReader.from(src)), view.byteLength);
       assert.deepEqual(raw.slice(view.byteOffset, view.byteOffset + view.byteLength), src, view.constructor.name);
@@ -73,7 +74,9 @@ describe("VmWriter.from over typed memory", () => {
   test("a view over a SharedArrayBuffer", () => {
     const sab = new SharedArrayBuffer(8);
     const w = VmWriter.from(new Uint8Array(sab, 4));
+    assert.equal(w.cursor(), 0);
     w.writeVal(u32, 0x04030201);
+    assert.equal(w.cursor(), 4);
     assert.deepEqual(Array.from(new Uint8Array(sab)), [0, 0, 0, 0, 1, 2, 3, 4]);
   });
 
@@ -334,6 +337,25 @@ describe("writeOnce", () => {
     assert.deepEqual(Array.from(buf), [0, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
+  test("alignment is where the byte really is in its buffer: a view at byteOffset 1 is aligned at address 3 for u32", () => {
+    const buf = new Uint8Array(16);
+    const w = VmWriter.from(buf.subarray(1, 13));
+    assert.equal(w.cursor(), 0);
+    assert.throws(() => w.writeOnce(u16, 1), isContractError(RangeError));
+    assert.throws(() => w.writeOnce(u32, 1), RangeError);
+    w.writeOnce(u8, 0xaa);
+    assert.equal(w.cursor(), 1);
+    assert.throws(() => w.writeOnce(u32, 1), RangeError, "address 1 is buffer offset 2");
+    w.writeOnce(u16, 0xccbb);
+    assert.equal(w.cursor(), 3);
+    w.writeOnce(u32, 0x44332211);
+    // Address 7 is buffer offset 8 (8-aligned), but only 5 bytes are left.
+    assert.throws(() => w.writeOnce(u64, 1n), isVmError("InvalidArgs"));
+    w.writeOnce(u32, 0x88776655);
+    assert.equal(w.avail(), 1);
+    assert.deepEqual(Array.from(buf), [0, 0xaa, 0xbb, 0xcc, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0, 0, 0, 0]);
+  });
+
   test("fewer bytes than the type's size is VmError InvalidArgs and writes nothing", () => {
     const buf = new Uint8Array(8);
     const w = VmWriter.from(buf).limit(6).skip(4);
@@ -366,9 +388,9 @@ describe("fillZeros", () => {
     const buf = new Uint8Array(10).fill(0xee);
     const w = VmWriter.from(buf.subarray(2, 8));
     assert.equal(w.fillZeros(0), 0);
-    assert.equal(w.cursor(), 2);
+    assert.equal(w.cursor(), 0);
     assert.equal(w.fillZeros(3), 3);
-    assert.equal(w.cursor(), 5);
+    assert.equal(w.cursor(), 3);
     assert.equal(w.fillZeros(2 ** 53 - 1), 3);
     assert.equal(w.hasAvail(), false);
     assert.equal(w.fillZeros(1), 0);
@@ -384,16 +406,32 @@ describe("fillZeros", () => {
 });
 
 describe("atomicCompareExchange", () => {
-  test("works with infallible readers and writers, and with a reader through another view of the same buffer", () => {
-    const buf = new ArrayBuffer(16);
-    const w = VmWriter.from(new Uint8Array(buf, 8, 8));
-    const r = VmReader.from(new DataView(buf, 4, 12)).skip(4);
-    assert.deepEqual(w.atomicCompareExchange(r, u32, 0, 0xffffffff), [0, true]);
-    assert.deepEqual(w.atomicCompareExchange(r, u32, 0, 1), [0xffffffff, false]);
-    assert.deepEqual(Array.from(new Uint8Array(buf, 8, 4)), [0xff, 0xff, 0xff, 0xff]);
-    assert.equal(w.cursor(), 8);
-    assert.equal(r.cursor(), 8);
-  });
+  for (const kind of ["ArrayBuffer", "SharedArrayBuffer"] as const) {
+    test(`works with infallible readers and writers, and with a reader through another view of the same ${kind} at the same byte`, () => {
+      const buf = kind === "ArrayBuffer" ? new ArrayBuffer(16) : new SharedArrayBuffer(16);
+      const w = VmWriter.from(new Uint8Array(buf, 8, 8));
+      // Different view, different address (4), same byte of the buffer (8).
+      const r = VmReader.from(new DataView(buf, 4, 12)).skip(4);
+      assert.deepEqual(w.atomicCompareExchange(r, u32, 0, 0xffffffff), [0, true]);
+      assert.deepEqual(w.atomicCompareExchange(r, u32, 0, 1), [0xffffffff, false]);
+      assert.deepEqual(Array.from(new Uint8Array(buf, 8, 4)), [0xff, 0xff, 0xff, 0xff]);
+      assert.equal(w.cursor(), 0);
+      assert.equal(r.cursor(), 4);
+      assert.equal(r.atomicLoad(u32), 0xffffffff);
+    });
+
+    test(`a reader through another view of the same ${kind} at the same address but another byte is a RangeError`, () => {
+      const buf = kind === "ArrayBuffer" ? new ArrayBuffer(16) : new SharedArrayBuffer(16);
+      // Both cursors are at address 0, but of views that start at 8 and at 4.
+      const w = VmWriter.from(new Uint8Array(buf, 8, 8));
+      const r = VmReader.from(new Uint8Array(buf, 4, 12));
+      assert.equal(w.cursor(), r.cursor());
+      assert.throws(() => w.atomicCompareExchange(r, u32, 0, 1), isContractError(RangeError));
+      // And a reader whose address differs but lands on another byte too.
+      assert.throws(() => w.atomicCompareExchange(r.clone().skip(8), u32, 0, 1), isContractError(RangeError));
+      assert.ok(new Uint8Array(buf).every((b) => b === 0));
+    });
+  }
 
   test("a reader at a different address is a RangeError and exchanges nothing", () => {
     const buf = new Uint8Array(8);
@@ -416,6 +454,17 @@ describe("atomicCompareExchange", () => {
     const r = VmReader.from(buf).skip(2);
     assert.throws(() => w.atomicCompareExchange(r, u32, 0, 1), isContractError(RangeError));
     assert.ok(buf.every((b) => b === 0));
+  });
+
+  test("alignment is judged where the word really is: address 0 of a view at byteOffset 2 is misaligned, address 2 is not", () => {
+    for (const backing of [new ArrayBuffer(12), new SharedArrayBuffer(12)]) {
+      const view = new Uint8Array(backing, 2, 10);
+      assert.throws(() => VmWriter.from(view).atomicCompareExchange(VmReader.from(view), u32, 0, 1), isContractError(RangeError));
+      const w = VmWriter.from(view).skip(2);
+      const r = VmReader.from(view).skip(2);
+      assert.deepEqual(w.atomicCompareExchange(r, u32, 0, 0x01020304), [0, true]);
+      assert.deepEqual(Array.from(new Uint8Array(backing)), [0, 0, 0, 0, 4, 3, 2, 1, 0, 0, 0, 0]);
+    }
   });
 
   test("fewer than 4 bytes on either side is VmError InvalidArgs", () => {

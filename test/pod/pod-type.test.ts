@@ -1,8 +1,10 @@
 // PodType descriptors as values: sizeOf/alignOf, which objects count as a
-// descriptor (only the library's own), and which types are PodOnce.
+// descriptor (only the library's own: not spread copies, not Object.create
+// derivatives), that descriptors are frozen, and which types are PodOnce.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  VmError,
   VmReader,
   VmWriter,
   alignOf,
@@ -79,51 +81,129 @@ describe("only descriptors made by vmio are Pod types", () => {
     });
   }
 
-  test(
-    "a copy of a descriptor with a forged size cannot read or write outside a reader's range",
-    { todo: "src bug: the brand is a plain enumerable property, so {...u32, size: 0} passes as a descriptor" },
-    () => {
-      const backing = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
-      const forged = { ...u32, size: 0 } as PodType<number>;
+  test("a spread copy of a descriptor with a forged size cannot read or write outside a reader's range", () => {
+    const backing = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
+    for (const forged of [{ ...u32, size: 0 }, { ...u32 }, Object.assign({}, u32, { size: 0 })] as Array<PodType<number>>) {
       assert.throws(() => sizeOf(forged), TypeError);
+      assert.throws(() => alignOf(forged), TypeError);
+      assert.throws(() => array(forged, 2), TypeError);
+      assert.throws(() => struct({ a: forged }), TypeError);
       const r = VmReader.from(backing.subarray(0, 4)).skip(4);
       assert.throws(() => r.readVal(forged), TypeError);
+      assert.throws(() => r.toFallible().readVal(forged), TypeError);
       const w = VmWriter.from(backing.subarray(0, 4)).skip(4);
       assert.throws(() => w.writeVal(forged, 0xffffffff), TypeError);
+      assert.throws(() => w.toFallible().writeVal(forged, 0xffffffff), TypeError);
+      // A writer limited inside a longer buffer: its DataView would reach the next bytes.
+      const limited = VmWriter.from(backing).limit(4).skip(4);
+      assert.throws(() => limited.writeVal(forged, 0xffffffff), TypeError);
+      assert.throws(() => limited.writeOnce(forged as PodOnceType<number>, 0xffffffff), TypeError);
+      assert.throws(() => VmReader.from(backing).limit(4).skip(4).readOnce(forged as PodOnceType<number>), TypeError);
+      assert.equal(r.cursor(), 4);
+      assert.equal(w.cursor(), 4);
+    }
+    assert.deepEqual(Array.from(backing), [1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  test("an object derived from a descriptor with Object.create is not a descriptor", () => {
+    const backing = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
+    const S = struct({ a: u32 });
+    for (const base of [u32, u64, S, array(u8, 4)] as Array<PodType<unknown>>) {
+      const derived: Array<PodType<unknown>> = [
+        Object.create(base) as PodType<unknown>,
+        Object.create(base, { size: { value: 0 } }) as PodType<unknown>,
+      ];
+      for (const t of derived) {
+        assert.throws(() => sizeOf(t), TypeError);
+        assert.throws(() => alignOf(t), TypeError);
+        assert.throws(() => array(t, 1), TypeError);
+        assert.throws(() => struct({ a: t }), TypeError);
+        const r = VmReader.from(backing).limit(4).skip(4);
+        const w = VmWriter.from(backing).limit(4).skip(4);
+        assert.throws(() => r.readVal(t), TypeError);
+        assert.throws(() => w.writeVal(t, 0xffffffff), TypeError);
+        assert.throws(() => r.readOnce(t as PodOnceType<unknown>), TypeError);
+        assert.throws(() => w.writeOnce(t as PodOnceType<unknown>, 0xffffffff), TypeError);
+        assert.throws(() => r.atomicLoad(t as typeof u32), TypeError);
+      }
+    }
+    assert.deepEqual(Array.from(backing), [1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  test(
+    "a forged copy that also forges the brand (self pointing at itself) cannot read or write outside a reader's range",
+    {
+      todo: "src bug: the brand is the string-named property `self`; `const f = { ...u32, size: 0 }; f.self = f` passes `t.self === t`, and writeVal then writes 4 bytes past a limited writer's end",
+    },
+    () => {
+      const backing = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
+      const forged = { ...u32, size: 0 } as PodType<number> & { self?: unknown };
+      forged.self = forged;
+      const w = VmWriter.from(backing).limit(4).skip(4);
+      assert.throws(() => w.writeVal(forged, 0xffffffff), TypeError);
+      const r = VmReader.from(backing).limit(4).skip(4);
+      assert.throws(() => r.readVal(forged), TypeError);
+      assert.throws(() => sizeOf(forged), TypeError);
       assert.deepEqual(Array.from(backing), [1, 2, 3, 4, 5, 6, 7, 8]);
     },
   );
 
-  test(
-    "a descriptor's size and alignment cannot be changed after it is made",
-    { todo: "src bug: descriptors are not frozen; assigning size = 0 lets writeVal write past a writer's end" },
-    () => {
-      const S = struct({ a: u32 });
-      const A = array(u8, 4);
-      for (const t of [S, A, u32] as Array<{ size: number; align: number }>) {
-        const size = t.size;
-        const align = t.align;
-        try {
-          try {
-            t.size = 0;
-          } catch {
-            // A frozen descriptor may throw in strict mode; either way it must not change.
-          }
-          try {
-            t.align = 64;
-          } catch {
-            // As above.
-          }
-          assert.equal(t.size, size);
-          assert.equal(t.align, align);
-        } finally {
-          // Never leave a shared scalar corrupted for the other tests of this file.
-          if (t.size !== size) t.size = size;
-          if (t.align !== align) t.align = align;
-        }
+  test("descriptors are frozen: size, alignment, name and codec cannot be changed, added to or deleted", () => {
+    const S = struct({ a: u32 });
+    const A = array(u8, 4);
+    const all = [u8, u16, u32, u64, i8, i16, i32, i64, usize, isize, f32, f64, S, A, struct({}), array(S, 0)] as Array<PodType<unknown>>;
+    for (const t of all) {
+      assert.ok(Object.isFrozen(t), `${t.name} is frozen`);
+      const size = t.size;
+      const align = t.align;
+      const name = t.name;
+      const m = t as unknown as Record<string, unknown>;
+      const decode = m.decode;
+      // Test modules are strict code: assigning to a frozen property throws.
+      assert.throws(() => void (m.size = 0), TypeError);
+      assert.throws(() => void (m.align = 64), TypeError);
+      assert.throws(() => void (m.name = "x"), TypeError);
+      assert.throws(() => void (m.decode = () => 0), TypeError);
+      assert.throws(() => void (m.self = {}), TypeError);
+      assert.throws(() => void (m.extra = 1), TypeError);
+      assert.throws(() => delete m.size, TypeError);
+      assert.throws(() => Object.defineProperty(t, "size", { value: size + 1 }), TypeError);
+      assert.equal(t.size, size);
+      assert.equal(t.align, align);
+      assert.equal(t.name, name);
+      assert.equal(m.decode, decode);
+      assert.equal(sizeOf(t), size);
+    }
+  });
+
+  test("a descriptor's size cannot be changed to let writeVal write past a writer's end", () => {
+    const S = struct({ a: u32 });
+    const backing = new Uint8Array(8).fill(0xa5);
+    for (const t of [S, u32] as Array<PodType<unknown>>) {
+      try {
+        (t as { size: number }).size = 0;
+      } catch {
+        // Frozen: refused (strict mode).
       }
-    },
-  );
+      const w = VmWriter.from(backing).limit(4).skip(4);
+      assert.throws(() => w.writeVal(t, t === u32 ? 1 : { a: 1 }), (e: unknown) => e instanceof VmError && e.code === "InvalidArgs");
+    }
+    assert.deepEqual(Array.from(backing), new Array(8).fill(0xa5));
+  });
+
+  test("the brand is a non-enumerable own property `self`, so copies by spreading or Object.assign do not carry it", () => {
+    for (const t of [u32, struct({ a: u8 }), array(u16, 2)] as Array<PodType<unknown>>) {
+      const d = Object.getOwnPropertyDescriptor(t, "self");
+      assert.ok(d !== undefined, `${t.name} has an own self`);
+      assert.equal(d.value, t);
+      assert.equal(d.enumerable, false);
+      assert.equal(d.writable, false);
+      assert.equal(d.configurable, false);
+      assert.ok(!Object.keys(t).includes("self"));
+      assert.ok(!("self" in { ...t }));
+      assert.equal(Object.getOwnPropertyDescriptor(Object.create(t), "self"), undefined, "a derived object only inherits it");
+    }
+  });
 });
 
 describe("PodOnce types", () => {

@@ -3,11 +3,18 @@
 // - an infallible-only method type-checks on a fallible reader or writer
 //   (each such line carries `@ts-expect-error`, which is itself an error
 //   when the line compiles), or
-// - an inferred type drifts (the `Expect<Equal<…>>` assertions).
+// - an inferred type drifts (the `Expect<Equal<…>>` assertions), including
+//   the types of VM objects' readers and writers and of share tokens.
 // The runtime part checks that the same calls made from plain JS throw.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  FrameAllocOptions,
+  FrameVec,
+  PAGE_SIZE,
+  PhysicalMemory,
+  UFrame,
+  USegment,
   VmReader,
   VmWriter,
   array,
@@ -26,7 +33,10 @@ import {
   usize,
   type Fallibility,
   type Fallible,
+  type FrameToken,
   type Infallible,
+  type MemoryToken,
+  type SegmentToken,
   type PodOnceType,
   type PodType,
   type PodValue,
@@ -95,6 +105,27 @@ export type ReaderWriterTypes = [
   Expect<Equal<VmWriter<Fallible> extends VmWriter<Infallible> ? true : false, false>>,
   Expect<Equal<VmReader<Infallible> extends VmReader<Fallibility> ? true : false, true>>,
   Expect<Equal<VmWriter<Infallible> extends VmWriter<Fallibility> ? true : false, true>>,
+  // Readers and writers share no base class, and neither passes for the other.
+  Expect<Equal<VmReader<Fallibility> extends VmWriter<Fallibility> ? true : false, false>>,
+  Expect<Equal<VmWriter<Fallibility> extends VmReader<Fallibility> ? true : false, false>>,
+];
+
+// ---- VM objects and share tokens ----
+export type ObjectTypes = [
+  Expect<Equal<ReturnType<UFrame["reader"]>, VmReader<Infallible>>>,
+  Expect<Equal<ReturnType<UFrame["writer"]>, VmWriter<Infallible>>>,
+  Expect<Equal<ReturnType<USegment["reader"]>, VmReader<Infallible>>>,
+  Expect<Equal<ReturnType<FrameVec["writer"]>, VmWriter<Infallible>>>,
+  Expect<Equal<ReturnType<PhysicalMemory["share"]>, MemoryToken>>,
+  Expect<Equal<ReturnType<typeof PhysicalMemory.attach>, PhysicalMemory>>,
+  Expect<Equal<ReturnType<UFrame["share"]>, FrameToken>>,
+  Expect<Equal<ReturnType<typeof UFrame.attach>, UFrame>>,
+  Expect<Equal<ReturnType<USegment["share"]>, SegmentToken>>,
+  Expect<Equal<ReturnType<typeof USegment.attach>, USegment>>,
+  // A token of one kind does not type-check as the other.
+  Expect<Equal<FrameToken extends SegmentToken ? true : false, false>>,
+  Expect<Equal<SegmentToken extends FrameToken ? true : false, false>>,
+  Expect<Equal<MemoryToken["buffer"], SharedArrayBuffer>>,
 ];
 
 // ---- calls that must and must not compile; each also runs ----
@@ -191,4 +222,33 @@ test("fallibility and Pod value types are enforced by the compiler, and at run t
   const result: [number, boolean] = VmWriter.from(word).toFallible().atomicCompareExchange(VmReader.from(word).toFallible(), u32, 0, 1);
   assert.deepEqual(result, [0, true]);
   assert.deepEqual(VmWriter.from(word).atomicCompareExchange(VmReader.from(word), u32, 1, 2), [1, true]);
+});
+
+test("share tokens: the wrong kind of token does not compile, and throws", () => {
+  const mem = new PhysicalMemory({ size: 64 * PAGE_SIZE, shared: true });
+  const opts = new FrameAllocOptions(mem);
+  const frame = opts.allocFrame();
+  const seg = opts.allocSegment(1);
+  const frameToken = frame.share();
+  const segToken = seg.share();
+  assert.throws(() => {
+    // @ts-expect-error: a segment token is not a frame token
+    UFrame.attach(mem, segToken);
+  }, TypeError);
+  assert.throws(() => {
+    // @ts-expect-error: a frame token is not a segment token
+    USegment.attach(mem, frameToken);
+  }, TypeError);
+  assert.throws(() => {
+    // @ts-expect-error: a memory token is not a frame token
+    UFrame.attach(mem, mem.share());
+  }, TypeError);
+  assert.throws(() => {
+    // @ts-expect-error: the memory comes first
+    UFrame.attach(frameToken, mem);
+  }, TypeError);
+  const f: UFrame = UFrame.attach(PhysicalMemory.attach(mem.share()), frameToken);
+  const s: USegment = USegment.attach(mem, segToken);
+  for (const h of [f, s, frame, seg]) h.dispose();
+  assert.equal(mem.freeFrames(), mem.size / PAGE_SIZE - mem.reservedFrames());
 });

@@ -20,7 +20,7 @@ import { VmObject, type IoMemory } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { UFrame, trackHandle, untrackHandle } from "./frame.js";
-import { USegment } from "./segment.js";
+import { Segment, USegment } from "./segment.js";
 import { PAGE_SIZE } from "./page-size.js";
 import type { PhysicalMemory } from "./physical-memory.js";
 
@@ -103,6 +103,7 @@ export class FrameVec extends VmObject implements Lease, Disposable {
       invalidType("frames", "an iterable of UFrame", frames);
     }
     // A segment is taken by reference, not iterated: iterating consumes it.
+    if (frames instanceof Segment && !(frames instanceof USegment)) invalidType("frames", "untyped frames (a typed Segment has no VmIo)", frames);
     const list = frames instanceof USegment ? segmentFrames(frames) : [...frames];
     let mem: PhysicalMemory | undefined;
     for (const [i, f] of list.entries()) {

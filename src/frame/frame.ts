@@ -60,16 +60,31 @@ export function newNonce(): number {
  * @throws {RangeError} redeemed already.
  * @internal
  */
-export function redeem(memory: PhysicalMemory, token: { kind: string; memory: number; paddr: number; ticket: number; nonce: number }, kind: string, expected: string): number {
+export function redeem(
+  memory: PhysicalMemory,
+  token: { kind: string; memory: number; paddr: number; ticket: number; nonce: number },
+  kind: string,
+  expected: string,
+  count: number,
+): number {
   if (!(memory instanceof PhysicalMemory)) invalidType("memory", "a PhysicalMemory", memory);
   const t = token as Partial<typeof token> | null | undefined;
   if (t == null || t.kind !== kind || typeof t.paddr !== "number" || typeof t.ticket !== "number" || typeof t.nonce !== "number") {
     invalidType("token", expected, token);
   }
   if (t.memory !== memory._id) invalidType("token", `${expected} of this PhysicalMemory`, token);
-  if (!memory._redeemTicket(t.ticket, t.nonce)) contractViolation("this share token was attached already (a token can be attached once)");
+  if (!memory._redeemTicket(t.ticket, t.nonce, TOKEN_KINDS[kind] ?? 0, t.paddr / PAGE_SIZE, count)) {
+    contractViolation("this share token was attached already, or altered (a token can be attached once, as it was made)");
+  }
   return t.paddr;
 }
+
+/**
+ * Codes of the token kinds in share tickets.
+ *
+ * @internal
+ */
+export const TOKEN_KINDS: Readonly<Record<string, number>> = { "vmio.UFrame": 1, "vmio.USegment": 2, "vmio.VmSpace": 3 };
 
 /**
  * The `IoMemory` of `size` bytes of RAM at `paddr`, borrowed from `lease`.
@@ -270,7 +285,7 @@ export class UFrame extends Frame<undefined> {
     const mem = this._mem;
     if (!mem._shared) invalidType("this", "a frame of shared RAM ({ shared: true })", "a frame of unshared RAM");
     const nonce = newNonce();
-    const ticket = mem._issueTicket(nonce);
+    const ticket = mem._issueTicket(nonce, 1, this._index, 1);
     mem._refFrames(this._index, 1);
     return { kind: "vmio.UFrame", memory: mem._id, paddr, ticket, nonce };
   }
@@ -283,7 +298,7 @@ export class UFrame extends Frame<undefined> {
    * @throws {RangeError} the token was attached already.
    */
   static attach(memory: PhysicalMemory, token: FrameToken): UFrame {
-    const index = redeem(memory, token, "vmio.UFrame", "a token from UFrame.share()") / PAGE_SIZE;
+    const index = redeem(memory, token, "vmio.UFrame", "a token from UFrame.share()", 1) / PAGE_SIZE;
     return UFrame._adopt(memory, index);
   }
 

@@ -54,9 +54,14 @@ const H_HINT = 4;
 const H_ID = 5;
 /** Grace-period words (see grace-period.ts). */
 const H_GRACE = 8;
-/** Share tickets: one word each, 0 when free, else the nonce of an unredeemed token. */
+/**
+ * Share tickets: four words each — the nonce of an unredeemed token (0 when
+ * the ticket is free), then what the token stands for (kind, frame, count),
+ * so that a token whose fields were altered is refused.
+ */
 const H_TICKETS = 64;
-const TICKETS = HEADER_BYTES / 4 - H_TICKETS;
+const TICKET_WORDS = 4;
+const TICKETS = Math.floor((HEADER_BYTES / 4 - H_TICKETS) / TICKET_WORDS);
 
 /** What `share()` hands to another thread. */
 export interface MemoryToken {
@@ -282,29 +287,41 @@ export class PhysicalMemory {
   // ---- internal frame operations (used by handles, segments, page tables) ----
 
   /**
-   * Reserves a share ticket: a header word that holds `nonce` until the
-   * token carrying it is attached. Returns the ticket index.
+   * Reserves a share ticket for a token of `kind` standing for `(frame,
+   * count)`: header words that hold `nonce` and those values until the token
+   * is attached. Returns the ticket index.
    *
    * @throws {RangeError} every ticket is taken (too many tokens not yet attached).
    * @internal
    */
-  _issueTicket(nonce: number): number {
+  _issueTicket(nonce: number, kind: number, frame: number, count: number): number {
+    const i32 = this._i32;
     const start = (Math.random() * TICKETS) | 0;
     for (let k = 0; k < TICKETS; k++) {
       const t = (start + k) % TICKETS;
-      if (Atomics.compareExchange(this._i32, H_TICKETS + t, 0, nonce) === 0) return t;
+      const w = H_TICKETS + t * TICKET_WORDS;
+      if (Atomics.compareExchange(i32, w, 0, nonce) === 0) {
+        Atomics.store(i32, w + 1, kind);
+        Atomics.store(i32, w + 2, frame);
+        Atomics.store(i32, w + 3, count);
+        return t;
+      }
     }
     return contractViolation(`more than ${TICKETS} share tokens are waiting to be attached`);
   }
 
   /**
-   * Redeems a ticket: true exactly once per issued token.
+   * Redeems a ticket: true exactly once per issued token, and only for the
+   * values it was issued for.
    *
    * @internal
    */
-  _redeemTicket(ticket: number, nonce: number): boolean {
+  _redeemTicket(ticket: number, nonce: number, kind: number, frame: number, count: number): boolean {
     if (!Number.isInteger(ticket) || ticket < 0 || ticket >= TICKETS || !Number.isInteger(nonce) || nonce === 0) return false;
-    return Atomics.compareExchange(this._i32, H_TICKETS + ticket, nonce, 0) === nonce;
+    const i32 = this._i32;
+    const w = H_TICKETS + ticket * TICKET_WORDS;
+    if (Atomics.load(i32, w + 1) !== kind || Atomics.load(i32, w + 2) !== frame || Atomics.load(i32, w + 3) !== count) return false;
+    return Atomics.compareExchange(i32, w, nonce, 0) === nonce;
   }
 
   /**

@@ -298,7 +298,7 @@ export class USegment extends Segment<undefined> implements Iterable<UFrame> {
     const mem = this._mem;
     if (!mem._shared) invalidType("this", "a segment of shared RAM ({ shared: true })", "a segment of unshared RAM");
     const nonce = newNonce();
-    const ticket = mem._issueTicket(nonce);
+    const ticket = mem._issueTicket(nonce, 2, this._start, this._count);
     mem._refFrames(this._start, this._count);
     return { kind: "vmio.USegment", memory: mem._id, paddr, nframes: this._count, ticket, nonce };
   }
@@ -312,7 +312,7 @@ export class USegment extends Segment<undefined> implements Iterable<UFrame> {
    */
   static attach(memory: PhysicalMemory, token: SegmentToken): USegment {
     if (token == null || !Number.isSafeInteger(token.nframes) || token.nframes <= 0) invalidType("token", "a token from USegment.share()", token);
-    const paddr = redeem(memory, token, "vmio.USegment", "a token from USegment.share()");
+    const paddr = redeem(memory, token, "vmio.USegment", "a token from USegment.share()", token.nframes);
     return USegment._adopt(memory, paddr / PAGE_SIZE, token.nframes);
   }
 

@@ -145,9 +145,6 @@ function copyRuns(
 ): number {
   if (dDirect !== null && ((dLease !== null && dLease.leaseExpired) || dPos + len > dDirect.length)) badDirect(dLease, dDirect, dPos, len);
   if (sDirect !== null && ((sLease !== null && sLease.leaseExpired) || sPos + len > sDirect.length)) badDirect(sLease, sDirect, sPos, len);
-  if (sSpace !== null && sSpace === dSpace && dPos > sPos && dPos < sPos + len) {
-    return bounce(dSpace, dPos, sSpace, sPos, len);
-  }
   // On shared RAM the whole copy is one critical section (grace-period.ts):
   // the frames behind the runs stay allocated until it ends.
   const sShared = sSpace !== null && sSpace.shared;
@@ -155,6 +152,7 @@ function copyRuns(
   if (sShared) (sSpace as MemorySpace).enter();
   if (dShared) (dSpace as MemorySpace).enter();
   try {
+    if (sSpace !== null && sSpace === dSpace && dPos > sPos && dPos < sPos + len) return memmoveUp(sSpace, dPos, sPos, len);
     return copyLoop(dDirect, dSpace, dLease, dPos, sDirect, sSpace, sLease, sPos, len);
   } finally {
     if (dShared) (dSpace as MemorySpace).exit();
@@ -230,20 +228,43 @@ function copyLoop(
 }
 
 /**
- * An overlapping copy upwards within one space (a memmove): runs are copied
- * front to back, so a later run could read bytes an earlier one overwrote
- * when the pages are not physically in order. Copy through a buffer instead:
- * read what can be read, then write what can be written of it. The count is
- * exact; source bytes past a destination fault may have been read (reads
- * have no effect beyond the ACCESSED bit).
+ * An overlapping copy upwards within one space (a memmove). Copying runs
+ * front to back would let a later run read bytes an earlier one overwrote
+ * (the pages need not be physically in order), so: first walk the range
+ * front to back as a copy would — translating the source, then the
+ * destination, run by run, so fault handlers are asked exactly as for a
+ * plain copy — noting the pieces that are one run on both sides; then copy
+ * those pieces back to front. Returns the exact count. (Should another
+ * thread unmap a page between the two walks, the copy of that piece is
+ * skipped: racing copies may give wrong bytes, as OSTD allows, never unsafe
+ * ones.)
  */
-function bounce(dSpace: MemorySpace, dPos: number, sSpace: MemorySpace, sPos: number, len: number): number {
-  const temp = new Uint8Array(len);
-  const got = copyRuns(temp, null, null, 0, null, sSpace, null, sPos, len);
-  const fault = lastFault;
-  const put = copyRuns(null, dSpace, null, dPos, temp, null, null, 0, got);
-  if (put === got) lastFault = fault;
-  return put;
+function memmoveUp(space: MemorySpace, dPos: number, sPos: number, len: number): number {
+  const pieces: number[] = [];
+  let m = 0;
+  while (m < len) {
+    const got = space.run(sPos + m, len - m, false);
+    if (got === 0) {
+      lastFault = space;
+      break;
+    }
+    const put = space.run(dPos + m, got, true);
+    if (put === 0) {
+      lastFault = space;
+      break;
+    }
+    pieces.push(m, put);
+    m += put;
+  }
+  for (let k = pieces.length - 2; k >= 0; k -= 2) {
+    const at = pieces[k] as number;
+    const n = pieces[k + 1] as number;
+    if (space.run(sPos + at, n, false) === n) {
+      const sIndex = space.runOffset;
+      if (space.run(dPos + at, n, true) === n) copyBytes(space.runBytes, space.runOffset, space.runBytes, sIndex, n, false);
+    }
+  }
+  return m;
 }
 
 /**

@@ -235,7 +235,7 @@ export class VmSpace extends VmObject implements Disposable {
     const mem = state.mem;
     if (!mem._shared) invalidType("this", "a VmSpace in shared RAM ({ shared: true })", "one in unshared RAM");
     const nonce = newNonce();
-    const ticket = mem._issueTicket(nonce);
+    const ticket = mem._issueTicket(nonce, 3, state.ctrl, state.table.root);
     state.addUser();
     return { kind: "vmio.VmSpace", memory: mem._id, paddr: state.ctrl * PAGE_SIZE, root: state.table.root * PAGE_SIZE, ticket, nonce };
   }
@@ -251,7 +251,7 @@ export class VmSpace extends VmObject implements Disposable {
    */
   static attach(memory: PhysicalMemory, token: SpaceToken): VmSpace {
     if (token == null || typeof token.root !== "number") invalidType("token", "a token from VmSpace.share()", token);
-    const ctrl = redeem(memory, token, "vmio.VmSpace", "a token from VmSpace.share()") / PAGE_SIZE;
+    const ctrl = redeem(memory, token, "vmio.VmSpace", "a token from VmSpace.share()", token.root / PAGE_SIZE) / PAGE_SIZE;
     pendingAttach = SpaceState.attach(memory, token.root / PAGE_SIZE, ctrl);
     return new VmSpace(memory);
   }

@@ -755,7 +755,6 @@ for (const slices of [false, true]) {
 
     test(
       "an overlapping copy stopped by a plain destination fault reports that fault, not a handler exception of a source page it never reached",
-      { todo: "src bug: bounce() reads the whole source first; a handler exception parked for a source page past the destination's fault is rethrown instead of PageFault{copied}" },
       () => {
         // Page 1 is read-only (a plain fault), page 2 a hole whose handler throws.
         // Front to back, the copy [0, 3P) -> [4, 3P+4) stops at the destination's

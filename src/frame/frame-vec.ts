@@ -14,7 +14,6 @@
 
 import { invalidType, useAfterDispose } from "../base/contract.js";
 import type { Infallible } from "../io/fallibility.js";
-import type { Lease } from "../io/memory-cursor.js";
 import { MemorySpace } from "../io/memory-space.js";
 import { VmObject, type IoMemory } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
@@ -83,7 +82,7 @@ function segmentFrames(seg: USegment): UFrame[] {
  *
  * OSTD counterpart: `Vec<UFrame>` as a `VmIo` object.
  */
-export class FrameVec extends VmObject implements Lease, Disposable {
+export class FrameVec extends VmObject implements Disposable {
   private readonly mem: PhysicalMemory | undefined;
   private readonly indices: Int32Array;
   private readonly space: FrameVecSpace;

@@ -119,7 +119,7 @@ export function untrackHandle(mem: PhysicalMemory, handle: object): void {
  *
  * OSTD counterpart: `ostd::mm::Frame<M>`.
  */
-export class Frame<M> implements Lease, Disposable {
+export class Frame<M> implements Disposable {
   /** @internal */ _mem: PhysicalMemory;
   /** @internal */ _index: number;
   /** True once disposed (or consumed). @internal */ leaseExpired: boolean;

@@ -19,7 +19,6 @@
 import { contractViolation, invalidType, useAfterDispose } from "../base/contract.js";
 import { checkIndex } from "../base/validate.js";
 import type { Infallible } from "../io/fallibility.js";
-import type { Lease } from "../io/memory-cursor.js";
 import { implementVmIo, type IoMemory, type VmIo, type VmIoFill, type VmIoOnce } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
@@ -43,11 +42,12 @@ export interface SegmentToken {
  *
  * OSTD counterpart: `ostd::mm::Segment<M>`.
  */
-export class Segment<M> implements Lease, Disposable, Iterable<Frame<M>> {
+export class Segment<M> implements Disposable, Iterable<Frame<M>> {
   /** @internal */ _mem: PhysicalMemory;
   /** First frame number. @internal */ _start: number;
   /** Number of frames. @internal */ _count: number;
   /** True once disposed or consumed. @internal */ leaseExpired: boolean;
+  /** True once split or iteration took the references. @internal */ _consumed: boolean;
   /** The segment's memory for VmIo, made on first use. @internal */ _io: IoMemory | undefined;
 
   // Segments come from FrameAllocOptions, clone(), split(), slice() and attach(), never from `new`.
@@ -56,6 +56,7 @@ export class Segment<M> implements Lease, Disposable, Iterable<Frame<M>> {
     this._start = start;
     this._count = count;
     this.leaseExpired = false;
+    this._consumed = false;
     this._io = undefined;
     trackHandle(mem, this, this.constructor.name, start * PAGE_SIZE, count * PAGE_SIZE);
   }
@@ -77,7 +78,8 @@ export class Segment<M> implements Lease, Disposable, Iterable<Frame<M>> {
 
   /** @internal */
   describeLease(): string {
-    return `${this.constructor.name} at 0x${(this._start * PAGE_SIZE).toString(16)}`;
+    const what = `${this.constructor.name} at 0x${(this._start * PAGE_SIZE).toString(16)}`;
+    return this._consumed ? `${what} (consumed by split() or iteration)` : what;
   }
 
   /** @internal Throws if this handle is dead. */
@@ -210,11 +212,16 @@ export class Segment<M> implements Lease, Disposable, Iterable<Frame<M>> {
    *
    * OSTD counterpart: `impl Drop for Segment<M>`.
    *
+   * A handle that `split()` or iteration consumed has nothing left to
+   * drop: disposing it does nothing, so `using` works with them.
+   *
    * @throws {TypeError} the handle was already disposed.
    */
   dispose(): void {
+    if (this._consumed) return;
     this._live();
-    this._consume();
+    this.leaseExpired = true;
+    untrackHandle(this._mem, this);
     this._mem._unrefFrames(this._start, this._count);
   }
 
@@ -226,6 +233,7 @@ export class Segment<M> implements Lease, Disposable, Iterable<Frame<M>> {
   /** Marks the handle dead without touching the references (they moved elsewhere). @internal */
   _consume(): void {
     this.leaseExpired = true;
+    this._consumed = true;
     untrackHandle(this._mem, this);
   }
 

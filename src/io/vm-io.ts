@@ -103,12 +103,12 @@ export interface IoMemory {
 
 /**
  * The implementation of {@link VmIo}, {@link VmIoFill} and {@link VmIoOnce}
- * for any object that can describe its memory ({@link IoMemory}). Every
- * check and every copy lives here; bulk copies and single values go
- * straight to the copy engine and the codecs without making reader and
- * writer objects.
+ * shared by every VM object (`FrameVec`, `VmSpace`; `UFrame` and `USegment`
+ * take its methods as a mixin). Not constructed directly. Every check and
+ * every copy lives here; bulk copies and single values go straight to the
+ * copy engine and the codecs without making reader and writer objects.
  *
- * @internal
+ * OSTD counterpart: the provided methods of the `VmIo` trait.
  */
 export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
   /**

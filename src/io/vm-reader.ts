@@ -39,7 +39,7 @@ const NONE = NO_VIEW;
  *
  * OSTD counterpart: `ostd::mm::VmReader<'a, Fallibility>`.
  */
-export class VmReader<F extends Fallibility = Fallible> implements MemoryCursor {
+export class VmReader<F extends Fallibility = Fallible> {
   /** Type-level only: the reader's fallibility. */
   declare readonly [readerKind]?: F;
   // The fields of MemoryCursor, declared here rather than inherited (see there).

@@ -39,7 +39,7 @@ const NONE = NO_VIEW;
  *
  * OSTD counterpart: `ostd::mm::VmWriter<'a, Fallibility>`.
  */
-export class VmWriter<F extends Fallibility = Fallible> implements MemoryCursor {
+export class VmWriter<F extends Fallibility = Fallible> {
   /** Type-level only: the writer's fallibility. */
   declare readonly [writerKind]?: F;
   // The fields of MemoryCursor, declared here rather than inherited (see there).

@@ -61,8 +61,8 @@ export class Cursor implements Disposable {
   /** @internal */ protected readonly _lock: <T>(f: () => T) => T;
 
   // Cursors are made by `VmSpace.cursor`/`cursorMut`, which validate the range.
-  protected constructor(state: SpaceState, range: VaRange, lock: <T>(f: () => T) => T) {
-    this._state = state;
+  protected constructor(state: object, range: VaRange, lock: <T>(f: () => T) => T) {
+    this._state = state as SpaceState;
     this._start = range.start;
     this._end = range.end;
     this._va = range.start;
@@ -70,8 +70,8 @@ export class Cursor implements Disposable {
   }
 
   /** @internal */
-  static _make<T>(this: { prototype: T }, state: SpaceState, range: VaRange, lock: <R>(f: () => R) => R): T {
-    return new (this as unknown as new (s: SpaceState, r: VaRange, l: <R>(f: () => R) => R) => T)(state, range, lock);
+  static _make<T>(this: { prototype: T }, state: object, range: VaRange, lock: <R>(f: () => R) => R): T {
+    return new (this as unknown as new (s: object, r: VaRange, l: <R>(f: () => R) => R) => T)(state, range, lock);
   }
 
   /** @internal */

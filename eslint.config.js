@@ -7,6 +7,7 @@ export default tseslint.config(
   { ignores: ["build/", "node_modules/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  { files: ["scripts/**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
   {
     rules: {
       "@typescript-eslint/no-explicit-any": "error",

@@ -118,6 +118,14 @@ export interface LeakReport {
 let defaultMemory: PhysicalMemory | undefined;
 
 /**
+ * This thread's `PhysicalMemory` object for each shared RAM: `attach` hands
+ * out the same one every time, so that frames, segments and spaces of one
+ * RAM always meet the same object on a thread (and share its grace-period
+ * state). Keyed weakly by the buffer.
+ */
+const attached = new WeakMap<SharedArrayBuffer, PhysicalMemory>();
+
+/**
  * The machine's RAM: frames, their metadata, and the allocator.
  *
  * OSTD counterpart: the physical memory managed by `ostd::mm::frame`
@@ -162,14 +170,14 @@ export class PhysicalMemory {
    */
   constructor(opts?: PhysicalMemoryOptions) {
     if (opts !== undefined && (typeof opts !== "object" || opts === null)) invalidType("opts", "an object", opts);
-    const attached = (opts as { [ATTACH]?: SharedArrayBuffer } | undefined)?.[ATTACH];
-    if (attached !== undefined) {
+    const attachedBuffer = (opts as { [ATTACH]?: SharedArrayBuffer } | undefined)?.[ATTACH];
+    if (attachedBuffer !== undefined) {
       // attach(): the same machine state, seen from another thread.
-      const i32 = new Int32Array(attached);
+      const i32 = new Int32Array(attachedBuffer);
       const nframes = i32[H_NFRAMES] as number;
-      this._ram = new Uint8Array(attached);
-      this._view = new DataView(attached);
-      this._u32 = new Uint32Array(attached);
+      this._ram = new Uint8Array(attachedBuffer);
+      this._view = new DataView(attachedBuffer);
+      this._u32 = new Uint32Array(attachedBuffer);
       this._i32 = i32;
       this._nframes = nframes;
       this._metaFrames = i32[H_META_FRAMES] as number;
@@ -179,6 +187,7 @@ export class PhysicalMemory {
       this._leaks = makeLeakRegistry(opts?.trackLeaks);
       this._gp = new GracePeriod(i32, H_GRACE, true);
       this._id = i32[H_ID] as number;
+      attached.set(attachedBuffer, this);
       return;
     }
     const size = opts?.size === undefined ? DEFAULT_SIZE : opts.size;
@@ -208,6 +217,7 @@ export class PhysicalMemory {
     this._gp = new GracePeriod(this._i32, H_GRACE, shared);
     this._id = (Math.random() * 0x7fff_ffff) | 0 || 1;
     this.initialize();
+    if (shared) attached.set(buffer as SharedArrayBuffer, this);
   }
 
   private initialize(): void {
@@ -239,7 +249,9 @@ export class PhysicalMemory {
   /**
    * The RAM of `token` (from {@link PhysicalMemory.share} on another thread),
    * seen from this thread: the same frames, allocator, reference counts and
-   * page tables. Every thread may attach as often as it likes.
+   * page tables. A thread has one object per RAM: attaching again (or on the
+   * thread that created the RAM) returns that same object, and `opts` only
+   * applies to the first attach.
    *
    * @throws {TypeError} `token` is not a memory token, or its buffer does not
    *   hold vmio RAM of this layout version.
@@ -253,7 +265,7 @@ export class PhysicalMemory {
     if (t.version !== LAYOUT_VERSION || i32[H_MAGIC] !== MAGIC || i32[H_VERSION] !== LAYOUT_VERSION) {
       invalidType("token", `vmio RAM of layout version ${LAYOUT_VERSION}`, token);
     }
-    return new PhysicalMemory({ ...opts, [ATTACH]: t.buffer } as PhysicalMemoryOptions);
+    return attached.get(t.buffer as SharedArrayBuffer) ?? new PhysicalMemory({ ...opts, [ATTACH]: t.buffer } as PhysicalMemoryOptions);
   }
 
   /**

@@ -22,12 +22,17 @@ function pool(setups: object[]): Pool {
   const workers = setups.map((workerData) => new Worker(workerUrl, { workerData }));
   const reply = (w: Worker): Promise<unknown> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("bench worker timed out")), 60_000);
+      const fail = (e: unknown): void => {
+        clearTimeout(timer);
+        reject(e);
+      };
+      const timer = setTimeout(() => fail(new Error("bench worker timed out")), 60_000);
+      w.once("error", fail);
       w.once("message", (m) => {
         clearTimeout(timer);
+        w.off("error", fail);
         resolve(m);
       });
-      w.once("error", reject);
     });
   return {
     async run(job, n = workers.length) {

@@ -26,20 +26,22 @@ function blockingAllowed(): boolean {
 }
 
 /**
- * Waits until `ready()` is true or `deadlineMs` (a `performance.now()` time)
- * passes, sleeping on `i32[index]` while it holds `expected`. Returns
- * whether `ready()` became true.
+ * Waits until `ready(i32[index])` is true or `deadlineMs` (a
+ * `performance.now()` time) passes, sleeping while the word keeps the value
+ * that was tested — so a change between the test and the sleep wakes the
+ * waiter at once instead of being lost. Returns whether `ready` became true.
  *
  * @internal
  */
-export function waitUntil(i32: Int32Array, index: number, expected: () => number, ready: () => boolean, deadlineMs: number): boolean {
+export function waitUntil(i32: Int32Array, index: number, ready: (value: number) => boolean, deadlineMs: number): boolean {
   const block = blockingAllowed();
-  while (!ready()) {
+  for (;;) {
+    const value = Atomics.load(i32, index);
+    if (ready(value)) return true;
     const now = performance.now();
     if (now >= deadlineMs) return false;
-    if (block) Atomics.wait(i32, index, expected(), Math.min(50, deadlineMs - now));
+    if (block) Atomics.wait(i32, index, value, Math.min(50, deadlineMs - now));
   }
-  return true;
 }
 
 /** How long a lock may be held before its holder is presumed gone. */
@@ -55,18 +57,15 @@ export const LOCK_DEADLINE_MS = 10_000;
 export function lockWord(i32: Int32Array, index: number, what: string): void {
   if (Atomics.compareExchange(i32, index, 0, 1) === 0) return;
   const deadline = performance.now() + LOCK_DEADLINE_MS;
-  const acquired = waitUntil(
-    i32,
-    index,
-    () => 2,
-    () => {
-      // Mark the lock contended, and take it if it was free.
-      return Atomics.exchange(i32, index, 2) === 0;
-    },
-    deadline,
-  );
-  if (!acquired) {
-    throw new Error(`vmio: ${what} has been locked for over ${LOCK_DEADLINE_MS / 1000} s — was a worker terminated while holding it?`);
+  const block = blockingAllowed();
+  // Mark the lock contended (2) and take it if it was free; else sleep while
+  // it stays contended, so that the holder's unlock wakes this thread.
+  while (Atomics.exchange(i32, index, 2) !== 0) {
+    const now = performance.now();
+    if (now >= deadline) {
+      throw new Error(`vmio: ${what} has been locked for over ${LOCK_DEADLINE_MS / 1000} s — was a worker terminated while holding it?`);
+    }
+    if (block) Atomics.wait(i32, index, 2, Math.min(50, deadline - now));
   }
 }
 

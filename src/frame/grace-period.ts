@@ -133,13 +133,7 @@ export class GracePeriod {
       const stuck = b + G_STUCK + old;
       Atomics.add(i32, b + G_WAITING, 1);
       try {
-        const drained = waitUntil(
-          i32,
-          count,
-          () => Atomics.load(i32, count),
-          () => Atomics.load(i32, count) <= Atomics.load(i32, stuck),
-          performance.now() + DRAIN_DEADLINE_MS,
-        );
+        const drained = waitUntil(i32, count, (readers) => readers <= Atomics.load(i32, stuck), performance.now() + DRAIN_DEADLINE_MS);
         const left = Atomics.load(i32, count);
         // A presumed-dead reader that was only slow has left: forget it.
         if (left < Atomics.load(i32, stuck)) Atomics.store(i32, stuck, left);

@@ -35,19 +35,6 @@ export function badIndex(value: unknown, name: string): never {
 }
 
 /**
- * Checks that `value` is a safe integer in `[min, max]`.
- *
- * @throws {TypeError} `value` is not a number.
- * @throws {RangeError} `value` is not an integer in the range.
- */
-export function checkIntegerIn(value: unknown, name: string, min: number, max: number): asserts value is number {
-  if (typeof value !== "number") invalidType(name, "an integer (a number)", value);
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    outOfRange(name, `an integer in [${min}, ${max}]`, value);
-  }
-}
-
-/**
  * Checks that `value` is an `ArrayBufferView` (a typed array or a `DataView`).
  *
  * @throws {TypeError} otherwise.

@@ -45,9 +45,7 @@ const G_EPOCH = 0;
 const G_COUNT = 1; // two words: parity 0 and 1
 const G_LOCK = 3;
 const G_WAITING = 4;
-const G_STUCK = 5; // two words: counts left by presumed-dead readers, per parity
-/** Number of header words a grace period uses. */
-export const GRACE_PERIOD_WORDS = 7;
+const G_STUCK = 5; // two words (5, 6): counts left by presumed-dead readers, per parity
 
 /**
  * One thread's side of the grace-period protocol over one RAM.

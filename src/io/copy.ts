@@ -78,9 +78,8 @@ export function copyBytes(dst: Uint8Array, dIndex: number, src: Uint8Array, sInd
  * @internal
  */
 export function memcpyFallible(dst: MemoryCursor, src: MemoryCursor, len: number): number {
-  // Cursor objects are never passed on to another function from here: a
-  // reader or writer made and used in one loop iteration then needs no
-  // allocation (V8 scalar-replaces objects that do not escape).
+  // Cursor objects are not passed on from here, only their fields, so that
+  // V8 may scalar-replace a reader or writer that escapes nowhere else.
   return copyRaw(dst._bytes, dst._space, dst._lease, dst._pos, src._bytes, src._space, src._lease, src._pos, len);
 }
 

@@ -48,108 +48,53 @@ function segmentRead(size: number, label: string, ops: number): BenchCase {
   };
 }
 
-export const cases: BenchCase[] = [
-  {
-    id: "frame-alloc",
+/**
+ * Allocation and release of a frame (`frames` = 1) or a segment, zeroed or
+ * not; the zeroed cases are compared with allocating as many zeroed bytes
+ * in plain JS.
+ */
+function allocCase(frames: number, zeroed: boolean, ops: number): BenchCase {
+  const what = frames === 1 ? "allocFrame()" : `allocSegment(${frames})`;
+  const bytes = frames * PAGE_SIZE;
+  return {
+    id: `${frames === 1 ? "frame-alloc" : `segment-alloc-${frames}`}${zeroed ? "" : "-nozero"}`,
     group: "frame",
-    title: "allocFrame() + dispose() (zeroed, the default)",
-    limitLabel: "new Uint8Array(4096)",
-    ops: 200_000,
-    unit: "frame",
+    title: `${what} + dispose() ${zeroed ? "(zeroed, the default)" : "with zeroed(false)"}`,
+    ...(zeroed ? { limitLabel: `new Uint8Array(${frames === 1 ? "4096" : `${bytes / (1 << 20)} MiB`})` } : {}),
+    ops,
+    unit: frames === 1 ? "frame" : "segment",
     setup() {
-      const options = new FrameAllocOptions(memory());
+      const options = new FrameAllocOptions(memory()).zeroed(zeroed);
+      const vmio = (n: number): number => {
+        let x = 0;
+        for (let i = 0; i < n; i++) {
+          const h = frames === 1 ? options.allocFrame() : options.allocSegment(frames);
+          x += h.startPaddr();
+          h.dispose();
+        }
+        return x;
+      };
+      if (!zeroed) return { vmio };
       const keep: Uint8Array[] = [];
-      return {
-        limit: (n) => {
-          let x = 0;
-          for (let i = 0; i < n; i++) {
-            const b = new Uint8Array(4096);
-            if ((i & 1023) === 0) keep[0] = b;
-            x += b.length;
-          }
-          return x;
-        },
-        vmio: (n) => {
-          let x = 0;
-          for (let i = 0; i < n; i++) {
-            const f = options.allocFrame();
-            x += f.startPaddr();
-            f.dispose();
-          }
-          return x;
-        },
+      const limit = (n: number): number => {
+        let x = 0;
+        for (let i = 0; i < n; i++) {
+          const b = new Uint8Array(bytes);
+          if ((i & 1023) === 0) keep[0] = b;
+          x += b.length;
+        }
+        return x;
       };
+      return { vmio, limit };
     },
-  },
-  {
-    id: "frame-alloc-nozero",
-    group: "frame",
-    title: "allocFrame() + dispose() with zeroed(false)",
-    ops: 500_000,
-    unit: "frame",
-    setup() {
-      const options = new FrameAllocOptions(memory()).zeroed(false);
-      return {
-        vmio: (n) => {
-          let x = 0;
-          for (let i = 0; i < n; i++) {
-            const f = options.allocFrame();
-            x += f.startPaddr();
-            f.dispose();
-          }
-          return x;
-        },
-      };
-    },
-  },
-  {
-    id: "segment-alloc-256",
-    group: "frame",
-    title: "allocSegment(256) + dispose() (zeroed)",
-    limitLabel: "new Uint8Array(1 MiB)",
-    ops: 2_000,
-    unit: "segment",
-    setup() {
-      const options = new FrameAllocOptions(memory());
-      return {
-        limit: (n) => {
-          let x = 0;
-          for (let i = 0; i < n; i++) x += new Uint8Array(256 * 4096).length;
-          return x;
-        },
-        vmio: (n) => {
-          let x = 0;
-          for (let i = 0; i < n; i++) {
-            const s = options.allocSegment(256);
-            x += s.startPaddr();
-            s.dispose();
-          }
-          return x;
-        },
-      };
-    },
-  },
-  {
-    id: "segment-alloc-256-nozero",
-    group: "frame",
-    title: "allocSegment(256) + dispose() with zeroed(false)",
-    ops: 20_000,
-    unit: "segment",
-    setup() {
-      const options = new FrameAllocOptions(memory()).zeroed(false);
-      return {
-        vmio: (n) => {
-          let x = 0;
-          for (let i = 0; i < n; i++) {
-            const s = options.allocSegment(256);
-            x += s.startPaddr();
-            s.dispose();
-          }
-          return x;
-        },
-      };
-    },
-  },
+  };
+}
+
+export const cases: BenchCase[] = [
+  allocCase(1, true, 200_000),
+  allocCase(1, false, 500_000),
+  allocCase(256, true, 2_000),
+  allocCase(256, false, 20_000),
   segmentRead(64 * 1024, "64 KiB", 20_000),
   segmentRead(1 << 20, "1 MiB", 400),
   {

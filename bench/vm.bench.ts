@@ -28,6 +28,19 @@ function spaceWith(mem: PhysicalMemory, frames: UFrame[]): VmSpace {
   return space;
 }
 
+/**
+ * A space with `pages` pages mapped at BASE (frames scattered or physically
+ * contiguous), filled with the `filled` pattern, active on this thread. The
+ * mappings hold the only references to the frames.
+ */
+function mappedSpace(mem: PhysicalMemory, pages: number, scattered: boolean): VmSpace {
+  const fs = frames(mem, pages, scattered);
+  const space = spaceWith(mem, fs);
+  for (const f of fs) f.dispose();
+  space.writeBytes(BASE, filled(pages * PAGE_SIZE));
+  return space;
+}
+
 function frames(mem: PhysicalMemory, n: number, scattered: boolean): UFrame[] {
   const options = new FrameAllocOptions(mem);
   if (!scattered) return [...options.allocSegment(n)] as UFrame[];
@@ -49,11 +62,7 @@ function bigCopy(scattered: boolean): BenchCase {
     ops: 400,
     unit: "copy",
     setup() {
-      const mem = new PhysicalMemory({ size: 16 << 20 });
-      const fs = frames(mem, 256, scattered);
-      const space = spaceWith(mem, fs);
-      for (const f of fs) f.dispose();
-      space.writeBytes(BASE, filled(size));
+      const space = mappedSpace(new PhysicalMemory({ size: 16 << 20 }), 256, scattered);
       const src = filled(size);
       const dst = new Uint8Array(size);
       return {
@@ -84,11 +93,7 @@ export const cases: BenchCase[] = [
     ops: 1_000_000,
     unit: "copy",
     setup() {
-      const mem = new PhysicalMemory({ size: 4 << 20 });
-      const fs = frames(mem, 4, false);
-      const space = spaceWith(mem, fs);
-      for (const f of fs) f.dispose();
-      space.writeBytes(BASE, filled(4 * PAGE_SIZE));
+      const space = mappedSpace(new PhysicalMemory({ size: 4 << 20 }), 4, false);
       const src = filled(64);
       const dst = new Uint8Array(64);
       return {
@@ -114,12 +119,8 @@ export const cases: BenchCase[] = [
     ops: 1 << 22,
     unit: "value",
     setup() {
-      const mem = new PhysicalMemory({ size: 4 << 20 });
       const pages = 256;
-      const fs = frames(mem, pages, true);
-      const space = spaceWith(mem, fs);
-      for (const f of fs) f.dispose();
-      space.writeBytes(BASE, filled(pages * PAGE_SIZE));
+      const space = mappedSpace(new PhysicalMemory({ size: 4 << 20 }), pages, true);
       const bytes = filled(pages * PAGE_SIZE);
       const dv = new DataView(bytes.buffer);
       const K = 1 << 12;
@@ -153,13 +154,9 @@ export const cases: BenchCase[] = [
     ops: 256 * 1024 * 8,
     unit: "value",
     setup() {
-      const mem = new PhysicalMemory({ size: 4 << 20 });
       const pages = 256;
-      const fs = frames(mem, pages, true);
-      const space = spaceWith(mem, fs);
-      for (const f of fs) f.dispose();
+      const space = mappedSpace(new PhysicalMemory({ size: 4 << 20 }), pages, true);
       const bytes = filled(pages * PAGE_SIZE);
-      space.writeBytes(BASE, bytes);
       const dv = new DataView(bytes.buffer);
       const N = pages * 1024;
       const T = u32;
@@ -220,10 +217,7 @@ export const cases: BenchCase[] = [
     ops: 4096 * 50,
     unit: "access",
     setup() {
-      const mem = new PhysicalMemory({ size: 32 << 20 });
-      const fs = frames(mem, 4096, false);
-      const space = spaceWith(mem, fs);
-      for (const f of fs) f.dispose();
+      const space = mappedSpace(new PhysicalMemory({ size: 32 << 20 }), 4096, false);
       const T = u32;
       return {
         limit: (n) => {

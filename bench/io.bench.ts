@@ -44,6 +44,19 @@ function copyCase(size: number, label: string, target: number, ops: number): Ben
 
 const VALUES = 1 << 14;
 
+/** vmio's side of the readVal(u32) cases: a fresh reader over `bytes` per pass, VALUES values each. */
+function readU32s(bytes: Uint8Array): (n: number) => number {
+  const T = u32;
+  return (n) => {
+    let s = 0;
+    for (let done = 0; done < n; done += VALUES) {
+      const r = VmReader.from(bytes);
+      for (let i = 0; i < VALUES; i++) s += r.readVal(T);
+    }
+    return s;
+  };
+}
+
 export const cases: BenchCase[] = [
   copyCase(16, "16 B", 0.5, 2_000_000),
   copyCase(256, "256 B", 0.5, 1_000_000),
@@ -60,21 +73,13 @@ export const cases: BenchCase[] = [
     setup() {
       const bytes = filled(VALUES * 4);
       const dv = new DataView(bytes.buffer);
-      const T = u32;
       return {
         limit: (n) => {
           let s = 0;
           for (let done = 0; done < n; done += VALUES) for (let o = 0; o < VALUES * 4; o += 4) s += dv.getUint32(o, true);
           return s;
         },
-        vmio: (n) => {
-          let s = 0;
-          for (let done = 0; done < n; done += VALUES) {
-            const r = VmReader.from(bytes);
-            for (let i = 0; i < VALUES; i++) s += r.readVal(T);
-          }
-          return s;
-        },
+        vmio: readU32s(bytes),
       };
     },
   },
@@ -87,7 +92,6 @@ export const cases: BenchCase[] = [
     unit: "value",
     setup() {
       const bytes = filled(VALUES * 4);
-      const T = u32;
       class Cursor {
         pos = 0;
         constructor(readonly dv: DataView, readonly end: number) {}
@@ -107,14 +111,7 @@ export const cases: BenchCase[] = [
           }
           return s;
         },
-        vmio: (n) => {
-          let s = 0;
-          for (let done = 0; done < n; done += VALUES) {
-            const r = VmReader.from(bytes);
-            for (let i = 0; i < VALUES; i++) s += r.readVal(T);
-          }
-          return s;
-        },
+        vmio: readU32s(bytes),
       };
     },
   },

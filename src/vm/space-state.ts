@@ -149,36 +149,17 @@ export class SpaceState extends MemorySpace {
    * else in {@link SpaceState.runSlow}.
    */
   run(addr: number, len: number, write: boolean): number {
-    const vpn = Math.floor(addr / 4096); // PAGE_SIZE
-    const slot = vpn & 1023; // TLB_ENTRIES - 1
-    const offset = addr - vpn * 4096;
-    if (
-      offset + len <= 4096 &&
-      this.tags[slot] === vpn &&
-      ((this.perms[slot] as number) & (write ? 2 : 1)) !== 0 && // TLB_WRITE : TLB_READ
-      (this.shared ? Atomics.load(this.i32, this.epochIndex) : this.i32[this.epochIndex]) === this.seenEpoch
-    ) {
-      this.runOffset = (this.paddrs[slot] as number) + offset;
-      this.runSlice = null;
-      return len;
-    }
-    return this.runSlow(addr, len, write);
+    return this.probe(addr, len, write) ? len : this.runSlow(addr, len, write);
   }
 
   /**
    * The fast path of {@link SpaceState.run} alone: true (with `runOffset`
-   * set) when `[addr, addr + len)` is in one page whose translation is
-   * cached for the access; never walks the table or calls the fault handler.
+   * set and `runSlice` cleared) when `[addr, addr + len)` is in one page
+   * whose translation is cached for the access and in step with the epoch;
+   * never walks the table or calls the fault handler. Small enough for V8
+   * to inline into `run` and its callers.
    */
   override probe(addr: number, len: number, write: boolean): boolean {
-    if (this.hit(addr, len, write)) {
-      this.runSlice = null;
-      return true;
-    }
-    return false;
-  }
-
-  hit(addr: number, len: number, write: boolean): boolean {
     const vpn = Math.floor(addr / 4096); // PAGE_SIZE
     const slot = vpn & 1023; // TLB_ENTRIES - 1
     const offset = addr - vpn * 4096;
@@ -189,6 +170,7 @@ export class SpaceState extends MemorySpace {
       (this.shared ? Atomics.load(this.i32, this.epochIndex) : this.i32[this.epochIndex]) === this.seenEpoch
     ) {
       this.runOffset = (this.paddrs[slot] as number) + offset;
+      this.runSlice = null;
       return true;
     }
     return false;

@@ -272,7 +272,7 @@ export class VmSpace extends VmObject implements Disposable {
       const size = d.size;
       if (vaddr >= 0 && vaddr + size <= MAX_USERSPACE_VADDR && Math.floor(vaddr) === vaddr && size !== 0) {
         const m = this._state;
-        if (m.hit(vaddr, size, false)) return d.decode(m.runView, m.runOffset);
+        if (m.probe(vaddr, size, false)) return d.decode(m.runView, m.runOffset);
       }
     }
     return super.readVal(vaddr, t);
@@ -290,7 +290,7 @@ export class VmSpace extends VmObject implements Disposable {
       const size = d.size;
       if (vaddr >= 0 && vaddr + size <= MAX_USERSPACE_VADDR && Math.floor(vaddr) === vaddr && size !== 0 && d.valid(value)) {
         const m = this._state;
-        if (m.hit(vaddr, size, true)) {
+        if (m.probe(vaddr, size, true)) {
           d.encode(m.runView, m.runOffset, value);
           return;
         }

@@ -22,9 +22,20 @@ export type ContractCode =
   | "ERR_OUT_OF_RANGE"
   | "ERR_USE_AFTER_DISPOSE"
   | "ERR_DETACHED_BUFFER"
-  | "ERR_CONTRACT";
+  | "ERR_CONTRACT"
+  | "ERR_ILLEGAL_CONSTRUCTOR"
+  | "ERR_REENTERED"
+  | "ERR_INVALID_RETURN_VALUE";
 
-function withCode<E extends Error>(err: E, code: ContractCode): E {
+/**
+ * Codes of the other errors vmio throws: a wait on another thread that gave
+ * up (the caller did nothing wrong, and it is no memory condition), and a
+ * broken internal invariant.
+ */
+export type WaitCode = "ERR_LOCK_TIMEOUT" | "ERR_GRACE_PERIOD_TIMEOUT";
+
+/** Gives `err` its `code` (an own, enumerable property, as Node core's errors have). */
+export function withCode<E extends Error>(err: E, code: ContractCode | WaitCode | "ERR_VMIO_INTERNAL"): E {
   Object.defineProperty(err, "code", { value: code, enumerable: true, writable: true, configurable: true });
   return err;
 }
@@ -80,4 +91,44 @@ export function detachedBuffer(): never {
     new TypeError("the ArrayBuffer behind this memory was detached or shrunk (transferred, or a WebAssembly.Memory grew)"),
     "ERR_DETACHED_BUFFER",
   );
+}
+
+/**
+ * Throws a `TypeError`: a class whose instances only vmio makes was called
+ * with `new` (or subclassed) from outside. `use` says where instances come from.
+ */
+export function illegalConstructor(name: string, use: string): never {
+  throw withCode(new TypeError(`${name} has no public constructor: ${use}`), "ERR_ILLEGAL_CONSTRUCTOR");
+}
+
+/**
+ * Throws a `TypeError`: `what` (a lock) is already held by the calling
+ * thread, which tried to take it again — from a callback vmio called while
+ * holding it. Waiting would wait for itself forever.
+ */
+export function reentered(what: string): never {
+  throw withCode(
+    new TypeError(`${what} is already held by this thread: a callback (fault handler, protectNext op, getter) re-entered an operation that holds it`),
+    "ERR_REENTERED",
+  );
+}
+
+/**
+ * Throws a `TypeError` (`ERR_REENTERED`): `what` was called from inside a
+ * callback that vmio runs in the middle of `during` on the same object,
+ * which must not change until `during` is done.
+ */
+export function reenteredFrom(what: string, during: string): never {
+  throw withCode(
+    new TypeError(`${what} was called from inside the callback of ${during} on the same object, which cannot change while that callback runs`),
+    "ERR_REENTERED",
+  );
+}
+
+/**
+ * Throws an `Error` (`ERR_VMIO_INTERNAL`): an invariant that vmio keeps by
+ * construction did not hold. Never the caller's fault; report it.
+ */
+export function internalError(message: string): never {
+  throw withCode(new Error(`vmio internal error: ${message}`), "ERR_VMIO_INTERNAL");
 }

@@ -15,7 +15,7 @@
 import { invalidType, useAfterDispose } from "../base/contract.js";
 import type { Infallible } from "../io/fallibility.js";
 import { MemorySpace } from "../io/memory-space.js";
-import { VmObject, type IoMemory } from "../io/vm-io.js";
+import { withVmIo, type IoMemory } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { UFrame, trackHandle, untrackHandle } from "./frame.js";
@@ -76,13 +76,16 @@ function segmentFrames(seg: USegment): UFrame[] {
   return Array.from({ length: count }, (_, i) => UFrame._adopt(seg._mem, start + i));
 }
 
+/** The memory of a `FrameVec`, for its VmIo methods (set in the class body, where `_ioMemory` is reachable). */
+let frameVecIo: (v: FrameVec) => IoMemory;
+
 /**
  * Untyped frames in a given order, addressed as one range of
  * `length × PAGE_SIZE` bytes.
  *
  * OSTD counterpart: `Vec<UFrame>` as a `VmIo` object.
  */
-export class FrameVec extends VmObject implements Disposable {
+export class FrameVec extends withVmIo(Object, (v) => frameVecIo(v as FrameVec)) implements Disposable {
   private readonly mem: PhysicalMemory | undefined;
   private readonly indices: Int32Array;
   private readonly space: FrameVecSpace;
@@ -232,5 +235,9 @@ export class FrameVec extends VmObject implements Disposable {
   protected _ioMemory(): IoMemory {
     this.live();
     return this.io;
+  }
+
+  static {
+    frameVecIo = (v) => v._ioMemory();
   }
 }

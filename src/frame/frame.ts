@@ -28,7 +28,7 @@
 import { contractViolation, useAfterDispose, invalidType } from "../base/contract.js";
 import type { Infallible } from "../io/fallibility.js";
 import { type Lease } from "../io/memory-cursor.js";
-import { implementVmIo, type IoMemory, type VmIo, type VmIoFill, type VmIoOnce } from "../io/vm-io.js";
+import { withVmIo, type IoMemory, type MixinBase } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { PAGE_SIZE } from "./page-size.js";
@@ -236,14 +236,16 @@ export class Frame<M> implements Disposable {
   }
 }
 
+/** The memory of a `UFrame`, for its VmIo methods (set in the class body, where `_ioMemory` is reachable). */
+let uframeIo: (f: UFrame) => IoMemory;
+
 /**
  * A handle to one untyped frame: plain bytes, readable and writable through
  * readers, writers and {@link VmIo}.
  *
  * OSTD counterpart: `ostd::mm::UFrame` (`Frame<dyn AnyUFrameMeta>`).
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- VmIo methods are mixed in below
-export class UFrame extends Frame<undefined> {
+export class UFrame extends withVmIo(Frame<undefined> as typeof Frame<undefined> & MixinBase, (f) => uframeIo(f as UFrame)) {
   /**
    * An infallible reader over the whole frame. It borrows this handle: after
    * `dispose()` its next access throws.
@@ -314,9 +316,8 @@ export class UFrame extends Frame<undefined> {
     if (this.leaseExpired) this._live();
     return (this._io ??= ramIo(this._mem, this, this._paddrUntyped(), PAGE_SIZE));
   }
-}
 
-// UFrame extends Frame for the handle logic and takes VmIo's methods from VmObject.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface UFrame extends VmIo, VmIoFill, VmIoOnce {}
-implementVmIo(UFrame);
+  static {
+    uframeIo = (f) => f._ioMemory();
+  }
+}

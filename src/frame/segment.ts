@@ -19,7 +19,7 @@
 import { contractViolation, invalidType, useAfterDispose } from "../base/contract.js";
 import { checkIndex } from "../base/validate.js";
 import type { Infallible } from "../io/fallibility.js";
-import { implementVmIo, type IoMemory, type VmIo, type VmIoFill, type VmIoOnce } from "../io/vm-io.js";
+import { withVmIo, type IoMemory, type MixinBase } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { Frame, UFrame, newNonce, ramIo, redeem, trackHandle, untrackHandle } from "./frame.js";
@@ -249,14 +249,16 @@ export class Segment<M> implements Disposable, Iterable<Frame<M>> {
   }
 }
 
+/** The memory of a `USegment`, for its VmIo methods (set in the class body, where `_ioMemory` is reachable). */
+let usegmentIo: (s: USegment) => IoMemory;
+
 /**
  * A handle to a physically contiguous run of untyped frames: plain bytes,
  * readable and writable through readers, writers and {@link VmIo}.
  *
  * OSTD counterpart: `ostd::mm::USegment` (`Segment<dyn AnyUFrameMeta>`).
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- VmIo methods are mixed in below
-export class USegment extends Segment<undefined> implements Iterable<UFrame> {
+export class USegment extends withVmIo(Segment<undefined> as typeof Segment<undefined> & MixinBase, (s) => usegmentIo(s as USegment)) implements Iterable<UFrame> {
   /**
    * Iterates over the frames as {@link UFrame}s, consuming the segment (see
    * {@link Segment}'s iterator).
@@ -343,9 +345,8 @@ export class USegment extends Segment<undefined> implements Iterable<UFrame> {
     if (this.leaseExpired) this._live();
     return (this._io ??= ramIo(this._mem, this, this._paddrUntyped(), this._count * PAGE_SIZE));
   }
-}
 
-// USegment extends Segment for the handle logic and takes VmIo's methods from VmObject.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface USegment extends VmIo, VmIoFill, VmIoOnce {}
-implementVmIo(USegment);
+  static {
+    usegmentIo = (s) => s._ioMemory();
+  }
+}

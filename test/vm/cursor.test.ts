@@ -17,6 +17,7 @@ import {
   throwsVmError,
   user,
 } from "./support.js";
+import { spaceStateOf } from "../../src/vm/vm-space.js";
 
 test("cursor ranges: unaligned or empty → InvalidArgs; past MAX_USERSPACE_VADDR → AccessDenied; malformed → TypeError/RangeError", () => {
   const f = fixture();
@@ -122,7 +123,7 @@ test("map with a bad frame or property is TypeError/RangeError and changes nothi
   throwsContract(() => c.map(frame, tampered), RangeError);
   assert.equal(c.virtAddr(), 0x3000);
   assert.equal(frame.referenceCount(), 1);
-  assert.equal(f.space._state.table.nodeCount(), 1);
+  assert.equal(spaceStateOf(f.space).table.nodeCount(), 1);
   frame.dispose();
   disposeAndCheck(f);
 });

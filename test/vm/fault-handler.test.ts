@@ -20,12 +20,13 @@ import {
   unmapAt,
   user,
 } from "./support.js";
+import { spaceStateOf } from "../../src/vm/vm-space.js";
 
 const BASE = 0x40_0000;
 
 /** A handler that maps a zeroed RW frame at the faulting page and records every call. */
 function demandPager(space: VmSpace, calls: PageFaultInfo[], flags: number = PageFlags.RW): (fault: PageFaultInfo) => boolean {
-  const opts = new FrameAllocOptions(space._state.mem);
+  const opts = new FrameAllocOptions(spaceStateOf(space).mem);
   return (fault) => {
     calls.push({ address: fault.address, write: fault.write });
     const page = Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE;
@@ -199,18 +200,40 @@ test("a handler that returns true without fixing anything: PageFault, called onc
   disposeAndCheck(f);
 });
 
-test("a handler that returns false (or anything but true) leaves the fault standing: PageFault", () => {
+test("a handler that returns false leaves the fault standing: PageFault", () => {
   const f = fixture();
   const { space } = f;
   let calls = 0;
-  for (const answer of [false, undefined, 1, "yes", {}]) {
+  space.setPageFaultHandler(() => {
+    calls++;
+    return false;
+  });
+  throwsVmError(() => space.reader(BASE, 4).readVal(u32), "PageFault", 0);
+  assert.equal(calls, 1);
+  disposeAndCheck(f);
+});
+
+test("a handler that returns anything but a boolean ends the access with a TypeError (ERR_INVALID_RETURN_VALUE), after the bytes before the fault moved", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, BASE, PageFlags.RW, pattern(PAGE_SIZE, 2));
+  let calls = 0;
+  for (const answer of [undefined, 1, 0, "yes", {}, null]) {
     space.setPageFaultHandler(() => {
       calls++;
       return answer as boolean;
     });
-    throwsVmError(() => space.reader(BASE, 4).readVal(u32), "PageFault", 0);
+    assert.throws(
+      () => space.reader(BASE + PAGE_SIZE, 4).readVal(u32),
+      (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_INVALID_RETURN_VALUE",
+    );
+    const r = space.reader(BASE + PAGE_SIZE - 8, 16);
+    const out = new Uint8Array(16);
+    assert.throws(() => r.readFallible(VmWriter.from(out)), (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_INVALID_RETURN_VALUE");
+    assert.equal(r.cursor(), BASE + PAGE_SIZE, "the reader advanced by the bytes copied before the fault");
+    assert.deepEqual(out.subarray(0, 8), pattern(PAGE_SIZE, 2).subarray(PAGE_SIZE - 8));
   }
-  assert.equal(calls, 5);
+  assert.equal(calls, 12);
   disposeAndCheck(f);
 });
 

@@ -413,7 +413,7 @@ test("VmIo on a VmSpace has no short reads or writes: a fault mid-way is PageFau
   disposeAndCheck(f);
 });
 
-test("VmIo on a VmSpace past MAX_USERSPACE_VADDR: reads and writes are AccessDenied and touch nothing; fillZeros follows VmIoFill", () => {
+test("VmIo on a VmSpace past MAX_USERSPACE_VADDR: reads and writes are AccessDenied and touch nothing; so is fillZeros, zeroing up to the end as VmIoFill does", () => {
   const f = fixture();
   const { mem, space } = f;
   const last = MAX_USERSPACE_VADDR - PAGE_SIZE;
@@ -425,10 +425,11 @@ test("VmIo on a VmSpace past MAX_USERSPACE_VADDR: reads and writes are AccessDen
   throwsVmError(() => space.writeVal(MAX_USERSPACE_VADDR - 2, u32, 0), "AccessDenied", 0);
   throwsVmError(() => space.writeVal(MAX_USERSPACE_VADDR, u8, 0), "AccessDenied", 0);
   assert.ok(physBytes(mem, paddr).every((b) => b === 7), "nothing written");
-  // fillZeros keeps VmIoFill's rule: an offset past the end is InvalidArgs with copied 0; a range
-  // running past the end is zeroed up to the end, then InvalidArgs with copied.
-  throwsVmError(() => space.fillZeros(MAX_USERSPACE_VADDR + 1, 1), "InvalidArgs", 0);
-  throwsVmError(() => space.fillZeros(MAX_USERSPACE_VADDR - 2, 4), "InvalidArgs", 2);
+  // fillZeros keeps VmIoFill's rule with the space's code for "past the end" (issue 8): an offset
+  // past the end is AccessDenied with copied 0; a range running past the end is zeroed up to the
+  // end, then AccessDenied with copied.
+  throwsVmError(() => space.fillZeros(MAX_USERSPACE_VADDR + 1, 1), "AccessDenied", 0);
+  throwsVmError(() => space.fillZeros(MAX_USERSPACE_VADDR - 2, 4), "AccessDenied", 2);
   const tail = physBytes(mem, paddr);
   assert.deepEqual([...tail.subarray(PAGE_SIZE - 3)], [7, 0, 0]);
   disposeAndCheck(f);

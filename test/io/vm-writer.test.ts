@@ -498,3 +498,40 @@ describe("atomicCompareExchange", () => {
     assert.equal(r.cursor(), 0);
   });
 });
+
+describe("a writer's state is unreachable (issue 8)", () => {
+  test("no own properties, only the API on the prototype, and no public constructor", () => {
+    const w = VmWriter.from(new Uint8Array(8));
+    assert.deepEqual(Reflect.ownKeys(w), []);
+    assert.deepEqual(Object.getOwnPropertyNames(VmWriter.prototype).sort(), [
+      "atomicCompareExchange",
+      "avail",
+      "cloneExclusive",
+      "constructor",
+      "cursor",
+      "fillZeros",
+      "hasAvail",
+      "limit",
+      "skip",
+      "toFallible",
+      "write",
+      "writeFallible",
+      "writeOnce",
+      "writeVal",
+    ]);
+    assert.throws(
+      () => new (VmWriter as unknown as new (...a: unknown[]) => unknown)(Symbol("vmio.internal"), new Uint8Array(8), null, null, null, 0, 1e9, false),
+      (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_ILLEGAL_CONSTRUCTOR",
+    );
+  });
+
+  test("writeVal into a resizable buffer shrunk below the view is a TypeError with ERR_DETACHED_BUFFER, and writes nothing", () => {
+    type Resizable = ArrayBuffer & { resize(n: number): void };
+    const rab = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => Resizable)(16, { maxByteLength: 16 });
+    const w = VmWriter.from(new Uint8Array(rab, 0, 16));
+    w.writeVal(u32, 1);
+    rab.resize(4);
+    assert.throws(() => w.writeVal(u32, 2), (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_DETACHED_BUFFER");
+    assert.deepEqual(new Uint8Array(rab), Uint8Array.from([1, 0, 0, 0]));
+  });
+});

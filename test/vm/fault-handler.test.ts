@@ -8,6 +8,7 @@ import {
   disposeAndCheck,
   fixture,
   flagsAt,
+  hasCode,
   mapAt,
   mapNew,
   memory,
@@ -16,6 +17,7 @@ import {
   physBytes,
   queryAt,
   reclaim,
+  spaceBytes,
   throwsVmError,
   unmapAt,
   user,
@@ -486,3 +488,53 @@ test(
     disposeAndCheck(f);
   },
 );
+
+// ---- issue 8, defect 5: a handler that detaches or shrinks the caller's buffer ----
+
+test("a handler that detaches the source buffer: the copy ends with ERR_DETACHED_BUFFER and writes nothing (any length)", () => {
+  for (const len of [1, 16, 32, 33, 100]) {
+    const f = fixture();
+    const { mem, space } = f;
+    const ab = new ArrayBuffer(len);
+    new Uint8Array(ab).fill(9);
+    space.setPageFaultHandler((fault) => {
+      structuredClone(ab, { transfer: [ab] });
+      mapNew(space, mem, Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(0xaa));
+      return true;
+    });
+    const r = VmReader.from(new Uint8Array(ab));
+    const w = space.writer(BASE, len);
+    assert.throws(() => w.writeFallible(r), (e: unknown) => e instanceof TypeError && hasCode(e, "ERR_DETACHED_BUFFER"), `len ${len}`);
+    assert.ok(spaceBytes(space, BASE, PAGE_SIZE).every((b) => b === 0xaa), "nothing written");
+    disposeAndCheck(f);
+  }
+});
+
+test("a handler that shrinks a resizable destination: the copy ends with ERR_DETACHED_BUFFER instead of reporting bytes it could not write", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  type Resizable = ArrayBuffer & { resize(n: number): void };
+  const rab = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => Resizable)(16, { maxByteLength: 64 });
+  space.setPageFaultHandler((fault) => {
+    rab.resize(0);
+    mapNew(space, mem, Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(0xaa));
+    return true;
+  });
+  const r = space.reader(BASE, 16);
+  assert.throws(() => r.readFallible(VmWriter.from(new Uint8Array(rab, 0, 16))), (e: unknown) => e instanceof TypeError && hasCode(e, "ERR_DETACHED_BUFFER"));
+  disposeAndCheck(f);
+});
+
+test("a handler that disposes the frame a destination writer borrows: ERR_USE_AFTER_DISPOSE, and the frame's next owner is untouched", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const target = newFrame(mem, new Uint8Array(PAGE_SIZE).fill(0x11));
+  space.setPageFaultHandler((fault) => {
+    target.dispose();
+    mapNew(space, mem, Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(0xbb));
+    return true;
+  });
+  const w = target.writer();
+  assert.throws(() => space.reader(BASE, 64).readFallible(w), (e: unknown) => e instanceof TypeError && hasCode(e, "ERR_USE_AFTER_DISPOSE"));
+  disposeAndCheck(f);
+});

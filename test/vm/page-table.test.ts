@@ -341,3 +341,27 @@ test("a page mapped without R is in the table (query shows it) but every access 
   assert.equal(space.readVal(0x9000, u8), 0x5a, "adding R makes the same frame readable");
   disposeAndCheck(f);
 });
+
+test("by construction, no reserved frame, page-table node or free frame ever enters a leaf entry (ERR_VMIO_INTERNAL, nothing changes)", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const state = spaceStateOf(space);
+  const table = state.table;
+  const isInternal = (e: unknown): boolean => e instanceof Error && (e as { code?: unknown }).code === "ERR_VMIO_INTERNAL";
+  const prop = user(PageFlags.RW);
+  const free = mem.freeFrames();
+  // Frame 0 (RAM's header), the last reserved frame, the root node, a free frame, one past the end.
+  let freeFrame = mem.reservedFrames();
+  while (!mem._isFree(freeFrame)) freeFrame++;
+  for (const frame of [0, mem.reservedFrames() - 1, table.root, freeFrame, mem._nframes]) {
+    assert.throws(() => table.map(0x7000, frame, prop), isInternal, `frame ${frame}`);
+  }
+  assert.equal(mem.freeFrames(), free, "no node was made on the way");
+  assert.equal(walk(mem, table.root, 0x7000).entries.length, 1, "the walk stops at the root: nothing was linked");
+  // reprotect refuses to rewrite an entry that no longer maps the frame it was given.
+  const paddr = mapNew(space, mem, 0x7000, PageFlags.RW);
+  assert.throws(() => table.reprotect(0x7000, paddr / PAGE_SIZE + 1, prop), isInternal);
+  assert.throws(() => table.reprotect(0x8000, paddr / PAGE_SIZE, prop), isInternal);
+  assert.equal(flagsAt(space, 0x7000), PageFlags.RW);
+  disposeAndCheck(f);
+});

@@ -470,3 +470,74 @@ test("errors are VmErrors only where the API says so", () => {
   assert.ok(e instanceof VmError);
   disposeAndCheck(f);
 });
+
+// ---- issue 8: values read once, internals unreachable ----
+
+test("a range's start and end are read once each, before the space is looked at: a getter that disposes the space gets a TypeError", () => {
+  const f = fixture();
+  const { space } = f;
+  const reads: string[] = [];
+  const range = {
+    get start() {
+      reads.push("start");
+      return 0x10_0000;
+    },
+    get end() {
+      reads.push("end");
+      return 0x10_2000;
+    },
+  };
+  space.cursor(range).dispose();
+  space.cursorMut(range).dispose();
+  assert.deepEqual(reads, ["start", "end", "start", "end"]);
+  const killer = {
+    start: 0x10_0000,
+    get end() {
+      space.dispose();
+      return 0x10_1000;
+    },
+  };
+  throwsDisposed(() => space.cursorMut(killer));
+  assert.equal(f.mem.freeFrames(), f.freeBefore);
+});
+
+test("a VmSpace's internals are unreachable: no own properties, only the API on its prototype, no way to attach without a token", () => {
+  const f = fixture();
+  const { space, mem } = f;
+  assert.deepEqual(Reflect.ownKeys(space), []);
+  const api = ["activate", "constructor", "cursor", "cursorMut", "dispose", "readVal", "reader", "setPageFaultHandler", "share", "writeVal", "writer"];
+  assert.deepEqual(Object.getOwnPropertyNames(VmSpace.prototype).sort(), api);
+  const vmIo = ["fillZeros", "read", "readBytes", "readOnce", "readSlice", "readVal", "write", "writeBytes", "writeOnce", "writeSlice", "writeVal"];
+  assert.deepEqual(Object.getOwnPropertyNames(Object.getPrototypeOf(VmSpace.prototype)).filter((n) => n !== "constructor").sort(), vmIo);
+  for (const name of ["live", "checkAccess", "checkActive", "_state", "_active", "_lock", "_ioMemory"]) {
+    assert.equal((space as unknown as Record<string, unknown>)[name], undefined, name);
+  }
+  // The constructor's internal form needs vmio's key: a look-alike symbol builds a fresh space.
+  const other = new (VmSpace as unknown as new (...a: unknown[]) => VmSpace)(mem, Symbol("vmio.internal"), {});
+  assert.notEqual(other, space);
+  other.dispose();
+  disposeAndCheck(f);
+});
+
+test("VmSpace.attach reads each field of the token once", () => {
+  const mem = new PhysicalMemory({ size: 1 << 20, shared: true });
+  const free = mem.freeFrames();
+  const space = new VmSpace(mem);
+  const token = space.share();
+  const reads: Record<string, number> = {};
+  const counting: Record<string, unknown> = {};
+  for (const k of Object.keys(token)) {
+    reads[k] = 0;
+    Object.defineProperty(counting, k, {
+      get() {
+        reads[k] = (reads[k] as number) + 1;
+        return (token as unknown as Record<string, unknown>)[k];
+      },
+    });
+  }
+  const attached = VmSpace.attach(mem, counting as unknown as typeof token);
+  for (const k of Object.keys(reads)) assert.equal(reads[k], 1, `token.${k} read once`);
+  attached.dispose();
+  space.dispose();
+  assert.equal(mem.freeFrames(), free);
+});

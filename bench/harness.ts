@@ -3,8 +3,9 @@
  * same work, measured in the same process, and reports their speed ratio.
  *
  * Method: each side runs a closure that performs `ops` operations; the two
- * sides alternate, each sample is timed with `process.hrtime.bigint()`, and
- * the median of the samples is kept. Each case runs in its own child
+ * sides alternate, each sample is timed with `process.hrtime.bigint()` (or
+ * with the process's CPU time, `clock: "cpu"`), and the median of the
+ * samples is kept, with the spread of the per-pair ratios beside it. Each case runs in its own child
  * process (see run.ts) so that V8's type feedback from one case cannot slow
  * another.
  *
@@ -40,6 +41,13 @@ export interface BenchCase {
   readonly warmup?: number;
   /** Timed samples of each side (default 9). */
   readonly samples?: number;
+  /**
+   * What a sample measures: `"wall"` time (default), or `"cpu"`: the
+   * process's user + system CPU time (`process.cpuUsage`), which a loaded
+   * machine disturbs far less. Not for cases that wait on workers (their
+   * threads' time would count, the waiting would not).
+   */
+  readonly clock?: "wall" | "cpu";
 }
 
 /** The measured result of a case. */
@@ -58,6 +66,8 @@ export interface BenchResult {
   readonly target: number | undefined;
   /** Whether the target is met (undefined when there is no target). */
   readonly met: boolean | undefined;
+  /** The lowest and highest ratio of one limit sample to the vmio sample after it (undefined for absolute figures). */
+  readonly spread: readonly [low: number, high: number] | undefined;
   /** All samples (ns/op), for the record. */
   readonly samples: { vmio: number[]; limit: number[] };
 }
@@ -70,7 +80,19 @@ function median(xs: number[]): number {
 
 let sink: unknown;
 
-async function time(body: Body, ops: number): Promise<number> {
+/** Nanoseconds of CPU time this process has used, all threads. */
+function cpuNs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) * 1000;
+}
+
+async function time(body: Body, ops: number, clock: "wall" | "cpu"): Promise<number> {
+  if (clock === "cpu") {
+    const t0 = cpuNs();
+    sink = body(ops);
+    if (sink instanceof Promise) sink = await sink;
+    return (cpuNs() - t0) / ops;
+  }
   const t0 = process.hrtime.bigint();
   sink = body(ops);
   if (sink instanceof Promise) sink = await sink;
@@ -80,22 +102,24 @@ async function time(body: Body, ops: number): Promise<number> {
 /** Runs one case: warm-up, then `samples` alternating timed samples of each side. */
 export async function measure(c: BenchCase, samples = 9): Promise<BenchResult> {
   const { vmio, limit, teardown } = await c.setup();
+  const clock = c.clock ?? "wall";
   // Warm up both sides until V8 has optimised them.
   for (let i = 0; i < (c.warmup ?? 5); i++) {
-    await time(vmio, c.ops);
-    if (limit !== undefined) await time(limit, c.ops);
+    await time(vmio, c.ops, clock);
+    if (limit !== undefined) await time(limit, c.ops, clock);
   }
   const v: number[] = [];
   const l: number[] = [];
   for (let i = 0; i < (c.samples ?? samples); i++) {
-    if (limit !== undefined) l.push(await time(limit, c.ops));
-    v.push(await time(vmio, c.ops));
+    if (limit !== undefined) l.push(await time(limit, c.ops, clock));
+    v.push(await time(vmio, c.ops, clock));
   }
   await teardown?.();
   if (sink === Symbol.for("never")) console.log(sink);
   const vmioNs = median(v);
   const limitNs = limit === undefined ? undefined : median(l);
   const ratio = limitNs === undefined ? undefined : limitNs / vmioNs;
+  const pairs = l.map((x, i) => x / (v[i] as number));
   return {
     id: c.id,
     group: c.group,
@@ -107,6 +131,7 @@ export async function measure(c: BenchCase, samples = 9): Promise<BenchResult> {
     ratio,
     target: c.target,
     met: c.target === undefined || ratio === undefined ? undefined : ratio >= c.target,
+    spread: pairs.length === 0 ? undefined : [Math.min(...pairs), Math.max(...pairs)],
     samples: { vmio: v, limit: l },
   };
 }

@@ -20,8 +20,9 @@ import { cases as ioCases } from "./io.bench.js";
 import { cases as frameCases } from "./frame.bench.js";
 import { cases as vmCases } from "./vm.bench.js";
 import { cases as threadCases } from "./threads.bench.js";
+import { cases as podCases } from "./pod.bench.js";
 
-const all: BenchCase[] = [...ioCases, ...frameCases, ...vmCases, ...threadCases];
+const all: BenchCase[] = [...ioCases, ...frameCases, ...vmCases, ...threadCases, ...podCases];
 const here = dirname(fileURLToPath(import.meta.url));
 
 async function child(id: string): Promise<void> {
@@ -32,7 +33,7 @@ async function child(id: string): Promise<void> {
 }
 
 function table(results: BenchResult[]): string {
-  const rows = [["case", "vmio", "limit", "limit is", "ratio", "target", ""]];
+  const rows = [["case", "vmio", "limit", "limit is", "ratio", "spread", "target", ""]];
   for (const r of results) {
     rows.push([
       r.title,
@@ -40,6 +41,7 @@ function table(results: BenchResult[]): string {
       r.limitNs === undefined ? "" : `${formatNs(r.limitNs)}/${r.unit}`,
       r.limitLabel ?? "(absolute)",
       r.ratio === undefined ? `${(1e9 / r.vmioNs).toExponential(2)} ${r.unit}/s` : `${r.ratio.toFixed(2)}×`,
+      r.spread === undefined ? "" : `${r.spread[0].toFixed(2)}–${r.spread[1].toFixed(2)}`,
       r.target === undefined ? "" : `≥ ${r.target.toFixed(2)}×`,
       r.met === undefined ? "" : r.met ? "met" : "SHORT",
     ]);

@@ -64,7 +64,8 @@ function codegenAllowed(): boolean {
 export function codegenOption(opts: unknown): boolean {
   if (opts === undefined) return false;
   if (typeof opts !== "object" || opts === null) invalidType("opts", "an object", opts);
-  const codegen = (opts as { codegen?: unknown }).codegen ?? false;
+  const codegen = (opts as { codegen?: unknown }).codegen;
+  if (codegen === undefined) return false;
   if (typeof codegen !== "boolean") invalidType("opts.codegen", "a boolean", codegen);
   return codegen;
 }

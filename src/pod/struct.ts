@@ -72,7 +72,8 @@ export function struct<F extends StructFields>(fields: F, opts?: StructOptions):
   }
   // Each option is read once.
   const codegen = codegenOption(opts);
-  const packed = opts?.packed ?? false;
+  const given = opts?.packed;
+  const packed = given === undefined ? false : given;
   if (typeof packed !== "boolean") invalidType("opts.packed", "a boolean", packed);
 
   const layout: Field[] = [];

@@ -54,10 +54,15 @@ int main(int argc, char **argv, char **envp) {
   check_eq(getauxval(AT_EUID), geteuid(), "AT_EUID is geteuid()");
   check_eq(getauxval(AT_GID), getgid(), "AT_GID is getgid()");
   check_eq(getauxval(AT_EGID), getegid(), "AT_EGID is getegid()");
+  /* RISC-V: a bit per single-letter extension, IMAFDC at least. (On x86-64,
+   * where this is also built to check the expected results against Linux,
+   * only that it is there.) */
 #ifdef __riscv
-  unsigned long imafdc = 0;
-  for (const char *c = "IMAFDC"; *c; c++) imafdc |= 1UL << (*c - 'A');
-  check((getauxval(AT_HWCAP) & imafdc) == imafdc, "AT_HWCAP has I, M, A, F, D and C");
+  unsigned long base = 0;
+  for (const char *c = "IMAFDC"; *c; c++) base |= 1UL << (*c - 'A');
+  check((getauxval(AT_HWCAP) & base) == base, "AT_HWCAP describes the base ISA");
+#else
+  check(getauxval(AT_HWCAP) != 0, "AT_HWCAP describes the base ISA");
 #endif
 
   const unsigned char *random = (const unsigned char *)getauxval(AT_RANDOM);

@@ -41,8 +41,8 @@ enum { NX = 1, UF = 2, OF = 4, DZ = 8, NV = 16 };
 
 static void expect_bits(const char *what, uint64_t got, uint64_t want, long got_flags, long want_flags) {
   int pass = got == want && got_flags == want_flags;
-  check(pass, "%-40s -> %#018llx flags %02lx", what, (unsigned long long)want, want_flags);
-  if (!pass) printf("# got %#018llx flags %02lx\n", (unsigned long long)got, got_flags);
+  check(pass, "%-40s -> 0x%016llx flags %02lx", what, (unsigned long long)want, want_flags);
+  if (!pass) printf("# got 0x%016llx flags %02lx\n", (unsigned long long)got, got_flags);
 }
 
 /* A double-precision operation on raw bits; returns the raw result. */

@@ -2,6 +2,7 @@
 // reference and compares, or records, what they print.
 //
 //   node kernel/guest/check.mjs [--native] [--write] [NAME...]
+//   node kernel/guest/check.mjs --run PROGRAM [ARG]...   (stdin is passed on)
 //
 // Default reference: qemu-riscv64 (Debian's qemu-user) running the committed
 // RV64GC binaries. --native: the same C sources built for this x86-64 host
@@ -82,7 +83,7 @@ function nativeBin(programs) {
   return out;
 }
 
-function run(bin, name, spec) {
+function run(bin, name, spec, fmt) {
   const root = mkdtempSync(join(tmpdir(), "vmio-guest-root-"));
   try {
     for (const dir of ["bin", "usr", "proc", "dev", "tmp"]) mkdirSync(join(root, dir));
@@ -100,7 +101,7 @@ function run(bin, name, spec) {
     const command = ["/usr/bin/env", "-i", ...env, "/usr/bin/unshare", `--root=${root}`, `--wd=${cwd}`];
     const r = spawnSync(
       "unshare",
-      ["-Urm", "/bin/sh", "-c", setup, "setup", root, bin, native ? "" : binfmt, ...command, `/bin/${name}`, ...(spec.args ?? [])],
+      ["-Urm", "/bin/sh", "-c", setup, "setup", root, bin, fmt, ...command, `/bin/${name}`, ...(spec.args ?? [])],
       { input: spec.stdin ?? "", encoding: "utf8", timeout: 120_000, maxBuffer: 64 << 20 },
     );
     if (r.error) fail(`${name}: ${r.error.message}`);
@@ -125,6 +126,21 @@ function firstDifference(got, want) {
     if (g[i] !== w[i]) return `line ${i + 1}:\n    got:  ${JSON.stringify(g[i] ?? null)}\n    want: ${JSON.stringify(w[i] ?? null)}`;
   }
   return "";
+}
+
+if (argv[0] === "--run") {
+  // One program on qemu in the same layout, e.g. `--run extra/tsh -c 'pwd'`.
+  const input = (() => {
+    try {
+      return readFileSync(0);
+    } catch {
+      return "";
+    }
+  })();
+  const got = run(join(here, "bin"), argv[1], { args: argv.slice(2), stdin: input }, binfmt);
+  process.stdout.write(got.stdout);
+  process.stderr.write(got.stderr);
+  process.exit(got.exit);
 }
 
 const fields = ["stdout", "stderr", "exit"];
@@ -168,7 +184,7 @@ try {
     let changed = false;
     expected.runs.forEach((spec, i) => {
       if (native && !spec.native) return;
-      const got = run(bin, name, spec);
+      const got = run(bin, name, spec, native ? "" : binfmt);
       const want = native ? spec : { ...spec, ...spec.qemu };
       const label = `${name} run ${i + 1} (${JSON.stringify(spec.args ?? [])})`;
       compared++;

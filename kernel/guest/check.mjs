@@ -25,9 +25,11 @@
 // records qemu's: stdout/stderr/exit of the runs whose result is not Linux's
 // own (neither "native" nor with a "note"), and for those that are, only the
 // "qemu" field (what qemu prints instead, where it differs). Review the diff
-// before committing.
+// before committing. It also records "instructions": what the run's first
+// process executes under qemu (tools/qemu-insn-count.c), for the kernel's
+// tests and benchmarks to budget by.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -83,7 +85,19 @@ function nativeBin(programs) {
   return out;
 }
 
-function run(bin, name, spec, fmt) {
+// Runs one program in a fresh root; with `counter` (a qemu plugin), counts
+// its instructions instead of keeping its output exactly as it would be.
+// Builds tools/qemu-insn-count.c, the instruction-counting qemu plugin;
+// undefined (and no counts recorded) when the host has no gcc.
+function buildCounter() {
+  const out = join(mkdtempSync(join(tmpdir(), "vmio-guest-counter-")), "qemu-insn-count.so");
+  const r = spawnSync("gcc", ["-shared", "-fPIC", "-O2", "-o", out, join(here, "tools/qemu-insn-count.c")], { encoding: "utf8" });
+  if (r.status === 0) return out;
+  process.stderr.write(`check.mjs: no instruction counts: ${r.error?.message ?? r.stderr}\n`);
+  return undefined;
+}
+
+function run(bin, name, spec, fmt, counter) {
   const root = mkdtempSync(join(tmpdir(), "vmio-guest-root-"));
   try {
     for (const dir of ["bin", "usr", "proc", "dev", "tmp"]) mkdirSync(join(root, dir));
@@ -98,6 +112,10 @@ function run(bin, name, spec, fmt) {
     const cwd = spec.cwd ?? "/";
     mkdirSync(join(root, cwd), { recursive: true });
     const env = Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    if (counter) {
+      copyFileSync(counter, join(root, ".vmio-insn-count.so"));
+      env.push("QEMU_PLUGIN=file=/.vmio-insn-count.so");
+    }
     const command = ["/usr/bin/env", "-i", ...env, "/usr/bin/unshare", `--root=${root}`, `--wd=${cwd}`];
     const r = spawnSync(
       "unshare",
@@ -106,7 +124,8 @@ function run(bin, name, spec, fmt) {
     );
     if (r.error) fail(`${name}: ${r.error.message}`);
     const exit = r.signal ? 128 + signalNumber(r.signal) : r.status;
-    return { stdout: r.stdout, stderr: r.stderr, exit };
+    const counts = [...r.stderr.matchAll(/^vmio-insn-count: (\d+)$/gm)];
+    return { stdout: r.stdout, stderr: r.stderr, exit, instructions: counts.length ? Number(counts.at(-1)[1]) : undefined };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -145,6 +164,13 @@ if (argv[0] === "--run") {
 
 const fields = ["stdout", "stderr", "exit"];
 
+// A run's keys in one order: inputs, results, then annotations.
+const keyOrder = ["args", "env", "stdin", "cwd", "files", "stdout", "stderr", "exit", "instructions", "native", "note", "qemu"];
+function inOrder(spec) {
+  const known = keyOrder.filter((k) => k in spec).map((k) => [k, spec[k]]);
+  return Object.fromEntries([...known, ...Object.entries(spec).filter(([k]) => !keyOrder.includes(k))]);
+}
+
 // Records a reference's result `got` into the run `spec`; true if it changed.
 function record(spec, got, label) {
   let changed = false;
@@ -175,6 +201,7 @@ const all = readdirSync(expectedDir).filter((f) => f.endsWith(".json")).map((f) 
 for (const n of names) if (!all.includes(n)) fail(`no expected/${n}.json`);
 const load = (name) => JSON.parse(readFileSync(join(expectedDir, `${name}.json`), "utf8"));
 const bin = native ? nativeBin(all.filter((n) => load(n).runs.some((r) => r.native))) : join(here, "bin");
+const counter = write && !native ? buildCounter() : undefined;
 let failures = 0;
 let compared = 0;
 try {
@@ -190,6 +217,13 @@ try {
       compared++;
       if (write) {
         changed = record(spec, got, label) || changed;
+        if (counter) {
+          const { instructions } = run(bin, name, spec, binfmt, counter);
+          if (instructions !== undefined && spec.instructions !== instructions) {
+            spec.instructions = instructions;
+            changed = true;
+          }
+        }
         return;
       }
       const bad = fields.filter((k) => want[k] !== got[k]);
@@ -205,12 +239,14 @@ try {
       }
     });
     if (changed) {
+      expected.runs = expected.runs.map(inOrder);
       writeFileSync(file, JSON.stringify(expected, null, 2) + "\n");
       process.stdout.write(`wrote expected/${name}.json\n`);
     }
   }
 } finally {
   if (native) rmSync(bin, { recursive: true, force: true });
+  if (counter) rmSync(dirname(counter), { recursive: true, force: true });
 }
 if (!write) process.stdout.write(`${compared - failures}/${compared} runs match ${native ? "native x86-64 Linux" : "qemu-riscv64"}\n`);
 process.exit(failures ? 1 : 0);

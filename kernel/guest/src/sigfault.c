@@ -11,6 +11,12 @@
  * (and fcsr) intact after a handler ran. Finally the default actions in
  * children, and a second fault while SIGSEGV is still blocked (after a
  * longjmp that did not restore the mask), which kills.
+ *
+ *   sigfault                  the checks above
+ *   sigfault --die segv|ill|term
+ *                             prints one line and dies of SIGSEGV, SIGILL or
+ *                             SIGTERM itself (exit status 139, 132 or 143 as
+ *                             vmio-kernel reports it)
  */
 #include "tap.h"
 
@@ -106,7 +112,18 @@ static void clobber(int sig) {
   usr1_ran = (int)d;
 }
 
-int main(void) {
+static int die(const char *how) {
+  printf("sigfault: about to die of %s\n", how);
+  fflush(stdout);
+  if (strcmp(how, "segv") == 0) read_at(16);
+  else if (strcmp(how, "ill") == 0) run_illegal(0);
+  else if (strcmp(how, "term") == 0) kill(getpid(), SIGTERM);
+  printf("sigfault: still alive\n");
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--die") == 0) return die(argv[2]);
   tap_begin("sigfault");
   catch_all();
 

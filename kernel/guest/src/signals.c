@@ -84,9 +84,13 @@ static void handle(int sig, void (*fn)(int), int flags, int masked) {
   sigaction(sig, &sa, NULL);
 }
 
-static void reset_events(void) {
+/* Sends SIGUSR1, handled by fn, to ourselves; returns the events noted. */
+static const char *events_of(void (*fn)(int), int flags, int masked) {
+  handle(SIGUSR1, fn, flags, masked);
   events_len = 0;
   events[0] = 0;
+  kill(getpid(), SIGUSR1);
+  return events;
 }
 
 static pid_t spawn(void) {
@@ -142,22 +146,12 @@ int main(void) {
 
   /* sa_mask defers a signal raised inside the handler; without it, nesting. */
   handle(SIGUSR2, usr2_notes, 0, 0);
-  handle(SIGUSR1, usr1_sends_usr2, 0, SIGUSR2);
-  reset_events();
-  kill(me, SIGUSR1);
-  check(strcmp(events, "AaB") == 0, "with SIGUSR2 in sa_mask, its handler runs after SIGUSR1's returns (AaB)");
-  handle(SIGUSR1, usr1_sends_usr2, 0, 0);
-  reset_events();
-  kill(me, SIGUSR1);
-  check(strcmp(events, "ABa") == 0, "without it, SIGUSR2's handler nests inside (ABa)");
-  handle(SIGUSR1, usr1_again, SA_NODEFER, 0);
-  reset_events();
-  kill(me, SIGUSR1);
-  check(strcmp(events, "AAaa") == 0, "SA_NODEFER lets a handler be entered again (AAaa)");
-  handle(SIGUSR1, usr1_again, 0, 0);
-  reset_events();
-  kill(me, SIGUSR1);
-  check(strcmp(events, "AaAa") == 0, "without SA_NODEFER the second delivery waits for the first (AaAa)");
+  check(strcmp(events_of(usr1_sends_usr2, 0, SIGUSR2), "AaB") == 0,
+        "with SIGUSR2 in sa_mask, its handler runs after SIGUSR1's returns (AaB)");
+  check(strcmp(events_of(usr1_sends_usr2, 0, 0), "ABa") == 0, "without it, SIGUSR2's handler nests inside (ABa)");
+  check(strcmp(events_of(usr1_again, SA_NODEFER, 0), "AAaa") == 0, "SA_NODEFER lets a handler be entered again (AAaa)");
+  check(strcmp(events_of(usr1_again, 0, 0), "AaAa") == 0,
+        "without SA_NODEFER the second delivery waits for the first (AaAa)");
 
   /* SA_RESETHAND: one delivery, then SIG_DFL. */
   handle(SIGUSR2, counter, SA_RESETHAND, 0);

@@ -85,8 +85,6 @@ function nativeBin(programs) {
   return out;
 }
 
-// Runs one program in a fresh root; with `counter` (a qemu plugin), counts
-// its instructions instead of keeping its output exactly as it would be.
 // Builds tools/qemu-insn-count.c, the instruction-counting qemu plugin;
 // undefined (and no counts recorded) when the host has no gcc.
 function buildCounter() {
@@ -97,6 +95,9 @@ function buildCounter() {
   return undefined;
 }
 
+// Runs one program in a fresh root (fmt: the binfmt entry, "" for native
+// programs); with `counter` (the qemu plugin) it also counts instructions,
+// at the price of QEMU_PLUGIN in the guest's environment.
 function run(bin, name, spec, fmt, counter) {
   const root = mkdtempSync(join(tmpdir(), "vmio-guest-root-"));
   try {
@@ -174,7 +175,7 @@ function inOrder(spec) {
 // Records a reference's result `got` into the run `spec`; true if it changed.
 function record(spec, got, label) {
   let changed = false;
-  const linuxOwned = native || spec.native || spec.note !== undefined;
+  const linuxOwned = spec.native || spec.note !== undefined; // qemu must not overwrite it
   if (native || !linuxOwned) {
     for (const k of fields) {
       if (spec[k] !== got[k]) {

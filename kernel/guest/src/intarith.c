@@ -5,7 +5,7 @@
  * shifts by amounts that must be masked, set-less-than, sign- and
  * zero-extending loads, misaligned loads and stores (which Linux completes
  * for user programs), lui/auipc, and hand-picked compressed instructions,
- * including the stack-pointer forms. Each instruction is written in inline
+ * including the stack-pointer forms, and rdtime. Each instruction is written in inline
  * assembly so the compiler cannot fold it; the expected values are computed
  * by hand from the ISA manual.
  */
@@ -265,5 +265,14 @@ int main(void) {
                    :
                    : "t0", "t1");
   expect("blt/bltu/bge/bgeu with -1 and 1: not-taken mask", taken, 2 | 8);
+
+  /* The time CSR is readable from user mode (cycle and instret need not be:
+   * Linux >= 6.6 makes them SIGILL unless perf allows them). */
+  uint64_t t0, t1;
+  __asm__ volatile("rdtime %0" : "=r"(t0));
+  for (volatile int i = 0; i < 1000; i++) {
+  }
+  __asm__ volatile("rdtime %0" : "=r"(t1));
+  check(t1 >= t0, "rdtime never goes back");
   return tap_end();
 }

@@ -11,8 +11,11 @@
  *
  * The hand-written limit produces the same values and the same bytes
  * (padding zeroed) but checks nothing: it is the floor a safe codec is
- * measured against. Values to encode are made fresh in the loop on both
- * sides, as a caller would make them.
+ * measured against (the targets). The `encode-checked` rows measure the same
+ * encode against hand-written code that makes vmio's checks (types, ranges,
+ * each part read once before anything is written): what the checks cost is
+ * the difference between the two. Values to encode are made fresh in the
+ * loop on both sides, as a caller would make them.
  *
  * Each case runs in its own process (run.ts), so the closure path is measured
  * with one struct type in use: the best case of its shared inline caches.
@@ -44,6 +47,8 @@ interface Shape<T> {
   readonly decode: (dv: DataView, o: number) => T;
   /** Hand-written encode (padding zeroed, nothing checked). */
   readonly encode: (dv: DataView, o: number, v: T) => void;
+  /** Hand-written encode that checks what vmio checks, reading each part once, before it writes. */
+  readonly checked: (dv: DataView, o: number, v: unknown) => void;
   /** A fresh value to encode, made from a counter. */
   readonly value: (i: number) => T;
   /** A number read from a decoded value, so that the decode is used. */
@@ -51,6 +56,36 @@ interface Shape<T> {
 }
 
 const opts = (codegen: boolean): { codegen: boolean } => ({ codegen });
+
+// The checks a careful hand-written encoder makes (the `checked` limits).
+function bad(v: unknown): never {
+  throw new TypeError(`bad value: ${String(v)}`);
+}
+function obj(v: unknown): Obj {
+  if (typeof v !== "object" || v === null) bad(v);
+  return v as Obj;
+}
+function list(v: unknown, n: number): unknown[] {
+  if (!Array.isArray(v)) bad(v);
+  if (v.length !== n) bad(v);
+  return v as unknown[];
+}
+function cu32(v: unknown): number {
+  if (typeof v !== "number" || v >>> 0 !== v) bad(v);
+  return v as number;
+}
+function cu16(v: unknown): number {
+  if (typeof v !== "number" || (v & 0xffff) !== v) bad(v);
+  return v as number;
+}
+function cu64(v: unknown): bigint {
+  if (typeof v !== "bigint" || BigInt.asUintN(64, v) !== v) bad(v);
+  return v as bigint;
+}
+function cf64(v: unknown): number {
+  if (typeof v !== "number") bad(v);
+  return v as number;
+}
 
 function u32Fields(n: number): Record<string, typeof u32> {
   const fields: Record<string, typeof u32> = {};
@@ -66,6 +101,10 @@ const shapes: Array<Shape<Obj> | Shape<number[]> | Shape<Obj[]>> = [
     size: 4,
     decode: (dv, o) => ({ a: dv.getUint32(o, true) }),
     encode: (dv, o, v) => dv.setUint32(o, v.a as number, true),
+    checked: (dv, o, v) => {
+      const a = cu32(obj(v).a);
+      dv.setUint32(o, a, true);
+    },
     value: (i) => ({ a: i }),
     use: (v) => v.a as number,
   } satisfies Shape<Obj>,
@@ -79,6 +118,14 @@ const shapes: Array<Shape<Obj> | Shape<number[]> | Shape<Obj[]>> = [
       dv.setUint32(o, v.a as number, true);
       dv.setUint32(o + 4, 0);
       dv.setBigUint64(o + 8, v.b as bigint, true);
+    },
+    checked: (dv, o, v) => {
+      const x = obj(v);
+      const a = cu32(x.a);
+      const b = cu64(x.b);
+      dv.setUint32(o, a, true);
+      dv.setUint32(o + 4, 0);
+      dv.setBigUint64(o + 8, b, true);
     },
     value: (i) => ({ a: i, b: 5n }),
     use: (v) => v.a as number,
@@ -94,6 +141,17 @@ const shapes: Array<Shape<Obj> | Shape<number[]> | Shape<Obj[]>> = [
       dv.setUint32(o + 4, v.f1 as number, true);
       dv.setUint32(o + 8, v.f2 as number, true);
       dv.setUint32(o + 12, v.f3 as number, true);
+    },
+    checked: (dv, o, v) => {
+      const x = obj(v);
+      const f0 = cu32(x.f0);
+      const f1 = cu32(x.f1);
+      const f2 = cu32(x.f2);
+      const f3 = cu32(x.f3);
+      dv.setUint32(o, f0, true);
+      dv.setUint32(o + 4, f1, true);
+      dv.setUint32(o + 8, f2, true);
+      dv.setUint32(o + 12, f3, true);
     },
     value: (i) => ({ f0: i, f1: 1, f2: 2, f3: 3 }),
     use: (v) => v.f2 as number,
@@ -123,6 +181,25 @@ const shapes: Array<Shape<Obj> | Shape<number[]> | Shape<Obj[]>> = [
       dv.setUint32(o + 24, v.f6 as number, true);
       dv.setUint32(o + 28, v.f7 as number, true);
     },
+    checked: (dv, o, v) => {
+      const x = obj(v);
+      const f0 = cu32(x.f0);
+      const f1 = cu32(x.f1);
+      const f2 = cu32(x.f2);
+      const f3 = cu32(x.f3);
+      const f4 = cu32(x.f4);
+      const f5 = cu32(x.f5);
+      const f6 = cu32(x.f6);
+      const f7 = cu32(x.f7);
+      dv.setUint32(o, f0, true);
+      dv.setUint32(o + 4, f1, true);
+      dv.setUint32(o + 8, f2, true);
+      dv.setUint32(o + 12, f3, true);
+      dv.setUint32(o + 16, f4, true);
+      dv.setUint32(o + 20, f5, true);
+      dv.setUint32(o + 24, f6, true);
+      dv.setUint32(o + 28, f7, true);
+    },
     value: (i) => ({ f0: i, f1: 1, f2: 2, f3: 3, f4: 4, f5: 5, f6: 6, f7: 7 }),
     use: (v) => v.f6 as number,
   } satisfies Shape<Obj>,
@@ -147,6 +224,23 @@ const shapes: Array<Shape<Obj> | Shape<number[]> | Shape<Obj[]>> = [
       dv.setUint16(o + 26, size.h as number, true);
       dv.setUint32(o + 28, 0);
     },
+    checked: (dv, o, v) => {
+      const x = obj(v);
+      const id = cu32(x.id);
+      const pos = obj(x.pos);
+      const px = cf64(pos.x);
+      const py = cf64(pos.y);
+      const size = obj(x.size);
+      const w = cu16(size.w);
+      const h = cu16(size.h);
+      dv.setUint32(o, id, true);
+      dv.setUint32(o + 4, 0);
+      dv.setFloat64(o + 8, px, true);
+      dv.setFloat64(o + 16, py, true);
+      dv.setUint16(o + 24, w, true);
+      dv.setUint16(o + 26, h, true);
+      dv.setUint32(o + 28, 0);
+    },
     value: (i) => ({ id: i, pos: { x: 0.5, y: 1.5 }, size: { w: 3, h: 4 } }),
     use: (v) => (v.size as Obj).h as number,
   } satisfies Shape<Obj>,
@@ -164,6 +258,20 @@ const shapes: Array<Shape<Obj> | Shape<number[]> | Shape<Obj[]>> = [
       dv.setUint32(o, v.tag as number, true);
       for (let i = 0; i < 4; i++) dv.setUint32(o + 4 + 4 * i, data[i] as number, true);
     },
+    checked: (dv, o, v) => {
+      const x = obj(v);
+      const tag = cu32(x.tag);
+      const data = list(x.data, 4);
+      const d0 = cu32(data[0]);
+      const d1 = cu32(data[1]);
+      const d2 = cu32(data[2]);
+      const d3 = cu32(data[3]);
+      dv.setUint32(o, tag, true);
+      dv.setUint32(o + 4, d0, true);
+      dv.setUint32(o + 8, d1, true);
+      dv.setUint32(o + 12, d2, true);
+      dv.setUint32(o + 16, d3, true);
+    },
     value: (i) => ({ tag: i, data: [1, 2, 3, 4] }),
     use: (v) => (v.data as number[])[2] as number,
   } satisfies Shape<Obj>,
@@ -179,6 +287,12 @@ const shapes: Array<Shape<Obj> | Shape<number[]> | Shape<Obj[]>> = [
     },
     encode: (dv, o, v) => {
       for (let i = 0; i < 16; i++) dv.setUint32(o + 4 * i, v[i] as number, true);
+    },
+    checked: (dv, o, v) => {
+      const x = list(v, 16);
+      const copy = new Array<number>(16);
+      for (let i = 0; i < 16; i++) copy[i] = cu32(x[i]);
+      for (let i = 0; i < 16; i++) dv.setUint32(o + 4 * i, copy[i] as number, true);
     },
     value: (i) => [i, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
     use: (v) => v[3] as number,
@@ -200,6 +314,16 @@ const shapes: Array<Shape<Obj> | Shape<number[]> | Shape<Obj[]>> = [
         dv.setUint32(o + 8 * i + 4, e.b as number, true);
       }
     },
+    checked: (dv, o, v) => {
+      const x = list(v, 4);
+      const copy = new Array<number>(8);
+      for (let i = 0; i < 4; i++) {
+        const e = obj(x[i]);
+        copy[2 * i] = cu32(e.a);
+        copy[2 * i + 1] = cu32(e.b);
+      }
+      for (let i = 0; i < 8; i++) dv.setUint32(o + 4 * i, copy[i] as number, true);
+    },
     value: (i) => [
       { a: i, b: 1 },
       { a: 2, b: 3 },
@@ -210,7 +334,8 @@ const shapes: Array<Shape<Obj> | Shape<number[]> | Shape<Obj[]>> = [
   } satisfies Shape<Obj[]>,
 ];
 
-type Op = "decode" | "encode" | "readval" | "writeval";
+/** `encode-checked`: the same encode as `encode`, against hand-written code that checks what vmio checks. */
+type Op = "decode" | "encode" | "encode-checked" | "readval" | "writeval";
 
 /** Runs eight other struct types with `fields` u32 fields through `path`, so that its shared code has seen them. */
 function pollute(fields: number, codegen: boolean): void {
@@ -267,11 +392,18 @@ function bodies<T>(shape: Shape<T>, op: Op, codegen: boolean): { vmio: Body; lim
       },
     };
   }
-  const limit: Body = (n) => {
-    for (let done = 0; done < n; done += PASS) for (let o = 0, i = 0; o < end; o += size, i++) encode(dv, o, value(i));
-    return bytes[5];
-  };
-  if (op === "encode") {
+  const { checked } = shape;
+  const limit: Body =
+    op === "encode-checked"
+      ? (n) => {
+          for (let done = 0; done < n; done += PASS) for (let o = 0, i = 0; o < end; o += size, i++) checked(dv, o, value(i));
+          return bytes[5];
+        }
+      : (n) => {
+          for (let done = 0; done < n; done += PASS) for (let o = 0, i = 0; o < end; o += size, i++) encode(dv, o, value(i));
+          return bytes[5];
+        };
+  if (op === "encode" || op === "encode-checked") {
     return {
       limit,
       vmio: (n) => {
@@ -293,7 +425,7 @@ function bodies<T>(shape: Shape<T>, op: Op, codegen: boolean): { vmio: Body; lim
 }
 
 /** Target ratios (vmio throughput / hand-written): decode ≤ 1.2×, encode ≤ 1.3× the hand-written time. */
-const targets: Record<Op, number> = { decode: 1 / 1.2, readval: 1 / 1.2, encode: 1 / 1.3, writeval: 1 / 1.3 };
+const targets: Record<Op, number | undefined> = { decode: 1 / 1.2, readval: 1 / 1.2, encode: 1 / 1.3, "encode-checked": undefined, writeval: 1 / 1.3 };
 
 function podCase<T>(shape: Shape<T>, op: Op, codegen: boolean, poly: number | null): BenchCase {
   const path = codegen ? " generated" : " closures";
@@ -301,7 +433,7 @@ function podCase<T>(shape: Shape<T>, op: Op, codegen: boolean, poly: number | nu
     id: `pod-${op}-${shape.id}${path.replace(" ", "-")}${poly === null ? "" : "-poly"}`,
     group: "pod",
     title: `${op} ${shape.title}${path}${poly === null ? "" : ", after 8 other struct types"}`,
-    limitLabel: `hand-written DataView ${op === "decode" || op === "readval" ? "decode" : "encode"}`,
+    limitLabel: `hand-written DataView ${op === "decode" || op === "readval" ? "decode" : op === "encode-checked" ? "encode with vmio's checks" : "encode"}`,
     target: targets[op],
     ops: PASS * 200,
     unit: "value",
@@ -315,7 +447,7 @@ function podCase<T>(shape: Shape<T>, op: Op, codegen: boolean, poly: number | nu
 
 export const cases: BenchCase[] = [];
 for (const shape of shapes) {
-  for (const op of ["decode", "encode", "readval", "writeval"] as const) {
+  for (const op of ["decode", "encode", "encode-checked", "readval", "writeval"] as const) {
     for (const codegen of [false, true]) cases.push(podCase(shape as Shape<unknown>, op, codegen, null));
   }
 }

@@ -93,8 +93,8 @@ type FaultSite = readonly [fault: (value: unknown) => unknown, steps: string];
 /**
  * Generates the codec of a struct or array type of this shape and size, or
  * returns `null` where code generation is not allowed, or for an array of
- * more than {@link FLATTEN_LEAVES} scalars (a loop over the element's codec,
- * as the closure path has, is as fast as generated code would be).
+ * more than {@link FLATTEN_LEAVES} scalars, which keeps the closure codec's
+ * loop (unrolled, its code would be as long as the array).
  *
  * @internal
  */

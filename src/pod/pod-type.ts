@@ -30,12 +30,18 @@
  *   by construction.
  *
  * The snapshot representation is private to the descriptor that made it: the
- * primitive itself for a scalar, a fresh object of a fixed class or literal
- * shape for a struct, a fresh array for an array. Nothing is pooled, so a
+ * primitive itself for a scalar; for a struct, a fresh object of one class
+ * (closure path) or of the type's own literal shape (generated path, which
+ * flattens nested structs and arrays of up to 32 scalars into it); a fresh
+ * JS array for an array on the closure path. Nothing is pooled, so a
  * snapshot stays valid however often the descriptor is re-entered before it
- * is stored; and because the objects are fresh, of one shape and consumed by
- * `store` right after, V8 scalar-replaces them when `snapshot` and `store`
- * are inlined into one caller (measured in bench/pod.bench.ts).
+ * is stored, and can be stored more than once. Because the objects are
+ * fresh, of a fixed shape and consumed by `store` right after, V8
+ * scalar-replaces them — no allocation at all — when `snapshot` and `store`
+ * are inlined into their caller: measured (bench/pod.bench.ts), a checked
+ * two-phase encode then runs as fast as hand-written code making the same
+ * checks. The codecs are kept small for that reason (V8 inlines a chain of
+ * calls only up to about 920 bytes of bytecode in all).
  *
  * @module
  */
@@ -160,8 +166,11 @@ export interface Codec<T> {
  * ```
  *
  * A snapshot is stored only where `size` bytes are in bounds of a live
- * `view`, and only by the descriptor that made it (any number of times). Reading is one phase:
- * `d.decode(view, offset)` (no user code).
+ * `view`, and only by the descriptor that made it; it may be stored any
+ * number of times (into a scratch buffer first, say). For a scalar — every
+ * `PodOnce` type — the snapshot is the primitive value itself, ready for an
+ * `Atomics` store. Reading is one phase: `d.decode(view, offset)`, no user
+ * code.
  *
  * @internal
  */
@@ -223,15 +232,22 @@ export class PodDescriptor<T> implements PodType<T> {
       snapshot(value, path);
       // A getter answered differently now than during `valid`: exactly what
       // the two-phase encode exists for.
-      return changedWhileChecked(path);
+      return changedWhileChecked(value, path);
     };
     this.encode =
       scalarValid !== undefined
         ? (store as unknown as Encoder<T>)
         : (view, offset, value) => store(view, offset, snapshot(value, "value"));
     Object.defineProperty(this, "self", { value: this });
-    // Frozen: a descriptor whose size or codec could be changed after the
-    // fact would let a reader or writer step outside its range.
+    // Frozen, shape included: a descriptor whose size, codec or field
+    // offsets could be changed after the fact would let a reader or writer
+    // step outside its range, and the generated code of a struct nesting it
+    // is written from its shape.
+    if (shape.kind === "struct") {
+      for (const f of shape.fields) Object.freeze(f);
+      Object.freeze(shape.fields);
+    }
+    Object.freeze(shape);
     Object.freeze(this);
   }
 }
@@ -246,8 +262,8 @@ function isValid<T>(snapshot: Snapshotter<T>, value: unknown): boolean {
   }
 }
 
-function changedWhileChecked(path: string): never {
-  return invalidType(path, "a value whose getters return the same valid value every time they are read", "one that changed");
+function changedWhileChecked(value: unknown, path: string): never {
+  return invalidType(path, "a value whose getters answer the same each time (one changed between two reads)", value);
 }
 
 /**

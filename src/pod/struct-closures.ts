@@ -6,29 +6,28 @@
  * codecs, with one distinct property access per field: the first
  * {@link SITES} fields are unrolled by hand (a struct with fewer fields skips
  * the rest behind a test of its field count), the fields after them go
- * through a loop. Four, because V8 inlines a call chain only up to about 920
- * bytes of bytecode in all: the snapshot, the store and their fields' codecs
- * for four fields fit, so that a whole write can be inlined into its caller
- * and its snapshot scalar-replaced; for eight they did not (measured: 8
- * unrolled fields made a one-field write 2× and a four-field write 15×
- * slower). The parts are passed to the factories below as parameters rather
- * than closed over as `const`s, whose temporal-dead-zone checks would add to
- * that bytecode. A value is decoded by a
- * constructor function whose `prototype` is `Object.prototype`, so the object
- * it makes is a plain object, but one that V8 allocates with its final shape
- * and, when the decoder is inlined and the object does not escape,
- * scalar-replaces (a `{}` filled field by field ran 3× slower). A snapshot is
- * a {@link Snap}: one class for every struct, so `store` reads it with
- * monomorphic loads and V8 can scalar-replace it too.
+ * through a loop. Four keep the whole chain of a write — snapshot, store and
+ * their fields' codecs — within V8's inlining budget (about 920 bytes of
+ * bytecode in all), so that a write can be inlined into its caller and its
+ * snapshot scalar-replaced; an eight-field variant did not fit, and a
+ * four-field write through it ran 8× slower. For the same budget the parts
+ * are passed to the factories below as parameters rather than closed over as
+ * `const`s, whose temporal-dead-zone checks add bytecode at every use.
+ *
+ * A value is decoded by a constructor function whose `prototype` is
+ * `Object.prototype`: the object it makes is a plain object, allocated with
+ * its final shape and scalar-replaced when it does not escape (a `{}` filled
+ * field by field ran 3× slower). A snapshot is a {@link Snap}, one class for
+ * every struct, so `store` reads it with monomorphic loads.
  *
  * The limit of closures: V8 keeps one set of inline caches per function
  * literal, shared by every closure made from it, so the same `x[k0]` site
- * serves every struct's first field. While one struct type dominates, that
- * site sees one name and runs at hand-written speed; once a program uses
- * several struct types, it goes megamorphic (about 10 ns per field read, and
- * more to decode). The generated path (`struct(…, { codegen: true })`)
- * gives every struct its own code and stays fast (bench/pod.bench.ts
- * measures both).
+ * serves the first field of every struct — nested ones included — and the
+ * loop serves every field past the fourth. While a site sees one name it
+ * runs at hand-written speed; once it sees several it goes megamorphic
+ * (about 10 ns per field read, 30 ns per field decoded). The generated path
+ * (`{ codegen: true }`) gives every type its own code and stays fast;
+ * bench/pod.bench.ts measures both.
  *
  * @module
  */

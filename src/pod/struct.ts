@@ -57,14 +57,15 @@ type Obj = Record<string, unknown>;
  * enumerates such keys before all others, which would silently reorder the
  * layout. `"__proto__"` is refused as well.
  *
- * Every field, getter or not, is read exactly once per write, and a value
- * is written only after every field has been checked.
+ * A value to write is read field by field, each field (getter or not)
+ * exactly once, and written only after every field has been checked.
  *
  * OSTD counterpart: a `#[repr(C)]` struct deriving `Pod`.
  *
  * @throws {TypeError} `fields` is not an object of Pod types, a name is
  *   refused, or `opts` is malformed.
- * @throws {RangeError} the struct would be larger than 2^53 − 1 bytes.
+ * @throws {RangeError} the struct would be larger than 2^53 − 1 bytes
+ *   (`code` `ERR_OUT_OF_RANGE`).
  */
 export function struct<F extends StructFields>(fields: F, opts?: StructOptions): PodType<StructValue<F>> {
   if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {

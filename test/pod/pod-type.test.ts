@@ -160,6 +160,24 @@ describe("only descriptors made by vmio are Pod types", () => {
     }
   });
 
+  test("a descriptor's shape is frozen too: a nesting struct's generated code cannot be steered by it", () => {
+    const S = struct({ a: u32, b: u8 });
+    for (const t of [S, array(u16, 2), u32] as Array<PodType<unknown>>) {
+      const shape = descriptor(t).shape as unknown as Record<string, unknown>;
+      assert.ok(Object.isFrozen(shape), t.name);
+      assert.throws(() => void (shape.check = "true"), TypeError);
+      assert.throws(() => void (shape.length = 1000), TypeError);
+    }
+    const fields = (descriptor(S).shape as unknown as { fields: Array<{ offset: number }> }).fields;
+    assert.ok(Object.isFrozen(fields) && fields.every((f) => Object.isFrozen(f)));
+    assert.throws(() => void ((fields[0] as { offset: number }).offset = 1000), TypeError);
+    assert.throws(() => fields.push({ offset: 0 }), TypeError);
+    const buf = new Uint8Array(24).fill(0xa5);
+    VmWriter.from(buf).writeVal(struct({ s: S }, { codegen: true }), { s: { a: 1, b: 2 } });
+    assert.deepEqual(Array.from(buf.subarray(0, 8)), [1, 0, 0, 0, 2, 0, 0, 0]);
+    assert.ok(buf.subarray(8).every((b) => b === 0xa5));
+  });
+
   test("a descriptor's size cannot be changed to let writeVal write past a writer's end", () => {
     const S = struct({ a: u32 });
     const backing = new Uint8Array(8).fill(0xa5);

@@ -18,12 +18,7 @@ import {
   type PodType,
   type StructFields,
 } from "../../src/index.js";
-import { codecPaths, isGenerated } from "./support.js";
-
-/** A contract violation: the error class and its `code`. */
-function coded(type: typeof TypeError | typeof RangeError, code: string): (e: unknown) => boolean {
-  return (e) => e instanceof type && (e as { code?: unknown }).code === code;
-}
+import { codecPaths, coded, isGenerated } from "./support.js";
 
 function encodeOver<T>(t: PodType<T>, value: T, fill = 0xff): number[] {
   const buf = new Uint8Array(sizeOf(t)).fill(fill);

@@ -8,16 +8,12 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { VmReader, VmWriter, array, sizeOf, struct, u16, u32, u64, u8, type PodType } from "../../src/index.js";
-import { descriptor, isGenerated } from "./support.js";
+import { coded, descriptor, isGenerated } from "./support.js";
 
 function roundTrip<T>(t: PodType<T>, value: T): T {
   const buf = new Uint8Array(sizeOf(t));
   VmWriter.from(buf).writeVal(t, value);
   return VmReader.from(buf).readVal(t);
-}
-
-function coded(type: typeof TypeError | typeof RangeError, code: string, name?: string): (e: unknown) => boolean {
-  return (e) => e instanceof type && (e as { code?: unknown }).code === code && (name === undefined || (e as Error).message.startsWith(`${name} must be`));
 }
 
 describe("where code generation is forbidden", () => {

@@ -27,7 +27,7 @@ import {
   type PodOnceType,
   type PodType,
 } from "../../src/index.js";
-import { codecPaths, descriptor } from "./support.js";
+import { codecPaths, coded, descriptor } from "./support.js";
 
 const fakes: Array<[string, unknown]> = [
   ["a look-alike object", { size: 4, align: 4, name: "x" }],
@@ -259,10 +259,6 @@ describe("two-phase writes: snapshot, validate, then store", () => {
     const buf = new Uint8Array(d.size + 2).fill(0xa5);
     d.store(new DataView(buf.buffer), 1, d.snapshot(value, "value"));
     return Array.from(buf);
-  }
-
-  function coded(type: typeof TypeError | typeof RangeError, code: string, name?: string): (e: unknown) => boolean {
-    return (e) => e instanceof type && (e as { code?: unknown }).code === code && (name === undefined || (e as Error).message.startsWith(`${name} must be`));
   }
 
   test("a scalar's snapshot is the value itself; a bad one is a coded error naming the path", () => {

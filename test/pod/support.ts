@@ -17,3 +17,12 @@ export function isGenerated(t: PodType<unknown>): boolean {
 export function descriptor<T>(t: PodType<T>): PodDescriptor<T> {
   return t as PodDescriptor<T>;
 }
+
+/**
+ * A predicate for `assert.throws`: a contract violation of this class with
+ * this `code`, whose message names `name` when given (`"<name> must be …"`).
+ */
+export function coded(type: typeof TypeError | typeof RangeError, code: string, name?: string): (e: unknown) => boolean {
+  return (e) =>
+    e instanceof type && (e as { code?: unknown }).code === code && (name === undefined || (e as Error).message.startsWith(`${name} must be`));
+}

@@ -3,11 +3,15 @@
  * same work, measured in the same process, and reports their speed ratio.
  *
  * Method: each side runs a closure that performs `ops` operations; the two
- * sides alternate, each sample is timed with `process.hrtime.bigint()` (or
- * with the process's CPU time, `clock: "cpu"`), and the median of the
- * samples is kept, with the spread of the per-pair ratios beside it. Each case runs in its own child
- * process (see run.ts) so that V8's type feedback from one case cannot slow
- * another.
+ * sides alternate, and the median of the samples is kept. Samples are timed
+ * in CPU time (`process.cpuUsage`) by default: on a loaded machine a process
+ * that is not scheduled loses wall time but not CPU time, so the ratio of
+ * two CPU times measured in one process stays meaningful. Cases whose work
+ * runs in workers (whose CPU time the main thread's clock would count, and
+ * waits would not) are timed in wall time (`clock: "wall"`). Each case runs
+ * in its own child processes (see run.ts) so that V8's type feedback from
+ * one case cannot slow another; the spread of the samples is recorded so
+ * that a noisy figure can be told from a measurement.
  *
  * @module
  */
@@ -42,12 +46,11 @@ export interface BenchCase {
   /** Timed samples of each side (default 9). */
   readonly samples?: number;
   /**
-   * What a sample measures: `"wall"` time (default), or `"cpu"`: the
-   * process's user + system CPU time (`process.cpuUsage`), which a loaded
-   * machine disturbs far less. Not for cases that wait on workers (their
-   * threads' time would count, the waiting would not).
+   * How samples are timed: `"cpu"` is this process's CPU time; `"wall"` is
+   * elapsed time, for cases that drive workers or wait. Default: `"wall"`
+   * for bodies that return a promise (they drive workers), else `"cpu"`.
    */
-  readonly clock?: "wall" | "cpu";
+  readonly clock?: "cpu" | "wall";
 }
 
 /** The measured result of a case. */
@@ -66,10 +69,15 @@ export interface BenchResult {
   readonly target: number | undefined;
   /** Whether the target is met (undefined when there is no target). */
   readonly met: boolean | undefined;
-  /** The lowest and highest ratio of one limit sample to the vmio sample after it (undefined for absolute figures). */
-  readonly spread: readonly [low: number, high: number] | undefined;
   /** All samples (ns/op), for the record. */
   readonly samples: { vmio: number[]; limit: number[] };
+  /** How the samples were timed. */
+  readonly clock: "cpu" | "wall";
+  /**
+   * Relative spread of each side's samples: the interquartile range over
+   * the median (0.05 = the middle half of the samples lies within 5 %).
+   */
+  readonly spread: { vmio: number; limit: number | undefined };
 }
 
 function median(xs: number[]): number {
@@ -78,15 +86,27 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-let sink: unknown;
-
-/** Nanoseconds of CPU time this process has used, all threads. */
-function cpuNs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) * 1000;
+/** Interquartile range over the median: how far apart the middle half of `xs` lies. */
+export function relativeSpread(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number): number => {
+    const i = q * (s.length - 1);
+    const lo = Math.floor(i);
+    const hi = Math.ceil(i);
+    return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (i - lo);
+  };
+  const m = median(s);
+  return m === 0 ? 0 : (at(0.75) - at(0.25)) / m;
 }
 
-async function time(body: Body, ops: number, clock: "wall" | "cpu"): Promise<number> {
+let sink: unknown;
+
+function cpuNs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+}
+
+async function time(body: Body, ops: number, clock: "cpu" | "wall"): Promise<number> {
   if (clock === "cpu") {
     const t0 = cpuNs();
     sink = body(ops);
@@ -102,7 +122,14 @@ async function time(body: Body, ops: number, clock: "wall" | "cpu"): Promise<num
 /** Runs one case: warm-up, then `samples` alternating timed samples of each side. */
 export async function measure(c: BenchCase, samples = 9): Promise<BenchResult> {
   const { vmio, limit, teardown } = await c.setup();
-  const clock = c.clock ?? "wall";
+  let clock = c.clock ?? "cpu";
+  if (c.clock === undefined) {
+    const first = vmio(c.ops);
+    if (first instanceof Promise) {
+      clock = "wall";
+      await first;
+    }
+  }
   // Warm up both sides until V8 has optimised them.
   for (let i = 0; i < (c.warmup ?? 5); i++) {
     await time(vmio, c.ops, clock);
@@ -119,7 +146,6 @@ export async function measure(c: BenchCase, samples = 9): Promise<BenchResult> {
   const vmioNs = median(v);
   const limitNs = limit === undefined ? undefined : median(l);
   const ratio = limitNs === undefined ? undefined : limitNs / vmioNs;
-  const pairs = l.map((x, i) => x / (v[i] as number));
   return {
     id: c.id,
     group: c.group,
@@ -131,8 +157,9 @@ export async function measure(c: BenchCase, samples = 9): Promise<BenchResult> {
     ratio,
     target: c.target,
     met: c.target === undefined || ratio === undefined ? undefined : ratio >= c.target,
-    spread: pairs.length === 0 ? undefined : [Math.min(...pairs), Math.max(...pairs)],
     samples: { vmio: v, limit: l },
+    clock,
+    spread: { vmio: relativeSpread(v), limit: limit === undefined ? undefined : relativeSpread(l) },
   };
 }
 

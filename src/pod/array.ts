@@ -13,18 +13,21 @@
  *   memory; here decoding it would make `N` values out of zero bytes (C
  *   forbids zero-size types altogether).
  *
- * Elements are decoded with the element's `DataView` codec in a loop. A
- * typed-array view (`Uint32Array`) reads an aligned scalar faster, but
- * decoding into a JS array is dominated by the array itself: measured on
- * Node 20 for 4 to 64 `u32`s, fetching a cached view per call made decoding
- * slower, not faster.
+ * Codecs: by default a loop over the element's codecs (the snapshot is a
+ * fresh JS array of the elements' snapshots); with `{ codegen: true }`, an
+ * array of at most 32 scalars in all is unrolled into generated code, its
+ * snapshot one object V8 can scalar-replace (codegen.ts). Elements are read
+ * with `DataView`: a typed-array view (`Uint32Array`) reads an aligned
+ * scalar faster, but decoding into a JS array is dominated by the array
+ * itself — measured on Node 20 for 4 to 64 `u32`s, fetching a cached view
+ * per call made decoding slower, not faster.
  *
  * @module
  */
 
 import { outOfRange } from "../base/contract.js";
-import { codegenOption, generatedCodec } from "./codegen.js";
 import { checkIndex } from "../base/validate.js";
+import { codegenOption, generatedCodec } from "./codegen.js";
 import { notArray, rethrow, wrongLength } from "./pod-fault.js";
 import { PodDescriptor, descriptorOf, type Codec, type PodSnapshot, type PodType } from "./pod-type.js";
 

@@ -32,7 +32,8 @@ import { implementVmIo, type IoMemory, type VmIo, type VmIoFill, type VmIoOnce }
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { PAGE_SIZE } from "./page-size.js";
-import { FLAG_TYPED, PhysicalMemory } from "./physical-memory.js";
+import { FLAG_TYPED, PhysicalMemory, ramOf } from "./physical-memory.js";
+import type { Ram } from "./ram.js";
 
 /** What `UFrame.share()` hands to another thread (a structured-clonable object). */
 export interface FrameToken {
@@ -314,6 +315,27 @@ export class UFrame extends Frame<undefined> {
     if (this.leaseExpired) this._live();
     return (this._io ??= ramIo(this._mem, this, this._paddrUntyped(), PAGE_SIZE));
   }
+}
+
+/**
+ * A new handle adopting one reference to frame `index` that the caller holds.
+ *
+ * @internal
+ */
+export function adoptUFrame(ram: Ram, index: number): UFrame {
+  return UFrame._adopt(ram.memory, index);
+}
+
+/**
+ * The RAM and frame number of `value`, which must be a live `UFrame`.
+ *
+ * @throws {TypeError} it is not a frame handle, is typed, or was disposed.
+ * @internal
+ */
+export function untypedFrame(value: unknown, name: string): { ram: Ram; index: number } {
+  if (!(value instanceof UFrame)) invalidType(name, "a UFrame", value);
+  const paddr = value._paddrUntyped();
+  return { ram: ramOf(value._mem), index: paddr / PAGE_SIZE };
 }
 
 // UFrame extends Frame for the handle logic and takes VmIo's methods from VmObject.

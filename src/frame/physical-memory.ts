@@ -34,6 +34,7 @@ import { VmError } from "../io/vm-error.js";
 import { FrameAllocator, allocatorWords } from "./frame-allocator.js";
 import { GracePeriod } from "./grace-period.js";
 import { PAGE_SIZE } from "./page-size.js";
+import { makeRam, type Ram } from "./ram.js";
 
 /** Default RAM size when none is given: 64 MiB. */
 const DEFAULT_SIZE = 64 * 1024 * 1024;
@@ -487,4 +488,28 @@ function makeLeakRegistry(option: PhysicalMemoryOptions["trackLeaks"]): Finaliza
           console.warn(`vmio: a ${r.kind} (paddr 0x${r.paddr.toString(16)}, ${r.size} bytes) was garbage-collected without dispose()${r.stack === undefined ? "" : `\n${r.stack}`}`)
       : option;
   return new FinalizationRegistry(report);
+}
+
+const rams = new WeakMap<PhysicalMemory, Ram>();
+
+/**
+ * The internal state of `memory` on this thread.
+ *
+ * @internal
+ */
+export function ramOf(memory: PhysicalMemory): Ram {
+  let ram = rams.get(memory);
+  if (ram === undefined) rams.set(memory, (ram = makeRam(memory)));
+  return ram;
+}
+
+/**
+ * The internal state of `value`, checked to be a `PhysicalMemory`.
+ *
+ * @throws {TypeError} `value` is not a `PhysicalMemory`.
+ * @internal
+ */
+export function checkedRamOf(value: unknown, name: string): Ram {
+  if (!(value instanceof PhysicalMemory)) invalidType(name, "a PhysicalMemory", value);
+  return ramOf(value);
 }

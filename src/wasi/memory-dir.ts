@@ -13,12 +13,13 @@
 import { invalidType, outOfRange } from "../base/contract.js";
 import { MemDirectory, MemFile, MemSymlink, addMemoryDir, addMemoryFile, newMemoryRoot } from "./fs/memory-fs.js";
 
-/** A symlink in a {@link MemoryDirTree}; make one with {@link MemoryDir.symlink}. */
+/** A symlink in a {@link MemoryDirTree} (also made by {@link MemoryDir.symlink}). POSIX counterpart: `symlink(2)`. */
 export class MemorySymlink {
   /** Where the link points, as the guest will read it with `path_readlink`. */
   readonly target: string;
-  /** @internal */
+  /** @throws {TypeError} `target` is not a string. */
   constructor(target: string) {
+    if (typeof target !== "string") invalidType("target", "a string", target);
     this.target = target;
   }
 }
@@ -56,7 +57,6 @@ export class MemoryDir {
 
   /** A symlink to `target` for a {@link MemoryDirTree}. @throws {TypeError} `target` is not a string. */
   static symlink(target: string): MemorySymlink {
-    if (typeof target !== "string") invalidType("target", "a string", target);
     return new MemorySymlink(target);
   }
 

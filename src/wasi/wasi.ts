@@ -40,7 +40,10 @@ export interface WasmInstance {
   readonly exports: Readonly<Record<string, unknown>>;
 }
 
-/** What an entry point can offer beyond what every runtime has. @internal */
+/**
+ * What an entry point can offer beyond what every runtime has. Not exported
+ * by either entry: `node.ts` and `index.ts` each pass their own.
+ */
 export interface HostBindings {
   /** Which entry this is, for error messages. */
   readonly entry: string;
@@ -54,7 +57,11 @@ export interface HostBindings {
   readonly exitProcess: ((code: number) => never) | undefined;
 }
 
-/** A preview1 host; the entry points export it as `WASI`. @internal */
+/**
+ * The preview1 host both entry points subclass as `WASI` (with their own
+ * {@link HostBindings}); not exported by either entry. node:wasi
+ * counterpart: `WASI`.
+ */
 export class WasiHost {
   readonly #preview1: Preview1;
   readonly #imports: Record<string, (...args: never[]) => unknown>;
@@ -63,7 +70,7 @@ export class WasiHost {
   readonly #exitProcess: ((code: number) => never) | undefined;
   #started = false;
 
-  constructor(options: WASIOptions, bindings: HostBindings) {
+  protected constructor(options: WASIOptions, bindings: HostBindings) {
     if (typeof options !== "object" || options === null) invalidType("options", "an object", options);
     // Each option is read once: a getter on the user's object runs once, before anything is built.
     const { args = [], env = {}, preopens = {}, stdin, stdout, stderr, returnOnExit = true } = options;

@@ -28,3 +28,10 @@ export const Wasm = (globalThis as unknown as {
     RuntimeError: new (message?: string) => Error;
   };
 }).WebAssembly;
+
+/** `(module (memory (export "memory") 1))`: a guest that is only a 64 KiB memory, for calling host functions directly. */
+export const MEMORY_ONLY_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+  0x05, 0x03, 0x01, 0x00, 0x01, //                   memory section: one memory, at least 1 page
+  0x07, 0x0a, 0x01, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, // export "memory" = memory 0
+]);

@@ -147,6 +147,7 @@ export class MemDirectory extends Inode implements FsDir {
     if (node instanceof MemDirectory) {
       node.parent = this;
       node.nlink++; // its own "."
+      this.nlink++; // its ".." (POSIX counts it, so nlink = 2 + subdirectories)
     }
     this.touch();
   }
@@ -197,6 +198,7 @@ export class MemDirectory extends Inode implements FsDir {
     if (node instanceof MemDirectory) {
       node.nlink = 0;
       node.parent = undefined;
+      this.nlink--;
     }
     node.ctim = realtimeNs();
     this.touch();
@@ -231,7 +233,10 @@ export class MemDirectory extends Inode implements FsDir {
     if (existing !== undefined) to.#remove(dstName, existing);
     this.children.delete(name);
     node.nlink--;
-    if (node instanceof MemDirectory) node.nlink--;
+    if (node instanceof MemDirectory) {
+      node.nlink--;
+      this.nlink--;
+    }
     to.#add(dstName, node);
     this.touch();
   }

@@ -36,7 +36,7 @@ export class BytesInput implements StdioStream {
     this.#position += n;
     return n;
   }
-  write(): number {
+  write(_data: Uint8Array): number {
     throw new FsError(Errno.BADF);
   }
   readable(): number {
@@ -51,7 +51,7 @@ export class SinkOutput implements StdioStream {
   constructor(sink: (bytes: Uint8Array) => void) {
     this.#sink = sink;
   }
-  read(): number {
+  read(_into: Uint8Array): number {
     throw new FsError(Errno.BADF);
   }
   write(data: Uint8Array): number {
@@ -76,7 +76,7 @@ export class ConsoleOutput implements StdioStream {
   constructor(print: (line: string) => void) {
     this.#print = print;
   }
-  read(): number {
+  read(_into: Uint8Array): number {
     throw new FsError(Errno.BADF);
   }
   write(data: Uint8Array): number {

@@ -23,6 +23,7 @@
 
 import * as fs from "node:fs";
 import { join } from "node:path";
+import { invalidType } from "../../base/contract.js";
 import { Errno, Filetype, type ErrnoValue } from "../abi.js";
 import { realtimeNs } from "../clock.js";
 import { FsError, type DirEntry, type Filestat, type FsDir, type FsFile, type OpenFileOptions, type TimeSpec } from "./file-system.js";
@@ -245,13 +246,8 @@ class HostFile implements FsFile {
  * @throws {TypeError} `path` is not an existing directory (a host bug, not guest input).
  */
 export function openHostDir(path: string, label: string): FsDir {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(path);
-  } catch (e) {
-    throw new TypeError(`${label}: cannot open the host directory ${JSON.stringify(path)}: ${(e as Error).message}`);
-  }
-  if (!st.isDirectory()) throw new TypeError(`${label}: ${JSON.stringify(path)} is not a directory`);
+  const st = fs.statSync(path, { throwIfNoEntry: false });
+  if (st === undefined || !st.isDirectory()) invalidType(label, "an existing host directory", path);
   // The preopen itself may be reached through host symlinks (the user chose it): resolve them once, here.
   return new HostDir(fs.realpathSync(path));
 }

@@ -1,15 +1,18 @@
 /**
- * The WASI preview1 ABI: errnos, rights, flags and the byte layout of the
- * records the guest hands the host (`wasi_snapshot_preview1`, witx
- * `typenames.witx`).
+ * The WASI preview1 ABI: errnos, rights, flags and the records the guest
+ * and the host exchange (`wasi_snapshot_preview1`, witx `typenames.witx`).
  *
  * Values are plain numbers: every flag set of preview1 fits in 30 bits, so
  * the 64-bit `rights` arrive as a bigint at the import boundary and are
- * narrowed here once (see {@link rightsFrom}). Layouts are byte offsets into
- * the guest's little-endian records.
+ * narrowed here once (see {@link rightsFrom}). Records are vmio Pod structs:
+ * their C layout rules give exactly witx's offsets, so the schema is the
+ * single source of truth for both the layout and the TypeScript type.
  *
  * @module
  */
+
+import { u8, u16, u32, u64 } from "../pod/scalars.js";
+import { struct } from "../pod/struct.js";
 
 /** `errno` (witx `typenames.witx`): the values a host function returns. */
 export const Errno = {
@@ -112,23 +115,34 @@ export const PREOPENTYPE_DIR = 0;
 /** `sdflags` (witx). */
 export const SDFLAGS_ALL = 3;
 
-/** Byte layouts of the records preview1 exchanges with the guest (offsets, sizes, alignments). */
-export const Layout = {
-  /** `iovec` / `ciovec`: `buf: u32` at 0, `buf_len: u32` at 4. */
-  iovec: { size: 8, align: 4 },
-  /** `filestat`: dev, ino, filetype (u8 at 16), nlink, size, atim, mtim, ctim. */
-  filestat: { size: 64, align: 8, dev: 0, ino: 8, filetype: 16, nlink: 24, size_: 32, atim: 40, mtim: 48, ctim: 56 },
-  /** `fdstat`: filetype (u8), flags (u16 at 2), rights base (u64 at 8), inheriting (u64 at 16). */
-  fdstat: { size: 24, align: 8 },
-  /** `prestat`: tag (u8), `pr_name_len` (u32 at 4). */
-  prestat: { size: 8, align: 4 },
-  /** `dirent`: d_next (u64), d_ino (u64 at 8), d_namlen (u32 at 16), d_type (u8 at 20); the name follows. */
-  dirent: { size: 24 },
-  /** `subscription`: userdata (u64), tag (u8 at 8), union at 16. */
-  subscription: { size: 48, align: 8 },
-  /** `event`: userdata (u64), error (u16 at 8), type (u8 at 10), nbytes (u64 at 16), flags (u16 at 24). */
-  event: { size: 32, align: 8 },
-} as const;
+/**
+ * `filestat` (witx): what `fd_filestat_get` and `path_filestat_get` store.
+ * The Pod schema is the layout: 64 bytes, `filetype` at 16, `nlink` at 24.
+ */
+export const FilestatRecord = struct({ dev: u64, ino: u64, filetype: u8, nlink: u64, size: u64, atim: u64, mtim: u64, ctim: u64 });
+
+/** `fdstat` (witx): 24 bytes; flags at 2, rights at 8 and 16. */
+export const FdstatRecord = struct({ filetype: u8, flags: u16, rightsBase: u64, rightsInheriting: u64 });
+
+/** `prestat` (witx) for a directory: the tag, then the name's length at 4. */
+export const PrestatRecord = struct({ tag: u8, nameLen: u32 });
+
+/** `dirent` (witx): 24 bytes, the name follows. */
+export const DirentRecord = struct({ next: u64, ino: u64, namlen: u32, type: u8 });
+
+/** `event` (witx): 32 bytes; `fd_readwrite.nbytes` at 16, its flags at 24. */
+export const EventRecord = struct({ userdata: u64, error: u16, type: u8, nbytes: u64, flags: u16 });
+
+/** `subscription` (witx), 48 bytes: this head, then at 16 the variant's body. */
+export const SubscriptionHead = struct({ userdata: u64, tag: u8 });
+/** Offset of a subscription's body (the union is 8-aligned). */
+export const SUBSCRIPTION_BODY = 16;
+/** Size of one `subscription`. */
+export const SUBSCRIPTION_SIZE = 48;
+/** `subscription_clock` (witx), at {@link SUBSCRIPTION_BODY}. */
+export const SubscriptionClock = struct({ id: u32, timeout: u64, precision: u64, flags: u16 });
+/** Size of one `event`. */
+export const EVENT_SIZE = 32;
 
 /**
  * Narrows a 64-bit `rights` argument to a number, or -1 when it sets a bit

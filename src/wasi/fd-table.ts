@@ -61,6 +61,11 @@ export class FdTable {
     return this.#fds[fd];
   }
 
+  /** Whether no further fd can be opened. */
+  full(): boolean {
+    return this.#open >= MAX_FDS;
+  }
+
   /** Puts `d` at the lowest free number. */
   add(d: Descriptor): number {
     if (this.#open >= MAX_FDS) throw new FsError(Errno.MFILE);

@@ -44,8 +44,8 @@ export class HostFdStream implements StdioStream {
     }
     return done;
   }
-  readable(): number {
-    return 0;
+  readable(): undefined {
+    return undefined; // a host fd: whatever a read would find is not known without reading
   }
   flush(): void {}
 }

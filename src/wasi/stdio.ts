@@ -17,8 +17,8 @@ export interface StdioStream {
   read(into: Uint8Array): number;
   /** Writes all of `data` (the stream may keep it: callers pass a copy). `BADF` on an input stream. */
   write(data: Uint8Array): number;
-  /** Bytes a read would return now without waiting, for `poll_oneoff`. */
-  readable(): number;
+  /** Bytes a read would return now without waiting, for `poll_oneoff`; undefined when the stream cannot tell. */
+  readable(): number | undefined;
   /** Hands on anything buffered (at exit). */
   flush(): void;
 }

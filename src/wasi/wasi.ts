@@ -12,9 +12,12 @@
 import { invalidType, outOfRange, contractViolation } from "../base/contract.js";
 import { DIR_INHERITING_RIGHTS, DIR_RIGHTS, STDIO_RIGHTS } from "./abi.js";
 import type { FsDir } from "./fs/file-system.js";
-import { GuestAccess, type WasmMemory } from "./guest-access.js";
+import { GuestMemory } from "../guest/guest-memory.js";
+import { memoryBuffer, type WebAssemblyMemory } from "../guest/guest-space.js";
+import { preview1Imports, type HostFunction } from "./calls/imports.js";
+import { closeDescriptor } from "./calls/fs-support.js";
+import { ProcExit, WasiContext } from "./context.js";
 import { MemoryDir, memoryDirRoot } from "./memory-dir.js";
-import { PREVIEW1_FUNCTIONS, Preview1, ProcExit } from "./preview1.js";
 import { BytesInput, SinkOutput, type StdioStream } from "./stdio.js";
 
 /** Options of `new WASI(…)` (API.md, `vmio/wasi`). */
@@ -63,8 +66,8 @@ export interface HostBindings {
  * counterpart: `WASI`.
  */
 export class WasiHost {
-  readonly #preview1: Preview1;
-  readonly #imports: Record<string, (...args: never[]) => unknown>;
+  readonly #context: WasiContext;
+  readonly #imports: Record<string, HostFunction>;
   readonly #stdio: StdioStream[];
   readonly #returnOnExit: boolean;
   readonly #exitProcess: ((code: number) => never) | undefined;
@@ -104,25 +107,20 @@ export class WasiHost {
       return [new TextEncoder().encode(name), bindings.openHostDir(where, label)];
     });
 
-    const p1 = new Preview1(argv, environ);
-    this.#stdio.forEach((stream) => p1.fds.add({ kind: "stdio", stream, base: STDIO_RIGHTS, inheriting: 0, fdflags: 0 }));
+    const cx = new WasiContext(argv, environ);
+    this.#stdio.forEach((stream) => cx.fds.add({ kind: "stdio", stream, base: STDIO_RIGHTS, inheriting: 0, fdflags: 0 }));
     for (const [name, dir] of dirs) {
-      p1.fds.add({ kind: "dir", dir, preopen: name, base: DIR_RIGHTS, inheriting: DIR_INHERITING_RIGHTS, fdflags: 0 });
+      cx.fds.add({ kind: "dir", dir, preopen: name, base: DIR_RIGHTS, inheriting: DIR_INHERITING_RIGHTS, fdflags: 0 });
     }
-    this.#preview1 = p1;
-    const imports: Record<string, (...args: never[]) => unknown> = {};
-    for (const name of PREVIEW1_FUNCTIONS) {
-      const f = p1[name] as (...args: never[]) => unknown;
-      imports[name] = f.bind(p1);
-    }
-    this.#imports = imports;
+    this.#context = cx;
+    this.#imports = preview1Imports(cx);
   }
 
   /**
    * The imports to instantiate the guest with: `{ wasi_snapshot_preview1: { … } }`,
    * all 46 preview1 functions. node:wasi counterpart: `wasi.getImportObject()`.
    */
-  getImportObject(): { wasi_snapshot_preview1: Record<string, (...args: never[]) => unknown> } {
+  getImportObject(): { wasi_snapshot_preview1: Record<string, HostFunction> } {
     return { wasi_snapshot_preview1: { ...this.#imports } };
   }
 
@@ -179,18 +177,15 @@ export class WasiHost {
     if (this.#started) contractViolation("this WASI instance has already been started or initialized");
     if (typeof instance !== "object" || instance === null) invalidType("instance", "a WebAssembly.Instance", instance);
     const exports = instance.exports;
-    const memory = exports["memory"] as WasmMemory | undefined;
-    const buffer: unknown = typeof memory === "object" && memory !== null ? memory.buffer : undefined;
-    if (!(buffer instanceof ArrayBuffer) && !(typeof SharedArrayBuffer === "function" && buffer instanceof SharedArrayBuffer)) {
-      invalidType("instance.exports.memory", "a WebAssembly.Memory", memory);
-    }
+    const memory = exports["memory"];
+    if (memoryBuffer(memory) === undefined) invalidType("instance.exports.memory", "a WebAssembly.Memory", memory);
     this.#started = true;
-    this.#preview1.bind(new GuestAccess(memory!));
+    this.#context.bind(new GuestMemory(memory as WebAssemblyMemory));
     return exports;
   }
 
   #finish(): void {
-    this.#preview1.closeAll();
+    for (const d of this.#context.fds.all()) closeDescriptor(d);
     for (const s of this.#stdio) s.flush();
   }
 }

@@ -13,6 +13,7 @@
 import { GuestMemory } from "../guest/guest-memory.js";
 import { VmError } from "../io/vm-error.js";
 import { Errno, type ErrnoValue } from "./abi.js";
+import { Scratch } from "./byte-slab.js";
 import { FdTable, type Descriptor, type DirDescriptor } from "./fd-table.js";
 import { FsError } from "./fs/file-system.js";
 
@@ -29,6 +30,8 @@ export class WasiContext {
   readonly fds = new FdTable();
   readonly args: readonly Uint8Array[];
   readonly env: readonly Uint8Array[];
+  /** Where writes to files are gathered: backends consume the bytes before the call returns. */
+  readonly scratch = new Scratch();
   #memory: GuestMemory | undefined;
 
   constructor(args: readonly Uint8Array[], env: readonly Uint8Array[]) {

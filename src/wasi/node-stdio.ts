@@ -6,6 +6,7 @@
 
 import * as fs from "node:fs";
 import { Errno } from "./abi.js";
+import { Scratch } from "./byte-slab.js";
 import { FsError } from "./fs/file-system.js";
 import { hostError } from "./fs/host-fs.js";
 import type { StdioStream } from "./stdio.js";
@@ -14,9 +15,13 @@ import type { StdioStream } from "./stdio.js";
 export class HostFdStream implements StdioStream {
   readonly #fd: number;
   readonly #input: boolean;
+  readonly #scratch = new Scratch();
   constructor(fd: number, input: boolean) {
     this.#fd = fd;
     this.#input = input;
+  }
+  outputBuffer(n: number): Uint8Array {
+    return this.#scratch.take(n);
   }
   read(into: Uint8Array): number {
     if (!this.#input) throw new FsError(Errno.BADF);

@@ -9,13 +9,16 @@
  */
 
 import { Errno } from "./abi.js";
+import { ByteSlab, Scratch } from "./byte-slab.js";
 import { FsError } from "./fs/file-system.js";
 
 /** One of the guest's standard streams. */
 export interface StdioStream {
   /** Reads into `into`; 0 at the end. `BADF` on an output stream. */
   read(into: Uint8Array): number;
-  /** Writes all of `data` (the stream may keep it: callers pass a copy). `BADF` on an input stream. */
+  /** A buffer to gather the next write's bytes in (`byte-slab.ts`): kept by a sink, reused by the others. */
+  outputBuffer(n: number): Uint8Array;
+  /** Writes all of `data` (from `outputBuffer`). `BADF` on an input stream. */
   write(data: Uint8Array): number;
   /** Bytes a read would return now without waiting, for `poll_oneoff`; undefined when the stream cannot tell. */
   readable(): number | undefined;
@@ -36,6 +39,9 @@ export class BytesInput implements StdioStream {
     this.#position += n;
     return n;
   }
+  outputBuffer(n: number): Uint8Array {
+    return new Uint8Array(n);
+  }
   write(_data: Uint8Array): number {
     throw new FsError(Errno.BADF);
   }
@@ -48,8 +54,13 @@ export class BytesInput implements StdioStream {
 /** stdout or stderr handed to a user function, one call per `fd_write`. */
 export class SinkOutput implements StdioStream {
   readonly #sink: (bytes: Uint8Array) => void;
+  readonly #slab = new ByteSlab();
   constructor(sink: (bytes: Uint8Array) => void) {
     this.#sink = sink;
+  }
+  /** A range no other write will use: the sink may keep what it is handed. */
+  outputBuffer(n: number): Uint8Array {
+    return this.#slab.take(n);
   }
   read(_into: Uint8Array): number {
     throw new FsError(Errno.BADF);
@@ -72,9 +83,13 @@ export class SinkOutput implements StdioStream {
 export class ConsoleOutput implements StdioStream {
   readonly #print: (line: string) => void;
   readonly #decoder = new TextDecoder();
+  readonly #scratch = new Scratch();
   #pending = "";
   constructor(print: (line: string) => void) {
     this.#print = print;
+  }
+  outputBuffer(n: number): Uint8Array {
+    return this.#scratch.take(n);
   }
   read(_into: Uint8Array): number {
     throw new FsError(Errno.BADF);

@@ -204,7 +204,7 @@ function read(cx: WasiContext, fd: number, iovs: number, count: number, offset: 
   const e = checkPtr(mem, resultPtr, 4, 4);
   if (e !== Errno.SUCCESS) return e;
   // The backend reads into host memory; the bytes then go to the guest's buffers in one checked copy.
-  const data = new Uint8Array(bufs.sumLens());
+  const data = cx.scratch.take(bufs.sumLens());
   let n: number;
   try {
     if (d.kind === "file") {
@@ -245,7 +245,8 @@ function write(cx: WasiContext, fd: number, iovs: number, count: number, offset:
   if (((resultPtr >>> 0) & 3) !== 0) return Errno.INVAL;
   const e = checkRange(mem, resultPtr, 4);
   if (e !== Errno.SUCCESS) return e;
-  const data = new Uint8Array(bufs.sumLens());
+  const total = bufs.sumLens();
+  const data = d.kind === "file" ? cx.scratch.take(total) : d.stream.outputBuffer(total);
   bufs.readFallible(VmWriter.from(data));
   let n: number;
   try {

@@ -41,6 +41,8 @@ export interface PointerCase {
   readonly name: string;
   /** The right answer: errno number. */
   readonly errno: number;
+  /** What a wrong host does to the world: "wrote" (output) or "created a file". */
+  readonly effect: string;
   readonly run: (h: HostUnderTest) => CaseResult;
 }
 
@@ -106,47 +108,47 @@ const text = new TextEncoder();
 
 /** The README's bad-pointer table, in order. */
 export const POINTER_CASES: readonly PointerCase[] = [
-  { name: "out-of-bounds iovec array", errno: FAULT, run: (h) => fdWrite(h, PAGE - 4, 1) },
+  { name: "out-of-bounds iovec array", errno: FAULT, effect: "wrote", run: (h) => fdWrite(h, PAGE - 4, 1) },
   {
-    name: "out-of-bounds buffer", errno: FAULT, run: (h) => {
+    name: "out-of-bounds buffer", errno: FAULT, effect: "wrote", run: (h) => {
       bytes(h).set(text.encode("hi"), 1000);
       iovecs(h, 100, [[1000, 2], [PAGE + 4096, 4]]);
       return fdWrite(h, 100, 2);
     },
   },
   {
-    name: "buffer straddling the end", errno: FAULT, run: (h) => {
+    name: "buffer straddling the end", errno: FAULT, effect: "wrote", run: (h) => {
       bytes(h).set(text.encode("hi"), 1000);
       iovecs(h, 100, [[1000, 2], [PAGE - 2, 4]]);
       return fdWrite(h, 100, 2);
     },
   },
   {
-    name: "`nwritten` out of bounds", errno: FAULT, run: (h) => {
+    name: "`nwritten` out of bounds", errno: FAULT, effect: "wrote", run: (h) => {
       bytes(h).set(text.encode("hi"), 1000);
       iovecs(h, 100, [[1000, 2]]);
       return fdWrite(h, 100, 1, PAGE);
     },
   },
   {
-    name: "misaligned iovecs", errno: INVAL, run: (h) => {
+    name: "misaligned iovecs", errno: INVAL, effect: "wrote", run: (h) => {
       bytes(h).set(text.encode("hi"), 1000);
       iovecs(h, 101, [[1000, 2]]);
       return fdWrite(h, 101, 1);
     },
   },
   {
-    name: "zero-length out-of-bounds buffer", errno: FAULT, run: (h) => {
+    name: "zero-length out-of-bounds buffer", errno: FAULT, effect: "wrote", run: (h) => {
       bytes(h).set(text.encode("hi"), 1000);
       iovecs(h, 100, [[1000, 2], [PAGE + 4096, 0]]);
       return fdWrite(h, 100, 2);
     },
   },
-  { name: "NUL in a path", errno: INVAL, run: (h) => pathOpen(h, text.encode("a\0b")) },
-  { name: "invalid UTF-8 path", errno: ILSEQ, run: (h) => pathOpen(h, new Uint8Array([0x61, 0xff, 0xfe])) },
-  { name: "out-of-bounds path", errno: FAULT, run: (h) => pathOpen(h, undefined, PAGE - 1, 8) },
+  { name: "NUL in a path", errno: INVAL, effect: "created a file", run: (h) => pathOpen(h, text.encode("a\0b")) },
+  { name: "invalid UTF-8 path", errno: ILSEQ, effect: "created a file", run: (h) => pathOpen(h, new Uint8Array([0x61, 0xff, 0xfe])) },
+  { name: "out-of-bounds path", errno: FAULT, effect: "created a file", run: (h) => pathOpen(h, undefined, PAGE - 1, 8) },
   {
-    name: "write after `memory.grow()`", errno: SUCCESS, run: (h) => {
+    name: "write after `memory.grow()`", errno: SUCCESS, effect: "wrote", run: (h) => {
       h.memory.grow(1);
       bytes(h).set(text.encode("grown"), PAGE + 100);
       iovecs(h, PAGE + 16, [[PAGE + 100, 5]]);

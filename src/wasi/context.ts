@@ -89,8 +89,13 @@ export function checkPtr(mem: GuestMemory, ptr: number, size: number, align: num
   return checkRange(mem, ptr, size);
 }
 
-/** Checks a guest byte range: `FAULT` unless `[ptr, ptr + len)` is inside memory. */
+/**
+ * Checks a guest byte range: `FAULT` unless `[ptr, ptr + len)` is inside
+ * memory. `len` may be computed from guest counts (n × record size) and
+ * exceed 4 GiB: no such range fits wasm32 memory.
+ */
 export function checkRange(mem: GuestMemory, ptr: number, len: number): ErrnoValue {
+  if (len > 0xffff_ffff) return Errno.FAULT;
   try {
     mem.check(ptr, len);
     return Errno.SUCCESS;

@@ -131,16 +131,17 @@ export class WasiHost {
    * closed and buffered output is flushed when it ends.
    * node:wasi counterpart: `wasi.start(instance)`.
    *
-   * @throws {TypeError} already started; `instance` exports no `memory` or no `_start`, or exports `_initialize`.
+   * @throws {TypeError} `instance` exports no memory or no `_start`, or exports `_initialize`.
+   * @throws {RangeError} this WASI was already started or initialized.
    */
   start(instance: WasmInstance): number {
-    const exports = this.#bind(instance);
-    const entry = exports["_start"];
-    if (typeof entry !== "function") invalidType("instance.exports._start", "a function", entry);
-    if (exports["_initialize"] !== undefined) invalidType("instance.exports._initialize", "absent in a command (it has _start)", exports["_initialize"]);
+    const { memory, start, initialize } = this.#exportsOf(instance);
+    if (typeof start !== "function") invalidType("instance.exports._start", "a function", start);
+    if (initialize !== undefined) invalidType("instance.exports._initialize", "absent in a command (it has _start)", initialize);
+    this.#bind(memory);
     let code = 0;
     try {
-      (entry as () => void)();
+      (start as () => void)();
     } catch (e) {
       if (!(e instanceof ProcExit)) throw e;
       code = e.code;
@@ -155,16 +156,18 @@ export class WasiHost {
    * Prepares a reactor: binds its memory and calls its `_initialize`, if any.
    * node:wasi counterpart: `wasi.initialize(instance)`.
    *
-   * @throws {TypeError} already started; no `memory` export; `_start` exported; `_initialize` not a function.
+   * @throws {TypeError} no memory export; `_start` exported; `_initialize` not a function.
+   * @throws {RangeError} this WASI was already started or initialized.
+   * @throws {Error} `_initialize` called `proc_exit` (with `returnOnExit`; without it the process ends).
    */
   initialize(instance: WasmInstance): void {
-    const exports = this.#bind(instance);
-    if (exports["_start"] !== undefined) invalidType("instance.exports._start", "absent in a reactor", exports["_start"]);
-    const init = exports["_initialize"];
-    if (init === undefined) return;
-    if (typeof init !== "function") invalidType("instance.exports._initialize", "a function", init);
+    const { memory, start, initialize } = this.#exportsOf(instance);
+    if (start !== undefined) invalidType("instance.exports._start", "absent in a reactor", start);
+    if (initialize !== undefined && typeof initialize !== "function") invalidType("instance.exports._initialize", "a function", initialize);
+    this.#bind(memory);
+    if (initialize === undefined) return;
     try {
-      (init as () => void)();
+      (initialize as () => void)();
     } catch (e) {
       if (!(e instanceof ProcExit)) throw e;
       this.#finish();
@@ -173,15 +176,21 @@ export class WasiHost {
     }
   }
 
-  #bind(instance: WasmInstance): Readonly<Record<string, unknown>> {
+  /** Reads the exports a host needs, each once (they may be getters), and checks the memory; changes nothing. */
+  #exportsOf(instance: WasmInstance): { memory: WebAssemblyMemory; start: unknown; initialize: unknown } {
     if (this.#started) contractViolation("this WASI instance has already been started or initialized");
     if (typeof instance !== "object" || instance === null) invalidType("instance", "a WebAssembly.Instance", instance);
     const exports = instance.exports;
+    if (typeof exports !== "object" || exports === null) invalidType("instance.exports", "an object", exports);
     const memory = exports["memory"];
     if (memoryBuffer(memory) === undefined) invalidType("instance.exports.memory", "a WebAssembly.Memory", memory);
+    return { memory: memory as WebAssemblyMemory, start: exports["_start"], initialize: exports["_initialize"] };
+  }
+
+  /** Binds the guest's memory: from here on the host functions work, and this WASI cannot be started again. */
+  #bind(memory: WebAssemblyMemory): void {
     this.#started = true;
-    this.#context.bind(new GuestMemory(memory as WebAssemblyMemory));
-    return exports;
+    this.#context.bind(new GuestMemory(memory));
   }
 
   #finish(): void {

@@ -204,6 +204,8 @@ describe("poll_oneoff", () => {
     assert.equal(g.call.poll_oneoff!(65536 - 40, 2048, 1, 200), E.FAULT);
     assert.equal(g.call.poll_oneoff!(1024, 65536 - 16, 1, 200), E.FAULT);
     assert.equal(g.call.poll_oneoff!(1028, 2048, 1, 200), E.INVAL);
+    assert.equal(g.call.poll_oneoff!(1024, 2048, 0x1000_0000, 200), E.FAULT, "a count whose arrays exceed 4 GiB");
+    assert.equal(g.call.poll_oneoff!(1024, 2048, -1, 200), E.FAULT);
   });
 });
 

@@ -87,6 +87,13 @@ describe("start and initialize", () => {
     assert.throws(() => new WASI().initialize(inst), TypeError, "a command is no reactor");
   });
 
+  test("a start refused for a missing _start leaves the WASI unstarted", async () => {
+    const wasi = new WASI();
+    const inst = await instance(returns, wasi);
+    assert.throws(() => wasi.start({ exports: { memory: inst.exports["memory"] } }), TypeError);
+    assert.equal(wasi.start(inst), 0);
+  });
+
   test("a host function called before start is a host bug (TypeError), not an errno", () => {
     const f = new WASI().getImportObject().wasi_snapshot_preview1["fd_write"] as (...a: number[]) => number;
     assert.throws(() => f(1, 0, 0, 0), TypeError);

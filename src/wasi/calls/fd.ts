@@ -180,6 +180,20 @@ export function fd_prestat_dir_name(cx: WasiContext, fd: number, path: number, l
   return Errno.SUCCESS;
 }
 
+/**
+ * The checks `fd_read`/`fd_write` and their positioned forms start with: the
+ * fd with `right` (and `fd_seek` for an offset), an offset only on a file
+ * (`SPIPE`) and within range, an aligned iovec array.
+ */
+function dataFd(cx: WasiContext, fd: number, right: number, offset: bigint | undefined, iovs: number): Exclude<Descriptor, { kind: "dir" }> | ErrnoValue {
+  const d = cx.ioFd(fd, offset === undefined ? right : right | Rights.FD_SEEK);
+  if (typeof d === "number") return d;
+  if (offset !== undefined && d.kind !== "file") return Errno.SPIPE;
+  if (offset !== undefined && offset > MAX_OFFSET) return Errno.INVAL;
+  if (((iovs >>> 0) & 3) !== 0) return Errno.INVAL;
+  return d;
+}
+
 /** `fd_read(fd, iovs, iovs_len, nread)`. */
 export function fd_read(cx: WasiContext, fd: number, iovs: number, count: number, nread: number): ErrnoValue {
   return read(cx, fd, iovs, count, undefined, nread);
@@ -191,10 +205,8 @@ export function fd_pread(cx: WasiContext, fd: number, iovs: number, count: numbe
 
 function read(cx: WasiContext, fd: number, iovs: number, count: number, offset: bigint | undefined, resultPtr: number): ErrnoValue {
   const mem = cx.memory();
-  const d = cx.ioFd(fd, offset === undefined ? Rights.FD_READ : Rights.FD_READ | Rights.FD_SEEK);
+  const d = dataFd(cx, fd, Rights.FD_READ, offset, iovs);
   if (typeof d === "number") return d;
-  if (offset !== undefined && (d.kind !== "file" || offset > MAX_OFFSET)) return d.kind !== "file" ? Errno.SPIPE : Errno.INVAL;
-  if (((iovs >>> 0) & 3) !== 0) return Errno.INVAL;
   let bufs: VmWriterArray;
   try {
     bufs = VmWriterArray.fromIovecs(mem, iovs, count >>> 0, Iovec32);
@@ -232,10 +244,8 @@ export function fd_pwrite(cx: WasiContext, fd: number, iovs: number, count: numb
 
 function write(cx: WasiContext, fd: number, iovs: number, count: number, offset: bigint | undefined, resultPtr: number): ErrnoValue {
   const mem = cx.memory();
-  const d = cx.ioFd(fd, offset === undefined ? Rights.FD_WRITE : Rights.FD_WRITE | Rights.FD_SEEK);
+  const d = dataFd(cx, fd, Rights.FD_WRITE, offset, iovs);
   if (typeof d === "number") return d;
-  if (offset !== undefined && (d.kind !== "file" || offset > MAX_OFFSET)) return d.kind !== "file" ? Errno.SPIPE : Errno.INVAL;
-  if (((iovs >>> 0) & 3) !== 0) return Errno.INVAL;
   let bufs: VmReaderArray;
   try {
     bufs = VmReaderArray.fromIovecs(mem, iovs, count >>> 0, Iovec32);

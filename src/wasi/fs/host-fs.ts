@@ -79,7 +79,9 @@ class TimeOverlay {
       if (exact.atim[0] === atim) atim = exact.atim[1];
       if (exact.mtim[0] === mtim) mtim = exact.mtim[1];
     }
-    return { dev: st.dev, ino: st.ino, filetype: filetypeOf(st), nlink: st.nlink, size: st.size, atim, mtim, ctim: st.ctimeNs };
+    // WASI timestamps are unsigned: a host file dated before 1970 shows as the epoch.
+    const unsigned = (t: bigint): bigint => (t < 0n ? 0n : t);
+    return { dev: st.dev, ino: st.ino, filetype: filetypeOf(st), nlink: st.nlink, size: st.size, atim: unsigned(atim), mtim: unsigned(mtim), ctim: unsigned(st.ctimeNs) };
   }
 
   /** Sets times through `apply` (seconds as doubles), then remembers what was asked for. */

@@ -107,4 +107,8 @@ test("times set by the guest read back to the nanosecond, though Node's utimes t
   fs.utimesSync(path.join(sandbox, "inside.txt"), 1000, 2000);
   assert.equal(g.call.path_filestat_get!(3, 0, p, n, 4096), E.SUCCESS);
   assert.equal(g.u64(4096 + 48), 2000n * 1_000_000_000n);
+  // A host file dated before 1970 has a negative time; WASI's are unsigned: the epoch, not an exception.
+  fs.utimesSync(path.join(sandbox, "inside.txt"), new Date(-1_000_000), new Date(-2_000_000)); // a negative number would mean "now" to Node
+  assert.equal(g.call.path_filestat_get!(3, 0, p, n, 4096), E.SUCCESS);
+  assert.equal(g.u64(4096 + 48), 0n);
 });

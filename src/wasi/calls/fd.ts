@@ -252,8 +252,7 @@ function write(cx: WasiContext, fd: number, iovs: number, count: number, offset:
   } catch (e) {
     return errnoOf(e);
   }
-  if (((resultPtr >>> 0) & 3) !== 0) return Errno.INVAL;
-  const e = checkRange(mem, resultPtr, 4);
+  const e = checkPtr(mem, resultPtr, 4, 4);
   if (e !== Errno.SUCCESS) return e;
   const total = bufs.sumLens();
   const data = d.kind === "file" ? cx.scratch.take(total) : d.stream.outputBuffer(total);

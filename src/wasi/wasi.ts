@@ -40,6 +40,7 @@ export interface WASIOptions {
 
 /** The part of a `WebAssembly.Instance` the host uses. */
 export interface WasmInstance {
+  /** The guest's exports: `memory` (a `WebAssembly.Memory`), and `_start` (a command) or `_initialize` (a reactor). */
   readonly exports: Readonly<Record<string, unknown>>;
 }
 

@@ -29,8 +29,9 @@ import { cases as vmCases } from "./vm.bench.js";
 import { cases as threadCases } from "./threads.bench.js";
 import { cases as guestCases } from "./guest.bench.js";
 import { cases as podCases } from "./pod.bench.js";
+import { cases as wasiCases } from "./wasi.bench.js";
 
-const all: BenchCase[] = [...ioCases, ...frameCases, ...vmCases, ...threadCases, ...guestCases, ...podCases];
+const all: BenchCase[] = [...ioCases, ...frameCases, ...vmCases, ...threadCases, ...guestCases, ...podCases, ...wasiCases];
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Sample spread (IQR / median) above which a side's median is not trusted. */

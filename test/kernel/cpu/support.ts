@@ -177,3 +177,41 @@ export function reg(h: Hart, i: number): bigint {
 
 /** fast-check: an unsigned `n`-bit bigint. */
 export const uintN = (n: number): fc.Arbitrary<bigint> => fc.bigInt({ min: 0n, max: (1n << BigInt(n)) - 1n });
+
+/**
+ * Copies the PT_LOAD segments of a static little-endian ELF64 executable into
+ * `mem` (bytes beyond a segment's file size stay zero) and returns its entry
+ * point. Enough for the freestanding programs in test/kernel/cpu/programs.
+ */
+export function loadElf(mem: FlatMemory, elf: Uint8Array): number {
+  const view = new DataView(elf.buffer, elf.byteOffset, elf.byteLength);
+  if (view.getUint32(0) !== 0x7f454c46 || elf[4] !== 2 || elf[5] !== 1) throw new Error("not a little-endian ELF64 file");
+  const phoff = Number(view.getBigUint64(32, true));
+  const phentsize = view.getUint16(54, true);
+  const phnum = view.getUint16(56, true);
+  for (let i = 0; i < phnum; i++) {
+    const ph = phoff + i * phentsize;
+    if (view.getUint32(ph, true) !== 1) continue; // PT_LOAD
+    const offset = Number(view.getBigUint64(ph + 8, true));
+    const vaddr = Number(view.getBigUint64(ph + 16, true));
+    const filesz = Number(view.getBigUint64(ph + 32, true));
+    mem.bytes.set(elf.subarray(offset, offset + filesz), vaddr - mem.base);
+  }
+  return Number(view.getBigUint64(24, true));
+}
+
+/** test/kernel/cpu/programs/NAME.elf */
+export function program(name: string): Uint8Array {
+  return readFileSync(join(VECTORS, "..", "programs", `${name}.elf`));
+}
+
+/** A hart ready to run a freestanding program with `run(a0, a1)`: 8 MiB of flat memory at 0, sp at its top. */
+export function programHart(name: string, a0: number, a1 = 0, memory?: FlatMemory): { hart: Hart; mem: FlatMemory } {
+  const mem = memory ?? new FlatMemory(8 << 20, 0);
+  const hart = new Hart(mem);
+  hart.pc = loadElf(mem, program(name));
+  hart.setReg(2, mem.bytes.length - 16);
+  hart.setReg(10, a0);
+  hart.setReg(11, a1);
+  return { hart, mem };
+}

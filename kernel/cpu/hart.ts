@@ -421,11 +421,12 @@ export class Hart {
    */
   invalidateCode(start = 0, end = Infinity): void {
     if (!(start >= 0) || !(end >= start)) outOfRange("[start, end)", "a range of addresses", `${start}..${end}`);
-    const first = Math.floor(Math.max(0, start - 2) / BLOCK);
-    const last = Math.ceil(end / BLOCK); // exclusive
+    const from = Math.max(0, start - 2); // an instruction starting 2 bytes before start overlaps it
     for (let i = 0; i < SLOTS; i++) {
-      const tag = this.#tags[i]!;
-      if (tag >= first && tag < last) this.#blocks[i]!.fill(0);
+      const blockStart = this.#tags[i]! * BLOCK;
+      if (blockStart < 0 || blockStart >= end || blockStart + BLOCK <= from) continue;
+      // Each 2 bytes of code own 2 words: the word index is the byte offset.
+      this.#blocks[i]!.fill(0, Math.max(from, blockStart) - blockStart, Math.min(end, blockStart + BLOCK) - blockStart);
     }
   }
 
@@ -987,7 +988,7 @@ export class Hart {
             reason = "ebreak";
             break loop;
           case 71: // CSR
-            if (!this.#csr(imm, this.#instret + (budget - left))) {
+            if (!this.#csr(imm, this.#instret + (budget - left) - 1)) {
               left++;
               reason = this.#illegal(imm);
               break loop;
@@ -1015,7 +1016,7 @@ export class Hart {
         off += 2 + ((w >>> 23) & 2);
       }
     } catch (e) {
-      left++;
+      if (!fetching) left++; // the faulting instruction did not retire
       reason = this.#fault(e, w, imm, fetching);
     }
     this.#pc = base + off;

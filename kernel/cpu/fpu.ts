@@ -154,7 +154,16 @@ export class Fpu {
     if (op !== 0x14) {
       const rm = this.#rm(inst);
       if (rm < 0) return false;
-      return fmt === 1 ? this.#fmaD(inst, op, rm) : this.#fmaS(inst, op, rm);
+      // fmadd (0x10), fmsub (0x11), fnmsub (0x12), fnmadd (0x13): (±x)·y + (±z)
+      const negProduct = op === 0x12 || op === 0x13;
+      const negAddend = op === 0x11 || op === 0x13;
+      const rd = (inst >>> 7) & 31;
+      const rs1 = (inst >>> 15) & 31;
+      const rs2 = (inst >>> 20) & 31;
+      const rs3 = inst >>> 27;
+      if (fmt === 1) this.#fmaD(rd, rs1, rs2, rs3, negProduct, negAddend, rm);
+      else this.#fmaS(rd, rs1, rs2, rs3, negProduct, negAddend, rm);
+      return true;
     }
     const rd = (inst >>> 7) & 31;
     const rs1 = (inst >>> 15) & 31;
@@ -400,7 +409,7 @@ export class Fpu {
           inexact = r * y !== x; // r·y is exact (48 bits) for a normal r
       }
       if ((r - r === 0 && Math.abs(r) > MIN_NORMAL_F32) || (r === 0 && f5 !== 3 && (x === 0 || y === 0) && x - x === 0 && y - y === 0)) {
-        if (inexact && r !== 0) this.fflags |= NX;
+        if (inexact) this.fflags |= NX;
         this.#setSingle(rd, r);
         return;
       }
@@ -443,14 +452,8 @@ export class Fpu {
     this.#exact(0, rd, () => sf.sqrt(sf.F32, this.#read(0, rs1), rm));
   }
 
-  /** fmadd (op 0x10), fmsub (0x11), fnmsub (0x12), fnmadd (0x13) on doubles: (±x)·y + (±z), one rounding. */
-  #fmaD(inst: number, op: number, rm: number): boolean {
-    const rd = (inst >>> 7) & 31;
-    const rs1 = (inst >>> 15) & 31;
-    const rs2 = (inst >>> 20) & 31;
-    const rs3 = inst >>> 27;
-    const negProduct = op === 0x12 || op === 0x13;
-    const negAddend = op === 0x11 || op === 0x13;
+  /** The four FMAs on doubles: (±x)·y + (±z), one rounding. */
+  #fmaD(rd: number, rs1: number, rs2: number, rs3: number, negProduct: boolean, negAddend: boolean, rm: number): void {
     if (rm === RNE) {
       const f = this.f64;
       const b = this.bits;
@@ -473,7 +476,7 @@ export class Fpu {
         if (r - r === 0 && Math.abs(r) > MIN_NORMAL_F64) {
           if (ve !== 0 || sumError(th, v, r) !== 0) this.fflags |= NX;
           f[rd] = r;
-          return true;
+          return;
         }
       }
     }
@@ -481,17 +484,10 @@ export class Fpu {
     const x = this.#read(1, rs1) ^ (negProduct ? signBit : 0n);
     const z = this.#read(1, rs3) ^ (negAddend ? signBit : 0n);
     this.#exact(1, rd, () => sf.fma(sf.F64, x, this.#read(1, rs2), z, rm));
-    return true;
   }
 
   /** The four FMAs on singles: the product is exact in a double; the sum is rounded to odd, then to single. */
-  #fmaS(inst: number, op: number, rm: number): boolean {
-    const rd = (inst >>> 7) & 31;
-    const rs1 = (inst >>> 15) & 31;
-    const rs2 = (inst >>> 20) & 31;
-    const rs3 = inst >>> 27;
-    const negProduct = op === 0x12 || op === 0x13;
-    const negAddend = op === 0x11 || op === 0x13;
+  #fmaS(rd: number, rs1: number, rs2: number, rs3: number, negProduct: boolean, negAddend: boolean, rm: number): void {
     if (rm === RNE) {
       const x = this.#single(rs1);
       const y = this.#single(rs2);
@@ -505,14 +501,13 @@ export class Fpu {
       if (r - r === 0 && Math.abs(r) > MIN_NORMAL_F32) {
         if (e !== 0 || r !== s) this.fflags |= NX;
         this.#setSingle(rd, r);
-        return true;
+        return;
       }
     }
     const signBit = 1n << 31n;
     const x = this.#read(0, rs1) ^ (negProduct ? signBit : 0n);
     const z = this.#read(0, rs3) ^ (negAddend ? signBit : 0n);
     this.#exact(0, rd, () => sf.fma(sf.F32, x, this.#read(0, rs2), z, rm));
-    return true;
   }
 
   // ---- conversions -----------------------------------------------------

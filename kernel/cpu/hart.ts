@@ -16,13 +16,17 @@
  * turns that into `SIGSEGV` (or resolves it and runs again: the instruction
  * is retried from scratch).
  *
- * **Decoded-instruction cache.** The hart remembers decoded instructions
- * per 4 KiB of address space, so a loop fetches each instruction once.
- * The cache is exact under these rules: the hart drops it on `fence.i`, and
- * the kernel calls {@link Hart.invalidateCode} whenever code may change under
- * the hart without a `fence.i` of its own — `munmap`, `mprotect`, `mremap`,
- * a new mapping over old code, `execve` (setting {@link Hart.memory} drops
- * everything) — on every hart that runs in that address space.
+ * **Decoded-instruction cache.** Each instruction is fetched and decoded
+ * once (decode.ts: an operation number, its registers and its immediate)
+ * and kept in a direct-mapped cache of 4 KiB blocks, so the memory sees
+ * the fetch of an instruction the first time it runs, not every time. The
+ * cache is exact under these rules: the hart drops it on `fence.i`, and the
+ * kernel calls {@link Hart.invalidateCode} whenever code may change under
+ * the hart without a `fence.i` of its own — `munmap`, `mprotect`,
+ * `mremap`, a new mapping over old code, `execve` (setting
+ * {@link Hart.memory} drops everything) — on every hart that runs in that
+ * address space (on other workers too: until then, they may run what they
+ * had decoded).
  *
  * Counterparts: a RISC-V hart in U-mode as Linux presents it (the
  * privileged state is the kernel's); qemu-user's `cpu_loop` for RISC-V
@@ -50,6 +54,9 @@ import { Op, SINK, decode, decodedImm } from "./decode.js";
  *   that is reserved, or a CSR access it forbids; {@link Hart.exitBits}
  *   holds the instruction (16 or 32 bits): `SIGILL`.
  * - `"fault"`: the memory threw (see the module's fault rule): `SIGSEGV`.
+ *   Anything thrown while an instruction executes ends `run` this way,
+ *   so an {@link Hart.exitError} that is not the kernel's own fault error
+ *   (from a time source, say) is a bug to rethrow.
  * - `"misaligned"`: an AMO, LR or SC at an address not aligned to its size
  *   (Linux does not emulate those): `SIGBUS` with {@link Hart.exitAddress}.
  */

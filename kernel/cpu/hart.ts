@@ -96,6 +96,8 @@ const INV_BLOCK = 1 / BLOCK;
 /** Blocks the direct-mapped decoded-instruction cache holds at once (a power of two). */
 const SLOTS = 256;
 const NO_BLOCK = new Int32Array(0);
+/** The most instructions one pass of the interpreter loop runs. */
+const SLICE = 2 ** 30;
 /** Bit f of this mask is set when funct5 = f is an A-extension instruction (AMOs, LR, SC). */
 const AMO_FUNCT5 = 0x1111111f;
 
@@ -168,6 +170,7 @@ export class Hart {
    */
   constructor(memory: CpuMemory, options: HartOptions = {}) {
     if (typeof memory !== "object" || memory === null) invalidType("memory", "a CpuMemory", memory);
+    if (typeof options !== "object" || options === null) invalidType("options", "an object", options);
     const time = options.time ?? defaultTime;
     if (typeof time !== "function") invalidType("options.time", "a function", time);
     this.#memory = memory;
@@ -450,6 +453,21 @@ export class Hart {
     if (this.#running) contractViolation("Hart.run re-entered from inside its own memory access");
     this.#running = true;
     this.#resAddr = -1;
+    try {
+      // Slices of at most 2^30 keep the instruction counter a small integer for V8.
+      for (;;) {
+        const slice = Math.min(budget, SLICE);
+        const reason = this.#execute(slice);
+        budget -= slice;
+        if (reason !== "budget" || budget === 0) return reason;
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** The interpreter loop: up to `budget` (≤ 2^30) instructions. */
+  #execute(budget: number): ExitReason {
     const mem = this.#memory;
     const xl = this.#xl;
     const xh = this.#xh;
@@ -1028,7 +1046,6 @@ export class Hart {
     }
     this.#pc = base + off;
     this.#instret += budget - left;
-    this.#running = false;
     return reason;
   }
 

@@ -1028,6 +1028,36 @@ export class Hart {
             }
             break;
           }
+          case 75: { // FARITH_D
+            const rm = fpu.roundingMode(imm);
+            if (rm < 0) {
+              left++;
+              reason = this.#illegal(imm);
+              break loop;
+            }
+            fpu.arithD(imm >>> 27, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, rm);
+            break;
+          }
+          case 76: { // FCMP_D
+            const rd = (w >>> 8) & 63;
+            xl[rd] = fpu.compare(1, (imm >>> 12) & 7, (w >>> 14) & 31, (w >>> 19) & 31);
+            xh[rd] = 0;
+            break;
+          }
+          case 77: // FSGNJ_D
+            fpu.signInject(1, (imm >>> 12) & 7, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31);
+            break;
+          case 78: { // FMA_D
+            const rm = fpu.roundingMode(imm);
+            if (rm < 0) {
+              left++;
+              reason = this.#illegal(imm);
+              break loop;
+            }
+            const op = (imm >>> 2) & 31; // 0x10 fmadd, 0x11 fmsub, 0x12 fnmsub, 0x13 fnmadd
+            fpu.fmaD((w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, imm >>> 27, op >= 0x12, op === 0x11 || op === 0x13, rm);
+            break;
+          }
           default:
             // 73: FP
             if (!fpu.execute(imm, xl, xh)) {

@@ -60,3 +60,26 @@ test("in module workers: shared RAM and address space under COOP/COEP, atomics, 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("GuestMemory over a real WebAssembly.Memory: a guest's fd_write, hostile pointers answered with errnos, growth followed", { timeout: 90_000 }, async () => {
+  const { page, errors } = await open(browser, `${server.origin}/test/browser/pages/guest.html`);
+  const out = await result<{
+    before: number;
+    greet: number;
+    nwritten: number;
+    hostile: number[];
+    writtenAfterHostile: number;
+    grow: number;
+    after: number;
+    written: string[];
+  }>(page);
+  assert.equal(out.greet, 0);
+  assert.equal(out.nwritten, (out.written[0] ?? "").length);
+  assert.deepEqual(out.hostile, [21, 21, 21, 28, 21, 28], "EFAULT / EINVAL, as in examples/wasm-host");
+  assert.equal(out.writtenAfterHostile, 1, "no hostile call wrote anything");
+  assert.equal(out.grow, 0);
+  assert.ok(out.after > out.before, "the same GuestMemory follows memory.grow()");
+  assert.equal(out.written.length, 2);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -124,7 +124,15 @@ function roundToIntegral(x: number, rm: number): number {
   }
 }
 
-/** The FP register file and `fcsr` of one hart, and the F/D instructions that use them. */
+/**
+ * The FP register file and `fcsr` of one hart, and the F/D instructions
+ * that use them. The registers are one buffer seen as a Float64Array and
+ * an Int32Array (low half first): that assumes a little-endian host, as
+ * every JavaScript engine's targets are (x86, Arm, RISC-V, WebAssembly).
+ *
+ * Counterpart: Linux's `struct __riscv_d_ext_state`; qemu's `fpr[]` and
+ * `fp_status`.
+ */
 export class Fpu {
   /** f0–f31 as raw bits: the low half of f[i] at `bits[2 * i]`, the high half at `bits[2 * i + 1]`. */
   readonly bits: Int32Array;

@@ -2,7 +2,7 @@
  * vmio — Asterinas OSTD's memory model for TypeScript.
  *
  * The public surface, exactly as `API.md` describes it. Layers below (pod →
- * io → frame → vm) never import this file.
+ * io → frame → vm → guest → user) never import this file.
  *
  * @module
  */
@@ -28,3 +28,11 @@ export { FrameVec } from "./frame/frame-vec.js";
 export { PageFlags, CachePolicy, PageProperty } from "./vm/page-property.js";
 export { VmSpace, MAX_USERSPACE_VADDR, type PageFaultInfo, type SpaceToken } from "./vm/vm-space.js";
 export { Cursor, CursorMut, type VaRange, type QueriedPage } from "./vm/cursor.js";
+
+export { GuestMemory } from "./guest/guest-memory.js";
+export { type WebAssemblyMemory } from "./guest/guest-space.js";
+export { type UserMemory } from "./user/user-memory.js";
+export { readCString } from "./user/c-string.js";
+export { Iovec32, Iovec64, IOV_MAX, MAX_RW_COUNT } from "./user/iovec.js";
+export { VmReaderArray } from "./user/vm-reader-array.js";
+export { VmWriterArray } from "./user/vm-writer-array.js";

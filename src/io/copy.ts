@@ -106,12 +106,12 @@ export function copyRaw(
   // hand (a TLB hit): no loop, no critical section needed on unshared RAM.
   if (dBytes !== null && sSpace !== null && !sSpace.shared && sSpace.probe(sPos, len, false)) {
     if ((dLease !== null && dLease.leaseExpired) || dPos + len > dBytes.length) badDirect(dLease, dBytes, dPos, len);
-    copyBytes(dBytes, dPos, sSpace.runBytes, sSpace.runOffset, len, false);
+    copyBytes(dBytes, dPos, sSpace.runBytes, sSpace.runOffset, len, sSpace.aliasable);
     return len;
   }
   if (sBytes !== null && dSpace !== null && !dSpace.shared && dSpace.probe(dPos, len, true)) {
     if ((sLease !== null && sLease.leaseExpired) || sPos + len > sBytes.length) badDirect(sLease, sBytes, sPos, len);
-    copyBytes(dSpace.runBytes, dSpace.runOffset, sBytes, sPos, len, false);
+    copyBytes(dSpace.runBytes, dSpace.runOffset, sBytes, sPos, len, dSpace.aliasable);
     return len;
   }
   if (dBytes !== null && sBytes !== null) {
@@ -219,8 +219,9 @@ function copyLoop(
       }
     }
     if (sSlice !== null && sSlice.length === n) dBytes.set(sSlice, dIndex);
-    // One side is RAM reached through a space: it cannot alias a typed memory.
-    else copyBytes(dBytes, dIndex, sBytes, sIndex, n, false);
+    // A side reached through a space is RAM, which no typed memory can view,
+    // unless the space says otherwise (guest memory).
+    else copyBytes(dBytes, dIndex, sBytes, sIndex, n, (sSpace !== null && sSpace.aliasable) || (dSpace !== null && dSpace.aliasable));
     done += n;
   }
   return done;

@@ -62,6 +62,14 @@ export abstract class MemorySpace {
   abstract readonly shared: boolean;
 
   /**
+   * Whether runs may lie in a buffer that typed memory can also view (guest
+   * memory: the host holds views of the same `WebAssembly.Memory` buffer).
+   * The copy engine then copies overlapping ranges as `memmove` does. RAM
+   * is reachable only through vmio, so its spaces say false.
+   */
+  readonly aliasable: boolean = false;
+
+  /**
    * Finds the run of accessible bytes that starts at `addr`, at most `len`
    * long. Returns its length (≥ 1), with `runBytes`/`runOffset` describing
    * it, or 0 if the byte at `addr` faults.

@@ -1,0 +1,170 @@
+/**
+ * I/O vectors: the `{ base, len }` arrays that `readv`, `writev` and WASI's
+ * `fd_read`/`fd_write` take, and how a system call imports one from user
+ * memory.
+ *
+ * Importing follows Linux's `import_iovec` (lib/iov_iter.c) and Asterinas'
+ * `VmReaderArray::from_user_io_vecs`:
+ * - `count` above `IOV_MAX` (1024), or negative, is `InvalidArgs` (EINVAL),
+ *   and nothing is read;
+ * - the array itself is read through the memory: a fault there is
+ *   `PageFault` (EFAULT);
+ * - a 64-bit length that is negative as an `ssize_t` is `InvalidArgs`;
+ * - every buffer, empty ones included, is checked against the bounds of
+ *   the memory before anything is returned (Linux's `access_ok`): for
+ *   `GuestMemory` its current size — so a host call that imports its
+ *   iovecs first has checked every pointer before its first side effect —
+ *   and for `VmSpace` `MAX_USERSPACE_VADDR` (unmapped pages inside fault
+ *   part-way through the copy, giving a short count, as in Linux). A buffer
+ *   outside is `PageFault` (EFAULT);
+ * - the total is capped at `MAX_RW_COUNT` (2^31 − 4096): later buffers are
+ *   shortened, as Linux does, not refused;
+ * - empty buffers are left out.
+ *
+ * The records are read as scalars, never decoded into objects: the only
+ * allocations are the readers (or writers) themselves and their array.
+ *
+ * @module
+ */
+
+import { invalidType, outOfRange } from "../base/contract.js";
+import { PAGE_SIZE } from "../frame/page-size.js";
+import type { GuestSpace } from "../guest/guest-space.js";
+import { GuestMemory, outside } from "../guest/guest-memory.js";
+import { toU32 } from "../guest/wasm32.js";
+import { VmError } from "../io/vm-error.js";
+import type { Fallible } from "../io/fallibility.js";
+import type { VmReader } from "../io/vm-reader.js";
+import type { VmWriter } from "../io/vm-writer.js";
+import type { PodType } from "../pod/pod-type.js";
+import { u32, u64 } from "../pod/scalars.js";
+import { struct } from "../pod/struct.js";
+import { MAX_USERSPACE_VADDR, VmSpace } from "../vm/vm-space.js";
+import type { UserMemory } from "./user-memory.js";
+
+/**
+ * A wasm32 / WASI preview1 `iovec` (and `ciovec`): `{ buf: u32, buf_len: u32 }`,
+ * 8 bytes, as `{ base, len }`.
+ *
+ * WASI counterpart: `iovec` / `ciovec`; Linux counterpart: `struct compat_iovec`.
+ */
+export const Iovec32: PodType<{ base: number; len: number }> = struct({ base: u32, len: u32 });
+
+/**
+ * An LP64 Linux `struct iovec`: `{ void *iov_base; size_t iov_len; }`, 16 bytes.
+ *
+ * Linux counterpart: `struct iovec` (64-bit); Asterinas: `UserIoVec`.
+ */
+export const Iovec64: PodType<{ base: bigint; len: bigint }> = struct({ base: u64, len: u64 });
+
+/**
+ * The most buffers one I/O vector may have.
+ *
+ * Linux counterpart: `UIO_MAXIOV` / `IOV_MAX`.
+ */
+export const IOV_MAX = 1024;
+
+/**
+ * The most bytes one read or write moves: totals above it are cut to it.
+ *
+ * Linux counterpart: `MAX_RW_COUNT` (`INT_MAX & PAGE_MASK`).
+ */
+export const MAX_RW_COUNT = 2 ** 31 - PAGE_SIZE;
+
+/**
+ * Makes the cursor for one buffer already checked against the memory's
+ * bounds: through `guest` directly when the memory is a `GuestMemory`,
+ * else through `mem`.
+ *
+ * @internal
+ */
+export type CursorMaker<C> = (mem: UserMemory, guest: GuestSpace | null, base: number, len: number) => C;
+
+/**
+ * Reads the I/O vector of `count` records of `layout` at `iovPtr` in `mem`
+ * and makes a cursor over each non-empty buffer (see the module notes).
+ *
+ * Linux counterpart: `import_iovec`.
+ *
+ * @throws {VmError} `InvalidArgs` (bad count or length), `PageFault` (the
+ *   array or a buffer is outside memory); whatever `mem.reader` throws.
+ * @throws {TypeError | RangeError} malformed arguments (host bugs).
+ * @internal
+ */
+export function importIovecs<C extends VmReader<Fallible> | VmWriter<Fallible>>(
+  mem: UserMemory,
+  iovPtr: number,
+  count: number,
+  layout: typeof Iovec32 | typeof Iovec64,
+  make: CursorMaker<C>,
+): C[] {
+  if (mem == null || typeof mem.reader !== "function" || typeof mem.writer !== "function") {
+    invalidType("mem", "user memory (a VmSpace, a GuestMemory, or an object with reader() and writer())", mem);
+  }
+  if (layout !== Iovec32 && layout !== Iovec64) invalidType("layout", "Iovec32 or Iovec64", layout);
+  if (typeof count !== "number") invalidType("count", "an integer (a number)", count);
+  if (!Number.isInteger(count)) outOfRange("count", "an integer", count);
+  // A wasm i32 count arrives signed: negative is as bad as too large (EINVAL).
+  if (count < 0 || count > IOV_MAX) {
+    throw new VmError("InvalidArgs", `an I/O vector holds 0 to ${IOV_MAX} buffers, not ${count}`);
+  }
+  const wide = layout === Iovec64;
+  const out: C[] = [];
+  if (count === 0) return out;
+  const bytes = count * (wide ? 16 : 8);
+  if (mem instanceof GuestMemory) {
+    const s = mem._space;
+    let at = toU32(iovPtr, "iovPtr");
+    if (at + bytes > s.runBytes.length && !s.covers(at + bytes)) outside(s, at, bytes);
+    // No user code runs in this loop, so the view stays the current one.
+    const view = s.runView;
+    let room = MAX_RW_COUNT;
+    for (let i = 0; i < count; i++, at += wide ? 16 : 8) {
+      let base: number;
+      let len: number;
+      if (wide) {
+        base = view.getUint32(at + 4, true) * 2 ** 32 + view.getUint32(at, true);
+        const high = view.getUint32(at + 12, true);
+        if (high >= 0x8000_0000) negativeLength(i);
+        len = high * 2 ** 32 + view.getUint32(at + 8, true);
+      } else {
+        base = view.getUint32(at, true);
+        len = view.getUint32(at + 4, true);
+      }
+      if (base + len > s.runBytes.length && !s.covers(base + len)) outside(s, base, len);
+      if (len > room) len = room;
+      room -= len;
+      if (len !== 0) out.push(make(mem, s, base, len));
+    }
+    return out;
+  }
+  // Other memories: read the records through a reader of their own.
+  const limit = mem instanceof VmSpace ? MAX_USERSPACE_VADDR : Number.MAX_SAFE_INTEGER;
+  const records = mem.reader(iovPtr, bytes);
+  let room = MAX_RW_COUNT;
+  for (let i = 0; i < count; i++) {
+    let base: number;
+    let len: number;
+    if (wide) {
+      base = records.readVal(u32) + records.readVal(u32) * 2 ** 32;
+      const low = records.readVal(u32);
+      const high = records.readVal(u32);
+      if (high >= 0x8000_0000) negativeLength(i);
+      len = high * 2 ** 32 + low;
+    } else {
+      base = records.readVal(u32);
+      len = records.readVal(u32);
+    }
+    if (base + len > limit) {
+      throw new VmError("PageFault", `buffer ${i} of the I/O vector, [0x${base.toString(16)}, +0x${len.toString(16)}), is outside user memory`);
+    }
+    if (len > room) len = room;
+    room -= len;
+    if (len !== 0) out.push(make(mem, null, base, len));
+  }
+  return out;
+}
+
+function negativeLength(i: number): never {
+  throw new VmError("InvalidArgs", `buffer ${i} of the I/O vector has a negative length (as an ssize_t)`);
+}

@@ -89,7 +89,7 @@ export interface ElfImage {
   readonly loads: readonly ProgramHeader[];
   /** The `PT_TLS` segment, if any (relocated). */
   readonly tls: ProgramHeader | undefined;
-  /** Whether `PT_GNU_STACK` asks for an executable stack (no `PT_GNU_STACK`: executable, as Linux assumes on RISC-V). */
+  /** Whether `PT_GNU_STACK` asks for an executable stack (without one: not executable, RISC-V Linux's `VM_DATA_FLAGS_NON_EXEC`). */
   readonly execStack: boolean;
   /** Address of the program headers in the loaded image (for `AT_PHDR`). */
   readonly phdrAddr: number;
@@ -133,7 +133,7 @@ export function parseElf(file: Uint8Array, limit: number): ElfImage {
   const loads: ProgramHeader[] = [];
   let tls: ProgramHeader | undefined;
   let phdrVaddr: number | undefined;
-  let execStack = true;
+  let execStack = false;
   for (let i = 0; i < h.phnum; i++) {
     const raw = reader.clone().skip(phoff + i * h.phentsize).readVal(Elf64Phdr);
     const p: ProgramHeader = {

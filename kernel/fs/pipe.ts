@@ -48,16 +48,20 @@ export class Pipe {
     return this.#len;
   }
 
-  /** Copies up to `max` buffered bytes into `sink`; consumes exactly what it took. */
+  /**
+   * Copies up to `max` buffered bytes into `sink`, in steps of at most a
+   * page. A step the sink takes only in part (a fault) consumes nothing,
+   * as Linux's `pipe_read` leaves a buffer it could not copy whole.
+   */
   drain(sink: ByteSink, max: number): number {
     let moved = 0;
     while (moved < max && this.#len > 0) {
-      const run = Math.min(max - moved, this.#len, PIPE_CAPACITY - this.#head);
+      const run = Math.min(max - moved, this.#len, PIPE_CAPACITY - this.#head, PIPE_BUF);
       const got = sink.put(this.#buf.subarray(this.#head, this.#head + run));
+      if (got < run) return partial(moved, max);
       this.#head = (this.#head + got) % PIPE_CAPACITY;
       this.#len -= got;
       moved += got;
-      if (got < run) return partial(moved, max);
     }
     return moved;
   }
@@ -165,11 +169,13 @@ export class PipeWriteEnd extends OpenFile {
         ctx.wait(pipe.writable);
         return BLOCKED;
       }
-      const bytes = source.take(fits);
+      // A page at a time; a page copied only in part (a fault) is dropped, as Linux's pipe_write does.
+      const step = Math.min(fits, PIPE_BUF);
+      const bytes = source.take(step);
+      if (bytes.length < step) return partial(done, total);
       pipe.fill(bytes);
       done += bytes.length;
-      if (bytes.length > 0) pipe.readable.wakeAll();
-      if (bytes.length < fits) return partial(done, total);
+      pipe.readable.wakeAll();
     }
     return done;
   }

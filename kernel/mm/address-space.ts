@@ -187,6 +187,23 @@ export class AddressSpace {
   }
 
   /**
+   * Drops the pages of `[start, end)` but keeps the areas: the next touch
+   * gets fresh pages (zeros, or the file's bytes). Shared areas keep their
+   * pages. Linux counterpart: `madvise(MADV_DONTNEED)`.
+   */
+  discard(start: number, end: number): void {
+    for (let i = this.#indexAfter(start); i < this.#vmas.length; i++) {
+      const v = this.#vmas[i] as Vma;
+      if (v.start >= end) break;
+      if (v.shared) continue;
+      const s = Math.max(start, v.start);
+      const e = Math.min(end, v.end);
+      using c = this.space.cursorMut({ start: s, end: e });
+      c.unmap(e - s);
+    }
+  }
+
+  /**
    * Changes the protection of `[start, end)` to `prot`. The whole range
    * must be mapped. Private pages keep copy-on-write: a page gains write
    * permission only at its next write fault.
@@ -311,10 +328,12 @@ export class AddressSpace {
    *
    * Linux counterpart: `dup_mmap` / `copy_page_range`.
    *
+   * `events` is the child's observer.
+   *
    * @throws {VmError} `NoMemory` when the child's page table cannot be built (the child is freed).
    */
-  fork(): AddressSpace {
-    const child = new AddressSpace(this.memory, this.#events);
+  fork(events: MmEvents): AddressSpace {
+    const child = new AddressSpace(this.memory, events);
     try {
       child.brkStart = this.brkStart;
       child.#brk = this.#brk;

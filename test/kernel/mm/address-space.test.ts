@@ -93,7 +93,7 @@ test("fork is copy-on-write: both see the old bytes, writes stay private, the la
   as.space.writeVal(0x10_0000, u32, 111);
   as.space.writeVal(0x10_1000, u32, 222);
   const free0 = mem.freeFrames();
-  const child = as.fork();
+  const child = as.fork(ev);
   // Only the child's page table (root, three levels below it) and control block: no data frame.
   assert.equal(free0 - mem.freeFrames(), 5);
   assert.equal(flagsAt(as, 0x10_0000), PageFlags.R);
@@ -127,10 +127,10 @@ test("fork is copy-on-write: both see the old bytes, writes stay private, the la
 });
 
 test("every frame returns to the allocator after fork, writes and dispose", () => {
-  const { mem, as, initial } = setup();
+  const { mem, ev, as, initial } = setup();
   as.map(0x10_0000, 8 * PAGE_SIZE, RW, { kind: "anon" });
   for (let i = 0; i < 8; i++) as.space.writeVal(0x10_0000 + i * PAGE_SIZE, u32, i);
-  const child = as.fork();
+  const child = as.fork(ev);
   child.space.activate();
   for (let i = 0; i < 8; i += 2) child.space.writeVal(0x10_0000 + i * PAGE_SIZE, u32, 100 + i);
   child.dispose();
@@ -140,11 +140,11 @@ test("every frame returns to the allocator after fork, writes and dispose", () =
 });
 
 test("shared areas are not copy-on-write: parent and child see each other's writes", () => {
-  const { mem, as } = setup();
+  const { mem, ev, as } = setup();
   const shm = new SharedMemory(mem);
   as.map(0x30_0000, PAGE_SIZE, RW, { kind: "shared", object: shm, pgoff: 0 }, { shared: true });
   as.space.writeVal(0x30_0000, u32, 7);
-  const child = as.fork();
+  const child = as.fork(ev);
   child.space.activate();
   child.space.writeVal(0x30_0000, u32, 8);
   as.space.activate();

@@ -2,6 +2,7 @@
 // reference and compares, or records, what they print.
 //
 //   node kernel/guest/check.mjs [--native] [--write] [NAME...]
+//   node kernel/guest/check.mjs --run PROGRAM [ARG]...   (stdin is passed on)
 //
 // Default reference: qemu-riscv64 (Debian's qemu-user) running the committed
 // RV64GC binaries. --native: the same C sources built for this x86-64 host
@@ -24,9 +25,11 @@
 // records qemu's: stdout/stderr/exit of the runs whose result is not Linux's
 // own (neither "native" nor with a "note"), and for those that are, only the
 // "qemu" field (what qemu prints instead, where it differs). Review the diff
-// before committing.
+// before committing. It also records "instructions": what the run's first
+// process executes under qemu (tools/qemu-insn-count.c), for the kernel's
+// tests and benchmarks to budget by.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
@@ -67,22 +70,35 @@ function fail(message) {
   process.exit(2);
 }
 
-function nativeBin() {
+// Builds, for this host, the programs that have runs marked "native" (only
+// those are portable; the others hold RISC-V assembly).
+function nativeBin(programs) {
   const out = mkdtempSync(join(tmpdir(), "vmio-guest-native-"));
-  mkdirSync(join(out, "extra"));
   const src = join(here, "src");
-  for (const file of readdirSync(src).filter((f) => f.endsWith(".c"))) {
-    const name = file.slice(0, -2);
-    const r = spawnSync("gcc", ["-static", "-O2", "-Wall", "-o", join(out, name), file, "-lm"], {
+  for (const name of programs) {
+    const r = spawnSync("gcc", ["-static", "-O2", "-Wall", "-o", join(out, name), `${name}.c`, "-lm"], {
       cwd: src,
       encoding: "utf8",
     });
-    if (r.status !== 0) fail(`native build of ${file} failed:\n${r.stderr}`);
+    if (r.status !== 0) fail(`native build of ${name}.c failed:\n${r.stderr}`);
   }
   return out;
 }
 
-function run(bin, name, spec) {
+// Builds tools/qemu-insn-count.c, the instruction-counting qemu plugin;
+// undefined (and no counts recorded) when the host has no gcc.
+function buildCounter() {
+  const out = join(mkdtempSync(join(tmpdir(), "vmio-guest-counter-")), "qemu-insn-count.so");
+  const r = spawnSync("gcc", ["-shared", "-fPIC", "-O2", "-o", out, join(here, "tools/qemu-insn-count.c")], { encoding: "utf8" });
+  if (r.status === 0) return out;
+  process.stderr.write(`check.mjs: no instruction counts: ${r.error?.message ?? r.stderr}\n`);
+  return undefined;
+}
+
+// Runs one program in a fresh root (fmt: the binfmt entry, "" for native
+// programs); with `counter` (the qemu plugin) it also counts instructions,
+// at the price of QEMU_PLUGIN in the guest's environment.
+function run(bin, name, spec, fmt, counter) {
   const root = mkdtempSync(join(tmpdir(), "vmio-guest-root-"));
   try {
     for (const dir of ["bin", "usr", "proc", "dev", "tmp"]) mkdirSync(join(root, dir));
@@ -97,15 +113,20 @@ function run(bin, name, spec) {
     const cwd = spec.cwd ?? "/";
     mkdirSync(join(root, cwd), { recursive: true });
     const env = Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    if (counter) {
+      copyFileSync(counter, join(root, ".vmio-insn-count.so"));
+      env.push("QEMU_PLUGIN=file=/.vmio-insn-count.so");
+    }
     const command = ["/usr/bin/env", "-i", ...env, "/usr/bin/unshare", `--root=${root}`, `--wd=${cwd}`];
     const r = spawnSync(
       "unshare",
-      ["-Urm", "/bin/sh", "-c", setup, "setup", root, bin, native ? "" : binfmt, ...command, `/bin/${name}`, ...(spec.args ?? [])],
+      ["-Urm", "/bin/sh", "-c", setup, "setup", root, bin, fmt, ...command, `/bin/${name}`, ...(spec.args ?? [])],
       { input: spec.stdin ?? "", encoding: "utf8", timeout: 120_000, maxBuffer: 64 << 20 },
     );
     if (r.error) fail(`${name}: ${r.error.message}`);
     const exit = r.signal ? 128 + signalNumber(r.signal) : r.status;
-    return { stdout: r.stdout, stderr: r.stderr, exit };
+    const counts = [...r.stderr.matchAll(/^vmio-insn-count: (\d+)$/gm)];
+    return { stdout: r.stdout, stderr: r.stderr, exit, instructions: counts.length ? Number(counts.at(-1)[1]) : undefined };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -127,12 +148,34 @@ function firstDifference(got, want) {
   return "";
 }
 
+if (argv[0] === "--run") {
+  // One program on qemu in the same layout, e.g. `--run extra/tsh -c 'pwd'`.
+  const input = (() => {
+    try {
+      return readFileSync(0);
+    } catch {
+      return "";
+    }
+  })();
+  const got = run(join(here, "bin"), argv[1], { args: argv.slice(2), stdin: input }, binfmt);
+  process.stdout.write(got.stdout);
+  process.stderr.write(got.stderr);
+  process.exit(got.exit);
+}
+
 const fields = ["stdout", "stderr", "exit"];
+
+// A run's keys in one order: inputs, results, then annotations.
+const keyOrder = ["args", "env", "stdin", "cwd", "files", "stdout", "stderr", "exit", "instructions", "native", "note", "qemu"];
+function inOrder(spec) {
+  const known = keyOrder.filter((k) => k in spec).map((k) => [k, spec[k]]);
+  return Object.fromEntries([...known, ...Object.entries(spec).filter(([k]) => !keyOrder.includes(k))]);
+}
 
 // Records a reference's result `got` into the run `spec`; true if it changed.
 function record(spec, got, label) {
   let changed = false;
-  const linuxOwned = native || spec.native || spec.note !== undefined;
+  const linuxOwned = spec.native || spec.note !== undefined; // qemu must not overwrite it
   if (native || !linuxOwned) {
     for (const k of fields) {
       if (spec[k] !== got[k]) {
@@ -157,22 +200,31 @@ function record(spec, got, label) {
 const expectedDir = join(here, "expected");
 const all = readdirSync(expectedDir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
 for (const n of names) if (!all.includes(n)) fail(`no expected/${n}.json`);
-const bin = native ? nativeBin() : join(here, "bin");
+const load = (name) => JSON.parse(readFileSync(join(expectedDir, `${name}.json`), "utf8"));
+const bin = native ? nativeBin(all.filter((n) => load(n).runs.some((r) => r.native))) : join(here, "bin");
+const counter = write && !native ? buildCounter() : undefined;
 let failures = 0;
 let compared = 0;
 try {
   for (const name of names.length ? names : all) {
     const file = join(expectedDir, `${name}.json`);
-    const expected = JSON.parse(readFileSync(file, "utf8"));
+    const expected = load(name);
     let changed = false;
     expected.runs.forEach((spec, i) => {
       if (native && !spec.native) return;
-      const got = run(bin, name, spec);
+      const got = run(bin, name, spec, native ? "" : binfmt);
       const want = native ? spec : { ...spec, ...spec.qemu };
       const label = `${name} run ${i + 1} (${JSON.stringify(spec.args ?? [])})`;
       compared++;
       if (write) {
         changed = record(spec, got, label) || changed;
+        if (counter) {
+          const { instructions } = run(bin, name, spec, binfmt, counter);
+          if (instructions !== undefined && spec.instructions !== instructions) {
+            spec.instructions = instructions;
+            changed = true;
+          }
+        }
         return;
       }
       const bad = fields.filter((k) => want[k] !== got[k]);
@@ -188,12 +240,14 @@ try {
       }
     });
     if (changed) {
+      expected.runs = expected.runs.map(inOrder);
       writeFileSync(file, JSON.stringify(expected, null, 2) + "\n");
       process.stdout.write(`wrote expected/${name}.json\n`);
     }
   }
 } finally {
   if (native) rmSync(bin, { recursive: true, force: true });
+  if (counter) rmSync(dirname(counter), { recursive: true, force: true });
 }
 if (!write) process.stdout.write(`${compared - failures}/${compared} runs match ${native ? "native x86-64 Linux" : "qemu-riscv64"}\n`);
 process.exit(failures ? 1 : 0);

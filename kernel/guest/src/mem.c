@@ -41,12 +41,6 @@ static int probe(volatile char *addr, enum access how) {
 
 static int segv(int status) { return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV; }
 
-static int all_bytes(const volatile char *p, long len, char value) {
-  for (long i = 0; i < len; i++)
-    if (p[i] != value) return 0;
-  return 1;
-}
-
 static void *map(long len, int prot) {
   return mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define SIZE (256 << 10)
+
 /* Waits for pid and returns its wait status. */
 static int reap(pid_t pid) {
   int status = -1;
@@ -71,29 +73,29 @@ int main(void) {
   close(q[0]);
   check_err(pipe2(p, O_APPEND), EINVAL, "pipe2 with an unknown flag is EINVAL");
 
-  /* A child writes 1 MiB in odd-sized pieces; the parent reads it all back. */
+  /* A child writes 256 KiB in odd-sized pieces; the parent reads it all back. */
   check_ret(pipe2(p, 0), 0, "pipe2");
   fflush(stdout);
   pid_t pid = fork();
   if (pid == 0) {
     close(p[0]);
-    static unsigned char out[1 << 20];
-    for (int i = 0; i < (1 << 20); i++) out[i] = (unsigned char)(i * 7 + i / 4096);
+    static unsigned char out[SIZE];
+    for (int i = 0; i < SIZE; i++) out[i] = (unsigned char)(i * 7 + i / 4096);
     long done = 0;
-    while (done < (1 << 20)) {
+    while (done < SIZE) {
       long piece = 1000 + done % 3000;
-      if (piece > (1 << 20) - done) piece = (1 << 20) - done;
+      if (piece > SIZE - done) piece = SIZE - done;
       if (write(p[1], out + done, piece) != piece) _exit(1);
       done += piece;
     }
     _exit(0);
   }
   close(p[1]);
-  static unsigned char in[1 << 20];
+  static unsigned char in[SIZE];
   long got = read_all(p[0], (char *)in, sizeof in);
   int intact = got == sizeof in;
-  for (int i = 0; intact && i < (1 << 20); i++) intact = in[i] == (unsigned char)(i * 7 + i / 4096);
-  check_eq(got, 1 << 20, "1 MiB written by a child arrives through the pipe");
+  for (int i = 0; intact && i < SIZE; i++) intact = in[i] == (unsigned char)(i * 7 + i / 4096);
+  check_eq(got, SIZE, "256 KiB written by a child arrives through the pipe");
   check(intact, "in order and intact");
   check_ret(read(p[0], buf, 1), 0, "end of file once the child has exited");
   check_ret(reap(pid), 0, "the writer exited 0");

@@ -1,4 +1,4 @@
-/* tap.h: the output conventions every test program shares.
+/* tap.h: the output conventions (and one helper) every test program shares.
  *
  * Each check prints one line, "ok N - what was checked" or "not ok N - ...",
  * followed on failure by a "# got ..." line, and the program ends with one
@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -129,6 +130,22 @@ TAP_FN int check_ret(long long ret, long long want, const char *fmt, ...) {
     else printf("# got %lld, want %lld\n", ret, want);
   }
   return pass;
+}
+
+/* 1 if the len bytes at p all equal value. Compared a word at a time: these
+ * programs run on an interpreter and some check megabytes. */
+TAP_FN int all_bytes(const volatile void *p, long len, int value) {
+  const volatile unsigned char *b = p;
+  const unsigned char v = (unsigned char)value;
+  const uint64_t word = 0x0101010101010101ULL * v;
+  long i = 0;
+  for (; i < len && ((uintptr_t)(b + i) & 7); i++)
+    if (b[i] != v) return 0;
+  for (; i + 8 <= len; i += 8)
+    if (*(const volatile uint64_t *)(b + i) != word) return 0;
+  for (; i < len; i++)
+    if (b[i] != v) return 0;
+  return 1;
 }
 
 /* The last line of every test program; its value is the exit status. */

@@ -20,8 +20,9 @@ import { cases as ioCases } from "./io.bench.js";
 import { cases as frameCases } from "./frame.bench.js";
 import { cases as vmCases } from "./vm.bench.js";
 import { cases as threadCases } from "./threads.bench.js";
+import { cases as guestCases } from "./guest.bench.js";
 
-const all: BenchCase[] = [...ioCases, ...frameCases, ...vmCases, ...threadCases];
+const all: BenchCase[] = [...ioCases, ...frameCases, ...vmCases, ...threadCases, ...guestCases];
 const here = dirname(fileURLToPath(import.meta.url));
 
 async function child(id: string): Promise<void> {

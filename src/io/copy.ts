@@ -106,7 +106,9 @@ export function copyRaw(
   // hand (a TLB hit): no loop, no critical section needed on unshared RAM.
   if (dBytes !== null && sSpace !== null && !sSpace.shared && sSpace.probe(sPos, len, false)) {
     if ((dLease !== null && dLease.leaseExpired) || dPos + len > dBytes.length) badDirect(dLease, dBytes, dPos, len);
-    copyBytes(dBytes, dPos, sSpace.runBytes, sSpace.runOffset, len, sSpace.aliasable);
+    const slice = sSpace.runSlice;
+    if (slice !== null) dBytes.set(slice, dPos);
+    else copyBytes(dBytes, dPos, sSpace.runBytes, sSpace.runOffset, len, sSpace.aliasable);
     return len;
   }
   if (sBytes !== null && dSpace !== null && !dSpace.shared && dSpace.probe(dPos, len, true)) {

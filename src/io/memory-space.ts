@@ -78,9 +78,10 @@ export abstract class MemorySpace {
 
   /**
    * The run at `addr` if it is at hand with no work at all: true (with
-   * `runOffset` set, `runSlice` cleared) when all of `[addr, addr + len)`
-   * is one run already translated for the access. Never faults, never calls
-   * a handler: a false answer costs nothing to retry through `run`.
+   * `runOffset` set, and `runSlice` either cleared or a view of exactly
+   * `[addr, addr + len)`) when all of it is one run already translated for
+   * the access. Never faults, never calls a handler: a false answer costs
+   * nothing to retry through `run`.
    */
   probe(_addr: number, _len: number, _write: boolean): boolean {
     return false;

@@ -1,39 +1,160 @@
 /**
- * What `VmReaderArray` and `VmWriterArray` share: walking an array of
- * cursors as one stream.
+ * What `VmReaderArray` and `VmWriterArray` share: the buffers of an I/O
+ * vector, walked as one stream.
+ *
+ * A host call usually imports an I/O vector, moves its bytes once and drops
+ * it. Making a reader object per buffer for that costs more than the copy
+ * itself (bench/guest.bench.ts), so while every buffer lies in one memory
+ * space (guest memory, a `VmSpace`) an array keeps only flat `[pos, end)`
+ * pairs and copies through the copy engine directly. Reader or writer
+ * objects are made the first time someone asks for them (`readers()`,
+ * `writers()`); from then on they hold the state and the pairs are unused.
+ * User memory of another kind hands out its cursors from the start.
+ *
+ * Each function takes the array's state: `cursors` (null until made) and
+ * the pairs, in `space`.
  *
  * @module
  */
 
 import { contractViolation } from "../base/contract.js";
+import { raiseFault } from "../io/access-errors.js";
+import { copyRaw, faultedSpace } from "../io/copy.js";
+import type { Fallible } from "../io/fallibility.js";
+import type { MemoryCursor } from "../io/memory-cursor.js";
+import type { MemorySpace } from "../io/memory-space.js";
 import { VmError } from "../io/vm-error.js";
+import { newReader, type VmReader } from "../io/vm-reader.js";
+import { newWriter, type VmWriter } from "../io/vm-writer.js";
+import type { UserMemory } from "./user-memory.js";
+
+/** A reader (of a `VmReaderArray`) or a writer (of a `VmWriterArray`). */
+type Cursor = VmReader<Fallible> | VmWriter<Fallible>;
+
+/**
+ * Cursors over the pairs in `space`: writers when `write`, else readers.
+ *
+ * @internal
+ */
+export function spaceCursors<C extends Cursor>(space: MemorySpace, ranges: readonly number[], write: boolean): C[] {
+  const make = write ? newWriter : newReader;
+  const cursors: C[] = [];
+  for (let i = 0; i < ranges.length; i += 2) cursors.push(make<Fallible>(null, null, space, null, ranges[i] as number, ranges[i + 1] as number, true) as C);
+  return cursors;
+}
+
+/**
+ * Cursors over the pairs made by `mem` itself (user memory with no space).
+ *
+ * @internal
+ */
+export function userCursors<C extends Cursor>(mem: UserMemory, ranges: readonly number[], write: boolean): C[] {
+  const cursors: C[] = [];
+  for (let i = 0; i < ranges.length; i += 2) {
+    const base = ranges[i] as number;
+    const len = (ranges[i + 1] as number) - base;
+    cursors.push((write ? mem.writer(base, len) : mem.reader(base, len)) as C);
+  }
+  return cursors;
+}
+
+/**
+ * Bytes left over all buffers.
+ *
+ * @internal
+ */
+export function sumLens(cursors: readonly Cursor[] | null, ranges: readonly number[]): number {
+  let sum = 0;
+  if (cursors !== null) {
+    for (let i = 0; i < cursors.length; i++) {
+      const c = cursors[i] as Cursor;
+      sum += c._end - c._pos;
+    }
+  } else {
+    for (let i = 0; i < ranges.length; i += 2) sum += (ranges[i + 1] as number) - (ranges[i] as number);
+  }
+  return sum;
+}
+
+/**
+ * Copies between the buffers, front to back, and `other` — the writer a
+ * reader array reads into, or (`write`) the reader a writer array writes
+ * from — until one side is exhausted or a byte faults. Everything advances
+ * by the bytes copied; returns them.
+ *
+ * @throws {VmError} `PageFault` with `copied` over the whole vector; a
+ *   fault handler's exception as it is.
+ * @internal
+ */
+export function copyBuffers(
+  space: MemorySpace | null,
+  ranges: number[],
+  cursors: readonly Cursor[] | null,
+  other: MemoryCursor,
+  write: boolean,
+): number {
+  if (cursors !== null) return copyCursors(cursors, other, write);
+  let total = 0;
+  for (let i = 0; i < ranges.length && other._pos < other._end; i += 2) {
+    const pos = ranges[i] as number;
+    const n = Math.min((ranges[i + 1] as number) - pos, other._end - other._pos);
+    if (n === 0) continue;
+    const copied = write
+      ? copyRaw(null, space, null, pos, other._bytes, other._space, other._lease, other._pos, n)
+      : copyRaw(other._bytes, other._space, other._lease, other._pos, null, space, null, pos, n);
+    ranges[i] = pos + copied;
+    other._pos += copied;
+    total += copied;
+    if (copied < n) raiseFault(faultedSpace(), total);
+  }
+  return total;
+}
+
+function copyCursors(cursors: readonly Cursor[], other: MemoryCursor, write: boolean): number {
+  let total = 0;
+  for (let i = 0; i < cursors.length && other._pos < other._end; i++) {
+    try {
+      total += write
+        ? (cursors[i] as VmWriter<Fallible>).writeFallible(other as unknown as VmReader<Fallible>)
+        : (cursors[i] as VmReader<Fallible>).readFallible(other as unknown as VmWriter<Fallible>);
+    } catch (e) {
+      throw withTotal(e, total);
+    }
+  }
+  return total;
+}
 
 /**
  * The exception to rethrow when a copy through one cursor of an array
  * failed after `total` bytes had been copied through the ones before it: a
  * fault's `copied` then counts the whole array; anything else (a fault
  * handler's own exception) passes as it is.
- *
- * @internal
  */
-export function withTotal(e: unknown, total: number): unknown {
+function withTotal(e: unknown, total: number): unknown {
   if (!(e instanceof VmError) || total === 0) return e;
   return new VmError(e.code, `${e.message}; ${total + e.copied} bytes completed over the whole I/O vector`, total + e.copied);
 }
 
 /**
- * Skips `n` bytes of `cursors`, front to back; `left(c)` is what cursor `c`
- * has left and `sum` the total of that.
+ * Skips `n` bytes of the buffers, front to back.
  *
- * @throws {RangeError} `n > sum`.
+ * @throws {RangeError} `n > sumLens`.
  * @internal
  */
-export function skipCursors<C extends { skip(n: number): unknown }>(cursors: readonly C[], n: number, sum: number, left: (c: C) => number): void {
+export function skipBuffers(cursors: readonly Cursor[] | null, ranges: number[], n: number): void {
+  const sum = sumLens(cursors, ranges);
   if (n > sum) contractViolation(`cannot skip ${n} bytes: only ${sum} are left in the I/O vector`);
   for (let i = 0; n > 0; i++) {
-    const c = cursors[i] as C;
-    const step = Math.min(left(c), n);
-    c.skip(step);
-    n -= step;
+    if (cursors !== null) {
+      const c = cursors[i] as Cursor;
+      const step = Math.min(c._end - c._pos, n);
+      c.skip(step);
+      n -= step;
+    } else {
+      const pos = ranges[2 * i] as number;
+      const step = Math.min((ranges[2 * i + 1] as number) - pos, n);
+      ranges[2 * i] = pos + step;
+      n -= step;
+    }
   }
 }

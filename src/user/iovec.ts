@@ -21,8 +21,9 @@
  *   shortened, as Linux does, not refused;
  * - empty buffers are left out.
  *
- * The records are read as scalars, never decoded into objects: the only
- * allocations are the readers (or writers) themselves and their array.
+ * The records are read as scalars, never decoded into objects, and the
+ * buffers are kept as `[pos, end)` pairs (cursor-array.ts): no allocation
+ * per buffer, beyond a reader (or writer) when one is asked for.
  *
  * @module
  */
@@ -33,9 +34,7 @@ import type { GuestSpace } from "../guest/guest-space.js";
 import { GuestMemory, outside } from "../guest/guest-memory.js";
 import { toU32 } from "../guest/wasm32.js";
 import { VmError } from "../io/vm-error.js";
-import type { Fallible } from "../io/fallibility.js";
-import type { VmReader } from "../io/vm-reader.js";
-import type { VmWriter } from "../io/vm-writer.js";
+import type { MemorySpace } from "../io/memory-space.js";
 import type { PodType } from "../pod/pod-type.js";
 import { u32, u64 } from "../pod/scalars.js";
 import { struct } from "../pod/struct.js";
@@ -72,17 +71,9 @@ export const IOV_MAX = 1024;
 export const MAX_RW_COUNT = 2 ** 31 - PAGE_SIZE;
 
 /**
- * Makes the cursor for one buffer already checked against the memory's
- * bounds: through `guest` directly when the memory is a `GuestMemory`,
- * else through `mem`.
- *
- * @internal
- */
-export type CursorMaker<C> = (mem: UserMemory, guest: GuestSpace | null, base: number, len: number) => C;
-
-/**
  * Reads the I/O vector of `count` records of `layout` at `iovPtr` in `mem`
- * and makes a cursor over each non-empty buffer (see the module notes).
+ * and returns its non-empty buffers as flat `[pos, end)` pairs, every one
+ * checked (see the module notes).
  *
  * Linux counterpart: `import_iovec`.
  *
@@ -91,57 +82,75 @@ export type CursorMaker<C> = (mem: UserMemory, guest: GuestSpace | null, base: n
  * @throws {TypeError | RangeError} malformed arguments (host bugs).
  * @internal
  */
-export function importIovecs<C extends VmReader<Fallible> | VmWriter<Fallible>>(
-  mem: UserMemory,
-  iovPtr: number,
-  count: number,
-  layout: typeof Iovec32 | typeof Iovec64,
-  make: CursorMaker<C>,
-): C[] {
-  if (mem == null || typeof mem.reader !== "function" || typeof mem.writer !== "function") {
+export function iovecRanges(mem: UserMemory, iovPtr: number, count: number, layout: typeof Iovec32 | typeof Iovec64): number[] {
+  const guest = mem instanceof GuestMemory;
+  if (!guest && (mem == null || typeof mem.reader !== "function" || typeof mem.writer !== "function")) {
     invalidType("mem", "user memory (a VmSpace, a GuestMemory, or an object with reader() and writer())", mem);
   }
   if (layout !== Iovec32 && layout !== Iovec64) invalidType("layout", "Iovec32 or Iovec64", layout);
-  if (typeof count !== "number") invalidType("count", "an integer (a number)", count);
-  if (!Number.isInteger(count)) outOfRange("count", "an integer", count);
   // A wasm i32 count arrives signed: negative is as bad as too large (EINVAL).
-  if (count < 0 || count > IOV_MAX) {
-    throw new VmError("InvalidArgs", `an I/O vector holds 0 to ${IOV_MAX} buffers, not ${count}`);
-  }
+  if (typeof count !== "number" || !(count >= 0 && count <= IOV_MAX) || Math.floor(count) !== count) badCount(count);
+  // Sized for every buffer, cut to the non-empty ones (cheaper than growing).
+  const ranges = new Array<number>(2 * count);
+  if (count === 0) return ranges;
   const wide = layout === Iovec64;
-  const out: C[] = [];
-  if (count === 0) return out;
-  const bytes = count * (wide ? 16 : 8);
-  if (mem instanceof GuestMemory) {
-    const s = mem._space;
-    let at = toU32(iovPtr, "iovPtr");
-    if (at + bytes > s.runBytes.length && !s.covers(at + bytes)) outside(s, at, bytes);
-    // No user code runs in this loop, so the view stays the current one.
-    const view = s.runView;
-    let room = MAX_RW_COUNT;
-    for (let i = 0; i < count; i++, at += wide ? 16 : 8) {
-      let base: number;
-      let len: number;
-      if (wide) {
-        base = view.getUint32(at + 4, true) * 2 ** 32 + view.getUint32(at, true);
-        const high = view.getUint32(at + 12, true);
-        if (high >= 0x8000_0000) negativeLength(i);
-        len = high * 2 ** 32 + view.getUint32(at + 8, true);
-      } else {
-        base = view.getUint32(at, true);
-        len = view.getUint32(at + 4, true);
-      }
-      if (base + len > s.runBytes.length && !s.covers(base + len)) outside(s, base, len);
-      if (len > room) len = room;
-      room -= len;
-      if (len !== 0) out.push(make(mem, s, base, len));
-    }
-    return out;
-  }
-  // Other memories: read the records through a reader of their own.
-  const limit = mem instanceof VmSpace ? MAX_USERSPACE_VADDR : Number.MAX_SAFE_INTEGER;
-  const records = mem.reader(iovPtr, bytes);
+  const n = guest
+    ? readGuestRanges(mem._space, iovPtr, count, wide, ranges)
+    : readRanges(mem, iovPtr, count, wide, mem instanceof VmSpace ? MAX_USERSPACE_VADDR : Number.MAX_SAFE_INTEGER, ranges);
+  if (n < ranges.length) ranges.length = n;
+  return ranges;
+}
+
+/**
+ * The memory space holding every buffer of `mem` (guest memory, a
+ * `VmSpace`), through which the copy engine can reach them directly; null
+ * for user memory of another kind.
+ *
+ * @internal
+ */
+export function spaceOf(mem: UserMemory): MemorySpace | null {
+  if (mem instanceof GuestMemory) return mem._space;
+  if (mem instanceof VmSpace) return mem._state;
+  return null;
+}
+
+/** Reads the records straight out of guest memory (checked once, no user code runs meanwhile) into `[pos, end)` pairs; returns how many numbers it stored. */
+function readGuestRanges(s: GuestSpace, iovPtr: number, count: number, wide: boolean, ranges: number[]): number {
+  const size = wide ? 16 : 8;
+  const at = toU32(iovPtr, "iovPtr");
+  const bytes = count * size;
+  if (at + bytes > s.runBytes.length && !s.covers(at + bytes)) outside(s, at, bytes);
+  const view = s.runView;
   let room = MAX_RW_COUNT;
+  let k = 0;
+  for (let i = 0, p = at; i < count; i++, p += size) {
+    let base: number;
+    let len: number;
+    if (wide) {
+      base = view.getUint32(p + 4, true) * 2 ** 32 + view.getUint32(p, true);
+      const high = view.getUint32(p + 12, true);
+      if (high >= 0x8000_0000) negativeLength(i);
+      len = high * 2 ** 32 + view.getUint32(p + 8, true);
+    } else {
+      base = view.getUint32(p, true);
+      len = view.getUint32(p + 4, true);
+    }
+    if (base + len > s.runBytes.length && !s.covers(base + len)) outside(s, base, len);
+    if (len > room) len = room;
+    room -= len;
+    if (len !== 0) {
+      ranges[k++] = base;
+      ranges[k++] = base + len;
+    }
+  }
+  return k;
+}
+
+/** Reads the records through a reader of `mem`, checking each buffer against `limit`, into `[pos, end)` pairs; returns how many numbers it stored. */
+function readRanges(mem: UserMemory, iovPtr: number, count: number, wide: boolean, limit: number, ranges: number[]): number {
+  const records = mem.reader(iovPtr, count * (wide ? 16 : 8));
+  let room = MAX_RW_COUNT;
+  let k = 0;
   for (let i = 0; i < count; i++) {
     let base: number;
     let len: number;
@@ -160,9 +169,18 @@ export function importIovecs<C extends VmReader<Fallible> | VmWriter<Fallible>>(
     }
     if (len > room) len = room;
     room -= len;
-    if (len !== 0) out.push(make(mem, null, base, len));
+    if (len !== 0) {
+      ranges[k++] = base;
+      ranges[k++] = base + len;
+    }
   }
-  return out;
+  return k;
+}
+
+function badCount(count: unknown): never {
+  if (typeof count !== "number") invalidType("count", "an integer (a number)", count);
+  if (!Number.isInteger(count)) outOfRange("count", "an integer", count);
+  throw new VmError("InvalidArgs", `an I/O vector holds 0 to ${IOV_MAX} buffers, not ${count}`);
 }
 
 function negativeLength(i: number): never {

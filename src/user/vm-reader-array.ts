@@ -6,12 +6,12 @@
 
 import { invalidType } from "../base/contract.js";
 import { checkIndex } from "../base/validate.js";
-import type { GuestSpace } from "../guest/guest-space.js";
 import type { Fallibility, Fallible } from "../io/fallibility.js";
-import { VmReader, newReader } from "../io/vm-reader.js";
+import type { MemorySpace } from "../io/memory-space.js";
+import type { VmReader } from "../io/vm-reader.js";
 import { VmWriter } from "../io/vm-writer.js";
-import { skipCursors, withTotal } from "./cursor-array.js";
-import { importIovecs, type Iovec32, type Iovec64 } from "./iovec.js";
+import { copyBuffers, skipBuffers, spaceCursors, sumLens, userCursors } from "./cursor-array.js";
+import { iovecRanges, spaceOf, type Iovec32, type Iovec64 } from "./iovec.js";
 import type { UserMemory } from "./user-memory.js";
 
 /**
@@ -22,9 +22,16 @@ import type { UserMemory } from "./user-memory.js";
  * (`kernel/src/util/iovec.rs`).
  */
 export class VmReaderArray {
-  readonly #readers: VmReader<Fallible>[];
+  /** The space all buffers lie in, or null (see cursor-array.ts). */
+  readonly #space: MemorySpace | null;
+  /** `[pos, end)` of each buffer while the readers are not made. */
+  readonly #ranges: number[];
+  /** The readers, once made. */
+  #readers: VmReader<Fallible>[] | null;
 
-  private constructor(readers: VmReader<Fallible>[]) {
+  private constructor(space: MemorySpace | null, ranges: number[], readers: VmReader<Fallible>[] | null) {
+    this.#space = space;
+    this.#ranges = ranges;
     this.#readers = readers;
   }
 
@@ -44,17 +51,21 @@ export class VmReaderArray {
    *   or `iovPtr` is not an address of `mem`.
    */
   static fromIovecs(mem: UserMemory, iovPtr: number, count: number, layout: typeof Iovec32 | typeof Iovec64): VmReaderArray {
-    return new VmReaderArray(importIovecs(mem, iovPtr, count, layout, makeReader));
+    const ranges = iovecRanges(mem, iovPtr, count, layout);
+    const space = spaceOf(mem);
+    return new VmReaderArray(space, ranges, space === null ? userCursors(mem, ranges, false) : null);
   }
 
   /**
-   * The readers, in order; reading through one advances the array. Never
-   * holds an empty buffer's reader (a reader may become empty by reading).
+   * The readers, in order; reading through one advances the array. They
+   * are made on the first call (until then the array keeps only the
+   * buffers' bounds). Never holds an empty buffer's reader (a reader may
+   * become empty by reading).
    *
    * Asterinas counterpart: `VmReaderArray::readers_mut`.
    */
   readers(): readonly VmReader<Fallible>[] {
-    return this.#readers;
+    return (this.#readers ??= spaceCursors(this.#space as MemorySpace, this.#ranges, false));
   }
 
   /**
@@ -63,10 +74,7 @@ export class VmReaderArray {
    * Asterinas counterpart: `MultiRead::sum_lens`.
    */
   sumLens(): number {
-    const readers = this.#readers;
-    let sum = 0;
-    for (let i = 0; i < readers.length; i++) sum += (readers[i] as VmReader<Fallible>).remain();
-    return sum;
+    return sumLens(this.#readers, this.#ranges);
   }
 
   /**
@@ -82,16 +90,7 @@ export class VmReaderArray {
    */
   readFallible(w: VmWriter<Fallibility>): number {
     if (!(w instanceof VmWriter)) invalidType("w", "a VmWriter", w);
-    const readers = this.#readers;
-    let total = 0;
-    for (let i = 0; i < readers.length && w.hasAvail(); i++) {
-      try {
-        total += (readers[i] as VmReader<Fallible>).readFallible(w);
-      } catch (e) {
-        throw withTotal(e, total);
-      }
-    }
-    return total;
+    return copyBuffers(this.#space, this.#ranges, this.#readers, w, false);
   }
 
   /**
@@ -104,15 +103,7 @@ export class VmReaderArray {
    */
   skip(n: number): this {
     checkIndex(n, "n");
-    skipCursors(this.#readers, n, this.sumLens(), remainOf);
+    skipBuffers(this.#readers, this.#ranges, n);
     return this;
   }
-}
-
-function makeReader(mem: UserMemory, guest: GuestSpace | null, base: number, len: number): VmReader<Fallible> {
-  return guest !== null ? newReader<Fallible>(null, null, guest, null, base, base + len, true) : mem.reader(base, len);
-}
-
-function remainOf(r: VmReader<Fallible>): number {
-  return r.remain();
 }

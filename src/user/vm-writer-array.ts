@@ -6,12 +6,12 @@
 
 import { invalidType } from "../base/contract.js";
 import { checkIndex } from "../base/validate.js";
-import type { GuestSpace } from "../guest/guest-space.js";
 import type { Fallibility, Fallible } from "../io/fallibility.js";
+import type { MemorySpace } from "../io/memory-space.js";
 import { VmReader } from "../io/vm-reader.js";
-import { VmWriter, newWriter } from "../io/vm-writer.js";
-import { skipCursors, withTotal } from "./cursor-array.js";
-import { importIovecs, type Iovec32, type Iovec64 } from "./iovec.js";
+import type { VmWriter } from "../io/vm-writer.js";
+import { copyBuffers, skipBuffers, spaceCursors, sumLens, userCursors } from "./cursor-array.js";
+import { iovecRanges, spaceOf, type Iovec32, type Iovec64 } from "./iovec.js";
 import type { UserMemory } from "./user-memory.js";
 
 /**
@@ -22,9 +22,16 @@ import type { UserMemory } from "./user-memory.js";
  * (`kernel/src/util/iovec.rs`).
  */
 export class VmWriterArray {
-  readonly #writers: VmWriter<Fallible>[];
+  /** The space all buffers lie in, or null (see cursor-array.ts). */
+  readonly #space: MemorySpace | null;
+  /** `[pos, end)` of each buffer while the writers are not made. */
+  readonly #ranges: number[];
+  /** The writers, once made. */
+  #writers: VmWriter<Fallible>[] | null;
 
-  private constructor(writers: VmWriter<Fallible>[]) {
+  private constructor(space: MemorySpace | null, ranges: number[], writers: VmWriter<Fallible>[] | null) {
+    this.#space = space;
+    this.#ranges = ranges;
     this.#writers = writers;
   }
 
@@ -38,16 +45,20 @@ export class VmWriterArray {
    * @throws {TypeError | RangeError} as {@link VmReaderArray.fromIovecs}.
    */
   static fromIovecs(mem: UserMemory, iovPtr: number, count: number, layout: typeof Iovec32 | typeof Iovec64): VmWriterArray {
-    return new VmWriterArray(importIovecs(mem, iovPtr, count, layout, makeWriter));
+    const ranges = iovecRanges(mem, iovPtr, count, layout);
+    const space = spaceOf(mem);
+    return new VmWriterArray(space, ranges, space === null ? userCursors(mem, ranges, true) : null);
   }
 
   /**
-   * The writers, in order; writing through one advances the array.
+   * The writers, in order; writing through one advances the array. They
+   * are made on the first call (until then the array keeps only the
+   * buffers' bounds). Never holds an empty buffer's writer.
    *
    * Asterinas counterpart: `VmWriterArray::writers_mut`.
    */
   writers(): readonly VmWriter<Fallible>[] {
-    return this.#writers;
+    return (this.#writers ??= spaceCursors(this.#space as MemorySpace, this.#ranges, true));
   }
 
   /**
@@ -56,10 +67,7 @@ export class VmWriterArray {
    * Asterinas counterpart: `MultiWrite::sum_lens`.
    */
   sumLens(): number {
-    const writers = this.#writers;
-    let sum = 0;
-    for (let i = 0; i < writers.length; i++) sum += (writers[i] as VmWriter<Fallible>).avail();
-    return sum;
+    return sumLens(this.#writers, this.#ranges);
   }
 
   /**
@@ -75,16 +83,7 @@ export class VmWriterArray {
    */
   writeFallible(r: VmReader<Fallibility>): number {
     if (!(r instanceof VmReader)) invalidType("r", "a VmReader", r);
-    const writers = this.#writers;
-    let total = 0;
-    for (let i = 0; i < writers.length && r.hasRemain(); i++) {
-      try {
-        total += (writers[i] as VmWriter<Fallible>).writeFallible(r);
-      } catch (e) {
-        throw withTotal(e, total);
-      }
-    }
-    return total;
+    return copyBuffers(this.#space, this.#ranges, this.#writers, r, true);
   }
 
   /**
@@ -97,15 +96,7 @@ export class VmWriterArray {
    */
   skip(n: number): this {
     checkIndex(n, "n");
-    skipCursors(this.#writers, n, this.sumLens(), availOf);
+    skipBuffers(this.#writers, this.#ranges, n);
     return this;
   }
-}
-
-function makeWriter(mem: UserMemory, guest: GuestSpace | null, base: number, len: number): VmWriter<Fallible> {
-  return guest !== null ? newWriter<Fallible>(null, null, guest, null, base, base + len, true) : mem.writer(base, len);
-}
-
-function availOf(w: VmWriter<Fallible>): number {
-  return w.avail();
 }

@@ -9,6 +9,9 @@
 import type { PhysicalMemory } from "vmio";
 import type { FaultEvent, FaultResolution } from "../mm/mm-events.js";
 
+/** Least time between two samples of the frames in use driven by faults. */
+export const SAMPLE_INTERVAL_MS = 5;
+
 /** Counters of one kernel. */
 export class KernelStats {
   /** Page faults by resolution. */
@@ -34,16 +37,28 @@ export class KernelStats {
   instructions = 0;
   readonly #memory: PhysicalMemory;
   readonly #frames: number;
+  /** Faults that allocated a frame since the last sample, and when that was. */
+  #unsampled = 0;
+  #sampledAt = 0;
 
   constructor(memory: PhysicalMemory) {
     this.#memory = memory;
     this.#frames = memory.size / 4096 - memory.reservedFrames();
   }
 
-  /** Counts a fault. */
+  /**
+   * Counts a fault. Frames in use are sampled after faults that allocate,
+   * but at most every {@link SAMPLE_INTERVAL_MS} (unless many faults
+   * piled up): vmio's free-frame count walks the allocator's bitmap, far
+   * too slow for every fault. The peak is therefore a sampled one.
+   */
   fault(e: FaultEvent): void {
     this.faults[e.resolution]++;
     if (e.stackGrowth) this.stackGrowth++;
+    const r = e.resolution;
+    if (r !== "demand-zero" && r !== "file" && r !== "shared" && r !== "cow-copy") return;
+    const n = ++this.#unsampled;
+    if (n >= 4096 || (n >= 16 && performance.now() - this.#sampledAt >= SAMPLE_INTERVAL_MS)) this.sampleFrames();
   }
 
   /** Frames in use now (data pages and page tables). */
@@ -51,8 +66,10 @@ export class KernelStats {
     return this.#frames - this.#memory.freeFrames();
   }
 
-  /** Samples the frames in use into the peak. */
+  /** Samples the frames in use into the peak (at every `fork`, `execve`, `brk`, exit, and every few faults). */
   sampleFrames(): void {
+    this.#unsampled = 0;
+    this.#sampledAt = performance.now();
     const n = this.framesInUse();
     if (n > this.framesPeak) this.framesPeak = n;
   }

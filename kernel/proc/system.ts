@@ -112,7 +112,6 @@ export class System implements ThreadHost, MemoryEvents {
 
   fault(pm: ProcessMemory, e: FaultEvent): void {
     this.stats.fault(e);
-    if (e.resolution !== "fatal" && e.resolution !== "spurious" && e.resolution !== "cow-reuse") this.stats.sampleFrames();
     this.observer?.fault?.(this.owners.get(pm) ?? 0, e);
   }
 

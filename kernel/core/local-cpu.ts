@@ -50,7 +50,8 @@ export function trap(sys: System, t: Thread, reason: ExitReason): void {
       signalThread(sys, t, SIGTRAP, { signo: SIGTRAP, code: TRAP_BRKPT, a: h.pc, b: 0, c: 0 }, true);
       return;
     case "misaligned":
-      signalThread(sys, t, SIGBUS, { signo: SIGBUS, code: BUS_ADRALN, a: h.exitAddress, b: 0, c: 0 }, true);
+      // RISC-V Linux reports the pc of a misaligned AMO (do_trap_error with epc), not the data address.
+      signalThread(sys, t, SIGBUS, { signo: SIGBUS, code: BUS_ADRALN, a: h.pc, b: 0, c: 0 }, true);
       return;
     default:
       return;

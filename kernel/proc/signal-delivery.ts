@@ -84,6 +84,9 @@ export function returnToUser(sys: System, t: Thread): boolean {
     exitThread(sys, t, p.groupExit);
     return false;
   }
+  // A woken call retries before any signal is taken: it may complete (a
+  // wait4 that finds its zombie), and is interrupted only if it would sleep again.
+  if (t.call !== undefined && !t.interrupted) return true;
   for (;;) {
     const sig = nextSignal(t);
     if (sig === 0) break;

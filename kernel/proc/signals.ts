@@ -25,12 +25,27 @@ export function ignored(p: Process, sig: number): boolean {
   return a.handler === SIG_IGN || (a.handler === SIG_DFL && defaultAction(sig) === "ignore");
 }
 
-/** Makes `t` notice a new signal: wakes it from a blocking call, or kicks its CPU. */
+/**
+ * Makes `t` notice a new signal: wakes it from a blocking call (which
+ * retries first, and is interrupted only if it would sleep again), or
+ * kicks its CPU.
+ */
 function notify(sys: System, t: Thread): void {
-  if (t.state === "blocked") {
-    t.interrupted = true;
-    t.wake();
-  } else if (t.state === "running") sys.onKick?.(t);
+  if (t.state === "blocked") t.wake();
+  else if (t.state === "running") sys.onKick?.(t);
+}
+
+/**
+ * Whether `t` has a pending signal that is not blocked and not ignored: one
+ * that must interrupt a call that is about to sleep. Linux counterpart:
+ * `signal_pending` (after `sig_ignored` filtering at send time).
+ */
+export function signalDeliverable(t: Thread): boolean {
+  const p = t.process;
+  if (p.groupExit !== undefined) return true;
+  let set = (t.pending | p.pending) & ~t.sigmask;
+  for (let sig = 1; set !== 0n; sig++, set >>= 1n) if ((set & 1n) !== 0n && !ignored(p, sig)) return true;
+  return false;
 }
 
 /**

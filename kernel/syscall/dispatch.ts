@@ -15,6 +15,7 @@
 
 import { Errno, SysError } from "../abi/errno.js";
 import { BLOCKED } from "../fs/io.js";
+import { signalDeliverable } from "../proc/signals.js";
 import type { System } from "../proc/system.js";
 import type { Thread } from "../proc/thread.js";
 import { Call, KEEP_REGISTERS, type Handler } from "./call.js";
@@ -47,6 +48,11 @@ export function dispatch(sys: System, t: Thread, table: ReadonlyArray<Handler | 
   }
   if (t.state === "dead") return "dead";
   if (r === BLOCKED) {
+    // A signal is waiting: instead of sleeping, the call is interrupted (EINTR or a restart after the handler).
+    if (signalDeliverable(t)) {
+      t.interrupted = true;
+      return "continue";
+    }
     t.block();
     sys.scheduler.sleep(t);
     return "blocked";

@@ -31,6 +31,8 @@ import { exitThread } from "../proc/exit.js";
 import { SIGCHLD, SIGKILL } from "../abi/signal.js";
 import { defaultLimits } from "../syscall/limits.js";
 import { SLICE, runSlice } from "./local-cpu.js";
+import type { CpuFactory } from "../smp/cpu-protocol.js";
+import { MultiCpu } from "../smp/multi-cpu.js";
 
 /** How the host presents its terminal. */
 export interface TerminalOptions {
@@ -64,6 +66,10 @@ export interface KernelOptions {
   readonly observer?: KernelObserver;
   /** Instructions per time slice (default 200 000). */
   readonly slice?: number;
+  /** CPUs (default 1: the guest runs on the kernel's own thread). More need {@link KernelOptions.startCpu}. */
+  readonly cpus?: number;
+  /** Starts a CPU worker (running `serveCpu`); required when `cpus` > 1. */
+  readonly startCpu?: CpuFactory;
 }
 
 /** How the first program ended. */
@@ -125,13 +131,21 @@ export class Kernel {
   readonly #slice: number;
   #init: Process | undefined;
   #wake: (() => void) | undefined;
+  /** The origin of the monotonic clock, in `performance.timeOrigin`-based ms (shared with CPU workers). */
   readonly #t0: number;
+  readonly #multi: MultiCpu | undefined;
 
+  /**
+   * @throws {RangeError} `cpus` is not an integer from 1 to 64, or more than one CPU without `startCpu`.
+   */
   constructor(opts: KernelOptions = {}) {
-    this.memory = new PhysicalMemory({ size: opts.memory ?? 256 * 2 ** 20 });
+    const cpus = opts.cpus ?? 1;
+    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 64) throw new RangeError(`cpus must be an integer from 1 to 64, not ${cpus}`);
+    if (cpus > 1 && opts.startCpu === undefined) throw new RangeError("more than one CPU needs startCpu (a way to start workers)");
+    this.memory = new PhysicalMemory({ size: opts.memory ?? 256 * 2 ** 20, shared: cpus > 1 });
     this.fs = opts.fs ?? new FileSystem({ random: opts.random });
     this.#slice = opts.slice ?? SLICE;
-    this.#t0 = performance.now();
+    this.#t0 = performance.timeOrigin + performance.now();
     const observer = opts.observer;
     this.#input = new InputQueue();
     this.#input.onDemand = opts.onInputWanted;
@@ -151,17 +165,29 @@ export class Kernel {
     ];
     ["stdin", "stdout", "stderr"].forEach((name, i) => this.fs.addDevice(`/dev/${name}`, hostStreamDevice(this.fs, streams[i] as HostStream, i)));
     if (term.stdin === true || term.stdout === true) this.fs.addDevice("/dev/tty", hostStreamDevice(this.fs, { ...streams[1], input: this.#input, tty: true } as HostStream, 3));
+    // 64-bit atomics lock and fence words, shared with the CPU workers (see SpaceMemory).
+    const lock = cpus > 1 ? new SharedArrayBuffer(8) : undefined;
     this.sys = new System({
       memory: this.memory,
       fs: this.fs,
       uid: opts.uid ?? 0,
       gid: opts.gid ?? 0,
       random: this.fs.random,
-      monotonic: () => performance.now() - this.#t0,
+      monotonic: () => performance.timeOrigin + performance.now() - this.#t0,
       realtime: () => Date.now(),
-      cpus: 1,
+      cpus,
+      atomicsLock: lock === undefined ? undefined : new Int32Array(lock),
       observer,
     });
+    if (cpus > 1 && opts.startCpu !== undefined && lock !== undefined) {
+      const control = new SharedArrayBuffer(4 * cpus);
+      const ports = Array.from({ length: cpus }, (_, i) => {
+        const port = (opts.startCpu as CpuFactory)(i);
+        port.postMessage({ kind: "init", cpu: i, memory: this.memory.share(), lock, control, t0: this.#t0 });
+        return port;
+      });
+      this.#multi = new MultiCpu(this.sys, ports, new Int32Array(control), this.#slice);
+    }
   }
 
   /**
@@ -189,7 +215,7 @@ export class Kernel {
       files.installAt(fd, this.fs.open({ root, uid: 0, gid: 0, proc: undefined }, root, `/dev/${name}`, flags, 0, 0), false);
     }
     const pid = sys.newPid();
-    const mm = new ProcessMemory(this.memory, sys, undefined);
+    const mm = new ProcessMemory(this.memory, sys, sys.atomicsLock);
     const p = new Process(pid, undefined, {
       mm,
       files,
@@ -255,6 +281,7 @@ export class Kernel {
     const init = this.#init;
     if (init === undefined) throw new Error("Kernel.run: spawn a program first");
     const sys = this.sys;
+    if (this.#multi !== undefined) await this.#multi.run(init, () => this.#idle());
     let lastTurn = performance.now();
     while (init.state === "alive") {
       sys.scheduler.fire(sys.monotonic());
@@ -280,6 +307,8 @@ export class Kernel {
   /** Waits for a timer or host input; throws when nothing could ever wake a thread. */
   async #idle(): Promise<void> {
     const sys = this.sys;
+    sys.scheduler.fire(sys.monotonic());
+    if (sys.scheduler.runnable > 0) return;
     const deadline = sys.scheduler.nextDeadline();
     if (deadline === Infinity && !this.#input.waiting) throw new DeadlockError();
     await new Promise<void>((resolve) => {
@@ -287,6 +316,11 @@ export class Kernel {
       if (deadline !== Infinity) setTimeout(resolve, Math.max(0, Math.ceil(deadline - sys.monotonic())));
     });
     this.#wake = undefined;
+  }
+
+  /** Stops the CPU workers, if any. */
+  async close(): Promise<void> {
+    await this.#multi?.terminate();
   }
 
   /** Ends every process still alive (orphans of the first program). */

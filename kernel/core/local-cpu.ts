@@ -24,11 +24,12 @@ export const SLICE = 200_000;
 /**
  * Turns a hart exit that is not a system call into the signal Linux sends
  * (a fault the page-fault handler could not resolve, an illegal
- * instruction, a breakpoint, a misaligned atomic).
+ * instruction, a breakpoint, a misaligned atomic). `address` is the
+ * access's address for a fault (the hart's `exitAddress`, wherever it ran).
  *
  * Linux counterpart: `do_trap_*` and `do_page_fault`'s `bad_area`.
  */
-export function trap(sys: System, t: Thread, reason: ExitReason): void {
+export function trap(sys: System, t: Thread, reason: ExitReason, address: number): void {
   const h = t.hart;
   const p = t.process;
   switch (reason) {
@@ -38,9 +39,8 @@ export function trap(sys: System, t: Thread, reason: ExitReason): void {
         markGroupExit(sys, p, SIGKILL);
         return;
       }
-      const addr = h.exitAddress;
-      const code = p.mm.as.find(addr) === undefined ? SEGV_MAPERR : SEGV_ACCERR;
-      signalThread(sys, t, SIGSEGV, { signo: SIGSEGV, code, a: addr, b: 0, c: 0 }, true);
+      const code = p.mm.as.find(address) === undefined ? SEGV_MAPERR : SEGV_ACCERR;
+      signalThread(sys, t, SIGSEGV, { signo: SIGSEGV, code, a: address, b: 0, c: 0 }, true);
       return;
     }
     case "illegal":
@@ -82,7 +82,7 @@ export function runSlice(sys: System, t: Thread, slice = SLICE): void {
       }
       continue;
     }
-    trap(sys, t, reason);
+    trap(sys, t, reason, h.exitAddress);
   }
   t.state = "runnable";
   sys.enqueue(t);

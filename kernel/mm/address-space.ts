@@ -32,6 +32,7 @@ import { PROT_EXEC, PROT_READ, PROT_WRITE, MREMAP_FIXED, MREMAP_MAYMOVE } from "
 import { isPageAligned, pageDown, pageUp } from "../abi/page.js";
 import { MMAP_BASE, MMAP_MIN_ADDR, STACK_GUARD_GAP, STACK_LIMIT, STACK_TOP, TASK_SIZE } from "./layout.js";
 import type { FaultResolution, MmEvents } from "./mm-events.js";
+import { isZeroPage, zeroPage } from "./zero-page.js";
 import { Vma, type VmaBacking } from "./vma.js";
 
 /** The page-table flags of an area with protection `prot`. Every accessible page is readable (as on RISC-V, where W implies R). */
@@ -444,6 +445,15 @@ export class AddressSpace {
   }
 
   /**
+   * Resolves a fault at `addr` reported from elsewhere (a CPU worker, whose
+   * view of the space has no handler): true when the page is now mapped
+   * with the access allowed and the instruction can be retried.
+   */
+  resolveFault(addr: number, write: boolean): boolean {
+    return this.#fault(addr, write);
+  }
+
+  /**
    * The page-fault handler vmio calls for this space: true when the page
    * is now mapped with the access allowed (vmio retries the access).
    */
@@ -483,6 +493,11 @@ export class AddressSpace {
         c.map(b.object.page(b.pgoff + (page - vma.start) / PAGE_SIZE), PageProperty.newUser(flags, CachePolicy.Writeback));
         return "shared";
       }
+      if (b.kind === "anon" && !write) {
+        // A read of memory never written: the shared zero page, read-only.
+        c.map(zeroPage(this.memory), PageProperty.newUser(flags & ~PageFlags.W, CachePolicy.Writeback));
+        return "zero-page";
+      }
       const frame = this.#zeroed.allocFrame();
       try {
         if (b.kind === "file") {
@@ -512,16 +527,17 @@ export class AddressSpace {
         });
         return "cow-reuse";
       }
-      const copy = this.#raw.allocFrame();
+      const fromZero = isZeroPage(this.memory, frame);
+      const copy = fromZero ? this.#zeroed.allocFrame() : this.#raw.allocFrame();
       try {
-        frame.read(0, copy.writer());
+        if (!fromZero) frame.read(0, copy.writer());
         c.unmap(PAGE_SIZE);
         c.jump(page);
         c.map(copy, PageProperty.newUser(flags, prop.cache));
       } finally {
         copy.dispose();
       }
-      return "cow-copy";
+      return fromZero ? "demand-zero" : "cow-copy";
     } finally {
       frame.dispose();
     }

@@ -8,8 +8,10 @@
 
 /** How a page fault ended. */
 export type FaultResolution =
-  /** A zero-filled page was mapped (anonymous memory, bss, heap, stack). */
+  /** A zero-filled frame was mapped on a write (anonymous memory, bss, heap, stack), or replaced the zero page. */
   | "demand-zero"
+  /** A read of anonymous memory never written: the shared zero page was mapped read-only (no frame used). */
+  | "zero-page"
   /** A page was filled from a file (an ELF segment, a file mapping). */
   | "file"
   /** A page of a shared mapping was mapped. */

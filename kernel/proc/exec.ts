@@ -130,8 +130,15 @@ export function execve(sys: System, t: Thread, req: ExecRequest): void {
     if (e instanceof VmError) fail(Errno.ENOMEM, "no memory for the new program");
     throw e;
   }
-  // The point of no return.
-  for (const other of p.threads) if (other !== t) exitThread(sys, other, 0);
+  // The point of no return. Other threads end (one running on another CPU ends when that CPU reports).
+  for (const other of p.threads) {
+    if (other === t || other.state === "dead") continue;
+    if (other.state === "running") {
+      other.killPending = true;
+      other.clearChildTid = 0;
+      sys.onKick?.(other);
+    } else exitThread(sys, other, 0);
+  }
   const old = p.mm;
   old.harts.delete(t.hart);
   old.release();

@@ -17,6 +17,7 @@ export class KernelStats {
   /** Page faults by resolution. */
   readonly faults: Record<FaultResolution, number> = {
     "demand-zero": 0,
+    "zero-page": 0,
     file: 0,
     shared: 0,
     "cow-copy": 0,

@@ -20,6 +20,8 @@ import { SpaceMemory } from "../mm/space-memory.js";
 export interface MemoryEvents {
   fault(pm: ProcessMemory, e: FaultEvent): void;
   codeChanged(pm: ProcessMemory, start: number, end: number): void;
+  /** The memory's last user is gone (other CPUs drop their views of it). */
+  released(pm: ProcessMemory): void;
 }
 
 /**
@@ -36,6 +38,8 @@ export class ProcessMemory implements MmEvents {
   readonly #events: MemoryEvents;
   /** Threads (of any process) using it. */
   users = 1;
+  /** Bumped whenever decoded instructions of this memory may be stale (CPUs compare it before running). */
+  codeGen = 0;
   /** Address of the signal trampoline page (set at `execve`; kept by `fork`). */
   trampoline = 0;
   /** A number that tells memories apart (futex keys). */
@@ -60,6 +64,7 @@ export class ProcessMemory implements MmEvents {
   }
 
   codeChanged(start: number, end: number): void {
+    this.codeGen++;
     this.cpu.invalidateExec();
     for (const h of this.harts) h.invalidateCode(start, end);
     this.#events.codeChanged(this, start, end);
@@ -67,6 +72,8 @@ export class ProcessMemory implements MmEvents {
 
   /** Drops one user; the last frees the address space. */
   release(): void {
-    if (--this.users === 0) this.as.dispose();
+    if (--this.users !== 0) return;
+    this.as.dispose();
+    this.#events.released(this);
   }
 }

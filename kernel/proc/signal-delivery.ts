@@ -96,10 +96,11 @@ export function returnToUser(sys: System, t: Thread): boolean {
     if (a.handler === SIG_DFL) {
       const d = defaultAction(sig);
       if (d === "ignore" || d === "cont" || d === "stop") continue;
-      return die(sys, t, signaledStatus(sig, d === "core"));
+      // No core is dumped (RLIMIT_CORE is 0), so, as on Linux then, the status has no core flag.
+      return die(sys, t, signaledStatus(sig, false));
     }
     endInterruptedCall(t, (a.flags & SA_RESTART) !== 0);
-    if (!setupFrame(sys, t, sig, info, a.handler, a.flags, a.mask)) return die(sys, t, signaledStatus(SIGSEGV, true));
+    if (!setupFrame(sys, t, sig, info, a.handler, a.flags, a.mask)) return die(sys, t, signaledStatus(SIGSEGV, false));
     if ((a.flags & SA_RESETHAND) !== 0) p.actions.set(sig, { handler: SIG_DFL, flags: 0, mask: 0n });
     break;
   }

@@ -68,6 +68,8 @@ export class System implements ThreadHost, MemoryEvents {
   readonly owners = new WeakMap<ProcessMemory, number>();
   /** Set by the core when several CPUs run: tells other CPUs that code in a memory changed. */
   onCodeChanged: ((pm: ProcessMemory, start: number, end: number) => void) | undefined = undefined;
+  /** Set by the core when several CPUs run: a memory is gone, CPUs drop their views of it. */
+  onReleased: ((pm: ProcessMemory) => void) | undefined = undefined;
   /** Set by the core when several CPUs run: a thread running elsewhere has a signal to take. */
   onKick: ((t: Thread) => void) | undefined = undefined;
   /** Set by `sched_yield`: the running thread gives up the rest of its time slice. */
@@ -95,7 +97,7 @@ export class System implements ThreadHost, MemoryEvents {
     return this.#nextPid++;
   }
 
-  /** A hart for a new thread, executing in `pm`. */
+  /** A hart for a new thread, executing in `pm`; its `time` CSR counts 10 MHz ticks of the monotonic clock. */
   newHart(pm: ProcessMemory): Hart {
     const hart = new Hart(pm.cpu, { time: () => Math.floor(this.monotonic() * 1e4) });
     pm.harts.add(hart);
@@ -117,6 +119,10 @@ export class System implements ThreadHost, MemoryEvents {
 
   codeChanged(pm: ProcessMemory, start: number, end: number): void {
     this.onCodeChanged?.(pm, start, end);
+  }
+
+  released(pm: ProcessMemory): void {
+    this.onReleased?.(pm);
   }
 
   /**

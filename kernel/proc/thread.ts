@@ -86,6 +86,8 @@ export class Thread implements Sleeper {
   call: CallProgress | undefined = undefined;
   /** Set while a signal interrupted the blocked call: it ends with EINTR (or restarts). */
   interrupted = false;
+  /** Set when another thread's `execve` ended this one while it ran on another CPU: it exits when that CPU reports. */
+  killPending = false;
   /** Calls interrupted by signal handlers, innermost last: restored by `rt_sigreturn`. */
   readonly savedCalls: Array<CallProgress | undefined> = [];
   readonly #host: ThreadHost;

@@ -6,6 +6,9 @@
  *
  * @module
  */
+// Handles are `Disposable` (`using`); the published declarations name that
+// lib themselves, so a dependent needs no particular `lib` setting for them.
+/// <reference lib="esnext.disposable" preserve="true" />
 
 export { type PodType, type PodOnceType, type PodValue, sizeOf, alignOf } from "./pod/pod-type.js";
 export { u8, u16, u32, u64, i8, i16, i32, i64, usize, isize, f32, f64 } from "./pod/scalars.js";

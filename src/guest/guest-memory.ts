@@ -21,6 +21,10 @@
  * - on shared memory the one-instruction accesses (`readOnce`, `writeOnce`,
  *   and the readers' and writers' `atomicLoad`/`atomicCompareExchange`) use
  *   `Atomics`; plain copies race freely, as wasm's own plain accesses do.
+ *   A misaligned guest address is `InvalidArgs` for `readOnce`/`writeOnce`;
+ *   for a reader's or writer's atomics it stays what the io layer makes it
+ *   everywhere (a `RangeError`, OSTD's assertion), so a host checks the
+ *   alignment of a guest pointer before it makes a cursor for an atomic.
  *
  * @module
  */

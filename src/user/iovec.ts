@@ -7,7 +7,8 @@
  * `VmReaderArray::from_user_io_vecs`:
  * - `count` above `IOV_MAX` (1024), or negative, is `InvalidArgs` (EINVAL),
  *   and nothing is read;
- * - the array itself is read through the memory: a fault there is
+ * - the array itself is read through the memory (in place for
+ *   `GuestMemory`, through a reader otherwise): a fault there is
  *   `PageFault` (EFAULT);
  * - a 64-bit length that is negative as an `ssize_t` is `InvalidArgs`;
  * - every buffer, empty ones included, is checked against the bounds of
@@ -35,6 +36,7 @@ import { GuestMemory, outside } from "../guest/guest-memory.js";
 import { toU32 } from "../guest/wasm32.js";
 import { VmError } from "../io/vm-error.js";
 import type { MemorySpace } from "../io/memory-space.js";
+import { VmWriter } from "../io/vm-writer.js";
 import type { PodType } from "../pod/pod-type.js";
 import { u32, u64 } from "../pod/scalars.js";
 import { struct } from "../pod/struct.js";
@@ -94,9 +96,7 @@ export function iovecRanges(mem: UserMemory, iovPtr: number, count: number, layo
   const ranges = new Array<number>(2 * count);
   if (count === 0) return ranges;
   const wide = layout === Iovec64;
-  const n = guest
-    ? readGuestRanges(mem._space, iovPtr, count, wide, ranges)
-    : readRanges(mem, iovPtr, count, wide, mem instanceof VmSpace ? MAX_USERSPACE_VADDR : Number.MAX_SAFE_INTEGER, ranges);
+  const n = guest ? guestRanges(mem._space, iovPtr, count, wide, ranges) : userRanges(mem, iovPtr, count, wide, ranges);
   if (n < ranges.length) ranges.length = n;
   return ranges;
 }
@@ -114,16 +114,33 @@ export function spaceOf(mem: UserMemory): MemorySpace | null {
   return null;
 }
 
-/** Reads the records straight out of guest memory (checked once, no user code runs meanwhile) into `[pos, end)` pairs; returns how many numbers it stored. */
-function readGuestRanges(s: GuestSpace, iovPtr: number, count: number, wide: boolean, ranges: number[]): number {
-  const size = wide ? 16 : 8;
+/** Parses the records of guest memory in place (checked once; no user code runs meanwhile). */
+function guestRanges(s: GuestSpace, iovPtr: number, count: number, wide: boolean, ranges: number[]): number {
   const at = toU32(iovPtr, "iovPtr");
-  const bytes = count * size;
+  const bytes = count * (wide ? 16 : 8);
   if (at + bytes > s.runBytes.length && !s.covers(at + bytes)) outside(s, at, bytes);
-  const view = s.runView;
+  // size(), not the cached length: on shared memory another thread may have grown it.
+  const limit = s.size();
+  return parseRanges(s.runView, at, count, wide, limit, ranges);
+}
+
+/** Copies the records out of other user memory (through its reader), then parses them. */
+function userRanges(mem: UserMemory, iovPtr: number, count: number, wide: boolean, ranges: number[]): number {
+  const records = new Uint8Array(count * (wide ? 16 : 8));
+  mem.reader(iovPtr, records.length).readFallible(VmWriter.from(records));
+  const limit = mem instanceof VmSpace ? MAX_USERSPACE_VADDR : Number.MAX_SAFE_INTEGER;
+  return parseRanges(new DataView(records.buffer), 0, count, wide, limit, ranges);
+}
+
+/**
+ * Parses `count` records at `at` of `view` into `[pos, end)` pairs of the
+ * non-empty buffers, checking each buffer against `limit` and capping the
+ * total at `MAX_RW_COUNT`. Returns how many numbers it stored.
+ */
+function parseRanges(view: DataView, at: number, count: number, wide: boolean, limit: number, ranges: number[]): number {
   let room = MAX_RW_COUNT;
   let k = 0;
-  for (let i = 0, p = at; i < count; i++, p += size) {
+  for (let i = 0, p = at; i < count; i++, p += wide ? 16 : 8) {
     let base: number;
     let len: number;
     if (wide) {
@@ -135,7 +152,7 @@ function readGuestRanges(s: GuestSpace, iovPtr: number, count: number, wide: boo
       base = view.getUint32(p, true);
       len = view.getUint32(p + 4, true);
     }
-    if (base + len > s.runBytes.length && !s.covers(base + len)) outside(s, base, len);
+    if (base + len > limit) outsideMemory(i, base, len, limit);
     if (len > room) len = room;
     room -= len;
     if (len !== 0) {
@@ -146,35 +163,11 @@ function readGuestRanges(s: GuestSpace, iovPtr: number, count: number, wide: boo
   return k;
 }
 
-/** Reads the records through a reader of `mem`, checking each buffer against `limit`, into `[pos, end)` pairs; returns how many numbers it stored. */
-function readRanges(mem: UserMemory, iovPtr: number, count: number, wide: boolean, limit: number, ranges: number[]): number {
-  const records = mem.reader(iovPtr, count * (wide ? 16 : 8));
-  let room = MAX_RW_COUNT;
-  let k = 0;
-  for (let i = 0; i < count; i++) {
-    let base: number;
-    let len: number;
-    if (wide) {
-      base = records.readVal(u32) + records.readVal(u32) * 2 ** 32;
-      const low = records.readVal(u32);
-      const high = records.readVal(u32);
-      if (high >= 0x8000_0000) negativeLength(i);
-      len = high * 2 ** 32 + low;
-    } else {
-      base = records.readVal(u32);
-      len = records.readVal(u32);
-    }
-    if (base + len > limit) {
-      throw new VmError("PageFault", `buffer ${i} of the I/O vector, [0x${base.toString(16)}, +0x${len.toString(16)}), is outside user memory`);
-    }
-    if (len > room) len = room;
-    room -= len;
-    if (len !== 0) {
-      ranges[k++] = base;
-      ranges[k++] = base + len;
-    }
-  }
-  return k;
+function outsideMemory(i: number, base: number, len: number, limit: number): never {
+  throw new VmError(
+    "PageFault",
+    `buffer ${i} of the I/O vector, [0x${base.toString(16)}, +0x${len.toString(16)}), is outside memory (which ends at 0x${limit.toString(16)})`,
+  );
 }
 
 function badCount(count: unknown): never {

@@ -360,3 +360,78 @@ test("a VmError from the first buffer keeps its own copied; later ones count the
   const e = throwsVmError(() => VmReaderArray.fromIovecs(k.mem, k.base, 1, Iovec64).readFallible(VmWriter.from(new Uint8Array(8))), "PageFault", 3);
   assert.ok(e instanceof VmError);
 });
+
+test("readers()/writers() made first: the array then moves its bytes through them, with the same counts and faults", () => {
+  const k = spaceKind();
+  k.put(k.base + 1000, ascii("abcdef"));
+  putIovecs(k, k.base, Iovec64, [
+    [k.base + 1000, 6],
+    [k.fault - 4, 10],
+    [k.base + 2000, 3],
+  ]);
+  const a = VmReaderArray.fromIovecs(k.mem, k.base, 3, Iovec64);
+  const readers = a.readers();
+  assert.equal(a.readers(), readers, "made once");
+  assert.deepEqual(
+    readers.map((r) => [r.cursor(), r.remain()]),
+    [
+      [k.base + 1000, 6],
+      [k.fault - 4, 10],
+      [k.base + 2000, 3],
+    ],
+  );
+  a.skip(2);
+  assert.equal(readers[0]?.cursor(), k.base + 1002);
+  const w = VmWriter.from(new Uint8Array(20));
+  throwsVmError(() => a.readFallible(w), "PageFault", 8);
+  assert.equal(a.sumLens(), 6 + 3);
+  assert.equal(readers[1]?.cursor(), k.fault);
+  throwsContract(() => a.skip(10), RangeError);
+  a.skip(9);
+  assert.equal(a.sumLens(), 0);
+
+  const b = VmWriterArray.fromIovecs(k.mem, k.base, 3, Iovec64);
+  const writers = b.writers();
+  assert.equal(writers.length, 3);
+  const r = VmReader.from(new Uint8Array(20).fill(5));
+  throwsVmError(() => b.writeFallible(r), "PageFault", 10);
+  assert.equal(r.remain(), 10);
+  assert.deepEqual(k.get(k.base + 1000, 6), new Uint8Array(6).fill(5));
+});
+
+test("user memory of another kind (any object with reader() and writer()) hands out its own cursors", () => {
+  const k = spaceKind();
+  const calls: string[] = [];
+  const mem: UserMemory = {
+    reader: (addr, len) => {
+      calls.push(`reader ${addr - k.base} ${len}`);
+      return k.mem.reader(addr, len);
+    },
+    writer: (addr, len) => {
+      calls.push(`writer ${addr - k.base} ${len}`);
+      return k.mem.writer(addr, len);
+    },
+  };
+  k.put(k.base + 1000, ascii("xyz"));
+  putIovecs(k, k.base, Iovec32, [
+    [k.base + 1000, 3],
+    [k.base + 1500, 0],
+    [k.base + 2000, 2],
+  ]);
+  const a = VmReaderArray.fromIovecs(mem, k.base, 3, Iovec32);
+  assert.deepEqual(calls, ["reader 0 24", "reader 1000 3", "reader 2000 2"]);
+  const out = new Uint8Array(5);
+  assert.equal(a.readFallible(VmWriter.from(out)), 5);
+  assert.deepEqual(out.subarray(0, 3), ascii("xyz"));
+  calls.length = 0;
+  const b = VmWriterArray.fromIovecs(mem, k.base, 3, Iovec32);
+  assert.deepEqual(calls, ["reader 0 24", "writer 1000 3", "writer 2000 2"]);
+  assert.equal(b.writeFallible(VmReader.from(ascii("12345"))), 5);
+  assert.deepEqual(k.get(k.base + 2000, 2), ascii("45"));
+  // Its faults count over the whole vector too.
+  putIovecs(k, k.base, Iovec32, [
+    [k.base + 1000, 3],
+    [k.fault - 1, 4],
+  ]);
+  throwsVmError(() => VmReaderArray.fromIovecs(mem, k.base, 2, Iovec32).readFallible(VmWriter.from(new Uint8Array(7))), "PageFault", 4);
+});

@@ -37,6 +37,7 @@ import { checkInteger, contractViolation, invalidType, outOfRange } from "./cont
 import { expandCompressed } from "./compressed.js";
 import { Fpu } from "./fpu.js";
 import { div, divw, mul, mulh } from "./int64.js";
+import { Op, SINK, decode, decodedImm } from "./decode.js";
 
 /**
  * Why {@link Hart.run} returned.
@@ -79,9 +80,12 @@ export interface HartOptions {
 export const CONTEXT_SIZE = 516;
 
 const TWO32 = 4294967296;
+/** 2^-32 (multiplying by a power of two is exact and cheaper than dividing). */
+const INV32 = 1 / TWO32;
 const TWO64 = 18446744073709551616;
 /** Bytes of address space per decoded-instruction block. */
 const BLOCK = 4096;
+const INV_BLOCK = 1 / BLOCK;
 /** Blocks the direct-mapped decoded-instruction cache holds at once (a power of two). */
 const SLOTS = 256;
 const NO_BLOCK = new Int32Array(0);
@@ -112,9 +116,9 @@ export class Hart {
    * The kernel reads and writes system-call arguments and results here
    * (or with {@link Hart.getReg} / {@link Hart.setReg}).
    */
-  readonly xlo = new Int32Array(32);
+  readonly xlo: Int32Array;
   /** High halves (int32) of x0–x31. */
-  readonly xhi = new Int32Array(32);
+  readonly xhi: Int32Array;
   /**
    * f0–f31 as raw bits (NaN-boxing is exact): the low 32 bits of f[i] at
    * `fbits[2 * i]`, the high 32 bits at `fbits[2 * i + 1]`. A single-precision
@@ -122,6 +126,9 @@ export class Hart {
    */
   readonly fbits: Int32Array;
 
+  // x0–x31 and a sink (index 32) that receives the writes to x0: xlo/xhi are views of the first 32.
+  readonly #xl = new Int32Array(33);
+  readonly #xh = new Int32Array(33);
   readonly #fpu = new Fpu();
   #memory: CpuMemory;
   readonly #time: () => number;
@@ -158,6 +165,8 @@ export class Hart {
     if (typeof time !== "function") invalidType("options.time", "a function", time);
     this.#memory = memory;
     this.#time = time;
+    this.xlo = this.#xl.subarray(0, 32);
+    this.xhi = this.#xh.subarray(0, 32);
     this.fbits = this.#fpu.bits;
   }
 
@@ -412,11 +421,12 @@ export class Hart {
    */
   invalidateCode(start = 0, end = Infinity): void {
     if (!(start >= 0) || !(end >= start)) outOfRange("[start, end)", "a range of addresses", `${start}..${end}`);
-    const first = Math.floor(Math.max(0, start - 2) / BLOCK);
-    const last = Math.ceil(end / BLOCK); // exclusive
+    const from = Math.max(0, start - 2); // an instruction starting 2 bytes before start overlaps it
     for (let i = 0; i < SLOTS; i++) {
-      const tag = this.#tags[i]!;
-      if (tag >= first && tag < last) this.#blocks[i]!.fill(0);
+      const blockStart = this.#tags[i]! * BLOCK;
+      if (blockStart < 0 || blockStart >= end || blockStart + BLOCK <= from) continue;
+      // Each 2 bytes of code own 2 words: the word index is the byte offset.
+      this.#blocks[i]!.fill(0, Math.max(from, blockStart) - blockStart, Math.min(end, blockStart + BLOCK) - blockStart);
     }
   }
 
@@ -434,530 +444,596 @@ export class Hart {
     this.#running = true;
     this.#resAddr = -1;
     const mem = this.#memory;
-    const xl = this.xlo;
-    const xh = this.xhi;
+    const xl = this.#xl;
+    const xh = this.#xh;
     const fpu = this.#fpu;
     const fb = fpu.bits;
-    let pc = this.#pc;
+    xl[0] = 0; // whatever the kernel wrote there
+    xh[0] = 0;
+    // The pc is base + off: base is the current block's address, off an int
+    // (a byte offset, and the index of the instruction's two cache words).
+    let base = Math.floor(this.#pc * INV_BLOCK) * BLOCK;
+    let off = (this.#pc - base) | 0;
+    let code = this.#block(base);
     let left = budget;
-    let inst = 0;
+    let w = 0; // the packed instruction being executed
+    let imm = 0;
     let fetching = false;
     let reason: ExitReason = "budget";
-    let base = -Infinity;
-    let code: Int32Array = NO_BLOCK;
     try {
       loop: while (left > 0) {
-        xl[0] = 0;
-        xh[0] = 0;
-        let d = pc - base;
-        if (!(d < BLOCK && d >= 0)) {
-          code = this.#block(pc);
-          d = pc % BLOCK;
-          base = pc - d;
+        if (off >>> 0 >= BLOCK) {
+          const pc = base + off;
+          base = Math.floor(pc * INV_BLOCK) * BLOCK;
+          off = (pc - base) | 0;
+          code = this.#block(base);
         }
-        inst = code[d >>> 1]!;
-        if (inst === 0) {
+        w = code[off]!;
+        if (w === 0) {
           fetching = true;
-          inst = this.#decode(mem, pc);
+          w = this.#fetch(mem, base + off);
           fetching = false;
-          if (inst === 0) {
+          if (w === 0) {
             reason = "illegal";
             break;
           }
-          code[d >>> 1] = inst;
+          code[off] = w;
+          code[off + 1] = decodedImm;
         }
-        switch ((inst >>> 2) & 31) {
-          case 0x00: {
-            // LOAD
-            const rs1 = (inst >>> 15) & 31;
-            const rd = (inst >>> 7) & 31;
-            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + (inst >> 20);
-            if (a < 0) a += TWO64;
-            switch ((inst >>> 12) & 7) {
-              case 0: {
-                const v = (mem.load8(a) << 24) >> 24;
-                xl[rd] = v;
-                xh[rd] = v >> 31;
-                break;
-              }
-              case 1: {
-                const v = (mem.load16(a) << 16) >> 16;
-                xl[rd] = v;
-                xh[rd] = v >> 31;
-                break;
-              }
-              case 2: {
-                const v = mem.load32(a);
-                xl[rd] = v;
-                xh[rd] = v >> 31;
-                break;
-              }
-              case 3: {
-                const v = mem.load64(a);
-                xh[rd] = mem.hi;
-                xl[rd] = v;
-                break;
-              }
-              case 4:
-                xl[rd] = mem.load8(a);
-                xh[rd] = 0;
-                break;
-              case 5:
-                xl[rd] = mem.load16(a);
-                xh[rd] = 0;
-                break;
-              case 6:
-                xl[rd] = mem.load32(a);
-                xh[rd] = 0;
-                break;
-              default:
-                reason = this.#illegal(inst);
-                break loop;
-            }
-            pc += 2 + ((inst & 1) << 1);
-            break;
-          }
-          case 0x01: {
-            // LOAD-FP: flw, fld
-            const rs1 = (inst >>> 15) & 31;
-            const rd = (inst >>> 7) & 31;
-            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + (inst >> 20);
-            if (a < 0) a += TWO64;
-            const f3 = (inst >>> 12) & 7;
-            if (f3 === 2) {
-              fb[2 * rd] = mem.load32(a);
-              fb[2 * rd + 1] = -1; // NaN-boxed
-            } else if (f3 === 3) {
-              const v = mem.load64(a);
-              fb[2 * rd + 1] = mem.hi;
-              fb[2 * rd] = v;
-            } else {
-              reason = this.#illegal(inst);
-              break loop;
-            }
-            pc += 2 + ((inst & 1) << 1);
-            break;
-          }
-          case 0x03: {
-            // MISC-MEM: fence, fence.i
-            const f3 = (inst >>> 12) & 7;
-            if (f3 === 0) mem.fence();
-            else if (f3 === 1) this.invalidateCode();
-            else {
-              reason = this.#illegal(inst);
-              break loop;
-            }
-            pc += 4;
-            break;
-          }
-          case 0x04: {
-            // OP-IMM
-            const rd = (inst >>> 7) & 31;
-            const rs1 = (inst >>> 15) & 31;
-            const imm = inst >> 20;
+        imm = code[off + 1]!;
+        left--;
+        // Literal case labels: V8 compiles a switch to a jump table only for those (named
+        // constants become a chain of comparisons). The numbers are decode.ts's Op.
+        switch (w & 255) {
+          case 1: { // ADDI
+            const rs1 = (w >>> 14) & 31;
+            const rd = (w >>> 8) & 63;
             const al = xl[rs1]!;
+            const l = (al + imm) | 0;
+            xh[rd] = xh[rs1]! + (imm >> 31) + (l >>> 0 < al >>> 0 ? 1 : 0);
+            xl[rd] = l;
+            break;
+          }
+          case 74: { // MV
+            const rs1 = (w >>> 14) & 31;
+            const rd = (w >>> 8) & 63;
+            xl[rd] = xl[rs1]!;
+            xh[rd] = xh[rs1]!;
+            break;
+          }
+          case 10: { // LUI
+            const rd = (w >>> 8) & 63;
+            xl[rd] = imm;
+            xh[rd] = imm >> 31;
+            break;
+          }
+          case 2: { // SLTI
+            const rs1 = (w >>> 14) & 31;
+            const rd = (w >>> 8) & 63;
             const ah = xh[rs1]!;
-            switch ((inst >>> 12) & 7) {
-              case 0: {
-                // addi
-                const l = (al + imm) | 0;
-                xh[rd] = ah + (imm >> 31) + (l >>> 0 < al >>> 0 ? 1 : 0);
-                xl[rd] = l;
-                break;
-              }
-              case 1:
-                // slli (imm[11:6] must be 0)
-                if (inst >>> 26 !== 0) {
-                  reason = this.#illegal(inst);
-                  break loop;
-                }
-                shiftLeft(xl, xh, rd, al, ah, imm & 63);
-                break;
-              case 2: {
-                // slti
-                const ih = imm >> 31;
-                xl[rd] = ah < ih || (ah === ih && al >>> 0 < imm >>> 0) ? 1 : 0;
-                xh[rd] = 0;
-                break;
-              }
-              case 3: {
-                // sltiu
-                const ih = imm >> 31;
-                xl[rd] = ah >>> 0 < ih >>> 0 || (ah === ih && al >>> 0 < imm >>> 0) ? 1 : 0;
-                xh[rd] = 0;
-                break;
-              }
-              case 4:
-                xl[rd] = al ^ imm;
-                xh[rd] = ah ^ (imm >> 31);
-                break;
-              case 5: {
-                // srli / srai (imm[11:6] = 0 or 0x10)
-                const top = inst >>> 26;
-                if (top === 0) shiftRightLogical(xl, xh, rd, al, ah, imm & 63);
-                else if (top === 0x10) shiftRightArith(xl, xh, rd, al, ah, imm & 63);
-                else {
-                  reason = this.#illegal(inst);
-                  break loop;
-                }
-                break;
-              }
-              case 6:
-                xl[rd] = al | imm;
-                xh[rd] = ah | (imm >> 31);
-                break;
-              default:
-                xl[rd] = al & imm;
-                xh[rd] = ah & (imm >> 31);
-                break;
-            }
-            pc += 2 + ((inst & 1) << 1);
+            const ih = imm >> 31;
+            xl[rd] = ah < ih || (ah === ih && xl[rs1]! >>> 0 < imm >>> 0) ? 1 : 0;
+            xh[rd] = 0;
             break;
           }
-          case 0x05: {
-            // AUIPC
-            const v = pc + (inst & 0xfffff000);
-            const rd = (inst >>> 7) & 31;
-            xl[rd] = v % TWO32;
-            xh[rd] = Math.floor(v / TWO32);
-            pc += 4;
+          case 3: { // SLTIU
+            const rs1 = (w >>> 14) & 31;
+            const rd = (w >>> 8) & 63;
+            const ah = xh[rs1]!;
+            const ih = imm >> 31;
+            xl[rd] = ah >>> 0 < ih >>> 0 || (ah === ih && xl[rs1]! >>> 0 < imm >>> 0) ? 1 : 0;
+            xh[rd] = 0;
             break;
           }
-          case 0x06: {
-            // OP-IMM-32
-            const rd = (inst >>> 7) & 31;
-            const a = xl[(inst >>> 15) & 31]!;
-            const f3 = (inst >>> 12) & 7;
-            const top = inst >>> 25;
-            let v: number;
-            if (f3 === 0) v = (a + (inst >> 20)) | 0;
-            else if (f3 === 1 && top === 0) v = a << ((inst >>> 20) & 31);
-            else if (f3 === 5 && top === 0) v = (a >>> ((inst >>> 20) & 31)) | 0;
-            else if (f3 === 5 && top === 0x20) v = a >> ((inst >>> 20) & 31);
-            else {
-              reason = this.#illegal(inst);
-              break loop;
-            }
+          case 4: { // XORI
+            const rs1 = (w >>> 14) & 31;
+            const rd = (w >>> 8) & 63;
+            xl[rd] = xl[rs1]! ^ imm;
+            xh[rd] = xh[rs1]! ^ (imm >> 31);
+            break;
+          }
+          case 5: { // ORI
+            const rs1 = (w >>> 14) & 31;
+            const rd = (w >>> 8) & 63;
+            xl[rd] = xl[rs1]! | imm;
+            xh[rd] = xh[rs1]! | (imm >> 31);
+            break;
+          }
+          case 6: { // ANDI
+            const rs1 = (w >>> 14) & 31;
+            const rd = (w >>> 8) & 63;
+            xl[rd] = xl[rs1]! & imm;
+            xh[rd] = xh[rs1]! & (imm >> 31);
+            break;
+          }
+          case 7: { // SLLI
+            const rs1 = (w >>> 14) & 31;
+            shiftLeft(xl, xh, (w >>> 8) & 63, xl[rs1]!, xh[rs1]!, imm);
+            break;
+          }
+          case 8: { // SRLI
+            const rs1 = (w >>> 14) & 31;
+            shiftRightLogical(xl, xh, (w >>> 8) & 63, xl[rs1]!, xh[rs1]!, imm);
+            break;
+          }
+          case 9: { // SRAI
+            const rs1 = (w >>> 14) & 31;
+            shiftRightArith(xl, xh, (w >>> 8) & 63, xl[rs1]!, xh[rs1]!, imm);
+            break;
+          }
+          case 11: { // AUIPC
+            const v = base + off + imm;
+            const rd = (w >>> 8) & 63;
+            xl[rd] = v; // Int32Array stores keep the low 32 bits
+            xh[rd] = Math.floor(v * INV32);
+            break;
+          }
+          case 12: { // ADDIW
+            const rd = (w >>> 8) & 63;
+            const v = (xl[(w >>> 14) & 31]! + imm) | 0;
             xl[rd] = v;
             xh[rd] = v >> 31;
-            pc += 2 + ((inst & 1) << 1);
             break;
           }
-          case 0x08: {
-            // STORE
-            const rs1 = (inst >>> 15) & 31;
-            const rs2 = (inst >>> 20) & 31;
-            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + (((inst >> 25) << 5) | ((inst >>> 7) & 31));
-            if (a < 0) a += TWO64;
-            switch ((inst >>> 12) & 7) {
-              case 0:
-                mem.store8(a, xl[rs2]!);
-                break;
-              case 1:
-                mem.store16(a, xl[rs2]!);
-                break;
-              case 2:
-                mem.store32(a, xl[rs2]!);
-                break;
-              case 3:
-                mem.store64(a, xl[rs2]!, xh[rs2]!);
-                break;
-              default:
-                reason = this.#illegal(inst);
-                break loop;
-            }
-            pc += 2 + ((inst & 1) << 1);
+          case 13: { // SLLIW
+            const rd = (w >>> 8) & 63;
+            const v = xl[(w >>> 14) & 31]! << imm;
+            xl[rd] = v;
+            xh[rd] = v >> 31;
             break;
           }
-          case 0x09: {
-            // STORE-FP: fsw, fsd
-            const rs1 = (inst >>> 15) & 31;
-            const rs2 = (inst >>> 20) & 31;
-            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + (((inst >> 25) << 5) | ((inst >>> 7) & 31));
-            if (a < 0) a += TWO64;
-            const f3 = (inst >>> 12) & 7;
-            if (f3 === 2) mem.store32(a, fb[2 * rs2]!);
-            else if (f3 === 3) mem.store64(a, fb[2 * rs2]!, fb[2 * rs2 + 1]!);
-            else {
-              reason = this.#illegal(inst);
-              break loop;
-            }
-            pc += 2 + ((inst & 1) << 1);
+          case 14: { // SRLIW
+            const rd = (w >>> 8) & 63;
+            const v = (xl[(w >>> 14) & 31]! >>> imm) | 0;
+            xl[rd] = v;
+            xh[rd] = v >> 31;
             break;
           }
-          case 0x0b: {
-            // AMO
-            const r = this.#amo(mem, inst);
-            if (r !== "budget") {
-              reason = r;
-              break loop;
-            }
-            pc += 4;
+          case 15: { // SRAIW
+            const rd = (w >>> 8) & 63;
+            const v = xl[(w >>> 14) & 31]! >> imm;
+            xl[rd] = v;
+            xh[rd] = v >> 31;
             break;
           }
-          case 0x0c: {
-            // OP
-            const rd = (inst >>> 7) & 31;
-            const rs1 = (inst >>> 15) & 31;
-            const rs2 = (inst >>> 20) & 31;
+          case 16: { // ADD
+            const rs1 = (w >>> 14) & 31;
+            const rs2 = (w >>> 19) & 31;
+            const rd = (w >>> 8) & 63;
             const al = xl[rs1]!;
-            const ah = xh[rs1]!;
+            const l = (al + xl[rs2]!) | 0;
+            xh[rd] = xh[rs1]! + xh[rs2]! + (l >>> 0 < al >>> 0 ? 1 : 0);
+            xl[rd] = l;
+            break;
+          }
+          case 17: { // SUB
+            const rs1 = (w >>> 14) & 31;
+            const rs2 = (w >>> 19) & 31;
+            const rd = (w >>> 8) & 63;
+            const al = xl[rs1]!;
             const bl = xl[rs2]!;
-            const bh = xh[rs2]!;
-            switch (((inst >>> 25) << 3) | ((inst >>> 12) & 7)) {
-              case 0x000: {
-                // add
-                const l = (al + bl) | 0;
-                xh[rd] = ah + bh + (l >>> 0 < al >>> 0 ? 1 : 0);
-                xl[rd] = l;
-                break;
-              }
-              case 0x100: {
-                // sub
-                xh[rd] = ah - bh - (al >>> 0 < bl >>> 0 ? 1 : 0);
-                xl[rd] = al - bl;
-                break;
-              }
-              case 0x001:
-                shiftLeft(xl, xh, rd, al, ah, bl & 63);
-                break;
-              case 0x002:
-                xl[rd] = ah < bh || (ah === bh && al >>> 0 < bl >>> 0) ? 1 : 0;
-                xh[rd] = 0;
-                break;
-              case 0x003:
-                xl[rd] = ah >>> 0 < bh >>> 0 || (ah === bh && al >>> 0 < bl >>> 0) ? 1 : 0;
-                xh[rd] = 0;
-                break;
-              case 0x004:
-                xl[rd] = al ^ bl;
-                xh[rd] = ah ^ bh;
-                break;
-              case 0x005:
-                shiftRightLogical(xl, xh, rd, al, ah, bl & 63);
-                break;
-              case 0x105:
-                shiftRightArith(xl, xh, rd, al, ah, bl & 63);
-                break;
-              case 0x006:
-                xl[rd] = al | bl;
-                xh[rd] = ah | bh;
-                break;
-              case 0x007:
-                xl[rd] = al & bl;
-                xh[rd] = ah & bh;
-                break;
-              case 0x008:
-                mul(xl, xh, rd, rs1, rs2);
-                break;
-              case 0x009:
-                mulh(xl, xh, rd, rs1, rs2, true, true);
-                break;
-              case 0x00a:
-                mulh(xl, xh, rd, rs1, rs2, true, false);
-                break;
-              case 0x00b:
-                mulh(xl, xh, rd, rs1, rs2, false, false);
-                break;
-              case 0x00c:
-                div(xl, xh, rd, rs1, rs2, true, false);
-                break;
-              case 0x00d:
-                div(xl, xh, rd, rs1, rs2, false, false);
-                break;
-              case 0x00e:
-                div(xl, xh, rd, rs1, rs2, true, true);
-                break;
-              case 0x00f:
-                div(xl, xh, rd, rs1, rs2, false, true);
-                break;
-              default:
-                reason = this.#illegal(inst);
-                break loop;
-            }
-            pc += 2 + ((inst & 1) << 1);
+            xh[rd] = xh[rs1]! - xh[rs2]! - (al >>> 0 < bl >>> 0 ? 1 : 0);
+            xl[rd] = al - bl;
             break;
           }
-          case 0x0d: {
-            // LUI
-            const rd = (inst >>> 7) & 31;
-            const v = inst & 0xfffff000;
-            xl[rd] = v;
-            xh[rd] = v >> 31;
-            pc += 2 + ((inst & 1) << 1);
+          case 18: { // SLL
+            const rs1 = (w >>> 14) & 31;
+            shiftLeft(xl, xh, (w >>> 8) & 63, xl[rs1]!, xh[rs1]!, xl[(w >>> 19) & 31]! & 63);
             break;
           }
-          case 0x0e: {
-            // OP-32
-            const rd = (inst >>> 7) & 31;
-            const rs1 = (inst >>> 15) & 31;
-            const rs2 = (inst >>> 20) & 31;
-            const a = xl[rs1]!;
-            const b = xl[rs2]!;
-            let v: number;
-            switch (((inst >>> 25) << 3) | ((inst >>> 12) & 7)) {
-              case 0x000:
-                v = (a + b) | 0;
-                break;
-              case 0x100:
-                v = (a - b) | 0;
-                break;
-              case 0x001:
-                v = a << (b & 31);
-                break;
-              case 0x005:
-                v = (a >>> (b & 31)) | 0;
-                break;
-              case 0x105:
-                v = a >> (b & 31);
-                break;
-              case 0x008:
-                v = Math.imul(a, b);
-                break;
-              case 0x00c:
-                divw(xl, xh, rd, rs1, rs2, true, false);
-                pc += 2 + ((inst & 1) << 1);
-                continue;
-              case 0x00d:
-                divw(xl, xh, rd, rs1, rs2, false, false);
-                pc += 2 + ((inst & 1) << 1);
-                continue;
-              case 0x00e:
-                divw(xl, xh, rd, rs1, rs2, true, true);
-                pc += 2 + ((inst & 1) << 1);
-                continue;
-              case 0x00f:
-                divw(xl, xh, rd, rs1, rs2, false, true);
-                pc += 2 + ((inst & 1) << 1);
-                continue;
-              default:
-                reason = this.#illegal(inst);
-                break loop;
-            }
-            xl[rd] = v;
-            xh[rd] = v >> 31;
-            pc += 2 + ((inst & 1) << 1);
-            break;
-          }
-          case 0x10:
-          case 0x11:
-          case 0x12:
-          case 0x13:
-          case 0x14:
-            // FMADD, FMSUB, FNMSUB, FNMADD, OP-FP
-            if (!fpu.execute(inst, xl, xh)) {
-              reason = this.#illegal(inst);
-              break loop;
-            }
-            pc += 4;
-            break;
-          case 0x18: {
-            // BRANCH
-            const rs1 = (inst >>> 15) & 31;
-            const rs2 = (inst >>> 20) & 31;
+          case 19: { // SLT
+            const rs1 = (w >>> 14) & 31;
+            const rs2 = (w >>> 19) & 31;
+            const rd = (w >>> 8) & 63;
             const ah = xh[rs1]!;
             const bh = xh[rs2]!;
-            const al = xl[rs1]! >>> 0;
-            const bl = xl[rs2]! >>> 0;
-            let taken: boolean;
-            switch ((inst >>> 12) & 7) {
-              case 0:
-                taken = al === bl && ah === bh;
-                break;
-              case 1:
-                taken = al !== bl || ah !== bh;
-                break;
-              case 4:
-                taken = ah < bh || (ah === bh && al < bl);
-                break;
-              case 5:
-                taken = ah > bh || (ah === bh && al >= bl);
-                break;
-              case 6:
-                taken = ah >>> 0 < bh >>> 0 || (ah === bh && al < bl);
-                break;
-              case 7:
-                taken = ah >>> 0 > bh >>> 0 || (ah === bh && al >= bl);
-                break;
-              default:
-                reason = this.#illegal(inst);
-                break loop;
-            }
-            if (taken) {
-              pc +=
-                ((inst >> 31) << 12) | (((inst >>> 7) & 1) << 11) | (((inst >>> 25) & 0x3f) << 5) | (((inst >>> 8) & 0xf) << 1);
-            } else pc += 2 + ((inst & 1) << 1);
+            xl[rd] = ah < bh || (ah === bh && xl[rs1]! >>> 0 < xl[rs2]! >>> 0) ? 1 : 0;
+            xh[rd] = 0;
             break;
           }
-          case 0x19: {
-            // JALR
-            if (((inst >>> 12) & 7) !== 0) {
-              reason = this.#illegal(inst);
-              break loop;
+          case 20: { // SLTU
+            const rs1 = (w >>> 14) & 31;
+            const rs2 = (w >>> 19) & 31;
+            const rd = (w >>> 8) & 63;
+            const ah = xh[rs1]!;
+            const bh = xh[rs2]!;
+            xl[rd] = ah >>> 0 < bh >>> 0 || (ah === bh && xl[rs1]! >>> 0 < xl[rs2]! >>> 0) ? 1 : 0;
+            xh[rd] = 0;
+            break;
+          }
+          case 21: { // XOR
+            const rs1 = (w >>> 14) & 31;
+            const rs2 = (w >>> 19) & 31;
+            const rd = (w >>> 8) & 63;
+            xl[rd] = xl[rs1]! ^ xl[rs2]!;
+            xh[rd] = xh[rs1]! ^ xh[rs2]!;
+            break;
+          }
+          case 22: { // SRL
+            const rs1 = (w >>> 14) & 31;
+            shiftRightLogical(xl, xh, (w >>> 8) & 63, xl[rs1]!, xh[rs1]!, xl[(w >>> 19) & 31]! & 63);
+            break;
+          }
+          case 23: { // SRA
+            const rs1 = (w >>> 14) & 31;
+            shiftRightArith(xl, xh, (w >>> 8) & 63, xl[rs1]!, xh[rs1]!, xl[(w >>> 19) & 31]! & 63);
+            break;
+          }
+          case 24: { // OR
+            const rs1 = (w >>> 14) & 31;
+            const rs2 = (w >>> 19) & 31;
+            const rd = (w >>> 8) & 63;
+            xl[rd] = xl[rs1]! | xl[rs2]!;
+            xh[rd] = xh[rs1]! | xh[rs2]!;
+            break;
+          }
+          case 25: { // AND
+            const rs1 = (w >>> 14) & 31;
+            const rs2 = (w >>> 19) & 31;
+            const rd = (w >>> 8) & 63;
+            xl[rd] = xl[rs1]! & xl[rs2]!;
+            xh[rd] = xh[rs1]! & xh[rs2]!;
+            break;
+          }
+          case 26: // MUL
+            mul(xl, xh, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31);
+            break;
+          case 27: // MULH
+            mulh(xl, xh, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, true, true);
+            break;
+          case 28: // MULHSU
+            mulh(xl, xh, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, true, false);
+            break;
+          case 29: // MULHU
+            mulh(xl, xh, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, false, false);
+            break;
+          case 30: // DIV
+            div(xl, xh, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, true, false);
+            break;
+          case 31: // DIVU
+            div(xl, xh, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, false, false);
+            break;
+          case 32: // REM
+            div(xl, xh, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, true, true);
+            break;
+          case 33: // REMU
+            div(xl, xh, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, false, true);
+            break;
+          case 34: { // ADDW
+            const rd = (w >>> 8) & 63;
+            const v = (xl[(w >>> 14) & 31]! + xl[(w >>> 19) & 31]!) | 0;
+            xl[rd] = v;
+            xh[rd] = v >> 31;
+            break;
+          }
+          case 35: { // SUBW
+            const rd = (w >>> 8) & 63;
+            const v = (xl[(w >>> 14) & 31]! - xl[(w >>> 19) & 31]!) | 0;
+            xl[rd] = v;
+            xh[rd] = v >> 31;
+            break;
+          }
+          case 36: { // SLLW
+            const rd = (w >>> 8) & 63;
+            const v = xl[(w >>> 14) & 31]! << (xl[(w >>> 19) & 31]! & 31);
+            xl[rd] = v;
+            xh[rd] = v >> 31;
+            break;
+          }
+          case 37: { // SRLW
+            const rd = (w >>> 8) & 63;
+            const v = (xl[(w >>> 14) & 31]! >>> (xl[(w >>> 19) & 31]! & 31)) | 0;
+            xl[rd] = v;
+            xh[rd] = v >> 31;
+            break;
+          }
+          case 38: { // SRAW
+            const rd = (w >>> 8) & 63;
+            const v = xl[(w >>> 14) & 31]! >> (xl[(w >>> 19) & 31]! & 31);
+            xl[rd] = v;
+            xh[rd] = v >> 31;
+            break;
+          }
+          case 39: { // MULW
+            const rd = (w >>> 8) & 63;
+            const v = Math.imul(xl[(w >>> 14) & 31]!, xl[(w >>> 19) & 31]!);
+            xl[rd] = v;
+            xh[rd] = v >> 31;
+            break;
+          }
+          case 40: // DIVW
+            divw(xl, xh, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, true, false);
+            break;
+          case 41: // DIVUW
+            divw(xl, xh, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, false, false);
+            break;
+          case 42: // REMW
+            divw(xl, xh, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, true, true);
+            break;
+          case 43: // REMUW
+            divw(xl, xh, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, false, true);
+            break;
+          case 44: { // LB
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            const v = (mem.load8(a) << 24) >> 24;
+            const rd = (w >>> 8) & 63;
+            xl[rd] = v;
+            xh[rd] = v >> 31;
+            break;
+          }
+          case 45: { // LH
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            const v = (mem.load16(a) << 16) >> 16;
+            const rd = (w >>> 8) & 63;
+            xl[rd] = v;
+            xh[rd] = v >> 31;
+            break;
+          }
+          case 46: { // LW
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            const v = mem.load32(a);
+            const rd = (w >>> 8) & 63;
+            xl[rd] = v;
+            xh[rd] = v >> 31;
+            break;
+          }
+          case 47: { // LD
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            const v = mem.load64(a);
+            const rd = (w >>> 8) & 63;
+            xh[rd] = mem.hi;
+            xl[rd] = v;
+            break;
+          }
+          case 48: { // LBU
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            const rd = (w >>> 8) & 63;
+            xl[rd] = mem.load8(a);
+            xh[rd] = 0;
+            break;
+          }
+          case 49: { // LHU
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            const rd = (w >>> 8) & 63;
+            xl[rd] = mem.load16(a);
+            xh[rd] = 0;
+            break;
+          }
+          case 50: { // LWU
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            const rd = (w >>> 8) & 63;
+            xl[rd] = mem.load32(a);
+            xh[rd] = 0;
+            break;
+          }
+          case 51: { // SB
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            mem.store8(a, xl[(w >>> 19) & 31]!);
+            break;
+          }
+          case 52: { // SH
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            mem.store16(a, xl[(w >>> 19) & 31]!);
+            break;
+          }
+          case 53: { // SW
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            mem.store32(a, xl[(w >>> 19) & 31]!);
+            break;
+          }
+          case 54: { // SD
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            const rs2 = (w >>> 19) & 31;
+            mem.store64(a, xl[rs2]!, xh[rs2]!);
+            break;
+          }
+          case 55: { // FLW
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            const v = mem.load32(a);
+            const rd = (w >>> 8) & 31;
+            fb[2 * rd] = v;
+            fb[2 * rd + 1] = -1; // NaN-boxed
+            break;
+          }
+          case 56: { // FLD
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            const v = mem.load64(a);
+            const rd = (w >>> 8) & 31;
+            fb[2 * rd + 1] = mem.hi;
+            fb[2 * rd] = v;
+            break;
+          }
+          case 57: { // FSW
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            mem.store32(a, fb[2 * ((w >>> 19) & 31)]!);
+            break;
+          }
+          case 58: { // FSD
+            const rs1 = (w >>> 14) & 31;
+            let a = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
+            if (a < 0) a += TWO64;
+            const rs2 = (w >>> 19) & 31;
+            mem.store64(a, fb[2 * rs2]!, fb[2 * rs2 + 1]!);
+            break;
+          }
+          case 59: { // BEQ
+            const rs1 = (w >>> 14) & 31;
+            const rs2 = (w >>> 19) & 31;
+            if (xl[rs1] === xl[rs2] && xh[rs1] === xh[rs2]) {
+              off += imm;
+              continue;
             }
-            const rs1 = (inst >>> 15) & 31;
-            const rd = (inst >>> 7) & 31;
-            const imm = inst >> 20;
+            break;
+          }
+          case 60: { // BNE
+            const rs1 = (w >>> 14) & 31;
+            const rs2 = (w >>> 19) & 31;
+            if (xl[rs1] !== xl[rs2] || xh[rs1] !== xh[rs2]) {
+              off += imm;
+              continue;
+            }
+            break;
+          }
+          case 61: { // BLT
+            const rs1 = (w >>> 14) & 31;
+            const rs2 = (w >>> 19) & 31;
+            const ah = xh[rs1]!;
+            const bh = xh[rs2]!;
+            if (ah < bh || (ah === bh && xl[rs1]! >>> 0 < xl[rs2]! >>> 0)) {
+              off += imm;
+              continue;
+            }
+            break;
+          }
+          case 62: { // BGE
+            const rs1 = (w >>> 14) & 31;
+            const rs2 = (w >>> 19) & 31;
+            const ah = xh[rs1]!;
+            const bh = xh[rs2]!;
+            if (ah > bh || (ah === bh && xl[rs1]! >>> 0 >= xl[rs2]! >>> 0)) {
+              off += imm;
+              continue;
+            }
+            break;
+          }
+          case 63: { // BLTU
+            const rs1 = (w >>> 14) & 31;
+            const rs2 = (w >>> 19) & 31;
+            const ah = xh[rs1]! >>> 0;
+            const bh = xh[rs2]! >>> 0;
+            if (ah < bh || (ah === bh && xl[rs1]! >>> 0 < xl[rs2]! >>> 0)) {
+              off += imm;
+              continue;
+            }
+            break;
+          }
+          case 64: { // BGEU
+            const rs1 = (w >>> 14) & 31;
+            const rs2 = (w >>> 19) & 31;
+            const ah = xh[rs1]! >>> 0;
+            const bh = xh[rs2]! >>> 0;
+            if (ah > bh || (ah === bh && xl[rs1]! >>> 0 >= xl[rs2]! >>> 0)) {
+              off += imm;
+              continue;
+            }
+            break;
+          }
+          case 65: { // JAL
+            const link = base + off + 2 + ((w >>> 23) & 2);
+            const rd = (w >>> 8) & 63;
+            xl[rd] = link; // Int32Array stores keep the low 32 bits, and truncate the positive high half
+            xh[rd] = link * INV32;
+            off += imm;
+            continue;
+          }
+          case 66: { // JALR
+            const rs1 = (w >>> 14) & 31;
+            // The target, from rs1 as it was (rd may be rs1), bit 0 cleared.
             let t = xh[rs1]! * TWO32 + (xl[rs1]! >>> 0) + imm;
             t -= (xl[rs1]! + imm) & 1;
             if (t < 0) t += TWO64;
-            const link = pc + 2 + ((inst & 1) << 1);
-            xl[rd] = link % TWO32;
-            xh[rd] = link / TWO32;
-            pc = t;
-            break;
+            const link = base + off + 2 + ((w >>> 23) & 2);
+            const rd = (w >>> 8) & 63;
+            xl[rd] = link; // Int32Array stores keep the low 32 bits, and truncate the positive high half
+            xh[rd] = link * INV32;
+            const o = t - base;
+            if (o >= 0 && o < BLOCK) off = o | 0;
+            else {
+              base = Math.floor(t * INV_BLOCK) * BLOCK;
+              off = (t - base) | 0;
+              code = this.#block(base);
+            }
+            continue;
           }
-          case 0x1b: {
-            // JAL
-            const rd = (inst >>> 7) & 31;
-            const link = pc + 2 + ((inst & 1) << 1);
-            xl[rd] = link % TWO32;
-            xh[rd] = link / TWO32;
-            pc += ((inst >> 31) << 20) | (inst & 0xff000) | (((inst >>> 20) & 1) << 11) | (((inst >>> 21) & 0x3ff) << 1);
+          case 67: // FENCE
+            mem.fence();
             break;
-          }
-          case 0x1c: {
-            // SYSTEM
-            const f3 = (inst >>> 12) & 7;
-            if (f3 === 0) {
-              if (inst === 0x00000073) reason = "ecall";
-              else if ((inst | 1) === 0x00100073) reason = "ebreak";
-              else reason = this.#illegal(inst);
+          case 68: // FENCE_I
+            this.invalidateCode();
+            break;
+          case 69: // ECALL
+            left++;
+            reason = "ecall";
+            break loop;
+          case 70: // EBREAK
+            left++;
+            reason = "ebreak";
+            break loop;
+          case 71: // CSR
+            if (!this.#csr(imm, this.#instret + (budget - left) - 1)) {
+              left++;
+              reason = this.#illegal(imm);
               break loop;
             }
-            if (f3 === 4 || !this.#csr(inst, this.#instret + (budget - left))) {
-              reason = this.#illegal(inst);
+            break;
+          case 72: { // AMO
+            const r = this.#amo(mem, imm);
+            if (r !== "budget") {
+              left++;
+              reason = r;
               break loop;
             }
-            pc += 4;
             break;
           }
           default:
-            reason = this.#illegal(inst);
-            break loop;
+            // 73: FP
+            if (!fpu.execute(imm, xl, xh)) {
+              left++;
+              reason = this.#illegal(imm);
+              break loop;
+            }
+            xl[0] = 0; // an FP compare or move to x0
+            xh[0] = 0;
         }
-        left--;
+        off += 2 + ((w >>> 23) & 2);
       }
     } catch (e) {
-      reason = this.#fault(e, inst, fetching);
+      if (!fetching) left++; // the faulting instruction did not retire
+      reason = this.#fault(e, w, imm, fetching);
     }
-    xl[0] = 0;
-    xh[0] = 0;
-    this.#pc = pc;
+    this.#pc = base + off;
     this.#instret += budget - left;
     this.#running = false;
     return reason;
   }
 
-  /** The decoded-instruction block holding `pc`, made (empty) if the cache has none. */
-  #block(pc: number): Int32Array {
-    const n = Math.floor(pc / BLOCK);
-    const slot = n % SLOTS;
+  /** The decoded-instruction block at `base` (a multiple of BLOCK), made (empty) if the cache has none. */
+  #block(base: number): Int32Array {
+    const n = base * INV_BLOCK;
+    const slot = n & (SLOTS - 1); // exact: SLOTS divides 2^32, and ToInt32 keeps n modulo 2^32
     let code = this.#blocks[slot]!;
     if (this.#tags[slot] !== n) {
       // Reuse the evicted block's array; zeroed, it forgets the old block.
       if (code === NO_BLOCK) {
-        code = new Int32Array(BLOCK / 2);
+        code = new Int32Array(BLOCK);
         this.#blocks[slot] = code;
       } else code.fill(0);
       this.#tags[slot] = n;
@@ -966,21 +1042,23 @@ export class Hart {
   }
 
   /**
-   * Fetches and decodes the instruction at `pc`: the 32-bit instruction, or
-   * a compressed one's 32-bit expansion with bit 0 cleared (its length is 2:
-   * 32-bit instructions end in `11`). Returns 0 for an illegal compressed
-   * instruction (its bits in #exitBits). The memory may throw.
+   * Fetches and decodes the instruction at `pc` (see decode.ts); returns 0
+   * for an illegal instruction (its bits in #exitBits). The memory may throw.
    */
-  #decode(mem: CpuMemory, pc: number): number {
+  #fetch(mem: CpuMemory, pc: number): number {
     this.#fetchAddr = pc;
     const lo = mem.fetch16(pc);
     if ((lo & 3) !== 3) {
       const e = expandCompressed(lo);
-      if (e === 0) this.#exitBits = lo;
-      return e & ~1;
+      const w = e === 0 ? 0 : decode(e) & ~(1 << 24);
+      if (w === 0) this.#exitBits = lo;
+      return w;
     }
     this.#fetchAddr = pc + 2;
-    return lo | (mem.fetch16(pc + 2) << 16);
+    const inst = lo | (mem.fetch16(pc + 2) << 16);
+    const w = decode(inst);
+    if (w === 0) this.#exitBits = inst >>> 0;
+    return w;
   }
 
   /** Records an illegal-instruction exit for the 32-bit instruction `inst`. */
@@ -989,25 +1067,23 @@ export class Hart {
     return "illegal";
   }
 
-  /** Records a fault exit: the memory threw `e` during `inst` at `pc` (or during its fetch). */
-  #fault(e: unknown, inst: number, fetching: boolean): ExitReason {
+  /** Records a fault exit: the memory threw `e` while executing packed instruction `w` (immediate `imm`), or fetching it. */
+  #fault(e: unknown, w: number, imm: number, fetching: boolean): ExitReason {
     this.#exitError = e;
     if (fetching) {
       this.#exitAccess = "fetch";
       this.#exitAddress = this.#fetchAddr;
       return "fault";
     }
-    const op = (inst >>> 2) & 31;
-    const rs1 = (inst >>> 15) & 31;
+    const op = w & 255;
+    const amo = op === Op.AMO;
     // The registers are as they were before the instruction: recompute its effective address.
-    let offset = 0;
-    if (op === 0x00 || op === 0x01) offset = inst >> 20;
-    else if (op === 0x08 || op === 0x09) offset = ((inst >> 25) << 5) | ((inst >>> 7) & 31);
-    let a = this.xhi[rs1]! * TWO32 + (this.xlo[rs1]! >>> 0) + offset;
+    const rs1 = amo ? (imm >>> 15) & 31 : (w >>> 14) & 31;
+    let a = this.#xh[rs1]! * TWO32 + (this.#xl[rs1]! >>> 0) + (amo ? 0 : imm);
     if (a < 0) a += TWO64;
     this.#exitAddress = a;
-    const isLr = op === 0x0b && inst >>> 27 === 0b00010;
-    this.#exitAccess = op === 0x00 || op === 0x01 || isLr ? "load" : "store";
+    const load = (op >= Op.LB && op <= Op.LWU) || op === Op.FLW || op === Op.FLD || (amo && imm >>> 27 === 0b00010);
+    this.#exitAccess = load ? "load" : "store";
     return "fault";
   }
 
@@ -1017,11 +1093,11 @@ export class Hart {
     if (f3 !== 2 && f3 !== 3) return this.#illegal(inst);
     const wide = f3 === 3;
     const f5 = inst >>> 27;
-    const rd = (inst >>> 7) & 31;
+    const rd = (inst >>> 7) & 31 || SINK;
     const rs1 = (inst >>> 15) & 31;
     const rs2 = (inst >>> 20) & 31;
-    const xl = this.xlo;
-    const xh = this.xhi;
+    const xl = this.#xl;
+    const xh = this.#xh;
     if (((AMO_FUNCT5 >>> f5) & 1) === 0 || (f5 === 0b00010 && rs2 !== 0)) return this.#illegal(inst); // lr with rs2 != 0 is reserved
     const a = (xh[rs1]! >>> 0) * TWO32 + (xl[rs1]! >>> 0);
     if ((xl[rs1]! & (wide ? 7 : 3)) !== 0) {
@@ -1080,9 +1156,9 @@ export class Hart {
   #csr(inst: number, retired: number): boolean {
     const f3 = (inst >>> 12) & 7;
     const csr = inst >>> 20;
-    const rd = (inst >>> 7) & 31;
+    const rd = (inst >>> 7) & 31 || SINK;
     const src = (inst >>> 15) & 31; // rs1, or the 5-bit immediate for f3 >= 5
-    const operand = f3 >= 5 ? src : this.xlo[src]!;
+    const operand = f3 >= 5 ? src : this.#xl[src]!;
     const op = f3 & 3; // 1 write, 2 set, 3 clear
     const writes = op === 1 || src !== 0;
     const fpu = this.#fpu;
@@ -1120,8 +1196,8 @@ export class Hart {
         fpu.fflags = v & 31;
       }
     }
-    this.xlo[rd] = old % TWO32;
-    this.xhi[rd] = Math.floor(old / TWO32);
+    this.#xl[rd] = old;
+    this.#xh[rd] = Math.floor(old * INV32);
     return true;
   }
 }

@@ -18,6 +18,9 @@
  */
 
 const TWO32 = 4294967296;
+/** 2^-32: multiplying by it is exact, dividing by 2^32 is not as cheap. */
+const INV32 = 1 / TWO32;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** The 128-bit product's four 32-bit words, low first (scratch, reused). */
 const words = new Float64Array(4);
@@ -28,9 +31,9 @@ function mulHi32(a: number, b: number): number {
   const a1 = a >>> 16;
   const b0 = b & 0xffff;
   const b1 = b >>> 16;
-  const mid = a0 * b1 + a1 * b0; // < 2^33
-  const low = a0 * b0 + (mid % 65536) * 65536; // < 2^33
-  return a1 * b1 + Math.floor(mid / 65536) + Math.floor(low / TWO32);
+  const mid = a0 * b1 + a1 * b0; // < 2^33; `& 0xffff` takes it modulo 2^16 (ToInt32 keeps the low 32 bits)
+  const low = a0 * b0 + (mid & 0xffff) * 65536; // < 2^33
+  return a1 * b1 + Math.floor(mid * (1 / 65536)) + (low >= TWO32 ? 1 : 0);
 }
 
 /** Fills `words` with the unsigned 128-bit product of `ah:al` and `bh:bl`. */
@@ -40,20 +43,36 @@ function mulU128(al: number, ah: number, bl: number, bh: number): void {
   const vl = bl >>> 0;
   const vh = bh >>> 0;
   const col1 = mulHi32(ul, vl) + (Math.imul(ul, vh) >>> 0) + (Math.imul(uh, vl) >>> 0);
-  const col2 = mulHi32(ul, vh) + mulHi32(uh, vl) + (Math.imul(uh, vh) >>> 0) + Math.floor(col1 / TWO32);
+  const col2 = mulHi32(ul, vh) + mulHi32(uh, vl) + (Math.imul(uh, vh) >>> 0) + Math.floor(col1 * INV32);
   words[0] = Math.imul(ul, vl) >>> 0;
-  words[1] = col1 % TWO32;
-  words[2] = col2 % TWO32;
-  words[3] = (mulHi32(uh, vh) + Math.floor(col2 / TWO32)) % TWO32;
+  words[1] = col1 >>> 0;
+  words[2] = col2 >>> 0;
+  words[3] = (mulHi32(uh, vh) + Math.floor(col2 * INV32)) >>> 0;
+}
+
+/** Writes the integer `v` (|v| < 2^53) to register `rd`: Int32Array stores keep the low 32 bits (ToInt32). */
+function writeNumber(xl: Int32Array, xh: Int32Array, rd: number, v: number): void {
+  xl[rd] = v;
+  xh[rd] = Math.floor(v * INV32);
 }
 
 /** `mul`: the low 64 bits of rs1 × rs2. */
 export function mul(xl: Int32Array, xh: Int32Array, rd: number, rs1: number, rs2: number): void {
   const al = xl[rs1]!;
   const bl = xl[rs2]!;
-  const hi = mulHi32(al >>> 0, bl >>> 0) + Math.imul(al, xh[rs2]!) + Math.imul(xh[rs1]!, bl);
+  const ah = xh[rs1]!;
+  const bh = xh[rs2]!;
+  if (ah === al >> 31 && bh === bl >> 31) {
+    // Both fit in an int32: the product is exact as a double below 2^53 (a rounded one cannot come back under it).
+    const p = al * bl;
+    if (p <= MAX_SAFE && p >= -MAX_SAFE) {
+      writeNumber(xl, xh, rd, p);
+      return;
+    }
+  }
+  const hi = mulHi32(al >>> 0, bl >>> 0) + Math.imul(al, bh) + Math.imul(ah, bl);
   xl[rd] = Math.imul(al, bl);
-  xh[rd] = hi % TWO32;
+  xh[rd] = hi; // modulo 2^32
 }
 
 /**
@@ -82,12 +101,7 @@ export function mulh(xl: Int32Array, xh: Int32Array, rd: number, rs1: number, rs
     lo = l < 0 ? l + TWO32 : l;
   }
   xl[rd] = lo;
-  xh[rd] = hi % TWO32; // Int32Array stores it modulo 2^32
-}
-
-function writeNumber(xl: Int32Array, xh: Int32Array, rd: number, v: number): void {
-  xl[rd] = v % TWO32;
-  xh[rd] = Math.floor(v / TWO32);
+  xh[rd] = hi; // modulo 2^32
 }
 
 function writeBig(xl: Int32Array, xh: Int32Array, rd: number, v: bigint): void {
@@ -139,7 +153,10 @@ export function divw(xl: Int32Array, xh: Int32Array, rd: number, rs1: number, rs
   const b = signed ? xl[rs2]! : xl[rs2]! >>> 0;
   let v: number;
   if (b === 0) v = remainder ? a | 0 : -1;
-  else v = remainder ? (a % b) | 0 : Math.trunc(a / b) | 0; // -2^31 / -1 = 2^31 wraps to -2^31
+  else {
+    const q = Math.trunc(a / b);
+    v = remainder ? (a - q * b) | 0 : q | 0; // -2^31 / -1 = 2^31 wraps to -2^31
+  }
   xl[rd] = v;
   xh[rd] = v >> 31;
 }

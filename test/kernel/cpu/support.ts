@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { FlatMemory } from "../../../kernel/cpu/flat-memory.js";
 import { Hart, type HartOptions } from "../../../kernel/cpu/hart.js";
+import type { AmoOp, CpuMemory } from "../../../kernel/cpu/memory.js";
 
 /** test/kernel/cpu/vectors in the source tree (tests run from build/). */
 export const VECTORS = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..", "test", "kernel", "cpu", "vectors");
@@ -177,3 +178,101 @@ export function reg(h: Hart, i: number): bigint {
 
 /** fast-check: an unsigned `n`-bit bigint. */
 export const uintN = (n: number): fc.Arbitrary<bigint> => fc.bigInt({ min: 0n, max: (1n << BigInt(n)) - 1n });
+
+/**
+ * Copies the PT_LOAD segments of a static little-endian ELF64 executable into
+ * `mem` (bytes beyond a segment's file size stay zero) and returns its entry
+ * point. Enough for the freestanding programs in test/kernel/cpu/programs.
+ */
+export function loadElf(mem: FlatMemory, elf: Uint8Array): number {
+  const view = new DataView(elf.buffer, elf.byteOffset, elf.byteLength);
+  if (view.getUint32(0) !== 0x7f454c46 || elf[4] !== 2 || elf[5] !== 1) throw new Error("not a little-endian ELF64 file");
+  const phoff = Number(view.getBigUint64(32, true));
+  const phentsize = view.getUint16(54, true);
+  const phnum = view.getUint16(56, true);
+  for (let i = 0; i < phnum; i++) {
+    const ph = phoff + i * phentsize;
+    if (view.getUint32(ph, true) !== 1) continue; // PT_LOAD
+    const offset = Number(view.getBigUint64(ph + 8, true));
+    const vaddr = Number(view.getBigUint64(ph + 16, true));
+    const filesz = Number(view.getBigUint64(ph + 32, true));
+    mem.bytes.set(elf.subarray(offset, offset + filesz), vaddr - mem.base);
+  }
+  return Number(view.getBigUint64(24, true));
+}
+
+/** test/kernel/cpu/programs/NAME.elf */
+export function program(name: string): Uint8Array {
+  return readFileSync(join(VECTORS, "..", "programs", `${name}.elf`));
+}
+
+/** A hart ready to run a freestanding program with `run(a0, a1)`: 8 MiB of flat memory at 0, sp at its top. */
+export function programHart(name: string, a0: number, a1 = 0, memory?: FlatMemory): { hart: Hart; mem: FlatMemory } {
+  const mem = memory ?? new FlatMemory(8 << 20, 0);
+  const hart = new Hart(mem);
+  hart.pc = loadElf(mem, program(name));
+  hart.setReg(2, mem.bytes.length - 16);
+  hart.setReg(10, a0);
+  hart.setReg(11, a1);
+  return { hart, mem };
+}
+
+/**
+ * A CpuMemory that forwards to a FlatMemory, with any method replaceable
+ * (to spy on calls, or to throw like a kernel's memory does on a fault).
+ */
+export class SpyMemory implements CpuMemory {
+  hi = 0;
+  constructor(
+    readonly inner: FlatMemory,
+    readonly hooks: Partial<Record<Exclude<keyof CpuMemory, "hi">, (...args: number[]) => number | boolean | void>> = {},
+  ) {}
+  #call(name: Exclude<keyof CpuMemory, "hi">, args: number[]): number | boolean | void {
+    const hook = this.hooks[name];
+    const r = hook !== undefined ? hook(...args) : (this.inner[name] as (...a: number[]) => number | boolean | void)(...args);
+    this.hi = this.inner.hi;
+    return r;
+  }
+  fetch16(a: number): number {
+    return this.#call("fetch16", [a]) as number;
+  }
+  load8(a: number): number {
+    return this.#call("load8", [a]) as number;
+  }
+  load16(a: number): number {
+    return this.#call("load16", [a]) as number;
+  }
+  load32(a: number): number {
+    return this.#call("load32", [a]) as number;
+  }
+  load64(a: number): number {
+    return this.#call("load64", [a]) as number;
+  }
+  store8(a: number, v: number): void {
+    this.#call("store8", [a, v]);
+  }
+  store16(a: number, v: number): void {
+    this.#call("store16", [a, v]);
+  }
+  store32(a: number, v: number): void {
+    this.#call("store32", [a, v]);
+  }
+  store64(a: number, lo: number, hi: number): void {
+    this.#call("store64", [a, lo, hi]);
+  }
+  amo32(op: AmoOp, a: number, v: number): number {
+    return this.#call("amo32", [op, a, v]) as number;
+  }
+  amo64(op: AmoOp, a: number, lo: number, hi: number): number {
+    return this.#call("amo64", [op, a, lo, hi]) as number;
+  }
+  cas32(a: number, e: number, n: number): boolean {
+    return this.#call("cas32", [a, e, n]) as boolean;
+  }
+  cas64(a: number, el: number, eh: number, lo: number, hi: number): boolean {
+    return this.#call("cas64", [a, el, eh, lo, hi]) as boolean;
+  }
+  fence(): void {
+    this.#call("fence", []);
+  }
+}

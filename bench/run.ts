@@ -29,8 +29,9 @@ import { cases as vmCases } from "./vm.bench.js";
 import { cases as threadCases } from "./threads.bench.js";
 import { cases as guestCases } from "./guest.bench.js";
 import { cases as cpuCases } from "./cpu.bench.js";
+import { cases as kernelCases } from "./kernel.bench.js";
 
-const all: BenchCase[] = [...ioCases, ...frameCases, ...vmCases, ...threadCases, ...guestCases, ...cpuCases];
+const all: BenchCase[] = [...ioCases, ...frameCases, ...vmCases, ...threadCases, ...guestCases, ...cpuCases, ...kernelCases];
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Sample spread (IQR / median) above which a side's median is not trusted. */

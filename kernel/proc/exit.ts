@@ -60,7 +60,6 @@ export function exitThread(sys: System, t: Thread, status: number): void {
 
 /** The process-wide part of exiting. Linux counterpart: the tail of `do_exit` and `exit_notify`. */
 function exitProcess(sys: System, p: Process, status: number): void {
-  sys.stats.sampleFrames();
   p.state = "zombie";
   p.status = status;
   if (--p.files.users === 0) p.files.closeAll();

@@ -33,6 +33,7 @@ import { defaultLimits } from "../syscall/limits.js";
 import { SLICE, runSlice } from "./local-cpu.js";
 import type { CpuFactory } from "../smp/cpu-protocol.js";
 import { MultiCpu } from "../smp/multi-cpu.js";
+import { pagesOf, snapshot, type KernelSnapshot, type PageInfo } from "./inspect.js";
 
 /** How the host presents its terminal. */
 export interface TerminalOptions {
@@ -251,6 +252,18 @@ export class Kernel {
     sys.enqueue(t);
     this.#init = p;
     return pid;
+  }
+
+  /** A snapshot of processes, regions and frames (for an inspector). */
+  inspect(): KernelSnapshot {
+    return snapshot(this.sys);
+  }
+
+  /** The mapped pages of `[start, end)` in process `pid`'s address space, from its page table. */
+  pages(pid: number, start: number, end: number): PageInfo[] {
+    const p = this.sys.processes.get(pid);
+    if (p === undefined || p.mm.as.disposed) return [];
+    return pagesOf(p.mm.as.space, start, end);
   }
 
   /** Gives the guest more standard input. */

@@ -67,7 +67,7 @@ export class KernelStats {
     return this.#frames - this.#memory.freeFrames();
   }
 
-  /** Samples the frames in use into the peak (at every `fork`, `execve` and `brk`, and every few faults). */
+  /** Samples the frames in use into the peak (at every `fork` and `execve`, and every few faults). */
   sampleFrames(): void {
     this.#unsampled = 0;
     this.#sampledAt = performance.now();

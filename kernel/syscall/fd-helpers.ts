@@ -28,9 +28,11 @@ export function fileOf(c: Call, fd: number): OpenFile {
 /**
  * The directory a `*at` call with `dirfd` resolves relative `path`s from.
  *
- * @throws {SysError} `EBADF` (not open), `ENOTDIR` (not a directory) — only for a relative path.
+ * @throws {SysError} `ENOENT` for an empty path; `EBADF` (not open), `ENOTDIR` (not a directory) — only for a relative path.
  */
 export function startDir(c: Call, dirfd: number, path: string): Directory {
+  // An empty path fails before the descriptor is looked at (Linux's getname).
+  if (path.length === 0) fail(Errno.ENOENT, "empty path");
   if (path.charCodeAt(0) === 0x2f || dirfd === AT_FDCWD) return c.p.cwd;
   const f = fileOf(c, dirfd);
   if (!(f.inode instanceof Directory)) fail(Errno.ENOTDIR, "dirfd is not a directory");

@@ -35,9 +35,7 @@ const PROT_MASK = PROT_READ | PROT_WRITE | PROT_EXEC;
 
 /** `brk(addr)`: the new break, or the old one when it cannot move. */
 export function sysBrk(c: Call): number {
-  const brk = c.p.mm.as.setBrk(c.arg(0));
-  c.sys.stats.sampleFrames();
-  return brk;
+  return c.p.mm.as.setBrk(c.arg(0));
 }
 
 /** `mmap(addr, length, prot, flags, fd, offset)`. */

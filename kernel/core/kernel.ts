@@ -54,7 +54,11 @@ export interface KernelOptions {
   /** The guest's stdout and stderr (default: discarded). */
   readonly stdout?: (bytes: Uint8Array) => void;
   readonly stderr?: (bytes: Uint8Array) => void;
-  /** All of stdin at once (then end of file); without it, feed {@link Kernel.input} and {@link Kernel.endInput}. */
+  /**
+   * All of stdin at once (then end of file). Without it, a host that sets
+   * {@link KernelOptions.onInputWanted} feeds {@link Kernel.input} and
+   * {@link Kernel.endInput}; a host that sets neither gives an empty stdin.
+   */
   readonly stdin?: Uint8Array;
   /** Called when the guest waits for input the host has not given yet. */
   readonly onInputWanted?: () => void;
@@ -150,10 +154,8 @@ export class Kernel {
     const observer = opts.observer;
     this.#input = new InputQueue();
     this.#input.onDemand = opts.onInputWanted;
-    if (opts.stdin !== undefined) {
-      this.#input.push(opts.stdin);
-      this.#input.end();
-    }
+    if (opts.stdin !== undefined) this.#input.push(opts.stdin);
+    if (opts.stdin !== undefined || opts.onInputWanted === undefined) this.#input.end();
     const term = opts.terminal ?? {};
     const out = (stream: 1 | 2, sink: ((b: Uint8Array) => void) | undefined) => (bytes: Uint8Array) => {
       sink?.(bytes);

@@ -277,3 +277,22 @@ test("running out of physical memory during a fault fails the access and flags t
   assert.equal(ev.faults.at(-1)?.resolution, "oom");
   as.dispose();
 });
+
+test("a read of untouched anonymous memory maps the shared zero page read-only; the first write replaces it with a frame of its own", () => {
+  const { mem, ev, as } = setup();
+  as.map(0x10_0000, 2 * PAGE_SIZE, RW, { kind: "anon" });
+  assert.equal(as.space.readVal(0x10_0000, u32), 0);
+  assert.equal(as.space.readVal(0x10_1000, u32), 0);
+  const free = mem.freeFrames();
+  assert.deepEqual(
+    ev.faults.map((f) => f.resolution),
+    ["zero-page", "zero-page"],
+  );
+  assert.equal(flagsAt(as, 0x10_0000), PageFlags.R);
+  as.space.writeVal(0x10_0000, u32, 5);
+  assert.equal(ev.faults.at(-1)?.resolution, "demand-zero");
+  assert.equal(mem.freeFrames(), free - 1);
+  assert.equal(as.space.readVal(0x10_0000, u32), 5);
+  assert.equal(as.space.readVal(0x10_1000, u32), 0, "the other page still reads the zero page");
+  as.dispose();
+});

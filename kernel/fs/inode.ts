@@ -5,8 +5,8 @@
  *
  * Names are byte strings: each character is one byte (0–255) of the name as
  * the guest spelled it, so any name a guest can make (not UTF-8, say) is
- * kept and listed back exactly. {@link nameFromHost} and {@link nameToHost}
- * convert from and to JavaScript strings at the edges.
+ * kept and listed back exactly. {@link nameFromHost} converts a JavaScript
+ * string (a host path) at the edge.
  *
  * Linux counterpart: `struct inode` with ramfs/tmpfs operations.
  *
@@ -226,11 +226,6 @@ export class Directory extends Inode {
     return [...this.#entries];
   }
 
-  /** Number of entries. */
-  get count(): number {
-    return this.#entries.size;
-  }
-
   /**
    * Adds `name` → `inode`.
    *
@@ -363,11 +358,6 @@ export function makeDev(major: number, minor: number): number {
 /** A byte-string name from a host (JavaScript) string: its UTF-8 bytes. */
 export function nameFromHost(s: string): string {
   return bytesToName(new TextEncoder().encode(s));
-}
-
-/** A JavaScript string from a byte-string name (UTF-8 decoding; invalid bytes become U+FFFD). */
-export function nameToHost(name: string): string {
-  return new TextDecoder().decode(nameToBytes(name));
 }
 
 /** The byte string of `bytes`. */

@@ -111,9 +111,4 @@ export class FdTable {
     });
     return out;
   }
-
-  /** Number of open descriptors. */
-  get count(): number {
-    return this.#slots.reduce((n, s) => (s === undefined ? n : n + 1), 0);
-  }
 }

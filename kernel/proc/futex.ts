@@ -79,8 +79,4 @@ export class FutexTable {
     return woken + moved.length;
   }
 
-  /** Number of waiters on `key`. */
-  waiters(key: string): number {
-    return this.#queues.get(key)?.length ?? 0;
-  }
 }

@@ -10,7 +10,7 @@ import type { PhysicalMemory } from "vmio";
 import type { FaultEvent, FaultResolution } from "../mm/mm-events.js";
 
 /** Least time between two samples of the frames in use driven by faults. */
-export const SAMPLE_INTERVAL_MS = 5;
+export const SAMPLE_INTERVAL_MS = 20;
 
 /** Counters of one kernel. */
 export class KernelStats {

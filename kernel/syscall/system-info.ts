@@ -17,7 +17,7 @@ import type { Call } from "./call.js";
 const UTS_FIELD = 65;
 
 /** What `uname` reports. */
-export const UNAME = {
+const UNAME = {
   sysname: "Linux",
   nodename: "vmio",
   release: "6.1.0-vmio",

@@ -177,6 +177,3 @@ export const SYSCALLS: ReadonlyArray<Handler | undefined> = (() => {
   for (const [nr, h] of entries) t[nr] = h;
   return t;
 })();
-
-/** The names of the implemented calls, by number (for traces and tests). */
-export const SYSCALL_NAMES: ReadonlyMap<number, string> = new Map(entries.map(([nr, h]) => [nr, h.name.replace(/^sys/, "").replace(/^./, (ch) => ch.toLowerCase())]));

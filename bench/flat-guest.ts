@@ -13,7 +13,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlatMemory, Hart } from "../kernel/cpu/index.js";
 import { parseElf } from "../kernel/elf/elf.js";
-import { AT_CLKTCK, AT_ENTRY, AT_HWCAP, AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM, HWCAP_IMAFDC, buildInitialStack } from "../kernel/elf/initial-stack.js";
+import { buildInitialStack } from "../kernel/elf/initial-stack.js";
+import { auxvOf } from "../kernel/elf/loader.js";
 import { guestBinDir } from "../kernel/host/builtin-fs.js";
 
 /** Bytes of flat memory (the program, its heap, 1 MiB buffers, the stack). */
@@ -46,15 +47,7 @@ export class FlatGuest {
       envp: [],
       execfn: enc.encode(`/bin/${name}`),
       random: new Uint8Array(16).fill(7),
-      auxv: [
-        [AT_HWCAP, HWCAP_IMAFDC],
-        [AT_PAGESZ, 4096],
-        [AT_CLKTCK, 100],
-        [AT_PHDR, image.phdrAddr],
-        [AT_PHENT, image.phent],
-        [AT_PHNUM, image.phnum],
-        [AT_ENTRY, image.entry],
-      ],
+      auxv: auxvOf(image, 0, 0),
     });
     this.#mem.bytes.set(stack.bytes, stack.sp);
     this.hart = new Hart(this.#mem);

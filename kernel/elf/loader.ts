@@ -62,6 +62,32 @@ export interface LoadedProgram {
 /** `MINSIGSTKSZ` a RISC-V program is told (the signal frame plus room). */
 const MIN_SIGSTACK = 2048;
 
+/**
+ * The auxiliary vector Linux gives a static program (besides `AT_RANDOM`,
+ * `AT_EXECFN` and `AT_NULL`, which the stack layout adds).
+ *
+ * Linux counterpart: `create_elf_tables`' `NEW_AUX_ENT` list.
+ */
+export function auxvOf(image: ElfImage, uid: number, gid: number): Array<readonly [number, number]> {
+  return [
+    [AT_HWCAP, HWCAP_IMAFDC],
+    [AT_PAGESZ, PAGE_SIZE],
+    [AT_CLKTCK, 100],
+    [AT_PHDR, image.phdrAddr],
+    [AT_PHENT, image.phent],
+    [AT_PHNUM, image.phnum],
+    [AT_BASE, 0],
+    [AT_FLAGS, 0],
+    [AT_ENTRY, image.entry],
+    [AT_UID, uid],
+    [AT_EUID, uid],
+    [AT_GID, gid],
+    [AT_EGID, gid],
+    [AT_SECURE, 0],
+    [AT_MINSIGSTKSZ, MIN_SIGSTACK],
+  ];
+}
+
 /** The protection of a segment with ELF flags `flags`. */
 function protOf(flags: number): number {
   return ((flags & PF_R) !== 0 ? PROT_READ : 0) | ((flags & PF_W) !== 0 ? PROT_WRITE : 0) | ((flags & PF_X) !== 0 ? PROT_EXEC : 0);
@@ -87,29 +113,7 @@ export function loadProgram(as: AddressSpace, file: Uint8Array, image: ElfImage,
     if (end > bssStart) as.map(bssStart, end - bssStart, prot, { kind: "anon" }, { name: seg.filesz > 0 ? "" : args.name });
   }
   as.initBrk(image.brkStart);
-  const stack = buildInitialStack(STACK_TOP, {
-    argv: args.argv,
-    envp: args.envp,
-    execfn: args.execfn,
-    random: args.random,
-    auxv: [
-      [AT_HWCAP, HWCAP_IMAFDC],
-      [AT_PAGESZ, PAGE_SIZE],
-      [AT_CLKTCK, 100],
-      [AT_PHDR, image.phdrAddr],
-      [AT_PHENT, image.phent],
-      [AT_PHNUM, image.phnum],
-      [AT_BASE, 0],
-      [AT_FLAGS, 0],
-      [AT_ENTRY, image.entry],
-      [AT_UID, args.uid],
-      [AT_EUID, args.uid],
-      [AT_GID, args.gid],
-      [AT_EGID, args.gid],
-      [AT_SECURE, 0],
-      [AT_MINSIGSTKSZ, MIN_SIGSTACK],
-    ],
-  });
+  const stack = buildInitialStack(STACK_TOP, { argv: args.argv, envp: args.envp, execfn: args.execfn, random: args.random, auxv: auxvOf(image, args.uid, args.gid) });
   const stackStart = pageDown(stack.sp) - STACK_INITIAL;
   as.map(stackStart, STACK_TOP - stackStart, PROT_READ | PROT_WRITE | (image.execStack ? PROT_EXEC : 0), { kind: "anon" }, { name: "[stack]", growsDown: true });
   as.space.writeBytes(stack.sp, stack.bytes);

@@ -6,12 +6,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Errno, SysError } from "../../../kernel/abi/errno.js";
+import { Errno } from "../../../kernel/abi/errno.js";
 import { FileSystem, kernelContext } from "../../../kernel/fs/file-system.js";
 import { Directory, RegularFile, Symlink, type Inode } from "../../../kernel/fs/inode.js";
 import { ArraySink, ArraySource, nonBlockingContext } from "../../../kernel/fs/io.js";
 import type { LookupContext } from "../../../kernel/fs/path-walk.js";
 import type { ProcView } from "../../../kernel/fs/procfs.js";
+import { errnoOf } from "../support/errno.js";
 
 const O_RDONLY = 0;
 const O_WRONLY = 1;
@@ -22,15 +23,6 @@ const O_TRUNC = 0o1000;
 const O_DIRECTORY = 0o200000;
 const O_NOFOLLOW = 0o400000;
 
-function errno(f: () => unknown): number {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof SysError) return e.errno;
-    throw e;
-  }
-  return 0;
-}
 
 function write(fs: FileSystem, ctx: LookupContext, path: string, text: string): void {
   const f = fs.open(ctx, fs.root, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644, 0o022);
@@ -62,13 +54,13 @@ test("paths: absolute and relative, . and .., .. at the root, symlinks relative 
   const b = fs.lookup(ctx, fs.root, "/a/b", true) as Directory;
   assert.equal(read(fs, { ...ctx }, "c/../c/f".replace(/^/, "/a/b/")), "F");
   assert.equal(fs.lookup(ctx, b, "c/f", true), fs.lookup(ctx, fs.root, "/a/b/c/f", true));
-  assert.equal(errno(() => fs.lookup(ctx, fs.root, "/a/dangling", true)), Errno.ENOENT);
+  assert.equal(errnoOf(() => fs.lookup(ctx, fs.root, "/a/dangling", true)), Errno.ENOENT);
   assert.ok(fs.lookup(ctx, fs.root, "/a/dangling", false) instanceof Symlink);
-  assert.equal(errno(() => fs.lookup(ctx, fs.root, "/a/b/c/f/x", true)), Errno.ENOTDIR);
-  assert.equal(errno(() => fs.lookup(ctx, fs.root, "/a/b/c/f/", true)), Errno.ENOTDIR);
-  assert.equal(errno(() => fs.lookup(ctx, fs.root, "", true)), Errno.ENOENT);
-  assert.equal(errno(() => fs.lookup(ctx, fs.root, "/" + "x".repeat(256), true)), Errno.ENAMETOOLONG);
-  assert.equal(errno(() => fs.lookup(ctx, fs.root, "/" + "a/".repeat(2048), true)), Errno.ENAMETOOLONG);
+  assert.equal(errnoOf(() => fs.lookup(ctx, fs.root, "/a/b/c/f/x", true)), Errno.ENOTDIR);
+  assert.equal(errnoOf(() => fs.lookup(ctx, fs.root, "/a/b/c/f/", true)), Errno.ENOTDIR);
+  assert.equal(errnoOf(() => fs.lookup(ctx, fs.root, "", true)), Errno.ENOENT);
+  assert.equal(errnoOf(() => fs.lookup(ctx, fs.root, "/" + "x".repeat(256), true)), Errno.ENAMETOOLONG);
+  assert.equal(errnoOf(() => fs.lookup(ctx, fs.root, "/" + "a/".repeat(2048), true)), Errno.ENAMETOOLONG);
 });
 
 test("symlink loops are ELOOP after 40 links; a chain of 40 resolves", () => {
@@ -76,31 +68,31 @@ test("symlink loops are ELOOP after 40 links; a chain of 40 resolves", () => {
   const ctx = kernelContext(fs);
   fs.addSymlink("/loop1", "/loop2");
   fs.addSymlink("/loop2", "/loop1");
-  assert.equal(errno(() => fs.lookup(ctx, fs.root, "/loop1", true)), Errno.ELOOP);
+  assert.equal(errnoOf(() => fs.lookup(ctx, fs.root, "/loop1", true)), Errno.ELOOP);
   write(fs, ctx, "/end", "E");
   for (let i = 0; i < 40; i++) fs.addSymlink(`/l${i}`, i === 39 ? "/end" : `/l${i + 1}`);
   assert.equal(read(fs, ctx, "/l0"), "E");
   fs.addSymlink("/l40", "/l0");
-  assert.equal(errno(() => read(fs, ctx, "/l40")), Errno.ELOOP);
+  assert.equal(errnoOf(() => read(fs, ctx, "/l40")), Errno.ELOOP);
 });
 
 test("open: O_CREAT|O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, directories for writing, the umask", () => {
   const fs = new FileSystem();
   const ctx = kernelContext(fs);
   write(fs, ctx, "/tmp/x", "hello");
-  assert.equal(errno(() => fs.open(ctx, fs.root, "/tmp/x", O_CREAT | O_EXCL | O_WRONLY, 0o600, 0)), Errno.EEXIST);
-  assert.equal(errno(() => fs.open(ctx, fs.root, "/tmp/x", O_DIRECTORY, 0, 0)), Errno.ENOTDIR);
-  assert.equal(errno(() => fs.open(ctx, fs.root, "/tmp", O_WRONLY, 0, 0)), Errno.EISDIR);
-  assert.equal(errno(() => fs.open(ctx, fs.root, "/tmp/new/", O_CREAT | O_WRONLY, 0o600, 0)), Errno.EISDIR);
+  assert.equal(errnoOf(() => fs.open(ctx, fs.root, "/tmp/x", O_CREAT | O_EXCL | O_WRONLY, 0o600, 0)), Errno.EEXIST);
+  assert.equal(errnoOf(() => fs.open(ctx, fs.root, "/tmp/x", O_DIRECTORY, 0, 0)), Errno.ENOTDIR);
+  assert.equal(errnoOf(() => fs.open(ctx, fs.root, "/tmp", O_WRONLY, 0, 0)), Errno.EISDIR);
+  assert.equal(errnoOf(() => fs.open(ctx, fs.root, "/tmp/new/", O_CREAT | O_WRONLY, 0o600, 0)), Errno.EISDIR);
   fs.addSymlink("/tmp/link", "/tmp/x");
-  assert.equal(errno(() => fs.open(ctx, fs.root, "/tmp/link", O_NOFOLLOW, 0, 0)), Errno.ELOOP);
-  assert.equal(errno(() => fs.open(ctx, fs.root, "/tmp/link", O_CREAT | O_EXCL | O_WRONLY, 0o600, 0)), Errno.EEXIST);
+  assert.equal(errnoOf(() => fs.open(ctx, fs.root, "/tmp/link", O_NOFOLLOW, 0, 0)), Errno.ELOOP);
+  assert.equal(errnoOf(() => fs.open(ctx, fs.root, "/tmp/link", O_CREAT | O_EXCL | O_WRONLY, 0o600, 0)), Errno.EEXIST);
   fs.open(ctx, fs.root, "/tmp/x", O_WRONLY | O_TRUNC, 0, 0).unref();
   assert.equal(read(fs, ctx, "/tmp/x"), "");
   const f = fs.open(ctx, fs.root, "/tmp/m", O_CREAT | O_RDWR, 0o666, 0o027);
   assert.equal(f.inode.mode & 0o777, 0o640);
   f.unref();
-  assert.equal(errno(() => fs.open(ctx, fs.root, "/tmp/x", 3, 0, 0)), Errno.EINVAL, "access mode 3");
+  assert.equal(errnoOf(() => fs.open(ctx, fs.root, "/tmp/x", 3, 0, 0)), Errno.EINVAL, "access mode 3");
 });
 
 test("remove and rename: errors leave the tree as it was; exchange swaps; a directory cannot move below itself", () => {
@@ -109,14 +101,14 @@ test("remove and rename: errors leave the tree as it was; exchange swaps; a dire
   fs.addDirectory("/d/e");
   write(fs, ctx, "/d/f", "f");
   write(fs, ctx, "/g", "g");
-  assert.equal(errno(() => fs.remove(ctx, fs.root, "/d", true)), Errno.ENOTEMPTY);
-  assert.equal(errno(() => fs.remove(ctx, fs.root, "/d", false)), Errno.EISDIR);
-  assert.equal(errno(() => fs.remove(ctx, fs.root, "/g", true)), Errno.ENOTDIR);
-  assert.equal(errno(() => fs.remove(ctx, fs.root, "/", true)), Errno.EBUSY);
-  assert.equal(errno(() => fs.rename(ctx, fs.root, "/d", fs.root, "/d/e/x", 0)), Errno.EINVAL);
-  assert.equal(errno(() => fs.rename(ctx, fs.root, "/g", fs.root, "/d", 0)), Errno.EISDIR);
-  assert.equal(errno(() => fs.rename(ctx, fs.root, "/d", fs.root, "/g", 0)), Errno.ENOTDIR);
-  assert.equal(errno(() => fs.rename(ctx, fs.root, "/g", fs.root, "/d/f", 1)), Errno.EEXIST);
+  assert.equal(errnoOf(() => fs.remove(ctx, fs.root, "/d", true)), Errno.ENOTEMPTY);
+  assert.equal(errnoOf(() => fs.remove(ctx, fs.root, "/d", false)), Errno.EISDIR);
+  assert.equal(errnoOf(() => fs.remove(ctx, fs.root, "/g", true)), Errno.ENOTDIR);
+  assert.equal(errnoOf(() => fs.remove(ctx, fs.root, "/", true)), Errno.EBUSY);
+  assert.equal(errnoOf(() => fs.rename(ctx, fs.root, "/d", fs.root, "/d/e/x", 0)), Errno.EINVAL);
+  assert.equal(errnoOf(() => fs.rename(ctx, fs.root, "/g", fs.root, "/d", 0)), Errno.EISDIR);
+  assert.equal(errnoOf(() => fs.rename(ctx, fs.root, "/d", fs.root, "/g", 0)), Errno.ENOTDIR);
+  assert.equal(errnoOf(() => fs.rename(ctx, fs.root, "/g", fs.root, "/d/f", 1)), Errno.EEXIST);
   assert.equal(read(fs, ctx, "/g"), "g");
   fs.rename(ctx, fs.root, "/g", fs.root, "/d/f", 2);
   assert.equal(read(fs, ctx, "/g"), "f");
@@ -128,7 +120,7 @@ test("remove and rename: errors leave the tree as it was; exchange swaps; a dire
   assert.equal((fs.lookup(ctx, fs.root, "/e2", true) as Directory).parent, fs.root);
   fs.rename(ctx, fs.root, "/g", fs.root, "/d/f", 0);
   assert.equal(read(fs, ctx, "/d/f"), "f");
-  assert.equal(errno(() => fs.lookup(ctx, fs.root, "/g", true)), Errno.ENOENT);
+  assert.equal(errnoOf(() => fs.lookup(ctx, fs.root, "/g", true)), Errno.ENOENT);
 });
 
 test("a non-root caller is held to the mode bits and to the sticky bit of /tmp", () => {
@@ -137,11 +129,11 @@ test("a non-root caller is held to the mode bits and to the sticky bit of /tmp",
   const user: LookupContext = { root: fs.root, uid: 1000, gid: 1000, proc: undefined };
   write(fs, root, "/tmp/roots", "r");
   (fs.lookup(root, fs.root, "/tmp/roots", true) as Inode).mode = 0o100644;
-  assert.equal(errno(() => fs.open(user, fs.root, "/tmp/roots", O_WRONLY, 0, 0)), Errno.EACCES);
+  assert.equal(errnoOf(() => fs.open(user, fs.root, "/tmp/roots", O_WRONLY, 0, 0)), Errno.EACCES);
   assert.equal(read(fs, user, "/tmp/roots"), "r");
-  assert.equal(errno(() => fs.remove(user, fs.root, "/tmp/roots", false)), Errno.EACCES, "sticky /tmp");
+  assert.equal(errnoOf(() => fs.remove(user, fs.root, "/tmp/roots", false)), Errno.EACCES, "sticky /tmp");
   fs.addDirectory("/private", 0o700);
-  assert.equal(errno(() => fs.lookup(user, fs.root, "/private/x", true)), Errno.EACCES);
+  assert.equal(errnoOf(() => fs.lookup(user, fs.root, "/private/x", true)), Errno.EACCES);
   const mine = fs.open(user, fs.root, "/tmp/mine", O_CREAT | O_WRONLY, 0o600, 0);
   assert.equal(mine.inode.uid, 1000);
   mine.unref();
@@ -158,8 +150,8 @@ test("/proc/self shows the looking process: exe (a magic link), cwd, fd", () => 
   assert.equal(fs.lookup(ctx, fs.root, "/proc/self/exe", true), exe);
   assert.equal(fs.readlink(ctx, fs.root, "/proc/self/cwd"), "/");
   assert.equal(fs.lookup(ctx, fs.root, "/proc/self/fd/3", true), exe);
-  assert.equal(errno(() => fs.lookup(ctx, fs.root, "/proc/self/fd/4", true)), Errno.ENOENT);
-  assert.equal(errno(() => fs.lookup(kernelContext(fs), fs.root, "/proc/self", true)), Errno.ENOENT, "the kernel has no self");
+  assert.equal(errnoOf(() => fs.lookup(ctx, fs.root, "/proc/self/fd/4", true)), Errno.ENOENT);
+  assert.equal(errnoOf(() => fs.lookup(kernelContext(fs), fs.root, "/proc/self", true)), Errno.ENOENT, "the kernel has no self");
 });
 
 test("storage: a file's bytes count against the capacity until its last link and last open file are gone; a full file system is ENOSPC", () => {
@@ -206,7 +198,7 @@ test("property: random mkdir/create/unlink/rmdir/rename sequences agree with a m
       const children = (p: string): string[] => [...model.keys()].filter((k) => k !== p && k.startsWith(p === "" ? "" : p + "/") && parent(k) === p);
       for (const o of ops) {
         const path = o.p.join("/");
-        const got = errno(() => {
+        const got = errnoOf(() => {
           if (o.k === "mkdir") fs.mkdir(ctx, top, path, 0o755, 0);
           else if (o.k === "create") fs.open(ctx, top, path, O_CREAT | O_EXCL | O_WRONLY, 0o644, 0).unref();
           else if (o.k === "unlink") fs.remove(ctx, top, path, false);

@@ -10,7 +10,7 @@ import type { FaultEvent, MmEvents } from "../../../kernel/mm/mm-events.js";
 import { MMAP_BASE, STACK_TOP } from "../../../kernel/mm/layout.js";
 import { PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, MREMAP_MAYMOVE } from "../../../kernel/abi/mman.js";
 import { SharedMemory } from "../../../kernel/mm/shared-memory.js";
-import { SysError } from "../../../kernel/abi/errno.js";
+import { errnoOf } from "../support/errno.js";
 
 const RW = PROT_READ | PROT_WRITE;
 
@@ -37,15 +37,6 @@ function flagsAt(as: AddressSpace, va: number): number | undefined {
   return item.prop.flags & PageFlags.RWX;
 }
 
-function errnoOf(f: () => unknown): number {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof SysError) return e.errno;
-    throw e;
-  }
-  throw new Error("expected a SysError");
-}
 
 test("anonymous memory is demand-zero: untouched pages are not mapped; a write maps one zeroed page, counted once", () => {
   const { ev, as } = setup();

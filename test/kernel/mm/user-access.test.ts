@@ -4,9 +4,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PAGE_SIZE, PhysicalMemory, u64 } from "vmio";
-import { Errno, SysError } from "../../../kernel/abi/errno.js";
+import { Errno } from "../../../kernel/abi/errno.js";
 import { AddressSpace } from "../../../kernel/mm/address-space.js";
 import { UserSink, UserSource, readPath, readString, readUser, writeUser } from "../../../kernel/mm/user-access.js";
+import { errnoOf } from "../support/errno.js";
 
 const BASE = 0x10_0000;
 const END = BASE + 2 * PAGE_SIZE;
@@ -18,15 +19,6 @@ function space(): AddressSpace {
   return as;
 }
 
-function errno(f: () => unknown): number {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof SysError) return e.errno;
-    throw e;
-  }
-  return 0;
-}
 
 test("a sink and a source move exactly the bytes before the first bad one", () => {
   const as = space();
@@ -35,7 +27,7 @@ test("a sink and a source move exactly the bytes before the first bad one", () =
   assert.equal(sink.put(new Uint8Array(10).fill(7)), 6);
   const src = UserSource.buffer(as.space, END - 3, 10);
   assert.equal(src.take(10).length, 3);
-  assert.equal(errno(() => UserSink.buffer(as.space, 2 ** 47 - 4, 10)), Errno.EFAULT);
+  assert.equal(errnoOf(() => UserSink.buffer(as.space, 2 ** 47 - 4, 10)), Errno.EFAULT);
   as.dispose();
 });
 
@@ -44,10 +36,10 @@ test("paths: a NUL as the last mapped byte works, running into a hole is EFAULT,
   as.space.writeBytes(END - 4, new TextEncoder().encode("abc\0"));
   assert.equal(readPath(as.space, END - 4), "abc");
   as.space.writeBytes(END - 3, new TextEncoder().encode("xyz"));
-  assert.equal(errno(() => readPath(as.space, END - 3)), Errno.EFAULT);
-  assert.equal(errno(() => readPath(as.space, 0)), Errno.EFAULT);
+  assert.equal(errnoOf(() => readPath(as.space, END - 3)), Errno.EFAULT);
+  assert.equal(errnoOf(() => readPath(as.space, 0)), Errno.EFAULT);
   as.space.writeBytes(BASE, new Uint8Array(4096).fill(0x61));
-  assert.equal(errno(() => readPath(as.space, BASE)), Errno.ENAMETOOLONG);
+  assert.equal(errnoOf(() => readPath(as.space, BASE)), Errno.ENAMETOOLONG);
   assert.equal(readString(as.space, BASE, 10), null);
   as.dispose();
 });
@@ -55,19 +47,19 @@ test("paths: a NUL as the last mapped byte works, running into a hole is EFAULT,
 test("structures are all or nothing: a half-mapped one is EFAULT and nothing is written", () => {
   const as = space();
   as.space.writeBytes(END - 4, new Uint8Array([1, 2, 3, 4]));
-  assert.equal(errno(() => writeUser(as.space, END - 4, u64, 5n)), Errno.EFAULT);
+  assert.equal(errnoOf(() => writeUser(as.space, END - 4, u64, 5n)), Errno.EFAULT);
   const kept = new Uint8Array(4);
   as.space.readBytes(END - 4, kept);
   assert.deepEqual([...kept], [1, 2, 3, 4]);
-  assert.equal(errno(() => readUser(as.space, END - 4, u64)), Errno.EFAULT);
+  assert.equal(errnoOf(() => readUser(as.space, END - 4, u64)), Errno.EFAULT);
   as.dispose();
 });
 
 test("iovec arrays: a count above 1024 or negative is EINVAL, an unmapped array EFAULT", () => {
   const as = space();
-  assert.equal(errno(() => UserSource.iovecs(as.space, BASE, 1025)), Errno.EINVAL);
-  assert.equal(errno(() => UserSource.iovecs(as.space, BASE, -1)), Errno.EINVAL);
-  assert.equal(errno(() => UserSink.iovecs(as.space, END - 8, 1)), Errno.EFAULT);
+  assert.equal(errnoOf(() => UserSource.iovecs(as.space, BASE, 1025)), Errno.EINVAL);
+  assert.equal(errnoOf(() => UserSource.iovecs(as.space, BASE, -1)), Errno.EINVAL);
+  assert.equal(errnoOf(() => UserSink.iovecs(as.space, END - 8, 1)), Errno.EFAULT);
   as.space.writeBytes(BASE, new Uint8Array(new BigUint64Array([BigInt(END - 2), 8n]).buffer));
   const sink = UserSink.iovecs(as.space, BASE, 1);
   assert.equal(sink.put(new Uint8Array(8)), 2);

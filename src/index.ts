@@ -13,7 +13,7 @@
 export { type PodType, type PodOnceType, type PodValue, sizeOf, alignOf } from "./pod/pod-type.js";
 export { u8, u16, u32, u64, i8, i16, i32, i64, usize, isize, f32, f64 } from "./pod/scalars.js";
 export { struct, type StructFields, type StructOptions, type StructValue } from "./pod/struct.js";
-export { array } from "./pod/array.js";
+export { array, type ArrayOptions } from "./pod/array.js";
 
 export { type Fallible, type Infallible, type Fallibility } from "./io/fallibility.js";
 export { VmError, type VmErrorCode } from "./io/vm-error.js";
@@ -22,7 +22,7 @@ export { VmWriter } from "./io/vm-writer.js";
 export { type VmIo, type VmIoFill, type VmIoOnce } from "./io/vm-io.js";
 
 export { PAGE_SIZE } from "./frame/page-size.js";
-export { PhysicalMemory, type PhysicalMemoryOptions, type LeakReport, type MemoryToken } from "./frame/physical-memory.js";
+export { PhysicalMemory, type PhysicalMemoryOptions, type LeakReport, type MemoryToken, type ReclaimReport } from "./frame/physical-memory.js";
 export { FrameAllocOptions } from "./frame/frame-alloc-options.js";
 export { Frame, UFrame, type FrameToken } from "./frame/frame.js";
 export { Segment, USegment, type SegmentToken } from "./frame/segment.js";

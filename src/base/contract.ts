@@ -22,9 +22,19 @@ export type ContractCode =
   | "ERR_OUT_OF_RANGE"
   | "ERR_USE_AFTER_DISPOSE"
   | "ERR_DETACHED_BUFFER"
-  | "ERR_CONTRACT";
+  | "ERR_CONTRACT"
+  | "ERR_ILLEGAL_CONSTRUCTOR"
+  | "ERR_REENTERED";
 
-function withCode<E extends Error>(err: E, code: ContractCode): E {
+/**
+ * Codes of the other errors vmio throws: a wait on another thread that gave
+ * up (the caller did nothing wrong, and it is no memory condition), and a
+ * broken internal invariant.
+ */
+export type WaitCode = "ERR_LOCK_TIMEOUT" | "ERR_GRACE_PERIOD_TIMEOUT";
+
+/** Gives `err` its `code` (an own, enumerable property, as Node core's errors have). */
+export function withCode<E extends Error>(err: E, code: ContractCode | WaitCode | "ERR_VMIO_INTERNAL"): E {
   Object.defineProperty(err, "code", { value: code, enumerable: true, writable: true, configurable: true });
   return err;
 }
@@ -79,5 +89,25 @@ export function detachedBuffer(): never {
   throw withCode(
     new TypeError("the ArrayBuffer behind this memory was detached or shrunk (transferred, or a WebAssembly.Memory grew)"),
     "ERR_DETACHED_BUFFER",
+  );
+}
+
+/**
+ * Throws a `TypeError`: a class whose instances only vmio makes was called
+ * with `new` (or subclassed) from outside. `use` says where instances come from.
+ */
+export function illegalConstructor(name: string, use: string): never {
+  throw withCode(new TypeError(`${name} has no public constructor: ${use}`), "ERR_ILLEGAL_CONSTRUCTOR");
+}
+
+/**
+ * Throws a `TypeError`: `what` (a lock) is already held by the calling
+ * thread, which tried to take it again — from a callback vmio called while
+ * holding it. Waiting would wait for itself forever.
+ */
+export function reentered(what: string): never {
+  throw withCode(
+    new TypeError(`${what} is already held by this thread: a callback (fault handler, protectNext op, getter) re-entered an operation that holds it`),
+    "ERR_REENTERED",
   );
 }

@@ -24,7 +24,7 @@
 
 import { contractViolation, invalidType, useAfterDispose } from "../base/contract.js";
 import { checkFunction, checkIndex } from "../base/validate.js";
-import { UFrame } from "../frame/frame.js";
+import { adoptUFrame, untypedFrame, type UFrame } from "../frame/frame.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import { VmError } from "../io/vm-error.js";
 import { PageProperty, checkCache, checkFlags } from "./page-property.js";
@@ -93,13 +93,15 @@ export class Cursor implements Disposable {
     const va = this._va;
     if (va >= this._end) throw new VmError("InvalidArgs", `query: the cursor is at the end of its range (0x${va.toString(16)})`);
     const range = { start: va, end: va + PAGE_SIZE };
+    const ram = this._state.machine;
+    ram.reserveHoldings();
     const found = this._lock(() => {
       const hit = this._state.table.query(va);
-      if (hit !== undefined) this._state.mem._refFrames(hit.frame, 1);
+      if (hit !== undefined) ram.frames.ref(hit.frame, 1);
       return hit;
     });
     if (found === undefined) return { range };
-    return { range, item: { frame: UFrame._adopt(this._state.mem, found.frame), prop: found.prop } };
+    return { range, item: { frame: adoptUFrame(ram, found.frame), prop: found.prop } };
   }
 
   /**
@@ -171,9 +173,9 @@ export class CursorMut extends Cursor {
    */
   map(frame: UFrame, prop: PageProperty): void {
     this._live();
-    if (!(frame instanceof UFrame)) invalidType("frame", "a UFrame", frame);
-    const paddr = frame._paddrUntyped();
-    if (frame._mem !== this._state.mem) invalidType("frame", "a frame of the same PhysicalMemory as the address space", frame);
+    const f = untypedFrame(frame, "frame");
+    const paddr = f.index * PAGE_SIZE;
+    if (f.ram !== this._state.machine) invalidType("frame", "a frame of the same PhysicalMemory as the address space", frame);
     const p = checkProperty(prop);
     const va = this._va;
     if (va >= this._end) contractViolation(`map: the cursor is at the end of its range (0x${va.toString(16)})`);

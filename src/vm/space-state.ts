@@ -32,9 +32,12 @@
  */
 
 import { useAfterDispose } from "../base/contract.js";
-import { lockWord, unlockWord } from "../base/futex-lock.js";
+import { HOLD_SPACE } from "../frame/holdings.js";
+import { FLAG_TYPED } from "../frame/meta.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
-import type { PhysicalMemory } from "../frame/physical-memory.js";
+import { ramOf, type PhysicalMemory } from "../frame/physical-memory.js";
+import type { Ram } from "../frame/ram.js";
+import { registerReleaser } from "../frame/reclaim.js";
 import { MemorySpace } from "../io/memory-space.js";
 import type { PageProperty } from "./page-property.js";
 import { PageTable } from "./page-table.js";
@@ -59,10 +62,12 @@ export type PageFaultHandler = (fault: { readonly address: number; readonly writ
 export class SpaceState extends MemorySpace {
   readonly shared: boolean;
   readonly mem: PhysicalMemory;
+  /** The RAM's internal state on this thread. */
+  readonly machine: Ram;
   readonly table: PageTable;
   /** Frame number of the control block. */
   readonly ctrl: number;
-  /** Int32 index (in `mem._i32`) of the control block's epoch word. */
+  /** Int32 index (in RAM's `i32`) of the control block's epoch word. */
   readonly epochIndex: number;
   private readonly ctrlIndex: number;
   private readonly i32: Int32Array;
@@ -81,20 +86,23 @@ export class SpaceState extends MemorySpace {
   inHandler = false;
   /** True once this thread dropped its reference to the control block. */
   private released = false;
+  /** The entry of this view's user count in this thread's holdings ledger (-1: none). */
+  held = -1;
 
   constructor(mem: PhysicalMemory, table: PageTable, ctrl: number) {
     super();
     this.mem = mem;
-    this.shared = mem._shared;
+    this.machine = ramOf(mem);
+    this.shared = this.machine.shared;
     this.table = table;
     this.ctrl = ctrl;
     this.ctrlIndex = (ctrl * PAGE_SIZE) / 4;
     this.epochIndex = this.ctrlIndex + C_EPOCH;
-    this.i32 = mem._i32;
-    this.u32 = mem._u32;
-    this.ram = mem._ram;
-    this.runBytes = mem._ram;
-    this.runView = mem._view;
+    this.i32 = this.machine.i32;
+    this.u32 = this.machine.u32;
+    this.ram = this.machine.bytes;
+    this.runBytes = this.machine.bytes;
+    this.runView = this.machine.view;
     this.tags = this.tlb.tags;
     this.paddrs = this.tlb.paddrs;
     this.perms = this.tlb.perms;
@@ -104,21 +112,34 @@ export class SpaceState extends MemorySpace {
 
   /** Allocates a new, empty address space in `mem`, with one user (the caller). */
   static create(mem: PhysicalMemory): SpaceState {
+    const ram = ramOf(mem);
+    ram.reserveHoldings();
     const table = PageTable.create(mem);
     let ctrl: number;
     try {
-      ctrl = mem._allocFrames(1, true, true);
+      ctrl = ram.frames.alloc(1, true, FLAG_TYPED);
     } catch (e) {
       table.destroy();
       throw e;
     }
-    Atomics.store(mem._i32, (ctrl * PAGE_SIZE) / 4 + C_USERS, 1);
-    return new SpaceState(mem, table, ctrl);
+    Atomics.store(ram.i32, (ctrl * PAGE_SIZE) / 4 + C_USERS, 1);
+    const state = new SpaceState(mem, table, ctrl);
+    state.hold();
+    return state;
   }
 
   /** This thread's view of an existing space whose root and control block are given; the caller brings a user count. */
   static attach(mem: PhysicalMemory, root: number, ctrl: number): SpaceState {
     return new SpaceState(mem, new PageTable(mem, root), ctrl);
+  }
+
+  /**
+   * Records this view's user count in this thread's holdings ledger (shared
+   * RAM), so that reclaiming the thread releases it; the caller reserved an
+   * entry before taking the count.
+   */
+  hold(): void {
+    if (this.machine.holdings !== null) this.held = this.machine.holdings.record(HOLD_SPACE, this.ctrl, this.table.root);
   }
 
   /** Counts one more user of the space (a share token). */
@@ -268,7 +289,7 @@ export class SpaceState extends MemorySpace {
       let resolved: boolean;
       this.inHandler = true;
       // The handler runs outside any critical section: it may unmap and map.
-      const depth = this.mem._gp.suspend();
+      const depth = this.machine.gp.suspend();
       try {
         resolved = handler({ address: addr, write }) === true;
       } catch (e) {
@@ -278,7 +299,7 @@ export class SpaceState extends MemorySpace {
         this.faultWrite = write;
         return -1;
       } finally {
-        this.mem._gp.resume(depth);
+        this.machine.gp.resume(depth);
         this.inHandler = false;
       }
       if (resolved) {
@@ -312,8 +333,7 @@ export class SpaceState extends MemorySpace {
       this.shootdown(start, end);
       // Only once no thread can still be copying through an old translation
       // (or walking an unlinked node) may the frames go back to the allocator.
-      this.mem._gp.synchronize();
-      for (const frame of released) this.mem._unrefFrames(frame, 1);
+      this.machine.gp.retire(released);
     }
     return pages;
   }
@@ -323,28 +343,28 @@ export class SpaceState extends MemorySpace {
     this.table.reprotect(va, prop);
     this.shootdown(va, va + PAGE_SIZE);
     // No thread may still be writing through a translation that lost `W`.
-    this.mem._gp.synchronize();
+    this.machine.gp.synchronize();
   }
 
   /** Runs a mapping change exclusively with respect to other threads (a no-op lock on unshared RAM). */
   exclusive<T>(f: () => T): T {
     if (!this.shared) return f();
-    lockWord(this.i32, this.ctrlIndex + C_LOCK, "a VmSpace's page-table lock");
+    this.machine.lock(this.ctrlIndex + C_LOCK, "a VmSpace's page-table lock");
     try {
       return f();
     } finally {
-      unlockWord(this.i32, this.ctrlIndex + C_LOCK);
+      this.machine.unlock(this.ctrlIndex + C_LOCK);
     }
   }
 
   /** Enters a critical section for an access on shared RAM (see grace-period.ts). */
   override enter(): void {
-    this.mem._gp.enter();
+    this.machine.gp.enter();
   }
 
   /** Leaves the critical section. */
   override exit(): void {
-    this.mem._gp.exit();
+    this.machine.gp.exit();
   }
 
   /**
@@ -368,13 +388,18 @@ export class SpaceState extends MemorySpace {
     if (this.released) return;
     this.released = true;
     this.tlb.flush();
+    this.machine.dropHolding(this.held);
     if (Atomics.sub(this.i32, this.ctrlIndex + C_USERS, 1) === 1) {
       this.exclusive(() => {
         this.unmap(0, 2 ** 47);
         this.shootdown(0, 0);
         this.table.destroy();
       });
-      this.mem._unrefFrames(this.ctrl, 1);
+      this.machine.frames.unref(this.ctrl, 1);
     }
   }
 }
+
+// A worker that exited with views of spaces it never disposed: reclaiming it
+// releases each view as its dispose() would have (the last one frees the space).
+registerReleaser(HOLD_SPACE, (ram, ctrl, root) => SpaceState.attach(ram.memory, root, ctrl).release());

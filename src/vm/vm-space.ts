@@ -24,8 +24,7 @@
 import { invalidType, useAfterDispose } from "../base/contract.js";
 import { checkIndex, isIndex } from "../base/validate.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
-import { newNonce, redeem } from "../frame/frame.js";
-import { PhysicalMemory } from "../frame/physical-memory.js";
+import { PhysicalMemory, checkedRamOf } from "../frame/physical-memory.js";
 import type { Fallible } from "../io/fallibility.js";
 import { VmError } from "../io/vm-error.js";
 import { VmObject, type IoMemory } from "../io/vm-io.js";
@@ -232,12 +231,11 @@ export class VmSpace extends VmObject implements Disposable {
   share(): SpaceToken {
     this.live();
     const state = this._state;
-    const mem = state.mem;
-    if (!mem._shared) invalidType("this", "a VmSpace in shared RAM ({ shared: true })", "one in unshared RAM");
-    const nonce = newNonce();
-    const ticket = mem._issueTicket(nonce, 3, state.ctrl, state.table.root);
+    const ram = state.machine;
+    if (!ram.shared) invalidType("this", "a VmSpace in shared RAM ({ shared: true })", "one in unshared RAM");
+    const { ticket, nonce } = ram.tickets.issue("vmio.VmSpace", state.ctrl, state.table.root);
     state.addUser();
-    return { kind: "vmio.VmSpace", memory: mem._id, paddr: state.ctrl * PAGE_SIZE, root: state.table.root * PAGE_SIZE, ticket, nonce };
+    return { kind: "vmio.VmSpace", memory: ram.id, paddr: state.ctrl * PAGE_SIZE, root: state.table.root * PAGE_SIZE, ticket, nonce };
   }
 
   /**
@@ -250,9 +248,12 @@ export class VmSpace extends VmObject implements Disposable {
    * @throws {RangeError} the token was attached already.
    */
   static attach(memory: PhysicalMemory, token: SpaceToken): VmSpace {
+    const ram = checkedRamOf(memory, "memory");
     if (token == null || typeof token.root !== "number") invalidType("token", "a token from VmSpace.share()", token);
-    const ctrl = redeem(memory, token, "vmio.VmSpace", "a token from VmSpace.share()", token.root / PAGE_SIZE) / PAGE_SIZE;
+    ram.reserveHoldings();
+    const ctrl = ram.tickets.redeem(ram.id, token, "vmio.VmSpace", "a token from VmSpace.share()", token.root / PAGE_SIZE);
     pendingAttach = SpaceState.attach(memory, token.root / PAGE_SIZE, ctrl);
+    pendingAttach.hold();
     return new VmSpace(memory);
   }
 

@@ -20,6 +20,7 @@ import {
   throwsVmError,
   user,
 } from "./support.js";
+import { ramOf } from "../../src/frame/physical-memory.js";
 
 const BASE = 0x10_0000;
 const SENTINEL = 0xee;
@@ -79,7 +80,7 @@ test("writeFallible stops exactly at the first read-only byte: nothing written t
   const src = pattern(4 * PAGE_SIZE, 3);
   for (const len of LENGTHS) {
     for (const start of starts(len)) {
-      for (const pa of paddrs) mem._ram.fill(0, pa, pa + PAGE_SIZE);
+      for (const pa of paddrs) ramOf(mem).bytes.fill(0, pa, pa + PAGE_SIZE);
       const expected = Math.min(len, fault - start);
       const r = VmReader.from(src.subarray(0, len + 16));
       const w = space.writer(start, len);
@@ -164,7 +165,7 @@ test("readVal/writeVal across a page boundary with the second page unmapped: Pag
     const at = BASE + PAGE_SIZE - t.size;
     space.writer(at, t.size).writeVal(t, value);
     assert.deepEqual(space.reader(at, t.size).readVal(t), value);
-    mem._ram.set(content, paddr);
+    ramOf(mem).bytes.set(content, paddr);
   }
   mapNew(space, mem, BASE + PAGE_SIZE, PageFlags.RW);
   for (const [name, t, value] of VALUE_TYPES) {
@@ -228,8 +229,8 @@ test("fillZeros across a fault: PageFault with the exact count, cursor advanced 
   const p2 = mapNew(space, mem, BASE + 2 * PAGE_SIZE, PageFlags.R, ro);
   for (const len of [1, 8, PAGE_SIZE, 2 * PAGE_SIZE + 1, 3 * PAGE_SIZE]) {
     for (const start of [BASE, BASE + 1, BASE + PAGE_SIZE - 1, BASE + PAGE_SIZE + 7, BASE + 2 * PAGE_SIZE - 1]) {
-      mem._ram.set(content.subarray(0, PAGE_SIZE), p0);
-      mem._ram.set(content.subarray(PAGE_SIZE), p1);
+      ramOf(mem).bytes.set(content.subarray(0, PAGE_SIZE), p0);
+      ramOf(mem).bytes.set(content.subarray(PAGE_SIZE), p1);
       const fault = BASE + 2 * PAGE_SIZE;
       const expected = Math.min(len, fault - start);
       const w = space.writer(start, len + 10);

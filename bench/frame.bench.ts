@@ -5,7 +5,9 @@
  * @module
  */
 
-import { FrameAllocOptions, FrameVec, PAGE_SIZE, PhysicalMemory, VmReader, u32, type UFrame } from "vmio";
+import { FrameAllocOptions, FrameVec, PAGE_SIZE, PhysicalMemory, VmError, VmReader, u32, type UFrame } from "vmio";
+// Internal: the allocator's own failure path, without the VmError that the public API throws.
+import { ramOf } from "../src/frame/physical-memory.js";
 import type { BenchCase } from "./harness.js";
 
 function memory(): PhysicalMemory {
@@ -90,7 +92,164 @@ function allocCase(frames: number, zeroed: boolean, ops: number): BenchCase {
   };
 }
 
+/** RAM sizes of the scaling rows. */
+const SCALES: ReadonlyArray<[label: string, bytes: number]> = [
+  ["16 MiB", 16 << 20],
+  ["64 MiB", 64 << 20],
+  ["256 MiB", 256 << 20],
+  ["1 GiB", 1 << 30],
+];
+
+/**
+ * RAM of `bytes`, clean (every frame free) or fragmented: every other frame
+ * of the lower seven eighths held (free runs of one frame), the top eighth
+ * free. Returns the handles that keep the fragmentation.
+ */
+function ram(bytes: number, fragmented: boolean): { mem: PhysicalMemory; held: UFrame[]; singles: number } {
+  const mem = new PhysicalMemory({ size: bytes });
+  if (!fragmented) return { mem, held: [], singles: 0 };
+  const opts = new FrameAllocOptions(mem).zeroed(false);
+  const frames = [...opts.allocSegment(Math.floor((mem.freeFrames() * 7) / 8))];
+  const held = frames.filter((f, i) => (i % 2 === 0 ? true : (f.dispose(), false)));
+  return { mem, held, singles: frames.length - held.length };
+}
+
+/** Fragmented RAM whose top eighth is taken too: every free frame is a run of one. */
+function singlesOnly(bytes: number): { mem: PhysicalMemory; release(): void } {
+  const { mem, held, singles } = ram(bytes, true);
+  const top = new FrameAllocOptions(mem).zeroed(false).allocSegment(mem.freeFrames() - singles);
+  return {
+    mem,
+    release: () => {
+      top.dispose();
+      for (const f of held) f.dispose();
+    },
+  };
+}
+
+/**
+ * Allocation as RAM grows: 64 `allocFrame()`s (or `allocSegment(2)`s, which
+ * a fragmented RAM can only serve from its top eighth) then their 64
+ * `dispose()`s, so that the reuse hint serves one request in 64 and the
+ * tree search the rest. Absolute figures: flat across sizes is O(log n).
+ */
+function allocScale(label: string, bytes: number, fragmented: boolean, frames: 1 | 2): BenchCase {
+  const what = frames === 1 ? "allocFrame()" : "allocSegment(2)";
+  return {
+    id: `alloc-scale-${frames}-${fragmented ? "frag" : "clean"}-${label.replace(" ", "")}`,
+    group: "frame",
+    title: `${what} + dispose() at RAM ${label}, ${fragmented ? "fragmented (free runs of 1, then a free eighth)" : "clean"}`,
+    ops: 64 * 2_000,
+    unit: frames === 1 ? "frame" : "segment",
+    setup() {
+      const { mem, held } = ram(bytes, fragmented);
+      const opts = new FrameAllocOptions(mem).zeroed(false);
+      const batch: Array<{ startPaddr(): number; dispose(): void }> = [];
+      return {
+        vmio: (n) => {
+          let x = 0;
+          for (let done = 0; done < n; done += 64) {
+            for (let i = 0; i < 64; i++) batch.push(frames === 1 ? opts.allocFrame() : opts.allocSegment(2));
+            for (const h of batch) {
+              x += h.startPaddr();
+              h.dispose();
+            }
+            batch.length = 0;
+          }
+          return x;
+        },
+        teardown: () => {
+          for (const f of held) f.dispose();
+        },
+      };
+    },
+  };
+}
+
+/**
+ * A request that cannot be met (issue 10: it used to rebuild the allocator's
+ * tree, O(n)). `allocSegment(2)` on RAM whose free frames are all single
+ * (fragmented, the free eighth taken too), caught; against the floor of any
+ * failure the API reports: the same `VmError`, made as deep in the stack as
+ * the allocator makes it (three calls down), thrown and caught. Its stack
+ * trace is nearly all of the cost — microseconds, growing with the depth —
+ * where the allocator's own refusal takes nanoseconds (the next rows).
+ */
+function noMemory(label: string, bytes: number): BenchCase {
+  return {
+    id: `alloc-nomem-${label.replace(" ", "")}`,
+    group: "frame",
+    title: `failed allocSegment(2) (VmError NoMemory) at RAM ${label}, fragmented`,
+    limitLabel: "a new VmError thrown three calls down and caught (the floor)",
+    target: 0.8,
+    ops: 20_000,
+    unit: "request",
+    setup() {
+      const { mem, release } = singlesOnly(bytes);
+      const opts = new FrameAllocOptions(mem).zeroed(false);
+      let floor = 0;
+      return {
+        limit: (n) => {
+          for (let i = 0; i < n; i++) {
+            try {
+              floor += throwsAtDepth(3);
+            } catch (e) {
+              floor += (e as VmError).copied + 1;
+            }
+          }
+          return floor;
+        },
+        vmio: (n) => {
+          let x = 0;
+          for (let i = 0; i < n; i++) {
+            try {
+              opts.allocSegment(2);
+            } catch (e) {
+              x += (e as VmError).copied + 1;
+            }
+          }
+          return x;
+        },
+        teardown: release,
+      };
+    },
+  };
+}
+
+/** Throws a NoMemory `VmError` from `depth` nested calls (the floor of a failed allocation). */
+function throwsAtDepth(depth: number): number {
+  if (depth > 1) return throwsAtDepth(depth - 1) + 1;
+  throw new VmError("NoMemory", "no run of 2 free frames (the longest is 1)");
+}
+
+/** The allocator's own answer to a request it cannot meet (internal; no error object): O(1) from the tree's root. */
+function noMemorySearch(label: string, bytes: number): BenchCase {
+  return {
+    id: `alloc-nomem-search-${label.replace(" ", "")}`,
+    group: "frame",
+    title: `the allocator refusing a run of 2 at RAM ${label}, fragmented (internal, no VmError)`,
+    ops: 2_000_000,
+    unit: "request",
+    setup() {
+      const { mem, release } = singlesOnly(bytes);
+      const allocator = ramOf(mem).allocator;
+      return {
+        vmio: (n) => {
+          let x = 0;
+          for (let i = 0; i < n; i++) x += allocator.alloc(2);
+          if (x !== -n) throw new Error("the allocator found a run of 2 where there is none");
+          return x;
+        },
+        teardown: release,
+      };
+    },
+  };
+}
+
 export const cases: BenchCase[] = [
+  ...SCALES.flatMap(([label, bytes]) => [allocScale(label, bytes, false, 1), allocScale(label, bytes, true, 1), allocScale(label, bytes, true, 2)]),
+  ...SCALES.map(([label, bytes]) => noMemory(label, bytes)),
+  ...SCALES.map(([label, bytes]) => noMemorySearch(label, bytes)),
   allocCase(1, true, 200_000),
   allocCase(1, false, 500_000),
   allocCase(256, true, 2_000),

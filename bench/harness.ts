@@ -3,10 +3,15 @@
  * same work, measured in the same process, and reports their speed ratio.
  *
  * Method: each side runs a closure that performs `ops` operations; the two
- * sides alternate, each sample is timed with `process.hrtime.bigint()`, and
- * the median of the samples is kept. Each case runs in its own child
- * process (see run.ts) so that V8's type feedback from one case cannot slow
- * another.
+ * sides alternate, and the median of the samples is kept. Samples are timed
+ * in CPU time (`process.cpuUsage`) by default: on a loaded machine a process
+ * that is not scheduled loses wall time but not CPU time, so the ratio of
+ * two CPU times measured in one process stays meaningful. Cases whose work
+ * runs in workers (whose CPU time the main thread's clock would count, and
+ * waits would not) are timed in wall time (`clock: "wall"`). Each case runs
+ * in its own child processes (see run.ts) so that V8's type feedback from
+ * one case cannot slow another; the spread of the samples is recorded so
+ * that a noisy figure can be told from a measurement.
  *
  * @module
  */
@@ -40,6 +45,12 @@ export interface BenchCase {
   readonly warmup?: number;
   /** Timed samples of each side (default 9). */
   readonly samples?: number;
+  /**
+   * How samples are timed: `"cpu"` is this process's CPU time; `"wall"` is
+   * elapsed time, for cases that drive workers or wait. Default: `"wall"`
+   * for bodies that return a promise (they drive workers), else `"cpu"`.
+   */
+  readonly clock?: "cpu" | "wall";
 }
 
 /** The measured result of a case. */
@@ -60,6 +71,13 @@ export interface BenchResult {
   readonly met: boolean | undefined;
   /** All samples (ns/op), for the record. */
   readonly samples: { vmio: number[]; limit: number[] };
+  /** How the samples were timed. */
+  readonly clock: "cpu" | "wall";
+  /**
+   * Relative spread of each side's samples: the interquartile range over
+   * the median (0.05 = the middle half of the samples lies within 5 %).
+   */
+  readonly spread: { vmio: number; limit: number | undefined };
 }
 
 function median(xs: number[]): number {
@@ -68,9 +86,33 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/** Interquartile range over the median: how far apart the middle half of `xs` lies. */
+export function relativeSpread(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number): number => {
+    const i = q * (s.length - 1);
+    const lo = Math.floor(i);
+    const hi = Math.ceil(i);
+    return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (i - lo);
+  };
+  const m = median(s);
+  return m === 0 ? 0 : (at(0.75) - at(0.25)) / m;
+}
+
 let sink: unknown;
 
-async function time(body: Body, ops: number): Promise<number> {
+function cpuNs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+}
+
+async function time(body: Body, ops: number, clock: "cpu" | "wall"): Promise<number> {
+  if (clock === "cpu") {
+    const t0 = cpuNs();
+    sink = body(ops);
+    if (sink instanceof Promise) sink = await sink;
+    return (cpuNs() - t0) / ops;
+  }
   const t0 = process.hrtime.bigint();
   sink = body(ops);
   if (sink instanceof Promise) sink = await sink;
@@ -80,16 +122,24 @@ async function time(body: Body, ops: number): Promise<number> {
 /** Runs one case: warm-up, then `samples` alternating timed samples of each side. */
 export async function measure(c: BenchCase, samples = 9): Promise<BenchResult> {
   const { vmio, limit, teardown } = await c.setup();
+  let clock = c.clock ?? "cpu";
+  if (c.clock === undefined) {
+    const first = vmio(c.ops);
+    if (first instanceof Promise) {
+      clock = "wall";
+      await first;
+    }
+  }
   // Warm up both sides until V8 has optimised them.
   for (let i = 0; i < (c.warmup ?? 5); i++) {
-    await time(vmio, c.ops);
-    if (limit !== undefined) await time(limit, c.ops);
+    await time(vmio, c.ops, clock);
+    if (limit !== undefined) await time(limit, c.ops, clock);
   }
   const v: number[] = [];
   const l: number[] = [];
   for (let i = 0; i < (c.samples ?? samples); i++) {
-    if (limit !== undefined) l.push(await time(limit, c.ops));
-    v.push(await time(vmio, c.ops));
+    if (limit !== undefined) l.push(await time(limit, c.ops, clock));
+    v.push(await time(vmio, c.ops, clock));
   }
   await teardown?.();
   if (sink === Symbol.for("never")) console.log(sink);
@@ -108,6 +158,8 @@ export async function measure(c: BenchCase, samples = 9): Promise<BenchResult> {
     target: c.target,
     met: c.target === undefined || ratio === undefined ? undefined : ratio >= c.target,
     samples: { vmio: v, limit: l },
+    clock,
+    spread: { vmio: relativeSpread(v), limit: limit === undefined ? undefined : relativeSpread(l) },
   };
 }
 

@@ -19,7 +19,10 @@ interface RunRecord {
   readonly node: string;
   readonly cpu?: string;
   readonly cores: number;
-  readonly results: BenchResult[];
+  readonly runs?: number;
+  readonly seconds?: number;
+  readonly load?: { before: number[]; after: number[] };
+  readonly results: Array<BenchResult & { runSpread?: number; reliable?: boolean }>;
 }
 
 // This file runs as build/bench/table.js: the repository root is two levels up.
@@ -36,11 +39,13 @@ try {
 
 const cell = (s: string): string => s.replace(/\|/g, "\\|");
 
+const load = record.load === undefined ? "" : ` Load average ${record.load.before[0]?.toFixed(2)} at the start, ${record.load.after[0]?.toFixed(2)} at the end.`;
+const runs = record.runs === undefined ? "" : ` Medians over ${record.runs} process${record.runs === 1 ? "" : "es"} per case; the whole run took ${Math.round((record.seconds ?? 0) / 60)} min.`;
 const lines = [
-  `Measured ${record.date.slice(0, 10)} on Node ${record.node}, ${record.cores} CPU${record.cores === 1 ? "" : "s"}${record.cpu === undefined ? "" : ` (${record.cpu})`}.`,
+  `Measured ${record.date.slice(0, 10)} on Node ${record.node}, ${record.cores} CPU${record.cores === 1 ? "" : "s"}${record.cpu === undefined ? "" : ` (${record.cpu})`}.${runs}${load}`,
   "",
-  "| case | vmio | limit | ratio | target | |",
-  "| --- | ---: | --- | ---: | ---: | --- |",
+  "| case | vmio | limit | ratio | target | | spread |",
+  "| --- | ---: | --- | ---: | ---: | --- | ---: |",
 ];
 for (const r of record.results) {
   const per = (ns: number): string => `${formatNs(ns)}/${r.unit}`;
@@ -48,6 +53,7 @@ for (const r of record.results) {
   const ratio = r.ratio === undefined ? `${(1e9 / r.vmioNs).toExponential(2)} ${r.unit}/s` : `${r.ratio.toFixed(2)}×`;
   const target = r.target === undefined ? "" : `≥ ${r.target.toFixed(2)}×`;
   const met = r.met === undefined ? "" : r.met ? "met" : "**short**";
-  lines.push(`| ${[r.title, per(r.vmioNs), limit, ratio, target, met].map(cell).join(" | ")} |`);
+  const spread = r.runSpread === undefined ? "" : `${(r.runSpread * 100).toFixed(0)} %${r.reliable === false ? " noisy" : ""}`;
+  lines.push(`| ${[r.title, per(r.vmioNs), limit, ratio, target, met, spread].map(cell).join(" | ")} |`);
 }
 console.log(lines.join("\n"));

@@ -17,9 +17,14 @@ interface Pool {
   close(): Promise<void>;
 }
 
-/** Workers, each with its own setup; `run` sends a job to the first `n` and waits for them all. */
-function pool(setups: object[]): Pool {
-  const workers = setups.map((workerData) => new Worker(workerUrl, { workerData }));
+/**
+ * Workers on `mem`, each with its own setup (a memory token of its own
+ * added); `run` sends a job to the first `n` and waits for them all. Closing
+ * terminates them and reclaims what they held.
+ */
+function pool(mem: PhysicalMemory, setups: object[]): Pool {
+  const tokens = setups.map(() => mem.share());
+  const workers = setups.map((setup, i) => new Worker(workerUrl, { workerData: { ...setup, memory: tokens[i] } }));
   const reply = (w: Worker): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const fail = (e: unknown): void => {
@@ -43,6 +48,7 @@ function pool(setups: object[]): Pool {
     },
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
+      for (const token of tokens) mem.reclaim(token);
     },
   };
 }
@@ -91,7 +97,7 @@ export const cases: BenchCase[] = [
       const mem = shared(16 << 20);
       const options = new FrameAllocOptions(mem);
       const segs: USegment[] = [options.allocSegment(256), options.allocSegment(256)];
-      const workers = pool(segs.map((s) => ({ memory: mem.share(), segment: s.share() })));
+      const workers = pool(mem, segs.map((s) => ({ segment: s.share() })));
       return {
         limit: (n) => workers.run({ kind: "copy", rounds: n }, 1),
         vmio: (n) => workers.run({ kind: "copy", rounds: n / 2 }, 2),
@@ -110,7 +116,7 @@ export const cases: BenchCase[] = [
     warmup: 2,
     async setup() {
       const mem = shared(16 << 20);
-      const workers = pool([{ memory: mem.share() }, { memory: mem.share() }]);
+      const workers = pool(mem, [{}, {}]);
       return {
         limit: (n) => workers.run({ kind: "alloc", ops: n }, 1),
         vmio: (n) => workers.run({ kind: "alloc", ops: n / 2 }, 2),
@@ -150,7 +156,7 @@ export const cases: BenchCase[] = [
       };
       const busy = make();
       const quiet = make();
-      const workers = pool([{ memory: busy.mem.share(), space: busy.space.share() }]);
+      const workers = pool(busy.mem, [{ space: busy.space.share() }]);
       await workers.run({ kind: "read", base: BASE, pages: 64 });
       return {
         limit: quiet.body,

@@ -10,6 +10,9 @@
  * 3. The main thread unmaps the second page. `unmap` returns only once every
  *    thread's TLB has let go of it (a TLB shootdown), so B's next read
  *    faults exactly at that page, though B had just read it.
+ * 4. Each worker gets a memory token of its own; when a worker has exited —
+ *    by itself, terminated or crashed — `ram.reclaim(token)` releases
+ *    whatever it still held (here: nothing, they let go themselves).
  *
  * The program always ends within a few seconds: every wait has a timeout,
  * and the workers are terminated in `finally` whatever happened.
@@ -18,7 +21,7 @@
  */
 
 import { Worker } from "node:worker_threads";
-import { FrameAllocOptions, PAGE_SIZE, PhysicalMemory, VmSpace, u32 } from "vmio";
+import { FrameAllocOptions, PAGE_SIZE, PhysicalMemory, VmSpace, u32, type ReclaimReport } from "vmio";
 import type { Command, Setup } from "./two-workers-worker.js";
 
 const CALL_TIMEOUT_MS = 5_000;
@@ -66,11 +69,23 @@ const counter = new FrameAllocOptions(ram).allocFrame();
 const space = new VmSpace(ram);
 const VA = 0x1000_0000;
 
-// Each worker gets tokens of its own: a frame or space token carries a
-// reference and can be attached once.
-const setup = (): Setup => ({ memory: ram.share(), counter: counter.share(), space: space.share() });
-const a = new Worker(workerUrl, { workerData: setup() });
-const b = new Worker(workerUrl, { workerData: setup() });
+const reclaimed: ReclaimReport[] = [];
+
+/**
+ * Starts a worker with tokens of its own: the memory token reserves the
+ * worker's thread slot, and frame and space tokens carry a reference each
+ * (each is attached once). Once the worker has exited, however it ended,
+ * its token reclaims whatever it still held.
+ */
+function start(): Worker {
+  const setup: Setup = { memory: ram.share(), counter: counter.share(), space: space.share() };
+  const w = new Worker(workerUrl, { workerData: setup });
+  w.once("exit", () => reclaimed.push(ram.reclaim(setup.memory)));
+  return w;
+}
+
+const a = start();
+const b = start();
 
 try {
   const times = 50_000;
@@ -96,6 +111,8 @@ try {
 
   // Orderly shutdown: each worker drops its references and exits.
   await Promise.all([a, b].map(async (w) => Promise.all([call(w, { cmd: "exit" }), exited(w)])));
+  const held = reclaimed.map((r) => r.frames + r.spaces + r.locks);
+  console.log(`4. both workers exited and were reclaimed; they had left behind ${held.join(" and ")} things`);
   counter.dispose();
   space.dispose(); // the last user of the space: its mappings and page table are freed
   console.log(`   every thread let go: ${ram.freeFrames()} of ${free0} frames free`);

@@ -1,109 +1,95 @@
 /**
- * A WebAssembly host reading a guest's untrusted pointers.
+ * A WebAssembly host on `GuestMemory`: a real guest calls a host
+ * `fd_write`, plays a hostile guest, and grows its memory between calls.
  *
  *   npm run build && node build/examples/wasm-host.js
  *
- * The guest (a module assembled by hand below, no toolchain needed) hands
- * the host pointers into its linear memory, as a WASI `fd_write` does: an
- * array of `{ buf, len }` records, each pointing at bytes to print. Every
- * pointer and length comes from the guest and may be wrong or hostile. The
- * host reads through `VmReader`s over views of linear memory, so a bad
- * pointer ends in a clean `RangeError` or `VmError` — never in a read
- * outside the guest's memory, and never in garbage.
+ * The guest (examples/wasm-host/guest.c, built to guest.wasm by build.sh in
+ * the same folder) imports `host.fd_write(fd, iovs, count, nwritten)`, the
+ * shape of WASI's. Every argument comes from the guest, as a signed i32:
+ * the pointer 0xFFFF_FFF0 arrives as -16. The host passes them straight to
+ * `GuestMemory`, which reads them as wasm32 addresses, and answers anything
+ * that does not fit in memory with an errno — never with a JS exception in
+ * the guest, never by reading or writing outside its memory, never with
+ * half of a call done: every pointer is checked before the first byte is
+ * written out.
  *
  * @module
  */
 
-import { VmError, VmReader, VmWriter, sizeOf, struct, u32, type Infallible } from "vmio";
+import { readFileSync } from "node:fs";
+import { GuestMemory, Iovec32, VmError, VmReaderArray, VmWriter, u32 } from "vmio";
 
 // The tsconfig has no DOM lib, so the little of WebAssembly used here is typed here.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
+interface Exports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  greet(): number;
+  written(): number;
+  hostile(kind: number): number;
+  grow_and_print(): number;
 }
 const Wasm = (globalThis as unknown as {
-  WebAssembly: { instantiate(bytes: Uint8Array): Promise<{ instance: { exports: Record<string, unknown> } }> };
+  WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Exports } }> };
 }).WebAssembly;
 
-const ascii = (s: string): number[] => Array.from(s, (c) => c.charCodeAt(0));
+const ESUCCESS = 0;
+const EFAULT = 21; // WASI errno: a pointer or length outside memory
+const EINVAL = 28; // WASI errno: a bad count, a misaligned pointer
 
-// A minimal module: one 64 KiB page of memory, exported, and a function
-// `request()` returning the guest address where it keeps its request (1024).
-const guestModule = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
-  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, //       type section: one type, [] -> [i32]
-  0x03, 0x02, 0x01, 0x00, //                         function section: function 0 has type 0
-  0x05, 0x03, 0x01, 0x00, 0x01, //                   memory section: one memory, at least 1 page
-  0x07, 0x14, 0x02, //                               export section, two exports:
-  0x06, ...ascii("memory"), 0x02, 0x00, //             "memory" is memory 0
-  0x07, ...ascii("request"), 0x00, 0x00, //            "request" is function 0
-  0x0a, 0x07, 0x01, 0x05, 0x00, 0x41, 0x80, 0x08, 0x0b, // code: function 0 is `i32.const 1024`
-]);
-const { instance } = await Wasm.instantiate(guestModule);
-const memory = instance.exports["memory"] as WasmMemory;
-const request = instance.exports["request"] as () => number;
-
-// What the guest's iovec looks like in its memory (C layout, little-endian).
-const Iovec = struct({ buf: u32, len: u32 });
+// Set once the instance exists (its memory is one of its exports).
+const host: { guest?: GuestMemory } = {};
+const out: string[] = [];
 
 /**
- * A reader over guest bytes `[ptr, ptr + len)`. Both numbers come from the
- * guest: if the range is not inside linear memory, the `Uint8Array`
- * constructor refuses it with a `RangeError` before anything is read.
- * `memory.buffer` is read on every call: growing the memory replaces it.
+ * The host's `fd_write`. Check everything, then act: importing the iovecs
+ * checks the array and every buffer against the memory's current size, and
+ * `check` the result pointer, all before one byte is written to `fd`.
  */
-function guest(ptr: number, len: number): VmReader<Infallible> {
-  return VmReader.from(new Uint8Array(memory.buffer, ptr, len));
-}
-
-/** The host side of `fd_write(iovs, count)`: gathers the bytes the guest's iovecs point at. */
-function fdWrite(iovs: number, count: number): string {
-  const records = guest(iovs, count * sizeOf(Iovec));
-  let out = "";
-  while (records.hasRemain()) {
-    const { buf, len } = records.readVal(Iovec);
-    const bytes = new Uint8Array(len);
-    guest(buf, len).read(VmWriter.from(bytes));
-    out += new TextDecoder().decode(bytes);
-  }
-  return out;
-}
-
-function attempt(what: string, f: () => string): void {
+function fdWrite(fd: number, iovs: number, count: number, nwritten: number): number {
+  const mem = host.guest as GuestMemory;
+  if (iovs < 0) out.push(`(iovs arrived as ${iovs}: a signed i32, passed straight through)`);
   try {
-    console.log(`${what}: "${f()}"`);
+    const bufs = VmReaderArray.fromIovecs(mem, iovs, count, Iovec32);
+    const result = mem.check(nwritten, 4);
+    if (result % 4 !== 0) return EINVAL;
+    // Side effects from here on.
+    const bytes = new Uint8Array(bufs.sumLens());
+    bufs.readFallible(VmWriter.from(bytes));
+    out.push(`wrote to fd ${fd}: ${JSON.stringify(new TextDecoder().decode(bytes))}`);
+    mem.writeVal(result, u32, bytes.length);
+    return ESUCCESS;
   } catch (e) {
-    const kind = e instanceof VmError ? `VmError ${e.code}` : (e as Error).name;
-    console.log(`${what}: refused, ${kind}: ${(e as Error).message}`);
+    // Guest input can only ever end in a VmError: PageFault is EFAULT, InvalidArgs EINVAL.
+    if (e instanceof VmError) return e.code === "InvalidArgs" ? EINVAL : EFAULT;
+    throw e; // a bug in this host: let it surface
   }
 }
 
-// Play the guest: put two strings and the iovecs pointing at them in linear
-// memory (a real guest's own code would do this), with a VmWriter.
-const iovs = request();
-const w = VmWriter.from(new Uint8Array(memory.buffer, iovs));
-const text = new TextEncoder();
-w.writeVal(Iovec, { buf: 2048, len: 7 });
-w.writeVal(Iovec, { buf: 4096, len: 6 });
-w.writeVal(Iovec, { buf: 65_530, len: 100 }); // a hostile one: runs past the end of memory
-new Uint8Array(memory.buffer).set(text.encode("Hello, "), 2048);
-new Uint8Array(memory.buffer).set(text.encode("guest!"), 4096);
-console.log(`guest memory: ${memory.buffer.byteLength} bytes; iovecs at ${iovs}`);
+const bytes = readFileSync(new URL("../../examples/wasm-host/guest.wasm", import.meta.url));
+const { instance } = await Wasm.instantiate(bytes, { host: { fd_write: fdWrite } });
+const exports = instance.exports;
+const guest = (host.guest = new GuestMemory(exports.memory));
+console.log(`guest memory: ${guest.size()} bytes`);
 
-attempt("fd_write(iovs, 2)", () => fdWrite(iovs, 2));
-attempt("fd_write(iovs, 3), the third iovec past the end", () => fdWrite(iovs, 3));
-attempt("fd_write(iovs, 1e9), a count far too large", () => fdWrite(iovs, 1e9));
+function report(what: string, errno: number): void {
+  for (const line of out.splice(0)) console.log(`  host: ${line}`);
+  console.log(`${what}: errno ${errno}${errno === EFAULT ? " (EFAULT)" : errno === EINVAL ? " (EINVAL)" : ""}`);
+}
 
-// A pointer with no length: read up to the end of memory at most. A record
-// that does not fit there is a VmError, not a read of whatever follows.
-attempt("a record at 65532, 4 bytes before the end", () => {
-  const r = VmReader.from(new Uint8Array(memory.buffer, 65_532));
-  return JSON.stringify(r.readVal(Iovec));
-});
+report("greet()", exports.greet());
+console.log(`  the guest reads nwritten = ${exports.written()}`);
 
-// Growing linear memory detaches the old buffer: readers made before throw
-// instead of reading zeros; make new ones from `memory.buffer`.
-const stale = guest(2048, 7);
-memory.grow(1);
-attempt("a reader made before memory.grow()", () => String(stale.readVal(u32)));
-attempt("fd_write(iovs, 2) after memory.grow()", () => fdWrite(iovs, 2));
+const hostile = [
+  "the iovec array at 0xFFFF_FFF0 (arrives as -16)",
+  "a good iovec, then one running past the end of memory",
+  "an iovec of length 0xFFFF_FFFF",
+  "1025 iovecs (more than IOV_MAX)",
+  "the result pointer past the end of memory",
+  "a count of -1",
+];
+hostile.forEach((what, kind) => report(`hostile: ${what}`, exports.hostile(kind)));
+console.log("  (nothing was written for any of them: every pointer is checked first)");
+
+// The guest grows its own memory: the same GuestMemory follows it.
+report("grow_and_print()", exports.grow_and_print());
+console.log(`guest memory: ${guest.size()} bytes`);

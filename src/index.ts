@@ -2,15 +2,18 @@
  * vmio — Asterinas OSTD's memory model for TypeScript.
  *
  * The public surface, exactly as `API.md` describes it. Layers below (pod →
- * io → frame → vm) never import this file.
+ * io → frame → vm → guest → user) never import this file.
  *
  * @module
  */
+// Handles are `Disposable` (`using`); the published declarations name that
+// lib themselves, so a dependent needs no particular `lib` setting for them.
+/// <reference lib="esnext.disposable" preserve="true" />
 
 export { type PodType, type PodOnceType, type PodValue, sizeOf, alignOf } from "./pod/pod-type.js";
 export { u8, u16, u32, u64, i8, i16, i32, i64, usize, isize, f32, f64 } from "./pod/scalars.js";
 export { struct, type StructFields, type StructOptions, type StructValue } from "./pod/struct.js";
-export { array } from "./pod/array.js";
+export { array, type ArrayOptions } from "./pod/array.js";
 
 export { type Fallible, type Infallible, type Fallibility } from "./io/fallibility.js";
 export { VmError, type VmErrorCode } from "./io/vm-error.js";
@@ -19,7 +22,7 @@ export { VmWriter } from "./io/vm-writer.js";
 export { type VmIo, type VmIoFill, type VmIoOnce } from "./io/vm-io.js";
 
 export { PAGE_SIZE } from "./frame/page-size.js";
-export { PhysicalMemory, type PhysicalMemoryOptions, type LeakReport, type MemoryToken } from "./frame/physical-memory.js";
+export { PhysicalMemory, type PhysicalMemoryOptions, type LeakReport, type MemoryToken, type ReclaimReport } from "./frame/physical-memory.js";
 export { FrameAllocOptions } from "./frame/frame-alloc-options.js";
 export { Frame, UFrame, type FrameToken } from "./frame/frame.js";
 export { Segment, USegment, type SegmentToken } from "./frame/segment.js";
@@ -28,3 +31,11 @@ export { FrameVec } from "./frame/frame-vec.js";
 export { PageFlags, CachePolicy, PageProperty } from "./vm/page-property.js";
 export { VmSpace, MAX_USERSPACE_VADDR, type PageFaultInfo, type SpaceToken } from "./vm/vm-space.js";
 export { Cursor, CursorMut, type VaRange, type QueriedPage } from "./vm/cursor.js";
+
+export { GuestMemory } from "./guest/guest-memory.js";
+export { type WebAssemblyMemory } from "./guest/guest-space.js";
+export { type UserMemory } from "./user/user-memory.js";
+export { readCString } from "./user/c-string.js";
+export { Iovec32, Iovec64, IOV_MAX, MAX_RW_COUNT } from "./user/iovec.js";
+export { VmReaderArray } from "./user/vm-reader-array.js";
+export { VmWriterArray } from "./user/vm-writer-array.js";

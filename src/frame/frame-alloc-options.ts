@@ -7,10 +7,12 @@
 import { invalidType } from "../base/contract.js";
 import { checkFunction, checkIndex } from "../base/validate.js";
 import { VmError } from "../io/vm-error.js";
-import { Frame, UFrame } from "./frame.js";
+import { adoptFrame, adoptUFrame, type Frame, type UFrame } from "./frame.js";
+import { FLAG_TYPED } from "./meta.js";
 import { PAGE_SIZE } from "./page-size.js";
-import { PhysicalMemory } from "./physical-memory.js";
-import { Segment, USegment } from "./segment.js";
+import { PhysicalMemory, checkedRamOf } from "./physical-memory.js";
+import type { Ram } from "./ram.js";
+import { adoptSegment, type Segment, type USegment } from "./segment.js";
 
 /**
  * Options for allocating frames and segments from a {@link PhysicalMemory}.
@@ -19,8 +21,14 @@ import { Segment, USegment } from "./segment.js";
  * OSTD counterpart: `ostd::mm::FrameAllocOptions`.
  */
 export class FrameAllocOptions {
-  private readonly memory: PhysicalMemory;
-  private zero = true;
+  readonly #ram: Ram;
+  #zero = true;
+
+  /** Checks that `this` really is a `FrameAllocOptions` (a prototype method called on anything else is a coded TypeError). */
+  static #check(options: unknown): FrameAllocOptions {
+    if (typeof options !== "object" || options === null || !(#ram in options)) invalidType("this", "a FrameAllocOptions", options);
+    return options as FrameAllocOptions;
+  }
 
   /**
    * @param memory the RAM to allocate from; omitted, the process-wide
@@ -28,8 +36,7 @@ export class FrameAllocOptions {
    * @throws {TypeError} `memory` is not a `PhysicalMemory`.
    */
   constructor(memory?: PhysicalMemory) {
-    if (memory !== undefined && !(memory instanceof PhysicalMemory)) invalidType("memory", "a PhysicalMemory", memory);
-    this.memory = memory ?? PhysicalMemory.default;
+    this.#ram = checkedRamOf(memory === undefined ? PhysicalMemory.default : memory, "memory");
   }
 
   /**
@@ -42,7 +49,7 @@ export class FrameAllocOptions {
    */
   zeroed(z: boolean): this {
     if (typeof z !== "boolean") invalidType("z", "a boolean", z);
-    this.zero = z;
+    FrameAllocOptions.#check(this).#zero = z;
     return this;
   }
 
@@ -54,7 +61,9 @@ export class FrameAllocOptions {
    * @throws {VmError} `NoMemory` when no frame is free (nothing changes).
    */
   allocFrame(): UFrame {
-    return UFrame._adopt(this.memory, this.memory._allocFrames(1, this.zero, false));
+    const ram = FrameAllocOptions.#check(this).#ram;
+    ram.reserveHoldings();
+    return adoptUFrame(ram, ram.frames.alloc(1, this.#zero, 0));
   }
 
   /**
@@ -68,8 +77,10 @@ export class FrameAllocOptions {
    */
   allocSegment(nframes: number): USegment {
     checkIndex(nframes, "nframes");
+    const ram = FrameAllocOptions.#check(this).#ram;
     if (nframes === 0) throw new VmError("InvalidArgs", "allocSegment: a segment needs at least one frame");
-    return USegment._adopt(this.memory, this.memory._allocFrames(nframes, this.zero, false), nframes);
+    ram.reserveHoldings();
+    return adoptSegment(ram, ram.frames.alloc(nframes, this.#zero, 0), nframes, true) as USegment;
   }
 
   /**
@@ -81,9 +92,11 @@ export class FrameAllocOptions {
    * @throws {VmError} `NoMemory` when no frame is free (nothing changes).
    */
   allocFrameWith<M>(meta: M): Frame<M> {
-    const index = this.memory._allocFrames(1, this.zero, true);
-    this.memory._metas.set(index, meta);
-    return (Frame as { prototype: Frame<M> } & typeof Frame)._adopt(this.memory, index);
+    const ram = FrameAllocOptions.#check(this).#ram;
+    ram.reserveHoldings();
+    const index = ram.frames.alloc(1, this.#zero, FLAG_TYPED);
+    ram.frames.setMeta(index, meta);
+    return adoptFrame(ram, index, false) as Frame<M>;
   }
 
   /**
@@ -100,17 +113,18 @@ export class FrameAllocOptions {
   allocSegmentWith<M>(nframes: number, meta: (paddr: number) => M): Segment<M> {
     checkIndex(nframes, "nframes");
     checkFunction(meta, "meta");
+    const ram = FrameAllocOptions.#check(this).#ram;
     if (nframes === 0) throw new VmError("InvalidArgs", "allocSegmentWith: a segment needs at least one frame");
-    const mem = this.memory;
-    const start = mem._allocFrames(nframes, this.zero, true);
+    ram.reserveHoldings();
+    const start = ram.frames.alloc(nframes, this.#zero, FLAG_TYPED);
     let f = start;
     try {
-      for (; f < start + nframes; f++) mem._metas.set(f, meta(f * PAGE_SIZE));
+      for (; f < start + nframes; f++) ram.frames.setMeta(f, meta(f * PAGE_SIZE));
     } catch (e) {
-      for (let g = start; g < f; g++) mem._metas.delete(g);
-      mem._unrefFrames(start, nframes);
+      for (let g = start; g < f; g++) ram.frames.deleteMeta(g);
+      ram.frames.unref(start, nframes);
       throw e;
     }
-    return (Segment as { prototype: Segment<M> } & typeof Segment)._adopt(mem, start, nframes);
+    return adoptSegment(ram, start, nframes, false) as Segment<M>;
   }
 }

@@ -6,12 +6,19 @@
  * Safety contract: the bitmap is the truth — bit `f` (word `f >>> 5`, bit
  * `f & 31`) is 1 exactly when frame `f` is free. A frame is claimed by
  * clearing its bit with a compare-and-swap and released by setting it, so two
- * threads can never both claim one frame. The tree is a hint for finding free
- * runs quickly; it is repaired as bits change and rebuilt from the bitmap if
- * it ever misleads a search (for instance after a worker was terminated
- * halfway through an update), so a stale hint can cost time but never
- * correctness. No step waits for another thread: a thread that dies at any
- * point can at worst leak the frames it was claiming, never block the others.
+ * threads can never both claim one frame. The tree summarises the bitmap for
+ * finding free runs: every change of a word refreshes its leaf and the leaf's
+ * ancestors, each node recomputed until the children it read are the ones
+ * still there, so once concurrent updates are over the tree equals the one a
+ * rebuild would compute. A search trusts the tree's "no run that long"
+ * (O(log n), no rebuild); when the tree points at a run that the bitmap does
+ * not have (a racing claim, or a thread that died halfway through an update),
+ * the search refreshes the nodes on that path and tries again. Only
+ * reclaiming a dead thread rebuilds the whole tree ({@link
+ * FrameAllocator.rebuild}), since only then may a stale node say "no" where
+ * the bitmap says yes. No step waits for another thread: a thread that dies
+ * at any point can at worst leak the frames it was claiming, never block the
+ * others.
  *
  * Policy: first fit at the lowest address, except that the most recently
  * freed run is tried first — a freed frame is the next one handed out when
@@ -20,7 +27,8 @@
  * restores one contiguous block.
  *
  * Cost: allocation and free are O(log n) in the number of frames (the tree
- * walk) plus O(k / 32) for a run of k frames.
+ * walk) plus O(k / 32 · log n) for a run of k frames; a request that cannot
+ * be met is O(1) (the root's longest run).
  *
  * @module
  */
@@ -118,58 +126,66 @@ function maskOf(word: number, start: number, end: number): number {
  * @internal
  */
 export class FrameAllocator {
-  private readonly bits: Int32Array;
-  private readonly tree: Int32Array;
-  private readonly hint: Int32Array;
-  private readonly hintIndex: number;
-  private readonly nframes: number;
-  private readonly leaves: number;
-  private readonly shared: boolean;
+  readonly #bits: Int32Array;
+  readonly #tree: Int32Array;
+  readonly #hint: Int32Array;
+  readonly #hintIndex: number;
+  readonly #nframes: number;
+  readonly #leaves: number;
+  readonly #shared: boolean;
 
+  /** An allocator over existing state (RAM made elsewhere, or on another thread). */
   constructor(state: AllocatorState) {
-    this.bits = state.bits;
-    this.tree = state.tree;
-    this.hint = state.hint;
-    this.hintIndex = state.hintIndex;
-    this.nframes = state.nframes;
-    this.leaves = treeLeaves(state.nframes);
-    this.shared = state.shared ?? false;
+    this.#bits = state.bits;
+    this.#tree = state.tree;
+    this.#hint = state.hint;
+    this.#hintIndex = state.hintIndex;
+    this.#nframes = state.nframes;
+    this.#leaves = treeLeaves(state.nframes);
+    this.#shared = state.shared ?? false;
   }
 
-  private load(a: Int32Array, i: number): number {
-    return this.shared ? Atomics.load(a, i) : (a[i] as number);
+  /**
+   * Formats fresh state with frames `[start, end)` free and returns its
+   * allocator. Not thread-safe: for new RAM only, before anyone else sees it.
+   */
+  static format(state: AllocatorState, start: number, end: number): FrameAllocator {
+    const bits = state.bits;
+    bits.fill(0);
+    for (let w = Math.floor(start / WORD); w * WORD < end; w++) bits[w] = maskOf(w, start, end);
+    Atomics.store(state.hint, state.hintIndex, -1);
+    const a = new FrameAllocator(state);
+    a.rebuild();
+    return a;
   }
 
-  private put(a: Int32Array, i: number, v: number): void {
-    if (this.shared) Atomics.store(a, i, v);
+  #load(a: Int32Array, i: number): number {
+    return this.#shared ? Atomics.load(a, i) : (a[i] as number);
+  }
+
+  #put(a: Int32Array, i: number, v: number): void {
+    if (this.#shared) Atomics.store(a, i, v);
     else a[i] = v;
   }
 
   /**
-   * Marks frames `[start, end)` free in a fresh state and builds the tree.
-   * Not thread-safe: for initialising a new RAM only.
+   * Recomputes the whole tree from the bitmap: O(n). Safe while other
+   * threads allocate and free: each node is recomputed as {@link
+   * FrameAllocator} updates are. The repair after a thread died in the
+   * middle of an update.
    */
-  initialize(start: number, end: number): void {
-    this.bits.fill(0);
-    for (let w = Math.floor(start / WORD); w * WORD < end; w++) this.bits[w] = maskOf(w, start, end);
-    Atomics.store(this.hint, this.hintIndex, -1);
-    this.rebuild();
-  }
-
-  /** Recomputes the whole tree from the bitmap: O(n). The repair for a misleading tree. */
   rebuild(): void {
-    for (let leaf = 0; leaf < this.leaves; leaf++) this.setLeaf(leaf);
-    for (let node = this.leaves - 1, span = 0; node >= 1; node--) {
-      span = WORD * (this.leaves >>> (31 - Math.clz32(node)));
-      this.combine(node, span / 2);
+    for (let leaf = 0; leaf < this.#leaves; leaf++) this.#setLeaf(leaf);
+    for (let node = this.#leaves - 1; node >= 1; node--) {
+      this.#combine(node, (WORD * this.#leaves) >>> (32 - Math.clz32(node)));
     }
   }
 
   /** Number of free frames (a scan of the bitmap; for statistics and tests). */
   freeCount(): number {
     let n = 0;
-    for (let w = 0; w < this.bits.length; w++) {
-      let x = Atomics.load(this.bits, w);
+    for (let w = 0; w < this.#bits.length; w++) {
+      let x = Atomics.load(this.#bits, w);
       while (x !== 0) {
         x &= x - 1;
         n++;
@@ -178,9 +194,14 @@ export class FrameAllocator {
     return n;
   }
 
+  /** The longest free run, as the tree's root says. */
+  longestRun(): number {
+    return this.#load(this.#tree, 3);
+  }
+
   /** Whether frame `f` is free in the bitmap. */
   isFree(f: number): boolean {
-    return (Atomics.load(this.bits, f >>> 5) & (1 << (f & 31))) !== 0;
+    return (Atomics.load(this.#bits, f >>> 5) & (1 << (f & 31))) !== 0;
   }
 
   /**
@@ -188,29 +209,24 @@ export class FrameAllocator {
    * free run of that length exists.
    */
   alloc(n: number): number {
-    if (n > this.nframes) return -1;
-    const hinted = this.load(this.hint, this.hintIndex);
-    if (hinted >= 0 && hinted + n <= this.nframes && this.claim(hinted, n)) {
-      if (this.shared) Atomics.compareExchange(this.hint, this.hintIndex, hinted, -1);
-      else this.hint[this.hintIndex] = -1;
+    if (n > this.#nframes) return -1;
+    const hinted = this.#load(this.#hint, this.#hintIndex);
+    if (hinted >= 0 && hinted + n <= this.#nframes && this.#claim(hinted, n)) {
+      if (this.#shared) Atomics.compareExchange(this.#hint, this.#hintIndex, hinted, -1);
+      else this.#hint[this.#hintIndex] = -1;
       return hinted;
     }
-    let misled = 0;
     for (;;) {
-      const start = this.find(n);
-      if (start === -1) {
-        // The tree says no. It may be stale (a thread died mid-update): one
-        // rebuild from the bitmap settles it.
-        if (misled > 0) return -1;
-        misled++;
-        this.rebuild();
-        continue;
-      }
-      if (start >= 0 && this.claim(start, n)) return start;
-      // Lost a race for that run, or the tree pointed at a run that is gone.
-      if (++misled > 8) {
-        this.rebuild();
-        misled = 1;
+      const found = this.#find(n);
+      if (found === -1) return -1;
+      if (found >= 0) {
+        if (this.#claim(found, n)) return found;
+        // Lost a race for that run, or the tree is stale there: refresh its words.
+        const last = Math.floor((found + n - 1) / WORD);
+        for (let w = Math.floor(found / WORD); w <= last; w++) this.#update(w);
+      } else {
+        // The tree led to leaf word -found - 2, which has no such run: refresh it.
+        this.#update(-found - 2);
       }
     }
   }
@@ -220,124 +236,131 @@ export class FrameAllocator {
     const end = start + n;
     const first = Math.floor(start / WORD);
     const last = Math.floor((end - 1) / WORD);
-    const bits = this.bits;
+    const bits = this.#bits;
     for (let w = first; w <= last; w++) {
-      if (this.shared) Atomics.or(bits, w, maskOf(w, start, end));
+      if (this.#shared) Atomics.or(bits, w, maskOf(w, start, end));
       else bits[w] = (bits[w] as number) | maskOf(w, start, end);
     }
-    for (let w = first; w <= last; w++) this.update(w);
-    this.put(this.hint, this.hintIndex, start);
+    for (let w = first; w <= last; w++) this.#update(w);
+    this.#put(this.#hint, this.#hintIndex, start);
   }
 
-  /** First-fit search in the tree: a frame index, -1 if the root has no run that long, -2 if the tree misled. */
-  private find(n: number): number {
-    const t = this.tree;
-    if (this.load(t, 3) < n) return -1;
+  /**
+   * First-fit search in the tree: a frame index; -1 if the root has no run
+   * that long; `-w - 2` if the tree led to leaf word `w`, which has none.
+   */
+  #find(n: number): number {
+    const t = this.#tree;
+    if (this.#load(t, 3) < n) return -1;
     let node = 1;
     let lo = 0;
-    let span = WORD * this.leaves;
-    while (node < this.leaves) {
+    let span = WORD * this.#leaves;
+    while (node < this.#leaves) {
       const left = 2 * node;
       const half = span / 2;
-      if (this.load(t, 3 * left) >= n) {
+      if (this.#load(t, 3 * left) >= n) {
         node = left;
       } else {
-        const suffix = this.load(t, 3 * left + 2);
-        if (suffix + this.load(t, 3 * (left + 1) + 1) >= n) return lo + half - suffix;
+        const suffix = this.#load(t, 3 * left + 2);
+        if (suffix + this.#load(t, 3 * (left + 1) + 1) >= n) return lo + half - suffix;
         node = left + 1;
         lo += half;
       }
       span = half;
     }
-    if (n > WORD) return -2;
-    const bit = runInWord(this.load(this.bits, node - this.leaves), n);
-    return bit < 0 ? -2 : lo + bit;
+    const w = node - this.#leaves;
+    const bit = n > WORD ? -1 : runInWord(this.#load(this.#bits, w), n);
+    return bit < 0 ? -w - 2 : lo + bit;
   }
 
   /** Clears the bits of `[start, start + n)` if all are set; all or nothing. */
-  private claim(start: number, n: number): boolean {
+  #claim(start: number, n: number): boolean {
     const end = start + n;
     const first = Math.floor(start / WORD);
     const last = Math.floor((end - 1) / WORD);
-    const bits = this.bits;
+    const bits = this.#bits;
     for (let w = first; w <= last; w++) {
       const mask = maskOf(w, start, end);
       for (;;) {
-        const old = this.load(bits, w);
+        const old = this.#load(bits, w);
         if ((old & mask) !== mask) {
           // Someone owns a frame of the run: give back what this call took.
           for (let u = first; u < w; u++) {
-            if (this.shared) Atomics.or(bits, u, maskOf(u, start, end));
+            if (this.#shared) Atomics.or(bits, u, maskOf(u, start, end));
             else bits[u] = (bits[u] as number) | maskOf(u, start, end);
           }
-          for (let u = first; u < w; u++) this.update(u);
+          for (let u = first; u < w; u++) this.#update(u);
           return false;
         }
-        if (!this.shared) {
+        if (!this.#shared) {
           bits[w] = old & ~mask;
           break;
         }
         if (Atomics.compareExchange(bits, w, old, old & ~mask) === old) break;
       }
     }
-    for (let w = first; w <= last; w++) this.update(w);
+    for (let w = first; w <= last; w++) this.#update(w);
     return true;
   }
 
   /**
    * Refreshes the leaf of word `w` and its ancestors. Each node is recomputed
-   * until its children read the same before and after the store, so that of
-   * two racing updaters the last one to write a node has seen both children's
+   * until its inputs read the same before and after the store, so that of
+   * two racing updaters the last one to write a node has seen its inputs'
    * final values.
    */
-  private update(w: number): void {
-    this.setLeaf(w);
-    let node = (this.leaves + w) >>> 1;
+  #update(w: number): void {
+    this.#setLeaf(w);
     let half = WORD;
-    const t = this.tree;
-    if (!this.shared) {
-      for (; node >= 1; node >>>= 1, half *= 2) this.combine(node, half);
+    for (let node = (this.#leaves + w) >>> 1; node >= 1; node >>>= 1, half *= 2) this.#combine(node, half);
+  }
+
+  #setLeaf(w: number): void {
+    const i = 3 * (this.#leaves + w);
+    const t = this.#tree;
+    if (!this.#shared) {
+      const word = this.#bits[w] as number;
+      t[i] = longestOnes(word);
+      t[i + 1] = trailingOnes(word);
+      t[i + 2] = leadingOnes(word);
       return;
     }
-    while (node >= 1) {
-      const l = 3 * 2 * node;
-      const r = l + 3;
-      for (;;) {
-        const a = Atomics.load(t, l), b = Atomics.load(t, l + 1), c = Atomics.load(t, l + 2);
-        const d = Atomics.load(t, r), e = Atomics.load(t, r + 1), f = Atomics.load(t, r + 2);
-        this.store(node, a, b, c, d, e, f, half);
-        if (
-          a === Atomics.load(t, l) && b === Atomics.load(t, l + 1) && c === Atomics.load(t, l + 2) &&
-          d === Atomics.load(t, r) && e === Atomics.load(t, r + 1) && f === Atomics.load(t, r + 2)
-        ) {
-          break;
-        }
-      }
-      node >>>= 1;
-      half *= 2;
+    for (;;) {
+      const word = Atomics.load(this.#bits, w);
+      Atomics.store(t, i, longestOnes(word));
+      Atomics.store(t, i + 1, trailingOnes(word));
+      Atomics.store(t, i + 2, leadingOnes(word));
+      if (Atomics.load(this.#bits, w) === word) return;
     }
   }
 
-  private setLeaf(w: number): void {
-    const word = this.load(this.bits, w);
-    const i = 3 * (this.leaves + w);
-    this.put(this.tree, i, longestOnes(word));
-    this.put(this.tree, i + 1, trailingOnes(word));
-    this.put(this.tree, i + 2, leadingOnes(word));
-  }
-
-  private combine(node: number, half: number): void {
-    const t = this.tree;
+  /** Recomputes `node` from its two children, each `half` frames long. */
+  #combine(node: number, half: number): void {
+    const t = this.#tree;
     const l = 3 * 2 * node;
     const r = l + 3;
-    this.store(node, t[l] as number, t[l + 1] as number, t[l + 2] as number, t[r] as number, t[r + 1] as number, t[r + 2] as number, half);
+    if (!this.#shared) {
+      this.#store(node, t[l] as number, t[l + 1] as number, t[l + 2] as number, t[r] as number, t[r + 1] as number, t[r + 2] as number, half);
+      return;
+    }
+    for (;;) {
+      const a = Atomics.load(t, l), b = Atomics.load(t, l + 1), c = Atomics.load(t, l + 2);
+      const d = Atomics.load(t, r), e = Atomics.load(t, r + 1), f = Atomics.load(t, r + 2);
+      this.#store(node, a, b, c, d, e, f, half);
+      if (
+        a === Atomics.load(t, l) && b === Atomics.load(t, l + 1) && c === Atomics.load(t, l + 2) &&
+        d === Atomics.load(t, r) && e === Atomics.load(t, r + 1) && f === Atomics.load(t, r + 2)
+      ) {
+        return;
+      }
+    }
   }
 
   /** Stores the combination of a left child (longest a, prefix b, suffix c) and a right one (d, e, f), each `half` frames long. */
-  private store(node: number, a: number, b: number, c: number, d: number, e: number, f: number, half: number): void {
+  #store(node: number, a: number, b: number, c: number, d: number, e: number, f: number, half: number): void {
     const i = 3 * node;
-    this.put(this.tree, i, Math.max(a, d, c + e));
-    this.put(this.tree, i + 1, b === half ? half + e : b);
-    this.put(this.tree, i + 2, f === half ? half + c : f);
+    this.#put(this.#tree, i, Math.max(a, d, c + e));
+    this.#put(this.#tree, i + 1, b === half ? half + e : b);
+    this.#put(this.#tree, i + 2, f === half ? half + c : f);
   }
 }

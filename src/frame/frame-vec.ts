@@ -7,59 +7,86 @@
  * `dispose()`, and is dead afterwards; its readers and writers borrow it and
  * throw once it is dead. Copies go through the copy engine one run at a
  * time, where a run is a maximal stretch of frames that are physically
- * adjacent in RAM — a vector of adjacent frames copies like one segment.
+ * adjacent in RAM — a vector of adjacent frames copies like one segment. Its
+ * state is private; on shared RAM each run's references are one entry of
+ * its thread's holdings ledger.
  *
  * @module
  */
 
-import { invalidType, useAfterDispose } from "../base/contract.js";
+import { illegalConstructor, invalidType, outOfRange, useAfterDispose } from "../base/contract.js";
+import { INTERNAL } from "../base/internal-key.js";
 import type { Infallible } from "../io/fallibility.js";
 import { MemorySpace } from "../io/memory-space.js";
 import { withVmIo, type IoMemory } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
-import { UFrame, trackHandle, untrackHandle } from "./frame.js";
-import { Segment, USegment } from "./segment.js";
+import { untypedFrame, type UFrame } from "./frame.js";
 import { PAGE_SIZE } from "./page-size.js";
-import type { PhysicalMemory } from "./physical-memory.js";
+import type { Ram } from "./ram.js";
+import { isSegment, untypedSegment } from "./segment.js";
+
+/** A vector's frames: what the constructor works out, and what `clone()` copies. */
+interface Frames {
+  /** Their RAM (undefined for an empty vector). */
+  readonly ram: Ram | undefined;
+  /** Frame numbers, in vector order. */
+  readonly indices: Int32Array;
+}
+
+/** The liveness a vector shares with its memory space. */
+interface Liveness {
+  dead: boolean;
+}
 
 /** The memory space of a `FrameVec`: addresses are offsets into the vector. */
 class FrameVecSpace extends MemorySpace {
   readonly shared: boolean;
+  readonly #life: Liveness;
+  readonly #describe: () => string;
+  /** Physical address of each frame. */
+  readonly #paddrs: Float64Array;
+  /** For each frame, the vector offset where its physically contiguous run ends. */
+  readonly #runEnds: Float64Array;
   /** For each frame, a view from its start to the end of its physically contiguous run. */
-  private readonly slices: Uint8Array[];
+  readonly #slices: Uint8Array[];
 
-  constructor(
-    private readonly vec: FrameVec,
-    mem: PhysicalMemory | undefined,
-    /** Physical address of each frame. */
-    private readonly paddrs: Float64Array,
-    /** For each frame, the vector offset where its physically contiguous run ends. */
-    private readonly runEnds: Float64Array,
-  ) {
+  constructor(life: Liveness, describe: () => string, ram: Ram | undefined, indices: Int32Array) {
     super();
+    this.#life = life;
+    this.#describe = describe;
     // An empty vector has no memory: its space is never asked for a run.
-    if (mem !== undefined) {
-      this.runBytes = mem._ram;
-      this.runView = mem._view;
+    if (ram !== undefined) {
+      this.runBytes = ram.bytes;
+      this.runView = ram.view;
     }
-    this.shared = mem?._shared ?? false;
-    this.slices = Array.from(paddrs, (paddr, i) => this.runBytes.subarray(paddr, paddr + (runEnds[i] as number) - i * PAGE_SIZE));
+    this.shared = ram?.shared ?? false;
+    const n = indices.length;
+    const paddrs = new Float64Array(n);
+    const runEnds = new Float64Array(n);
+    for (let i = n - 1; i >= 0; i--) {
+      paddrs[i] = (indices[i] as number) * PAGE_SIZE;
+      const adjacent = i + 1 < n && indices[i + 1] === (indices[i] as number) + 1;
+      runEnds[i] = adjacent ? (runEnds[i + 1] as number) : (i + 1) * PAGE_SIZE;
+    }
+    this.#paddrs = paddrs;
+    this.#runEnds = runEnds;
+    this.#slices = Array.from(paddrs, (paddr, i) => this.runBytes.subarray(paddr, paddr + (runEnds[i] as number) - i * PAGE_SIZE));
   }
 
   generation(): number {
-    return this.vec.leaseExpired ? 1 : 0;
+    return this.#life.dead ? 1 : 0;
   }
 
   run(addr: number, len: number): number {
-    if (this.vec.leaseExpired) useAfterDispose(this.vec.describeLease());
+    if (this.#life.dead) useAfterDispose(this.#describe());
     const i = Math.floor(addr / PAGE_SIZE);
     const offset = addr - i * PAGE_SIZE;
-    this.runOffset = (this.paddrs[i] as number) + offset;
-    const rest = (this.runEnds[i] as number) - addr;
+    this.runOffset = (this.#paddrs[i] as number) + offset;
+    const rest = (this.#runEnds[i] as number) - addr;
     if (offset === 0 && len >= rest) {
       // The whole run from a frame's start: hand out its cached view.
-      this.runSlice = this.slices[i] as Uint8Array;
+      this.runSlice = this.#slices[i] as Uint8Array;
       return rest;
     }
     this.runSlice = null;
@@ -67,13 +94,36 @@ class FrameVecSpace extends MemorySpace {
   }
 }
 
-/** New handles (one reference each) to the frames of a live segment, which is left as it is. */
-function segmentFrames(seg: USegment): UFrame[] {
-  const start = seg.startPaddr() / PAGE_SIZE;
-  const count = seg.size() / PAGE_SIZE;
-  seg._paddrUntyped();
-  seg._mem._refFrames(start, count);
-  return Array.from({ length: count }, (_, i) => UFrame._adopt(seg._mem, start + i));
+/** Runs of consecutive frame numbers in `indices`, in order: `[start, end)` pairs. */
+function runsOf(indices: Int32Array): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  for (const f of indices) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[1] === f) last[1]++;
+    else runs.push([f, f + 1]);
+  }
+  return runs;
+}
+
+/** The frames of the constructor's argument, checked (without taking references). */
+function framesOf(frames: Iterable<UFrame>): Frames {
+  if (frames == null || typeof (frames as Iterable<UFrame>)[Symbol.iterator] !== "function") {
+    invalidType("frames", "an iterable of UFrame", frames);
+  }
+  // A segment is taken by reference, not iterated: iterating consumes it.
+  if (isSegment(frames)) {
+    const s = untypedSegment(frames, "frames");
+    return { ram: s.ram, indices: Int32Array.from({ length: s.count }, (_, i) => s.start + i) };
+  }
+  let ram: Ram | undefined;
+  const indices: number[] = [];
+  for (const f of [...frames]) {
+    const s = untypedFrame(f, `frames[${indices.length}]`);
+    if (ram !== undefined && s.ram !== ram) invalidType(`frames[${indices.length}]`, "a frame of the same PhysicalMemory as frames[0]", f);
+    ram = s.ram;
+    indices.push(s.index);
+  }
+  return { ram, indices: Int32Array.from(indices) };
 }
 
 /** The memory of a `FrameVec`, for its VmIo methods (set in the class body, where `_ioMemory` is reachable). */
@@ -86,58 +136,62 @@ let frameVecIo: (v: FrameVec) => IoMemory;
  * OSTD counterpart: `Vec<UFrame>` as a `VmIo` object.
  */
 export class FrameVec extends withVmIo(Object, (v) => frameVecIo(v as FrameVec)) implements Disposable {
-  private readonly mem: PhysicalMemory | undefined;
-  private readonly indices: Int32Array;
-  private readonly space: FrameVecSpace;
-  private readonly io: IoMemory;
-  /** True once disposed. @internal */ leaseExpired = false;
+  readonly #ram: Ram | undefined;
+  readonly #indices: Int32Array;
+  readonly #runs: Array<[number, number]>;
+  /** The ledger entries of the runs' references (shared RAM). */
+  readonly #held: number[];
+  readonly #life: Liveness = { dead: false };
+  readonly #space: FrameVecSpace;
+  readonly #io: IoMemory;
 
   /**
    * Makes a vector of `frames`, in order, taking a reference of its own to
-   * each (the caller still disposes its handles).
+   * each (the caller still disposes its handles). A `USegment` gives its
+   * frames without being consumed.
    *
    * @throws {TypeError} an element is not a live untyped `UFrame`, or the
    *   frames belong to different memories.
+   * @throws {VmError} `NoMemory` on shared RAM when the thread's ledger needs a page and none is free.
    */
-  constructor(frames: Iterable<UFrame>) {
+  constructor(frames: Iterable<UFrame>);
+  /** @internal clone(): the same frames, with references of its own. */
+  constructor(frames: undefined, key: symbol, from: Frames);
+  constructor(frames: Iterable<UFrame> | undefined, key?: symbol, from?: Frames) {
     super();
-    if (frames == null || typeof (frames as Iterable<UFrame>)[Symbol.iterator] !== "function") {
-      invalidType("frames", "an iterable of UFrame", frames);
+    if (key !== undefined && key !== INTERNAL) illegalConstructor("FrameVec", "use new FrameVec(frames)");
+    const { ram, indices } = key === INTERNAL ? (from as Frames) : framesOf(frames as Iterable<UFrame>);
+    const runs = runsOf(indices);
+    this.#held = [];
+    if (ram !== undefined) {
+      ram.reserveHoldings(runs.length);
+      for (const [start, end] of runs) ram.frames.ref(start, end - start);
+      for (const [start, end] of runs) this.#held.push(ram.holdFrames(start, end));
     }
-    // A segment is taken by reference, not iterated: iterating consumes it.
-    if (frames instanceof Segment && !(frames instanceof USegment)) invalidType("frames", "untyped frames (a typed Segment has no VmIo)", frames);
-    const list = frames instanceof USegment ? segmentFrames(frames) : [...frames];
-    let mem: PhysicalMemory | undefined;
-    for (const [i, f] of list.entries()) {
-      if (!(f instanceof UFrame)) invalidType(`frames[${i}]`, "a UFrame", f);
-      f._paddrUntyped();
-      if (mem !== undefined && f._mem !== mem) invalidType(`frames[${i}]`, "a frame of the same PhysicalMemory as frames[0]", f);
-      mem = f._mem;
-    }
-    this.mem = mem;
-    this.indices = Int32Array.from(list, (f) => f._index);
-    const n = list.length;
-    const paddrs = new Float64Array(n);
-    const runEnds = new Float64Array(n);
-    for (let i = n - 1; i >= 0; i--) {
-      paddrs[i] = (this.indices[i] as number) * PAGE_SIZE;
-      const adjacent = i + 1 < n && this.indices[i + 1] === (this.indices[i] as number) + 1;
-      runEnds[i] = adjacent ? (runEnds[i + 1] as number) : (i + 1) * PAGE_SIZE;
-    }
-    if (mem !== undefined) for (const index of this.indices) mem._refFrames(index, 1);
-    if (frames instanceof USegment) for (const f of list) f.dispose();
-    this.space = new FrameVecSpace(this, mem, paddrs, runEnds);
-    this.io = { bytes: null, view: null, space: this.space, lease: null, base: 0, size: n * PAGE_SIZE, fallible: false, beyond: "InvalidArgs" };
-    if (mem !== undefined) trackHandle(mem, this, "FrameVec", n > 0 ? (paddrs[0] as number) : 0, n * PAGE_SIZE);
+    this.#ram = ram;
+    this.#indices = indices;
+    this.#runs = runs;
+    this.#space = new FrameVecSpace(this.#life, () => this.describeLease(), ram, indices);
+    this.#io = { bytes: null, view: null, space: this.#space, lease: null, base: 0, size: indices.length * PAGE_SIZE, fallible: false, beyond: "InvalidArgs" };
+    ram?.leaks?.track(this, "FrameVec", indices.length > 0 ? (indices[0] as number) * PAGE_SIZE : 0, indices.length * PAGE_SIZE);
+  }
+
+  /** True once disposed. @internal */
+  get leaseExpired(): boolean {
+    return this.#life.dead;
   }
 
   /** @internal */
   describeLease(): string {
-    return `FrameVec of ${this.indices.length} frames`;
+    return `FrameVec of ${this.#indices.length} frames`;
   }
 
-  private live(): void {
-    if (this.leaseExpired) useAfterDispose(this.describeLease());
+  /** Checks that `vec` is a live `FrameVec` (a prototype method called on anything else is a coded TypeError). */
+  static #live(vec: unknown): FrameVec {
+    if (typeof vec !== "object" || vec === null || !(#life in vec)) invalidType("this", "a FrameVec", vec);
+    const v = vec as FrameVec;
+    if (v.#life.dead) useAfterDispose(v.describeLease());
+    return v;
   }
 
   /**
@@ -146,8 +200,7 @@ export class FrameVec extends withVmIo(Object, (v) => frameVecIo(v as FrameVec))
    * @throws {TypeError} the vector was disposed.
    */
   get length(): number {
-    this.live();
-    return this.indices.length;
+    return FrameVec.#live(this).#indices.length;
   }
 
   /**
@@ -156,8 +209,7 @@ export class FrameVec extends withVmIo(Object, (v) => frameVecIo(v as FrameVec))
    * @throws {TypeError} the vector was disposed.
    */
   size(): number {
-    this.live();
-    return this.indices.length * PAGE_SIZE;
+    return FrameVec.#live(this).#indices.length * PAGE_SIZE;
   }
 
   /**
@@ -167,11 +219,9 @@ export class FrameVec extends withVmIo(Object, (v) => frameVecIo(v as FrameVec))
    * @throws {TypeError} the vector was disposed.
    */
   paddrOf(i: number): number {
-    this.live();
-    if (!Number.isSafeInteger(i) || i < 0 || i >= this.indices.length) {
-      throw new RangeError(`frame index ${String(i)} is out of range [0, ${this.indices.length})`);
-    }
-    return (this.indices[i] as number) * PAGE_SIZE;
+    const indices = FrameVec.#live(this).#indices;
+    if (!Number.isSafeInteger(i) || i < 0 || i >= indices.length) outOfRange("i", `a frame index in [0, ${indices.length})`, i);
+    return (indices[i] as number) * PAGE_SIZE;
   }
 
   /**
@@ -180,7 +230,8 @@ export class FrameVec extends withVmIo(Object, (v) => frameVecIo(v as FrameVec))
    * @throws {TypeError} the vector was disposed.
    */
   reader(): VmReader<Infallible> {
-    return newReader<Infallible>(null, null, this.space, null, 0, this.size(), false);
+    const v = FrameVec.#live(this);
+    return newReader<Infallible>(null, null, v.#space, null, 0, v.#indices.length * PAGE_SIZE, false);
   }
 
   /**
@@ -189,27 +240,19 @@ export class FrameVec extends withVmIo(Object, (v) => frameVecIo(v as FrameVec))
    * @throws {TypeError} the vector was disposed.
    */
   writer(): VmWriter<Infallible> {
-    return newWriter<Infallible>(null, null, this.space, null, 0, this.size(), false);
+    const v = FrameVec.#live(this);
+    return newWriter<Infallible>(null, null, v.#space, null, 0, v.#indices.length * PAGE_SIZE, false);
   }
 
   /**
    * A new vector over the same frames, with references of its own.
    *
    * @throws {TypeError} the vector was disposed.
+   * @throws {VmError} `NoMemory` on shared RAM when the thread's ledger needs a page and none is free.
    */
   clone(): FrameVec {
-    this.live();
-    const mem = this.mem;
-    if (mem === undefined) return new FrameVec([]);
-    const frames = Array.from(this.indices, (i) => {
-      mem._refFrames(i, 1);
-      return UFrame._adopt(mem, i);
-    });
-    try {
-      return new FrameVec(frames);
-    } finally {
-      for (const f of frames) f.dispose();
-    }
+    const v = FrameVec.#live(this);
+    return new FrameVec(undefined, INTERNAL, { ram: v.#ram, indices: v.#indices });
   }
 
   /**
@@ -218,23 +261,23 @@ export class FrameVec extends withVmIo(Object, (v) => frameVecIo(v as FrameVec))
    * @throws {TypeError} the vector was already disposed.
    */
   dispose(): void {
-    this.live();
-    this.leaseExpired = true;
-    if (this.mem !== undefined) {
-      untrackHandle(this.mem, this);
-      for (const index of this.indices) this.mem._unrefFrames(index, 1);
-    }
+    const v = FrameVec.#live(this);
+    v.#life.dead = true;
+    const ram = v.#ram;
+    if (ram === undefined) return;
+    ram.leaks?.untrack(v);
+    for (const id of v.#held) ram.dropHolding(id);
+    for (const [start, end] of v.#runs) ram.frames.unref(start, end - start);
   }
 
   /** Same as {@link FrameVec.dispose}, for `using` declarations. */
   [Symbol.dispose](): void {
-    this.dispose();
+    FrameVec.prototype.dispose.call(this);
   }
 
   /** @internal */
   protected _ioMemory(): IoMemory {
-    this.live();
-    return this.io;
+    return FrameVec.#live(this).#io;
   }
 
   static {

@@ -15,7 +15,11 @@
  *   alive. They never touch a frame after its handle let go of it;
  * - typed frames (`allocFrameWith`) hold kernel data structures such as page
  *   tables. They have no readers, writers or `VmIo`: nothing in this library
- *   reads or writes their bytes on a caller's behalf.
+ *   reads or writes their bytes on a caller's behalf;
+ * - a handle's state is private (`#`): only vmio makes handles (there is no
+ *   public constructor), and on shared RAM each handle's reference is
+ *   recorded in its thread's holdings ledger, so that reclaiming an exited
+ *   worker drops it.
  *
  * JavaScript has no destructors, so a forgotten `dispose()` leaks the frame
  * until the process ends. `using frame = options.allocFrame()` disposes it at
@@ -25,14 +29,16 @@
  * @module
  */
 
-import { contractViolation, useAfterDispose, invalidType } from "../base/contract.js";
+import { illegalConstructor, invalidType, useAfterDispose } from "../base/contract.js";
+import { INTERNAL } from "../base/internal-key.js";
 import type { Infallible } from "../io/fallibility.js";
-import { type Lease } from "../io/memory-cursor.js";
+import type { Lease } from "../io/memory-cursor.js";
 import { withVmIo, type IoMemory, type MixinBase } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { PAGE_SIZE } from "./page-size.js";
-import { FLAG_TYPED, PhysicalMemory } from "./physical-memory.js";
+import { checkedRamOf, type PhysicalMemory } from "./physical-memory.js";
+import type { Ram } from "./ram.js";
 
 /** What `UFrame.share()` hands to another thread (a structured-clonable object). */
 export interface FrameToken {
@@ -45,73 +51,39 @@ export interface FrameToken {
 }
 
 /**
- * A random non-zero 31-bit number for a share ticket.
+ * A frame handle's state.
  *
  * @internal
  */
-export function newNonce(): number {
-  return ((Math.random() * 0x7fff_fffe) | 0) + 1;
+export interface FrameState {
+  readonly ram: Ram;
+  /** Frame number. */
+  readonly index: number;
+  readonly untyped: boolean;
+  /** The ledger entry of the handle's reference (-1 on unshared RAM). */
+  readonly held: number;
+  /** True once disposed. */
+  dead: boolean;
+  /** The frame's memory for VmIo, made on first use. */
+  io: IoMemory | undefined;
 }
-
-/**
- * Checks a share token against `memory` and redeems its ticket; returns its `paddr`.
- *
- * @throws {TypeError} not a token of that kind for that memory.
- * @throws {RangeError} redeemed already.
- * @internal
- */
-export function redeem(
-  memory: PhysicalMemory,
-  token: { kind: string; memory: number; paddr: number; ticket: number; nonce: number },
-  kind: string,
-  expected: string,
-  count: number,
-): number {
-  if (!(memory instanceof PhysicalMemory)) invalidType("memory", "a PhysicalMemory", memory);
-  const t = token as Partial<typeof token> | null | undefined;
-  if (t == null || t.kind !== kind || typeof t.paddr !== "number" || typeof t.ticket !== "number" || typeof t.nonce !== "number") {
-    invalidType("token", expected, token);
-  }
-  if (t.memory !== memory._id) invalidType("token", `${expected} of this PhysicalMemory`, token);
-  if (!memory._redeemTicket(t.ticket, t.nonce, TOKEN_KINDS[kind] ?? 0, t.paddr / PAGE_SIZE, count)) {
-    contractViolation("this share token was attached already, or altered (a token can be attached once, as it was made)");
-  }
-  return t.paddr;
-}
-
-/**
- * Codes of the token kinds in share tickets.
- *
- * @internal
- */
-export const TOKEN_KINDS: Readonly<Record<string, number>> = { "vmio.UFrame": 1, "vmio.USegment": 2, "vmio.VmSpace": 3 };
 
 /**
  * The `IoMemory` of `size` bytes of RAM at `paddr`, borrowed from `lease`.
  *
  * @internal
  */
-export function ramIo(mem: PhysicalMemory, lease: Lease, paddr: number, size: number): IoMemory {
-  return { bytes: mem._ram, view: mem._view, space: null, lease, base: paddr, size, fallible: false, beyond: "InvalidArgs" };
+export function ramIo(ram: Ram, lease: Lease, paddr: number, size: number): IoMemory {
+  return { bytes: ram.bytes, view: ram.view, space: null, lease, base: paddr, size, fallible: false, beyond: "InvalidArgs" };
 }
 
-/**
- * Registers a new handle with the leak tracker, if the memory has one.
- *
- * @internal
- */
-export function trackHandle(mem: PhysicalMemory, handle: object, kind: string, paddr: number, size: number): void {
-  const leaks = mem._leaks;
-  if (leaks !== undefined) leaks.register(handle, { kind, paddr, size, stack: new Error("allocated here").stack }, handle);
-}
+let stateOf: (frame: Frame<unknown>) => FrameState;
+let hasState: (value: object) => boolean;
+let makeTyped: (state: FrameState) => Frame<unknown>;
+let makeUntyped: (state: FrameState) => UFrame;
 
-/**
- * Unregisters a handle that was disposed properly.
- *
- * @internal
- */
-export function untrackHandle(mem: PhysicalMemory, handle: object): void {
-  mem._leaks?.unregister(handle);
+function describeFrame(s: FrameState): string {
+  return `${s.untyped ? "UFrame" : "Frame"} at 0x${(s.index * PAGE_SIZE).toString(16)}`;
 }
 
 /**
@@ -120,38 +92,33 @@ export function untrackHandle(mem: PhysicalMemory, handle: object): void {
  * OSTD counterpart: `ostd::mm::Frame<M>`.
  */
 export class Frame<M> implements Disposable {
-  /** @internal */ _mem: PhysicalMemory;
-  /** @internal */ _index: number;
-  /** True once disposed (or consumed). @internal */ leaseExpired: boolean;
-  /** The frame's memory for VmIo, made on first use. @internal */ _io: IoMemory | undefined;
+  readonly #s: FrameState;
 
-  // Handles come from FrameAllocOptions, clone(), segments and attach(), never from `new`.
-  protected constructor(mem: PhysicalMemory, index: number) {
-    this._mem = mem;
-    this._index = index;
-    this.leaseExpired = false;
-    this._io = undefined;
-    trackHandle(mem, this, this.constructor.name, index * PAGE_SIZE, PAGE_SIZE);
+  static {
+    stateOf = (frame) => frame.#s;
+    hasState = (value) => #s in value;
+    makeTyped = (state) => new Frame(INTERNAL, state);
   }
 
   /**
-   * Makes a handle of this class that adopts one reference to frame `index`
-   * which the caller already holds.
-   *
-   * @internal
+   * Handles come from `FrameAllocOptions`, `clone()`, segments and
+   * `attach()`; a direct call throws `ERR_ILLEGAL_CONSTRUCTOR`.
    */
-  static _adopt<T>(this: { prototype: T }, mem: PhysicalMemory, index: number): T {
-    return new (this as unknown as new (mem: PhysicalMemory, index: number) => T)(mem, index);
+  protected constructor(key: symbol, state: unknown) {
+    if (key !== INTERNAL) illegalConstructor("Frame", "frames come from FrameAllocOptions, clone(), segments and attach()");
+    const s = state as FrameState;
+    this.#s = s;
+    s.ram.leaks?.track(this, s.untyped ? "UFrame" : "Frame", s.index * PAGE_SIZE, PAGE_SIZE);
+  }
+
+  /** True once disposed: the memory it lent to readers and writers is gone. @internal */
+  get leaseExpired(): boolean {
+    return this.#s.dead;
   }
 
   /** @internal */
   describeLease(): string {
-    return `${this.constructor.name} at 0x${(this._index * PAGE_SIZE).toString(16)}`;
-  }
-
-  /** @internal Throws if this handle is dead. */
-  _live(): void {
-    if (this.leaseExpired) useAfterDispose(this.describeLease());
+    return describeFrame(this.#s);
   }
 
   /**
@@ -162,8 +129,7 @@ export class Frame<M> implements Disposable {
    * @throws {TypeError} the handle was disposed.
    */
   startPaddr(): number {
-    this._live();
-    return this._index * PAGE_SIZE;
+    return liveFrame(this).index * PAGE_SIZE;
   }
 
   /**
@@ -174,7 +140,7 @@ export class Frame<M> implements Disposable {
    * @throws {TypeError} the handle was disposed.
    */
   size(): number {
-    this._live();
+    liveFrame(this);
     return PAGE_SIZE;
   }
 
@@ -186,8 +152,8 @@ export class Frame<M> implements Disposable {
    * @throws {TypeError} the handle was disposed.
    */
   referenceCount(): number {
-    this._live();
-    return this._mem._refCount(this._index);
+    const s = liveFrame(this);
+    return s.ram.frames.refCount(s.index);
   }
 
   /**
@@ -198,8 +164,8 @@ export class Frame<M> implements Disposable {
    * @throws {TypeError} the handle was disposed.
    */
   meta(): M {
-    this._live();
-    return this._mem._metas.get(this._index) as M;
+    const s = liveFrame(this);
+    return s.ram.frames.meta(s.index) as M;
   }
 
   /**
@@ -208,12 +174,13 @@ export class Frame<M> implements Disposable {
    * OSTD counterpart: `impl Clone for Frame<M>`.
    *
    * @throws {TypeError} the handle was disposed.
+   * @throws {VmError} `NoMemory` on shared RAM when its thread's ledger needs a page and none is free.
    */
   clone(): this {
-    this._live();
-    this._mem._refFrames(this._index, 1);
-    const Ctor = this.constructor as new (mem: PhysicalMemory, index: number) => this;
-    return new Ctor(this._mem, this._index);
+    const s = liveFrame(this);
+    s.ram.reserveHoldings();
+    s.ram.frames.ref(s.index, 1);
+    return adoptFrame(s.ram, s.index, s.untyped) as this;
   }
 
   /**
@@ -224,15 +191,16 @@ export class Frame<M> implements Disposable {
    * @throws {TypeError} the handle was already disposed.
    */
   dispose(): void {
-    this._live();
-    this.leaseExpired = true;
-    untrackHandle(this._mem, this);
-    this._mem._unrefFrames(this._index, 1);
+    const s = liveFrame(this);
+    s.dead = true;
+    s.ram.leaks?.untrack(this);
+    s.ram.dropHolding(s.held);
+    s.ram.frames.unref(s.index, 1);
   }
 
   /** Same as {@link Frame.dispose}, for `using` declarations. */
   [Symbol.dispose](): void {
-    this.dispose();
+    Frame.prototype.dispose.call(this);
   }
 }
 
@@ -246,6 +214,16 @@ let uframeIo: (f: UFrame) => IoMemory;
  * OSTD counterpart: `ostd::mm::UFrame` (`Frame<dyn AnyUFrameMeta>`).
  */
 export class UFrame extends withVmIo(Frame<undefined> as typeof Frame<undefined> & MixinBase, (f) => uframeIo(f as UFrame)) {
+  // The mixin in between takes any arguments: this keeps the constructor's own (protected) signature.
+  protected constructor(key: symbol, state: unknown) {
+    super(key, state);
+  }
+
+  static {
+    makeUntyped = (state) => new UFrame(INTERNAL, state);
+    uframeIo = (f) => f._ioMemory();
+  }
+
   /**
    * An infallible reader over the whole frame. It borrows this handle: after
    * `dispose()` its next access throws.
@@ -255,9 +233,9 @@ export class UFrame extends withVmIo(Frame<undefined> as typeof Frame<undefined>
    * @throws {TypeError} the handle was disposed.
    */
   reader(): VmReader<Infallible> {
-    const paddr = this._paddrUntyped();
-    const mem = this._mem;
-    return newReader<Infallible>(mem._ram, mem._view, null, this, paddr, paddr + PAGE_SIZE, false);
+    const s = untypedFrame(this, "this");
+    const paddr = s.index * PAGE_SIZE;
+    return newReader<Infallible>(s.ram.bytes, s.ram.view, null, this, paddr, paddr + PAGE_SIZE, false);
   }
 
   /**
@@ -269,9 +247,9 @@ export class UFrame extends withVmIo(Frame<undefined> as typeof Frame<undefined>
    * @throws {TypeError} the handle was disposed.
    */
   writer(): VmWriter<Infallible> {
-    const paddr = this._paddrUntyped();
-    const mem = this._mem;
-    return newWriter<Infallible>(mem._ram, mem._view, null, this, paddr, paddr + PAGE_SIZE, false);
+    const s = untypedFrame(this, "this");
+    const paddr = s.index * PAGE_SIZE;
+    return newWriter<Infallible>(s.ram.bytes, s.ram.view, null, this, paddr, paddr + PAGE_SIZE, false);
   }
 
   /**
@@ -283,41 +261,73 @@ export class UFrame extends withVmIo(Frame<undefined> as typeof Frame<undefined>
    * @throws {RangeError} too many tokens of this RAM are waiting to be attached.
    */
   share(): FrameToken {
-    const paddr = this._paddrUntyped();
-    const mem = this._mem;
-    if (!mem._shared) invalidType("this", "a frame of shared RAM ({ shared: true })", "a frame of unshared RAM");
-    const nonce = newNonce();
-    const ticket = mem._issueTicket(nonce, 1, this._index, 1);
-    mem._refFrames(this._index, 1);
-    return { kind: "vmio.UFrame", memory: mem._id, paddr, ticket, nonce };
+    const s = untypedFrame(this, "this");
+    const ram = s.ram;
+    if (!ram.shared) invalidType("this", "a frame of shared RAM ({ shared: true })", "a frame of unshared RAM");
+    const { ticket, nonce } = ram.tickets.issue("vmio.UFrame", s.index, 1);
+    ram.frames.ref(s.index, 1);
+    return { kind: "vmio.UFrame", memory: ram.id, paddr: s.index * PAGE_SIZE, ticket, nonce };
   }
 
   /**
    * The frame of `token` (from {@link UFrame.share} on another thread) as a
    * handle on this thread, holding the token's reference.
    *
-   * @throws {TypeError} `token` is not a frame token of `memory`.
+   * @throws {TypeError} `memory` is not a `PhysicalMemory`, or `token` is not a frame token of it.
    * @throws {RangeError} the token was attached already.
+   * @throws {VmError} `NoMemory` when this thread's ledger needs a page and none is free (the token stays valid).
    */
   static attach(memory: PhysicalMemory, token: FrameToken): UFrame {
-    const index = redeem(memory, token, "vmio.UFrame", "a token from UFrame.share()", 1) / PAGE_SIZE;
-    return UFrame._adopt(memory, index);
-  }
-
-  /** @internal */
-  _paddrUntyped(): number {
-    this._live();
-    if ((this._mem._flags(this._index) & FLAG_TYPED) !== 0) invalidType("this", "an untyped frame", "a typed frame");
-    return this._index * PAGE_SIZE;
+    const ram = checkedRamOf(memory, "memory");
+    ram.reserveHoldings();
+    return adoptUFrame(ram, ram.tickets.redeem(ram.id, token, "vmio.UFrame", "a token from UFrame.share()", 1));
   }
 
   /** @internal */
   protected _ioMemory(): IoMemory {
-    if (this.leaseExpired) this._live();
-    return (this._io ??= ramIo(this._mem, this, this._paddrUntyped(), PAGE_SIZE));
+    const s = untypedFrame(this, "this");
+    return (s.io ??= ramIo(s.ram, this, s.index * PAGE_SIZE, PAGE_SIZE));
   }
+}
 
-  static {
-    uframeIo = (f) => f._ioMemory();
-  }
+
+/**
+ * A new handle adopting one reference to frame `index` that the caller
+ * holds, recorded in this thread's ledger (the caller reserved an entry with
+ * `ram.reserveHoldings()` before taking the reference).
+ *
+ * @internal
+ */
+export function adoptFrame(ram: Ram, index: number, untyped: boolean): Frame<unknown> {
+  const state: FrameState = { ram, index, untyped, held: ram.holdFrames(index, index + 1), dead: false, io: undefined };
+  return untyped ? makeUntyped(state) : makeTyped(state);
+}
+
+/**
+ * {@link adoptFrame} for an untyped frame.
+ *
+ * @internal
+ */
+export function adoptUFrame(ram: Ram, index: number): UFrame {
+  return adoptFrame(ram, index, true) as UFrame;
+}
+
+/** The state of `value`, which must be a live frame handle (of either kind). */
+function liveFrame(value: unknown, name = "this"): FrameState {
+  if (typeof value !== "object" || value === null || !hasState(value)) invalidType(name, "a frame handle", value);
+  const s = stateOf(value as Frame<unknown>);
+  if (s.dead) useAfterDispose(describeFrame(s));
+  return s;
+}
+
+/**
+ * The state of `value`, which must be a live `UFrame`.
+ *
+ * @throws {TypeError} it is not a frame handle, is typed, or was disposed.
+ * @internal
+ */
+export function untypedFrame(value: unknown, name: string): FrameState {
+  const s = liveFrame(value, name);
+  if (!s.untyped) invalidType(name, "an untyped frame", "a typed frame");
+  return s;
 }

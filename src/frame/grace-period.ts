@@ -7,140 +7,280 @@
  * an atomic) runs inside a read-side critical section: `enter()` before the
  * first translation, `exit()` after the last byte moved. A thread that
  * changes a mapping (unmap, protect) first makes the change and bumps the
- * space's TLB epoch, then calls `synchronize()`, which returns only when
- * every critical section that began before it has ended. So when `unmap`
- * returns, no thread holds the old translation — OSTD's `TlbFlusher`
- * promise — and the unmapped frames and page-table nodes can be freed.
+ * space's TLB epoch, then starts a grace period: it moves the RAM's
+ * grace-period epoch on and waits until no thread is still inside a section
+ * that began before. So when `unmap` returns, no thread holds the old
+ * translation — OSTD's `TlbFlusher` promise — and the frames can be freed.
  *
- * The protocol is a two-slot counter, as in sleepable RCU. The header holds
- * an epoch and one reader count per epoch parity. A reader reads the epoch,
- * increments the count of its parity, and re-reads the epoch (backing out
- * and retrying if it moved). `synchronize` flips the epoch under a writers'
- * lock and waits for the old parity's count to drain: readers that entered
- * before the flip are counted there, readers that enter after it see the new
- * epoch — and, because the TLB epoch was bumped before the flip, a flushed TLB.
+ * The protocol, per thread rather than anonymous counters, as in userspace
+ * RCU: each thread's slot (thread-slots.ts) holds the epoch its current
+ * section began in, or 0 outside. A reader stores the epoch it reads; a
+ * grace period adds 2 to the epoch (it stays odd, never 0) and waits, for
+ * every other slot, until that slot is outside or holds an epoch at least the
+ * new one. With every access sequentially consistent, a reader whose slot a
+ * waiter saw as outside sees the bumped TLB epoch in its next translation.
  *
- * A worker terminated inside a critical section never exits it. After
- * waiting `DRAIN_DEADLINE_MS` a writer presumes such a reader dead, records
- * the count it left behind, and does not wait for it again. (A thread that
- * stays in a single access for longer — a copy of gigabytes in one call —
- * would be presumed dead too; nothing vmio does takes that long.)
+ * Nothing is ever presumed dead. Waits are bounded, and what happens at the
+ * bound depends on what waits:
  *
- * On unshared RAM there is one thread: every method is a no-op.
+ * - {@link GracePeriod.retire} (frames unmapped, page-table nodes unlinked)
+ *   waits up to `waitBounds.retireMs`; if some section is still open, the
+ *   frees are *deferred* — recorded in this thread's ledger and done by this
+ *   thread later (at its next grace period, its next outermost `exit()`, an
+ *   allocation that would otherwise fail, or `freeFrames()`), once every
+ *   section that could see them has ended. Never early. A slot found in
+ *   the same section as at an earlier timeout is not waited for again.
+ * - {@link GracePeriod.synchronize} (a protect: the caller must know that no
+ *   write through the old permission is still in flight) waits up to
+ *   `waitBounds.synchronizeMs`, then throws `ERR_GRACE_PERIOD_TIMEOUT`.
+ *
+ * A worker that exited inside a section (terminated mid-copy) keeps its slot
+ * marked until `PhysicalMemory.reclaim(token)` releases it; until then the
+ * frees wait for it, and memory is lost for a while, never reused early.
+ *
+ * Re-entry: a grace period started inside the calling thread's own section
+ * (a callback that unmaps during an access) does not wait for that section
+ * — waiting for itself could never end — but its frees are deferred until
+ * the section ends, so the access in progress never touches a freed frame.
  *
  * Fault handlers run outside the critical section (`suspend`/`resume`), so a
  * handler may unmap and map; the copy engine re-takes any run that the
  * handler may have invalidated.
  *
+ * On unshared RAM there is one thread: sections are no-ops and frees happen
+ * at once.
+ *
  * @module
  */
 
-import { lockWord, unlockWord, waitUntil } from "../base/futex-lock.js";
+import { sleepWhile, waitBounds, waitTimedOut } from "../base/futex-lock.js";
+import type { Holdings } from "./holdings.js";
+import { HOLD_RETIRED } from "./holdings.js";
+import { H_EPOCH, H_WAITING, SLOTS } from "./layout.js";
+import type { FrameTable } from "./meta.js";
+import { S_READ, slotBase } from "./thread-slots.js";
 
-/** How long `synchronize` waits for a reader before presuming it dead. */
-export const DRAIN_DEADLINE_MS = 2_000;
+/** Frames waiting for the grace period that ends the sections older than `epoch`. */
+interface Retired {
+  readonly epoch: number;
+  readonly start: number;
+  readonly count: number;
+  /** Its ledger entry, or -1 when none could be recorded (RAM full). */
+  readonly id: number;
+}
 
-/** Header words used by grace periods, relative to their base. */
-const G_EPOCH = 0;
-const G_COUNT = 1; // two words: parity 0 and 1
-const G_LOCK = 3;
-const G_WAITING = 4;
-const G_STUCK = 5; // two words (5, 6): counts left by presumed-dead readers, per parity
+/** Whether a section that began at epoch `v` began before epoch `epoch` (wrap-around safe). */
+function before(v: number, epoch: number): boolean {
+  return ((epoch - v) | 0) > 0;
+}
 
 /**
  * One thread's side of the grace-period protocol over one RAM.
  *
+ * OSTD counterpart: the RCU of `ostd::sync::rcu` as `TlbFlusher` uses it to
+ * defer freeing unmapped frames until every CPU has flushed; Linux's
+ * `synchronize_rcu`/`call_rcu`.
+ *
  * @internal
  */
 export class GracePeriod {
-  private readonly i32: Int32Array;
-  private readonly base: number;
-  private readonly shared: boolean;
-  /** Nesting depth of this thread's critical sections. */
-  private depth = 0;
-  /** Parity of the count this thread incremented when it entered. */
-  private parity = 0;
+  readonly #i32: Int32Array;
+  readonly #shared: boolean;
+  readonly #frames: FrameTable;
+  readonly #holdings: Holdings | null;
+  /** This thread's slot, and the index of its read-side word (-1 unshared). */
+  readonly #slot: number;
+  readonly #read: number;
+  /** Nesting depth of this thread's sections. */
+  #depth = 0;
+  /** Slots that were still in a section when a wait gave up, with that section's epoch. */
+  readonly #stuck = new Map<number, number>();
+  /** Deferred frees, oldest first. */
+  readonly #pending: Retired[] = [];
 
-  constructor(i32: Int32Array, base: number, shared: boolean) {
-    this.i32 = i32;
-    this.base = base;
-    this.shared = shared;
+  constructor(i32: Int32Array, frames: FrameTable, holdings: Holdings | null, slot: number) {
+    this.#i32 = i32;
+    this.#shared = holdings !== null;
+    this.#frames = frames;
+    this.#holdings = holdings;
+    this.#slot = slot;
+    this.#read = slot < 0 ? -1 : slotBase(slot) + S_READ;
   }
 
   /** Enters a read-side critical section (nests). */
   enter(): void {
-    if (!this.shared || this.depth++ > 0) return;
-    const i32 = this.i32;
-    const b = this.base;
-    for (;;) {
-      const epoch = Atomics.load(i32, b + G_EPOCH);
-      const parity = epoch & 1;
-      Atomics.add(i32, b + G_COUNT + parity, 1);
-      if (Atomics.load(i32, b + G_EPOCH) === epoch) {
-        this.parity = parity;
-        return;
-      }
-      this.leave(parity);
-    }
+    if (!this.#shared || this.#depth++ > 0) return;
+    Atomics.store(this.#i32, this.#read, Atomics.load(this.#i32, H_EPOCH));
   }
 
-  /** Leaves the critical section entered last. */
+  /** Leaves the section entered last; the outermost exit does the frees that waited for it. */
   exit(): void {
-    if (!this.shared || --this.depth > 0) return;
-    this.leave(this.parity);
+    if (!this.#shared || --this.#depth > 0) return;
+    this.#leave();
+    if (this.#pending.length !== 0) this.collect();
   }
 
-  /** Leaves every critical section of this thread (around a fault handler); returns the depth to resume. */
+  /** Leaves every section of this thread (around a fault handler); returns the depth to resume. */
   suspend(): number {
-    const depth = this.depth;
-    if (this.shared && depth > 0) {
-      this.depth = 0;
-      this.leave(this.parity);
+    const depth = this.#depth;
+    if (this.#shared && depth > 0) {
+      this.#depth = 0;
+      this.#leave();
     }
     return depth;
   }
 
   /** Re-enters after {@link GracePeriod.suspend}. */
   resume(depth: number): void {
-    if (!this.shared || depth === 0) return;
+    if (!this.#shared || depth === 0) return;
     this.enter();
-    this.depth = depth;
+    this.#depth = depth;
   }
 
-  private leave(parity: number): void {
-    const i32 = this.i32;
-    const b = this.base;
-    if (Atomics.sub(i32, b + G_COUNT + parity, 1) === 1 && Atomics.load(i32, b + G_WAITING) !== 0) {
-      Atomics.notify(i32, b + G_COUNT + parity);
-    }
+  #leave(): void {
+    Atomics.store(this.#i32, this.#read, 0);
+    if (Atomics.load(this.#i32, H_WAITING) !== 0) Atomics.notify(this.#i32, this.#read);
   }
 
   /**
-   * Returns once every critical section that began before the call has
-   * ended (or was presumed dead). Must not be called inside a critical
-   * section.
+   * Returns once every other thread's section that began before the call
+   * has ended. The caller's own section, if it is in one, is not waited for.
+   *
+   * @throws {Error} `ERR_GRACE_PERIOD_TIMEOUT`: some thread stayed in such a
+   *   section for `waitBounds.synchronizeMs` (or already did at an earlier
+   *   wait and is still in it). What the caller changed before stays changed.
    */
   synchronize(): void {
-    if (!this.shared) return;
-    const i32 = this.i32;
-    const b = this.base;
-    lockWord(i32, b + G_LOCK, "the grace-period lock");
+    if (!this.#shared) return;
+    const epoch = this.#advance();
+    const stalled = this.#waitOthers(epoch, waitBounds.synchronizeMs);
+    if (stalled >= 0) {
+      waitTimedOut(
+        `vmio: a grace period did not end: thread slot ${stalled} has been inside an access to shared memory since before it began, ` +
+          `for over ${waitBounds.synchronizeMs / 1000} s. If that thread's worker has exited, call reclaim(token) on the PhysicalMemory with the token it attached.`,
+        "ERR_GRACE_PERIOD_TIMEOUT",
+      );
+    }
+    if (this.#pending.length !== 0) this.collect();
+  }
+
+  /**
+   * Drops one reference from each frame in `frames` (frame numbers the
+   * caller holds a reference to, e.g. what an unmap took out of a page table)
+   * once every section that began before the call has ended: at once if
+   * they end within `waitBounds.retireMs`, later otherwise (see the module
+   * comment). Never throws for a wait.
+   */
+  retire(frames: readonly number[]): void {
+    if (frames.length === 0) return;
+    if (!this.#shared) {
+      forEachRun(frames, (start, count) => this.#frames.unref(start, count));
+      return;
+    }
+    const epoch = this.#advance();
+    const now = this.#waitOthers(epoch, waitBounds.retireMs) < 0 && this.#depth === 0;
+    forEachRun(frames, (start, count) => (now ? this.#frames.unref(start, count) : this.#defer(epoch, start, count)));
+    if (this.#pending.length !== 0) this.collect();
+  }
+
+  /**
+   * Takes over frames `[start, start + count)` that another thread retired
+   * (its ledger said so, and it has exited): they are freed once every
+   * section open now has ended.
+   */
+  adopt(start: number, count: number): void {
+    this.#defer(this.#advance(), start, count);
+  }
+
+  /** Does the deferred frees whose grace period has ended; returns how many frames they were. */
+  collect(): number {
+    let freed = 0;
+    while (this.#pending.length !== 0) {
+      const r = this.#pending[0] as Retired;
+      if (!this.#over(r.epoch)) break;
+      this.#pending.shift();
+      if (r.id >= 0) (this.#holdings as Holdings).erase(r.id);
+      this.#frames.unref(r.start, r.count);
+      freed += r.count;
+    }
+    return freed;
+  }
+
+  #defer(epoch: number, start: number, count: number): void {
+    let id = -1;
+    const holdings = this.#holdings as Holdings;
     try {
-      const old = Atomics.add(i32, b + G_EPOCH, 1) & 1;
-      const count = b + G_COUNT + old;
-      const stuck = b + G_STUCK + old;
-      Atomics.add(i32, b + G_WAITING, 1);
-      try {
-        const drained = waitUntil(i32, count, (readers) => readers <= Atomics.load(i32, stuck), performance.now() + DRAIN_DEADLINE_MS);
-        const left = Atomics.load(i32, count);
-        // A presumed-dead reader that was only slow has left: forget it.
-        if (left < Atomics.load(i32, stuck)) Atomics.store(i32, stuck, left);
-        if (!drained) Atomics.store(i32, stuck, left);
-      } finally {
-        Atomics.sub(i32, b + G_WAITING, 1);
+      holdings.reserve();
+      id = holdings.record(HOLD_RETIRED, start, start + count);
+    } catch {
+      // No frame for the ledger: the frees still wait, unrecorded (lost only if this thread dies first).
+    }
+    this.#pending.push({ epoch, start, count, id });
+  }
+
+  /** Starts a grace period: returns the new epoch; sections that began at an earlier one must end. */
+  #advance(): number {
+    return Atomics.add(this.#i32, H_EPOCH, 2) + 2;
+  }
+
+  /** Whether every section (this thread's included) that began before `epoch` has ended. */
+  #over(epoch: number): boolean {
+    for (let s = 0; s < SLOTS; s++) {
+      const v = Atomics.load(this.#i32, slotBase(s) + S_READ);
+      if (v !== 0 && before(v, epoch)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Waits up to `ms` until no other slot is in a section that began before
+   * `epoch`. Returns -1 when none is, else a slot that still is. A slot
+   * found in the very section it was in when an earlier wait gave up is not
+   * waited for again.
+   */
+  #waitOthers(epoch: number, ms: number): number {
+    const i32 = this.#i32;
+    const deadline = performance.now() + ms;
+    let stalled = -1;
+    Atomics.add(i32, H_WAITING, 1);
+    try {
+      for (let s = 0; s < SLOTS; s++) {
+        if (s === this.#slot) continue;
+        const at = slotBase(s) + S_READ;
+        let v = Atomics.load(i32, at);
+        if (v !== 0 && before(v, epoch) && this.#stuck.get(s) !== v) {
+          while (v !== 0 && before(v, epoch) && performance.now() < deadline) {
+            sleepWhile(i32, at, v, deadline);
+            v = Atomics.load(i32, at);
+          }
+        }
+        if (v !== 0 && before(v, epoch)) {
+          this.#stuck.set(s, v);
+          stalled = s;
+        } else if (this.#stuck.size !== 0) {
+          this.#stuck.delete(s);
+        }
       }
     } finally {
-      unlockWord(i32, b + G_LOCK);
+      Atomics.sub(i32, H_WAITING, 1);
     }
+    return stalled;
   }
+}
+
+/** Calls `fn` for each run of consecutive frame numbers in `frames`, in order. */
+function forEachRun(frames: readonly number[], fn: (start: number, count: number) => void): void {
+  let start = frames[0] as number;
+  let count = 1;
+  for (let i = 1; i < frames.length; i++) {
+    const f = frames[i] as number;
+    if (f === start + count) {
+      count++;
+      continue;
+    }
+    fn(start, count);
+    start = f;
+    count = 1;
+  }
+  fn(start, count);
 }

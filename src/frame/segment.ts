@@ -11,20 +11,28 @@
  * - a dead handle throws a `TypeError` on every method, a second `dispose()`
  *   included; readers and writers borrow the handle they were made from and
  *   throw once it is dead;
- * - typed segments (`allocSegmentWith`) have no readers, writers or `VmIo`.
+ * - typed segments (`allocSegmentWith`) have no readers, writers or `VmIo`;
+ * - state is private and only vmio makes segments; on shared RAM each
+ *   segment's references are one entry of its thread's holdings ledger,
+ *   which split and iteration shrink in place (one store) before they record
+ *   the references that moved — so a thread killed half-way leaks a
+ *   reference, never releases one twice.
  *
  * @module
  */
 
-import { contractViolation, invalidType, useAfterDispose } from "../base/contract.js";
+import { contractViolation, illegalConstructor, invalidType, useAfterDispose } from "../base/contract.js";
+import { INTERNAL } from "../base/internal-key.js";
 import { checkIndex } from "../base/validate.js";
 import type { Infallible } from "../io/fallibility.js";
 import { withVmIo, type IoMemory, type MixinBase } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
-import { Frame, UFrame, newNonce, ramIo, redeem, trackHandle, untrackHandle } from "./frame.js";
+import { adoptFrame, ramIo, type Frame, type UFrame } from "./frame.js";
+import type { Holdings } from "./holdings.js";
 import { PAGE_SIZE } from "./page-size.js";
-import { FLAG_TYPED, type PhysicalMemory } from "./physical-memory.js";
+import { checkedRamOf, type PhysicalMemory } from "./physical-memory.js";
+import type { Ram } from "./ram.js";
 
 /** What `USegment.share()` hands to another thread (a structured-clonable object). */
 export interface SegmentToken {
@@ -38,53 +46,70 @@ export interface SegmentToken {
 }
 
 /**
+ * A segment handle's state.
+ *
+ * @internal
+ */
+export interface SegmentState {
+  readonly ram: Ram;
+  /** First frame number. */
+  readonly start: number;
+  /** Number of frames. */
+  readonly count: number;
+  readonly untyped: boolean;
+  /** The ledger entry of the segment's references (-1 on unshared RAM or when empty). */
+  readonly held: number;
+  /** True once disposed or consumed. */
+  dead: boolean;
+  /** True once split or iteration took the references. */
+  consumed: boolean;
+  /** The segment's memory for VmIo, made on first use. */
+  io: IoMemory | undefined;
+}
+
+let stateOf: (segment: Segment<unknown>) => SegmentState;
+let hasState: (value: object) => boolean;
+let makeTyped: (state: SegmentState) => Segment<unknown>;
+let makeUntyped: (state: SegmentState) => USegment;
+
+function describeSegment(s: SegmentState): string {
+  const what = `${s.untyped ? "USegment" : "Segment"} at 0x${(s.start * PAGE_SIZE).toString(16)}`;
+  return s.consumed ? `${what} (consumed by split() or iteration)` : what;
+}
+
+/**
  * A handle to a physically contiguous run of frames carrying metadata of type `M`.
  *
  * OSTD counterpart: `ostd::mm::Segment<M>`.
  */
 export class Segment<M> implements Disposable, Iterable<Frame<M>> {
-  /** @internal */ _mem: PhysicalMemory;
-  /** First frame number. @internal */ _start: number;
-  /** Number of frames. @internal */ _count: number;
-  /** True once disposed or consumed. @internal */ leaseExpired: boolean;
-  /** True once split or iteration took the references. @internal */ _consumed: boolean;
-  /** The segment's memory for VmIo, made on first use. @internal */ _io: IoMemory | undefined;
+  readonly #s: SegmentState;
 
-  // Segments come from FrameAllocOptions, clone(), split(), slice() and attach(), never from `new`.
-  protected constructor(mem: PhysicalMemory, start: number, count: number) {
-    this._mem = mem;
-    this._start = start;
-    this._count = count;
-    this.leaseExpired = false;
-    this._consumed = false;
-    this._io = undefined;
-    trackHandle(mem, this, this.constructor.name, start * PAGE_SIZE, count * PAGE_SIZE);
+  static {
+    stateOf = (segment) => segment.#s;
+    hasState = (value) => #s in value;
+    makeTyped = (state) => new Segment(INTERNAL, state);
   }
 
   /**
-   * Makes a segment of this class that adopts one reference to each of
-   * frames `[start, start + count)`, which the caller already holds.
-   *
-   * @internal
+   * Segments come from `FrameAllocOptions`, `clone()`, `split()`, `slice()`
+   * and `attach()`; a direct call throws `ERR_ILLEGAL_CONSTRUCTOR`.
    */
-  static _adopt<T>(
-    this: { prototype: T },
-    mem: PhysicalMemory,
-    start: number,
-    count: number,
-  ): T {
-    return new (this as unknown as new (mem: PhysicalMemory, start: number, count: number) => T)(mem, start, count);
+  protected constructor(key: symbol, state: unknown) {
+    if (key !== INTERNAL) illegalConstructor("Segment", "segments come from FrameAllocOptions, clone(), split(), slice() and attach()");
+    const s = state as SegmentState;
+    this.#s = s;
+    s.ram.leaks?.track(this, s.untyped ? "USegment" : "Segment", s.start * PAGE_SIZE, s.count * PAGE_SIZE);
+  }
+
+  /** True once disposed or consumed: the memory it lent to readers and writers is gone. @internal */
+  get leaseExpired(): boolean {
+    return this.#s.dead;
   }
 
   /** @internal */
   describeLease(): string {
-    const what = `${this.constructor.name} at 0x${(this._start * PAGE_SIZE).toString(16)}`;
-    return this._consumed ? `${what} (consumed by split() or iteration)` : what;
-  }
-
-  /** @internal Throws if this handle is dead. */
-  _live(): void {
-    if (this.leaseExpired) useAfterDispose(this.describeLease());
+    return describeSegment(this.#s);
   }
 
   /**
@@ -95,8 +120,7 @@ export class Segment<M> implements Disposable, Iterable<Frame<M>> {
    * @throws {TypeError} the handle was disposed.
    */
   startPaddr(): number {
-    this._live();
-    return this._start * PAGE_SIZE;
+    return liveSegment(this).start * PAGE_SIZE;
   }
 
   /**
@@ -107,8 +131,8 @@ export class Segment<M> implements Disposable, Iterable<Frame<M>> {
    * @throws {TypeError} the handle was disposed.
    */
   endPaddr(): number {
-    this._live();
-    return (this._start + this._count) * PAGE_SIZE;
+    const s = liveSegment(this);
+    return (s.start + s.count) * PAGE_SIZE;
   }
 
   /**
@@ -119,8 +143,7 @@ export class Segment<M> implements Disposable, Iterable<Frame<M>> {
    * @throws {TypeError} the handle was disposed.
    */
   size(): number {
-    this._live();
-    return this._count * PAGE_SIZE;
+    return liveSegment(this).count * PAGE_SIZE;
   }
 
   /**
@@ -132,17 +155,22 @@ export class Segment<M> implements Disposable, Iterable<Frame<M>> {
    * @throws {TypeError | RangeError} `offset` is not a non-negative safe integer.
    * @throws {RangeError} `offset` is not page-aligned, or not strictly inside the segment.
    * @throws {TypeError} the handle was disposed.
+   * @throws {VmError} `NoMemory` on shared RAM when the thread's ledger needs a page and none is free (nothing changes).
    */
   split(offset: number): [this, this] {
-    this._live();
+    const s = liveSegment(this);
     checkIndex(offset, "offset");
-    const size = this._count * PAGE_SIZE;
+    const size = s.count * PAGE_SIZE;
     if (offset % PAGE_SIZE !== 0 || offset === 0 || offset >= size) {
       contractViolation(`split offset ${offset} must be a multiple of PAGE_SIZE strictly between 0 and the size (${size})`);
     }
     const k = offset / PAGE_SIZE;
-    this._consume();
-    return [this._make(this._start, k), this._make(this._start + k, this._count - k)];
+    s.ram.reserveHoldings();
+    this.#consume(s);
+    // The first half keeps this segment's ledger entry, shrunk; the second gets its own.
+    if (s.held >= 0) (s.ram.holdings as Holdings).setSecond(s.held, s.start + k);
+    const first = newSegment({ ram: s.ram, start: s.start, count: k, untyped: s.untyped, held: s.held, dead: false, consumed: false, io: undefined });
+    return [first as this, adoptSegment(s.ram, s.start + k, s.count - k, s.untyped) as this];
   }
 
   /**
@@ -154,19 +182,21 @@ export class Segment<M> implements Disposable, Iterable<Frame<M>> {
    * @throws {TypeError | RangeError} `start`/`end` are not non-negative safe integers.
    * @throws {RangeError} `start`/`end` are not page-aligned, or not `start ≤ end ≤ size()`.
    * @throws {TypeError} the handle was disposed.
+   * @throws {VmError} `NoMemory` on shared RAM when the thread's ledger needs a page and none is free.
    */
   slice(start: number, end: number): this {
-    this._live();
+    const s = liveSegment(this);
     checkIndex(start, "start");
     checkIndex(end, "end");
-    const size = this._count * PAGE_SIZE;
+    const size = s.count * PAGE_SIZE;
     if (start % PAGE_SIZE !== 0 || end % PAGE_SIZE !== 0 || start > end || end > size) {
       contractViolation(`slice [${start}, ${end}) must be page-aligned with start <= end <= size (${size})`);
     }
-    const first = this._start + start / PAGE_SIZE;
+    const first = s.start + start / PAGE_SIZE;
     const count = (end - start) / PAGE_SIZE;
-    this._mem._refFrames(first, count);
-    return this._make(first, count);
+    s.ram.reserveHoldings();
+    s.ram.frames.ref(first, count);
+    return adoptSegment(s.ram, first, count, s.untyped) as this;
   }
 
   /**
@@ -181,15 +211,22 @@ export class Segment<M> implements Disposable, Iterable<Frame<M>> {
    * @throws {TypeError} the handle was disposed.
    */
   *[Symbol.iterator](): Generator<Frame<M>, void, undefined> {
-    this._live();
-    this._consume();
-    const mem = this._mem;
-    const end = this._start + this._count;
-    let next = this._start;
+    const s = liveSegment(this);
+    this.#consume(s);
+    const ram = s.ram;
+    const end = s.start + s.count;
+    let next = s.start;
     try {
-      while (next < end) yield this._frame(next++);
+      while (next < end) {
+        ram.reserveHoldings();
+        const frame = next++;
+        // The segment's entry gives the frame up before the frame's own is recorded.
+        if (s.held >= 0) (ram.holdings as Holdings).setFirst(s.held, next);
+        yield adoptFrame(ram, frame, s.untyped) as Frame<M>;
+      }
     } finally {
-      if (next < end) mem._unrefFrames(next, end - next);
+      ram.dropHolding(s.held);
+      if (next < end) ram.frames.unref(next, end - next);
     }
   }
 
@@ -199,11 +236,13 @@ export class Segment<M> implements Disposable, Iterable<Frame<M>> {
    * OSTD counterpart: `impl Clone for Segment<M>`.
    *
    * @throws {TypeError} the handle was disposed.
+   * @throws {VmError} `NoMemory` on shared RAM when the thread's ledger needs a page and none is free.
    */
   clone(): this {
-    this._live();
-    this._mem._refFrames(this._start, this._count);
-    return this._make(this._start, this._count);
+    const s = liveSegment(this);
+    s.ram.reserveHoldings();
+    s.ram.frames.ref(s.start, s.count);
+    return adoptSegment(s.ram, s.start, s.count, s.untyped) as this;
   }
 
   /**
@@ -218,34 +257,24 @@ export class Segment<M> implements Disposable, Iterable<Frame<M>> {
    * @throws {TypeError} the handle was already disposed.
    */
   dispose(): void {
-    if (this._consumed) return;
-    this._live();
-    this.leaseExpired = true;
-    untrackHandle(this._mem, this);
-    this._mem._unrefFrames(this._start, this._count);
+    if (isSegment(this) && stateOf(this).consumed) return;
+    const s = liveSegment(this);
+    s.dead = true;
+    s.ram.leaks?.untrack(this);
+    s.ram.dropHolding(s.held);
+    s.ram.frames.unref(s.start, s.count);
   }
 
   /** Same as {@link Segment.dispose}, for `using` declarations. */
   [Symbol.dispose](): void {
-    this.dispose();
+    Segment.prototype.dispose.call(this);
   }
 
-  /** Marks the handle dead without touching the references (they moved elsewhere). @internal */
-  _consume(): void {
-    this.leaseExpired = true;
-    this._consumed = true;
-    untrackHandle(this._mem, this);
-  }
-
-  /** A frame handle of the matching kind for frame `index`, adopting a reference. @internal */
-  protected _frame(index: number): Frame<M> {
-    return (Frame as { prototype: Frame<M> } & typeof Frame)._adopt(this._mem, index);
-  }
-
-  /** @internal */
-  private _make(start: number, count: number): this {
-    const Ctor = this.constructor as unknown as { _adopt(mem: PhysicalMemory, start: number, count: number): Segment<M> };
-    return Ctor._adopt(this._mem, start, count) as this;
+  /** Marks the handle dead without touching the references (they move elsewhere). */
+  #consume(s: SegmentState): void {
+    s.dead = true;
+    s.consumed = true;
+    s.ram.leaks?.untrack(this);
   }
 }
 
@@ -259,6 +288,16 @@ let usegmentIo: (s: USegment) => IoMemory;
  * OSTD counterpart: `ostd::mm::USegment` (`Segment<dyn AnyUFrameMeta>`).
  */
 export class USegment extends withVmIo(Segment<undefined> as typeof Segment<undefined> & MixinBase, (s) => usegmentIo(s as USegment)) implements Iterable<UFrame> {
+  // The mixin in between takes any arguments: this keeps the constructor's own (protected) signature.
+  protected constructor(key: symbol, state: unknown) {
+    super(key, state);
+  }
+
+  static {
+    makeUntyped = (state) => new USegment(INTERNAL, state);
+    usegmentIo = (s) => s._ioMemory();
+  }
+
   /**
    * Iterates over the frames as {@link UFrame}s, consuming the segment (see
    * {@link Segment}'s iterator).
@@ -276,9 +315,9 @@ export class USegment extends withVmIo(Segment<undefined> as typeof Segment<unde
    * @throws {TypeError} the handle was disposed.
    */
   reader(): VmReader<Infallible> {
-    const paddr = this._paddrUntyped();
-    const mem = this._mem;
-    return newReader<Infallible>(mem._ram, mem._view, null, this, paddr, paddr + this._count * PAGE_SIZE, false);
+    const s = untypedSegment(this, "this");
+    const paddr = s.start * PAGE_SIZE;
+    return newReader<Infallible>(s.ram.bytes, s.ram.view, null, this, paddr, paddr + s.count * PAGE_SIZE, false);
   }
 
   /**
@@ -290,63 +329,95 @@ export class USegment extends withVmIo(Segment<undefined> as typeof Segment<unde
    * @throws {TypeError} the handle was disposed.
    */
   writer(): VmWriter<Infallible> {
-    const paddr = this._paddrUntyped();
-    const mem = this._mem;
-    return newWriter<Infallible>(mem._ram, mem._view, null, this, paddr, paddr + this._count * PAGE_SIZE, false);
+    const s = untypedSegment(this, "this");
+    const paddr = s.start * PAGE_SIZE;
+    return newWriter<Infallible>(s.ram.bytes, s.ram.view, null, this, paddr, paddr + s.count * PAGE_SIZE, false);
   }
 
   /**
    * A token that another thread can turn into a handle to this segment with
    * {@link USegment.attach}. The token holds a reference of its own to each
-   * frame, handed over by `attach`; it can be attached once.
+   * frame, handed over by `attach`; it can be attached once (an empty
+   * segment's too).
    *
    * @throws {TypeError} the segment's RAM is not shared, or the handle was disposed.
    * @throws {RangeError} too many tokens of this RAM are waiting to be attached.
    */
   share(): SegmentToken {
-    const paddr = this._paddrUntyped();
-    const mem = this._mem;
-    if (!mem._shared) invalidType("this", "a segment of shared RAM ({ shared: true })", "a segment of unshared RAM");
-    const nonce = newNonce();
-    const ticket = mem._issueTicket(nonce, 2, this._start, this._count);
-    mem._refFrames(this._start, this._count);
-    return { kind: "vmio.USegment", memory: mem._id, paddr, nframes: this._count, ticket, nonce };
+    const s = untypedSegment(this, "this");
+    const ram = s.ram;
+    if (!ram.shared) invalidType("this", "a segment of shared RAM ({ shared: true })", "a segment of unshared RAM");
+    const { ticket, nonce } = ram.tickets.issue("vmio.USegment", s.start, s.count);
+    ram.frames.ref(s.start, s.count);
+    return { kind: "vmio.USegment", memory: ram.id, paddr: s.start * PAGE_SIZE, nframes: s.count, ticket, nonce };
   }
 
   /**
    * The segment of `token` (from {@link USegment.share} on another thread) as
    * a handle on this thread, holding the token's references.
    *
-   * @throws {TypeError} `token` is not a segment token of `memory`.
+   * @throws {TypeError} `memory` is not a `PhysicalMemory`, or `token` is not a segment token of it.
    * @throws {RangeError} the token was attached already.
+   * @throws {VmError} `NoMemory` when this thread's ledger needs a page and none is free (the token stays valid).
    */
   static attach(memory: PhysicalMemory, token: SegmentToken): USegment {
-    if (token == null || !Number.isSafeInteger(token.nframes) || token.nframes <= 0) invalidType("token", "a token from USegment.share()", token);
-    const paddr = redeem(memory, token, "vmio.USegment", "a token from USegment.share()", token.nframes);
-    return USegment._adopt(memory, paddr / PAGE_SIZE, token.nframes);
-  }
-
-  /** @internal */
-  protected override _frame(index: number): UFrame {
-    return UFrame._adopt(this._mem, index);
-  }
-
-  /** @internal */
-  _paddrUntyped(): number {
-    this._live();
-    if (this._count > 0 && (this._mem._flags(this._start) & FLAG_TYPED) !== 0) {
-      invalidType("this", "an untyped segment", "a typed segment");
-    }
-    return this._start * PAGE_SIZE;
+    const ram = checkedRamOf(memory, "memory");
+    const nframes = (token as Partial<SegmentToken> | null | undefined)?.nframes;
+    if (typeof nframes !== "number" || !Number.isSafeInteger(nframes) || nframes < 0) invalidType("token", "a token from USegment.share()", token);
+    ram.reserveHoldings();
+    const start = ram.tickets.redeem(ram.id, token, "vmio.USegment", "a token from USegment.share()", nframes);
+    return adoptSegment(ram, start, nframes, true) as USegment;
   }
 
   /** @internal */
   protected _ioMemory(): IoMemory {
-    if (this.leaseExpired) this._live();
-    return (this._io ??= ramIo(this._mem, this, this._paddrUntyped(), this._count * PAGE_SIZE));
+    const s = untypedSegment(this, "this");
+    return (s.io ??= ramIo(s.ram, this, s.start * PAGE_SIZE, s.count * PAGE_SIZE));
   }
+}
 
-  static {
-    usegmentIo = (s) => s._ioMemory();
-  }
+
+function newSegment(state: SegmentState): Segment<unknown> {
+  return state.untyped ? makeUntyped(state) : makeTyped(state);
+}
+
+/**
+ * A new segment adopting one reference to each of frames `[start, start +
+ * count)` that the caller holds, recorded in this thread's ledger (the
+ * caller reserved an entry before taking the references).
+ *
+ * @internal
+ */
+export function adoptSegment(ram: Ram, start: number, count: number, untyped: boolean): Segment<unknown> {
+  const held = count > 0 ? ram.holdFrames(start, start + count) : -1;
+  return newSegment({ ram, start, count, untyped, held, dead: false, consumed: false, io: undefined });
+}
+
+/** The state of `value`, which must be a live segment handle (of either kind). */
+function liveSegment(value: unknown, name = "this"): SegmentState {
+  if (!isSegment(value)) invalidType(name, "a segment handle", value);
+  const s = stateOf(value);
+  if (s.dead) useAfterDispose(describeSegment(s));
+  return s;
+}
+
+/**
+ * The state of `value`, which must be a live `USegment`.
+ *
+ * @throws {TypeError} it is not a segment handle, is typed, or is dead.
+ * @internal
+ */
+export function untypedSegment(value: unknown, name: string): SegmentState {
+  const s = liveSegment(value, name);
+  if (!s.untyped) invalidType(name, "an untyped segment", "a typed segment");
+  return s;
+}
+
+/**
+ * Whether `value` is a segment handle (typed or not, live or not).
+ *
+ * @internal
+ */
+export function isSegment(value: unknown): value is Segment<unknown> {
+  return typeof value === "object" && value !== null && hasState(value);
 }

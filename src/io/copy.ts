@@ -112,12 +112,14 @@ export function copyRaw(
   // TLB hit): no loop, no user code, no critical section on unshared RAM.
   if (dBytes !== null && sSpace !== null && !sSpace.shared && sSpace.probe(sPos, len, false)) {
     checkDirect(dBytes, dLease, dPos, len);
-    copyBytes(dBytes, dPos, sSpace.runBytes, sSpace.runOffset, len, false);
+    const slice = sSpace.runSlice;
+    if (slice !== null) dBytes.set(slice, dPos);
+    else copyBytes(dBytes, dPos, sSpace.runBytes, sSpace.runOffset, len, sSpace.aliasable);
     return len;
   }
   if (sBytes !== null && dSpace !== null && !dSpace.shared && dSpace.probe(dPos, len, true)) {
     checkDirect(sBytes, sLease, sPos, len);
-    copyBytes(dSpace.runBytes, dSpace.runOffset, sBytes, sPos, len, false);
+    copyBytes(dSpace.runBytes, dSpace.runOffset, sBytes, sPos, len, dSpace.aliasable);
     return len;
   }
   if (dBytes !== null && sBytes !== null) {
@@ -211,8 +213,9 @@ function copyLoop(
     if (dDirect !== null) checkDirect(dDirect, dLease, dIndex, n);
     else if (sDirect !== null) checkDirect(sDirect, sLease, sIndex, n);
     if (sSlice !== null && sSlice.length === n) dBytes.set(sSlice, dIndex);
-    // One side is RAM reached through a space: it cannot alias a typed memory.
-    else copyBytes(dBytes, dIndex, sBytes, sIndex, n, false);
+    // A side reached through a space is RAM, which no typed memory can view,
+    // unless the space says otherwise (guest memory).
+    else copyBytes(dBytes, dIndex, sBytes, sIndex, n, (sSpace !== null && sSpace.aliasable) || (dSpace !== null && dSpace.aliasable));
     done += n;
   }
   return done;

@@ -62,6 +62,14 @@ export abstract class MemorySpace {
   abstract readonly shared: boolean;
 
   /**
+   * Whether runs may lie in a buffer that typed memory can also view (guest
+   * memory: the host holds views of the same `WebAssembly.Memory` buffer).
+   * The copy engine then copies overlapping ranges as `memmove` does. RAM
+   * is reachable only through vmio, so its spaces say false.
+   */
+  readonly aliasable: boolean = false;
+
+  /**
    * Finds the run of accessible bytes that starts at `addr`, at most `len`
    * long. Returns its length (≥ 1), with `runBytes`/`runOffset` describing
    * it, or 0 if the byte at `addr` faults.
@@ -70,9 +78,10 @@ export abstract class MemorySpace {
 
   /**
    * The run at `addr` if it is at hand with no work at all: true (with
-   * `runOffset` set, `runSlice` cleared) when all of `[addr, addr + len)`
-   * is one run already translated for the access. Never faults, never calls
-   * a handler: a false answer costs nothing to retry through `run`.
+   * `runOffset` set, and `runSlice` either cleared or a view of exactly
+   * `[addr, addr + len)`) when all of it is one run already translated for
+   * the access. Never faults, never calls a handler: a false answer costs
+   * nothing to retry through `run`.
    */
   probe(_addr: number, _len: number, _write: boolean): boolean {
     return false;

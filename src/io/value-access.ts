@@ -17,7 +17,7 @@
  */
 
 import { isShared } from "../base/buffers.js";
-import type { PodDescriptor } from "../pod/pod-type.js";
+import type { PodDescriptor, PodSnapshot } from "../pod/pod-type.js";
 import { CopyFault, insufficient, misaligned, raiseFault, raiseFaultIn, requireOnce } from "./access-errors.js";
 import { atomicCompareExchangeU32, atomicLoad, atomicStore } from "./atomic-access.js";
 import { copyRaw } from "./copy.js";
@@ -54,27 +54,28 @@ function readValueRuns<T>(space: MemorySpace, addr: number, d: PodDescriptor<T>)
 }
 
 /**
- * Writes one value of `d` at `addr` of `space`; the value was checked.
+ * Writes one value of `d`, already snapshot, at `addr` of `space` (a fault
+ * handler may run meanwhile: it cannot change the snapshot).
  *
  * @throws {VmError} `PageFault` (with `copied: 0`, nothing written), or the fault handler's exception.
  * @internal
  */
-export function writeValueIn<T>(space: MemorySpace, addr: number, d: PodDescriptor<T>, value: T): void {
-  if (!space.shared) return writeValueRuns(space, addr, d, value);
+export function writeValueIn<T>(space: MemorySpace, addr: number, d: PodDescriptor<T>, snap: PodSnapshot<T>): void {
+  if (!space.shared) return writeValueRuns(space, addr, d, snap);
   space.enter();
   try {
-    writeValueRuns(space, addr, d, value);
+    writeValueRuns(space, addr, d, snap);
   } finally {
     space.exit();
   }
 }
 
-function writeValueRuns<T>(space: MemorySpace, addr: number, d: PodDescriptor<T>, value: T): void {
+function writeValueRuns<T>(space: MemorySpace, addr: number, d: PodDescriptor<T>, snap: PodSnapshot<T>): void {
   const size = d.size;
   if (size === 0) return;
   const got = space.run(addr, size, true);
   if (got >= size) {
-    d.encode(space.runView, space.runOffset, value);
+    d.store(space.runView, space.runOffset, snap);
     return;
   }
   if (got === 0) raiseFaultIn(space);
@@ -86,7 +87,7 @@ function writeValueRuns<T>(space: MemorySpace, addr: number, d: PodDescriptor<T>
     done += n;
   }
   const scratch = new Uint8Array(size);
-  d.encode(new DataView(scratch.buffer), 0, value);
+  d.store(new DataView(scratch.buffer), 0, snap);
   const copied = copyRaw(null, space, null, addr, scratch, null, null, 0, size);
   if (copied instanceof CopyFault) raiseFault(copied.after(0));
 }
@@ -166,27 +167,28 @@ export function storeOnce<T>(
   op: string,
 ): void {
   const kind = requireOnce(d);
-  if (!d.valid(value)) d.reject(value, "value");
+  // A PodOnce snapshot is the primitive value itself, checked.
+  const snap = d.snapshot(value, "value");
   const size = d.size;
   if (left < size) insufficient(op, size, left);
   checkAligned(bytes, pos, size, op);
   if (bytes !== null) {
     checkDirect(bytes, lease, pos, size);
     const buffer = bytes.buffer;
-    if (isShared(buffer)) atomicStore(buffer, kind, bytes.byteOffset + pos, value as number | bigint);
-    else d.encode(view, pos, value);
+    if (isShared(buffer)) atomicStore(buffer, kind, bytes.byteOffset + pos, snap as unknown as number | bigint);
+    else d.store(view, pos, snap);
     return;
   }
   const s = space as MemorySpace;
   if (!s.shared) {
     if (s.run(pos, size, true) < size) raiseFaultIn(s);
-    d.encode(s.runView, s.runOffset, value);
+    d.store(s.runView, s.runOffset, snap);
     return;
   }
   s.enter();
   try {
     if (s.run(pos, size, true) < size) raiseFaultIn(s);
-    atomicStore(s.runBytes.buffer, kind, s.runOffset, value as number | bigint);
+    atomicStore(s.runBytes.buffer, kind, s.runOffset, snap as unknown as number | bigint);
   } finally {
     s.exit();
   }

@@ -24,7 +24,7 @@
 import { plainBytes } from "../base/buffers.js";
 import { badIndex, checkBytes, checkIndex, isIndex as importedIsIndex } from "../base/validate.js";
 import { invalidType } from "../base/contract.js";
-import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
+import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodSnapshot, type PodType } from "../pod/pod-type.js";
 import { raiseFault } from "./access-errors.js";
 import { copyRaw, fillRaw } from "./copy.js";
 import type { Fallibility } from "./fallibility.js";
@@ -270,19 +270,8 @@ export function withVmIo<B extends MixinBase>(Base: B, memoryOf: (self: object) 
       if (!isIndex(offset)) badIndex(offset, "offset");
       if (t == null || (t as PodDescriptor<T>).self !== t) notPodType(t, "t");
       const d = t as PodDescriptor<T>;
-      if (!d.valid(value)) d.reject(value, "value");
-      const size = d.size;
-      const m = memoryOf(this);
-      if (offset + size > m.size) checkRange(m, offset, size);
-      const addr = m.base + offset;
-      const bytes = m.bytes;
-      if (bytes === null) return writeValueIn(m.space as MemorySpace, addr, d, value);
-      checkLease(m.lease);
-      try {
-        d.encode(m.view as DataView, addr, value);
-      } catch (e) {
-        directFailed(bytes, addr, size, e);
-      }
+      // Snapshot, check, store: `value`'s getters run here and nowhere else.
+      storeValueAt(memoryOf(this), offset, d, d.snapshot(value, "value"));
     }
 
     /**
@@ -343,6 +332,29 @@ export function withVmIo<B extends MixinBase>(Base: B, memoryOf: (self: object) 
     }
   }
   return VmObject;
+}
+
+/**
+ * Stores a value of `d`, already snapshot, at `offset` of an object's
+ * memory: `writeVal` once the caller's value has been read. A fault handler
+ * may run (user memory); it cannot change the snapshot.
+ *
+ * @throws {VmError} `InvalidArgs`/`AccessDenied` when it does not fit; `PageFault`.
+ * @throws {TypeError} dead direct memory.
+ * @internal
+ */
+export function storeValueAt<T>(m: IoMemory, offset: number, d: PodDescriptor<T>, snap: PodSnapshot<T>): void {
+  const size = d.size;
+  if (offset + size > m.size) checkRange(m, offset, size);
+  const addr = m.base + offset;
+  const bytes = m.bytes;
+  if (bytes === null) return writeValueIn(m.space as MemorySpace, addr, d, snap);
+  checkLease(m.lease);
+  try {
+    d.store(m.view as DataView, addr, snap);
+  } catch (e) {
+    directFailed(bytes, addr, size, e);
+  }
 }
 
 /** Fills `bytes` from `offset` of an object's memory (`readBytes`, `readSlice`). */

@@ -17,7 +17,7 @@ import { contractViolation, detachedBuffer, illegalConstructor, invalidType } fr
 import { isDetached, plainBytes } from "../base/buffers.js";
 import { INTERNAL } from "../base/internal-key.js";
 import { checkIndex } from "../base/validate.js";
-import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
+import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodSnapshot, type PodType } from "../pod/pod-type.js";
 import { u32 } from "../pod/scalars.js";
 import { insufficient, raiseFault, requireInfallible, type CopyFault } from "./access-errors.js";
 import { copyRaw, fillRaw } from "./copy.js";
@@ -276,7 +276,8 @@ export class VmWriter<F extends Fallibility = Fallible> {
     // The hot path of every encoder; see `VmReader.readVal` for its shape.
     if (t == null || (t as PodDescriptor<T>).self !== t) notPod(t);
     const d = t as PodDescriptor<T>;
-    if (!d.valid(value)) badValue(d, value);
+    // Snapshot, check, store: `value`'s getters run here and nowhere else.
+    const snap = d.snapshot(value, "value");
     const size = d.size;
     const pos = this.#pos;
     if (this.#end - pos < size) tooShort(size, this.#end - pos);
@@ -284,25 +285,32 @@ export class VmWriter<F extends Fallibility = Fallible> {
     if (view !== NONE) {
       checkLease(this.#lease);
       try {
-        d.encode(view, pos, value);
+        d.store(view, pos, snap);
       } catch (e) {
         directFailed(this.#bytes as Uint8Array, pos, size, e);
       }
       this.#pos = pos + size;
       return;
     }
-    this.#writeValSlow(d, value);
+    this.#writeValSlow(d, snap);
   }
 
   /** `writeVal` through a memory space, or on direct memory whose `DataView` is not made yet. */
-  #writeValSlow<T>(d: PodDescriptor<T>, value: T): void {
+  #writeValSlow<T>(d: PodDescriptor<T>, snap: PodSnapshot<T>): void {
     const bytes = this.#bytes;
+    const pos = this.#pos;
     if (bytes !== null) {
-      this.#makeView(bytes);
-      return this.writeVal(d, value);
+      const view = this.#makeView(bytes);
+      checkLease(this.#lease);
+      try {
+        d.store(view, pos, snap);
+      } catch (e) {
+        directFailed(bytes, pos, d.size, e);
+      }
+    } else {
+      writeValueIn(this.#space as MemorySpace, pos, d, snap);
     }
-    writeValueIn(this.#space as MemorySpace, this.#pos, d, value);
-    this.#pos += d.size;
+    this.#pos = pos + d.size;
   }
 
   /** Makes (once) the `DataView` over direct bytes, indexed by address. */
@@ -379,8 +387,9 @@ export class VmWriter<F extends Fallibility = Fallible> {
     if (!ra.is(r)) notReader(r);
     if (t !== u32) invalidType("t", "u32 (the only type with atomic access)", t);
     const d = descriptorOf(u32);
-    if (!d.valid(expected)) d.reject(expected, "expected");
-    if (!d.valid(next)) d.reject(next, "next");
+    // A u32's snapshot is the number itself, checked.
+    const e = d.snapshot(expected, "expected") as unknown as number;
+    const x = d.snapshot(next, "next") as unknown as number;
     const pos = this.#pos;
     if (this.#end - pos < 4) insufficient("atomicCompareExchange", 4, this.#end - pos);
     if (ra.left(r) < 4) insufficient("atomicCompareExchange", 4, ra.left(r));
@@ -392,8 +401,8 @@ export class VmWriter<F extends Fallibility = Fallible> {
         : at.bytes.buffer === bytes.buffer && at.bytes.byteOffset + at.pos === bytes.byteOffset + pos;
     if (!same) contractViolation("atomicCompareExchange: the reader must point at the same address of the same memory as the writer");
     if (at.bytes !== null) checkDirect(at.bytes, at.lease, at.pos, 4);
-    const previous = compareExchangeU32(bytes, this.#viewOrNone(), this.#space, this.#lease, pos, expected, next);
-    return [previous, previous === expected];
+    const previous = compareExchangeU32(bytes, this.#viewOrNone(), this.#space, this.#lease, pos, e, x);
+    return [previous, previous === e];
   }
 }
 
@@ -405,9 +414,6 @@ function notPod(t: unknown): never {
   return notPodType(t, "t");
 }
 
-function badValue<T>(d: PodDescriptor<T>, value: unknown): never {
-  return d.reject(value, "value");
-}
 
 function tooShort(size: number, left: number): never {
   return insufficient("write", size, left);

@@ -5,56 +5,103 @@
  * multiple of its alignment), so the array's size is `N × size` and its
  * alignment that of the element. Values are plain JS arrays of length `N`.
  *
+ * Two limits keep decoding bounded by the memory it reads, so that no array
+ * type can make a read throw a native error or allocate without end:
+ * - the length is at most 2^32 − 1, the most elements a JS array can hold;
+ * - an array of a zero-size element type (`struct({})`, `array(u8, 0)`)
+ *   must be empty. Rust allows `[(); N]` for any `N` because it occupies no
+ *   memory; here decoding it would make `N` values out of zero bytes (C
+ *   forbids zero-size types altogether).
+ *
+ * Codecs: by default a loop over the element's codecs (the snapshot is a
+ * fresh JS array of the elements' snapshots); with `{ codegen: true }`, an
+ * array of at most 32 scalars in all is unrolled into generated code, its
+ * snapshot one object V8 can scalar-replace (codegen.ts). Elements are read
+ * with `DataView`: a typed-array view (`Uint32Array`) reads an aligned
+ * scalar faster, but decoding into a JS array is dominated by the array
+ * itself — measured on Node 20 for 4 to 64 `u32`s, fetching a cached view
+ * per call made decoding slower, not faster.
+ *
  * @module
  */
 
-import { invalidType, outOfRange } from "../base/contract.js";
+import { outOfRange } from "../base/contract.js";
 import { checkIndex } from "../base/validate.js";
-import { PodDescriptor, descriptorOf, type PodType } from "./pod-type.js";
+import { codegenOption, generatedCodec } from "./codegen.js";
+import { notArray, rethrow, wrongLength } from "./pod-fault.js";
+import { PodDescriptor, descriptorOf, type Codec, type PodSnapshot, type PodType } from "./pod-type.js";
+
+/** The most elements a JS array can hold. */
+const MAX_LENGTH = 2 ** 32 - 1;
+
+/** Options of {@link array}. */
+export interface ArrayOptions {
+  /**
+   * Build the array's codecs from generated JavaScript, as
+   * `StructOptions.codegen` does for a struct: the elements are
+   * unrolled. Only arrays of at most 32 scalars in all are generated; longer
+   * ones loop over the element's codecs either way. Default `false`.
+   */
+  readonly codegen?: boolean;
+}
 
 /**
  * Describes an array of `length` elements of type `elem`: `array(u32, 4)` is
  * a `PodType<number[]>` of size 16 and alignment 4.
  *
+ * A value to write is a JS array (`Array.isArray`, proxies of arrays
+ * included) whose `length` and elements are each read exactly once.
+ *
  * OSTD counterpart: `[T; N]` where `T: Pod`.
  *
- * @throws {TypeError} `elem` is not a Pod type, or `length` is not a number.
- * @throws {RangeError} `length` is not a non-negative safe integer, or the
- *   array would be larger than 2^53 − 1 bytes.
+ * @throws {TypeError} `elem` is not a Pod type, `length` is not a number, or
+ *   `opts` is malformed.
+ * @throws {RangeError} `length` is not a non-negative safe integer, is above
+ *   2^32 − 1, is not 0 for a zero-size `elem`, or the array would be larger
+ *   than 2^53 − 1 bytes (`code` `ERR_OUT_OF_RANGE`).
  */
-export function array<T>(elem: PodType<T>, length: number): PodType<T[]> {
+export function array<T>(elem: PodType<T>, length: number, opts?: ArrayOptions): PodType<T[]> {
   const e = descriptorOf(elem, "elem");
   checkIndex(length, "length");
+  const codegen = codegenOption(opts);
+  if (length > MAX_LENGTH) outOfRange("length", `at most ${MAX_LENGTH} (the most elements a JS array holds)`, length);
+  if (e.size === 0 && length !== 0) outOfRange("length", `0 for a zero-size element type (${e.name})`, length);
   const size = e.size * length;
   if (!Number.isSafeInteger(size)) outOfRange("length", "small enough for the array to fit in 2^53 - 1 bytes", length);
-  const n = length;
+  const shape = { kind: "array", elem: e as PodDescriptor<unknown>, length } as const;
+  const codec = (codegen ? generatedCodec<T[]>(shape, size) : null) ?? loopCodec(e, length);
+  return new PodDescriptor<T[]>(`[${e.name}; ${length}]`, size, e.align, null, shape, codec);
+}
+
+/** The closure codec of an array: loops over the element's codecs. */
+function loopCodec<T>(e: PodDescriptor<T>, n: number): Codec<T[]> {
   const step = e.size;
   const decodeElem = e.decode;
-  const encodeElem = e.encode;
-  const validElem = e.valid;
-  return new PodDescriptor<T[]>(
-    `[${e.name}; ${n}]`,
-    size,
-    e.align,
-    null,
-    (v, o) => {
+  const snapshotElem = e.snapshot;
+  const storeElem = e.store;
+  return {
+    decode: (v, o) => {
       const r = new Array<T>(n);
       for (let i = 0; i < n; i++) r[i] = decodeElem(v, o + i * step);
       return r;
     },
-    (v, o, x) => {
-      for (let i = 0; i < n; i++) encodeElem(v, o + i * step, x[i] as T);
+    snapshot: (x, path) => {
+      if (!Array.isArray(x)) rethrow(notArray(x, n), "", path);
+      // Read once: a proxy's `length` may answer differently each time.
+      const len: unknown = x.length;
+      if (len !== n) rethrow(wrongLength(len, n), "", path);
+      const s = new Array<PodSnapshot<T>>(n);
+      let i = 0;
+      try {
+        for (; i < n; i++) s[i] = snapshotElem(x[i]);
+      } catch (err) {
+        rethrow(err, `[${i}]`, path);
+      }
+      return s as unknown as PodSnapshot<T[]>;
     },
-    (x) => {
-      if (!Array.isArray(x) || x.length !== n) return false;
-      for (let i = 0; i < n; i++) if (!validElem(x[i])) return false;
-      return true;
+    store: (v, o, snap) => {
+      const s = snap as unknown as Array<PodSnapshot<T>>;
+      for (let i = 0; i < n; i++) storeElem(v, o + i * step, s[i] as PodSnapshot<T>);
     },
-    (x, path) => {
-      if (!Array.isArray(x)) invalidType(path, `an array of ${n} elements`, x);
-      if (x.length !== n) outOfRange(`${path}.length`, `${n}`, x.length);
-      for (let i = 0; i < n; i++) if (!validElem(x[i])) e.reject(x[i], `${path}[${i}]`);
-      throw new Error("unreachable: array value was rejected but every element is valid");
-    },
-  );
+  };
 }

@@ -13,58 +13,105 @@
  * @module
  */
 
-import { invalidType, outOfRange } from "../base/contract.js";
-import { PodDescriptor, type OnceKind, type PodOnceType, type PodType, type Rejecter, type Validator } from "./pod-type.js";
+import { PodFault, rethrow } from "./pod-fault.js";
+import { PodDescriptor, type Decoder, type OnceKind, type PodOnceType, type PodSnapshot, type PodType, type Snapshotter } from "./pod-type.js";
 
+/** How a scalar type checks a value, in both forms the codec paths need. */
 interface Check {
-  valid: Validator;
-  reject: Rejecter;
+  /** True exactly for the values of the type; allocation-free. */
+  readonly valid: (value: unknown) => boolean;
+  /** The same test as JS source over the variable `$`, for generated code (tested to agree). */
+  readonly source: string;
+  /** The fault for a value `valid` refused. */
+  readonly fault: (value: unknown) => PodFault;
 }
 
 /**
- * A check for an integer type. `fits` must be true exactly for the integers
- * of the type (it is only called on numbers): one integer operation and a
- * compare, e.g. `(v >>> 0) === v` for u32, which is also false for NaN,
- * fractions and out-of-range values.
+ * A check for an integer type. `valid` must be true exactly for the integers
+ * of the type: a type test, one integer operation and a compare, e.g.
+ * `typeof v === "number" && v >>> 0 === v` for u32, which is also false for
+ * NaN, fractions and out-of-range values. Each type writes its own (rather
+ * than sharing one that calls a `fits` function), so that the check is one
+ * small function V8 inlines without spending its inlining budget on a
+ * second call. `source` is the same test over `$`.
  */
-function intCheck(min: number, max: number, fits: (v: number) => boolean): Check {
+function intCheck(min: number, max: number, valid: (v: unknown) => boolean, source: string): Check {
   return {
-    valid: (value) => typeof value === "number" && fits(value),
-    reject: (value, path) => {
-      if (typeof value !== "number") invalidType(path, "an integer (a number)", value);
-      return outOfRange(path, `an integer in [${min}, ${max}]`, value);
-    },
+    valid,
+    source,
+    fault: (value) =>
+      typeof value !== "number"
+        ? new PodFault(value, "an integer (a number)", false)
+        : new PodFault(value, `an integer in [${min}, ${max}]`, true),
   };
 }
 
 /** A check for a 64-bit type: `BigInt.asUintN/asIntN` is ~2× cheaper than two bigint compares. */
 function bigCheck(signed: boolean): Check {
   const [min, max] = signed ? [-(2n ** 63n), 2n ** 63n - 1n] : [0n, 2n ** 64n - 1n];
+  const wrap = signed ? "asIntN" : "asUintN";
   return {
     valid: signed
       ? (value) => typeof value === "bigint" && BigInt.asIntN(64, value) === value
       : (value) => typeof value === "bigint" && BigInt.asUintN(64, value) === value,
-    reject: (value, path) => {
-      if (typeof value !== "bigint") invalidType(path, "a bigint", value);
-      return outOfRange(path, `a bigint in [${min}, ${max}]`, value);
-    },
+    source: `typeof $ === "bigint" && BigInt.${wrap}(64, $) === $`,
+    fault: (value) =>
+      typeof value !== "bigint"
+        ? new PodFault(value, "a bigint", false)
+        : new PodFault(value, `a bigint in [${min}, ${max}]`, true),
   };
 }
 
 const floatCheck: Check = {
   valid: (value) => typeof value === "number",
-  reject: (value, path) => invalidType(path, "a number", value),
+  source: `typeof $ === "number"`,
+  fault: (value) => new PodFault(value, "a number", false),
 };
+
+/**
+ * Builds a scalar descriptor. `get`/`set` name the `DataView` accessors
+ * that `decode`/`store` call (for the generated-code path); a scalar's
+ * snapshot is the primitive value itself.
+ */
+function scalar<T>(
+  name: string,
+  once: OnceKind | null,
+  size: number,
+  accessor: string,
+  decode: Decoder<T>,
+  store: (v: DataView, o: number, x: T) => void,
+  check: Check,
+): PodDescriptor<T> {
+  return new PodDescriptor<T>(
+    name,
+    size,
+    size,
+    once,
+    { kind: "scalar", get: `get${accessor}`, set: `set${accessor}`, check: check.source, fault: check.fault },
+    {
+      decode,
+      snapshot: primitiveSnapshot(check.valid, check.fault),
+      store: store as (v: DataView, o: number, x: PodSnapshot<T>) => void,
+    },
+    check.valid,
+  );
+}
+
+/** A scalar's snapshot: the value itself, once it passed `valid`. */
+function primitiveSnapshot<T>(valid: (v: unknown) => boolean, fault: (v: unknown) => PodFault): Snapshotter<T> {
+  return (value, path) => (valid(value) ? (value as PodSnapshot<T>) : rethrow(fault(value), "", path));
+}
 
 function once<T>(
   name: string,
   kind: OnceKind,
   size: number,
-  decode: (v: DataView, o: number) => T,
-  encode: (v: DataView, o: number, x: T) => void,
+  accessor: string,
+  decode: Decoder<T>,
+  store: (v: DataView, o: number, x: T) => void,
   check: Check,
 ): PodOnceType<T> {
-  return new PodDescriptor<T>(name, size, size, kind, decode, encode, check.valid, check.reject) as PodDescriptor<T> & PodOnceType<T>;
+  return scalar(name, kind, size, accessor, decode, store, check) as PodDescriptor<T> & PodOnceType<T>;
 }
 
 /** Unsigned 8-bit integer. OSTD counterpart: `u8`. */
@@ -72,9 +119,10 @@ export const u8: PodOnceType<number> = once(
   "u8",
   "u8",
   1,
+  "Uint8",
   (v, o) => v.getUint8(o),
   (v, o, x) => v.setUint8(o, x),
-  intCheck(0, 0xff, (v) => (v & 0xff) === v),
+  intCheck(0, 0xff, (v) => typeof v === "number" && (v & 0xff) === v, `typeof $ === "number" && ($ & 0xff) === $`),
 );
 
 /** Unsigned 16-bit integer, little-endian. OSTD counterpart: `u16`. */
@@ -82,9 +130,10 @@ export const u16: PodOnceType<number> = once(
   "u16",
   "u16",
   2,
+  "Uint16",
   (v, o) => v.getUint16(o, true),
   (v, o, x) => v.setUint16(o, x, true),
-  intCheck(0, 0xffff, (v) => (v & 0xffff) === v),
+  intCheck(0, 0xffff, (v) => typeof v === "number" && (v & 0xffff) === v, `typeof $ === "number" && ($ & 0xffff) === $`),
 );
 
 /** Unsigned 32-bit integer, little-endian. OSTD counterpart: `u32`. */
@@ -92,9 +141,10 @@ export const u32: PodOnceType<number> = once(
   "u32",
   "u32",
   4,
+  "Uint32",
   (v, o) => v.getUint32(o, true),
   (v, o, x) => v.setUint32(o, x, true),
-  intCheck(0, 0xffff_ffff, (v) => v >>> 0 === v),
+  intCheck(0, 0xffff_ffff, (v) => typeof v === "number" && v >>> 0 === v, `typeof $ === "number" && $ >>> 0 === $`),
 );
 
 /** Unsigned 64-bit integer, little-endian, as a `bigint`. OSTD counterpart: `u64`. */
@@ -102,6 +152,7 @@ export const u64: PodOnceType<bigint> = once(
   "u64",
   "u64",
   8,
+  "BigUint64",
   (v, o) => v.getBigUint64(o, true),
   (v, o, x) => v.setBigUint64(o, x, true),
   bigCheck(false),
@@ -112,9 +163,10 @@ export const i8: PodOnceType<number> = once(
   "i8",
   "i8",
   1,
+  "Int8",
   (v, o) => v.getInt8(o),
   (v, o, x) => v.setInt8(o, x),
-  intCheck(-0x80, 0x7f, (v) => (v << 24) >> 24 === v),
+  intCheck(-0x80, 0x7f, (v) => typeof v === "number" && (v << 24) >> 24 === v, `typeof $ === "number" && ($ << 24) >> 24 === $`),
 );
 
 /** Signed 16-bit integer, little-endian. OSTD counterpart: `i16`. */
@@ -122,9 +174,10 @@ export const i16: PodOnceType<number> = once(
   "i16",
   "i16",
   2,
+  "Int16",
   (v, o) => v.getInt16(o, true),
   (v, o, x) => v.setInt16(o, x, true),
-  intCheck(-0x8000, 0x7fff, (v) => (v << 16) >> 16 === v),
+  intCheck(-0x8000, 0x7fff, (v) => typeof v === "number" && (v << 16) >> 16 === v, `typeof $ === "number" && ($ << 16) >> 16 === $`),
 );
 
 /** Signed 32-bit integer, little-endian. OSTD counterpart: `i32`. */
@@ -132,9 +185,10 @@ export const i32: PodOnceType<number> = once(
   "i32",
   "i32",
   4,
+  "Int32",
   (v, o) => v.getInt32(o, true),
   (v, o, x) => v.setInt32(o, x, true),
-  intCheck(-0x8000_0000, 0x7fff_ffff, (v) => (v | 0) === v),
+  intCheck(-0x8000_0000, 0x7fff_ffff, (v) => typeof v === "number" && (v | 0) === v, `typeof $ === "number" && ($ | 0) === $`),
 );
 
 /** Signed 64-bit integer, little-endian, as a `bigint`. OSTD counterpart: `i64`. */
@@ -142,6 +196,7 @@ export const i64: PodOnceType<bigint> = once(
   "i64",
   "i64",
   8,
+  "BigInt64",
   (v, o) => v.getBigInt64(o, true),
   (v, o, x) => v.setBigInt64(o, x, true),
   bigCheck(true),
@@ -152,6 +207,7 @@ export const usize: PodOnceType<bigint> = once(
   "usize",
   "u64",
   8,
+  "BigUint64",
   (v, o) => v.getBigUint64(o, true),
   (v, o, x) => v.setBigUint64(o, x, true),
   bigCheck(false),
@@ -162,31 +218,30 @@ export const isize: PodOnceType<bigint> = once(
   "isize",
   "i64",
   8,
+  "BigInt64",
   (v, o) => v.getBigInt64(o, true),
   (v, o, x) => v.setBigInt64(o, x, true),
   bigCheck(true),
 );
 
 /** IEEE 754 single-precision float, little-endian. OSTD counterpart: `f32`. Not `PodOnce`. */
-export const f32: PodType<number> = new PodDescriptor<number>(
+export const f32: PodType<number> = scalar(
   "f32",
-  4,
-  4,
   null,
+  4,
+  "Float32",
   (v, o) => v.getFloat32(o, true),
   (v, o, x) => v.setFloat32(o, x, true),
-  floatCheck.valid,
-  floatCheck.reject,
+  floatCheck,
 );
 
 /** IEEE 754 double-precision float, little-endian. OSTD counterpart: `f64`. Not `PodOnce`. */
-export const f64: PodType<number> = new PodDescriptor<number>(
+export const f64: PodType<number> = scalar(
   "f64",
-  8,
-  8,
   null,
+  8,
+  "Float64",
   (v, o) => v.getFloat64(o, true),
   (v, o, x) => v.setFloat64(o, x, true),
-  floatCheck.valid,
-  floatCheck.reject,
+  floatCheck,
 );

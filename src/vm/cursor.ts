@@ -33,7 +33,7 @@
 import { contractViolation, illegalConstructor, invalidType, useAfterDispose } from "../base/contract.js";
 import { INTERNAL } from "../base/internal-key.js";
 import { checkFunction, checkIndex } from "../base/validate.js";
-import { UFrame } from "../frame/frame.js";
+import { adoptUFrame, untypedFrame, type UFrame } from "../frame/frame.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import { VmError } from "../io/vm-error.js";
 import { PageProperty, snapshotProperty } from "./page-property.js";
@@ -132,7 +132,7 @@ export class Cursor implements Disposable {
     const state = core.state;
     const found = state.query(va);
     if (found === undefined) return { range };
-    return { range, item: { frame: UFrame._adopt(state.mem, found.frame), prop: found.prop } };
+    return { range, item: { frame: adoptUFrame(state.machine, found.frame), prop: found.prop } };
   }
 
   /**
@@ -211,13 +211,12 @@ export class CursorMut extends Cursor {
   map(frame: UFrame, prop: PageProperty): void {
     const p = snapshotProperty(prop, "prop");
     const core = live(this);
-    if (!(frame instanceof UFrame)) invalidType("frame", "a UFrame", frame);
-    const paddr = frame._paddrUntyped();
+    const f = untypedFrame(frame, "frame");
     const state = core.state;
-    if (frame._mem !== state.mem) invalidType("frame", "a frame of the same PhysicalMemory as the address space", frame);
+    if (f.ram !== state.machine) invalidType("frame", "a frame of the same PhysicalMemory as the address space", frame);
     const va = core.va;
     if (va >= core.end) contractViolation(`map: the cursor is at the end of its range (0x${va.toString(16)})`);
-    state.edit("CursorMut.map()", () => state.map(va, paddr / PAGE_SIZE, p));
+    state.edit("CursorMut.map()", () => state.map(va, f.index, p));
     core.va = va + PAGE_SIZE;
   }
 

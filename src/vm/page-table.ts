@@ -27,7 +27,9 @@
 
 import { contractViolation, internalError } from "../base/contract.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
-import { FLAG_PAGE_TABLE, FLAG_RESERVED, FLAG_TYPED, type PhysicalMemory } from "../frame/physical-memory.js";
+import { FLAG_PAGE_TABLE, FLAG_RESERVED, FLAG_TYPED } from "../frame/meta.js";
+import { ramOf, type PhysicalMemory } from "../frame/physical-memory.js";
+import type { Ram } from "../frame/ram.js";
 import type { PageProperty } from "./page-property.js";
 import { PTE_P, addrHi, frameOf, isMapped, leafHi, leafLo, propertyOf, tableLo } from "./pte.js";
 
@@ -57,11 +59,11 @@ export function entryIndex(node: number, va: number, level: 1 | 2 | 3 | 4): numb
  * @throws {Error} `ERR_VMIO_INTERNAL`.
  * @internal
  */
-export function checkUserFrame(mem: PhysicalMemory, frame: number): void {
+export function checkUserFrame(ram: Ram, frame: number): void {
   if (
-    !(frame >= mem.reservedFrames() && frame < mem._nframes) ||
-    (mem._flags(frame) & (FLAG_TYPED | FLAG_RESERVED)) !== 0 ||
-    mem._refCount(frame) < 1
+    !(frame >= ram.metaFrames && frame < ram.nframes) ||
+    (ram.frames.flags(frame) & (FLAG_TYPED | FLAG_RESERVED)) !== 0 ||
+    ram.frames.refCount(frame) < 1
   ) {
     internalError(`frame ${frame} is not a live untyped frame: it cannot be mapped into user space`);
   }
@@ -74,6 +76,7 @@ export function checkUserFrame(mem: PhysicalMemory, frame: number): void {
  */
 export class PageTable {
   readonly mem: PhysicalMemory;
+  readonly ram: Ram;
   readonly u32: Uint32Array;
   /** Frame number of the root (level-4) node. */
   readonly root: number;
@@ -81,9 +84,10 @@ export class PageTable {
 
   constructor(mem: PhysicalMemory, root: number) {
     this.mem = mem;
-    this.u32 = mem._u32;
+    this.ram = ramOf(mem);
+    this.u32 = this.ram.u32;
     this.root = root;
-    this.shared = mem._shared;
+    this.shared = this.ram.shared;
   }
 
   /**
@@ -92,7 +96,7 @@ export class PageTable {
    * @throws {VmError} `NoMemory`.
    */
   static create(mem: PhysicalMemory): PageTable {
-    return new PageTable(mem, allocNode(mem));
+    return new PageTable(mem, allocNode(ramOf(mem)));
   }
 
   private loadLo(i: number): number {
@@ -143,8 +147,8 @@ export class PageTable {
    */
   map(va: number, frame: number, prop: PageProperty): void {
     const u32 = this.u32;
-    const mem = this.mem;
-    checkUserFrame(mem, frame);
+    const ram = this.ram;
+    checkUserFrame(ram, frame);
     let node = this.root;
     const created: Array<[parent: number, index: number, child: number]> = [];
     for (let level = 4 as 1 | 2 | 3 | 4; level > 1; level--) {
@@ -156,28 +160,27 @@ export class PageTable {
       }
       let child: number;
       try {
-        child = allocNode(mem);
+        child = allocNode(ram);
       } catch (e) {
         for (let k = created.length - 1; k >= 0; k--) {
           const [parent, index] = created[k] as [number, number, number];
           this.clear(index);
-          mem._auxAdd(parent, -1);
+          ram.frames.auxAdd(parent, -1);
         }
         // Another thread may be walking the nodes just unlinked.
-        if (created.length > 0) mem._gp.synchronize();
-        for (const [, , made] of created) mem._unrefFrames(made, 1);
+        ram.gp.retire(created.map(([, , made]) => made));
         throw e;
       }
       this.publish(i, tableLo(child), addrHi(child));
-      mem._auxAdd(node, 1);
+      ram.frames.auxAdd(node, 1);
       created.push([node, i, child]);
       node = child;
     }
     const i = entryIndex(node, va, 1);
     if (isMapped(this.loadLo(i))) contractViolation(`mapping over an already mapped page at 0x${va.toString(16)}`);
-    mem._refFrames(frame, 1);
+    ram.frames.ref(frame, 1);
     this.publish(i, leafLo(frame, prop), leafHi(frame, prop));
-    mem._auxAdd(node, 1);
+    ram.frames.auxAdd(node, 1);
   }
 
   /**
@@ -194,7 +197,7 @@ export class PageTable {
   private unmapIn(node: number, level: number, base: number, start: number, end: number, released: number[]): number {
     const span = SPAN[level as 1 | 2 | 3 | 4];
     const u32 = this.u32;
-    const mem = this.mem;
+    const frames = this.ram.frames;
     const first = Math.max(0, Math.floor((start - base) / span));
     const last = Math.min(511, Math.floor((end - 1 - base) / span));
     let pages = 0;
@@ -205,7 +208,7 @@ export class PageTable {
         if (!isMapped(lo)) continue;
         released.push(frameOf(lo, u32[i + 1] as number));
         this.clear(i);
-        mem._auxAdd(node, -1);
+        frames.auxAdd(node, -1);
         pages++;
         continue;
       }
@@ -213,9 +216,9 @@ export class PageTable {
       const child = frameOf(lo, u32[i + 1] as number);
       const childBase = base + idx * span;
       pages += this.unmapIn(child, level - 1, childBase, Math.max(start, childBase), Math.min(end, childBase + span), released);
-      if (mem._aux(child) === 0) {
+      if (frames.aux(child) === 0) {
         this.clear(i);
-        mem._auxAdd(node, -1);
+        frames.auxAdd(node, -1);
         released.push(child);
       }
     }
@@ -258,7 +261,7 @@ export class PageTable {
     if (!isMapped(lo) || frameOf(lo, this.u32[i + 1] as number) !== frame) {
       internalError(`page 0x${va.toString(16)} no longer maps frame ${frame}: its mapping changed during protectNext`);
     }
-    checkUserFrame(this.mem, frame);
+    checkUserFrame(this.ram, frame);
     this.publish(i, leafLo(frame, prop), leafHi(frame, prop));
   }
 
@@ -279,12 +282,10 @@ export class PageTable {
 
   /** Frees the root; the table must be empty (unmap everything first). */
   destroy(): void {
-    this.mem._unrefFrames(this.root, 1);
+    this.ram.frames.unref(this.root, 1);
   }
 }
 
-function allocNode(mem: PhysicalMemory): number {
-  const node = mem._allocFrames(1, true, true);
-  mem._setFlags(node, FLAG_PAGE_TABLE);
-  return node;
+function allocNode(ram: Ram): number {
+  return ram.frames.alloc(1, true, FLAG_TYPED | FLAG_PAGE_TABLE);
 }

@@ -19,9 +19,9 @@
  * @module
  */
 
-import { lockWord, unlockWord } from "../base/futex-lock.js";
+import { FLAG_TYPED } from "../frame/meta.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
-import type { PhysicalMemory } from "../frame/physical-memory.js";
+import type { Ram } from "../frame/ram.js";
 
 const C_EPOCH = 0;
 const C_LOCK = 1;
@@ -37,15 +37,17 @@ export class SpaceControl {
   readonly frame: number;
   /** Int32 index (in RAM's words) of the TLB epoch word. */
   readonly epochIndex: number;
+  readonly #ram: Ram;
   readonly #i32: Int32Array;
   readonly #shared: boolean;
   readonly #lockIndex: number;
   readonly #usersIndex: number;
 
-  constructor(mem: PhysicalMemory, frame: number) {
+  constructor(ram: Ram, frame: number) {
     this.frame = frame;
-    this.#i32 = mem._i32;
-    this.#shared = mem._shared;
+    this.#ram = ram;
+    this.#i32 = ram.i32;
+    this.#shared = ram.shared;
     const base = (frame * PAGE_SIZE) / 4;
     this.epochIndex = base + C_EPOCH;
     this.#lockIndex = base + C_LOCK;
@@ -57,9 +59,9 @@ export class SpaceControl {
    *
    * @throws {VmError} `NoMemory`.
    */
-  static create(mem: PhysicalMemory): SpaceControl {
-    const control = new SpaceControl(mem, mem._allocFrames(1, true, true));
-    Atomics.store(mem._i32, control.#usersIndex, 1);
+  static create(ram: Ram): SpaceControl {
+    const control = new SpaceControl(ram, ram.frames.alloc(1, true, FLAG_TYPED));
+    Atomics.store(ram.i32, control.#usersIndex, 1);
     return control;
   }
 
@@ -86,14 +88,16 @@ export class SpaceControl {
   /**
    * Takes the page-table lock (shared RAM only; one thread needs none).
    *
-   * @throws what `lockWord` throws when the lock cannot be had; nothing changed then.
+   * @throws {TypeError} `ERR_REENTERED`: this thread holds it already.
+   * @throws {Error} `ERR_LOCK_TIMEOUT`: another thread held it past the bound.
+   *   Nothing changed then.
    */
   lock(): void {
-    if (this.#shared) lockWord(this.#i32, this.#lockIndex, "a VmSpace's page-table lock");
+    if (this.#shared) this.#ram.lock(this.#lockIndex, "a VmSpace's page-table lock");
   }
 
   /** Releases the page-table lock. */
   unlock(): void {
-    if (this.#shared) unlockWord(this.#i32, this.#lockIndex);
+    if (this.#shared) this.#ram.unlock(this.#lockIndex);
   }
 }

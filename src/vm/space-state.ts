@@ -41,8 +41,11 @@
  */
 
 import { reenteredFrom, useAfterDispose, withCode } from "../base/contract.js";
+import { HOLD_SPACE } from "../frame/holdings.js";
 import { PAGE_SIZE as importedPAGE_SIZE } from "../frame/page-size.js";
-import type { PhysicalMemory } from "../frame/physical-memory.js";
+import { ramOf, type PhysicalMemory } from "../frame/physical-memory.js";
+import type { Ram } from "../frame/ram.js";
+import { registerReleaser } from "../frame/reclaim.js";
 import { MemorySpace } from "../io/memory-space.js";
 import type { PageProperty } from "./page-property.js";
 import { PageTable, checkUserFrame } from "./page-table.js";
@@ -78,6 +81,8 @@ const ALL = 2 ** 47;
 export class SpaceState extends MemorySpace {
   readonly shared: boolean;
   readonly mem: PhysicalMemory;
+  /** The RAM's internal state on this thread. */
+  readonly machine: Ram;
   readonly table: PageTable;
   readonly control: SpaceControl;
   readonly tlb = new Tlb();
@@ -103,20 +108,24 @@ export class SpaceState extends MemorySpace {
   #editing: string | null = null;
   /** True once this thread let go of the space (read on every copy: a plain field). */
   private released = false;
+  /** The entry of this view's user count in this thread's holdings ledger (-1: none). */
+  #held = -1;
 
   constructor(mem: PhysicalMemory, table: PageTable, control: SpaceControl) {
     super();
+    const machine = ramOf(mem);
     this.mem = mem;
-    this.shared = mem._shared;
+    this.machine = machine;
+    this.shared = machine.shared;
     this.table = table;
     this.control = control;
-    this.#flusher = new TlbFlusher(mem, control, this.tlb);
-    this.i32 = mem._i32;
-    this.u32 = mem._u32;
-    this.ram = mem._ram;
+    this.#flusher = new TlbFlusher(machine, control, this.tlb);
+    this.i32 = machine.i32;
+    this.u32 = machine.u32;
+    this.ram = machine.bytes;
     this.epochIndex = control.epochIndex;
-    this.runBytes = mem._ram;
-    this.runView = mem._view;
+    this.runBytes = machine.bytes;
+    this.runView = machine.view;
     this.tags = this.tlb.tags;
     this.paddrs = this.tlb.paddrs;
     this.perms = this.tlb.perms;
@@ -130,20 +139,33 @@ export class SpaceState extends MemorySpace {
    * @throws {VmError} `NoMemory` (nothing is left allocated).
    */
   static create(mem: PhysicalMemory): SpaceState {
+    const ram = ramOf(mem);
+    ram.reserveHoldings();
     const table = PageTable.create(mem);
     let control: SpaceControl;
     try {
-      control = SpaceControl.create(mem);
+      control = SpaceControl.create(ram);
     } catch (e) {
       table.destroy();
       throw e;
     }
-    return new SpaceState(mem, table, control);
+    const state = new SpaceState(mem, table, control);
+    state.hold();
+    return state;
   }
 
   /** This thread's view of an existing space whose root and control block are given; the caller brings a user count. */
   static attach(mem: PhysicalMemory, root: number, ctrl: number): SpaceState {
-    return new SpaceState(mem, new PageTable(mem, root), new SpaceControl(mem, ctrl));
+    return new SpaceState(mem, new PageTable(mem, root), new SpaceControl(ramOf(mem), ctrl));
+  }
+
+  /**
+   * Records this view's user count in this thread's holdings ledger (shared
+   * RAM), so that reclaiming the thread releases it; the caller reserved an
+   * entry before taking the count.
+   */
+  hold(): void {
+    if (this.machine.holdings !== null) this.#held = this.machine.holdings.record(HOLD_SPACE, this.control.frame, this.table.root);
   }
 
   /** Whether this thread let go of the space. */
@@ -287,13 +309,13 @@ export class SpaceState extends MemorySpace {
     let result: unknown;
     this.#inHandler = true;
     // The handler runs outside any critical section: it may unmap and map.
-    const depth = this.mem._gp.suspend();
+    const depth = this.machine.gp.suspend();
     try {
       result = handler({ address: addr, write });
     } catch (e) {
       return this.park(e);
     } finally {
-      this.mem._gp.resume(depth);
+      this.machine.gp.resume(depth);
       this.#inHandler = false;
     }
     if (typeof result !== "boolean") return this.park(badHandlerResult(result));
@@ -320,6 +342,8 @@ export class SpaceState extends MemorySpace {
    * reference (it waits for a grace period first) until this one is taken.
    */
   query(va: number): { frame: number; prop: PageProperty } | undefined {
+    // The caller records the reference in this thread's ledger: room first.
+    this.machine.reserveHoldings();
     if (!this.shared) return this.#queryIn(va);
     this.enter();
     try {
@@ -332,8 +356,8 @@ export class SpaceState extends MemorySpace {
   #queryIn(va: number): { frame: number; prop: PageProperty } | undefined {
     const found = this.table.query(va);
     if (found !== undefined) {
-      checkUserFrame(this.mem, found.frame);
-      this.mem._refFrames(found.frame, 1);
+      checkUserFrame(this.machine, found.frame);
+      this.machine.frames.ref(found.frame, 1);
     }
     return found;
   }
@@ -369,12 +393,12 @@ export class SpaceState extends MemorySpace {
 
   /** Enters a critical section for an access on shared RAM (see `frame/grace-period.ts`). */
   override enter(): void {
-    this.mem._gp.enter();
+    this.machine.gp.enter();
   }
 
   /** Leaves the critical section. */
   override exit(): void {
-    this.mem._gp.exit();
+    this.machine.gp.exit();
   }
 
   /** Unmaps `[start, end)` (inside {@link SpaceState.edit}); returns the number of pages unmapped. */
@@ -384,7 +408,7 @@ export class SpaceState extends MemorySpace {
     if (released.length > 0) {
       this.#flusher.issue(start, end);
       this.#adopt(this.#flusher.dispatch());
-      this.#flusher.synchronize(released);
+      this.#flusher.retire(released);
     }
     return pages;
   }
@@ -395,7 +419,7 @@ export class SpaceState extends MemorySpace {
     this.#flusher.issue(va, va + PAGE_SIZE);
     this.#adopt(this.#flusher.dispatch());
     // No thread may still be writing through a translation that lost `W`.
-    this.#flusher.synchronize([]);
+    this.#flusher.synchronize();
   }
 
   /**
@@ -412,34 +436,31 @@ export class SpaceState extends MemorySpace {
    * unmaps everything and frees the page table and the control block.
    * All or nothing: if it throws, the space is as it was.
    *
-   * @throws {TypeError} `ERR_REENTERED`: called from a callback of a change of this space.
-   * @throws what taking the page-table lock throws (the space is as it was).
+   * @throws {TypeError} `ERR_REENTERED`: called from a callback of a change of
+   *   this space (or, on shared RAM, while this thread holds its lock).
+   * @throws {Error} `ERR_LOCK_TIMEOUT`: another thread held the space's lock
+   *   past the bound. The space is as it was.
    */
   release(): void {
     if (this.released) return;
     const during = this.#editing;
     if (during !== null) reenteredFrom("VmSpace.dispose()", during);
     const control = this.control;
-    if (control.dropUser()) {
-      // The last user: no other thread can reach the space any more, but a
-      // thread that died holding the lock may still hold it.
-      try {
-        control.lock();
-      } catch (e) {
-        control.addUser();
-        throw e;
-      }
+    // The lock first: if it cannot be had, nothing has changed yet.
+    control.lock();
+    let last = false;
+    try {
+      this.machine.dropHolding(this.#held);
       this.released = true;
-      try {
+      last = control.dropUser();
+      if (last) {
         this.unmap(0, ALL);
         this.table.destroy();
-      } finally {
-        control.unlock();
       }
-      this.mem._unrefFrames(control.frame, 1);
-    } else {
-      this.released = true;
+    } finally {
+      control.unlock();
     }
+    if (last) this.machine.frames.unref(control.frame, 1);
     this.tlb.flush();
   }
 }
@@ -452,3 +473,7 @@ function badHandlerResult(result: unknown): TypeError {
     "ERR_INVALID_RETURN_VALUE",
   );
 }
+
+// A worker that exited with views of spaces it never disposed: reclaiming it
+// releases each view as its dispose() would have (the last one frees the space).
+registerReleaser(HOLD_SPACE, (ram, ctrl, root) => SpaceState.attach(ram.memory, root, ctrl).release());

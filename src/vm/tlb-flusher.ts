@@ -10,11 +10,14 @@
  *    Every thread compares the epoch with the one its TLB is in step with on
  *    every translation, TLB hits included, and flushes before it uses an
  *    entry from before the bump;
- * 3. `synchronize(released)` — waits for a grace period: every read-side
- *    critical section that began before the bump has ended, so no thread is
- *    still copying through an old translation or walking an unlinked node
- *    (see `frame/grace-period.ts`). Only then are the references of the
- *    frames and page-table nodes the change released dropped.
+ * 3. a grace period: every read-side critical section that began before
+ *    the bump ends (see `frame/grace-period.ts`), so no thread is still
+ *    copying through an old translation or walking an unlinked node. An
+ *    unmap `retire`s what it released: the references of its frames and
+ *    page-table nodes are dropped once the grace period is over — at once
+ *    when it ends within a bound, later otherwise, never early. A protect
+ *    `synchronize`s: it returns only once no write through a permission it
+ *    removed can still be in flight.
  *
  * On unshared RAM there is one thread: step 3 waits for nothing.
  *
@@ -26,7 +29,7 @@
  */
 
 import { PAGE_SIZE } from "../frame/page-size.js";
-import type { PhysicalMemory } from "../frame/physical-memory.js";
+import type { Ram } from "../frame/ram.js";
 import type { SpaceControl } from "./space-control.js";
 import type { Tlb } from "./tlb.js";
 
@@ -36,12 +39,12 @@ import type { Tlb } from "./tlb.js";
  * @internal
  */
 export class TlbFlusher {
-  readonly #mem: PhysicalMemory;
+  readonly #ram: Ram;
   readonly #control: SpaceControl;
   readonly #tlb: Tlb;
 
-  constructor(mem: PhysicalMemory, control: SpaceControl, tlb: Tlb) {
-    this.#mem = mem;
+  constructor(ram: Ram, control: SpaceControl, tlb: Tlb) {
+    this.#ram = ram;
     this.#control = control;
     this.#tlb = tlb;
   }
@@ -57,13 +60,21 @@ export class TlbFlusher {
   }
 
   /**
-   * Step 3: returns once no thread can still be using a translation from
-   * before {@link TlbFlusher.dispatch}, then drops one reference to each of
-   * `released` (frames an unmap took out of the table, and unlinked nodes).
+   * Step 3 of an unmap: drops one reference to each of `released` (frames
+   * it took out of the table, and unlinked nodes) once no thread can still
+   * be using a translation from before {@link TlbFlusher.dispatch}.
    */
-  synchronize(released: readonly number[]): void {
-    const mem = this.#mem;
-    mem._gp.synchronize();
-    for (const frame of released) mem._unrefFrames(frame, 1);
+  retire(released: readonly number[]): void {
+    this.#ram.gp.retire(released);
+  }
+
+  /**
+   * Step 3 of a protect: returns once no thread can still be using a
+   * translation from before {@link TlbFlusher.dispatch}.
+   *
+   * @throws {Error} `ERR_GRACE_PERIOD_TIMEOUT` (see `GracePeriod.synchronize`).
+   */
+  synchronize(): void {
+    this.#ram.gp.synchronize();
   }
 }

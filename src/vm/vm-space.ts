@@ -30,11 +30,10 @@ import { invalidType, useAfterDispose } from "../base/contract.js";
 import { INTERNAL } from "../base/internal-key.js";
 import { checkIndex, isIndex as importedIsIndex } from "../base/validate.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
-import { newNonce, redeem } from "../frame/frame.js";
-import { PhysicalMemory } from "../frame/physical-memory.js";
+import { PhysicalMemory, checkedRamOf } from "../frame/physical-memory.js";
 import type { Fallible } from "../io/fallibility.js";
 import { VmError } from "../io/vm-error.js";
-import { withVmIo, type IoMemory } from "../io/vm-io.js";
+import { storeValueAt, withVmIo, type IoMemory } from "../io/vm-io.js";
 import type { PodDescriptor, PodType } from "../pod/pod-type.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
@@ -265,13 +264,12 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
   share(): SpaceToken {
     this.#live();
     const state = this.#state;
-    const mem = state.mem;
-    if (!mem._shared) invalidType("this", "a VmSpace in shared RAM ({ shared: true })", "one in unshared RAM");
-    const nonce = newNonce();
+    const ram = state.machine;
+    if (!ram.shared) invalidType("this", "a VmSpace in shared RAM ({ shared: true })", "one in unshared RAM");
     const ctrl = state.control.frame;
-    const ticket = mem._issueTicket(nonce, 3, ctrl, state.table.root);
+    const { ticket, nonce } = ram.tickets.issue("vmio.VmSpace", ctrl, state.table.root);
     state.control.addUser();
-    return { kind: "vmio.VmSpace", memory: mem._id, paddr: ctrl * PAGE_SIZE, root: state.table.root * PAGE_SIZE, ticket, nonce };
+    return { kind: "vmio.VmSpace", memory: ram.id, paddr: ctrl * PAGE_SIZE, root: state.table.root * PAGE_SIZE, ticket, nonce };
   }
 
   /**
@@ -285,11 +283,15 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
    * @throws {RangeError} the token was attached already.
    */
   static attach(memory: PhysicalMemory, token: SpaceToken): VmSpace {
+    const ram = checkedRamOf(memory, "memory");
     if (token == null || typeof token !== "object") invalidType("token", "a token from VmSpace.share()", token);
     const t: SpaceToken = { kind: token.kind, memory: token.memory, paddr: token.paddr, root: token.root, ticket: token.ticket, nonce: token.nonce };
     if (typeof t.root !== "number") invalidType("token", "a token from VmSpace.share()", token);
-    const ctrl = redeem(memory, t, "vmio.VmSpace", "a token from VmSpace.share()", t.root / PAGE_SIZE) / PAGE_SIZE;
-    return new VmSpace(memory, INTERNAL, SpaceState.attach(memory, t.root / PAGE_SIZE, ctrl));
+    ram.reserveHoldings();
+    const ctrl = ram.tickets.redeem(ram.id, t, "vmio.VmSpace", "a token from VmSpace.share()", t.root / PAGE_SIZE);
+    const state = SpaceState.attach(memory, t.root / PAGE_SIZE, ctrl);
+    state.hold();
+    return new VmSpace(memory, INTERNAL, state);
   }
 
   /**
@@ -324,16 +326,18 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
    * @throws {TypeError | RangeError} bad arguments or value; the space was disposed.
    */
   override writeVal<T>(vaddr: number, t: PodType<T>, value: T): void {
+    // Bad arguments take the general path, which throws before reading `value`.
+    if (t == null || (t as PodDescriptor<T>).self !== t || !isIndex(vaddr)) return super.writeVal(vaddr, t, value);
+    const d = t as PodDescriptor<T>;
+    // Snapshot, check, store: `value`'s getters run here and nowhere else.
+    const snap = d.snapshot(value, "value");
     const m = this.#state;
-    if (this.#active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number" && !m.shared) {
-      const d = t as PodDescriptor<T>;
-      const size = d.size;
-      if (vaddr >= 0 && vaddr + size <= MAX_USERSPACE_VADDR && Math.floor(vaddr) === vaddr && size !== 0 && d.valid(value) && m.probe(vaddr, size, true)) {
-        d.encode(m.runView, m.runOffset, value);
-        return;
-      }
+    const size = d.size;
+    if (this.#active && !m.shared && size !== 0 && vaddr + size <= MAX_USERSPACE_VADDR && m.probe(vaddr, size, true)) {
+      d.store(m.runView, m.runOffset, snap);
+      return;
     }
-    super.writeVal(vaddr, t, value);
+    storeValueAt(spaceIo(this), vaddr, d, snap);
   }
 
   /** Cold path of `reader`/`writer`: throws the right error. */

@@ -14,6 +14,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Frame, FrameAllocOptions, FrameVec, PAGE_SIZE, Segment, UFrame, USegment, VmError, u32, type PhysicalMemory } from "../../src/index.js";
 import { memory, usableFrames } from "./support.js";
+import { ramOf } from "../../src/frame/physical-memory.js";
 
 type Handle = Frame<unknown> | Segment<unknown> | FrameVec;
 
@@ -223,12 +224,12 @@ class Machine {
     const nframes = mem.size / PAGE_SIZE;
     for (let f = mem.reservedFrames(); f < nframes; f++) {
       const want = this.refs.get(f) ?? 0;
-      assert.equal(mem._refCount(f), want, `reference count of frame ${f}`);
-      assert.equal(mem._isFree(f), want === 0, `frame ${f} is free exactly when nobody holds it`);
+      assert.equal(ramOf(mem).frames.refCount(f), want, `reference count of frame ${f}`);
+      assert.equal(ramOf(mem).frames.isFree(f), want === 0, `frame ${f} is free exactly when nobody holds it`);
     }
-    for (let f = 0; f < mem.reservedFrames(); f++) assert.equal(mem._isFree(f), false, `reserved frame ${f}`);
+    for (let f = 0; f < mem.reservedFrames(); f++) assert.equal(ramOf(mem).frames.isFree(f), false, `reserved frame ${f}`);
     assert.equal(mem.freeFrames(), usableFrames(mem) - this.refs.size);
-    for (const [f, tag] of this.tags) assert.equal(mem._view.getUint32(f * PAGE_SIZE, true), tag, `tag of frame ${f}`);
+    for (const [f, tag] of this.tags) assert.equal(ramOf(mem).view.getUint32(f * PAGE_SIZE, true), tag, `tag of frame ${f}`);
     for (const x of this.held) {
       if (x.h instanceof Frame) assert.equal(x.h.referenceCount(), this.refs.get(x.frames[0]!), "Frame.referenceCount()");
       if (x.h instanceof FrameVec) assert.equal(x.h.length, x.frames.length);

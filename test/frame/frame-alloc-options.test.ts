@@ -4,11 +4,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Frame, FrameAllocOptions, PAGE_SIZE, PhysicalMemory, Segment, UFrame, USegment, u8 } from "../../src/index.js";
-import { BAD_NUMBERS, BAD_TYPES, memory, throwsContract, throwsVmError, usableFrames } from "./support.js";
+import { BAD_NUMBERS, BAD_TYPES, exposesOnly, memory, throwsContract, throwsVmError, usableFrames } from "./support.js";
+import { ramOf } from "../../src/frame/physical-memory.js";
 
 /** The bytes of RAM at `paddr`, read behind the handles (internal), for typed frames that have no reader. */
 function rawBytes(mem: PhysicalMemory, paddr: number, len: number): Uint8Array {
-  return mem._ram.slice(paddr, paddr + len);
+  return ramOf(mem).bytes.slice(paddr, paddr + len);
 }
 
 describe("FrameAllocOptions", () => {
@@ -183,5 +184,14 @@ describe("FrameAllocOptions", () => {
     assert.equal(mem.freeFrames(), 0);
     all.dispose();
     assert.equal(mem.freeFrames(), usableFrames(mem));
+  });
+});
+
+describe("encapsulation (issue 8, defect 7)", () => {
+  test("FrameAllocOptions has no own properties and exposes only its methods; a forged PhysicalMemory is refused", () => {
+    const opts = new FrameAllocOptions(memory(64));
+    assert.deepEqual(Reflect.ownKeys(opts), []);
+    exposesOnly(opts, ["constructor", "zeroed", "allocFrame", "allocSegment", "allocFrameWith", "allocSegmentWith"]);
+    throwsContract(() => new FrameAllocOptions(Object.create(PhysicalMemory.prototype) as PhysicalMemory), TypeError);
   });
 });

@@ -32,8 +32,7 @@ function harness(nframes: number, start = 0, end = nframes, shared = false): Har
     nframes,
     shared,
   } as AllocatorState;
-  const a = new FrameAllocator(state);
-  a.initialize(start, end);
+  const a = FrameAllocator.format(state, start, end);
   return { a, state, nframes };
 }
 
@@ -101,12 +100,12 @@ describe("FrameAllocator (unit)", () => {
     }
   });
 
-  test("initialize on a state holding old bits clears them first", () => {
+  test("format on a state holding old bits clears them first", () => {
     const h = harness(70);
-    h.a.initialize(10, 20);
-    assert.equal(h.a.freeCount(), 10);
-    assert.equal(h.a.alloc(11), -1);
-    assert.equal(h.a.alloc(10), 10);
+    const a = FrameAllocator.format(h.state, 10, 20);
+    assert.equal(a.freeCount(), 10);
+    assert.equal(a.alloc(11), -1);
+    assert.equal(a.alloc(10), 10);
   });
 
   test("alloc is first fit at the lowest address", () => {
@@ -218,12 +217,19 @@ describe("FrameAllocator (unit)", () => {
     assert.deepEqual(h.state.tree, before);
   });
 
-  test("a stale tree (zeroed) is repaired from the bitmap: alloc still finds the free run", () => {
+  test("a failed request is answered by the root, without a rebuild; only rebuild() repairs a tree that says no wrongly", () => {
     const h = harness(100);
     assert.equal(h.a.alloc(50), 0);
     h.a.free(20, 10);
     assert.equal(h.a.alloc(10), 20); // consumes the hint
+    assert.equal(h.a.alloc(51), -1, "no run of 51");
+    assert.deepEqual(h.state.tree, rebuiltTree(h), "the tree is as it was");
+    // A tree that lies "no" (what a thread killed halfway through an update can leave) is believed…
     h.state.tree.fill(0);
+    assert.equal(h.a.alloc(50), -1);
+    assert.ok(h.state.tree.every((x) => x === 0), "a failed request never rebuilds the tree");
+    // …until the reclaimer of that thread rebuilds it.
+    h.a.rebuild();
     assert.equal(h.a.alloc(50), 50);
     assert.deepEqual(h.state.tree, rebuiltTree(h));
     assert.equal(h.a.alloc(1), -1);
@@ -240,6 +246,7 @@ describe("FrameAllocator (unit)", () => {
     assert.equal(h.a.alloc(7), -1);
     assert.equal(h.a.alloc(6), 90);
     assert.equal(h.a.freeCount(), 0);
+    assert.equal(h.a.longestRun(), 0, "the paths it was misled on are repaired, up to the root");
   });
 
   for (const shared of [false, true]) {
@@ -294,8 +301,7 @@ describe("the shared flag changes how the state is accessed, never what the allo
   function defaultHarness(nframes: number, start: number): Harness {
     const words = allocatorWords(nframes);
     const state = { bits: new Int32Array(words.bits), tree: new Int32Array(words.tree), hint: new Int32Array(2), hintIndex: 1, nframes } as AllocatorState;
-    const a = new FrameAllocator(state);
-    a.initialize(start, nframes);
+    const a = FrameAllocator.format(state, start, nframes);
     return { a, state, nframes };
   }
 

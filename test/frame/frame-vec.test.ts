@@ -6,7 +6,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { FrameAllocOptions, FrameVec, PAGE_SIZE, UFrame, VmReader, VmWriter, u8, u16, u32, u64, type PhysicalMemory } from "../../src/index.js";
-import { memory, pattern, throwsContract, throwsDisposed, throwsVmError, usableFrames, vmIoSuite } from "./support.js";
+import { VM_IO_NAMES, exposesOnly, memory, pattern, throwsContract, throwsDisposed, throwsVmError, usableFrames, vmIoSuite } from "./support.js";
 
 /** Frames at positions `picks` of a fresh 6-frame segment (so their physical layout is known). */
 function framesAt(mem: PhysicalMemory, picks: number[]): UFrame[] {
@@ -526,4 +526,21 @@ vmIoSuite("FrameVec (scattered)", (mem, pages) => {
   const vec = new FrameVec(frames);
   for (const f of frames) f.dispose();
   return { io: vec, size: pages * PAGE_SIZE };
+});
+
+describe("encapsulation (issue 8, defect 7)", () => {
+  test("a FrameVec has no own properties and exposes only its methods; the internal constructor form is refused", () => {
+    const mem = memory(64, { shared: true });
+    const f = new FrameAllocOptions(mem).allocFrame();
+    const v = new FrameVec([f]);
+    assert.deepEqual(Reflect.ownKeys(v), []);
+    exposesOnly(v, [...VM_IO_NAMES, "constructor", "leaseExpired", "describeLease", "length", "size", "paddrOf", "reader", "writer", "clone", "dispose", String(Symbol.dispose)]);
+    assert.throws(
+      () => Reflect.construct(FrameVec, [undefined, Symbol("vmio.internal"), { ram: undefined, indices: new Int32Array([5]) }]),
+      (e: unknown) => e instanceof TypeError && (e as { code?: string }).code === "ERR_ILLEGAL_CONSTRUCTOR",
+    );
+    v.dispose();
+    f.dispose();
+    assert.equal(mem.freeFrames(), usableFrames(mem));
+  });
 });

@@ -3,8 +3,8 @@
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Frame, FrameAllocOptions, FrameVec, PAGE_SIZE, UFrame, u32, u8 } from "../../src/index.js";
-import { memory, throwsContract, throwsDisposed, usableFrames, vmIoSuite } from "./support.js";
+import { Frame, FrameAllocOptions, FrameVec, PAGE_SIZE, PhysicalMemory, Segment, UFrame, USegment, u32, u8 } from "../../src/index.js";
+import { VM_IO_NAMES, exposesOnly, memory, throwsContract, throwsDisposed, usableFrames, vmIoSuite } from "./support.js";
 
 describe("OSTD frame ktests", () => {
   test("frame_allocation: allocFrameWith(meta) has that meta, reference count 1, size PAGE_SIZE", () => {
@@ -342,4 +342,65 @@ vmIoSuite("UFrame", (mem) => ({ io: new FrameAllocOptions(mem).allocFrame(), siz
 vmIoSuite("UFrame", (mem) => {
   const frame = new FrameAllocOptions(mem).allocFrame();
   return { io: frame, size: PAGE_SIZE };
+});
+
+describe("encapsulation (issue 8, defect 7)", () => {
+  const FRAME = ["constructor", "leaseExpired", "describeLease", "startPaddr", "size", "referenceCount", "meta", "clone", "dispose", String(Symbol.dispose)];
+
+  test("a frame handle has no own properties and exposes only its methods; its lease cannot be revived", () => {
+    for (const shared of [false, true]) {
+      const mem = memory(64, { shared });
+      const opts = new FrameAllocOptions(mem);
+      const u = opts.allocFrame();
+      const t = opts.allocFrameWith(1);
+      assert.deepEqual(Reflect.ownKeys(u), []);
+      assert.deepEqual(Reflect.ownKeys(t), []);
+      exposesOnly(t, FRAME);
+      exposesOnly(u, [...FRAME, ...VM_IO_NAMES, "reader", "writer", "share"]);
+      const r = u.reader();
+      u.dispose();
+      assert.throws(() => {
+        (u as unknown as { leaseExpired: boolean }).leaseExpired = false;
+      }, TypeError);
+      throwsDisposed(() => r.readVal(u32));
+      t.dispose();
+      assert.equal(mem.freeFrames(), usableFrames(mem));
+    }
+  });
+
+  test("there is no public constructor: new, Reflect.construct and subclasses throw ERR_ILLEGAL_CONSTRUCTOR and take nothing", () => {
+    const mem = memory(64);
+    const free = mem.freeFrames();
+    const illegal = (e: unknown): boolean => e instanceof TypeError && (e as { code?: string }).code === "ERR_ILLEGAL_CONSTRUCTOR";
+    for (const C of [Frame, UFrame]) {
+      assert.throws(() => Reflect.construct(C, [Symbol("vmio.internal"), { ram: {}, index: 5 }]), illegal);
+      assert.throws(() => Reflect.construct(C, []), illegal);
+      class Sub extends (C as unknown as new (...a: unknown[]) => object) {}
+      assert.throws(() => new Sub(), illegal);
+    }
+    assert.equal(mem.freeFrames(), free);
+  });
+
+  test("the frame layer's methods called on anything but their own objects throw coded TypeErrors, never engine errors", () => {
+    const classes: Array<{ prototype: object }> = [PhysicalMemory, FrameAllocOptions, Frame, UFrame, Segment, USegment, FrameVec];
+    const skip = new Set(["constructor", "leaseExpired", "describeLease", ...VM_IO_NAMES]);
+    let checked = 0;
+    for (const C of classes) {
+      for (const key of Reflect.ownKeys(C.prototype)) {
+        if (typeof key === "string" && skip.has(key)) continue;
+        if (key === Symbol.iterator) continue; // a generator: it runs (and checks) on the first next()
+        const d = Object.getOwnPropertyDescriptor(C.prototype, key) as PropertyDescriptor;
+        const fn = (d.get ?? d.value) as (...args: unknown[]) => unknown;
+        for (const receiver of [{}, 1, Object.create(C.prototype)]) {
+          assert.throws(
+            () => fn.call(receiver, 0, 0),
+            (e: unknown) => e instanceof TypeError && typeof (e as { code?: unknown }).code === "string",
+            `${(C as unknown as { name: string }).name}.prototype.${String(key)} on ${typeof receiver}`,
+          );
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked > 60);
+  });
 });

@@ -1,12 +1,10 @@
 // Lifetimes: readers and writers borrow the handle they were made from (as a
 // Rust VmReader<'a> borrows its frame), so once that handle is disposed or
 // consumed their next access throws, even when clones keep the frames alive.
-// Also: leak tracking of handles that are garbage-collected undisposed.
+// (Leak tracking of handles garbage-collected undisposed: leak-tracking.test.ts.)
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import v8 from "node:v8";
-import vm from "node:vm";
 import {
   FrameAllocOptions,
   FrameVec,
@@ -17,7 +15,6 @@ import {
   u32,
   u8,
   type Infallible,
-  type LeakReport,
 } from "../../src/index.js";
 import { memory, throwsDisposed, usableFrames } from "./support.js";
 
@@ -264,102 +261,5 @@ describe("consumed and freed handles", () => {
       w.writeVal(u8, 1);
     }
     throwsDisposed(() => w.writeVal(u8, 2));
-  });
-});
-
-/** `gc()` if this process can have it: `--expose-gc`, or V8's flag turned on at run time. */
-function findGc(): (() => void) | undefined {
-  const exposed = (globalThis as { gc?: () => void }).gc;
-  if (typeof exposed === "function") return exposed;
-  try {
-    v8.setFlagsFromString("--expose-gc");
-    const fromContext: unknown = vm.runInNewContext("gc");
-    return typeof fromContext === "function" ? (fromContext as () => void) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const gc = findGc();
-const noGc = gc === undefined ? "no gc() in this process (run node with --expose-gc to enable)" : false;
-
-async function collect(reports: LeakReport[], want: number): Promise<void> {
-  for (let i = 0; i < 20 && reports.length < want; i++) {
-    gc!();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  // A few more rounds, so that a report that should not come has had its chance.
-  for (let i = 0; i < 3; i++) {
-    gc!();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-describe("leak tracking", () => {
-  test("trackLeaks reports a handle garbage-collected without dispose, with kind, paddr, size and stack", { skip: noGc }, async () => {
-    const reports: LeakReport[] = [];
-    const mem = new PhysicalMemory({ size: 64 * PAGE_SIZE, trackLeaks: (r) => reports.push(r) });
-    const expected = (() => {
-      const opts = new FrameAllocOptions(mem);
-      const f = opts.allocFrame();
-      const s = opts.allocSegment(3);
-      const t = opts.allocFrameWith({ m: 1 });
-      const ts = opts.allocSegmentWith(2, () => 0);
-      const kept = opts.allocFrame();
-      const v = new FrameVec([kept]);
-      kept.dispose();
-      return [
-        { kind: "UFrame", paddr: f.startPaddr(), size: PAGE_SIZE },
-        { kind: "USegment", paddr: s.startPaddr(), size: 3 * PAGE_SIZE },
-        { kind: "Frame", paddr: t.startPaddr(), size: PAGE_SIZE },
-        { kind: "Segment", paddr: ts.startPaddr(), size: 2 * PAGE_SIZE },
-        { kind: "FrameVec", paddr: v.paddrOf(0), size: PAGE_SIZE },
-      ];
-    })();
-    await collect(reports, expected.length);
-    const got = reports.map(({ kind, paddr, size }) => ({ kind, paddr, size })).sort((x, y) => x.paddr - y.paddr);
-    assert.deepEqual(got, expected.sort((x, y) => x.paddr - y.paddr));
-    for (const r of reports) assert.match(r.stack ?? "", /lifetimes\.test/, "the stack points at the allocating code");
-  });
-
-  test("disposed, consumed (split, iterated) and cloned-then-disposed handles are never reported", { skip: noGc }, async () => {
-    const reports: LeakReport[] = [];
-    const mem = new PhysicalMemory({ size: 64 * PAGE_SIZE, trackLeaks: (r) => reports.push(r) });
-    (() => {
-      const opts = new FrameAllocOptions(mem);
-      const f = opts.allocFrame();
-      f.clone().dispose();
-      f.dispose();
-      const [a, b] = opts.allocSegment(2).split(PAGE_SIZE);
-      a.dispose();
-      b.dispose();
-      for (using g of opts.allocSegment(3)) void g;
-      const s = opts.allocSegment(2);
-      s.slice(0, PAGE_SIZE).dispose();
-      s.dispose();
-      const vf = opts.allocFrame();
-      const v = new FrameVec([vf]);
-      v.clone().dispose();
-      v.dispose();
-      vf.dispose();
-      opts.allocFrameWith(1).dispose();
-      [...opts.allocSegmentWith(2, () => 1)].forEach((x) => x.dispose());
-    })();
-    await collect(reports, 1);
-    assert.deepEqual(reports, []);
-    assert.equal(mem.freeFrames(), usableFrames(mem));
-  });
-
-  test("trackLeaks: true reports through console.warn", { skip: noGc }, async (t) => {
-    const warnings: string[] = [];
-    t.mock.method(console, "warn", (msg: string) => warnings.push(msg));
-    const mem = new PhysicalMemory({ size: 64 * PAGE_SIZE, trackLeaks: true });
-    (() => void new FrameAllocOptions(mem).allocFrame())();
-    for (let i = 0; i < 20 && warnings.length === 0; i++) {
-      gc!();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, /UFrame.*garbage-collected without dispose/);
   });
 });

@@ -4,10 +4,11 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { FrameAllocOptions, FrameVec, PAGE_SIZE, PhysicalMemory, u32, u64 } from "../../src/index.js";
-import { memory, throwsContract, usableFrames } from "./support.js";
+import { exposesOnly, memory, throwsContract, usableFrames } from "./support.js";
+import { ramOf } from "../../src/frame/physical-memory.js";
 
-/** The header at the start of RAM (layout, grace-period words, share tickets). */
-const HEADER_BYTES = 16 * 1024;
+/** The header at the start of RAM (layout, grace-period words, thread slots, share tickets). */
+const HEADER_BYTES = 32 * 1024;
 
 /** The fewest frames a memory can have: its metadata and one usable frame. */
 function smallestFrames(): number {
@@ -32,15 +33,15 @@ describe("PhysicalMemory", () => {
     }
   });
 
-  test("64 MiB of RAM (the default size) reserves 72 frames for its metadata", () => {
+  test("64 MiB of RAM (the default size) reserves 76 frames for its metadata", () => {
     const mem = new PhysicalMemory({ size: 64 * 1024 * 1024 });
     assert.equal(mem.size / PAGE_SIZE, 16384);
-    assert.equal(mem.reservedFrames(), 72);
-    assert.equal(mem.freeFrames(), 16384 - 72);
-    assert.equal(new PhysicalMemory().reservedFrames(), 72);
+    assert.equal(mem.reservedFrames(), 76);
+    assert.equal(mem.freeFrames(), 16384 - 76);
+    assert.equal(new PhysicalMemory().reservedFrames(), 76);
   });
 
-  test("the reserved metadata grows with RAM: a 16 KiB header plus about 16 bytes per frame", () => {
+  test("the reserved metadata grows with RAM: a 32 KiB header plus about 16 bytes per frame", () => {
     const sizes = [smallestFrames(), 64, 256, 1024, 8192];
     const reserved = sizes.map((frames) => memory(frames).reservedFrames());
     for (let i = 1; i < sizes.length; i++) assert.ok(reserved[i]! >= reserved[i - 1]!, "never shrinks as RAM grows");
@@ -114,8 +115,8 @@ describe("PhysicalMemory", () => {
   test("shared: true gives SharedArrayBuffer-backed RAM that works like unshared RAM", () => {
     const mem = memory(64, { shared: true });
     assert.equal(mem.shared, true);
-    assert.ok(mem._ram.buffer instanceof SharedArrayBuffer);
-    assert.ok(!(memory(64)._ram.buffer instanceof SharedArrayBuffer));
+    assert.ok(ramOf(mem).bytes.buffer instanceof SharedArrayBuffer);
+    assert.ok(!(ramOf(memory(64)).bytes.buffer instanceof SharedArrayBuffer));
     const opts = new FrameAllocOptions(mem);
     const frame = opts.allocFrame();
     frame.writeOnce(8, u64, 0xfedc_ba98_7654_3210n);
@@ -185,5 +186,19 @@ describe("PhysicalMemory", () => {
     const again = opts.zeroed(false).allocSegment(usable);
     assert.equal(again.readVal(0, u32), 0xffff_ffff, "the bytes were really written to the frames");
     again.dispose();
+  });
+
+  test("plain JavaScript reaches no internal: a PhysicalMemory has no own properties and only its public methods (issue 8, defect 7)", () => {
+    for (const mem of [memory(64), memory(64, { shared: true })]) {
+      assert.deepEqual(Reflect.ownKeys(mem), []);
+      exposesOnly(mem, ["constructor", "share", "reclaim", "size", "shared", "freeFrames", "reservedFrames"]);
+      const free = mem.freeFrames();
+      // What used to mark every frame free, and the like, is simply not there.
+      for (const name of ["initialize", "retire", "corrupt", "_allocFrames", "_unrefFrames"]) {
+        assert.throws(() => (mem as unknown as Record<string, () => void>)[name]!(), TypeError);
+      }
+      assert.equal(mem.freeFrames(), free);
+    }
+    exposesOnly(PhysicalMemory, ["length", "name", "prototype", "attach", "default"]);
   });
 });

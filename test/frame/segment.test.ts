@@ -4,7 +4,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Frame, FrameAllocOptions, PAGE_SIZE, Segment, UFrame, USegment, u32, u8 } from "../../src/index.js";
-import { memory, throwsContract, throwsDisposed, throwsVmError, usableFrames, vmIoSuite } from "./support.js";
+import { VM_IO_NAMES, exposesOnly, memory, throwsContract, throwsDisposed, throwsVmError, usableFrames, vmIoSuite } from "./support.js";
 
 /** Reference counts of the frames of a live segment, read through a slice per frame. */
 function refCounts(seg: Segment<unknown>): number[] {
@@ -506,4 +506,21 @@ vmIoSuite("USegment slice", (mem, pages) => {
   const inner = whole.slice(PAGE_SIZE, (pages + 1) * PAGE_SIZE);
   whole.dispose();
   return { io: inner, size: pages * PAGE_SIZE };
+});
+
+describe("encapsulation (issue 8, defect 7)", () => {
+  test("a segment handle has no own properties and exposes only its methods; there is no public constructor", () => {
+    const mem = memory(64, { shared: true });
+    const opts = new FrameAllocOptions(mem);
+    const s = opts.allocSegment(2);
+    const t = opts.allocSegmentWith(2, () => 0);
+    assert.deepEqual(Reflect.ownKeys(s), []);
+    exposesOnly(t, ["constructor", "leaseExpired", "describeLease", "startPaddr", "endPaddr", "size", "split", "slice", "clone", "dispose", String(Symbol.dispose), "Symbol(Symbol.iterator)"]);
+    exposesOnly(s, [...["constructor", "leaseExpired", "describeLease", "startPaddr", "endPaddr", "size", "split", "slice", "clone", "dispose", String(Symbol.dispose), "Symbol(Symbol.iterator)"], ...VM_IO_NAMES, "reader", "writer", "share"]);
+    const illegal = (e: unknown): boolean => e instanceof TypeError && (e as { code?: string }).code === "ERR_ILLEGAL_CONSTRUCTOR";
+    for (const C of [Segment, USegment]) assert.throws(() => Reflect.construct(C, [Symbol("vmio.internal"), {}]), illegal);
+    s.dispose();
+    t.dispose();
+    assert.equal(mem.freeFrames(), usableFrames(mem));
+  });
 });

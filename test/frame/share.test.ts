@@ -51,13 +51,52 @@ describe("PhysicalMemory.share and attach", () => {
     assert.equal(typeof token.version, "number");
     assert.ok(token.buffer instanceof SharedArrayBuffer);
     assert.equal(token.buffer.byteLength, mem.size);
+    assert.ok(Number.isInteger(token.slot) && Number.isInteger(token.nonce));
     const cloned = structuredClone(token);
-    assert.deepEqual(Object.keys(cloned).sort(), ["buffer", "kind", "version"]);
+    assert.deepEqual(Object.keys(cloned).sort(), ["buffer", "kind", "nonce", "slot", "version"]);
     const other = PhysicalMemory.attach(cloned);
     assert.equal(other.size, mem.size);
     assert.equal(other.freeFrames(), mem.freeFrames());
-    // Sharing again is fine: a memory token grants no reference.
-    assert.equal(PhysicalMemory.attach(mem.share()).size, mem.size);
+    // Sharing again is fine: on a thread that has the RAM, attach returns its object and gives the token's slot back.
+    assert.equal(PhysicalMemory.attach(mem.share()), mem);
+  });
+
+  test("each token reserves one of 64 thread slots until it is attached elsewhere and reclaimed, or reclaimed unattached", () => {
+    const mem = memory(64, { shared: true });
+    const free0 = mem.freeFrames();
+    const tokens: MemoryToken[] = [];
+    // The creating thread has a slot of its own: 63 are left for tokens.
+    for (let i = 0; i < 63; i++) tokens.push(mem.share());
+    assert.equal(new Set(tokens.map((t) => t.slot)).size, 63, "a slot each");
+    throwsContract(() => mem.share(), RangeError);
+    // A token never attached gives its slot back when reclaimed; reclaiming it again does nothing.
+    const first = tokens.shift() as MemoryToken;
+    assert.deepEqual(mem.reclaim(first), { attached: false, inAccess: false, locks: 0, frames: 0, spaces: 0, retired: 0 });
+    assert.deepEqual(mem.reclaim(first), { attached: false, inAccess: false, locks: 0, frames: 0, spaces: 0, retired: 0 });
+    const again = mem.share();
+    assert.equal(again.slot, first.slot, "the slot is free again");
+    throwsContract(() => PhysicalMemory.attach(structuredClone(first)), RangeError);
+    // Attaching a token on a thread that has the RAM gives its slot back at once.
+    assert.equal(PhysicalMemory.attach(again), mem);
+    assert.equal(mem.share().slot, again.slot);
+    for (const t of tokens) mem.reclaim(t);
+    assert.equal(mem.freeFrames(), free0, "reservations take no frame");
+  });
+
+  test("reclaim refuses what is not a memory token of this RAM with a TypeError, and unshared RAM", () => {
+    const mem = memory(64, { shared: true });
+    const other = memory(64, { shared: true });
+    const token = mem.share();
+    for (const bad of [undefined, null, {}, other.share(), { ...token, slot: 64 }, { ...token, slot: -1 }, { ...token, nonce: 0 }, { ...token, nonce: 1.5 }, { ...token, kind: "vmio.UFrame" }]) {
+      throwsContract(() => mem.reclaim(bad as MemoryToken), TypeError);
+    }
+    throwsContract(() => memory(64).reclaim(token), TypeError);
+    // A forged nonce names no reservation: nothing is reclaimed, nothing given back.
+    const forged = { ...token, nonce: token.nonce ^ 1 || 2 };
+    assert.equal(mem.reclaim(forged).attached, false);
+    assert.equal(PhysicalMemory.attach(forged), mem);
+    assert.notEqual(mem.share().slot, token.slot, "the real token's slot is still reserved");
+    assert.equal(mem.reclaim(token).attached, false, "reserved, never attached");
   });
 
   test("an attached memory has the same size, reserved frames and free frames, and is shared", () => {
@@ -401,9 +440,11 @@ describe("USegment.share and attach", () => {
     const frameToken = f.share();
     throwsContract(() => USegment.attach(mem, frameToken as unknown as SegmentToken), TypeError);
     throwsContract(() => UFrame.attach(mem, token as unknown as FrameToken), TypeError);
-    for (const nframes of [0, -1, 1.5, NaN, "2", undefined]) {
+    for (const nframes of [-1, 1.5, NaN, "2", undefined]) {
       throwsContract(() => USegment.attach(mem, { ...token, nframes } as unknown as SegmentToken), TypeError);
     }
+    // A count the ticket was not issued for is an altered token: refused, and the real one still attaches.
+    for (const nframes of [0, 1, 3]) throwsContract(() => USegment.attach(mem, { ...token, nframes }), RangeError);
     for (const t of [undefined, null, {}, "vmio.USegment"]) throwsContract(() => USegment.attach(mem, t as unknown as SegmentToken), TypeError);
     const other = USegment.attach(mem, token);
     throwsContract(() => USegment.attach(mem, token), RangeError);
@@ -411,6 +452,23 @@ describe("USegment.share and attach", () => {
     seg.dispose();
     UFrame.attach(mem, frameToken).dispose();
     f.dispose();
+    assert.equal(mem.freeFrames(), usableFrames(mem));
+  });
+
+  test("an empty slice can be shared and attached (its ticket is redeemed, not left behind)", () => {
+    const mem = memory(64, { shared: true });
+    const seg = new FrameAllocOptions(mem).allocSegment(2);
+    const empty = seg.slice(PAGE_SIZE, PAGE_SIZE);
+    const tokens = [empty.share(), empty.share()];
+    for (const token of tokens) {
+      const got = USegment.attach(mem, token);
+      assert.equal(got.size(), 0);
+      assert.equal(got.startPaddr(), seg.startPaddr() + PAGE_SIZE);
+      throwsContract(() => USegment.attach(mem, token), RangeError);
+      got.dispose();
+    }
+    empty.dispose();
+    seg.dispose();
     assert.equal(mem.freeFrames(), usableFrames(mem));
   });
 

@@ -24,7 +24,22 @@ import {
   type VmIo,
   type VmIoFill,
   type VmIoOnce,
+  type MemoryToken,
 } from "../../src/index.js";
+import { INTERNAL } from "../../src/base/internal-key.js";
+import { claimSlot } from "../../src/frame/thread-slots.js";
+
+/**
+ * Another thread's view of shared `mem`, simulated on this one: a
+ * `PhysicalMemory` object with a thread slot of its own, from a token, as a
+ * worker that attached the token would have. What it holds is recorded in
+ * its slot; `mem.reclaim(token)` reclaims it as if the thread had exited.
+ */
+export function otherThread(mem: PhysicalMemory): { memory: PhysicalMemory; token: MemoryToken } {
+  const token = mem.share();
+  assert.ok(claimSlot(new Int32Array(token.buffer), token.slot, token.nonce));
+  return { memory: new PhysicalMemory(undefined, INTERNAL, token.buffer, token.slot, undefined), token };
+}
 
 /** A private RAM of `frames` frames (metadata included). */
 export function memory(frames: number, opts: { shared?: boolean } = {}): PhysicalMemory {
@@ -381,4 +396,31 @@ export function vmIoSuite(kind: string, make: IoFactory, opts: { shared?: boolea
       assert.deepEqual(snapshot(io, size), pattern(size));
     });
   });
+}
+
+/** Every property name (strings and symbols) of `obj` and its prototypes, up to `Object.prototype`. */
+export function reachableNames(obj: object): string[] {
+  const names = new Set<string>();
+  for (let o: object | null = obj; o !== null && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    for (const k of Reflect.ownKeys(o)) names.add(typeof k === "symbol" ? k.toString() : k);
+  }
+  return [...names].sort();
+}
+
+/** What the io layer's VmIo mixin puts on every VM object (vm-io.ts). */
+export const VM_IO_NAMES = ["_ioMemory", "_readInto", "_writeFrom", "fillZeros", "read", "readBytes", "readOnce", "readSlice", "readVal", "write", "writeBytes", "writeOnce", "writeSlice", "writeVal"];
+
+/** Internals of the frame layer before issue 8, callable from plain JavaScript; none may be reachable now. */
+export const OLD_INTERNALS = [
+  "initialize", "retire", "corrupt", "_ram", "_view", "_u32", "_i32", "_allocator", "_metas", "_leaks", "_gp", "_id",
+  "_issueTicket", "_redeemTicket", "_allocFrames", "_refFrames", "_unrefFrames", "_refCount", "_generation", "_flags", "_aux",
+  "_auxAdd", "_setFlags", "_isFree", "_adopt", "_make", "_mem", "_index", "_start", "_count", "_consumed", "_consume", "_io",
+  "_live", "_paddrUntyped", "_frame", "live", "mem", "indices", "space", "io", "zero", "memory",
+];
+
+/** Asserts that `obj` exposes nothing but `allowed` and nothing of {@link OLD_INTERNALS}. */
+export function exposesOnly(obj: object, allowed: readonly string[]): void {
+  const names = reachableNames(obj);
+  assert.deepEqual(names.filter((n) => !allowed.includes(n)), [], "reachable names that are not public API");
+  assert.deepEqual(names.filter((n) => OLD_INTERNALS.includes(n)), []);
 }

@@ -3,7 +3,7 @@
 // argument checks (a refused call changes nothing).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { VmError, VmReader, VmWriter, i8, struct, u16, u32, u64, u8, type Infallible } from "../../src/index.js";
+import { FrameAllocOptions, PAGE_SIZE, PhysicalMemory, VmError, VmReader, VmWriter, i8, struct, u16, u32, u64, u8, type Infallible, type UFrame } from "../../src/index.js";
 
 type ErrorClass = typeof TypeError | typeof RangeError;
 
@@ -533,5 +533,64 @@ describe("a writer's state is unreachable (issue 8)", () => {
     rab.resize(4);
     assert.throws(() => w.writeVal(u32, 2), (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_DETACHED_BUFFER");
     assert.deepEqual(new Uint8Array(rab), Uint8Array.from([1, 0, 0, 0]));
+  });
+});
+
+describe("writeVal reads the value once, before it checks the memory (issue 8)", () => {
+  const S = struct({ a: u32, b: u64 });
+
+  /** A value whose fields count their reads; `onRead` runs at the first read of `a`. */
+  function counting(onRead: () => void = () => {}): { value: { a: number; b: bigint }; reads: { a: number; b: number } } {
+    const reads = { a: 0, b: 0 };
+    const value = {
+      get a(): number {
+        if (reads.a++ === 0) onRead();
+        return 7;
+      },
+      get b(): bigint {
+        reads.b++;
+        return 9n;
+      },
+    };
+    return { value, reads };
+  }
+
+  test("every field getter runs exactly once, through a writer and through a frame's VmIo", () => {
+    const mem = new PhysicalMemory({ size: 1 << 20 });
+    using frame = new FrameAllocOptions(mem).allocFrame();
+    const typed = counting();
+    VmWriter.from(new Uint8Array(16)).writeVal(S, typed.value);
+    assert.deepEqual(typed.reads, { a: 1, b: 1 });
+    const viaFrame = counting();
+    frame.writer().writeVal(S, viaFrame.value);
+    assert.deepEqual(viaFrame.reads, { a: 1, b: 1 });
+    const viaIo = counting();
+    frame.writeVal(8, S, viaIo.value);
+    assert.deepEqual(viaIo.reads, { a: 1, b: 1 });
+    assert.deepEqual(frame.readVal(8, S), { a: 7, b: 9n });
+  });
+
+  test("a getter that disposes the target frame: ERR_USE_AFTER_DISPOSE, and the frame's next owner is untouched", () => {
+    const mem = new PhysicalMemory({ size: 1 << 20 });
+    const opts = new FrameAllocOptions(mem);
+    for (const via of ["writer", "vmio"] as const) {
+      const frame = opts.allocFrame();
+      const w = frame.writer();
+      let next: UFrame | undefined;
+      const { value } = counting(() => {
+        frame.dispose();
+        // The freed frame is handed out again at once (the allocator reuses it).
+        next = opts.allocFrame();
+        next.writeBytes(0, new Uint8Array(PAGE_SIZE).fill(0x5a));
+      });
+      assert.throws(
+        () => (via === "writer" ? w.writeVal(S, value) : frame.writeVal(0, S, value)),
+        (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_USE_AFTER_DISPOSE",
+      );
+      const bytes = new Uint8Array(PAGE_SIZE);
+      (next as UFrame).readBytes(0, bytes);
+      assert.ok(bytes.every((b) => b === 0x5a), `${via}: nothing landed in the next owner's frame`);
+      (next as UFrame).dispose();
+    }
   });
 });

@@ -24,6 +24,8 @@ const surface = [
   "PAGE_SIZE", "PhysicalMemory", "FrameAllocOptions", "Frame", "UFrame", "Segment", "USegment", "FrameVec",
   // User address spaces
   "MAX_USERSPACE_VADDR", "PageFlags", "CachePolicy", "PageProperty", "VmSpace", "Cursor", "CursorMut",
+  // Guest memory and the user-memory helpers
+  "GuestMemory", "readCString", "Iovec32", "Iovec64", "IOV_MAX", "MAX_RW_COUNT", "VmReaderArray", "VmWriterArray",
 ].sort();
 
 test('import("vmio") is the built entry point, by package self-reference', async () => {
@@ -38,7 +40,7 @@ test("the published declarations compile on their own, and a dependent's code ty
   const consumer = join(dir, "consumer.ts");
   writeFileSync(
     consumer,
-    `import { CachePolicy, FrameAllocOptions, FrameVec, PageFlags, PageProperty, PhysicalMemory, VmReader, VmSpace, VmWriter, struct, u32, u64, type Fallible, type Infallible, type PodValue } from "vmio";
+    `import { CachePolicy, FrameAllocOptions, FrameVec, GuestMemory, Iovec32, PageFlags, PageProperty, PhysicalMemory, VmReader, VmReaderArray, VmSpace, VmWriter, readCString, struct, u32, u64, type Fallible, type Infallible, type PodValue, type UserMemory } from "vmio";
 const S = struct({ a: u32, b: u64 });
 const v: PodValue<typeof S> = { a: 1, b: 2n };
 const mem = new PhysicalMemory({ size: 1 << 20 });
@@ -52,7 +54,12 @@ const space = new VmSpace(mem);
 space.cursorMut({ start: 0, end: 4096 }).map(frame, PageProperty.newUser(PageFlags.RW, CachePolicy.Writeback));
 space.activate();
 space.readBytes(0, new Uint8Array(4));
-export { v };
+const guest = new GuestMemory(new ArrayBuffer(64));
+const user: UserMemory = guest;
+const iovs = VmReaderArray.fromIovecs(user, 0, 1, Iovec32);
+iovs.readFallible(VmWriter.from(new Uint8Array(iovs.sumLens())));
+const name: Uint8Array | null = readCString(guest.reader(8, 8), 8);
+export { v, name };
 `,
   );
   const program = ts.createProgram([consumer], {

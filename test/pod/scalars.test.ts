@@ -2,6 +2,7 @@
 // value validation (a rejected value never reaches memory).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
   VmReader,
   VmWriter,
@@ -21,6 +22,7 @@ import {
   usize,
   type PodType,
 } from "../../src/index.js";
+import { descriptor } from "./support.js";
 
 /** Encodes one value at offset 0 of a fresh buffer and returns the bytes written. */
 function encode<T>(t: PodType<T>, value: T): number[] {
@@ -225,4 +227,26 @@ describe("value validation", () => {
       assert.doesNotThrow(() => encode(f64, v));
     }
   });
+});
+
+describe("the two forms of each scalar's check", () => {
+  const all = { u8, u16, u32, u64, i8, i16, i32, i64, usize, isize, f32, f64 };
+  // Candidates around every boundary, and values of every other type.
+  const edges = [0, -0, 1, -1, 0.5, NaN, Infinity, -Infinity, 2 ** 53, -(2 ** 53)];
+  for (const bits of [7, 8, 15, 16, 31, 32]) edges.push(2 ** bits, 2 ** bits - 1, -(2 ** bits), -(2 ** bits) - 1, 2 ** bits + 0.5);
+  const bigs = [0n, 1n, -1n, 2n ** 63n, 2n ** 63n - 1n, -(2n ** 63n), -(2n ** 63n) - 1n, 2n ** 64n, 2n ** 64n - 1n];
+  const others: unknown[] = ["1", "", null, undefined, true, {}, [], Symbol("s"), () => 1, new Number(1), Object(1n)];
+
+  for (const [name, t] of Object.entries(all)) {
+    test(`${name}: the generated-code check agrees with the closure check on every candidate`, () => {
+      const d = descriptor(t as PodType<unknown>);
+      assert.equal(d.shape.kind, "scalar");
+      const source = d.shape.kind === "scalar" ? d.shape.check : "";
+      const generated = new Function("$", `return ${source};`) as (v: unknown) => boolean;
+      const candidates = fc.sample(fc.oneof(fc.double(), fc.integer(), fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n })), { seed: 5, numRuns: 2000 });
+      for (const v of [...edges, ...bigs, ...others, ...candidates]) {
+        assert.equal(generated(v), d.valid(v), `${name} on ${String(v)}`);
+      }
+    });
+  }
 });

@@ -22,7 +22,7 @@ import {
   u64,
   type PodOnceType,
 } from "../../src/index.js";
-import { background, controlWords, sharedMemory, startWorker, terminateAll, waitFor, type WorkerHandle } from "./support.js";
+import { background, controlWords, finishAll, sharedMemory, startOn, terminateAll, waitFor, type MemoryWorker } from "./support.js";
 import type { Target, Width } from "./workers/once-worker.js";
 
 afterEach(terminateAll);
@@ -43,7 +43,7 @@ interface Fixture {
   readonly space: VmSpace;
   readonly sab: SharedArrayBuffer;
   readonly control: Int32Array;
-  readonly workers: WorkerHandle[];
+  readonly workers: MemoryWorker[];
 }
 
 /** Shared RAM with one frame, mapped at VA in a shared space (active here), a SharedArrayBuffer, and `n` workers attached to all three. */
@@ -57,9 +57,9 @@ function fixture(n: number): Fixture {
   space.activate();
   const sab = new SharedArrayBuffer(PAGE_SIZE);
   const control = controlWords(16);
-  const workers: WorkerHandle[] = [];
+  const workers: MemoryWorker[] = [];
   for (let i = 0; i < n; i++) {
-    workers.push(startWorker("once-worker.js", { memory: mem.share(), frame: frame.share(), space: space.share(), sab, control }));
+    workers.push(startOn(mem, "once-worker.js", { frame: frame.share(), space: space.share(), sab, control }));
   }
   return { mem, frame, space, sab, control, workers };
 }
@@ -67,7 +67,7 @@ function fixture(n: number): Fixture {
 async function teardown(fx: Fixture): Promise<void> {
   const free = fx.mem.size / PAGE_SIZE - fx.mem.reservedFrames();
   await Promise.all(fx.workers.map((w) => w.call("dispose")));
-  await Promise.all(fx.workers.map((w) => w.done()));
+  await finishAll(fx.workers);
   assert.equal(fx.frame.referenceCount(), 2, "this thread's handle and the mapping");
   fx.space.dispose();
   fx.frame.dispose();

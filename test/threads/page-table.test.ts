@@ -5,7 +5,7 @@
 import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { FrameAllocOptions, PAGE_SIZE, VmSpace } from "../../src/index.js";
-import { background, controlWords, sharedMemory, startWorker, terminateAll, waitFor } from "./support.js";
+import { background, controlWords, finishAll, sharedMemory, startOn, terminateAll, waitFor } from "./support.js";
 
 afterEach(terminateAll);
 
@@ -23,7 +23,7 @@ describe("mapping changes from several threads", () => {
     const control = controlWords(8);
     // race-worker.js also attaches a frame: this one is only there for it.
     const holder = new FrameAllocOptions(mem).allocFrame();
-    const workers = [0, 1, 2].map(() => startWorker("race-worker.js", { memory: mem.share(), frame: holder.share(), space: space.share(), control }));
+    const workers = [0, 1, 2].map(() => startOn(mem, "race-worker.js", { frame: holder.share(), space: space.share(), control }));
     const ROUNDS = 2_000;
     const runs = workers.map((w, id) => background(w.call<{ wins: number; losses: number }>("mapRace", { id, va: VA, rounds: ROUNDS, readyIndex: READY, goIndex: GO }, 15_000)));
     await waitFor(() => Atomics.load(control, READY) === workers.length, 10_000, "the workers at the start line", runs);
@@ -38,7 +38,7 @@ describe("mapping changes from several threads", () => {
     assert.equal(c.query().item, undefined, "every winner unmapped its page");
     c.dispose();
     await Promise.all(workers.map((w) => w.call("dispose")));
-    await Promise.all(workers.map((w) => w.done()));
+    await finishAll(workers);
     holder.dispose();
     space.dispose();
     assert.equal(mem.freeFrames(), free0, "frames and page-table nodes are all back");

@@ -7,7 +7,7 @@
 import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, PageProperty, PhysicalMemory, UFrame, VmSpace } from "../../src/index.js";
-import { background, controlWords, sharedMemory, startWorker, terminateAll, waitFor, type WorkerHandle } from "./support.js";
+import { background, controlWords, finishAll, sharedMemory, startOn, terminateAll, waitFor, type MemoryWorker } from "./support.js";
 
 afterEach(terminateAll);
 
@@ -33,7 +33,7 @@ interface Fixture {
   readonly frame: UFrame;
   readonly space: VmSpace;
   readonly control: Int32Array;
-  spawn(): WorkerHandle;
+  spawn(): MemoryWorker;
 }
 
 /** Shared RAM with a frame and a space with two mapped pages (both filled with GUARD bytes), active here. */
@@ -60,7 +60,7 @@ function fixture(): Fixture {
     frame,
     space,
     control,
-    spawn: () => startWorker("race-worker.js", { memory: mem.share(), frame: frame.share(), space: space.share(), control }),
+    spawn: () => startOn(mem, "race-worker.js", { frame: frame.share(), space: space.share(), control }),
   };
 }
 
@@ -128,7 +128,7 @@ describe("plain copies race freely, as in OSTD", () => {
     const b = fx.spawn();
     const refs = fx.spawn();
     assert.equal(frame.referenceCount(), 4, "this thread and three workers");
-    const alloc = startWorker("alloc-worker.js", { memory: fx.mem.share(), control });
+    const alloc = startOn(fx.mem, "alloc-worker.js", { control });
 
     const ROUNDS = 1_000;
     const copies = [
@@ -150,7 +150,7 @@ describe("plain copies race freely, as in OSTD", () => {
 
     await Promise.all([a, b, refs].map((w) => w.call("dispose")));
     assert.equal(frame.referenceCount(), 1);
-    await Promise.all([a, b, refs, alloc].map((w) => w.done()));
+    await finishAll([a, b, refs, alloc]);
     frame.dispose();
     fx.space.dispose();
     assert.equal(fx.mem.freeFrames(), fx.free0, "every frame is back");
@@ -189,7 +189,7 @@ describe("plain copies race freely, as in OSTD", () => {
     assertZones(bytes, VA, zonesFor("final", outer, lo, bStart, aEnd, hi), "final user memory");
 
     await Promise.all([a, b, near, far].map((w) => w.call("dispose")));
-    await Promise.all([a, b, near, far].map((w) => w.done()));
+    await finishAll([a, b, near, far]);
     assert.equal(fx.frame.referenceCount(), 1);
     fx.frame.dispose();
     space.dispose();

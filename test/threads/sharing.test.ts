@@ -20,7 +20,7 @@ import {
   type SegmentToken,
   type SpaceToken,
 } from "../../src/index.js";
-import { background, caught, controlWords, pattern, sharedMemory, startWorker, terminateAll, waitFor, type ErrorInfo } from "./support.js";
+import { background, caught, controlWords, finishAll, pattern, sharedMemory, startOn, terminateAll, waitFor, type ErrorInfo } from "./support.js";
 
 afterEach(terminateAll);
 
@@ -28,7 +28,7 @@ const T = { timeout: 20_000 };
 const VA = 0x4000_0000;
 
 function spawn(mem: PhysicalMemory, control?: Int32Array) {
-  return startWorker("sharing-worker.js", { memory: mem.share(), control });
+  return startOn(mem, "sharing-worker.js", { control });
 }
 
 function assertError(info: ErrorInfo | undefined, name: string, code?: string): void {
@@ -95,7 +95,7 @@ describe("PhysicalMemory shared with a worker", () => {
 
     await w.call("disposeFrame", { name: "f" });
     f.dispose();
-    await w.done();
+    await finishAll([w]);
   });
 
   test("share() on unshared RAM is a TypeError, for memory, frames, segments and address spaces", T, () => {
@@ -146,7 +146,7 @@ describe("frame and segment tokens carry references across threads", () => {
     assert.equal(mem.freeFrames(), free0 - 1);
     await w.call("disposeFrame", { name: "b" });
     assert.equal(mem.freeFrames(), free0, "the last dispose, in the worker, freed the frame");
-    await w.done();
+    await finishAll([w]);
   });
 
   test("a segment token carries a reference to each frame; the segment outlives this thread's handle", T, async () => {
@@ -175,7 +175,7 @@ describe("frame and segment tokens carry references across threads", () => {
     assert.equal(mem.freeFrames(), free0 - 3, "the worker's segment keeps all three frames");
     await w.call("disposeSegment", { name: "s" });
     assert.equal(mem.freeFrames(), free0, "the worker's dispose freed the segment");
-    await w.done();
+    await finishAll([w]);
   });
 
   test("a token can be attached once: a second attach, on either thread, is a RangeError and takes nothing", T, async () => {
@@ -224,7 +224,7 @@ describe("frame and segment tokens carry references across threads", () => {
     f.dispose();
     assert.ok(mem.freeFrames() > free);
     assert.equal(mem.freeFrames(), mem.size / PAGE_SIZE - mem.reservedFrames(), "every frame is back");
-    await w.done();
+    await finishAll([w]);
   });
 });
 
@@ -275,7 +275,7 @@ describe("VmSpace shared with a worker", () => {
     await w.call("disposeSpace", { name: "v" });
     space.dispose();
     assert.equal(mem.freeFrames(), free0, "page table, control block and mapped frames are all back");
-    await w.done();
+    await finishAll([w]);
   });
 
   test("activation is per thread: activating in a worker changes nothing here, and an inactive space denies readers", T, async () => {
@@ -314,7 +314,7 @@ describe("VmSpace shared with a worker", () => {
     await w2.call("disposeSpace", { name: "v" });
     space.dispose();
     other.dispose();
-    await Promise.all([w.done(), w2.done()]);
+    await finishAll([w, w2]);
   });
 
   test("a VmSpace lives until its last object on any thread is disposed", T, async () => {
@@ -349,7 +349,7 @@ describe("VmSpace shared with a worker", () => {
 
     await w.call("disposeSpace", { name: "v" });
     assert.equal(mem.freeFrames(), free0, "the worker's dispose, the last, freed everything");
-    await w.done();
+    await finishAll([w]);
   });
 
   test("an unattached space token keeps the space alive until a worker attaches it", T, async () => {
@@ -370,7 +370,7 @@ describe("VmSpace shared with a worker", () => {
     assert.deepEqual(await w.call("spaceRead", { name: "v", va: VA, len: PAGE_SIZE }), pattern(PAGE_SIZE, 30));
     await w.call("disposeSpace", { name: "v" });
     assert.equal(mem.freeFrames(), free0);
-    await w.done();
+    await finishAll([w]);
   });
 
   test("a space made in a worker is attached here, and outlives the worker's object", T, async () => {
@@ -390,7 +390,7 @@ describe("VmSpace shared with a worker", () => {
     assert.throws(() => space.writeVal(VA, u32, 1), (e: unknown) => e instanceof VmError && e.code === "PageFault", "the worker mapped it read-only");
     space.dispose();
     assert.equal(mem.freeFrames(), free0);
-    await w.done();
+    await finishAll([w]);
   });
 
   test("the last objects of a space, disposed on four threads at once, free it exactly once", T, async () => {
@@ -417,7 +417,7 @@ describe("VmSpace shared with a worker", () => {
       await Promise.all(drops);
       assert.equal(mem.freeFrames(), free0, `round ${round}: the space, its tables and its frames are freed once`);
     }
-    await Promise.all(workers.map((w) => w.done()));
+    await finishAll(workers);
   });
 });
 

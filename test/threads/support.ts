@@ -7,7 +7,7 @@
 // `afterEach(terminateAll)`, so that a failing test still ends its workers.
 
 import { Worker } from "node:worker_threads";
-import { PAGE_SIZE, PhysicalMemory } from "../../src/index.js";
+import { PAGE_SIZE, PhysicalMemory, type MemoryToken, type ReclaimReport } from "../../src/index.js";
 import { EXIT_COMMAND, type ErrorInfo } from "./workers/protocol.js";
 
 export { caught, errorInfo, type ErrorInfo } from "./workers/protocol.js";
@@ -28,6 +28,8 @@ export class WorkerFailure extends Error {
 /** A running worker. */
 export interface WorkerHandle {
   readonly worker: Worker;
+  /** Settles with the exit code once the worker has exited (its `exit` event). */
+  readonly exited: Promise<number>;
   /** Runs command `cmd` in the worker and resolves with its result; rejects with a {@link WorkerFailure} if it threw. */
   call<T = unknown>(cmd: string, args?: unknown, timeoutMs?: number): Promise<T>;
   /** Runs command `cmd`, which must throw: resolves with what it threw; rejects if it returned. */
@@ -139,6 +141,7 @@ export function startWorker(file: string, data: unknown = {}): WorkerHandle {
 
   return {
     worker,
+    exited,
     call,
     async fails(cmd, args, timeoutMs) {
       try {
@@ -166,6 +169,45 @@ export function startWorker(file: string, data: unknown = {}): WorkerHandle {
       await worker.terminate();
     },
   };
+}
+
+/**
+ * A worker that was given a memory token of its own (as `workerData.memory`),
+ * to be reclaimed once it has exited.
+ */
+export interface MemoryWorker extends WorkerHandle {
+  readonly memory: MemoryToken;
+  /** Waits (at most `ms`) for the worker's `exit` event, then reclaims its thread slot: `PhysicalMemory.reclaim`'s report. */
+  reclaim(ms?: number): Promise<ReclaimReport>;
+}
+
+/** Starts a worker as {@link startWorker} does, with `memory: mem.share()` added to its data. */
+export function startOn(mem: PhysicalMemory, file: string, data: object = {}): MemoryWorker {
+  const memory = mem.share();
+  const handle = startWorker(file, { ...data, memory });
+  return {
+    ...handle,
+    memory,
+    async reclaim(ms = CALL_TIMEOUT_MS) {
+      await within(handle.exited, ms, `${file} to exit before it is reclaimed`);
+      return mem.reclaim(memory);
+    },
+  };
+}
+
+/** What reclaiming a worker that let go of everything itself reports. */
+export const NOTHING_HELD: ReclaimReport = { attached: true, inAccess: false, locks: 0, frames: 0, spaces: 0, retired: 0 };
+
+/**
+ * Asks each worker to finish, waits until it has exited, and reclaims it:
+ * each must have let go of everything itself (the reclaim finds nothing).
+ */
+export async function finishAll(workers: readonly MemoryWorker[]): Promise<void> {
+  await Promise.all(workers.map((w) => w.done()));
+  for (const w of workers) {
+    const report = await w.reclaim();
+    if (JSON.stringify(report) !== JSON.stringify(NOTHING_HELD)) throw new Error(`a worker that finished still held something at exit: ${JSON.stringify(report)}`);
+  }
 }
 
 /** Terminates every worker still running (for `afterEach`/`after` hooks). */

@@ -4,7 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, VmError, VmSpace, VmWriter, u8, type UFrame } from "../../src/index.js";
-import { FLAG_PAGE_TABLE, FLAG_TYPED } from "../../src/frame/physical-memory.js";
+import { FLAG_PAGE_TABLE, FLAG_TYPED } from "../../src/frame/meta.js";
+import { ramOf } from "../../src/frame/physical-memory.js";
 import { PageTable, TABLE_SPAN, entryIndex } from "../../src/vm/page-table.js";
 import {
   disposeAndCheck,
@@ -149,8 +150,8 @@ test("an entry's auxiliary count equals the node's non-empty entries", () => {
     return n;
   };
   const { nodes } = walk(mem, root, 0x1000);
-  for (const node of nodes) assert.equal(mem._aux(node), countNonEmpty(node), `node ${node}`);
-  assert.equal(mem._aux(nodes[3] as number), 2, "0x1000 and 0x3000 share the leaf node");
+  for (const node of nodes) assert.equal(ramOf(mem).frames.aux(node), countNonEmpty(node), `node ${node}`);
+  assert.equal(ramOf(mem).frames.aux(nodes[3] as number), 2, "0x1000 and 0x3000 share the leaf node");
   disposeAndCheck(f);
 });
 
@@ -164,13 +165,13 @@ test("table nodes are typed page-table frames with one reference that no allocat
   for (const va of vas) for (const n of walk(mem, root, va).nodes) nodes.add(n);
   assert.equal(nodes.size, spaceStateOf(space).table.nodeCount());
   for (const n of nodes) {
-    assert.notEqual(mem._flags(n) & FLAG_PAGE_TABLE, 0, `node ${n} is a page-table frame`);
-    assert.notEqual(mem._flags(n) & FLAG_TYPED, 0, `node ${n} is typed`);
-    assert.equal(mem._refCount(n), 1);
-    assert.equal(mem._isFree(n), false);
+    assert.notEqual(ramOf(mem).frames.flags(n) & FLAG_PAGE_TABLE, 0, `node ${n} is a page-table frame`);
+    assert.notEqual(ramOf(mem).frames.flags(n) & FLAG_TYPED, 0, `node ${n} is typed`);
+    assert.equal(ramOf(mem).frames.refCount(n), 1);
+    assert.equal(ramOf(mem).frames.isFree(n), false);
   }
   const ctrl = spaceStateOf(space).control.frame;
-  assert.notEqual(mem._flags(ctrl) & FLAG_TYPED, 0, "the control block is a typed frame too");
+  assert.notEqual(ramOf(mem).frames.flags(ctrl) & FLAG_TYPED, 0, "the control block is a typed frame too");
   // Queries hand out the mapped frames only.
   for (const va of vas) assert.ok(!nodes.has((queryAt(space, va) as { paddr: number }).paddr / PAGE_SIZE));
   // Allocating every free frame never hands out a node or the control block.
@@ -293,7 +294,7 @@ test("PageTable directly: map takes a reference; unmap hands frames back in addr
   );
   assert.equal(table.nodeCount(), 1);
   // The references came back to the caller (with, possibly, the unlinked nodes): drop them.
-  for (const r of released) mem._unrefFrames(r, 1);
+  for (const r of released) ramOf(mem).frames.unref(r, 1);
   for (const fr of frames) {
     assert.equal(fr.referenceCount(), 1);
     fr.dispose();
@@ -314,7 +315,7 @@ test("PageTable.findMapped searches across level-4 boundaries and skips empty su
   assert.equal(table.findMapped(0, va), -1);
   const released: number[] = [];
   table.unmap(0, 2 ** 47, released);
-  for (const r of released) mem._unrefFrames(r, 1);
+  for (const r of released) ramOf(mem).frames.unref(r, 1);
   assert.equal(table.nodeCount(), 1);
   table.destroy();
 });
@@ -352,8 +353,8 @@ test("by construction, no reserved frame, page-table node or free frame ever ent
   const free = mem.freeFrames();
   // Frame 0 (RAM's header), the last reserved frame, the root node, a free frame, one past the end.
   let freeFrame = mem.reservedFrames();
-  while (!mem._isFree(freeFrame)) freeFrame++;
-  for (const frame of [0, mem.reservedFrames() - 1, table.root, freeFrame, mem._nframes]) {
+  while (!ramOf(mem).frames.isFree(freeFrame)) freeFrame++;
+  for (const frame of [0, mem.reservedFrames() - 1, table.root, freeFrame, ramOf(mem).nframes]) {
     assert.throws(() => table.map(0x7000, frame, prop), isInternal, `frame ${frame}`);
   }
   assert.equal(mem.freeFrames(), free, "no node was made on the way");

@@ -15,12 +15,13 @@ import {
   type UFrame,
   type VmErrorCode,
 } from "../../src/index.js";
+import { ramOf } from "../../src/frame/physical-memory.js";
 
 export { PAGE_SIZE };
 
 /** A private RAM: 1 MiB (256 frames, 3 of them metadata) unless told otherwise. */
-export function memory(size = 1 << 20): PhysicalMemory {
-  return new PhysicalMemory({ size });
+export function memory(size = 1 << 20, shared = false): PhysicalMemory {
+  return new PhysicalMemory({ size, shared });
 }
 
 /** Properties of a user mapping with write-back caching. */
@@ -123,7 +124,7 @@ export function flagsAt(space: VmSpace, va: number): number | undefined {
 
 /** The bytes of physical frame `paddr`, read straight from RAM. */
 export function physBytes(mem: PhysicalMemory, paddr: number, len = PAGE_SIZE): Uint8Array {
-  return mem._ram.slice(paddr, paddr + len);
+  return ramOf(mem).bytes.slice(paddr, paddr + len);
 }
 
 /** An x86-64 page-table entry as two 32-bit halves. */
@@ -140,7 +141,7 @@ export function pteFrame(e: RawPte): number {
 /** Reads the entry `index` of the table node in frame `node`. */
 export function readPte(mem: PhysicalMemory, node: number, index: number): RawPte {
   const w = (node * PAGE_SIZE) / 4 + index * 2;
-  return { lo: mem._u32[w] as number, hi: mem._u32[w + 1] as number };
+  return { lo: ramOf(mem).u32[w] as number, hi: ramOf(mem).u32[w + 1] as number };
 }
 
 /** Index of `va` in a node at `level` (4 = root, 1 = leaf level). */

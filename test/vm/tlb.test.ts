@@ -8,6 +8,7 @@ import { SpaceState } from "../../src/vm/space-state.js";
 import { TLB_ENTRIES, TLB_READ, TLB_WRITE, Tlb } from "../../src/vm/tlb.js";
 import { disposeAndCheck, fixture, flagsAt, mapAt, mapNew, newFrame, pattern, protectAt, reclaim, throwsVmError, unmapAt, user } from "./support.js";
 import { spaceStateOf } from "../../src/vm/vm-space.js";
+import { ramOf } from "../../src/frame/physical-memory.js";
 
 test("Tlb: fill caches a translation in slot vpn mod TLB_ENTRIES; invalidate drops only matching tags", () => {
   const tlb = new Tlb();
@@ -95,7 +96,7 @@ test("protect to read-only: a write through an existing writer faults after a wr
   throwsVmError(() => w.writeVal(u32, 0x22222222), "PageFault");
   throwsVmError(() => w.fillZeros(8), "PageFault", 0);
   assert.equal(w.cursor(), 0x8004);
-  assert.equal(mem._view.getUint32(paddr + 4, true), 0, "nothing written");
+  assert.equal(ramOf(mem).view.getUint32(paddr + 4, true), 0, "nothing written");
   assert.equal(space.readVal(0x8000, u32), 0x11111111, "still readable");
   disposeAndCheck(f);
 });

@@ -20,8 +20,10 @@ import {
   spaceBytes,
   throwsContract,
   throwsVmError,
+  unmapAt,
   user,
 } from "./support.js";
+import { ramOf } from "../../src/frame/physical-memory.js";
 
 const BASE = 0x10_0000;
 const SENTINEL = 0xee;
@@ -81,7 +83,7 @@ test("writeFallible stops exactly at the first read-only byte: nothing written t
   const src = pattern(4 * PAGE_SIZE, 3);
   for (const len of LENGTHS) {
     for (const start of starts(len)) {
-      for (const pa of paddrs) mem._ram.fill(0, pa, pa + PAGE_SIZE);
+      for (const pa of paddrs) ramOf(mem).bytes.fill(0, pa, pa + PAGE_SIZE);
       const expected = Math.min(len, fault - start);
       const r = VmReader.from(src.subarray(0, len + 16));
       const w = space.writer(start, len);
@@ -166,7 +168,7 @@ test("readVal/writeVal across a page boundary with the second page unmapped: Pag
     const at = BASE + PAGE_SIZE - t.size;
     space.writer(at, t.size).writeVal(t, value);
     assert.deepEqual(space.reader(at, t.size).readVal(t), value);
-    mem._ram.set(content, paddr);
+    ramOf(mem).bytes.set(content, paddr);
   }
   mapNew(space, mem, BASE + PAGE_SIZE, PageFlags.RW);
   for (const [name, t, value] of VALUE_TYPES) {
@@ -230,8 +232,8 @@ test("fillZeros across a fault: PageFault with the exact count, cursor advanced 
   const p2 = mapNew(space, mem, BASE + 2 * PAGE_SIZE, PageFlags.R, ro);
   for (const len of [1, 8, PAGE_SIZE, 2 * PAGE_SIZE + 1, 3 * PAGE_SIZE]) {
     for (const start of [BASE, BASE + 1, BASE + PAGE_SIZE - 1, BASE + PAGE_SIZE + 7, BASE + 2 * PAGE_SIZE - 1]) {
-      mem._ram.set(content.subarray(0, PAGE_SIZE), p0);
-      mem._ram.set(content.subarray(PAGE_SIZE), p1);
+      ramOf(mem).bytes.set(content.subarray(0, PAGE_SIZE), p0);
+      ramOf(mem).bytes.set(content.subarray(PAGE_SIZE), p1);
       const fault = BASE + 2 * PAGE_SIZE;
       const expected = Math.min(len, fault - start);
       const w = space.writer(start, len + 10);
@@ -614,4 +616,48 @@ test("memmove up that faults part-way stops at the first fault in order, with ev
   const read = checkMemmove(space, BASE + PAGE_SIZE + 100, BASE + PAGE_SIZE + 101, PAGE_SIZE, BASE, BASE + 2 * PAGE_SIZE);
   assert.equal(read, PAGE_SIZE - 101, "the bytes before the hole moved");
   disposeAndCheck(f);
+});
+
+// ---- issue 8, defect 3: a struct value's getters run once, before translation ----
+
+test("writeVal of a struct whose getter unmaps the target page: PageFault, nothing written anywhere, getters read once (unshared and shared RAM)", () => {
+  for (const shared of [false, true]) {
+    const mem = memory(1 << 20, shared);
+    const free = mem.freeFrames();
+    const space = new VmSpace(mem);
+    space.activate();
+    const paddr = mapNew(space, mem, BASE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(0x33));
+    const S = struct({ a: u32, b: u64 });
+    const reads = { a: 0, b: 0 };
+    let next: UFrame | undefined;
+    const value = {
+      get a(): number {
+        if (reads.a++ === 0) {
+          unmapAt(space, BASE);
+          next = new FrameAllocOptions(mem).allocFrame();
+          next.writeBytes(0, new Uint8Array(PAGE_SIZE).fill(0x44));
+        }
+        return 1;
+      },
+      get b(): bigint {
+        reads.b++;
+        return 2n;
+      },
+    };
+    const t0 = performance.now();
+    for (const write of [() => space.writeVal(BASE + 8, S, value), () => space.writer(BASE + 8, 16).writeVal(S, value)]) {
+      reads.a = 0;
+      reads.b = 0;
+      throwsVmError(write, "PageFault", 0);
+      assert.deepEqual(reads, { a: 1, b: 1 });
+      const bytes = new Uint8Array(PAGE_SIZE);
+      (next as UFrame).readBytes(0, bytes);
+      assert.ok(bytes.every((b) => b === 0x44), `nothing landed in the frame's next owner (shared: ${shared}, paddr 0x${paddr.toString(16)})`);
+      (next as UFrame).dispose();
+      mapNew(space, mem, BASE, PageFlags.RW);
+    }
+    assert.ok(performance.now() - t0 < 1000, "no wait for this thread's own access");
+    space.dispose();
+    assert.equal(mem.freeFrames(), free);
+  }
 });

@@ -39,6 +39,7 @@ import {
   unmapAt,
   user,
 } from "./support.js";
+import { ramOf } from "../../src/frame/physical-memory.js";
 
 test("MAX_USERSPACE_VADDR is 2^47 - PAGE_SIZE = 0x7fff_ffff_f000", () => {
   assert.equal(MAX_USERSPACE_VADDR, 0x7fff_ffff_f000);
@@ -214,11 +215,11 @@ test("map takes a reference (1 → 2); the caller's handle can go and the page s
   const buf = new Uint8Array(PAGE_SIZE);
   space.readBytes(0x1000, buf);
   assert.deepEqual(buf, pattern(PAGE_SIZE));
-  assert.equal(mem._refCount(paddr / PAGE_SIZE), 1, "only the mapping holds it");
+  assert.equal(ramOf(mem).frames.refCount(paddr / PAGE_SIZE), 1, "only the mapping holds it");
   const free = mem.freeFrames();
   unmapAt(space, 0x1000);
   assert.equal(mem.freeFrames(), free + 1, "unmapping the last reference freed the frame");
-  assert.equal(mem._isFree(paddr / PAGE_SIZE), true);
+  assert.equal(ramOf(mem).frames.isFree(paddr / PAGE_SIZE), true);
   disposeAndCheck(f);
 });
 

@@ -1,0 +1,162 @@
+/**
+ * The memory space behind a `GuestMemory`: linear memory as one run,
+ * `[0, size())`, checked against the memory's current length.
+ *
+ * Safety contract:
+ * - a run never extends past the current end of memory, so a copy stops
+ *   exactly at the end (the byte at `size()` faults, like an unmapped page);
+ * - the buffer and its views are cached, and re-read from
+ *   `WebAssembly.Memory.prototype.buffer` only when an access reaches past
+ *   the cached view's length (buffer identity, as jco's and Emscripten's
+ *   `updateMemoryViews` do). That is exact because growing a non-shared
+ *   memory detaches the old buffer (its views read as length 0), and the old
+ *   buffer of a shared memory stays valid for the bytes it covers. A
+ *   resizable `ArrayBuffer` or growable `SharedArrayBuffer` is viewed through
+ *   length-tracking views, which follow `resize()`/`grow()` by themselves;
+ * - `generation()` changes whenever runs handed out earlier may be invalid
+ *   (the buffer was replaced, detached or resized), so that a copy whose
+ *   other side runs user code (a `VmSpace` fault handler that grows this
+ *   memory) takes its run again instead of copying out of a dead buffer;
+ * - the `buffer` getter is taken from `WebAssembly.Memory.prototype` once,
+ *   so a property defined on the memory object cannot run user code here.
+ *
+ * @module
+ */
+
+import { isShared } from "../base/buffers.js";
+import { MemorySpace } from "../io/memory-space.js";
+
+/**
+ * The part of a `WebAssembly.Memory` that vmio uses (the global
+ * `WebAssembly` namespace is not in every TypeScript lib; DOM's
+ * `WebAssembly.Memory` is assignable to this).
+ */
+export interface WebAssemblyMemory {
+  /** The memory's current buffer: a new object after every `grow()`. */
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  /** Grows the memory by `delta` 64 KiB pages; returns the old size in pages. */
+  grow(delta: number): number;
+}
+
+const wasm = (globalThis as { WebAssembly?: { Memory?: { prototype: object } } }).WebAssembly;
+const memoryPrototype = wasm?.Memory?.prototype;
+/**
+ * The built-in `WebAssembly.Memory.prototype.buffer` getter: a brand check
+ * (it throws on anything but a real memory, from any realm) and the one
+ * way this module reads a memory's buffer.
+ */
+const bufferOfMemory: ((this: unknown) => ArrayBuffer | SharedArrayBuffer) | undefined =
+  memoryPrototype === undefined ? undefined : Object.getOwnPropertyDescriptor(memoryPrototype, "buffer")?.get;
+
+/**
+ * The buffer of `value` if it is a real `WebAssembly.Memory`, else undefined.
+ * Runs no user code.
+ *
+ * @internal
+ */
+export function memoryBuffer(value: unknown): ArrayBuffer | SharedArrayBuffer | undefined {
+  if (bufferOfMemory === undefined || typeof value !== "object" || value === null) return undefined;
+  try {
+    return bufferOfMemory.call(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Guest linear memory as a memory space.
+ *
+ * @internal
+ */
+export class GuestSpace extends MemorySpace {
+  readonly shared: boolean;
+  override readonly aliasable = true;
+  /** The memory whose buffer is re-read after growth, or null for a buffer given directly. */
+  readonly #memory: WebAssemblyMemory | null;
+  /** The buffer `runBytes` and `runView` view (the one Atomics must address). */
+  buffer: ArrayBuffer | SharedArrayBuffer;
+  #generation = 0;
+  /** `runBytes.length` when `generation()` last looked. */
+  #seenLength: number;
+
+  /** A space over `memory`'s buffer (`buffer`, already read), or over `buffer` itself when `memory` is null. */
+  constructor(memory: WebAssemblyMemory | null, buffer: ArrayBuffer | SharedArrayBuffer) {
+    super();
+    this.#memory = memory;
+    this.shared = isShared(buffer);
+    this.buffer = buffer;
+    this.#view(buffer);
+    this.#seenLength = this.runBytes.length;
+  }
+
+  /** Views `buffer` (length-tracking when it is resizable or growable). */
+  #view(buffer: ArrayBuffer | SharedArrayBuffer): void {
+    this.buffer = buffer;
+    this.runBytes = new Uint8Array(buffer);
+    this.runView = new DataView(buffer);
+  }
+
+  /**
+   * Re-reads a `WebAssembly.Memory`'s buffer and views it if it is a new
+   * one. A buffer given directly never changes: its views track it.
+   */
+  refresh(): void {
+    const memory = this.#memory;
+    if (memory === null) return;
+    const buffer = (bufferOfMemory as (this: unknown) => ArrayBuffer | SharedArrayBuffer).call(memory);
+    if (buffer !== this.buffer) {
+      this.#view(buffer);
+      this.#generation++;
+    }
+  }
+
+  /** The current length of memory in bytes. */
+  size(): number {
+    // A non-shared memory's cached buffer is current unless detached (length
+    // 0); a shared one may have been grown by another thread at any time.
+    if (this.#memory !== null && (this.shared || this.runBytes.length === 0)) this.refresh();
+    return this.runBytes.length;
+  }
+
+  /** Whether `[0, end)` is inside memory now; re-reads a stale buffer first. */
+  covers(end: number): boolean {
+    if (end <= this.runBytes.length) return true;
+    this.refresh();
+    return end <= this.runBytes.length;
+  }
+
+  run(addr: number, len: number, write: boolean): number {
+    let size = this.runBytes.length;
+    if (addr + len > size) {
+      this.refresh();
+      size = this.runBytes.length;
+      if (addr >= size) {
+        this.faultAddr = addr;
+        this.faultWrite = write;
+        return 0;
+      }
+    }
+    this.runOffset = addr;
+    this.runSlice = null;
+    return addr + len <= size ? len : size - addr;
+  }
+
+  override probe(addr: number, len: number, write: boolean): boolean {
+    if (addr + len > this.runBytes.length) return false;
+    this.runOffset = addr;
+    // A read hands the copy engine its exact bytes: `set` of a fresh view
+    // costs less than `set` of a `subarray` (DESIGN.md), and, unlike a byte
+    // loop, stays a memmove when the destination views the same buffer.
+    this.runSlice = write ? null : new Uint8Array(this.buffer, addr, len);
+    return true;
+  }
+
+  generation(): number {
+    const length = this.runBytes.length;
+    if (length !== this.#seenLength) {
+      this.#seenLength = length;
+      this.#generation++;
+    }
+    return this.#generation;
+  }
+}

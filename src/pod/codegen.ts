@@ -1,0 +1,244 @@
+/**
+ * Generated codecs: the opt-in path of `struct(…, { codegen: true })` and
+ * `array(…, …, { codegen: true })`.
+ *
+ * For each type, JavaScript source is written out and compiled once with
+ * `new Function`: one `decode`, one `snapshot` and one `store` function whose
+ * field names, offsets, `DataView` accessors and checks are literals, with
+ * nested structs and small arrays flattened into them. Every type thus has
+ * its own functions and its own inline caches, which the closure path cannot
+ * have (struct-closures.ts), a decoded value is one literal, and a snapshot
+ * is one object of the type's own shape, which V8 scalar-replaces when
+ * `snapshot` and `store` are inlined into their caller.
+ *
+ * Safety of the generated source: nothing of the user's is spliced into it
+ * but field names, and those only as `JSON.stringify` string literals (in
+ * property keys and error paths); numbers are offsets and lengths this
+ * library computed; functions are passed in as arguments, never as source.
+ * The reads, checks and faults happen in exactly the order of the closure
+ * path, so both paths read a value's getters in the same order and refuse a
+ * value with the same error (the tests run on both).
+ *
+ * A strict Content-Security-Policy (no `'unsafe-eval'`) forbids `new
+ * Function`: it is probed once, and where it throws, the caller falls back
+ * to the closure path.
+ *
+ * @module
+ */
+
+import { invalidType } from "../base/contract.js";
+import { paddingWrites } from "./padding.js";
+import { notArray, notStruct, rethrow, wrongLength } from "./pod-fault.js";
+import { PodDescriptor, type Codec, type Shape } from "./pod-type.js";
+import { fieldStep } from "./struct-closures.js";
+
+/**
+ * Nested structs and arrays of at most this many scalars are flattened into
+ * the generated code; larger ones are called through their own codecs, so
+ * that the code stays small (an array of 4096 bytes is a loop, not 4096
+ * statements). An array type itself is generated only up to this size.
+ */
+const FLATTEN_LEAVES = 32;
+
+/** Whether `new Function` works here; probed once, on first use. */
+let allowed: boolean | undefined;
+
+function codegenAllowed(): boolean {
+  if (allowed === undefined) {
+    try {
+      allowed = new Function("return true")() === true;
+    } catch {
+      allowed = false;
+    }
+  }
+  return allowed;
+}
+
+/**
+ * Reads the `codegen` option of `opts` (once), checking `opts` first.
+ *
+ * @throws {TypeError} `opts` is neither `undefined` nor an object, or its
+ *   `codegen` is neither `undefined` nor a boolean.
+ * @internal
+ */
+export function codegenOption(opts: unknown): boolean {
+  if (opts === undefined) return false;
+  if (typeof opts !== "object" || opts === null) invalidType("opts", "an object", opts);
+  const codegen = (opts as { codegen?: unknown }).codegen;
+  if (codegen === undefined) return false;
+  if (typeof codegen !== "boolean") invalidType("opts.codegen", "a boolean", codegen);
+  return codegen;
+}
+
+/** A type as the generator sees it; the top one is not a descriptor yet. */
+interface Node {
+  readonly shape: Shape;
+  readonly size: number;
+}
+
+/** What a snapshot holds in one property, and how `store` writes it. */
+interface Leaf {
+  readonly offset: number;
+  readonly size: number;
+  /** A scalar written with an inline `DataView` call, or a delegated type written by its own `store`. */
+  readonly shape: Shape;
+  readonly delegate: PodDescriptor<unknown> | null;
+  /** The variable holding the snapshot of the value. */
+  readonly name: string;
+}
+
+/** Where a snapshot can fail: what to rethrow for the refused value, and the value's path steps. */
+type FaultSite = readonly [fault: (value: unknown) => unknown, steps: string];
+
+/**
+ * Generates the codec of a struct or array type of this shape and size, or
+ * returns `null` where code generation is not allowed, or for an array of
+ * more than {@link FLATTEN_LEAVES} scalars, which keeps the closure codec's
+ * loop (unrolled, its code would be as long as the array).
+ *
+ * @internal
+ */
+export function generatedCodec<T>(shape: Shape, size: number): Codec<T> | null {
+  if (!codegenAllowed()) return null;
+  if (shape.kind === "array" && leafCount(shape) > FLATTEN_LEAVES) return null;
+  const top: Node = { shape, size };
+  const g = new Generator();
+  const decodeBody = `return ${g.decode(top, 0)};`;
+  g.snapshot(top, "x", 0, "");
+  const snap = `{ ${g.leaves.map((leaf, i) => `f${i}: ${leaf.name}`).join(", ")} }`;
+  const stores = g.leaves.map((leaf, i) => g.store(leaf, `s.f${i}`));
+  const covered = g.leaves.map((leaf) => [leaf.offset, leaf.size] as const);
+  for (const [p, width] of paddingWrites(covered, size)) stores.push(`v.setUint${width * 8}(${at(p)}, 0);`);
+  const source = [
+    `"use strict";`,
+    `function decode(v, o) {\n${decodeBody}\n}`,
+    `function snapshot(x, path) {\n${g.lines.join("\n")}\nreturn ${snap};\n}`,
+    `function store(v, o, s) {\n${stores.join("\n")}\n}`,
+    `return { decode, snapshot, store, generated: true };`,
+  ].join("\n");
+  const fail = (site: number, value: unknown, path: string | undefined): never => {
+    const [fault, steps] = g.faults[site] as FaultSite;
+    return rethrow(fault(value), steps, path);
+  };
+  try {
+    // The dependencies are parameters, not `const`s: V8 would check a
+    // closed-over `const` for its temporal dead zone at every use, and the
+    // bytes of those checks count against the size under which a function
+    // is inlined (460 bytes of bytecode).
+    const names = ["fail", ...g.deps.map((_, i) => `d${i}`)];
+    return new Function(...names, source)(fail, ...g.deps) as Codec<T>;
+  } catch {
+    // Forbidden since the probe (a policy applied later): use the closures.
+    return null;
+  }
+}
+
+/** `o + offset` as source. */
+function at(offset: number): string {
+  return offset === 0 ? "o" : `o + ${offset}`;
+}
+
+/** How many scalars a value of this shape holds: the measure of what is flattened. */
+function leafCount(shape: Shape): number {
+  if (shape.kind === "scalar") return 1;
+  if (shape.kind === "array") return shape.length * leafCount(shape.elem.shape);
+  let n = 0;
+  for (const f of shape.fields) n += leafCount(f.type.shape);
+  return n;
+}
+
+/** The descriptor to call for `node` instead of flattening it (a large nested type), or `null`. */
+function delegateOf(node: Node): PodDescriptor<unknown> | null {
+  return node instanceof PodDescriptor && node.shape.kind !== "scalar" && leafCount(node.shape) > FLATTEN_LEAVES ? node : null;
+}
+
+class Generator {
+  /** Values the generated code refers to, as `d0`, `d1`, …: functions, never source. */
+  readonly deps: unknown[] = [];
+  /** The places the generated snapshot can fail, numbered; failing one is a small call, `fail(site, value, path)`. */
+  readonly faults: FaultSite[] = [];
+  /** The statements of `snapshot`. */
+  readonly lines: string[] = [];
+  /** What the snapshot holds, in layout order. */
+  readonly leaves: Leaf[] = [];
+  #names = 0;
+
+  /** The name under which generated code reaches `value`. */
+  ref(value: unknown): string {
+    let i = this.deps.indexOf(value);
+    if (i < 0) i = this.deps.push(value) - 1;
+    return `d${i}`;
+  }
+
+  fresh(): string {
+    return `t${this.#names++}`;
+  }
+
+  /** An expression decoding a value of `node` at `o + offset`. */
+  decode(node: Node, offset: number): string {
+    const shape = node.shape;
+    const delegate = delegateOf(node);
+    if (delegate !== null) return `${this.ref(delegate.decode)}(v, ${at(offset)})`;
+    if (shape.kind === "scalar") return `v.${shape.get}(${at(offset)}${node.size > 1 ? ", true" : ""})`;
+    if (shape.kind === "array") {
+      const step = shape.elem.size;
+      return `[${Array.from({ length: shape.length }, (_, i) => this.decode(shape.elem, offset + i * step)).join(", ")}]`;
+    }
+    return `{ ${shape.fields.map((f) => `${JSON.stringify(f.key)}: ${this.decode(f.type, offset + f.offset)}`).join(", ")} }`;
+  }
+
+  /**
+   * Statements that snapshot the value in variable `x` (already read, once)
+   * as a `node` at `offset`, reading its parts once each, in the order the
+   * closure path reads them; `steps` is its path below the top value.
+   */
+  snapshot(node: Node, x: string, offset: number, steps: string): void {
+    const shape = node.shape;
+    // A failing site calls `fail(site, value, path)`: `value` is the refused
+    // value (or the error a nested snapshot threw).
+    const fail = (fault: (value: unknown) => unknown, value: string): string =>
+      `fail(${this.faults.push([fault, steps]) - 1}, ${value}, path);`;
+    const delegate = delegateOf(node);
+    if (delegate !== null) {
+      const s = this.fresh();
+      this.lines.push(`let ${s};`, `try { ${s} = ${this.ref(delegate.snapshot)}(${x}); } catch (e) { ${fail((e) => e, "e")} }`);
+      this.leaves.push({ offset, size: node.size, shape, delegate, name: s });
+      return;
+    }
+    if (shape.kind === "scalar") {
+      this.lines.push(`if (!(${shape.check.split("$").join(x)})) ${fail(shape.fault, x)}`);
+      this.leaves.push({ offset, size: node.size, shape, delegate: null, name: x });
+      return;
+    }
+    if (shape.kind === "array") {
+      const n = shape.length;
+      const len = this.fresh();
+      this.lines.push(
+        `if (!Array.isArray(${x})) ${fail((v) => notArray(v, n), x)}`,
+        `const ${len} = ${x}.length;`,
+        `if (${len} !== ${n}) ${fail((v) => wrongLength(v, n), len)}`,
+      );
+      for (let i = 0; i < n; i++) {
+        const e = this.fresh();
+        this.lines.push(`const ${e} = ${x}[${i}];`);
+        this.snapshot(shape.elem, e, offset + i * shape.elem.size, `${steps}[${i}]`);
+      }
+      return;
+    }
+    this.lines.push(`if (typeof ${x} !== "object" || ${x} === null) ${fail(notStruct, x)}`);
+    for (const f of shape.fields) {
+      const e = this.fresh();
+      this.lines.push(`const ${e} = ${x}[${JSON.stringify(f.key)}];`);
+      this.snapshot(f.type, e, offset + f.offset, steps + fieldStep(f.key));
+    }
+  }
+
+  /** A statement writing `leaf`'s snapshot, found at `snap`. */
+  store(leaf: Leaf, snap: string): string {
+    const shape = leaf.shape;
+    if (leaf.delegate === null && shape.kind === "scalar") {
+      return `v.${shape.set}(${at(leaf.offset)}, ${snap}${leaf.size > 1 ? ", true" : ""});`;
+    }
+    return `${this.ref((leaf.delegate as PodDescriptor<unknown>).store)}(v, ${at(leaf.offset)}, ${snap});`;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * `VmReaderArray`: the readers of an I/O vector, read as one stream.
+ *
+ * @module
+ */
+
+import { invalidType } from "../base/contract.js";
+import { checkIndex } from "../base/validate.js";
+import type { Fallibility, Fallible } from "../io/fallibility.js";
+import type { MemorySpace } from "../io/memory-space.js";
+import type { VmReader } from "../io/vm-reader.js";
+import { VmWriter } from "../io/vm-writer.js";
+import { copyBuffers, skipBuffers, spaceCursors, sumLens, userCursors } from "./cursor-array.js";
+import { iovecRanges, spaceOf, type Iovec32, type Iovec64 } from "./iovec.js";
+import type { UserMemory } from "./user-memory.js";
+
+/**
+ * Fallible readers over the buffers of an I/O vector (`writev`, WASI
+ * `fd_write`), read one after the other as a single stream.
+ *
+ * OSTD counterpart: Asterinas' `VmReaderArray` and its `MultiRead`
+ * (`kernel/src/util/iovec.rs`).
+ */
+export class VmReaderArray {
+  /** The space all buffers lie in, or null (see cursor-array.ts). */
+  readonly #space: MemorySpace | null;
+  /** `[pos, end)` of each buffer while the readers are not made. */
+  readonly #ranges: number[];
+  /** The readers, once made. */
+  #readers: VmReader<Fallible>[] | null;
+
+  private constructor(space: MemorySpace | null, ranges: number[], readers: VmReader<Fallible>[] | null) {
+    this.#space = space;
+    this.#ranges = ranges;
+    this.#readers = readers;
+  }
+
+  /**
+   * The readers of the `count` buffers described by the I/O vector at
+   * `iovPtr` in `mem`. Every buffer is checked against the memory's bounds
+   * first (`GuestMemory`: its current size; `VmSpace`:
+   * `MAX_USERSPACE_VADDR`); empty buffers are left out; the total is capped
+   * at `MAX_RW_COUNT`.
+   *
+   * Linux counterpart: `import_iovec`; Asterinas: `VmReaderArray::from_user_io_vecs`.
+   *
+   * @throws {VmError} `InvalidArgs` when `count` is negative or above
+   *   `IOV_MAX` (1024), or a 64-bit length is negative; `PageFault` when
+   *   the array or a buffer is outside memory (or the array faults).
+   * @throws {TypeError | RangeError} `mem`, `layout` or `count` is malformed,
+   *   or `iovPtr` is not an address of `mem`.
+   */
+  static fromIovecs(mem: UserMemory, iovPtr: number, count: number, layout: typeof Iovec32 | typeof Iovec64): VmReaderArray {
+    const ranges = iovecRanges(mem, iovPtr, count, layout);
+    const space = spaceOf(mem);
+    return new VmReaderArray(space, ranges, space === null ? userCursors(mem, ranges, false) : null);
+  }
+
+  /**
+   * The readers, in order; reading through one advances the array. They
+   * are made on the first call (until then the array keeps only the
+   * buffers' bounds). Never holds an empty buffer's reader (a reader may
+   * become empty by reading).
+   *
+   * Asterinas counterpart: `VmReaderArray::readers_mut`.
+   */
+  readers(): readonly VmReader<Fallible>[] {
+    return (this.#readers ??= spaceCursors(this.#space as MemorySpace, this.#ranges, false));
+  }
+
+  /**
+   * Bytes left to read, over all readers.
+   *
+   * Asterinas counterpart: `MultiRead::sum_lens`.
+   */
+  sumLens(): number {
+    return sumLens(this.#readers, this.#ranges);
+  }
+
+  /**
+   * Copies `min(sumLens(), w.avail())` bytes into `w`, reader after reader,
+   * stopping at the first byte that faults. The readers and `w` advance by
+   * the bytes copied, which are returned.
+   *
+   * Asterinas counterpart: `MultiRead::read`.
+   *
+   * @throws {VmError} `PageFault` with `copied` = the bytes copied over all
+   *   readers before the fault (everything has advanced by that).
+   * @throws {TypeError} `w` is not a writer, or memory was freed or detached.
+   */
+  readFallible(w: VmWriter<Fallibility>): number {
+    if (!(w instanceof VmWriter)) invalidType("w", "a VmWriter", w);
+    return copyBuffers(this.#space, this.#ranges, this.#readers, w, false);
+  }
+
+  /**
+   * Advances past `n` bytes without reading them.
+   *
+   * Asterinas counterpart: `MultiRead::skip_some` (which stops at the end).
+   *
+   * @throws {TypeError | RangeError} `n` is not a non-negative safe integer.
+   * @throws {RangeError} `n > sumLens()`.
+   */
+  skip(n: number): this {
+    checkIndex(n, "n");
+    skipBuffers(this.#readers, this.#ranges, n);
+    return this;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * preview1's process-level functions: `args_*`, `environ_*`, `clock_*`,
+ * `random_get`, `proc_exit`, `proc_raise`, `sched_yield`, and `sock_*`
+ * (this host opens no sockets, so no fd is one).
+ *
+ * @module
+ */
+
+import { u32, u64 } from "../../pod/scalars.js";
+import { Clockid, Errno, SDFLAGS_ALL, type ErrnoValue } from "../abi.js";
+import { CLOCK_RESOLUTION_NS, monotonicNs, realtimeNs } from "../clock.js";
+import { ProcExit, checkPtr, checkRange, type WasiContext } from "../context.js";
+
+/** `args_get(argv, argv_buf)`: argv pointers, then the NUL-terminated strings. */
+export function args_get(cx: WasiContext, argv: number, argvBuf: number): ErrnoValue {
+  return putStrings(cx, cx.args, argv, argvBuf);
+}
+/** `args_sizes_get(argc, argv_buf_size)`. */
+export function args_sizes_get(cx: WasiContext, argc: number, bufSize: number): ErrnoValue {
+  return putSizes(cx, cx.args, argc, bufSize);
+}
+/** `environ_get(environ, environ_buf)`: `NAME=value` strings. */
+export function environ_get(cx: WasiContext, environ: number, environBuf: number): ErrnoValue {
+  return putStrings(cx, cx.env, environ, environBuf);
+}
+/** `environ_sizes_get(count, buf_size)`. */
+export function environ_sizes_get(cx: WasiContext, count: number, bufSize: number): ErrnoValue {
+  return putSizes(cx, cx.env, count, bufSize);
+}
+
+function totalSize(list: readonly Uint8Array[]): number {
+  let total = 0;
+  for (const s of list) total += s.length + 1;
+  return total;
+}
+
+function putStrings(cx: WasiContext, list: readonly Uint8Array[], ptrs: number, buf: number): ErrnoValue {
+  const mem = cx.memory();
+  const total = totalSize(list);
+  const e = checkPtr(mem, ptrs, list.length * 4, 4) || checkRange(mem, buf, total);
+  if (e !== Errno.SUCCESS) return e;
+  const strings = new Uint8Array(total);
+  let at = 0;
+  list.forEach((s, i) => {
+    mem.writeVal((ptrs >>> 0) + i * 4, u32, (buf >>> 0) + at);
+    strings.set(s, at);
+    at += s.length + 1;
+  });
+  mem.writeBytes(buf, strings);
+  return Errno.SUCCESS;
+}
+
+function putSizes(cx: WasiContext, list: readonly Uint8Array[], countPtr: number, sizePtr: number): ErrnoValue {
+  const mem = cx.memory();
+  const e = checkPtr(mem, countPtr, 4, 4) || checkPtr(mem, sizePtr, 4, 4);
+  if (e !== Errno.SUCCESS) return e;
+  mem.writeVal(countPtr, u32, list.length);
+  mem.writeVal(sizePtr, u32, totalSize(list));
+  return Errno.SUCCESS;
+}
+
+/**
+ * The time on clock `id` in nanoseconds, or undefined for an unknown clock.
+ * There is no portable CPU clock in JS: the process and thread CPU clocks
+ * read the monotonic clock (elapsed time, an upper bound of CPU time).
+ */
+export function clockNow(id: number): bigint | undefined {
+  switch (id >>> 0) {
+    case Clockid.REALTIME: return realtimeNs();
+    case Clockid.MONOTONIC: case Clockid.PROCESS_CPUTIME_ID: case Clockid.THREAD_CPUTIME_ID: return monotonicNs();
+    default: return undefined;
+  }
+}
+
+/** `clock_res_get(id, resolution)`. */
+export function clock_res_get(cx: WasiContext, id: number, resolution: number): ErrnoValue {
+  const mem = cx.memory();
+  if (id >>> 0 > Clockid.THREAD_CPUTIME_ID) return Errno.INVAL;
+  const e = checkPtr(mem, resolution, 8, 8);
+  if (e !== Errno.SUCCESS) return e;
+  mem.writeVal(resolution, u64, CLOCK_RESOLUTION_NS);
+  return Errno.SUCCESS;
+}
+
+/** `clock_time_get(id, precision, time)`; the precision is a hint this host has no use for. */
+export function clock_time_get(cx: WasiContext, id: number, _precision: bigint, time: number): ErrnoValue {
+  const mem = cx.memory();
+  const now = clockNow(id);
+  if (now === undefined) return Errno.INVAL;
+  const e = checkPtr(mem, time, 8, 8);
+  if (e !== Errno.SUCCESS) return e;
+  mem.writeVal(time, u64, now);
+  return Errno.SUCCESS;
+}
+
+/** `random_get(buf, len)`: cryptographic random bytes (`crypto.getRandomValues`, 64 KiB at a time). */
+export function random_get(cx: WasiContext, buf: number, len: number): ErrnoValue {
+  const mem = cx.memory();
+  const e = checkRange(mem, buf, len);
+  if (e !== Errno.SUCCESS) return e;
+  const n = len >>> 0;
+  const chunk = new Uint8Array(Math.min(n, 65536));
+  for (let done = 0; done < n; done += chunk.length) {
+    const part = chunk.subarray(0, Math.min(chunk.length, n - done));
+    crypto.getRandomValues(part);
+    mem.writeBytes((buf >>> 0) + done, part);
+  }
+  return Errno.SUCCESS;
+}
+
+/** `proc_exit(code)`: unwinds the guest to `WASI.start`, which returns `code`. */
+export function proc_exit(_cx: WasiContext, code: number): never {
+  throw new ProcExit(code >>> 0);
+}
+
+/** `proc_raise(sig)`: signals are not part of this host (`NOSYS`, as in wasmtime). */
+export function proc_raise(_cx: WasiContext, _sig: number): ErrnoValue {
+  return Errno.NOSYS;
+}
+
+/** `sched_yield()`: a single-threaded guest has no one to yield to. */
+export function sched_yield(_cx: WasiContext): ErrnoValue {
+  return Errno.SUCCESS;
+}
+
+function notSocket(cx: WasiContext, fd: number): ErrnoValue {
+  return cx.fds.get(fd >>> 0) === undefined ? Errno.BADF : Errno.NOTSOCK;
+}
+
+/** `sock_accept`: `BADF` for a closed fd, `NOTSOCK` for any other. */
+export function sock_accept(cx: WasiContext, fd: number, _flags: number, _result: number): ErrnoValue {
+  return notSocket(cx, fd);
+}
+/** `sock_recv`: `BADF` for a closed fd, `NOTSOCK` for any other. */
+export function sock_recv(cx: WasiContext, fd: number, _riData: number, _riCount: number, _riFlags: number, _roDatalen: number, _roFlags: number): ErrnoValue {
+  return notSocket(cx, fd);
+}
+/** `sock_send`: `BADF` for a closed fd, `NOTSOCK` for any other. */
+export function sock_send(cx: WasiContext, fd: number, _siData: number, _siCount: number, _siFlags: number, _soDatalen: number): ErrnoValue {
+  return notSocket(cx, fd);
+}
+/** `sock_shutdown`: `BADF`, then `INVAL` for unknown `how` bits, then `NOTSOCK`. */
+export function sock_shutdown(cx: WasiContext, fd: number, how: number): ErrnoValue {
+  const e = notSocket(cx, fd);
+  if (e === Errno.NOTSOCK && ((how >>> 0) & ~SDFLAGS_ALL) !== 0) return Errno.INVAL;
+  return e;
+}

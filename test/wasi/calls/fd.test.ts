@@ -1,0 +1,104 @@
+/** The fd_* functions: pointers checked before side effects, readdir cookies, rights, renumber, preopens, file I/O. */
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { MemoryDir } from "vmio/wasi";
+import { E, R, testGuest } from "../guest.js";
+
+const O_DIRECTORY = 2;
+
+describe("pointers before side effects", () => {
+  test("fd_read with its result out of bounds reads nothing: the bytes are still there for the next read", async () => {
+    const g = await testGuest({ stdin: new TextEncoder().encode("abc") });
+    g.iovecs(100, [[1000, 3]]);
+    assert.equal(g.call.fd_read!(0, 100, 1, 65536), E.FAULT);
+    assert.equal(g.call.fd_read!(0, 100, 1, 200), E.SUCCESS);
+    assert.equal(g.u32(200), 3);
+    assert.equal(new TextDecoder().decode(g.u8().subarray(1000, 1003)), "abc");
+  });
+});
+
+describe("fd_readdir", () => {
+  const names = (g: Awaited<ReturnType<typeof testGuest>>, used: number) => {
+    const out: { next: bigint; name: string }[] = [];
+    for (let at = 1000; at + 24 <= 1000 + used; ) {
+      const len = g.u32(at + 16);
+      out.push({ next: g.u64(at), name: new TextDecoder().decode(g.u8().subarray(at + 24, at + 24 + len)) });
+      at += 24 + len;
+    }
+    return out;
+  };
+
+  test("lists . and .. first, then the entries; cookies resume; a short buffer is filled and the last entry cut", async () => {
+    const g = await testGuest({ preopens: { "/": new MemoryDir({ a: "1", bb: { c: "" } }) } });
+    assert.equal(g.call.fd_readdir!(3, 1000, 4096, 0n, 200), E.SUCCESS);
+    const all = names(g, g.u32(200));
+    assert.deepEqual(all.map((e) => e.name), [".", "..", "a", "bb"]);
+    assert.deepEqual(all.map((e) => e.next), [1n, 2n, 3n, 4n]);
+    assert.equal(g.call.fd_readdir!(3, 1000, 4096, 2n, 200), E.SUCCESS);
+    assert.deepEqual(names(g, g.u32(200)).map((e) => e.name), ["a", "bb"]);
+    assert.equal(g.call.fd_readdir!(3, 1000, 4096, 99n, 200), E.SUCCESS);
+    assert.equal(g.u32(200), 0, "a cookie past the end reads nothing");
+    g.u8().fill(0xee, 1000, 1100);
+    assert.equal(g.call.fd_readdir!(3, 1000, 30, 0n, 200), E.SUCCESS);
+    assert.equal(g.u32(200), 30, "the buffer is used to the last byte");
+    assert.equal(g.u8()[1030], 0xee, "and not past it");
+  });
+
+  test("refuses a file fd (NOTDIR) and a directory without fd_readdir (NOTCAPABLE)", async () => {
+    const g = await testGuest({ preopens: { "/": new MemoryDir({ d: {} }) } });
+    const [p, n] = g.put(300, "d");
+    assert.equal(g.call.path_open!(3, 0, p, n, O_DIRECTORY, R.FD_FILESTAT_GET, 0n, 0, 200), E.SUCCESS);
+    assert.equal(g.call.fd_readdir!(g.u32(200), 1000, 100, 0n, 204), E.NOTCAPABLE);
+    assert.equal(g.call.fd_readdir!(1, 1000, 100, 0n, 204), E.NOTDIR);
+    assert.equal(g.call.fd_readdir!(77, 1000, 100, 0n, 204), E.BADF);
+  });
+});
+
+describe("fds", () => {
+  test("fd_renumber moves an fd onto an open one and closes that; a closed target is BADF", async () => {
+    const g = await testGuest({ preopens: { "/": new MemoryDir() } });
+    assert.equal(g.call.fd_renumber!(1, 9), E.BADF);
+    assert.equal(g.call.fd_renumber!(3, 1), E.SUCCESS);
+    assert.equal(g.call.fd_fdstat_get!(3, 1000), E.BADF);
+    assert.equal(g.call.fd_prestat_get!(1, 1000), E.SUCCESS, "fd 1 is now the preopen");
+    assert.equal(g.call.fd_renumber!(2, 2), E.SUCCESS);
+  });
+
+  test("fd_prestat_dir_name needs room for the whole name (NAMETOOLONG, as in wasmtime); stdio is no preopen", async () => {
+    const g = await testGuest({ preopens: { "/sandbox": new MemoryDir() } });
+    assert.equal(g.call.fd_prestat_get!(3, 1000), E.SUCCESS);
+    assert.deepEqual([g.u32(1000), g.u32(1004)], [0, 8]);
+    assert.equal(g.call.fd_prestat_dir_name!(3, 2000, 7), E.NAMETOOLONG);
+    assert.equal(g.call.fd_prestat_dir_name!(3, 2000, 9), E.SUCCESS);
+    assert.equal(new TextDecoder().decode(g.u8().subarray(2000, 2008)), "/sandbox");
+    assert.equal(g.u8()[2008], 0, "no NUL written");
+    assert.equal(g.call.fd_prestat_get!(0, 1000), E.BADF);
+    assert.equal(g.call.fd_prestat_get!(4, 1000), E.BADF);
+  });
+
+  test("file I/O: seek, tell, pread and pwrite keep the offset; append writes at the end", async () => {
+    const dir = new MemoryDir({ f: "0123456789" });
+    const g = await testGuest({ preopens: { "/": dir } });
+    const [p, n] = g.put(300, "f");
+    const rw = R.FD_READ | R.FD_WRITE | R.FD_SEEK | R.FD_TELL;
+    assert.equal(g.call.path_open!(3, 0, p, n, 0, rw, 0n, 0, 200), E.SUCCESS);
+    const fd = g.u32(200);
+    assert.equal(g.call.fd_seek!(fd, -3n, 2, 1000), E.SUCCESS);
+    assert.equal(g.u64(1000), 7n);
+    g.iovecs(100, [[2000, 2], [2002, 8]]);
+    assert.equal(g.call.fd_read!(fd, 100, 2, 200), E.SUCCESS);
+    assert.equal(g.u32(200), 3);
+    assert.equal(g.call.fd_pread!(fd, 100, 1, 1n, 200), E.SUCCESS);
+    assert.equal(new TextDecoder().decode(g.u8().subarray(2000, 2002)), "12");
+    assert.equal(g.call.fd_tell!(fd, 1000), E.SUCCESS);
+    assert.equal(g.u64(1000), 10n, "pread does not move the offset");
+    g.put(2000, "ab");
+    g.iovecs(100, [[2000, 2]]);
+    assert.equal(g.call.fd_pwrite!(fd, 100, 1, 12n, 200), E.SUCCESS);
+    assert.equal(g.call.fd_fdstat_set_flags!(fd, 1), E.NOTCAPABLE, "no fd_fdstat_set_flags right");
+    assert.equal(g.call.fd_pread!(1, 100, 1, 0n, 200), E.NOTCAPABLE, "stdout has no fd_seek right");
+    const f = dir.snapshot()["f"] as Uint8Array;
+    assert.deepEqual(Array.from(f.subarray(10)), [0, 0, 0x61, 0x62], "a pwrite past the end leaves a zero-filled hole");
+  });
+});

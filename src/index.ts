@@ -22,7 +22,7 @@ export { VmWriter } from "./io/vm-writer.js";
 export { type VmIo, type VmIoFill, type VmIoOnce } from "./io/vm-io.js";
 
 export { PAGE_SIZE } from "./frame/page-size.js";
-export { PhysicalMemory, type PhysicalMemoryOptions, type LeakReport, type MemoryToken, type ReclaimReport } from "./frame/physical-memory.js";
+export { PhysicalMemory, type PhysicalMemoryOptions, type PagingName, type LeakReport, type MemoryToken, type ReclaimReport } from "./frame/physical-memory.js";
 export { FrameAllocOptions } from "./frame/frame-alloc-options.js";
 export { Frame, UFrame, type FrameToken } from "./frame/frame.js";
 export { Segment, USegment, type SegmentToken } from "./frame/segment.js";

@@ -43,6 +43,8 @@ export const H_META_FRAMES = 3;
 export const H_HINT = 4;
 /** A random number naming this RAM in share tokens. */
 export const H_ID = 5;
+/** The paging format of the RAM's page tables, by its number in `PAGING_NAMES` (paging-name.ts). */
+export const H_PAGING = 6;
 /** The grace-period epoch (grace-period.ts). */
 export const H_EPOCH = 8;
 /** How many threads are waiting for a grace period to end (grace-period.ts). */

@@ -49,7 +49,6 @@ import { registerReleaser } from "../frame/reclaim.js";
 import { MemorySpace } from "../io/memory-space.js";
 import type { PageProperty } from "./page-property.js";
 import { PageTable, checkUserFrame } from "./page-table.js";
-import { PTE_A as importedPTE_A, PTE_D as importedPTE_D, PTE_P as importedPTE_P, PTE_RW as importedPTE_RW, frameOf as importedFrameOf } from "./pte.js";
 import { SpaceControl } from "./space-control.js";
 import { TLB_MASK as importedTLB_MASK, TLB_READ as importedTLB_READ, TLB_WRITE as importedTLB_WRITE, Tlb } from "./tlb.js";
 import { TlbFlusher } from "./tlb-flusher.js";
@@ -61,11 +60,6 @@ const PAGE_SIZE = importedPAGE_SIZE;
 const TLB_MASK = importedTLB_MASK;
 const TLB_READ = importedTLB_READ;
 const TLB_WRITE = importedTLB_WRITE;
-const PTE_A = importedPTE_A;
-const PTE_D = importedPTE_D;
-const PTE_P = importedPTE_P;
-const PTE_RW = importedPTE_RW;
-const frameOf = importedFrameOf;
 
 /** A page-fault handler: true when it resolved the fault and the access should retry. */
 export type PageFaultHandler = (fault: { readonly address: number; readonly write: boolean }) => boolean;
@@ -98,6 +92,11 @@ export class SpaceState extends MemorySpace {
   private readonly paddrs: Float64Array;
   private readonly perms: Uint8Array;
   private readonly pages: Array<Uint8Array | undefined>;
+  // The paging format's bits that a translation tests and sets (paging-format.ts).
+  private readonly pteRead: number;
+  private readonly pteWrite: number;
+  private readonly pteAccessed: number;
+  private readonly pteDirty: number;
   /** The epoch this thread's TLB is in step with. */
   private seenEpoch: number;
   /** This thread's page-fault handler. */
@@ -131,6 +130,10 @@ export class SpaceState extends MemorySpace {
     this.perms = this.tlb.perms;
     this.pages = this.tlb.pages;
     this.seenEpoch = control.epoch();
+    this.pteRead = table.fmt.readMask;
+    this.pteWrite = table.fmt.writeBit;
+    this.pteAccessed = table.fmt.accessedBit;
+    this.pteDirty = table.fmt.dirtyBit;
   }
 
   /**
@@ -287,16 +290,17 @@ export class SpaceState extends MemorySpace {
     if (i < 0) return -1;
     const u32 = this.u32;
     const lo = this.shared ? Atomics.load(u32, i) : (u32[i] as number);
-    if ((lo & PTE_P) === 0) return -1;
-    if (write && (lo & PTE_RW) === 0) return -1;
-    const set = write ? PTE_A | PTE_D : PTE_A;
+    if ((lo & this.pteRead) !== this.pteRead) return -1;
+    const writable = (lo & this.pteWrite) !== 0;
+    if (write && !writable) return -1;
+    const set = write ? this.pteAccessed | this.pteDirty : this.pteAccessed;
     if ((lo & set) !== set) {
       if (this.shared) Atomics.or(u32, i, set);
       else u32[i] = lo | set;
     }
-    const dirty = write || (lo & PTE_D) !== 0;
-    const paddr = frameOf(lo, u32[i + 1] as number) * PAGE_SIZE;
-    this.tlb.fill(vpn, paddr, (lo & PTE_RW) !== 0 && dirty ? TLB_READ | TLB_WRITE : TLB_READ);
+    const dirty = write || (lo & this.pteDirty) !== 0;
+    const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
+    this.tlb.fill(vpn, paddr, writable && dirty ? TLB_READ | TLB_WRITE : TLB_READ);
     return paddr;
   }
 

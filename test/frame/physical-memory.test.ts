@@ -105,6 +105,20 @@ describe("PhysicalMemory", () => {
     for (const opts of bad) throwsContract(() => new PhysicalMemory(opts as ConstructorParameters<typeof PhysicalMemory>[0]), TypeError);
   });
 
+  test("paging: x86-64 by default, riscv-sv48 on request, anything else refused; an attached worker's view has the same", () => {
+    assert.equal(new PhysicalMemory({ size: 64 * PAGE_SIZE }).paging, "x86-64");
+    assert.equal(new PhysicalMemory({ size: 64 * PAGE_SIZE, paging: "x86-64" }).paging, "x86-64");
+    assert.equal(new PhysicalMemory({ size: 64 * PAGE_SIZE, paging: "riscv-sv48" }).paging, "riscv-sv48");
+    for (const paging of ["sv48", "X86-64", "riscv-sv39", ""]) {
+      throwsContract(() => new PhysicalMemory({ size: 64 * PAGE_SIZE, paging } as unknown as ConstructorParameters<typeof PhysicalMemory>[0]), RangeError);
+    }
+    for (const paging of [null, 1, {}, true]) {
+      throwsContract(() => new PhysicalMemory({ size: 64 * PAGE_SIZE, paging } as unknown as ConstructorParameters<typeof PhysicalMemory>[0]), TypeError);
+    }
+    const shared = new PhysicalMemory({ size: 64 * PAGE_SIZE, shared: true, paging: "riscv-sv48" });
+    assert.equal(ramOf(shared).paging, 1, "recorded in the RAM header, which workers attach to");
+  });
+
   test("undefined options fields fall back to their defaults", () => {
     const mem = new PhysicalMemory({ size: 64 * PAGE_SIZE, shared: undefined, trackLeaks: undefined });
     assert.equal(mem.shared, false);
@@ -191,7 +205,7 @@ describe("PhysicalMemory", () => {
   test("plain JavaScript reaches no internal: a PhysicalMemory has no own properties and only its public methods (issue 8, defect 7)", () => {
     for (const mem of [memory(64), memory(64, { shared: true })]) {
       assert.deepEqual(Reflect.ownKeys(mem), []);
-      exposesOnly(mem, ["constructor", "share", "reclaim", "size", "shared", "freeFrames", "reservedFrames"]);
+      exposesOnly(mem, ["constructor", "share", "reclaim", "size", "shared", "paging", "freeFrames", "reservedFrames"]);
       const free = mem.freeFrames();
       // What used to mark every frame free, and the like, is simply not there.
       for (const name of ["initialize", "retire", "corrupt", "_allocFrames", "_unrefFrames"]) {

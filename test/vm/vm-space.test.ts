@@ -38,6 +38,7 @@ import {
   throwsVmError,
   unmapAt,
   user,
+  PAGING,
 } from "./support.js";
 import { ramOf } from "../../src/frame/physical-memory.js";
 
@@ -521,7 +522,7 @@ test("a VmSpace's internals are unreachable: no own properties, only the API on 
 });
 
 test("VmSpace.attach reads each field of the token once", () => {
-  const mem = new PhysicalMemory({ size: 1 << 20, shared: true });
+  const mem = new PhysicalMemory({ size: 1 << 20, shared: true, paging: PAGING });
   const free = mem.freeFrames();
   const space = new VmSpace(mem);
   const token = space.share();

@@ -259,14 +259,32 @@ export class PhysicalMemory {
   }
 
   /**
-   * Number of frames that are free right now. On shared RAM, frames this
-   * thread unmapped earlier and whose grace period has ended since are freed
-   * first.
+   * Number of frames that are free right now: O(1), the count kept at the
+   * root of the allocator's tree. On shared RAM, frames this thread
+   * unmapped earlier and whose grace period has ended since are freed
+   * first, and allocations racing on other threads may or may not be
+   * counted yet.
+   *
+   * Linux counterpart: `nr_free_pages()`.
    */
   freeFrames(): number {
     const ram = checkedRamOf(this, "this");
     ram.gp.collect();
     return ram.allocator.freeCount();
+  }
+
+  /**
+   * Number of frames in use right now — every frame that is neither free
+   * nor reserved for metadata: mapped and unmapped user frames, segments,
+   * page-table nodes, address-space control blocks. O(1), cheap enough for
+   * every page fault; `size / PAGE_SIZE - reservedFrames() - freeFrames()`.
+   *
+   * Linux counterpart: `totalram_pages() - nr_free_pages()`.
+   */
+  usedFrames(): number {
+    const ram = checkedRamOf(this, "this");
+    ram.gp.collect();
+    return ram.nframes - ram.metaFrames - ram.allocator.freeCount();
   }
 
   /** Number of frames that metadata takes (reserved from the start of RAM). */

@@ -47,6 +47,9 @@ export interface PagingFormat {
   readonly accessedBit: number;
   /** The bit of `lo` that a write sets (DIRTY). */
   readonly dirtyBit: number;
+  /** A leaf allows instruction fetch iff `(lo & execLoMask) === execLoMask && (hi & execHiMask) === 0`. */
+  readonly execLoMask: number;
+  readonly execHiMask: number;
   /** Frame number of an entry: `(lo >>> ppnShift) + (hi & ppnHiMask) * ppnHiScale`. */
   readonly ppnShift: number;
   readonly ppnHiMask: number;

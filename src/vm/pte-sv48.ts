@@ -180,6 +180,8 @@ export const SV48: PagingFormat = Object.freeze({
   writeBit: SV_W,
   accessedBit: SV_A,
   dirtyBit: SV_D,
+  execLoMask: SV_V | SV_X,
+  execHiMask: 0,
   ppnShift: 10,
   ppnHiMask: PPN_HI_MASK,
   ppnHiScale: PPN_LO_SCALE,

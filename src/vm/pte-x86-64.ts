@@ -159,6 +159,8 @@ export const X86_64: PagingFormat = Object.freeze({
   writeBit: PTE_RW,
   accessedBit: PTE_A,
   dirtyBit: PTE_D,
+  execLoMask: PTE_P,
+  execHiMask: PTE_HI_NX,
   ppnShift: 12,
   ppnHiMask: 0xf_ffff,
   ppnHiScale: 0x10_0000,

@@ -39,6 +39,7 @@ import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { activeSpace, setActiveSpace } from "./activation.js";
 import { newCursor, newCursorMut, type Cursor, type CursorMut, type VaRange } from "./cursor.js";
+import { Mmu, type TlbStats } from "./mmu.js";
 import { SpaceState, type PageFaultHandler } from "./space-state.js";
 import { walkPageTable, type PageTableWalk } from "./page-table-walk.js";
 
@@ -74,6 +75,8 @@ export interface PageFaultInfo {
   readonly address: number;
   /** Whether the access was a write. */
   readonly write: boolean;
+  /** Whether the access was an instruction fetch (through {@link Mmu}; `write` is then false). */
+  readonly execute: boolean;
 }
 
 /** The memory of a `VmSpace`, for its VmIo methods (installed by its class body). */
@@ -100,6 +103,8 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
   /** True while this is the active space of this thread (and not disposed). */
   #active = false;
   #disposed = false;
+  /** This thread's emulator fast path over the space, made on first use. */
+  #mmu: Mmu | undefined = undefined;
 
   /**
    * An empty address space in `memory` (default: `PhysicalMemory.default`).
@@ -231,6 +236,51 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
   writer(vaddr: number, len: number): VmWriter<Fallible> {
     if (!this.#active || !isIndex(vaddr) || !isIndex(len) || vaddr + len > MAX_USERSPACE_VADDR) this.#checkAccess(vaddr, len);
     return newWriter<Fallible>(null, null, this.#state, null, vaddr + 0, vaddr + len, true);
+  }
+
+  /**
+   * This thread's emulator fast path over the space: loads, stores,
+   * instruction fetches and compare-and-swaps at virtual addresses, with
+   * numbers only (64-bit values as two 32-bit halves), translated through
+   * this thread's TLB of the space, faults resolved through the page-fault
+   * handler and unresolved ones thrown as `VmError` (see {@link Mmu}).
+   * The same object every time on this thread. It needs no `activate()`:
+   * it is bound to this space, as a hart's MMU is to its page table.
+   *
+   * OSTD counterpart: none (the hardware MMU); QEMU's softmmu TLB.
+   *
+   * @throws {TypeError} the space was disposed.
+   */
+  mmu(): Mmu {
+    this.#live();
+    return (this.#mmu ??= new Mmu(this.#state));
+  }
+
+  /**
+   * This thread's TLB counters for the space, and the space's shootdown
+   * count: a snapshot, cheap enough to poll (no walk, no lock).
+   *
+   * - `hits`: accesses and copy runs translated by this thread's TLB
+   *   (values, copies and {@link VmSpace.mmu} accesses);
+   * - `misses`: translations that walked the page table;
+   * - `flushes`: whole flushes of this thread's TLB (after another thread's
+   *   shootdown, a large unmap, or the end of the space);
+   * - `shootdowns`: unmaps and protects of the space that removed or
+   *   narrowed translations, on every thread (the space's TLB epoch).
+   *
+   * Works after `dispose()` too (the counts as they were).
+   *
+   * OSTD counterpart: none (Linux's `/proc/vmstat` `nr_tlb_*` counters).
+   */
+  tlbStats(): TlbStats {
+    const state = this.#state;
+    const mmu = this.#mmu;
+    return {
+      hits: state.hits + (mmu === undefined ? 0 : mmu.hitCount()),
+      misses: state.misses,
+      flushes: state.tlb.flushes,
+      shootdowns: state.shootdowns(),
+    };
   }
 
   /**

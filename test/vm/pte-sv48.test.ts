@@ -126,6 +126,7 @@ test("Sv48 masks: readable iff V and R, writable bit W, A and D at bits 6 and 7,
   assert.equal(SV48.writeBit, 1 << 2);
   assert.equal(SV48.accessedBit, 1 << 6);
   assert.equal(SV48.dirtyBit, 1 << 7);
+  assert.deepEqual([SV48.execLoMask, SV48.execHiMask], [0b1001, 0], "executable iff V and X");
   const rx = PageProperty.newUser(PageFlags.RX, CachePolicy.Writeback);
   assert.equal(SV48.isExecutable(SV48.leafLo(3, rx), SV48.leafHi(3, rx)), true);
   const r = PageProperty.newUser(PageFlags.R, CachePolicy.Writeback);

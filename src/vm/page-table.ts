@@ -293,6 +293,41 @@ export class PageTable {
   }
 
   /**
+   * Calls `visit(va, i)` for each mapped page of `[start, end)` in address
+   * order, `i` being the `u32` index of its leaf entry. `visit` may rewrite
+   * that entry (not clear it) and map pages of other tables; nothing may
+   * change this table's nodes meanwhile. Each node's scan stops once its
+   * present entries have all been met.
+   */
+  forEachMapped(start: number, end: number, visit: (va: number, i: number) => void): void {
+    this.eachIn(this.root, 4, 0, start, end, visit);
+  }
+
+  private eachIn(node: number, level: number, base: number, start: number, end: number, visit: (va: number, i: number) => void): void {
+    const span = SPAN[level as 1 | 2 | 3 | 4];
+    const first = Math.max(0, Math.floor((start - base) / span));
+    const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    let left = this.ram.frames.aux(node);
+    for (let idx = first; idx <= last && left > 0; idx++) {
+      const i = node * NODE_WORDS + idx * 2;
+      const lo = this.loadLo(i);
+      if (lo === 0) continue;
+      left--;
+      const entryBase = base + idx * span;
+      if (level === 1) {
+        if ((lo & this.mappedMask) !== 0) visit(entryBase, i);
+      } else if ((lo & this.tableMask) === this.tableBits) {
+        this.eachIn(this.frameAt(i, lo), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span), visit);
+      }
+    }
+  }
+
+  /** Writes the leaf entry at `u32` index `i` (a mapped page's, found by a walk) with new halves. */
+  rewrite(i: number, lo: number, hi: number): void {
+    this.publish(i, lo, hi);
+  }
+
+  /**
    * Rewrites the property of mapped page `va`, which maps `frame`.
    *
    * @throws {Error} `ERR_VMIO_INTERNAL` when `va` does not map `frame` (nothing changes).

@@ -261,7 +261,8 @@ export class PageTable {
       if (frames.aux(child) === 0) {
         this.clear(i);
         frames.auxAdd(node, -1);
-        released.push(child);
+        // Every entry of the child is zero: it may be reused as is.
+        if (!this.ram.nodeCache.put(child)) released.push(child);
       }
     }
     return pages;
@@ -359,10 +360,12 @@ export class PageTable {
 
   /** Frees the root; the table must be empty (unmap everything first). */
   destroy(): void {
-    this.ram.frames.unref(this.root, 1);
+    if (!this.ram.nodeCache.put(this.root)) this.ram.frames.unref(this.root, 1);
   }
 }
 
+/** A zeroed node: a cached one if there is one (node-cache.ts), else a new frame. */
 function allocNode(ram: Ram): number {
-  return ram.frames.alloc(1, true, FLAG_TYPED | FLAG_PAGE_TABLE);
+  const cached = ram.nodeCache.take();
+  return cached >= 0 ? cached : ram.frames.alloc(1, true, FLAG_TYPED | FLAG_PAGE_TABLE);
 }

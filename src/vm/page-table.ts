@@ -277,18 +277,29 @@ export class PageTable {
     const span = SPAN[level as 1 | 2 | 3 | 4];
     const first = Math.max(0, Math.floor((start - base) / span));
     const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    if (level === 1) return this.findLeaf(node, base, first, last);
     for (let idx = first; idx <= last; idx++) {
       const i = node * NODE_WORDS + idx * 2;
       const lo = this.loadLo(i);
       if (lo === 0) continue;
       const entryBase = base + idx * span;
-      if (level === 1) {
-        if ((lo & this.mappedMask) !== 0) return entryBase;
-        continue;
-      }
       if ((lo & this.tableMask) !== this.tableBits) continue;
       const found = this.findIn(this.frameAt(i, lo), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span));
       if (found >= 0) return found;
+    }
+    return -1;
+  }
+
+  /** The first mapped page among entries `[first, last]` of level-1 node `node` (covering from `base`), or -1: a tight scan. */
+  private findLeaf(node: number, base: number, first: number, last: number): number {
+    const u32 = this.u32;
+    const mask = this.mappedMask;
+    const at = node * NODE_WORDS;
+    const end = at + last * 2;
+    if (this.shared) {
+      for (let i = at + first * 2; i <= end; i += 2) if ((Atomics.load(u32, i) & mask) !== 0) return base + ((i - at) >>> 1) * PAGE_SIZE;
+    } else {
+      for (let i = at + first * 2; i <= end; i += 2) if (((u32[i] as number) & mask) !== 0) return base + ((i - at) >>> 1) * PAGE_SIZE;
     }
     return -1;
   }

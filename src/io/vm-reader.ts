@@ -13,8 +13,8 @@
  * @module
  */
 
-import { contractViolation, detachedBuffer, illegalConstructor, invalidType } from "../base/contract.js";
-import { isDetached, plainBytes } from "../base/buffers.js";
+import { contractViolation, illegalConstructor, invalidType } from "../base/contract.js";
+import { plainBytes } from "../base/buffers.js";
 import { INTERNAL } from "../base/internal-key.js";
 import { checkIndex } from "../base/validate.js";
 import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
@@ -22,7 +22,7 @@ import { u32 } from "../pod/scalars.js";
 import { insufficient, raiseFault, requireInfallible, type CopyFault } from "./access-errors.js";
 import { copyRaw } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
-import { NO_VIEW, checkLease as importedCheckLease, directFailed, installReaderAccess, writerAccess, type Lease } from "./memory-cursor.js";
+import { NO_VIEW, cachedView, directView, checkLease as importedCheckLease, directFailed, installReaderAccess, writerAccess, type Lease } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 import { loadOnce, readValueIn } from "./value-access.js";
 import type { VmWriter } from "./vm-writer.js";
@@ -136,7 +136,7 @@ export class VmReader<F extends Fallibility = Fallible> {
    */
   static from(bytes: ArrayBufferView): VmReader<Infallible> {
     const b = plainBytes(bytes, "bytes");
-    return new VmReader<Infallible>(INTERNAL, b, null, null, null, 0, b.length, false);
+    return new VmReader<Infallible>(INTERNAL, b, cachedView(b), null, null, 0, b.length, false);
   }
 
   /** Number of bytes left to read. OSTD counterpart: `VmReader::remain`. */
@@ -310,8 +310,7 @@ export class VmReader<F extends Fallibility = Fallible> {
 
   /** Makes (once) the `DataView` over direct bytes, indexed by address. */
   #makeView(bytes: Uint8Array): DataView {
-    if (isDetached(bytes.buffer)) detachedBuffer();
-    return (this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return (this.#view = directView(bytes));
   }
 
   /**

@@ -299,6 +299,7 @@ export class Mmu {
    * @throws {VmError} as {@link Mmu.store8}.
    */
   compareExchange32(va: number, expected: number, next: number): number {
+    if (typeof va !== "number") this.#outside(va);
     if (va % 4 !== 0) outOfRange("va", "a multiple of 4", va);
     const state = this.#state;
     state.enter();
@@ -326,6 +327,7 @@ export class Mmu {
    * @throws {VmError} as {@link Mmu.store8}.
    */
   compareExchange64(va: number, expLo: number, expHi: number, lo: number, hi: number): number {
+    if (typeof va !== "number") this.#outside(va);
     if (va % 8 !== 0) outOfRange("va", "a multiple of 8", va);
     const state = this.#state;
     state.enter();
@@ -361,6 +363,7 @@ export class Mmu {
    * on shared RAM.
    */
   #slowLoad(va: number, size: number, access: number): number {
+    if (typeof va !== "number") this.#outside(va);
     const state = this.#state;
     state.enter();
     try {
@@ -398,6 +401,7 @@ export class Mmu {
 
   /** A store that missed the TLB (or runs on shared RAM, or crosses a page). */
   #slowStore(va: number, size: number, lo: number, hi: number): void {
+    if (typeof va !== "number") this.#outside(va);
     const state = this.#state;
     state.enter();
     try {
@@ -451,11 +455,7 @@ export class Mmu {
    */
   #translate(va: number, access: number): number {
     const state = this.#state;
-    if (typeof va !== "number") invalidType("va", "a number", va);
-    if (!(va >= 0 && va < USER_END && Math.floor(va) === va)) {
-      state.live();
-      throw new VmError("AccessDenied", `address 0x${va.toString(16)} is outside user space [0, MAX_USERSPACE_VADDR)`);
-    }
+    if (!(va >= 0 && va < USER_END && Math.floor(va) === va)) this.#outside(va);
     state.syncTlb();
     const off = va % PAGE_SIZE;
     const base = va - off;
@@ -468,6 +468,13 @@ export class Mmu {
     const paddr = state.translateOrFault(va, access);
     if (paddr < 0) this.#fault(va, access);
     return paddr + off;
+  }
+
+  /** Throws for an address that is not a user address (or not a number). */
+  #outside(va: unknown): never {
+    if (typeof va !== "number") invalidType("va", "a number", va);
+    this.#state.live();
+    throw new VmError("AccessDenied", `address ${va} is outside user space [0, MAX_USERSPACE_VADDR)`);
   }
 
   /** Throws what a fault that stands at `va` ends the access with. */

@@ -254,11 +254,11 @@ function write(cx: WasiContext, fd: number, iovs: number, count: number, offset:
   }
   const e = checkPtr(mem, resultPtr, 4, 4);
   if (e !== Errno.SUCCESS) return e;
-  const total = bufs.sumLens();
-  const data = d.kind === "file" ? cx.scratch.take(total) : d.stream.outputBuffer(total);
-  bufs.readFallible(VmWriter.from(data));
   let n: number;
   try {
+    // Every buffer was checked against memory and no user code has run since: the copy does not fault.
+    const total = bufs.sumLens();
+    const data = d.kind === "file" ? cx.scratch.gather(bufs, total) : d.stream.gather(bufs, total);
     if (d.kind !== "file") {
       n = d.stream.write(data);
     } else if (offset !== undefined) {

@@ -11,7 +11,7 @@ import { openHostDir } from "./fs/host-fs.js";
 import { HostFdStream } from "./node-stdio.js";
 import { WasiHost, type HostBindings, type WASIOptions } from "./wasi.js";
 
-export { MemoryDir, MemorySymlink, type MemoryDirTree } from "./memory-dir.js";
+export { MemoryDir, MemoryFile, MemorySubdir, MemorySymlink, type MemoryDirTree, type MemoryEntryOptions } from "./memory-dir.js";
 export { type WASIOptions, type WasmInstance } from "./wasi.js";
 export { Errno, type ErrnoValue } from "./abi.js";
 

@@ -12,7 +12,8 @@ import { HostFdStream } from "./node-stdio.js";
 import { WasiHost, type HostBindings, type WASIOptions } from "./wasi.js";
 
 export { MemoryDir, MemoryFile, MemorySubdir, MemorySymlink, type MemoryDirTree, type MemoryEntryOptions } from "./memory-dir.js";
-export { type WASIOptions, type WasmInstance } from "./wasi.js";
+export { type WASIOptions, type WasiImports, type WasmInstance } from "./wasi.js";
+export { type HostFunction } from "./calls/imports.js";
 export { Errno, type ErrnoValue } from "./abi.js";
 
 const bindings: HostBindings = {

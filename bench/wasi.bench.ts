@@ -96,18 +96,19 @@ function minimalHost(memory: WasmMemory, sink: (bytes: Uint8Array) => void, copy
 
 /**
  * The pool vmio's sinks use (src/wasi/byte-slab.ts), by hand: 8-aligned
- * ranges carved from 8 KiB slabs, never handed out twice.
+ * ranges carved from 8 KiB slabs, never handed out twice, each a view made
+ * with the constructor (cheaper than `subarray`) as vmio makes them.
  */
 function slabPool(): (n: number) => Uint8Array {
-  let slab = new Uint8Array(8192);
+  let slab = new ArrayBuffer(8192);
   let used = 0;
   return (n) => {
     if (n > 2048) return new Uint8Array(n);
-    if (used + n > slab.length) {
-      slab = new Uint8Array(8192);
+    if (used + n > slab.byteLength) {
+      slab = new ArrayBuffer(8192);
       used = 0;
     }
-    const out = slab.subarray(used, used + n);
+    const out = new Uint8Array(slab, used, n);
     used = (used + n + 7) & ~7;
     return out;
   };

@@ -117,29 +117,23 @@ test("times set by the guest read back to the nanosecond, though Node's utimes t
   assert.equal(g.u64(4096 + 48), 0n);
 });
 
-/** Runs the permission scenario on a host directory in a child process: as `nobody` when this process is root. */
-function hostScenario(asUid: number | undefined): { uid: number | undefined; results: Record<string, number | string> } {
+/** Runs the permission scenario on a host directory in a child process, as `nobody` if asked. */
+function hostScenario(asNobody: boolean): { uid: number | undefined; results: Record<string, number | string> } {
   const child = fileURLToPath(new URL("./modes-child.js", import.meta.url));
-  const out = execFileSync(process.execPath, [child], {
-    encoding: "utf8",
-    timeout: 60_000,
-    cwd: os.tmpdir(),
-    ...(asUid === undefined ? {} : { uid: asUid, gid: asUid }),
-  });
+  const out = execFileSync(process.execPath, [child, ...(asNobody ? ["--as-nobody"] : [])], { encoding: "utf8", timeout: 60_000 });
   return JSON.parse(out) as { uid: number | undefined; results: Record<string, number | string> };
 }
 
-const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
 
 test("permission bits on a host directory give an unprivileged owner the errnos Linux gives (EACCES → ACCES), as MemoryDir does", () => {
   // Root ignores permission bits (CAP_DAC_OVERRIDE): the scenario runs as nobody then, or it would pass for nothing.
-  const { uid, results } = hostScenario(isRoot ? NOBODY : undefined);
+  const { uid, results } = hostScenario(isRoot);
   assert.notEqual(uid, 0, "the scenario must run unprivileged");
   assert.deepEqual(results, EXPECTED);
   if (isRoot) {
     // What root changes, pinned down: run as root, exactly the calls of AS_ROOT answer otherwise.
-    const asRoot = hostScenario(undefined).results;
+    const asRoot = hostScenario(false).results;
     const differs = Object.keys(EXPECTED).filter((k) => asRoot[k] !== EXPECTED[k]);
     assert.deepEqual(Object.fromEntries(differs.map((k) => [k, asRoot[k]])), AS_ROOT);
   }

@@ -115,7 +115,12 @@ export class MemFile extends Inode {
   reserve(size: number): void {
     if (size <= this.data.length) return;
     if (size > MAX_FILE_SIZE) throw new FsError(Errno.FBIG);
-    const grown = new Uint8Array(Math.min(MAX_FILE_SIZE, Math.max(size, this.data.length * 2, 64)));
+    let grown: Uint8Array;
+    try {
+      grown = new Uint8Array(Math.min(MAX_FILE_SIZE, Math.max(size, this.data.length * 2, 64)));
+    } catch {
+      throw new FsError(Errno.NOSPC); // the host is out of memory: tmpfs's answer, not a host exception in the guest
+    }
     grown.set(this.data.subarray(0, this.length));
     this.data = grown;
   }

@@ -14,7 +14,7 @@ import { lockWord, unlockWord } from "../base/futex-lock.js";
 import { FrameAllocator } from "./frame-allocator.js";
 import { GracePeriod } from "./grace-period.js";
 import { HOLD_FRAMES, Holdings } from "./holdings.js";
-import { H_EPOCH, H_HINT, H_ID, H_MAGIC, H_META_FRAMES, H_NFRAMES, H_VERSION, LAYOUT_VERSION, MAGIC, allocatorBases } from "./layout.js";
+import { H_EPOCH, H_HINT, H_ID, H_MAGIC, H_META_FRAMES, H_NFRAMES, H_PAGING, H_VERSION, LAYOUT_VERSION, MAGIC, allocatorBases } from "./layout.js";
 import type { LeakTracker } from "./leak-tracking.js";
 import { FrameTable } from "./meta.js";
 import type { PhysicalMemory } from "./physical-memory.js";
@@ -48,6 +48,8 @@ export class Ram {
   readonly metaFrames: number;
   /** Names this RAM in share tokens. */
   readonly id: number;
+  /** The paging format of its page tables, by number (paging-name.ts). */
+  readonly paging: number;
   readonly allocator: FrameAllocator;
   readonly frames: FrameTable;
   readonly tickets: ShareTickets;
@@ -73,6 +75,7 @@ export class Ram {
     this.nframes = i32[H_NFRAMES] as number;
     this.metaFrames = i32[H_META_FRAMES] as number;
     this.id = i32[H_ID] as number;
+    this.paging = i32[H_PAGING] as number;
     this.allocator = new FrameAllocator(allocatorState(i32, this.nframes, shared));
     this.frames = new FrameTable(i32, this.bytes, this.allocator, shared);
     this.tickets = new ShareTickets(i32);
@@ -85,15 +88,17 @@ export class Ram {
 
   /**
    * Writes the header and metadata of new RAM in `buffer`: every frame free
-   * but the `metaFrames` that hold the metadata.
+   * but the `metaFrames` that hold the metadata; its page tables use paging
+   * format number `paging`.
    */
-  static format(buffer: ArrayBuffer | SharedArrayBuffer, nframes: number, metaFrames: number, shared: boolean): void {
+  static format(buffer: ArrayBuffer | SharedArrayBuffer, nframes: number, metaFrames: number, shared: boolean, paging: number): void {
     const h = new Int32Array(buffer);
     h[H_MAGIC] = MAGIC;
     h[H_VERSION] = LAYOUT_VERSION;
     h[H_NFRAMES] = nframes;
     h[H_META_FRAMES] = metaFrames;
     h[H_ID] = (Math.random() * 0x7fff_ffff) | 0 || 1;
+    h[H_PAGING] = paging;
     h[H_EPOCH] = 1;
     const allocator = FrameAllocator.format(allocatorState(h, nframes, shared), metaFrames, nframes);
     new FrameTable(h, new Uint8Array(buffer), allocator, shared).reserve(metaFrames);

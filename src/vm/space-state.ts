@@ -49,7 +49,6 @@ import { registerReleaser } from "../frame/reclaim.js";
 import { MemorySpace } from "../io/memory-space.js";
 import type { PageProperty } from "./page-property.js";
 import { PageTable, checkUserFrame } from "./page-table.js";
-import { PTE_A as importedPTE_A, PTE_D as importedPTE_D, PTE_HI_NX as importedPTE_HI_NX, PTE_P as importedPTE_P, PTE_RW as importedPTE_RW, frameOf as importedFrameOf } from "./pte.js";
 import { SpaceControl } from "./space-control.js";
 import { TLB_EXEC as importedTLB_EXEC, TLB_MASK as importedTLB_MASK, TLB_READ as importedTLB_READ, TLB_WRITE as importedTLB_WRITE, Tlb } from "./tlb.js";
 import { TlbFlusher } from "./tlb-flusher.js";
@@ -62,12 +61,6 @@ const TLB_MASK = importedTLB_MASK;
 const TLB_READ = importedTLB_READ;
 const TLB_WRITE = importedTLB_WRITE;
 const TLB_EXEC = importedTLB_EXEC;
-const PTE_A = importedPTE_A;
-const PTE_D = importedPTE_D;
-const PTE_P = importedPTE_P;
-const PTE_RW = importedPTE_RW;
-const PTE_HI_NX = importedPTE_HI_NX;
-const frameOf = importedFrameOf;
 
 /** A page-fault handler: true when it resolved the fault and the access should retry. */
 export type PageFaultHandler = (fault: { readonly address: number; readonly write: boolean; readonly execute: boolean }) => boolean;
@@ -107,6 +100,13 @@ export class SpaceState extends MemorySpace {
   private readonly writeTags: Float64Array;
   private readonly deltas: Float64Array;
   private readonly pages: Array<Uint8Array | undefined>;
+  // The paging format's bits that a translation tests and sets (paging-format.ts).
+  private readonly pteRead: number;
+  private readonly pteWrite: number;
+  private readonly pteAccessed: number;
+  private readonly pteDirty: number;
+  private readonly pteExecLo: number;
+  private readonly pteExecHi: number;
   /** The epoch this thread's TLB is in step with. */
   private seenEpoch: number;
   /** TLB hits of the value and copy paths (the emulator fast path counts its own). */
@@ -147,6 +147,12 @@ export class SpaceState extends MemorySpace {
     this.deltas = this.tlb.deltas;
     this.pages = this.tlb.pages;
     this.seenEpoch = control.epoch();
+    this.pteRead = table.fmt.readMask;
+    this.pteWrite = table.fmt.writeBit;
+    this.pteAccessed = table.fmt.accessedBit;
+    this.pteDirty = table.fmt.dirtyBit;
+    this.pteExecLo = table.fmt.execLoMask;
+    this.pteExecHi = table.fmt.execHiMask;
   }
 
   /**
@@ -336,20 +342,21 @@ export class SpaceState extends MemorySpace {
     if (i < 0) return -1;
     const u32 = this.u32;
     const lo = this.shared ? Atomics.load(u32, i) : (u32[i] as number);
-    if ((lo & PTE_P) === 0) return -1;
+    if ((lo & this.pteRead) !== this.pteRead) return -1;
+    const writable = (lo & this.pteWrite) !== 0;
     const write = access === ACCESS_WRITE;
-    if (write && (lo & PTE_RW) === 0) return -1;
+    if (write && !writable) return -1;
     const hi = this.shared ? Atomics.load(u32, i + 1) : (u32[i + 1] as number);
-    const exec = (hi & PTE_HI_NX) === 0;
+    const exec = (lo & this.pteExecLo) === this.pteExecLo && (hi & this.pteExecHi) === 0;
     if (access === ACCESS_EXEC && !exec) return -1;
-    const set = write ? PTE_A | PTE_D : PTE_A;
+    const set = write ? this.pteAccessed | this.pteDirty : this.pteAccessed;
     if ((lo & set) !== set) {
       if (this.shared) Atomics.or(u32, i, set);
       else u32[i] = lo | set;
     }
-    const dirty = write || (lo & PTE_D) !== 0;
-    const paddr = frameOf(lo, hi) * PAGE_SIZE;
-    this.tlb.fill(vpn, paddr, TLB_READ | ((lo & PTE_RW) !== 0 && dirty ? TLB_WRITE : 0) | (exec ? TLB_EXEC : 0));
+    const dirty = write || (lo & this.pteDirty) !== 0;
+    const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
+    this.tlb.fill(vpn, paddr, TLB_READ | (writable && dirty ? TLB_WRITE : 0) | (exec ? TLB_EXEC : 0));
     return paddr;
   }
 

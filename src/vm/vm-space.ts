@@ -41,6 +41,7 @@ import { activeSpace, setActiveSpace } from "./activation.js";
 import { newCursor, newCursorMut, type Cursor, type CursorMut, type VaRange } from "./cursor.js";
 import { Mmu, type TlbStats } from "./mmu.js";
 import { SpaceState, type PageFaultHandler } from "./space-state.js";
+import { walkPageTable, type PageTableWalk } from "./page-table-walk.js";
 
 // Imported bindings used on hot paths, as module-local constants: V8 (Node
 // 20) folds a module's own `const`s but loads an imported binding from its
@@ -162,6 +163,34 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     const { start, end } = checkRange(range);
     this.#live();
     return newCursorMut(this.#state, start, end);
+  }
+
+  /**
+   * A read-only picture of this space's page table, from the entries in
+   * RAM: every node met on the way down to the pages of `range` (the whole
+   * user range by default), each with its level, frame, count of present
+   * entries and its non-empty entries — raw halves, decoded flags in the
+   * memory's paging format, the frame or node they point to, and, for
+   * pages, the `PageProperty`. It changes nothing (not even ACCESSED), takes
+   * no reference and calls no user code; on shared RAM it is a snapshot
+   * that other threads' changes may overtake.
+   *
+   * Linux counterpart: `ptdump`, `/proc/PID/pagemap`.
+   *
+   * @throws {VmError} as {@link VmSpace.cursor} for a bad range.
+   * @throws {TypeError | RangeError} malformed range; the space was disposed.
+   */
+  walkPageTable(range: VaRange = { start: 0, end: MAX_USERSPACE_VADDR }): PageTableWalk {
+    const { start, end } = checkRange(range);
+    this.#live();
+    const state = this.#state;
+    // A read-side critical section keeps unlinked nodes from being freed under the walk.
+    state.enter();
+    try {
+      return walkPageTable(state.table, start, end);
+    } finally {
+      state.exit();
+    }
   }
 
   /**

@@ -19,6 +19,7 @@ import {
   throwsVmError,
   unmapAt,
   user,
+  PAGING,
 } from "./support.js";
 import { spaceStateOf } from "../../src/vm/vm-space.js";
 
@@ -421,7 +422,7 @@ test("a protectNext op that catches ERR_REENTERED and returns: the protect appli
 
 test("a protectNext op that disposes the space gets ERR_REENTERED; the space is intact and disposes cleanly afterwards", () => {
   for (const shared of [false, true]) {
-    const mem = new PhysicalMemory({ size: 1 << 20, shared });
+    const mem = new PhysicalMemory({ size: 1 << 20, shared, paging: PAGING });
     const free = mem.freeFrames();
     const space = new VmSpace(mem);
     space.activate();
@@ -441,7 +442,7 @@ test("a protectNext op that disposes the space gets ERR_REENTERED; the space is 
 });
 
 test("shared RAM: query() and copies inside a protectNext op work at once (no self-wait); changes are ERR_REENTERED at once", () => {
-  const mem = new PhysicalMemory({ size: 1 << 20, shared: true });
+  const mem = new PhysicalMemory({ size: 1 << 20, shared: true, paging: PAGING });
   const free = mem.freeFrames();
   const space = new VmSpace(mem);
   space.activate();

@@ -108,7 +108,7 @@ export class SpaceState extends MemorySpace {
   private readonly pteExecLo: number;
   private readonly pteExecHi: number;
   /** The epoch this thread's TLB is in step with. */
-  private seenEpoch: number;
+  seenEpoch: number;
   /** TLB hits of the value and copy paths (the emulator fast path counts its own). */
   hits = 0;
   /** TLB misses: translations that walked the page table. */

@@ -86,6 +86,11 @@ export class Mmu {
   #hits = 0;
   readonly #state: SpaceState;
   #i64: BigInt64Array | undefined;
+  // Shared RAM only: word views of RAM for validated loads, and the space's epoch word.
+  readonly #ram8: Uint8Array;
+  readonly #ram16: Uint16Array;
+  readonly #ram32: Int32Array;
+  readonly #epochIndex: number;
 
   /** @internal Use `VmSpace.mmu()`. */
   constructor(state: SpaceState) {
@@ -97,6 +102,11 @@ export class Mmu {
     this.#deltas = tlb.deltas;
     this.#view = state.machine.view;
     this.#shared = state.shared;
+    const ram = state.machine;
+    this.#ram8 = ram.bytes;
+    this.#ram16 = state.shared ? new Uint16Array(ram.bytes.buffer, 0, ram.bytes.length >>> 1) : new Uint16Array(0);
+    this.#ram32 = ram.i32;
+    this.#epochIndex = state.control.epochIndex;
   }
 
   /** This path's TLB hits (for `VmSpace.tlbStats()`). @internal */
@@ -119,7 +129,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 2 && this.#execTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 2 && this.#execTags[s] === base) {
+      if (this.#shared) return this.#sharedLoad(va, 2, ACCESS_EXEC);
       this.#hits++;
       return this.#view.getUint16((this.#deltas[s] as number) + base + off, true);
     }
@@ -135,7 +146,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 4 && this.#execTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 4 && this.#execTags[s] === base) {
+      if (this.#shared) return this.#sharedLoad(va, 4, ACCESS_EXEC);
       this.#hits++;
       return this.#view.getInt32((this.#deltas[s] as number) + base + off, true);
     }
@@ -152,7 +164,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (this.#readTags[s] === base && !this.#shared) {
+    if (this.#readTags[s] === base) {
+      if (this.#shared) return this.#sharedLoad(va, 1, ACCESS_READ);
       this.#hits++;
       return this.#view.getUint8((this.#deltas[s] as number) + base + off);
     }
@@ -168,7 +181,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 2 && this.#readTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 2 && this.#readTags[s] === base) {
+      if (this.#shared) return this.#sharedLoad(va, 2, ACCESS_READ);
       this.#hits++;
       return this.#view.getUint16((this.#deltas[s] as number) + base + off, true);
     }
@@ -184,7 +198,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 4 && this.#readTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 4 && this.#readTags[s] === base) {
+      if (this.#shared) return this.#sharedLoad(va, 4, ACCESS_READ);
       this.#hits++;
       return this.#view.getInt32((this.#deltas[s] as number) + base + off, true);
     }
@@ -202,7 +217,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 8 && this.#readTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 8 && this.#readTags[s] === base) {
+      if (this.#shared) return this.#sharedLoad(va, 8, ACCESS_READ);
       this.#hits++;
       const p = (this.#deltas[s] as number) + base + off;
       const view = this.#view;
@@ -285,6 +301,67 @@ export class Mmu {
     this.#slowStore(va, 8, lo, hi);
   }
 
+  /**
+   * A load on shared RAM whose page is cached: a validated read, as a
+   * seqlock reader does, instead of a critical section (whose two
+   * `Atomics.store`s cost more than the access). Load the space's TLB
+   * epoch; if this TLB is in step with it, read the value with
+   * `Atomics.load`s; load the epoch again. The value is used only if the
+   * epoch did not move, else the access is redone on the slow path.
+   *
+   * Why no freed frame is read: an unmap or protect changes the entry, then
+   * bumps the epoch, and only then (after a grace period that this read,
+   * outside any section, does not delay) drops the frame, which another
+   * owner may then write. Every load here is sequentially consistent, so
+   * in their single total order: first epoch load (old value) < data loads
+   * < second epoch load (old value) < the bump < the free < the new owner's
+   * writes. A data load that precedes the bump cannot see what was written
+   * after the free; a value read after a bump is thrown away. Plain
+   * `DataView` reads would not do: a plain load may be reordered after a
+   * later atomic load on weakly ordered CPUs (ARM), hence `Atomics.load`
+   * for the data too (a plain load on x86). Unaligned and 64-bit-aligned
+   * values are read as aligned pieces (a 64-bit value may tear, as a plain
+   * load may on RISC-V); a value that is not naturally aligned takes the
+   * slow path. Stores always take a critical section: a store through a
+   * stale translation cannot be undone.
+   */
+  #sharedLoad(va: number, size: number, access: number): number {
+    const i32 = this.#ram32;
+    const epochIndex = this.#epochIndex;
+    const e = Atomics.load(i32, epochIndex);
+    const off = va & OFFSET_MASK;
+    if (e === this.#state.seenEpoch && (off & (size - 1)) === 0) {
+      const base = va - off;
+      const s = (va >>> 12) & TLB_MASK;
+      const tags = access === ACCESS_EXEC ? this.#execTags : this.#readTags;
+      if (tags[s] === base) {
+        const p = (this.#deltas[s] as number) + base + off;
+        let v: number;
+        let hi = 0;
+        switch (size) {
+          case 1:
+            v = Atomics.load(this.#ram8, p);
+            break;
+          case 2:
+            v = Atomics.load(this.#ram16, p / 2);
+            break;
+          case 4:
+            v = Atomics.load(i32, p / 4);
+            break;
+          default:
+            v = Atomics.load(i32, p / 4);
+            hi = Atomics.load(i32, p / 4 + 1);
+        }
+        if (Atomics.load(i32, epochIndex) === e) {
+          this.#hits++;
+          if (size === 8) this.hi = hi;
+          return v;
+        }
+      }
+    }
+    return this.#slowLoad(va, size, access);
+  }
+
   // ---- atomics (aligned; a write access even when nothing changes) ----
 
   /**
@@ -299,6 +376,7 @@ export class Mmu {
    * @throws {VmError} as {@link Mmu.store8}.
    */
   compareExchange32(va: number, expected: number, next: number): number {
+    if (typeof va !== "number") this.#outside(va);
     if (va % 4 !== 0) outOfRange("va", "a multiple of 4", va);
     const state = this.#state;
     state.enter();
@@ -326,6 +404,7 @@ export class Mmu {
    * @throws {VmError} as {@link Mmu.store8}.
    */
   compareExchange64(va: number, expLo: number, expHi: number, lo: number, hi: number): number {
+    if (typeof va !== "number") this.#outside(va);
     if (va % 8 !== 0) outOfRange("va", "a multiple of 8", va);
     const state = this.#state;
     state.enter();
@@ -361,6 +440,7 @@ export class Mmu {
    * on shared RAM.
    */
   #slowLoad(va: number, size: number, access: number): number {
+    if (typeof va !== "number") this.#outside(va);
     const state = this.#state;
     state.enter();
     try {
@@ -398,6 +478,7 @@ export class Mmu {
 
   /** A store that missed the TLB (or runs on shared RAM, or crosses a page). */
   #slowStore(va: number, size: number, lo: number, hi: number): void {
+    if (typeof va !== "number") this.#outside(va);
     const state = this.#state;
     state.enter();
     try {
@@ -451,11 +532,7 @@ export class Mmu {
    */
   #translate(va: number, access: number): number {
     const state = this.#state;
-    if (typeof va !== "number") invalidType("va", "a number", va);
-    if (!(va >= 0 && va < USER_END && Math.floor(va) === va)) {
-      state.live();
-      throw new VmError("AccessDenied", `address 0x${va.toString(16)} is outside user space [0, MAX_USERSPACE_VADDR)`);
-    }
+    if (!(va >= 0 && va < USER_END && Math.floor(va) === va)) this.#outside(va);
     state.syncTlb();
     const off = va % PAGE_SIZE;
     const base = va - off;
@@ -468,6 +545,13 @@ export class Mmu {
     const paddr = state.translateOrFault(va, access);
     if (paddr < 0) this.#fault(va, access);
     return paddr + off;
+  }
+
+  /** Throws for an address that is not a user address (or not a number). */
+  #outside(va: unknown): never {
+    if (typeof va !== "number") invalidType("va", "a number", va);
+    this.#state.live();
+    throw new VmError("AccessDenied", `address ${va} is outside user space [0, MAX_USERSPACE_VADDR)`);
   }
 
   /** Throws what a fault that stands at `va` ends the access with. */

@@ -93,6 +93,8 @@ export class SpaceState extends MemorySpace {
   private readonly i32: Int32Array;
   private readonly u32: Uint32Array;
   private readonly ram: Uint8Array;
+  /** A `DataView` over all of RAM (index = physical address), for the value paths. */
+  readonly ramView: DataView;
   private readonly epochIndex: number;
   private readonly readTags: Float64Array;
   private readonly writeTags: Float64Array;
@@ -106,7 +108,7 @@ export class SpaceState extends MemorySpace {
   private readonly pteExecLo: number;
   private readonly pteExecHi: number;
   /** The epoch this thread's TLB is in step with. */
-  private seenEpoch: number;
+  seenEpoch: number;
   /** TLB hits of the value and copy paths (the emulator fast path counts its own). */
   hits = 0;
   /** TLB misses: translations that walked the page table. */
@@ -136,6 +138,7 @@ export class SpaceState extends MemorySpace {
     this.i32 = machine.i32;
     this.u32 = machine.u32;
     this.ram = machine.bytes;
+    this.ramView = machine.view;
     this.epochIndex = control.epochIndex;
     this.runBytes = machine.bytes;
     this.runView = machine.view;
@@ -237,6 +240,24 @@ export class SpaceState extends MemorySpace {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The value paths' probe: the physical address of `[addr, addr + len)`
+   * when it lies in one page cached for the access on unshared RAM, else
+   * -1 (the caller takes the general path). Sets no run field. A hit also
+   * proves `addr` a user address (a tag is a mapped page's base), so the
+   * caller need only know that `addr` is a number.
+   */
+  hit(addr: number, len: number, write: boolean): number {
+    const offset = addr & (PAGE_SIZE - 1);
+    const base = addr - offset;
+    const slot = (addr >>> 12) & TLB_MASK;
+    if (offset + len <= PAGE_SIZE && len !== 0 && (write ? this.writeTags : this.readTags)[slot] === base && !this.shared) {
+      this.hits++;
+      return (this.deltas[slot] as number) + base + offset;
+    }
+    return -1;
   }
 
   private runSlow(addr: number, len: number, write: boolean): number {

@@ -388,12 +388,10 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     // one TLB lookup and one decode; everything else takes the general path.
     // (On shared RAM the general path brackets the access in a critical section.)
     const m = this.#state;
-    if (this.#active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number" && !m.shared) {
+    if (this.#active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
       const d = t as PodDescriptor<T>;
-      const size = d.size;
-      if (vaddr >= 0 && vaddr + size <= MAX_USERSPACE_VADDR && Math.floor(vaddr) === vaddr && size !== 0 && m.probe(vaddr, size, false)) {
-        return d.decode(m.runView, m.runOffset);
-      }
+      const p = m.hit(vaddr, d.size, false);
+      if (p >= 0) return d.decode(m.ramView, p);
     }
     return super.readVal(vaddr, t);
   }
@@ -412,9 +410,12 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     const snap = d.snapshot(value, "value");
     const m = this.#state;
     const size = d.size;
-    if (this.#active && !m.shared && size !== 0 && vaddr + size <= MAX_USERSPACE_VADDR && m.probe(vaddr, size, true)) {
-      d.store(m.runView, m.runOffset, snap);
-      return;
+    if (this.#active) {
+      const p = m.hit(vaddr, size, true);
+      if (p >= 0) {
+        d.store(m.ramView, p, snap);
+        return;
+      }
     }
     storeValueAt(spaceIo(this), vaddr, d, snap);
   }

@@ -68,8 +68,9 @@ function unmapCase(id: string, title: string, pages: number, stride: number, pag
   const span = pages * stride;
   // Sparse: one level-1 node per page (plus its level-2 share); dense: one per 512 pages.
   const nodes = stride >= TWO_MIB ? pages + Math.ceil(pages / 512) + 8 : Math.ceil(pages / 512) + 8;
-  // Small sets are unmapped from several spaces per sample, so that a sample lasts long enough to time.
-  const reps = Math.max(1, Math.floor(20_000 / pages));
+  // Small sets are unmapped from several spaces per sample, so that a sample
+  // lasts long enough to time (at most 256: each space has its own TLB).
+  const reps = Math.max(1, Math.min(256, Math.floor(20_000 / pages)));
   const size = Math.max(4 << 20, Math.ceil(((reps * nodes + 256) * PAGE_SIZE) / (1 << 20)) * (1 << 20));
   return {
     id,

@@ -8,7 +8,9 @@
  *   or writer can reach it, only this module writes it;
  * - a node's frame-table auxiliary word counts its non-empty entries; a node
  *   whose count drops to zero is unlinked from its parent and freed (the
- *   root stays for the life of the table);
+ *   root stays for the life of the table) — or, on unshared RAM, kept zeroed
+ *   for reuse (`frame/node-cache.ts`); scans stop once a node's count of
+ *   entries has been met;
  * - a leaf that maps a frame holds one reference to it; the reference is
  *   handed back to the caller on unmap, to be dropped only after stale
  *   translations are gone (TLB invalidation first, then the frame may go);
@@ -112,11 +114,6 @@ export class PageTable {
   /** Whether an entry of a non-leaf node with low word `lo` points to a node. */
   isTable(lo: number): boolean {
     return (lo & this.tableMask) === this.tableBits;
-  }
-
-  /** Whether a leaf entry with low word `lo` maps a frame. */
-  isMapped(lo: number): boolean {
-    return (lo & this.mappedMask) !== 0;
   }
 
   /** The frame held by the entry at `u32` index `i` whose low word is `lo`. */

@@ -20,9 +20,12 @@
  * - the cache is this thread's TLB of the space, so every shootdown
  *   (unmap, protect — on any thread) invalidates it: on unshared RAM each
  *   change goes through the one object that owns the TLB and drops the
- *   entries at once; on shared RAM every access runs in a read-side
- *   critical section (`frame/grace-period.ts`) and compares the space's TLB
- *   epoch, so no frame is freed while an access can still reach it;
+ *   entries at once; on shared RAM every access compares the space's TLB
+ *   epoch: a store (or a load that misses) runs in a read-side critical
+ *   section (`frame/grace-period.ts`), so no frame is freed while it can
+ *   still reach it, and a load that hits is a validated read — the epoch
+ *   before and after it must agree — which cannot see a freed frame's new
+ *   contents (the argument is at `#sharedLoad`);
  * - addresses are plain numbers: one at or past `MAX_USERSPACE_VADDR`, or
  *   not a non-negative integer, never hits the TLB and throws `VmError`
  *   `AccessDenied` (`TypeError` when it is not a number);

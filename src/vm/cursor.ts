@@ -10,7 +10,15 @@
  * - a mapping holds a reference to its frame of its own: `map` takes one,
  *   unmapping drops it — after every TLB of the space has let go of the
  *   translation;
- * - a disposed cursor throws a `TypeError` on every method.
+ * - what the caller hands in is read once, at the boundary, before anything
+ *   changes: a `PageProperty`'s `flags` and `cache` (whatever getters stand
+ *   behind them), and the properties `protectNext`'s op leaves behind;
+ * - while `protectNext`'s op runs, the space is in the middle of a change:
+ *   any other change of it from this thread (map, unmap, protect, dispose —
+ *   from the op itself or a fault handler it causes) is a `TypeError`
+ *   (`ERR_REENTERED`) at once, and looking (`query`, copies) is allowed;
+ * - a disposed cursor throws a `TypeError` on every method. The cursor's
+ *   state is unreachable from the public object.
  *
  * Overlapping cursors: OSTD locks a cursor's range for its lifetime, so a
  * second cursor over an overlapping range waits. JavaScript cannot wait for
@@ -22,12 +30,13 @@
  * @module
  */
 
-import { contractViolation, invalidType, useAfterDispose } from "../base/contract.js";
+import { contractViolation, illegalConstructor, invalidType, useAfterDispose } from "../base/contract.js";
+import { INTERNAL } from "../base/internal-key.js";
 import { checkFunction, checkIndex } from "../base/validate.js";
 import { adoptUFrame, untypedFrame, type UFrame } from "../frame/frame.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import { VmError } from "../io/vm-error.js";
-import { PageProperty, checkCache, checkFlags } from "./page-property.js";
+import { PageProperty, snapshotProperty } from "./page-property.js";
 import type { SpaceState } from "./space-state.js";
 
 /** A virtual address range `[start, end)`. */
@@ -47,37 +56,64 @@ export interface QueriedPage {
   readonly item?: { frame: UFrame; prop: PageProperty };
 }
 
+/** The state of a cursor, held privately by the public object. */
+class CursorCore {
+  /** Set once the cursor is disposed. */
+  dead = false;
+
+  constructor(
+    readonly kind: "Cursor" | "CursorMut",
+    readonly state: SpaceState,
+    readonly start: number,
+    readonly end: number,
+    /** The cursor's position. */
+    public va: number,
+  ) {}
+}
+
+/** The core of `c` (installed by `Cursor`'s class body). */
+let coreOf: (c: Cursor) => CursorCore;
+
+/**
+ * Makes a read-only cursor over a checked, page-aligned `[start, end)` of `state`.
+ *
+ * @internal
+ */
+export let newCursor: (state: SpaceState, start: number, end: number) => Cursor;
+
+/**
+ * Makes a mutating cursor over a checked, page-aligned `[start, end)` of `state`.
+ *
+ * @internal
+ */
+export let newCursorMut: (state: SpaceState, start: number, end: number) => CursorMut;
+
+/** The core of a cursor that may be used: not disposed, its space alive. */
+function live(c: Cursor): CursorCore {
+  const core = coreOf(c);
+  if (core.dead) useAfterDispose(core.kind);
+  core.state.live();
+  return core;
+}
+
 /**
  * A read-only cursor over a range of an address space.
  *
  * OSTD counterpart: `ostd::mm::vm_space::Cursor`.
  */
 export class Cursor implements Disposable {
-  /** @internal */ protected readonly _state: SpaceState;
-  /** @internal */ protected readonly _start: number;
-  /** @internal */ protected readonly _end: number;
-  /** @internal */ protected _va: number;
-  /** @internal */ protected _dead = false;
-  /** @internal */ protected readonly _lock: <T>(f: () => T) => T;
+  readonly #core: CursorCore;
 
-  // Cursors are made by `VmSpace.cursor`/`cursorMut`, which validate the range.
-  protected constructor(state: object, range: VaRange, lock: <T>(f: () => T) => T) {
-    this._state = state as SpaceState;
-    this._start = range.start;
-    this._end = range.end;
-    this._va = range.start;
-    this._lock = lock;
+  // Cursors are made by `VmSpace.cursor`/`cursorMut`, which validate the
+  // range; `key` keeps plain JavaScript from making one around anything else.
+  protected constructor(key: symbol, core: object) {
+    if (key !== INTERNAL || !(core instanceof CursorCore)) illegalConstructor("Cursor", "use VmSpace.cursor() or VmSpace.cursorMut()");
+    this.#core = core;
   }
 
-  /** @internal */
-  static _make<T>(this: { prototype: T }, state: object, range: VaRange, lock: <R>(f: () => R) => R): T {
-    return new (this as unknown as new (s: object, r: VaRange, l: <R>(f: () => R) => R) => T)(state, range, lock);
-  }
-
-  /** @internal */
-  protected _live(): void {
-    if (this._dead) useAfterDispose(this.constructor.name);
-    this._state.live();
+  static {
+    coreOf = (c) => c.#core;
+    newCursor = (state, start, end) => new Cursor(INTERNAL, new CursorCore("Cursor", state, start, end, start));
   }
 
   /**
@@ -89,19 +125,14 @@ export class Cursor implements Disposable {
    * @throws {TypeError} the cursor or its space was disposed.
    */
   query(): QueriedPage {
-    this._live();
-    const va = this._va;
-    if (va >= this._end) throw new VmError("InvalidArgs", `query: the cursor is at the end of its range (0x${va.toString(16)})`);
+    const core = live(this);
+    const va = core.va;
+    if (va >= core.end) throw new VmError("InvalidArgs", `query: the cursor is at the end of its range (0x${va.toString(16)})`);
     const range = { start: va, end: va + PAGE_SIZE };
-    const ram = this._state.machine;
-    ram.reserveHoldings();
-    const found = this._lock(() => {
-      const hit = this._state.table.query(va);
-      if (hit !== undefined) ram.frames.ref(hit.frame, 1);
-      return hit;
-    });
+    const state = core.state;
+    const found = state.query(va);
     if (found === undefined) return { range };
-    return { range, item: { frame: adoptUFrame(ram, found.frame), prop: found.prop } };
+    return { range, item: { frame: adoptUFrame(state.machine, found.frame), prop: found.prop } };
   }
 
   /**
@@ -115,13 +146,13 @@ export class Cursor implements Disposable {
    * @throws {TypeError} the cursor or its space was disposed.
    */
   jump(va: number): void {
-    this._live();
+    const core = live(this);
     checkIndex(va, "va");
     if (va % PAGE_SIZE !== 0) contractViolation(`jump: 0x${va.toString(16)} is not page-aligned`);
-    if (va < this._start || va >= this._end) {
-      throw new VmError("InvalidArgs", `jump: 0x${va.toString(16)} is outside the cursor's range [0x${this._start.toString(16)}, 0x${this._end.toString(16)})`);
+    if (va < core.start || va >= core.end) {
+      throw new VmError("InvalidArgs", `jump: 0x${va.toString(16)} is outside the cursor's range [0x${core.start.toString(16)}, 0x${core.end.toString(16)})`);
     }
-    this._va = va;
+    core.va = va + 0; // + 0: -0 becomes 0
   }
 
   /**
@@ -132,8 +163,7 @@ export class Cursor implements Disposable {
    * @throws {TypeError} the cursor or its space was disposed.
    */
   virtAddr(): number {
-    this._live();
-    return this._va;
+    return live(this).va;
   }
 
   /**
@@ -142,8 +172,9 @@ export class Cursor implements Disposable {
    * @throws {TypeError} the cursor was disposed already.
    */
   dispose(): void {
-    if (this._dead) useAfterDispose(this.constructor.name);
-    this._dead = true;
+    const core = this.#core;
+    if (core.dead) useAfterDispose(core.kind);
+    core.dead = true;
   }
 
   /** Same as {@link Cursor.dispose}, for `using` declarations. */
@@ -158,10 +189,14 @@ export class Cursor implements Disposable {
  * OSTD counterpart: `ostd::mm::vm_space::CursorMut`.
  */
 export class CursorMut extends Cursor {
+  static {
+    newCursorMut = (state, start, end) => new CursorMut(INTERNAL, new CursorCore("CursorMut", state, start, end, start));
+  }
+
   /**
    * Maps `frame` at the cursor with `prop` and moves the cursor to the next
    * page. The mapping takes a reference to the frame of its own; the caller
-   * still disposes its handle.
+   * still disposes its handle. `prop` is read once, before anything changes.
    *
    * OSTD counterpart: `CursorMut::map`.
    *
@@ -169,18 +204,20 @@ export class CursorMut extends Cursor {
    *   or the cursor is at the end of its range.
    * @throws {VmError} `NoMemory` when a page-table node cannot be allocated (nothing changes).
    * @throws {TypeError} `frame` is not a live untyped frame of this space's
-   *   memory, `prop` is not a `PageProperty`, or the cursor or space was disposed.
+   *   memory, `prop` is not a valid `PageProperty`, the cursor or space was
+   *   disposed, or this is called from a `protectNext` op on the same space
+   *   (`ERR_REENTERED`).
    */
   map(frame: UFrame, prop: PageProperty): void {
-    this._live();
+    const p = snapshotProperty(prop, "prop");
+    const core = live(this);
     const f = untypedFrame(frame, "frame");
-    const paddr = f.index * PAGE_SIZE;
-    if (f.ram !== this._state.machine) invalidType("frame", "a frame of the same PhysicalMemory as the address space", frame);
-    const p = checkProperty(prop);
-    const va = this._va;
-    if (va >= this._end) contractViolation(`map: the cursor is at the end of its range (0x${va.toString(16)})`);
-    this._lock(() => this._state.map(va, paddr / PAGE_SIZE, p));
-    this._va = va + PAGE_SIZE;
+    const state = core.state;
+    if (f.ram !== state.machine) invalidType("frame", "a frame of the same PhysicalMemory as the address space", frame);
+    const va = core.va;
+    if (va >= core.end) contractViolation(`map: the cursor is at the end of its range (0x${va.toString(16)})`);
+    state.edit("CursorMut.map()", () => state.map(va, f.index, p));
+    core.va = va + PAGE_SIZE;
   }
 
   /**
@@ -192,17 +229,19 @@ export class CursorMut extends Cursor {
    *
    * @throws {TypeError | RangeError} `len` is not a non-negative safe integer.
    * @throws {RangeError} `len` is not a multiple of `PAGE_SIZE`, or runs past the cursor's range.
-   * @throws {TypeError} the cursor or its space was disposed.
+   * @throws {TypeError} the cursor or its space was disposed, or this is
+   *   called from a `protectNext` op on the same space (`ERR_REENTERED`).
    */
   unmap(len: number): void {
-    this._live();
+    const core = live(this);
     checkIndex(len, "len");
     if (len % PAGE_SIZE !== 0) contractViolation(`unmap: length ${len} is not a multiple of PAGE_SIZE`);
-    const start = this._va;
+    const start = core.va;
     const end = start + len;
-    if (end > this._end) contractViolation(`unmap: [0x${start.toString(16)}, 0x${end.toString(16)}) runs past the cursor's range`);
-    if (len > 0) this._lock(() => this._state.unmap(start, end));
-    this._va = end;
+    if (end > core.end) contractViolation(`unmap: [0x${start.toString(16)}, 0x${end.toString(16)}) runs past the cursor's range`);
+    const state = core.state;
+    if (len > 0) state.edit("CursorMut.unmap()", () => state.unmap(start, end));
+    core.va = end;
   }
 
   /**
@@ -212,42 +251,47 @@ export class CursorMut extends Cursor {
    * cursor moved to the end of the searched range) when no page is mapped
    * there. If `op` throws, nothing changes and the cursor does not move.
    *
+   * `op` gets a copy of the page's property; its `flags` and `cache` are read
+   * once after `op` returns. While `op` runs the space is mid-change: `op`
+   * may look at the space (`query`, copies) but not change it — `map`,
+   * `unmap`, `protectNext` or `dispose` of the same space from `op` (or from
+   * a fault handler that `op` causes) throw a `TypeError` (`ERR_REENTERED`).
+   *
    * OSTD counterpart: `CursorMut::protect_next`.
    *
    * @throws {TypeError | RangeError} bad `len`, or `op` leaves an invalid property.
    * @throws {RangeError} `len` is not a multiple of `PAGE_SIZE`, or runs past the cursor's range.
-   * @throws {TypeError} `op` is not a function, or the cursor or space was disposed.
+   * @throws {TypeError} `op` is not a function, the cursor or space was
+   *   disposed, or this is called from another `protectNext` op on the same
+   *   space (`ERR_REENTERED`).
    */
   protectNext(len: number, op: (prop: PageProperty) => void): { start: number; end: number } | undefined {
-    this._live();
+    const core = live(this);
     checkIndex(len, "len");
     checkFunction(op, "op");
     if (len % PAGE_SIZE !== 0) contractViolation(`protectNext: length ${len} is not a multiple of PAGE_SIZE`);
-    const start = this._va;
+    const start = core.va;
     const end = start + len;
-    if (end > this._end) contractViolation(`protectNext: [0x${start.toString(16)}, 0x${end.toString(16)}) runs past the cursor's range`);
-    const found = len === 0 ? -1 : this._lock(() => {
-      const va = this._state.table.findMapped(start, end);
-      if (va < 0) return -1;
-      const prop = (this._state.table.query(va) as { prop: PageProperty }).prop;
-      op(prop);
-      checkFlags(prop.flags, "prop.flags");
-      checkCache(prop.cache, "prop.cache");
-      this._state.protect(va, prop);
-      return va;
-    });
+    if (end > core.end) contractViolation(`protectNext: [0x${start.toString(16)}, 0x${end.toString(16)}) runs past the cursor's range`);
+    const state = core.state;
+    const found =
+      len === 0
+        ? -1
+        : state.edit("CursorMut.protectNext()", () => {
+            const va = state.table.findMapped(start, end);
+            if (va < 0) return -1;
+            const mapping = state.table.query(va) as { frame: number; prop: PageProperty };
+            op(mapping.prop);
+            // No change of this space could happen while op ran (edit refuses
+            // them): the page still maps the same frame.
+            state.protect(va, mapping.frame, snapshotProperty(mapping.prop, "prop"));
+            return va;
+          });
     if (found < 0) {
-      this._va = end;
+      core.va = end;
       return undefined;
     }
-    this._va = found + PAGE_SIZE;
+    core.va = found + PAGE_SIZE;
     return { start: found, end: found + PAGE_SIZE };
   }
-}
-
-function checkProperty(prop: unknown): PageProperty {
-  if (!(prop instanceof PageProperty)) invalidType("prop", "a PageProperty", prop);
-  checkFlags(prop.flags, "prop.flags");
-  checkCache(prop.cache, "prop.cache");
-  return prop;
 }

@@ -10,6 +10,11 @@
  * - a leaf that maps a frame holds one reference to it; the reference is
  *   handed back to the caller on unmap, to be dropped only after stale
  *   translations are gone (TLB invalidation first, then the frame may go);
+ * - a leaf only ever maps a live untyped frame: every frame number that
+ *   enters a leaf entry — or leaves one to become a handle (`query`) — is
+ *   checked by {@link checkUserFrame} where it crosses, so RAM's reserved
+ *   frames (its header and frame table) and page-table nodes can never be
+ *   mapped into user space, whatever a caller or a callback did before;
  * - entries are published low word last (for a new entry) and cleared low
  *   word first, so a walker that sees a present low word sees a valid high
  *   word too; on shared RAM the low word is read and written with `Atomics`.
@@ -20,9 +25,9 @@
  * @module
  */
 
-import { contractViolation } from "../base/contract.js";
+import { contractViolation, internalError } from "../base/contract.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
-import { FLAG_PAGE_TABLE, FLAG_TYPED } from "../frame/meta.js";
+import { FLAG_PAGE_TABLE, FLAG_RESERVED, FLAG_TYPED } from "../frame/meta.js";
 import { ramOf, type PhysicalMemory } from "../frame/physical-memory.js";
 import type { Ram } from "../frame/ram.js";
 import type { PageProperty } from "./page-property.js";
@@ -42,6 +47,26 @@ const NODE_WORDS = PAGE_SIZE / 4;
  */
 export function entryIndex(node: number, va: number, level: 1 | 2 | 3 | 4): number {
   return node * NODE_WORDS + (Math.floor(va / SPAN[level]) % 512) * 2;
+}
+
+/**
+ * Throws unless `frame` may be mapped into user space or handed out as a
+ * user frame: a frame of `mem` past its reserved metadata frames, allocated
+ * (a reference count of at least one), and untyped (not a page-table node,
+ * not a typed frame). vmio keeps this by construction; the check makes the
+ * construction's failure loud instead of a mapping of RAM's header.
+ *
+ * @throws {Error} `ERR_VMIO_INTERNAL`.
+ * @internal
+ */
+export function checkUserFrame(ram: Ram, frame: number): void {
+  if (
+    !(frame >= ram.metaFrames && frame < ram.nframes) ||
+    (ram.frames.flags(frame) & (FLAG_TYPED | FLAG_RESERVED)) !== 0 ||
+    ram.frames.refCount(frame) < 1
+  ) {
+    internalError(`frame ${frame} is not a live untyped frame: it cannot be mapped into user space`);
+  }
 }
 
 /**
@@ -123,6 +148,7 @@ export class PageTable {
   map(va: number, frame: number, prop: PageProperty): void {
     const u32 = this.u32;
     const ram = this.ram;
+    checkUserFrame(ram, frame);
     let node = this.root;
     const created: Array<[parent: number, index: number, child: number]> = [];
     for (let level = 4 as 1 | 2 | 3 | 4; level > 1; level--) {
@@ -224,10 +250,18 @@ export class PageTable {
     return -1;
   }
 
-  /** Rewrites the property of the mapped page `va` (which must be mapped), keeping its frame. */
-  reprotect(va: number, prop: PageProperty): void {
+  /**
+   * Rewrites the property of mapped page `va`, which maps `frame`.
+   *
+   * @throws {Error} `ERR_VMIO_INTERNAL` when `va` does not map `frame` (nothing changes).
+   */
+  reprotect(va: number, frame: number, prop: PageProperty): void {
     const i = this.leafIndex(va);
-    const frame = frameOf(this.loadLo(i), this.u32[i + 1] as number);
+    const lo = i < 0 ? 0 : this.loadLo(i);
+    if (!isMapped(lo) || frameOf(lo, this.u32[i + 1] as number) !== frame) {
+      internalError(`page 0x${va.toString(16)} no longer maps frame ${frame}: its mapping changed during protectNext`);
+    }
+    checkUserFrame(this.ram, frame);
     this.publish(i, leafLo(frame, prop), leafHi(frame, prop));
   }
 

@@ -17,7 +17,9 @@
 
 /** Number of entries: 1024 pages, 4 MiB of reach. */
 export const TLB_ENTRIES = 1024;
-const MASK = TLB_ENTRIES - 1;
+/** Slot of virtual page `vpn`: `vpn & TLB_MASK` (exact for any integer below 2^53). */
+export const TLB_MASK = TLB_ENTRIES - 1;
+const MASK = TLB_MASK;
 
 /** Access bits of an entry. */
 export const TLB_READ = 1;

@@ -2,21 +2,25 @@
 // where the cursor goes, what they change, and every contract violation.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CachePolicy, Cursor, CursorMut, MAX_USERSPACE_VADDR, PAGE_SIZE, PageFlags, PageProperty, u32, u8 } from "../../src/index.js";
+import { CachePolicy, Cursor, CursorMut, MAX_USERSPACE_VADDR, PAGE_SIZE, PageFlags, PageProperty, PhysicalMemory, VmSpace, u32, u8 } from "../../src/index.js";
 import {
   BAD_NUMBERS,
   BAD_TYPES,
   disposeAndCheck,
   fixture,
   flagsAt,
+  hasCode,
   mapNew,
   newFrame,
+  protectAt,
   queryAt,
   throwsContract,
   throwsDisposed,
   throwsVmError,
+  unmapAt,
   user,
 } from "./support.js";
+import { spaceStateOf } from "../../src/vm/vm-space.js";
 
 test("cursor ranges: unaligned or empty → InvalidArgs; past MAX_USERSPACE_VADDR → AccessDenied; malformed → TypeError/RangeError", () => {
   const f = fixture();
@@ -122,7 +126,7 @@ test("map with a bad frame or property is TypeError/RangeError and changes nothi
   throwsContract(() => c.map(frame, tampered), RangeError);
   assert.equal(c.virtAddr(), 0x3000);
   assert.equal(frame.referenceCount(), 1);
-  assert.equal(f.space._state.table.nodeCount(), 1);
+  assert.equal(spaceStateOf(f.space).table.nodeCount(), 1);
   frame.dispose();
   disposeAndCheck(f);
 });
@@ -351,5 +355,214 @@ test("a cursor reaches only its own range: unmap and protectNext stop at its end
   assert.equal(queryAt(f.space, 0x2000), undefined);
   assert.notEqual(queryAt(f.space, 0x3000), undefined);
   throwsVmError(() => f.space.writeVal(0x1ffe, u32, 0), "PageFault"); // straddling into the hole faults
+  disposeAndCheck(f);
+});
+
+// ---- issue 8: callbacks and getters that re-enter the space ----
+
+const BASE = 0x40_0000;
+
+test("a protectNext op that unmaps its own page gets ERR_REENTERED; nothing changes, and no reserved frame is ever mapped", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const paddr = mapNew(space, mem, BASE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(7));
+  mapNew(space, mem, BASE + PAGE_SIZE, PageFlags.RW); // keeps the leaf node alive
+  using c = space.cursorMut({ start: BASE, end: BASE + PAGE_SIZE });
+  let inner: unknown;
+  assert.throws(
+    () =>
+      c.protectNext(PAGE_SIZE, (p) => {
+        try {
+          unmapAt(space, BASE);
+        } catch (e) {
+          inner = e;
+          throw e;
+        }
+        p.flags = PageFlags.R;
+      }),
+    (e: unknown) => e === inner && e instanceof TypeError && hasCode(e, "ERR_REENTERED"),
+  );
+  assert.equal(c.virtAddr(), BASE, "the cursor did not move");
+  assert.deepEqual(queryAt(space, BASE), { paddr, flags: PageFlags.RW, cache: CachePolicy.Writeback }, "the page is as it was");
+  assert.ok(space.readBytes(BASE, new Uint8Array(4)) === undefined);
+  assert.notEqual(space.readVal(BASE, u32), 0x766d_696f, "user space does not see RAM's header");
+  disposeAndCheck(f);
+});
+
+test("a protectNext op that catches ERR_REENTERED and returns: the protect applies to the unchanged page", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const paddr = mapNew(space, mem, BASE, PageFlags.RW);
+  using c = space.cursorMut({ start: BASE, end: BASE + PAGE_SIZE });
+  const errors: unknown[] = [];
+  const attempts: Array<() => void> = [
+    () => unmapAt(space, BASE),
+    () => mapNew(space, mem, BASE + PAGE_SIZE, PageFlags.RW),
+    () => protectAt(space, BASE, PageFlags.R),
+    () => space.dispose(),
+  ];
+  const r = c.protectNext(PAGE_SIZE, (p) => {
+    for (const attempt of attempts) {
+      try {
+        attempt();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    p.flags = PageFlags.R;
+  });
+  assert.deepEqual(r, { start: BASE, end: BASE + PAGE_SIZE });
+  assert.equal(errors.length, attempts.length);
+  for (const e of errors) assert.ok(e instanceof TypeError && hasCode(e, "ERR_REENTERED"), String(e));
+  assert.deepEqual(queryAt(space, BASE), { paddr, flags: PageFlags.R, cache: CachePolicy.Writeback });
+  assert.equal(queryAt(space, BASE + PAGE_SIZE), undefined, "the map inside the op did not happen");
+  disposeAndCheck(f);
+});
+
+test("a protectNext op that disposes the space gets ERR_REENTERED; the space is intact and disposes cleanly afterwards", () => {
+  for (const shared of [false, true]) {
+    const mem = new PhysicalMemory({ size: 1 << 20, shared });
+    const free = mem.freeFrames();
+    const space = new VmSpace(mem);
+    space.activate();
+    mapNew(space, mem, BASE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(9));
+    const c = space.cursorMut({ start: BASE, end: BASE + PAGE_SIZE });
+    const t0 = performance.now();
+    assert.throws(
+      () => c.protectNext(PAGE_SIZE, () => space.dispose()),
+      (e: unknown) => e instanceof TypeError && hasCode(e, "ERR_REENTERED"),
+    );
+    assert.ok(performance.now() - t0 < 1000, "no wait for a lock this thread holds");
+    assert.equal(space.readVal(BASE, u32), 0x0909_0909, "the space still works");
+    c.dispose();
+    space.dispose();
+    assert.equal(mem.freeFrames(), free, `every frame came back (shared: ${shared})`);
+  }
+});
+
+test("shared RAM: query() and copies inside a protectNext op work at once (no self-wait); changes are ERR_REENTERED at once", () => {
+  const mem = new PhysicalMemory({ size: 1 << 20, shared: true });
+  const free = mem.freeFrames();
+  const space = new VmSpace(mem);
+  space.activate();
+  const paddr = mapNew(space, mem, BASE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(3));
+  const t0 = performance.now();
+  {
+    using c = space.cursorMut({ start: BASE, end: BASE + PAGE_SIZE });
+    let seen: number | undefined;
+    let read = 0;
+    const failures: unknown[] = [];
+    c.protectNext(PAGE_SIZE, (p) => {
+      using q = space.cursor({ start: BASE, end: BASE + PAGE_SIZE });
+      const item = q.query().item;
+      seen = item?.frame.startPaddr();
+      item?.frame.dispose();
+      read = space.readVal(BASE, u32);
+      for (const change of [() => unmapAt(space, BASE), () => space.dispose()]) {
+        try {
+          change();
+        } catch (e) {
+          failures.push(e);
+        }
+      }
+      p.flags = PageFlags.R;
+    });
+    assert.equal(seen, paddr);
+    assert.equal(read, 0x0303_0303);
+    assert.equal(failures.length, 2);
+    for (const e of failures) assert.ok(e instanceof TypeError && hasCode(e, "ERR_REENTERED"), String(e));
+  }
+  assert.ok(performance.now() - t0 < 1000, "nothing waited for this thread's own lock");
+  assert.equal(flagsAt(space, BASE), PageFlags.R, "the op's flags replaced ACCESSED and DIRTY too");
+  space.dispose();
+  assert.equal(mem.freeFrames(), free);
+});
+
+test("a PageProperty's flags and cache are read once, before the mapping changes; a getter that unmaps a neighbour cannot corrupt the table", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, BASE + PAGE_SIZE, PageFlags.RW); // the neighbour: the leaf node's only other entry
+  const reads = { flags: 0, cache: 0 };
+  const prop = user(PageFlags.RW);
+  Object.defineProperty(prop, "flags", {
+    get() {
+      reads.flags++;
+      // Unmapping the neighbour frees the leaf node when it is the node's last page.
+      if (reads.flags === 1) unmapAt(space, BASE + PAGE_SIZE);
+      return PageFlags.RW;
+    },
+  });
+  Object.defineProperty(prop, "cache", {
+    get() {
+      reads.cache++;
+      return CachePolicy.Writeback;
+    },
+  });
+  const frame = newFrame(mem, new Uint8Array(PAGE_SIZE).fill(5));
+  {
+    using c = space.cursorMut({ start: BASE, end: BASE + 2 * PAGE_SIZE });
+    c.map(frame, prop);
+  }
+  assert.deepEqual(reads, { flags: 1, cache: 1 });
+  assert.equal(space.readVal(BASE, u32), 0x0505_0505);
+  assert.equal(queryAt(space, BASE + PAGE_SIZE), undefined);
+  // A protectNext op's property is read once after the op, too.
+  let after = 0;
+  {
+    using c = space.cursorMut({ start: BASE, end: BASE + PAGE_SIZE });
+    c.protectNext(PAGE_SIZE, (p) => {
+      Object.defineProperty(p, "flags", {
+        get() {
+          after++;
+          return PageFlags.R;
+        },
+      });
+    });
+  }
+  assert.equal(after, 1);
+  assert.equal(flagsAt(space, BASE), PageFlags.R);
+  space.dispose();
+  frame.dispose();
+  assert.equal(mem.freeFrames(), f.freeBefore);
+});
+
+test("a getter that returns a valid value first and an invalid one later is never read twice", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  let n = 0;
+  const prop = user(PageFlags.RW);
+  Object.defineProperty(prop, "flags", { get: () => (n++ === 0 ? PageFlags.RW : 1234) });
+  {
+    using frame = newFrame(mem);
+    using c = space.cursorMut({ start: BASE, end: BASE + PAGE_SIZE });
+    c.map(frame, prop);
+  }
+  assert.equal(n, 1);
+  assert.equal(flagsAt(space, BASE), PageFlags.RW);
+  disposeAndCheck(f);
+});
+
+test("a cursor at -0 is at 0: virtAddr() and jump() never hand out -0", () => {
+  const f = fixture();
+  const c = f.space.cursor({ start: -0, end: PAGE_SIZE });
+  assert.ok(Object.is(c.virtAddr(), 0));
+  c.jump(-0);
+  assert.ok(Object.is(c.virtAddr(), 0));
+  assert.ok(Object.is(f.space.reader(-0, 4).cursor(), 0));
+  assert.ok(Object.is(f.space.writer(-0, 4).cursor(), 0));
+  c.dispose();
+  disposeAndCheck(f);
+});
+
+test("a cursor's state is unreachable: no own properties, nothing but the API on its prototypes, no public constructor", () => {
+  const f = fixture();
+  const c = f.space.cursorMut({ start: BASE, end: BASE + PAGE_SIZE });
+  assert.deepEqual(Reflect.ownKeys(c), []);
+  assert.deepEqual(Object.getOwnPropertyNames(Cursor.prototype).sort(), ["constructor", "dispose", "jump", "query", "virtAddr"]);
+  assert.deepEqual(Object.getOwnPropertyNames(CursorMut.prototype).sort(), ["constructor", "map", "protectNext", "unmap"]);
+  for (const C of [Cursor, CursorMut]) {
+    assert.throws(() => new (C as unknown as new (...a: unknown[]) => unknown)(Symbol("vmio.internal"), {}), (e: unknown) => e instanceof TypeError && hasCode(e, "ERR_ILLEGAL_CONSTRUCTOR"));
+  }
+  c.dispose();
   disposeAndCheck(f);
 });

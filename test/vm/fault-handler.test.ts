@@ -8,6 +8,7 @@ import {
   disposeAndCheck,
   fixture,
   flagsAt,
+  hasCode,
   mapAt,
   mapNew,
   memory,
@@ -16,16 +17,18 @@ import {
   physBytes,
   queryAt,
   reclaim,
+  spaceBytes,
   throwsVmError,
   unmapAt,
   user,
 } from "./support.js";
+import { spaceStateOf } from "../../src/vm/vm-space.js";
 
 const BASE = 0x40_0000;
 
 /** A handler that maps a zeroed RW frame at the faulting page and records every call. */
 function demandPager(space: VmSpace, calls: PageFaultInfo[], flags: number = PageFlags.RW): (fault: PageFaultInfo) => boolean {
-  const opts = new FrameAllocOptions(space._state.mem);
+  const opts = new FrameAllocOptions(spaceStateOf(space).mem);
   return (fault) => {
     calls.push({ address: fault.address, write: fault.write });
     const page = Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE;
@@ -199,18 +202,40 @@ test("a handler that returns true without fixing anything: PageFault, called onc
   disposeAndCheck(f);
 });
 
-test("a handler that returns false (or anything but true) leaves the fault standing: PageFault", () => {
+test("a handler that returns false leaves the fault standing: PageFault", () => {
   const f = fixture();
   const { space } = f;
   let calls = 0;
-  for (const answer of [false, undefined, 1, "yes", {}]) {
+  space.setPageFaultHandler(() => {
+    calls++;
+    return false;
+  });
+  throwsVmError(() => space.reader(BASE, 4).readVal(u32), "PageFault", 0);
+  assert.equal(calls, 1);
+  disposeAndCheck(f);
+});
+
+test("a handler that returns anything but a boolean ends the access with a TypeError (ERR_INVALID_RETURN_VALUE), after the bytes before the fault moved", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, BASE, PageFlags.RW, pattern(PAGE_SIZE, 2));
+  let calls = 0;
+  for (const answer of [undefined, 1, 0, "yes", {}, null]) {
     space.setPageFaultHandler(() => {
       calls++;
       return answer as boolean;
     });
-    throwsVmError(() => space.reader(BASE, 4).readVal(u32), "PageFault", 0);
+    assert.throws(
+      () => space.reader(BASE + PAGE_SIZE, 4).readVal(u32),
+      (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_INVALID_RETURN_VALUE",
+    );
+    const r = space.reader(BASE + PAGE_SIZE - 8, 16);
+    const out = new Uint8Array(16);
+    assert.throws(() => r.readFallible(VmWriter.from(out)), (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_INVALID_RETURN_VALUE");
+    assert.equal(r.cursor(), BASE + PAGE_SIZE, "the reader advanced by the bytes copied before the fault");
+    assert.deepEqual(out.subarray(0, 8), pattern(PAGE_SIZE, 2).subarray(PAGE_SIZE - 8));
   }
-  assert.equal(calls, 5);
+  assert.equal(calls, 12);
   disposeAndCheck(f);
 });
 
@@ -463,3 +488,53 @@ test(
     disposeAndCheck(f);
   },
 );
+
+// ---- issue 8, defect 5: a handler that detaches or shrinks the caller's buffer ----
+
+test("a handler that detaches the source buffer: the copy ends with ERR_DETACHED_BUFFER and writes nothing (any length)", () => {
+  for (const len of [1, 16, 32, 33, 100]) {
+    const f = fixture();
+    const { mem, space } = f;
+    const ab = new ArrayBuffer(len);
+    new Uint8Array(ab).fill(9);
+    space.setPageFaultHandler((fault) => {
+      structuredClone(ab, { transfer: [ab] });
+      mapNew(space, mem, Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(0xaa));
+      return true;
+    });
+    const r = VmReader.from(new Uint8Array(ab));
+    const w = space.writer(BASE, len);
+    assert.throws(() => w.writeFallible(r), (e: unknown) => e instanceof TypeError && hasCode(e, "ERR_DETACHED_BUFFER"), `len ${len}`);
+    assert.ok(spaceBytes(space, BASE, PAGE_SIZE).every((b) => b === 0xaa), "nothing written");
+    disposeAndCheck(f);
+  }
+});
+
+test("a handler that shrinks a resizable destination: the copy ends with ERR_DETACHED_BUFFER instead of reporting bytes it could not write", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  type Resizable = ArrayBuffer & { resize(n: number): void };
+  const rab = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => Resizable)(16, { maxByteLength: 64 });
+  space.setPageFaultHandler((fault) => {
+    rab.resize(0);
+    mapNew(space, mem, Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(0xaa));
+    return true;
+  });
+  const r = space.reader(BASE, 16);
+  assert.throws(() => r.readFallible(VmWriter.from(new Uint8Array(rab, 0, 16))), (e: unknown) => e instanceof TypeError && hasCode(e, "ERR_DETACHED_BUFFER"));
+  disposeAndCheck(f);
+});
+
+test("a handler that disposes the frame a destination writer borrows: ERR_USE_AFTER_DISPOSE, and the frame's next owner is untouched", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const target = newFrame(mem, new Uint8Array(PAGE_SIZE).fill(0x11));
+  space.setPageFaultHandler((fault) => {
+    target.dispose();
+    mapNew(space, mem, Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(0xbb));
+    return true;
+  });
+  const w = target.writer();
+  assert.throws(() => space.reader(BASE, 64).readFallible(w), (e: unknown) => e instanceof TypeError && hasCode(e, "ERR_USE_AFTER_DISPOSE"));
+  disposeAndCheck(f);
+});

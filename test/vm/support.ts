@@ -20,8 +20,8 @@ import { ramOf } from "../../src/frame/physical-memory.js";
 export { PAGE_SIZE };
 
 /** A private RAM: 1 MiB (256 frames, 3 of them metadata) unless told otherwise. */
-export function memory(size = 1 << 20): PhysicalMemory {
-  return new PhysicalMemory({ size });
+export function memory(size = 1 << 20, shared = false): PhysicalMemory {
+  return new PhysicalMemory({ size, shared });
 }
 
 /** Properties of a user mapping with write-back caching. */
@@ -213,4 +213,44 @@ export function reclaim(mem: PhysicalMemory, paddr: number): UFrame | undefined 
   }
   for (const o of others) o.dispose();
   return found;
+}
+
+/** The bytes at `[addr, addr + len)` of `space`, read through the space. */
+export function spaceBytes(space: VmSpace, addr: number, len: number): Uint8Array {
+  const b = new Uint8Array(len);
+  space.readBytes(addr, b);
+  return b;
+}
+
+/**
+ * Runs a copy of `len` bytes from `src` to `dst` within `space` (a memmove
+ * when they overlap) and checks it is exact to the byte: the bytes it
+ * reports as copied hold the source's bytes from before the copy, and every
+ * other byte of `[lo, hi)` is as it was. `prepare` runs after the bytes are
+ * snapshot and before the copy (to warm a TLB, say). Returns the count (the
+ * error's `copied` when a fault stopped the copy).
+ */
+export function checkMemmove(space: VmSpace, src: number, dst: number, len: number, lo: number, hi: number, prepare?: () => void): number {
+  const before = spaceBytes(space, lo, hi - lo);
+  prepare?.();
+  let copied: number;
+  try {
+    copied = space.reader(src, len).readFallible(space.writer(dst, len));
+  } catch (e) {
+    assert.ok(e instanceof VmError && e.code === "PageFault", `a copy stops with PageFault, not ${String(e)}`);
+    copied = e.copied;
+  }
+  const after = spaceBytes(space, lo, hi - lo);
+  const expected = before.slice();
+  for (let i = 0; i < copied; i++) if (dst - lo + i < expected.length) expected[dst - lo + i] = before[src - lo + i] as number;
+  for (let i = 0; i < expected.length; i++) {
+    if (after[i] !== expected[i]) assert.fail(`byte 0x${(lo + i).toString(16)} is ${after[i]}, expected ${expected[i]} (copied ${copied} of ${len})`);
+  }
+  return copied;
+}
+
+/** Whether `e` is an error carrying a string `code`, and that code when given. */
+export function hasCode(e: unknown, code?: string): boolean {
+  const c = (e as { code?: unknown } | null)?.code;
+  return typeof c === "string" && (code === undefined || c === code);
 }

@@ -7,6 +7,7 @@ import { FrameAllocOptions, PAGE_SIZE, PageFlags, VmWriter, VmReader, u32, u8 } 
 import { SpaceState } from "../../src/vm/space-state.js";
 import { TLB_ENTRIES, TLB_READ, TLB_WRITE, Tlb } from "../../src/vm/tlb.js";
 import { disposeAndCheck, fixture, flagsAt, mapAt, mapNew, newFrame, pattern, protectAt, reclaim, throwsVmError, unmapAt, user } from "./support.js";
+import { spaceStateOf } from "../../src/vm/vm-space.js";
 import { ramOf } from "../../src/frame/physical-memory.js";
 
 test("Tlb: fill caches a translation in slot vpn mod TLB_ENTRIES; invalidate drops only matching tags", () => {
@@ -54,9 +55,9 @@ test("a read through a page fills this thread's TLB; unmapping it makes the next
   const r = space.reader(0x4000, PAGE_SIZE);
   assert.equal(r.clone().readVal(u32), new DataView(pattern(4).buffer).getUint32(0, true));
   const slot = Tlb.slot(4);
-  assert.equal(space._state.tlb.tags[slot], 4, "the translation is cached");
+  assert.equal(spaceStateOf(space).tlb.tags[slot], 4, "the translation is cached");
   unmapAt(space, 0x4000);
-  assert.equal(space._state.tlb.tags[slot], -1, "unmap dropped it");
+  assert.equal(spaceStateOf(space).tlb.tags[slot], -1, "unmap dropped it");
   throwsVmError(() => r.clone().readVal(u32), "PageFault");
   const buf = new Uint8Array(8).fill(0xee);
   throwsVmError(() => r.readFallible(VmWriter.from(buf)), "PageFault", 0);
@@ -90,7 +91,7 @@ test("protect to read-only: a write through an existing writer faults after a wr
   const paddr = mapNew(space, mem, 0x8000, PageFlags.RW);
   const w = space.writer(0x8000, PAGE_SIZE);
   w.writeVal(u32, 0x11111111);
-  assert.equal(space._state.tlb.perms[Tlb.slot(8)], TLB_READ | TLB_WRITE, "writable translation cached");
+  assert.equal(spaceStateOf(space).tlb.perms[Tlb.slot(8)], TLB_READ | TLB_WRITE, "writable translation cached");
   protectAt(space, 0x8000, PageFlags.R);
   throwsVmError(() => w.writeVal(u32, 0x22222222), "PageFault");
   throwsVmError(() => w.fillZeros(8), "PageFault", 0);
@@ -129,10 +130,10 @@ test("the first write to a clean page re-walks the table (a read-only TLB entry)
   mapNew(space, mem, 0x3000, PageFlags.RW);
   space.readVal(0x3000, u8);
   assert.equal(flagsAt(space, 0x3000), PageFlags.RW | PageFlags.ACCESSED);
-  assert.equal(space._state.tlb.perms[Tlb.slot(3)], TLB_READ, "a clean page is cached for reads only");
+  assert.equal(spaceStateOf(space).tlb.perms[Tlb.slot(3)], TLB_READ, "a clean page is cached for reads only");
   space.writeVal(0x3001, u8, 7);
   assert.equal(flagsAt(space, 0x3000), PageFlags.RW | PageFlags.ACCESSED | PageFlags.DIRTY);
-  assert.equal(space._state.tlb.perms[Tlb.slot(3)], TLB_READ | TLB_WRITE);
+  assert.equal(spaceStateOf(space).tlb.perms[Tlb.slot(3)], TLB_READ | TLB_WRITE);
   disposeAndCheck(f);
 });
 
@@ -141,7 +142,7 @@ test("a read of a dirty page caches a writable translation; clearing DIRTY by pr
   const { mem, space } = f;
   mapNew(space, mem, 0x3000, PageFlags.RW | PageFlags.DIRTY);
   space.readVal(0x3000, u8);
-  assert.equal(space._state.tlb.perms[Tlb.slot(3)], TLB_READ | TLB_WRITE);
+  assert.equal(spaceStateOf(space).tlb.perms[Tlb.slot(3)], TLB_READ | TLB_WRITE);
   protectAt(space, 0x3000, PageFlags.RW);
   assert.equal(flagsAt(space, 0x3000), PageFlags.RW);
   const w = space.writer(0x3000, 1);
@@ -206,9 +207,9 @@ test("another thread's view of the space (its own TLB) flushes when this one unm
   const f = fixture();
   const { mem, space } = f;
   mapNew(space, mem, 0x5000, PageFlags.RW);
-  const mine = space._state;
+  const mine = spaceStateOf(space);
   // A second per-thread state over the same table and control block, as a worker would have.
-  const other = new SpaceState(mem, mine.table, mine.ctrl);
+  const other = new SpaceState(mem, mine.table, mine.control);
   const slot = Tlb.slot(5);
   assert.ok(other.translate(5, true) >= 0);
   assert.equal(other.tlb.tags[slot], 5);

@@ -260,7 +260,8 @@ export class PhysicalMemory {
 
   /**
    * Number of frames that are free right now: O(1), the count kept at the
-   * root of the allocator's tree. On shared RAM, frames this thread
+   * root of the allocator's tree (plus the few empty page-table nodes kept
+   * for reuse, which any allocation may take). On shared RAM, frames this thread
    * unmapped earlier and whose grace period has ended since are freed
    * first, and allocations racing on other threads may or may not be
    * counted yet.
@@ -268,9 +269,7 @@ export class PhysicalMemory {
    * Linux counterpart: `nr_free_pages()`.
    */
   freeFrames(): number {
-    const ram = checkedRamOf(this, "this");
-    ram.gp.collect();
-    return ram.allocator.freeCount();
+    return checkedRamOf(this, "this").freeFrames();
   }
 
   /**
@@ -283,8 +282,7 @@ export class PhysicalMemory {
    */
   usedFrames(): number {
     const ram = checkedRamOf(this, "this");
-    ram.gp.collect();
-    return ram.nframes - ram.metaFrames - ram.allocator.freeCount();
+    return ram.nframes - ram.metaFrames - ram.freeFrames();
   }
 
   /** Number of frames that metadata takes (reserved from the start of RAM). */

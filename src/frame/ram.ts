@@ -17,6 +17,7 @@ import { HOLD_FRAMES, Holdings } from "./holdings.js";
 import { H_EPOCH, H_HINT, H_ID, H_MAGIC, H_META_FRAMES, H_NFRAMES, H_PAGING, H_VERSION, LAYOUT_VERSION, MAGIC, allocatorBases } from "./layout.js";
 import type { LeakTracker } from "./leak-tracking.js";
 import { FrameTable } from "./meta.js";
+import { NodeCache } from "./node-cache.js";
 import type { PhysicalMemory } from "./physical-memory.js";
 import { ShareTickets } from "./share-tickets.js";
 import { ThreadSlot } from "./thread-slots.js";
@@ -59,6 +60,8 @@ export class Ram {
   /** This thread's holdings ledger (shared RAM only). */
   readonly holdings: Holdings | null;
   readonly gp: GracePeriod;
+  /** Zeroed page-table nodes kept for reuse (unshared RAM only). */
+  readonly nodeCache: NodeCache;
 
   /**
    * This thread's view of `buffer`, whose header is already written (by
@@ -83,7 +86,8 @@ export class Ram {
     this.thread = new ThreadSlot(i32, this.frames, shared ? slot : -1);
     this.holdings = shared ? new Holdings(i32, this.frames, slot) : null;
     this.gp = new GracePeriod(i32, this.frames, this.holdings, shared ? slot : -1);
-    if (shared) this.frames.onShortage = () => this.gp.collect();
+    this.nodeCache = new NodeCache(this.frames, !shared);
+    this.frames.onShortage = shared ? () => this.gp.collect() : () => this.nodeCache.drain();
   }
 
   /**
@@ -102,6 +106,12 @@ export class Ram {
     h[H_EPOCH] = 1;
     const allocator = FrameAllocator.format(allocatorState(h, nframes, shared), metaFrames, nframes);
     new FrameTable(h, new Uint8Array(buffer), allocator, shared).reserve(metaFrames);
+  }
+
+  /** Number of free frames: the allocator's, and the cached page-table nodes (free for any use: see node-cache.ts). */
+  freeFrames(): number {
+    this.gp.collect();
+    return this.allocator.freeCount() + this.nodeCache.size;
   }
 
   /** Takes a lock word of this RAM for this thread (see futex-lock.ts for what it throws). */

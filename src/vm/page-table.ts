@@ -262,7 +262,8 @@ export class PageTable {
       if (frames.aux(child) === 0) {
         this.clear(i);
         frames.auxAdd(node, -1);
-        released.push(child);
+        // Every entry of the child is zero: it may be reused as is.
+        if (!this.ram.nodeCache.put(child)) released.push(child);
       }
     }
     return pages;
@@ -277,20 +278,66 @@ export class PageTable {
     const span = SPAN[level as 1 | 2 | 3 | 4];
     const first = Math.max(0, Math.floor((start - base) / span));
     const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    if (level === 1) return this.findLeaf(node, base, first, last);
     for (let idx = first; idx <= last; idx++) {
       const i = node * NODE_WORDS + idx * 2;
       const lo = this.loadLo(i);
       if (lo === 0) continue;
       const entryBase = base + idx * span;
-      if (level === 1) {
-        if ((lo & this.mappedMask) !== 0) return entryBase;
-        continue;
-      }
       if ((lo & this.tableMask) !== this.tableBits) continue;
       const found = this.findIn(this.frameAt(i, lo), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span));
       if (found >= 0) return found;
     }
     return -1;
+  }
+
+  /** The first mapped page among entries `[first, last]` of level-1 node `node` (covering from `base`), or -1: a tight scan. */
+  private findLeaf(node: number, base: number, first: number, last: number): number {
+    const u32 = this.u32;
+    const mask = this.mappedMask;
+    const at = node * NODE_WORDS;
+    const end = at + last * 2;
+    if (this.shared) {
+      for (let i = at + first * 2; i <= end; i += 2) if ((Atomics.load(u32, i) & mask) !== 0) return base + ((i - at) >>> 1) * PAGE_SIZE;
+    } else {
+      for (let i = at + first * 2; i <= end; i += 2) if (((u32[i] as number) & mask) !== 0) return base + ((i - at) >>> 1) * PAGE_SIZE;
+    }
+    return -1;
+  }
+
+  /**
+   * Calls `visit(va, i)` for each mapped page of `[start, end)` in address
+   * order, `i` being the `u32` index of its leaf entry. `visit` may rewrite
+   * that entry (not clear it) and map pages of other tables; nothing may
+   * change this table's nodes meanwhile. Each node's scan stops once its
+   * present entries have all been met.
+   */
+  forEachMapped(start: number, end: number, visit: (va: number, i: number) => void): void {
+    this.eachIn(this.root, 4, 0, start, end, visit);
+  }
+
+  private eachIn(node: number, level: number, base: number, start: number, end: number, visit: (va: number, i: number) => void): void {
+    const span = SPAN[level as 1 | 2 | 3 | 4];
+    const first = Math.max(0, Math.floor((start - base) / span));
+    const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    let left = this.ram.frames.aux(node);
+    for (let idx = first; idx <= last && left > 0; idx++) {
+      const i = node * NODE_WORDS + idx * 2;
+      const lo = this.loadLo(i);
+      if (lo === 0) continue;
+      left--;
+      const entryBase = base + idx * span;
+      if (level === 1) {
+        if ((lo & this.mappedMask) !== 0) visit(entryBase, i);
+      } else if ((lo & this.tableMask) === this.tableBits) {
+        this.eachIn(this.frameAt(i, lo), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span), visit);
+      }
+    }
+  }
+
+  /** Writes the leaf entry at `u32` index `i` (a mapped page's, found by a walk) with new halves. */
+  rewrite(i: number, lo: number, hi: number): void {
+    this.publish(i, lo, hi);
   }
 
   /**
@@ -325,10 +372,12 @@ export class PageTable {
 
   /** Frees the root; the table must be empty (unmap everything first). */
   destroy(): void {
-    this.ram.frames.unref(this.root, 1);
+    if (!this.ram.nodeCache.put(this.root)) this.ram.frames.unref(this.root, 1);
   }
 }
 
+/** A zeroed node: a cached one if there is one (node-cache.ts), else a new frame. */
 function allocNode(ram: Ram): number {
-  return ram.frames.alloc(1, true, FLAG_TYPED | FLAG_PAGE_TABLE);
+  const cached = ram.nodeCache.take();
+  return cached >= 0 ? cached : ram.frames.alloc(1, true, FLAG_TYPED | FLAG_PAGE_TABLE);
 }

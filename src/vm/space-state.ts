@@ -490,7 +490,16 @@ export class SpaceState extends MemorySpace {
   /** Gives mapped page `va`, which maps `frame`, property `prop` (inside {@link SpaceState.edit}). */
   protect(va: number, frame: number, prop: PageProperty): void {
     this.table.reprotect(va, frame, prop);
-    this.#flusher.issue(va, va + PAGE_SIZE);
+    this.narrowed(va, va + PAGE_SIZE);
+  }
+
+  /**
+   * Shoots down `[start, end)` after entries there lost permissions
+   * (inside {@link SpaceState.edit}): every TLB lets go, and no write
+   * through a removed permission is still in flight when this returns.
+   */
+  narrowed(start: number, end: number): void {
+    this.#flusher.issue(start, end);
     this.#adopt(this.#flusher.dispatch());
     // No thread may still be writing through a translation that lost `W`.
     this.#flusher.synchronize();

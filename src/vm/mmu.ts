@@ -118,6 +118,10 @@ export class Mmu {
   }
 
   // ---- the hit paths: small enough for V8 to inline into an interpreter ----
+  // Each width repeats the same four lines on purpose: one shared helper
+  // taking the tag array and the size would see every width's feedback
+  // (polymorphic) and cost an interpreter a call per access when V8 does
+  // not inline it into every method.
   // `va & OFFSET_MASK` and `va >>> 12` see the low 32 bits of any safe
   // integer exactly; a tag is a page's base address, so only an access
   // inside a cached user page can hit, whatever `va` is.

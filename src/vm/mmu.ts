@@ -42,6 +42,7 @@
 
 import { invalidType, outOfRange } from "../base/contract.js";
 import { PAGE_SIZE as importedPAGE_SIZE } from "../frame/page-size.js";
+import type { GracePeriod } from "../frame/grace-period.js";
 import { VmError } from "../io/vm-error.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, type SpaceState } from "./space-state.js";
 import { TLB_MASK as importedTLB_MASK } from "./tlb.js";
@@ -94,6 +95,7 @@ export class Mmu {
   readonly #ram16: Uint16Array;
   readonly #ram32: Int32Array;
   readonly #epochIndex: number;
+  readonly #gp: GracePeriod;
 
   /** @internal Use `VmSpace.mmu()`. */
   constructor(state: SpaceState) {
@@ -110,6 +112,7 @@ export class Mmu {
     this.#ram16 = state.shared ? new Uint16Array(ram.bytes.buffer, 0, ram.bytes.length >>> 1) : new Uint16Array(0);
     this.#ram32 = ram.i32;
     this.#epochIndex = state.control.epochIndex;
+    this.#gp = ram.gp;
   }
 
   /** This path's TLB hits (for `VmSpace.tlbStats()`). @internal */
@@ -245,7 +248,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (this.#writeTags[s] === base && !this.#shared) {
+    if (this.#writeTags[s] === base) {
+      if (this.#shared) return this.#sharedStore(va, 1, v, 0);
       this.#hits++;
       this.#view.setUint8((this.#deltas[s] as number) + base + off, v);
       return;
@@ -262,7 +266,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 2 && this.#writeTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 2 && this.#writeTags[s] === base) {
+      if (this.#shared) return this.#sharedStore(va, 2, v, 0);
       this.#hits++;
       this.#view.setUint16((this.#deltas[s] as number) + base + off, v, true);
       return;
@@ -279,7 +284,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 4 && this.#writeTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 4 && this.#writeTags[s] === base) {
+      if (this.#shared) return this.#sharedStore(va, 4, v, 0);
       this.#hits++;
       this.#view.setInt32((this.#deltas[s] as number) + base + off, v, true);
       return;
@@ -297,7 +303,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 8 && this.#writeTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 8 && this.#writeTags[s] === base) {
+      if (this.#shared) return this.#sharedStore(va, 8, lo, hi);
       this.#hits++;
       const p = (this.#deltas[s] as number) + base + off;
       const view = this.#view;
@@ -367,6 +374,47 @@ export class Mmu {
       }
     }
     return this.#slowLoad(va, size, access);
+  }
+
+  /**
+   * A store on shared RAM whose page is cached: inside a read-side critical
+   * section (so the frame cannot be freed under it), in step with the epoch
+   * checked inside the section; else the slow path.
+   */
+  #sharedStore(va: number, size: number, lo: number, hi: number): void {
+    const gp = this.#gp;
+    gp.enter();
+    let done = false;
+    try {
+      if (Atomics.load(this.#ram32, this.#epochIndex) === this.#state.seenEpoch) {
+        const off = va & OFFSET_MASK;
+        const base = va - off;
+        const s = (va >>> 12) & TLB_MASK;
+        if (this.#writeTags[s] === base) {
+          const p = (this.#deltas[s] as number) + base + off;
+          const view = this.#view;
+          switch (size) {
+            case 1:
+              view.setUint8(p, lo);
+              break;
+            case 2:
+              view.setUint16(p, lo, true);
+              break;
+            case 4:
+              view.setInt32(p, lo, true);
+              break;
+            default:
+              view.setInt32(p, lo, true);
+              view.setInt32(p + 4, hi, true);
+          }
+          this.#hits++;
+          done = true;
+        }
+      }
+    } finally {
+      gp.exit();
+    }
+    if (!done) this.#slowStore(va, size, lo, hi);
   }
 
   // ---- atomics (aligned; a write access even when nothing changes) ----

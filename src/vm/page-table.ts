@@ -50,7 +50,8 @@ const NODE_WORDS = PAGE_SIZE / 4;
  * @internal
  */
 export function entryIndex(node: number, va: number, level: 1 | 2 | 3 | 4): number {
-  return node * NODE_WORDS + (Math.floor(va / SPAN[level]) % 512) * 2;
+  // `& 511`, not `% 512`: exact for any safe integer (ToInt32 keeps the low bits), and integer work (a floating-point `%` made a walk twice as slow, issue 10).
+  return node * NODE_WORDS + (Math.floor(va / SPAN[level]) & 511) * 2;
 }
 
 /**

@@ -13,8 +13,7 @@
  * @module
  */
 
-import { contractViolation, detachedBuffer, illegalConstructor, invalidType } from "../base/contract.js";
-import { isDetached, plainBytes } from "../base/buffers.js";
+import { contractViolation, illegalConstructor, invalidType } from "../base/contract.js";
 import { INTERNAL } from "../base/internal-key.js";
 import { checkIndex } from "../base/validate.js";
 import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodSnapshot, type PodType } from "../pod/pod-type.js";
@@ -22,7 +21,7 @@ import { u32 } from "../pod/scalars.js";
 import { insufficient, raiseFault, requireInfallible, type CopyFault } from "./access-errors.js";
 import { copyRaw, fillRaw } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
-import { NO_VIEW, checkDirect, checkLease as importedCheckLease, directFailed, installWriterAccess, readerAccess, type Lease } from "./memory-cursor.js";
+import { NO_VIEW, cachedView, directView, fromBytes, checkDirect, checkLease as importedCheckLease, directFailed, installWriterAccess, readerAccess, type Lease } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 import { compareExchangeU32, storeOnce, writeValueIn } from "./value-access.js";
 import type { VmReader } from "./vm-reader.js";
@@ -134,8 +133,8 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * @throws {TypeError} `bytes` is not an `ArrayBufferView`, or its buffer is detached.
    */
   static from(bytes: ArrayBufferView): VmWriter<Infallible> {
-    const b = plainBytes(bytes, "bytes");
-    return new VmWriter<Infallible>(INTERNAL, b, null, null, null, 0, b.length, false);
+    const b = fromBytes(bytes);
+    return new VmWriter<Infallible>(INTERNAL, b, cachedView(b), null, null, 0, b.length, false);
   }
 
   /** Number of bytes that can still be written. OSTD counterpart: `VmWriter::avail`. */
@@ -315,8 +314,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
 
   /** Makes (once) the `DataView` over direct bytes, indexed by address. */
   #makeView(bytes: Uint8Array): DataView {
-    if (isDetached(bytes.buffer)) detachedBuffer();
-    return (this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    return (this.#view = directView(bytes));
   }
 
   /** The `DataView` over direct bytes (made if needed), or `NONE` for a space. */

@@ -23,8 +23,9 @@
  * Overlapping cursors: OSTD locks a cursor's range for its lifetime, so a
  * second cursor over an overlapping range waits. JavaScript cannot wait for
  * itself, so vmio cursors take no range lock: each operation (one `map`, one
- * `unmap`, one `protectNext`) is atomic — on shared RAM it runs under the
- * space's lock — and two cursors over overlapping ranges see each other's
+ * `unmap`, one `protectNext`, one `copyFrom`) is atomic — on shared RAM it
+ * runs under the space's lock (`copyFrom` under both spaces' locks, taken in
+ * a fixed order) — and two cursors over overlapping ranges see each other's
  * changes as soon as each operation returns.
  *
  * @module
@@ -156,6 +157,46 @@ export class Cursor implements Disposable {
   }
 
   /**
+   * Finds the first mapped page in `[virtAddr(), virtAddr() + len)`, moves
+   * the cursor to it and returns its address; returns `undefined`, with the
+   * cursor moved to the end of the searched range, when no page is mapped
+   * there. Read-only: it changes no mapping, takes no reference and shoots
+   * nothing down — the way to skip holes: a missing node's whole subtree
+   * (2 MiB, 1 GiB, 512 GiB) is skipped at once.
+   *
+   * OSTD counterpart: `Cursor::find_next`.
+   *
+   * @throws {TypeError | RangeError} `len` is not a non-negative safe integer.
+   * @throws {RangeError} `len` is not a multiple of `PAGE_SIZE`, or runs past the cursor's range.
+   * @throws {TypeError} the cursor or its space was disposed.
+   */
+  findNext(len: number): number | undefined {
+    const core = live(this);
+    checkIndex(len, "len");
+    if (len % PAGE_SIZE !== 0) contractViolation(`findNext: length ${len} is not a multiple of PAGE_SIZE`);
+    const start = core.va;
+    const end = start + len;
+    if (end > core.end) contractViolation(`findNext: [0x${start.toString(16)}, 0x${end.toString(16)}) runs past the cursor's range`);
+    let found = -1;
+    if (len > 0) {
+      const state = core.state;
+      // A read-side critical section: nodes unlinked meanwhile by another thread stay readable.
+      state.enter();
+      try {
+        found = state.table.findMapped(start, end);
+      } finally {
+        state.exit();
+      }
+    }
+    if (found < 0) {
+      core.va = end;
+      return undefined;
+    }
+    core.va = found;
+    return found;
+  }
+
+  /**
    * The virtual address of the cursor.
    *
    * OSTD counterpart: `Cursor::virt_addr`.
@@ -245,6 +286,68 @@ export class CursorMut extends Cursor {
   }
 
   /**
+   * Copies the mappings of `[src.virtAddr(), src.virtAddr() + len)` to
+   * `[virtAddr(), virtAddr() + len)` in one walk: each mapped page of the
+   * source first gets its property changed by `op` (in the source), then
+   * the same frame is mapped here at the same offset with that property;
+   * the mapping here takes a reference of its own. Unmapped pages are
+   * skipped. Both cursors move past `len`. The source is shot down once, at
+   * the end, if `op` narrowed any of its pages.
+   *
+   * It is how `fork` makes copy-on-write mappings: `op` clears `W`, and the
+   * parent and child then share every frame read-only — one operation for
+   * the whole range instead of a find, a protect (each with its shootdown),
+   * a query and a map per page.
+   *
+   * This cursor's range must hold no mapping there. `op` runs once per
+   * mapped page, in address order, on a copy of its property (`flags` and
+   * `cache` read once after it returns), while both spaces are mid-change:
+   * it may look at them (`query`, copies) but not change them (`ERR_REENTERED`).
+   * All or nothing: if `op` throws, or a page-table node cannot be
+   * allocated, both spaces are as they were and neither cursor moves.
+   *
+   * OSTD counterpart: `CursorMut::copy_from` (protect, then duplicate).
+   *
+   * @throws {TypeError | RangeError} bad `len`, or `op` leaves an invalid property.
+   * @throws {RangeError} `len` is not a multiple of `PAGE_SIZE`, runs past
+   *   either cursor's range, the two ranges overlap in one space, or a page
+   *   of this cursor's range there is mapped.
+   * @throws {VmError} `NoMemory` for a page-table node.
+   * @throws {TypeError} `src` is not a `CursorMut` of a space of the same
+   *   memory, `op` is not a function, a cursor or space was disposed, or
+   *   this is called from a callback of a change of either space (`ERR_REENTERED`).
+   */
+  copyFrom(src: CursorMut, len: number, op: (prop: PageProperty) => void): void {
+    const core = live(this);
+    if (!(src instanceof CursorMut)) invalidType("src", "a CursorMut", src);
+    const from = live(src);
+    checkIndex(len, "len");
+    checkFunction(op, "op");
+    if (len % PAGE_SIZE !== 0) contractViolation(`copyFrom: length ${len} is not a multiple of PAGE_SIZE`);
+    const dstStart = core.va;
+    const srcStart = from.va;
+    if (dstStart + len > core.end) contractViolation(`copyFrom: [0x${dstStart.toString(16)}, 0x${(dstStart + len).toString(16)}) runs past the cursor's range`);
+    if (srcStart + len > from.end) contractViolation(`copyFrom: [0x${srcStart.toString(16)}, 0x${(srcStart + len).toString(16)}) runs past the source cursor's range`);
+    const dst = core.state;
+    const source = from.state;
+    if (source.machine !== dst.machine) invalidType("src", "a cursor of a space of the same PhysicalMemory", src);
+    if (source === dst && srcStart < dstStart + len && dstStart < srcStart + len) {
+      contractViolation(`copyFrom: the source [0x${srcStart.toString(16)}, 0x${(srcStart + len).toString(16)}) and the destination overlap in one space`);
+    }
+    if (len > 0) {
+      // Lock both spaces (one if they are the same), always in the same
+      // order, so two threads copying in opposite directions cannot deadlock.
+      const copy = (): void => copyMappings(source, srcStart, dst, dstStart, len, op);
+      const what = "CursorMut.copyFrom()";
+      if (source === dst) dst.edit(what, copy);
+      else if (source.control.frame < dst.control.frame) source.edit(what, () => dst.edit(what, copy));
+      else dst.edit(what, () => source.edit(what, copy));
+    }
+    core.va = dstStart + len;
+    from.va = srcStart + len;
+  }
+
+  /**
    * Finds the first mapped page in `[virtAddr(), virtAddr() + len)`, lets
    * `op` change its property (flags and cache; not the frame), and moves the
    * cursor past it. Returns that page's range, or `undefined` (with the
@@ -294,4 +397,48 @@ export class CursorMut extends Cursor {
     core.va = found + PAGE_SIZE;
     return { start: found, end: found + PAGE_SIZE };
   }
+}
+
+/**
+ * The body of {@link CursorMut.copyFrom}, with both spaces in `edit`. Every
+ * source entry it rewrites is logged first, and every page it maps lies in
+ * a range that was empty, so undoing is exact: restore the logged entries
+ * (which only gives back permissions: no shootdown) and unmap the
+ * destination range (which shoots down whatever another thread may have
+ * cached of it meanwhile).
+ */
+function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dstStart: number, len: number, op: (prop: PageProperty) => void): void {
+  const from = source.table;
+  const to = dst.table;
+  if (to.findMapped(dstStart, dstStart + len) >= 0) {
+    contractViolation(`copyFrom: [0x${dstStart.toString(16)}, 0x${(dstStart + len).toString(16)}) holds mapped pages`);
+  }
+  const fmt = from.fmt;
+  const u32 = from.u32;
+  // Rewritten source entries, as (index, old lo, old hi) triples.
+  const log: number[] = [];
+  let mapped = false;
+  try {
+    from.forEachMapped(srcStart, srcStart + len, (va, i) => {
+      const lo = from.loadLo(i);
+      const hi = u32[i + 1] as number;
+      const frame = fmt.frameOf(lo, hi);
+      const prop = fmt.propertyOf(lo, hi);
+      op(prop);
+      const p = snapshotProperty(prop, "prop");
+      const newLo = fmt.leafLo(frame, p);
+      const newHi = fmt.leafHi(frame, p);
+      if (newLo !== lo || newHi !== hi) {
+        log.push(i, lo, hi);
+        from.rewrite(i, newLo, newHi);
+      }
+      to.map(dstStart + (va - srcStart), frame, p);
+      mapped = true;
+    });
+  } catch (e) {
+    for (let k = log.length - 3; k >= 0; k -= 3) from.rewrite(log[k] as number, log[k + 1] as number, log[k + 2] as number);
+    if (mapped) dst.unmap(dstStart, dstStart + len);
+    throw e;
+  }
+  if (log.length > 0) source.narrowed(srcStart, srcStart + len);
 }

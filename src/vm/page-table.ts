@@ -1,12 +1,16 @@
 /**
- * A 4-level x86-64 page table in frames of a `PhysicalMemory`.
+ * A 4-level page table in frames of a `PhysicalMemory`, in the memory's
+ * paging format (`paging-format.ts`: x86-64 or RISC-V Sv48 entries; both
+ * have 4 levels of 512 eight-byte entries over 48 bits of address).
  *
  * Safety contract:
  * - every node is a typed frame (flag `FLAG_PAGE_TABLE`): no `VmIo`, reader
  *   or writer can reach it, only this module writes it;
  * - a node's frame-table auxiliary word counts its non-empty entries; a node
  *   whose count drops to zero is unlinked from its parent and freed (the
- *   root stays for the life of the table);
+ *   root stays for the life of the table) — or, on unshared RAM, kept zeroed
+ *   for reuse (`frame/node-cache.ts`); scans stop once a node's count of
+ *   entries has been met;
  * - a leaf that maps a frame holds one reference to it; the reference is
  *   handed back to the caller on unmap, to be dropped only after stale
  *   translations are gone (TLB invalidation first, then the frame may go);
@@ -31,7 +35,7 @@ import { FLAG_PAGE_TABLE, FLAG_RESERVED, FLAG_TYPED } from "../frame/meta.js";
 import { ramOf, type PhysicalMemory } from "../frame/physical-memory.js";
 import type { Ram } from "../frame/ram.js";
 import type { PageProperty } from "./page-property.js";
-import { PTE_P, addrHi, frameOf, isMapped, leafHi, leafLo, propertyOf, tableLo } from "./pte.js";
+import { formatById, type PagingFormat } from "./paging-format.js";
 
 /** Bytes covered by one entry at each level (index = level; level 1 maps 4 KiB pages). */
 const SPAN = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39] as const;
@@ -46,7 +50,8 @@ const NODE_WORDS = PAGE_SIZE / 4;
  * @internal
  */
 export function entryIndex(node: number, va: number, level: 1 | 2 | 3 | 4): number {
-  return node * NODE_WORDS + (Math.floor(va / SPAN[level]) % 512) * 2;
+  // `& 511`, not `% 512`: exact for any safe integer (ToInt32 keeps the low bits), and integer work (a floating-point `%` made a walk twice as slow, issue 10).
+  return node * NODE_WORDS + (Math.floor(va / SPAN[level]) & 511) * 2;
 }
 
 /**
@@ -80,7 +85,16 @@ export class PageTable {
   readonly u32: Uint32Array;
   /** Frame number of the root (level-4) node. */
   readonly root: number;
+  /** The memory's paging format. */
+  readonly fmt: PagingFormat;
   private readonly shared: boolean;
+  // The format's masks, held directly for the walks (see paging-format.ts).
+  private readonly tableMask: number;
+  private readonly tableBits: number;
+  private readonly mappedMask: number;
+  private readonly ppnShift: number;
+  private readonly ppnHiMask: number;
+  private readonly ppnHiScale: number;
 
   constructor(mem: PhysicalMemory, root: number) {
     this.mem = mem;
@@ -88,6 +102,24 @@ export class PageTable {
     this.u32 = this.ram.u32;
     this.root = root;
     this.shared = this.ram.shared;
+    const fmt = formatById(this.ram.paging);
+    this.fmt = fmt;
+    this.tableMask = fmt.tableMask;
+    this.tableBits = fmt.tableBits;
+    this.mappedMask = fmt.mappedMask;
+    this.ppnShift = fmt.ppnShift;
+    this.ppnHiMask = fmt.ppnHiMask;
+    this.ppnHiScale = fmt.ppnHiScale;
+  }
+
+  /** Whether an entry of a non-leaf node with low word `lo` points to a node. */
+  isTable(lo: number): boolean {
+    return (lo & this.tableMask) === this.tableBits;
+  }
+
+  /** The frame held by the entry at `u32` index `i` whose low word is `lo`. */
+  frameAt(i: number, lo: number): number {
+    return (lo >>> this.ppnShift) + ((this.u32[i + 1] as number) & this.ppnHiMask) * this.ppnHiScale;
   }
 
   /**
@@ -99,7 +131,8 @@ export class PageTable {
     return new PageTable(mem, allocNode(ramOf(mem)));
   }
 
-  private loadLo(i: number): number {
+  /** The low word of the entry at `u32` index `i` (with `Atomics` on shared RAM). */
+  loadLo(i: number): number {
     return this.shared ? Atomics.load(this.u32, i) : (this.u32[i] as number);
   }
 
@@ -117,13 +150,12 @@ export class PageTable {
 
   /** `u32` index of the leaf entry for `va`, or -1 when a table on the way is missing. */
   leafIndex(va: number): number {
-    const u32 = this.u32;
     let node = this.root;
     for (let level = 4 as 1 | 2 | 3 | 4; level > 1; level--) {
       const i = entryIndex(node, va, level);
       const lo = this.loadLo(i);
-      if ((lo & PTE_P) === 0) return -1;
-      node = frameOf(lo, u32[i + 1] as number);
+      if ((lo & this.tableMask) !== this.tableBits) return -1;
+      node = this.frameAt(i, lo);
     }
     return entryIndex(node, va, 1);
   }
@@ -133,9 +165,9 @@ export class PageTable {
     const i = this.leafIndex(va);
     if (i < 0) return undefined;
     const lo = this.loadLo(i);
-    if (!isMapped(lo)) return undefined;
+    if ((lo & this.mappedMask) === 0) return undefined;
     const hi = this.u32[i + 1] as number;
-    return { frame: frameOf(lo, hi), prop: propertyOf(lo, hi) };
+    return { frame: this.fmt.frameOf(lo, hi), prop: this.fmt.propertyOf(lo, hi) };
   }
 
   /**
@@ -146,16 +178,16 @@ export class PageTable {
    * @throws {VmError} `NoMemory` for a table node (nothing changes).
    */
   map(va: number, frame: number, prop: PageProperty): void {
-    const u32 = this.u32;
     const ram = this.ram;
+    const fmt = this.fmt;
     checkUserFrame(ram, frame);
     let node = this.root;
     const created: Array<[parent: number, index: number, child: number]> = [];
     for (let level = 4 as 1 | 2 | 3 | 4; level > 1; level--) {
       const i = entryIndex(node, va, level);
       const lo = this.loadLo(i);
-      if ((lo & PTE_P) !== 0) {
-        node = frameOf(lo, u32[i + 1] as number);
+      if ((lo & this.tableMask) === this.tableBits) {
+        node = this.frameAt(i, lo);
         continue;
       }
       let child: number;
@@ -171,15 +203,15 @@ export class PageTable {
         ram.gp.retire(created.map(([, , made]) => made));
         throw e;
       }
-      this.publish(i, tableLo(child), addrHi(child));
+      this.publish(i, fmt.tableLo(child), fmt.tableHi(child));
       ram.frames.auxAdd(node, 1);
       created.push([node, i, child]);
       node = child;
     }
     const i = entryIndex(node, va, 1);
-    if (isMapped(this.loadLo(i))) contractViolation(`mapping over an already mapped page at 0x${va.toString(16)}`);
+    if ((this.loadLo(i) & this.mappedMask) !== 0) contractViolation(`mapping over an already mapped page at 0x${va.toString(16)}`);
     ram.frames.ref(frame, 1);
-    this.publish(i, leafLo(frame, prop), leafHi(frame, prop));
+    this.publish(i, fmt.leafLo(frame, prop), fmt.leafHi(frame, prop));
     ram.frames.auxAdd(node, 1);
   }
 
@@ -194,32 +226,41 @@ export class PageTable {
     return this.unmapIn(this.root, 4, 0, start, end, released);
   }
 
+  /**
+   * Unmaps `[start, end)` below `node` (at `level`, covering from `base`).
+   * A node's present-entry count bounds the scan: once every present entry
+   * of the node has been met, the rest of the range is empty, so a sparse
+   * unmap costs what is mapped, not 512 entries per node.
+   */
   private unmapIn(node: number, level: number, base: number, start: number, end: number, released: number[]): number {
     const span = SPAN[level as 1 | 2 | 3 | 4];
-    const u32 = this.u32;
     const frames = this.ram.frames;
     const first = Math.max(0, Math.floor((start - base) / span));
     const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    let left = frames.aux(node);
     let pages = 0;
-    for (let idx = first; idx <= last; idx++) {
+    for (let idx = first; idx <= last && left > 0; idx++) {
       const i = node * NODE_WORDS + idx * 2;
       const lo = this.loadLo(i);
+      if (lo === 0) continue;
+      left--;
       if (level === 1) {
-        if (!isMapped(lo)) continue;
-        released.push(frameOf(lo, u32[i + 1] as number));
+        if ((lo & this.mappedMask) === 0) continue;
+        released.push(this.frameAt(i, lo));
         this.clear(i);
         frames.auxAdd(node, -1);
         pages++;
         continue;
       }
-      if ((lo & PTE_P) === 0) continue;
-      const child = frameOf(lo, u32[i + 1] as number);
+      if ((lo & this.tableMask) !== this.tableBits) continue;
+      const child = this.frameAt(i, lo);
       const childBase = base + idx * span;
       pages += this.unmapIn(child, level - 1, childBase, Math.max(start, childBase), Math.min(end, childBase + span), released);
       if (frames.aux(child) === 0) {
         this.clear(i);
         frames.auxAdd(node, -1);
-        released.push(child);
+        // Every entry of the child is zero: it may be reused as is.
+        if (!this.ram.nodeCache.put(child)) released.push(child);
       }
     }
     return pages;
@@ -232,22 +273,68 @@ export class PageTable {
 
   private findIn(node: number, level: number, base: number, start: number, end: number): number {
     const span = SPAN[level as 1 | 2 | 3 | 4];
-    const u32 = this.u32;
     const first = Math.max(0, Math.floor((start - base) / span));
     const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    if (level === 1) return this.findLeaf(node, base, first, last);
     for (let idx = first; idx <= last; idx++) {
       const i = node * NODE_WORDS + idx * 2;
       const lo = this.loadLo(i);
+      if (lo === 0) continue;
       const entryBase = base + idx * span;
-      if (level === 1) {
-        if (isMapped(lo)) return entryBase;
-        continue;
-      }
-      if ((lo & PTE_P) === 0) continue;
-      const found = this.findIn(frameOf(lo, u32[i + 1] as number), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span));
+      if ((lo & this.tableMask) !== this.tableBits) continue;
+      const found = this.findIn(this.frameAt(i, lo), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span));
       if (found >= 0) return found;
     }
     return -1;
+  }
+
+  /** The first mapped page among entries `[first, last]` of level-1 node `node` (covering from `base`), or -1: a tight scan. */
+  private findLeaf(node: number, base: number, first: number, last: number): number {
+    const u32 = this.u32;
+    const mask = this.mappedMask;
+    const at = node * NODE_WORDS;
+    const end = at + last * 2;
+    if (this.shared) {
+      for (let i = at + first * 2; i <= end; i += 2) if ((Atomics.load(u32, i) & mask) !== 0) return base + ((i - at) >>> 1) * PAGE_SIZE;
+    } else {
+      for (let i = at + first * 2; i <= end; i += 2) if (((u32[i] as number) & mask) !== 0) return base + ((i - at) >>> 1) * PAGE_SIZE;
+    }
+    return -1;
+  }
+
+  /**
+   * Calls `visit(va, i)` for each mapped page of `[start, end)` in address
+   * order, `i` being the `u32` index of its leaf entry. `visit` may rewrite
+   * that entry (not clear it) and map pages of other tables; nothing may
+   * change this table's nodes meanwhile. Each node's scan stops once its
+   * present entries have all been met.
+   */
+  forEachMapped(start: number, end: number, visit: (va: number, i: number) => void): void {
+    this.eachIn(this.root, 4, 0, start, end, visit);
+  }
+
+  private eachIn(node: number, level: number, base: number, start: number, end: number, visit: (va: number, i: number) => void): void {
+    const span = SPAN[level as 1 | 2 | 3 | 4];
+    const first = Math.max(0, Math.floor((start - base) / span));
+    const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    let left = this.ram.frames.aux(node);
+    for (let idx = first; idx <= last && left > 0; idx++) {
+      const i = node * NODE_WORDS + idx * 2;
+      const lo = this.loadLo(i);
+      if (lo === 0) continue;
+      left--;
+      const entryBase = base + idx * span;
+      if (level === 1) {
+        if ((lo & this.mappedMask) !== 0) visit(entryBase, i);
+      } else if ((lo & this.tableMask) === this.tableBits) {
+        this.eachIn(this.frameAt(i, lo), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span), visit);
+      }
+    }
+  }
+
+  /** Writes the leaf entry at `u32` index `i` (a mapped page's, found by a walk) with new halves. */
+  rewrite(i: number, lo: number, hi: number): void {
+    this.publish(i, lo, hi);
   }
 
   /**
@@ -258,11 +345,11 @@ export class PageTable {
   reprotect(va: number, frame: number, prop: PageProperty): void {
     const i = this.leafIndex(va);
     const lo = i < 0 ? 0 : this.loadLo(i);
-    if (!isMapped(lo) || frameOf(lo, this.u32[i + 1] as number) !== frame) {
+    if ((lo & this.mappedMask) === 0 || this.frameAt(i, lo) !== frame) {
       internalError(`page 0x${va.toString(16)} no longer maps frame ${frame}: its mapping changed during protectNext`);
     }
     checkUserFrame(this.ram, frame);
-    this.publish(i, leafLo(frame, prop), leafHi(frame, prop));
+    this.publish(i, this.fmt.leafLo(frame, prop), this.fmt.leafHi(frame, prop));
   }
 
   /** Number of table nodes, the root included (walks the tree; for tests and statistics). */
@@ -273,7 +360,7 @@ export class PageTable {
       for (let idx = 0; idx < 512; idx++) {
         const i = node * NODE_WORDS + idx * 2;
         const lo = this.loadLo(i);
-        if ((lo & PTE_P) !== 0) n += count(frameOf(lo, this.u32[i + 1] as number), level - 1);
+        if (this.isTable(lo)) n += count(this.frameAt(i, lo), level - 1);
       }
       return n;
     };
@@ -282,10 +369,12 @@ export class PageTable {
 
   /** Frees the root; the table must be empty (unmap everything first). */
   destroy(): void {
-    this.ram.frames.unref(this.root, 1);
+    if (!this.ram.nodeCache.put(this.root)) this.ram.frames.unref(this.root, 1);
   }
 }
 
+/** A zeroed node: a cached one if there is one (node-cache.ts), else a new frame. */
 function allocNode(ram: Ram): number {
-  return ram.frames.alloc(1, true, FLAG_TYPED | FLAG_PAGE_TABLE);
+  const cached = ram.nodeCache.take();
+  return cached >= 0 ? cached : ram.frames.alloc(1, true, FLAG_TYPED | FLAG_PAGE_TABLE);
 }

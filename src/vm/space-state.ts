@@ -49,9 +49,8 @@ import { registerReleaser } from "../frame/reclaim.js";
 import { MemorySpace } from "../io/memory-space.js";
 import type { PageProperty } from "./page-property.js";
 import { PageTable, checkUserFrame } from "./page-table.js";
-import { PTE_A as importedPTE_A, PTE_D as importedPTE_D, PTE_P as importedPTE_P, PTE_RW as importedPTE_RW, frameOf as importedFrameOf } from "./pte.js";
 import { SpaceControl } from "./space-control.js";
-import { TLB_MASK as importedTLB_MASK, TLB_READ as importedTLB_READ, TLB_WRITE as importedTLB_WRITE, Tlb } from "./tlb.js";
+import { TLB_EXEC as importedTLB_EXEC, TLB_MASK as importedTLB_MASK, TLB_READ as importedTLB_READ, TLB_WRITE as importedTLB_WRITE, Tlb } from "./tlb.js";
 import { TlbFlusher } from "./tlb-flusher.js";
 
 // Imported bindings used on hot paths, as module-local constants: V8 (Node
@@ -61,14 +60,15 @@ const PAGE_SIZE = importedPAGE_SIZE;
 const TLB_MASK = importedTLB_MASK;
 const TLB_READ = importedTLB_READ;
 const TLB_WRITE = importedTLB_WRITE;
-const PTE_A = importedPTE_A;
-const PTE_D = importedPTE_D;
-const PTE_P = importedPTE_P;
-const PTE_RW = importedPTE_RW;
-const frameOf = importedFrameOf;
+const TLB_EXEC = importedTLB_EXEC;
 
 /** A page-fault handler: true when it resolved the fault and the access should retry. */
-export type PageFaultHandler = (fault: { readonly address: number; readonly write: boolean }) => boolean;
+export type PageFaultHandler = (fault: { readonly address: number; readonly write: boolean; readonly execute: boolean }) => boolean;
+
+/** Kinds of access, as {@link SpaceState.translate} takes them. */
+export const ACCESS_READ = 0;
+export const ACCESS_WRITE = 1;
+export const ACCESS_EXEC = 2;
 
 /** The whole user half a page table can map (unmapped in one go when the space ends). */
 const ALL = 2 ** 47;
@@ -93,13 +93,26 @@ export class SpaceState extends MemorySpace {
   private readonly i32: Int32Array;
   private readonly u32: Uint32Array;
   private readonly ram: Uint8Array;
+  /** A `DataView` over all of RAM (index = physical address), for the value paths. */
+  readonly ramView: DataView;
   private readonly epochIndex: number;
-  private readonly tags: Float64Array;
-  private readonly paddrs: Float64Array;
-  private readonly perms: Uint8Array;
+  private readonly readTags: Float64Array;
+  private readonly writeTags: Float64Array;
+  private readonly deltas: Float64Array;
   private readonly pages: Array<Uint8Array | undefined>;
+  // The paging format's bits that a translation tests and sets (paging-format.ts).
+  private readonly pteRead: number;
+  private readonly pteWrite: number;
+  private readonly pteAccessed: number;
+  private readonly pteDirty: number;
+  private readonly pteExecLo: number;
+  private readonly pteExecHi: number;
   /** The epoch this thread's TLB is in step with. */
-  private seenEpoch: number;
+  seenEpoch: number;
+  /** TLB hits of the value and copy paths (the emulator fast path counts its own). */
+  hits = 0;
+  /** TLB misses: translations that walked the page table. */
+  misses = 0;
   /** This thread's page-fault handler. */
   handler: PageFaultHandler | undefined = undefined;
   /** True while the fault handler runs: a fault inside it is not handled again. */
@@ -110,6 +123,8 @@ export class SpaceState extends MemorySpace {
   private released = false;
   /** The entry of this view's user count in this thread's holdings ledger (-1: none). */
   #held = -1;
+  /** The TLB epoch when this thread let go of the space (its control block may be freed since). */
+  #lastEpoch = 0;
 
   constructor(mem: PhysicalMemory, table: PageTable, control: SpaceControl) {
     super();
@@ -123,14 +138,21 @@ export class SpaceState extends MemorySpace {
     this.i32 = machine.i32;
     this.u32 = machine.u32;
     this.ram = machine.bytes;
+    this.ramView = machine.view;
     this.epochIndex = control.epochIndex;
     this.runBytes = machine.bytes;
     this.runView = machine.view;
-    this.tags = this.tlb.tags;
-    this.paddrs = this.tlb.paddrs;
-    this.perms = this.tlb.perms;
+    this.readTags = this.tlb.readTags;
+    this.writeTags = this.tlb.writeTags;
+    this.deltas = this.tlb.deltas;
     this.pages = this.tlb.pages;
     this.seenEpoch = control.epoch();
+    this.pteRead = table.fmt.readMask;
+    this.pteWrite = table.fmt.writeBit;
+    this.pteAccessed = table.fmt.accessedBit;
+    this.pteDirty = table.fmt.dirtyBit;
+    this.pteExecLo = table.fmt.execLoMask;
+    this.pteExecHi = table.fmt.execHiMask;
   }
 
   /**
@@ -202,55 +224,79 @@ export class SpaceState extends MemorySpace {
    * to inline into `run` and its callers.
    */
   override probe(addr: number, len: number, write: boolean): boolean {
-    const vpn = Math.floor(addr / PAGE_SIZE);
-    const slot = vpn & TLB_MASK;
-    const offset = addr - vpn * PAGE_SIZE;
+    // `addr` is a safe integer: `& (PAGE_SIZE - 1)` and `>>> 12` see its low 32 bits exactly.
+    const offset = addr & (PAGE_SIZE - 1);
+    const slot = (addr >>> 12) & TLB_MASK;
+    // On unshared RAM every change of the space goes through this object,
+    // which drops its own stale entries at once: no epoch to check.
     if (
       offset + len <= PAGE_SIZE &&
-      this.tags[slot] === vpn &&
-      ((this.perms[slot] as number) & (write ? TLB_WRITE : TLB_READ)) !== 0 &&
-      (this.shared ? Atomics.load(this.i32, this.epochIndex) : this.i32[this.epochIndex]) === this.seenEpoch
+      (write ? this.writeTags : this.readTags)[slot] === addr - offset &&
+      (!this.shared || Atomics.load(this.i32, this.epochIndex) === this.seenEpoch)
     ) {
-      this.runOffset = (this.paddrs[slot] as number) + offset;
+      this.hits++;
+      this.runOffset = (this.deltas[slot] as number) + addr;
       this.runSlice = null;
       return true;
     }
     return false;
   }
 
+  /**
+   * The value paths' probe: the physical address of `[addr, addr + len)`
+   * when it lies in one page cached for the access (and, on shared RAM, the
+   * TLB is in step with the epoch: the caller is then inside a critical
+   * section), else -1 (the caller takes the general path). Sets no run
+   * field. A hit also proves `addr` a user address (a tag is a mapped
+   * page's base), so the caller need only know that `addr` is a number.
+   */
+  hit(addr: number, len: number, write: boolean): number {
+    const offset = addr & (PAGE_SIZE - 1);
+    const base = addr - offset;
+    const slot = (addr >>> 12) & TLB_MASK;
+    if (
+      offset + len <= PAGE_SIZE &&
+      len !== 0 &&
+      (write ? this.writeTags : this.readTags)[slot] === base &&
+      (!this.shared || Atomics.load(this.i32, this.epochIndex) === this.seenEpoch)
+    ) {
+      this.hits++;
+      return (this.deltas[slot] as number) + base + offset;
+    }
+    return -1;
+  }
+
   private runSlow(addr: number, len: number, write: boolean): number {
     // In step with the space's epoch? (A dead space has bumped it and flushed
     // this TLB, so death is noticed on the miss path, in translate.)
     this.syncTlb();
-    const need = write ? TLB_WRITE : TLB_READ;
-    const vpn = Math.floor(addr / PAGE_SIZE);
+    const access = write ? ACCESS_WRITE : ACCESS_READ;
+    const offset = addr % PAGE_SIZE;
+    const va = addr - offset;
+    const vpn = va / PAGE_SIZE;
     const slot = vpn & TLB_MASK;
-    const tags = this.tags;
-    const perms = this.perms;
-    const paddrs = this.paddrs;
+    const tags = write ? this.writeTags : this.readTags;
+    const deltas = this.deltas;
     let paddr: number;
-    if (tags[slot] === vpn && ((perms[slot] as number) & need) !== 0) paddr = paddrs[slot] as number;
-    else {
-      paddr = this.translate(vpn, write);
-      if (paddr < 0) {
-        paddr = this.fault(addr, vpn, write);
-        if (paddr < 0) return 0;
-      }
-    }
-    const offset = addr - vpn * PAGE_SIZE;
+    if (tags[slot] === va) {
+      this.hits++;
+      paddr = va + (deltas[slot] as number);
+    } else paddr = this.translateOrFault(addr, access);
+    if (paddr < 0) return 0;
     this.runOffset = paddr + offset;
     let n = PAGE_SIZE - offset;
     if (n >= len) {
       this.runSlice = null;
       return len;
     }
-    // Merge the following pages while they are cached and physically next.
-    let expect = paddr + PAGE_SIZE;
-    for (let v = vpn + 1; n < len; v++) {
-      const s = v & TLB_MASK;
-      if (tags[s] !== v || ((perms[s] as number) & need) === 0 || paddrs[s] !== expect) break;
+    // Merge the following pages while they are cached and physically next
+    // (the same delta).
+    const delta = paddr - va;
+    for (let v = va + PAGE_SIZE; n < len; v += PAGE_SIZE) {
+      const s = (v / PAGE_SIZE) & TLB_MASK;
+      if (tags[s] !== v || deltas[s] !== delta) break;
+      this.hits++;
       n += PAGE_SIZE;
-      expect += PAGE_SIZE;
     }
     if (n === PAGE_SIZE) {
       // Exactly one whole page: hand out the slot's cached view of it.
@@ -260,6 +306,11 @@ export class SpaceState extends MemorySpace {
     }
     this.runSlice = null;
     return n < len ? n : len;
+  }
+
+  /** Shootdowns of the space so far (its TLB epoch; as it was when this thread let go of the space). */
+  shootdowns(): number {
+    return this.released ? this.#lastEpoch : this.control.epoch();
   }
 
   /** The TLB epoch (and liveness): changes when earlier runs may be stale. */
@@ -282,26 +333,55 @@ export class SpaceState extends MemorySpace {
    * when the page is not mapped or does not allow the access.
    */
   translate(vpn: number, write: boolean): number {
+    return this.walk(vpn, write ? ACCESS_WRITE : ACCESS_READ);
+  }
+
+  /**
+   * {@link SpaceState.translate} for any kind of access (`ACCESS_READ`,
+   * `ACCESS_WRITE`, `ACCESS_EXEC`): an instruction fetch needs a readable
+   * page whose entry allows execution.
+   */
+  walk(vpn: number, access: number): number {
     if (this.released) this.live();
+    this.misses++;
     const i = this.table.leafIndex(vpn * PAGE_SIZE);
     if (i < 0) return -1;
     const u32 = this.u32;
     const lo = this.shared ? Atomics.load(u32, i) : (u32[i] as number);
-    if ((lo & PTE_P) === 0) return -1;
-    if (write && (lo & PTE_RW) === 0) return -1;
-    const set = write ? PTE_A | PTE_D : PTE_A;
+    if ((lo & this.pteRead) !== this.pteRead) return -1;
+    const writable = (lo & this.pteWrite) !== 0;
+    const write = access === ACCESS_WRITE;
+    if (write && !writable) return -1;
+    const hi = this.shared ? Atomics.load(u32, i + 1) : (u32[i + 1] as number);
+    const exec = (lo & this.pteExecLo) === this.pteExecLo && (hi & this.pteExecHi) === 0;
+    if (access === ACCESS_EXEC && !exec) return -1;
+    const set = write ? this.pteAccessed | this.pteDirty : this.pteAccessed;
     if ((lo & set) !== set) {
       if (this.shared) Atomics.or(u32, i, set);
       else u32[i] = lo | set;
     }
-    const dirty = write || (lo & PTE_D) !== 0;
-    const paddr = frameOf(lo, u32[i + 1] as number) * PAGE_SIZE;
-    this.tlb.fill(vpn, paddr, (lo & PTE_RW) !== 0 && dirty ? TLB_READ | TLB_WRITE : TLB_READ);
+    const dirty = write || (lo & this.pteDirty) !== 0;
+    const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
+    this.tlb.fill(vpn, paddr, TLB_READ | (writable && dirty ? TLB_WRITE : 0) | (exec ? TLB_EXEC : 0));
     return paddr;
   }
 
+  /**
+   * The miss path of an access at `addr` (the TLB has no translation for
+   * it): walks the table and, when that fails, calls the fault handler;
+   * returns the page's physical address, or -1 for a fault that stands
+   * (`faultAddr`/`faultWrite` and any parked error say why). The caller is
+   * in step with the epoch.
+   */
+  translateOrFault(addr: number, access: number): number {
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    const paddr = this.walk(vpn, access);
+    return paddr >= 0 ? paddr : this.fault(addr, vpn, access);
+  }
+
   /** Resolves a fault through the handler; returns the page's physical address, or -1 for a fault that stands. */
-  private fault(addr: number, vpn: number, write: boolean): number {
+  private fault(addr: number, vpn: number, access: number): number {
+    const write = access === ACCESS_WRITE;
     this.faultAddr = addr;
     this.faultWrite = write;
     const handler = this.handler;
@@ -311,7 +391,7 @@ export class SpaceState extends MemorySpace {
     // The handler runs outside any critical section: it may unmap and map.
     const depth = this.machine.gp.suspend();
     try {
-      result = handler({ address: addr, write });
+      result = handler({ address: addr, write, execute: access === ACCESS_EXEC });
     } catch (e) {
       return this.park(e);
     } finally {
@@ -322,7 +402,7 @@ export class SpaceState extends MemorySpace {
     if (!result) return -1;
     this.live();
     this.syncTlb();
-    return this.translate(vpn, write);
+    return this.walk(vpn, access);
   }
 
   /** Parks `error` for the access to rethrow once it has accounted for the bytes moved; the fault stands. */
@@ -416,7 +496,16 @@ export class SpaceState extends MemorySpace {
   /** Gives mapped page `va`, which maps `frame`, property `prop` (inside {@link SpaceState.edit}). */
   protect(va: number, frame: number, prop: PageProperty): void {
     this.table.reprotect(va, frame, prop);
-    this.#flusher.issue(va, va + PAGE_SIZE);
+    this.narrowed(va, va + PAGE_SIZE);
+  }
+
+  /**
+   * Shoots down `[start, end)` after entries there lost permissions
+   * (inside {@link SpaceState.edit}): every TLB lets go, and no write
+   * through a removed permission is still in flight when this returns.
+   */
+  narrowed(start: number, end: number): void {
+    this.#flusher.issue(start, end);
     this.#adopt(this.#flusher.dispatch());
     // No thread may still be writing through a translation that lost `W`.
     this.#flusher.synchronize();
@@ -457,6 +546,7 @@ export class SpaceState extends MemorySpace {
         this.unmap(0, ALL);
         this.table.destroy();
       }
+      this.#lastEpoch = control.epoch();
     } finally {
       control.unlock();
     }

@@ -39,7 +39,9 @@ import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { activeSpace, setActiveSpace } from "./activation.js";
 import { newCursor, newCursorMut, type Cursor, type CursorMut, type VaRange } from "./cursor.js";
+import { Mmu, type TlbStats } from "./mmu.js";
 import { SpaceState, type PageFaultHandler } from "./space-state.js";
+import { walkPageTable, type PageTableWalk } from "./page-table-walk.js";
 
 // Imported bindings used on hot paths, as module-local constants: V8 (Node
 // 20) folds a module's own `const`s but loads an imported binding from its
@@ -73,6 +75,8 @@ export interface PageFaultInfo {
   readonly address: number;
   /** Whether the access was a write. */
   readonly write: boolean;
+  /** Whether the access was an instruction fetch (through {@link Mmu}; `write` is then false). */
+  readonly execute: boolean;
 }
 
 /** The memory of a `VmSpace`, for its VmIo methods (installed by its class body). */
@@ -99,6 +103,8 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
   /** True while this is the active space of this thread (and not disposed). */
   #active = false;
   #disposed = false;
+  /** This thread's emulator fast path over the space, made on first use. */
+  #mmu: Mmu | undefined = undefined;
 
   /**
    * An empty address space in `memory` (default: `PhysicalMemory.default`).
@@ -160,6 +166,34 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
   }
 
   /**
+   * A read-only picture of this space's page table, from the entries in
+   * RAM: every node met on the way down to the pages of `range` (the whole
+   * user range by default), each with its level, frame, count of present
+   * entries and its non-empty entries — raw halves, decoded flags in the
+   * memory's paging format, the frame or node they point to, and, for
+   * pages, the `PageProperty`. It changes nothing (not even ACCESSED), takes
+   * no reference and calls no user code; on shared RAM it is a snapshot
+   * that other threads' changes may overtake.
+   *
+   * Linux counterpart: `ptdump`, `/proc/PID/pagemap`.
+   *
+   * @throws {VmError} as {@link VmSpace.cursor} for a bad range.
+   * @throws {TypeError | RangeError} malformed range; the space was disposed.
+   */
+  walkPageTable(range: VaRange = { start: 0, end: MAX_USERSPACE_VADDR }): PageTableWalk {
+    const { start, end } = checkRange(range);
+    this.#live();
+    const state = this.#state;
+    // A read-side critical section keeps unlinked nodes from being freed under the walk.
+    state.enter();
+    try {
+      return walkPageTable(state.table, start, end);
+    } finally {
+      state.exit();
+    }
+  }
+
+  /**
    * Makes this the current address space of this thread: the one `reader`
    * and `writer` accept.
    *
@@ -202,6 +236,51 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
   writer(vaddr: number, len: number): VmWriter<Fallible> {
     if (!this.#active || !isIndex(vaddr) || !isIndex(len) || vaddr + len > MAX_USERSPACE_VADDR) this.#checkAccess(vaddr, len);
     return newWriter<Fallible>(null, null, this.#state, null, vaddr + 0, vaddr + len, true);
+  }
+
+  /**
+   * This thread's emulator fast path over the space: loads, stores,
+   * instruction fetches and compare-and-swaps at virtual addresses, with
+   * numbers only (64-bit values as two 32-bit halves), translated through
+   * this thread's TLB of the space, faults resolved through the page-fault
+   * handler and unresolved ones thrown as `VmError` (see {@link Mmu}).
+   * The same object every time on this thread. It needs no `activate()`:
+   * it is bound to this space, as a hart's MMU is to its page table.
+   *
+   * OSTD counterpart: none (the hardware MMU); QEMU's softmmu TLB.
+   *
+   * @throws {TypeError} the space was disposed.
+   */
+  mmu(): Mmu {
+    this.#live();
+    return (this.#mmu ??= new Mmu(this.#state));
+  }
+
+  /**
+   * This thread's TLB counters for the space, and the space's shootdown
+   * count: a snapshot, cheap enough to poll (no walk, no lock).
+   *
+   * - `hits`: accesses and copy runs translated by this thread's TLB
+   *   (values, copies and {@link VmSpace.mmu} accesses);
+   * - `misses`: translations that walked the page table;
+   * - `flushes`: whole flushes of this thread's TLB (after another thread's
+   *   shootdown, a large unmap, or the end of the space);
+   * - `shootdowns`: unmaps and protects of the space that removed or
+   *   narrowed translations, on every thread (the space's TLB epoch).
+   *
+   * Works after `dispose()` too (the counts as they were).
+   *
+   * OSTD counterpart: none (Linux's `/proc/vmstat` `nr_tlb_*` counters).
+   */
+  tlbStats(): TlbStats {
+    const state = this.#state;
+    const mmu = this.#mmu;
+    return {
+      hits: state.hits + (mmu === undefined ? 0 : mmu.hitCount()),
+      misses: state.misses,
+      flushes: state.tlb.flushes,
+      shootdowns: state.shootdowns(),
+    };
   }
 
   /**
@@ -307,13 +386,22 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
   override readVal<T>(vaddr: number, t: PodType<T>): T {
     // The common case — active space, a value inside one cached page — is
     // one TLB lookup and one decode; everything else takes the general path.
-    // (On shared RAM the general path brackets the access in a critical section.)
+    // On shared RAM the lookup and the decode run in a critical section, so
+    // that the frame cannot be freed under them.
     const m = this.#state;
-    if (this.#active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number" && !m.shared) {
+    if (this.#active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
       const d = t as PodDescriptor<T>;
-      const size = d.size;
-      if (vaddr >= 0 && vaddr + size <= MAX_USERSPACE_VADDR && Math.floor(vaddr) === vaddr && size !== 0 && m.probe(vaddr, size, false)) {
-        return d.decode(m.runView, m.runOffset);
+      if (!m.shared) {
+        const p = m.hit(vaddr, d.size, false);
+        if (p >= 0) return d.decode(m.ramView, p);
+      } else {
+        m.enter();
+        try {
+          const p = m.hit(vaddr, d.size, false);
+          if (p >= 0) return d.decode(m.ramView, p);
+        } finally {
+          m.exit();
+        }
       }
     }
     return super.readVal(vaddr, t);
@@ -333,9 +421,25 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     const snap = d.snapshot(value, "value");
     const m = this.#state;
     const size = d.size;
-    if (this.#active && !m.shared && size !== 0 && vaddr + size <= MAX_USERSPACE_VADDR && m.probe(vaddr, size, true)) {
-      d.store(m.runView, m.runOffset, snap);
-      return;
+    if (this.#active) {
+      if (!m.shared) {
+        const p = m.hit(vaddr, size, true);
+        if (p >= 0) {
+          d.store(m.ramView, p, snap);
+          return;
+        }
+      } else {
+        m.enter();
+        try {
+          const p = m.hit(vaddr, size, true);
+          if (p >= 0) {
+            d.store(m.ramView, p, snap);
+            return;
+          }
+        } finally {
+          m.exit();
+        }
+      }
     }
     storeValueAt(spaceIo(this), vaddr, d, snap);
   }

@@ -205,7 +205,7 @@ class Model {
     let result: unknown;
     this.inHandler = true;
     try {
-      result = handle(this.handler, this.api(paddrs), { address: addr, write });
+      result = handle(this.handler, this.api(paddrs), { address: addr, write, execute: false });
     } catch (e) {
       assert.ok(e instanceof HandlerError);
       return { kind: "parked", error: { kind: "handler" } };

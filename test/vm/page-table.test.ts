@@ -1,4 +1,4 @@
-// The page table: real x86-64 PTEs in RAM, walked by hand; intermediate
+// The page table: real PTEs in RAM (x86-64 or Sv48), walked by hand; intermediate
 // nodes created on demand and freed when empty; nodes are typed frames that
 // nothing else can reach; mapping references; NoMemory rollback.
 import { test } from "node:test";
@@ -18,18 +18,20 @@ import {
   pteFrame,
   pteIndex,
   queryAt,
+  raw,
   readPte,
   throwsContract,
   throwsVmError,
   unmapAt,
   user,
   walk,
+  type RawPte,
 } from "./support.js";
 import { spaceStateOf } from "../../src/vm/vm-space.js";
 
 const FAR = 0x7fff_ffff_e000; // the last page below MAX_USERSPACE_VADDR
 
-test("after mapping, a hand walk through RAM finds the frame: table entries P|RW|US, leaf P/RW/US/NX as the flags say", () => {
+test("after mapping, a hand walk through RAM finds the frame: table entries P|RW|US (Sv48: V), leaf bits as the flags say", () => {
   const f = fixture();
   const { mem, space } = f;
   const root = spaceStateOf(space).table.root;
@@ -46,17 +48,17 @@ test("after mapping, a hand walk through RAM finds the frame: table entries P|RW
     assert.equal(entries.length, 4, `walk of 0x${va.toString(16)} reaches the leaf`);
     for (let k = 0; k < 3; k++) {
       const e = entries[k] as { lo: number; hi: number };
-      assert.equal(e.lo & 0x7, 0x7, "table entry: P, RW, US");
-      assert.equal(e.hi >>> 31, 0, "table entry: not NX");
+      assert.equal(e.lo & raw().tableMask, raw().tableFlags, "table entry: P, RW, US (Sv48: V alone)");
+      assert.equal(e.hi >>> 31, 0, "table entry: not NX (Sv48: N clear)");
       assert.equal(pteFrame(e), nodes[k + 1]);
     }
     const leaf = entries[3] as { lo: number; hi: number };
-    assert.equal(leaf.lo & 1, 1, "P");
-    assert.equal((leaf.lo >>> 1) & 1, (flags & PageFlags.W) !== 0 ? 1 : 0, "RW");
-    assert.equal((leaf.lo >>> 2) & 1, 1, "US");
-    assert.equal(leaf.hi >>> 31, (flags & PageFlags.X) !== 0 ? 0 : 1, "NX");
-    assert.equal((leaf.lo >>> 5) & 3, 0, "neither accessed nor dirty yet");
-    assert.equal(pteFrame(leaf) * PAGE_SIZE, paddr, "bits 12–51 hold the frame number");
+    assert.ok(raw().present(leaf), "P (Sv48: V and R)");
+    assert.equal(raw().writable(leaf), (flags & PageFlags.W) !== 0, "RW (Sv48: W)");
+    assert.ok(raw().user(leaf), "US (Sv48: U)");
+    assert.equal(raw().executable(leaf), (flags & PageFlags.X) !== 0, "not NX (Sv48: X)");
+    assert.ok(!raw().accessed(leaf) && !raw().dirty(leaf), "neither accessed nor dirty yet");
+    assert.equal(pteFrame(leaf) * PAGE_SIZE, paddr, "the address bits hold the frame number");
   }
   disposeAndCheck(f);
 });
@@ -72,17 +74,17 @@ test("entryIndex and pteIndex agree: 9 bits per level above the 12-bit page offs
   assert.equal(TABLE_SPAN, 2 ** 48);
 });
 
-test("PageFlags.X clears NX in the leaf; removing X by protect sets it again", () => {
+test("PageFlags.X clears NX in the leaf (Sv48: sets X); removing X by protect undoes it", () => {
   const f = fixture();
   const root = spaceStateOf(f.space).table.root;
   mapNew(f.space, f.mem, 0x5000, PageFlags.RX);
-  assert.equal((walk(f.mem, root, 0x5000).entries[3] as { hi: number }).hi >>> 31, 0);
+  assert.equal(raw().executable(walk(f.mem, root, 0x5000).entries[3] as RawPte), true);
   assert.equal(flagsAt(f.space, 0x5000), PageFlags.RX);
   using c = f.space.cursorMut({ start: 0x5000, end: 0x6000 });
   c.protectNext(PAGE_SIZE, (p) => {
     p.flags = PageFlags.R;
   });
-  assert.equal((walk(f.mem, root, 0x5000).entries[3] as { hi: number }).hi >>> 31, 1);
+  assert.equal(raw().executable(walk(f.mem, root, 0x5000).entries[3] as RawPte), false);
   assert.equal(flagsAt(f.space, 0x5000), PageFlags.R);
   disposeAndCheck(f);
 });
@@ -365,4 +367,45 @@ test("by construction, no reserved frame, page-table node or free frame ever ent
   assert.throws(() => table.reprotect(0x8000, paddr / PAGE_SIZE, prop), isInternal);
   assert.equal(flagsAt(space, 0x7000), PageFlags.RW);
   disposeAndCheck(f);
+});
+
+test("emptied nodes are kept for reuse on unshared RAM: the next path reuses them, they count as free, and any allocation may take them", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const table = spaceStateOf(space).table;
+  const free0 = mem.freeFrames();
+  mapNew(space, mem, 0x1000);
+  const path = walk(mem, table.root, 0x1000).nodes;
+  unmapAt(space, 0x1000);
+  assert.equal(table.nodeCount(), 1);
+  assert.equal(ramOf(mem).nodeCache.size, 3, "the three emptied nodes are cached");
+  assert.equal(mem.freeFrames(), free0, "cached nodes count as free");
+  assert.equal(mem.usedFrames() + mem.freeFrames() + mem.reservedFrames(), mem.size / PAGE_SIZE);
+  for (const n of path.slice(1)) for (let i = 0; i < 512; i++) assert.deepEqual(readPte(mem, n, i), { lo: 0, hi: 0 }, "a cached node is zero");
+  // A far page needs a path of its own: it is made of the cached nodes.
+  mapNew(space, mem, FAR);
+  assert.deepEqual(new Set(walk(mem, table.root, FAR).nodes.slice(1)), new Set(path.slice(1)));
+  assert.equal(ramOf(mem).nodeCache.size, 0);
+  unmapAt(space, FAR);
+  // Every free frame can be allocated, the cached nodes included.
+  const n = mem.freeFrames();
+  const opts = new FrameAllocOptions(mem);
+  const hog: UFrame[] = [];
+  while (hog.length < n) hog.push(opts.allocFrame());
+  throwsVmError(() => opts.allocFrame(), "NoMemory");
+  assert.equal(ramOf(mem).nodeCache.size, 0, "the allocation that found no free frame took the cached nodes");
+  for (const h of hog) h.dispose();
+  disposeAndCheck(f);
+});
+
+test("shared RAM caches no node: an unlinked node waits for a grace period and goes back to the allocator", () => {
+  const mem = memory(1 << 20, true);
+  const space = new VmSpace(mem);
+  const free0 = mem.freeFrames();
+  mapNew(space, mem, 0x1000);
+  unmapAt(space, 0x1000);
+  assert.equal(ramOf(mem).nodeCache.size, 0);
+  assert.equal(mem.freeFrames(), free0);
+  assert.equal(ramOf(mem).allocator.freeCount(), free0);
+  space.dispose();
 });

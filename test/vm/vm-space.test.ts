@@ -38,6 +38,7 @@ import {
   throwsVmError,
   unmapAt,
   user,
+  PAGING,
 } from "./support.js";
 import { ramOf } from "../../src/frame/physical-memory.js";
 
@@ -506,7 +507,7 @@ test("a VmSpace's internals are unreachable: no own properties, only the API on 
   const f = fixture();
   const { space, mem } = f;
   assert.deepEqual(Reflect.ownKeys(space), []);
-  const api = ["activate", "constructor", "cursor", "cursorMut", "dispose", "readVal", "reader", "setPageFaultHandler", "share", "writeVal", "writer"];
+  const api = ["activate", "constructor", "cursor", "cursorMut", "dispose", "mmu", "readVal", "reader", "setPageFaultHandler", "share", "tlbStats", "walkPageTable", "writeVal", "writer"];
   assert.deepEqual(Object.getOwnPropertyNames(VmSpace.prototype).sort(), api);
   const vmIo = ["fillZeros", "read", "readBytes", "readOnce", "readSlice", "readVal", "write", "writeBytes", "writeOnce", "writeSlice", "writeVal"];
   assert.deepEqual(Object.getOwnPropertyNames(Object.getPrototypeOf(VmSpace.prototype)).filter((n) => n !== "constructor").sort(), vmIo);
@@ -521,7 +522,7 @@ test("a VmSpace's internals are unreachable: no own properties, only the API on 
 });
 
 test("VmSpace.attach reads each field of the token once", () => {
-  const mem = new PhysicalMemory({ size: 1 << 20, shared: true });
+  const mem = new PhysicalMemory({ size: 1 << 20, shared: true, paging: PAGING });
   const free = mem.freeFrames();
   const space = new VmSpace(mem);
   const token = space.share();

@@ -30,8 +30,10 @@ import { cases as threadCases } from "./threads.bench.js";
 import { cases as guestCases } from "./guest.bench.js";
 import { cases as podCases } from "./pod.bench.js";
 import { cases as wasiCases } from "./wasi.bench.js";
+import { cases as cpuCases } from "./cpu.bench.js";
+import { cases as kernelCases } from "./kernel.bench.js";
 
-const all: BenchCase[] = [...ioCases, ...frameCases, ...vmCases, ...threadCases, ...guestCases, ...podCases, ...wasiCases];
+const all: BenchCase[] = [...ioCases, ...frameCases, ...vmCases, ...threadCases, ...guestCases, ...podCases, ...wasiCases, ...cpuCases, ...kernelCases];
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Sample spread (IQR / median) above which a side's median is not trusted. */

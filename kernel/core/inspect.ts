@@ -1,0 +1,120 @@
+/**
+ * Snapshots of the kernel for an inspector: processes and threads, each
+ * address space's regions with how many of their pages are mapped and how
+ * many are shared copy-on-write, the real page-table entries of a range
+ * (read through vmio cursors: frame, flags, reference count), and frames in
+ * use by kind. Everything is read through vmio's public API; nothing here
+ * changes the kernel's state.
+ *
+ * @module
+ */
+
+import { PAGE_SIZE, PageFlags, type VmSpace } from "vmio";
+import type { FaultResolution } from "../mm/mm-events.js";
+import type { System } from "../proc/system.js";
+
+/** One mapped page as the page table holds it. */
+export interface PageInfo {
+  readonly va: number;
+  /** The frame's physical address. */
+  readonly paddr: number;
+  /** `PageFlags` bits of the entry (R, W, X, ACCESSED, DIRTY). */
+  readonly flags: number;
+  /** The frame's reference count (mappings in every address space, and kernel handles). */
+  readonly refs: number;
+}
+
+/** One region of an address space. */
+export interface RegionInfo {
+  readonly start: number;
+  readonly end: number;
+  /** `PROT_*` bits. */
+  readonly prot: number;
+  readonly shared: boolean;
+  readonly name: string;
+  readonly kind: "anon" | "file" | "shared";
+  /** Pages present in the page table. */
+  readonly mapped: number;
+  /** Present pages of a private region whose frame another mapping shares (copy-on-write pending). */
+  readonly cowShared: number;
+}
+
+/** One process. */
+export interface ProcessInfo {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly state: "alive" | "zombie" | "reaped";
+  readonly exe: string;
+  readonly argv: readonly string[];
+  readonly threads: ReadonlyArray<{ readonly tid: number; readonly state: string; readonly pc: number }>;
+  readonly regions: readonly RegionInfo[];
+}
+
+/** The whole kernel. */
+export interface KernelSnapshot {
+  readonly processes: readonly ProcessInfo[];
+  readonly frames: {
+    readonly total: number;
+    readonly free: number;
+    /** Distinct frames mapped in user address spaces. */
+    readonly user: number;
+    /** The rest of the frames in use: page tables, address-space control blocks, the zero page. */
+    readonly kernel: number;
+    readonly peak: number;
+  };
+  readonly faults: Readonly<Record<FaultResolution, number>>;
+  readonly instructions: number;
+  readonly syscalls: number;
+}
+
+/** The mapped pages of `[start, end)` in `space`, from its page table. */
+export function pagesOf(space: VmSpace, start: number, end: number): PageInfo[] {
+  const out: PageInfo[] = [];
+  if (start >= end) return out;
+  using c = space.cursor({ start, end });
+  for (let va = start; va < end; va += PAGE_SIZE) {
+    c.jump(va);
+    const item = c.query().item;
+    if (item === undefined) continue;
+    // The handle query gave us is one of the references: leave it out.
+    out.push({ va, paddr: item.frame.startPaddr(), flags: item.prop.flags, refs: item.frame.referenceCount() - 1 });
+    item.frame.dispose();
+  }
+  return out;
+}
+
+/** A snapshot of `sys`. */
+export function snapshot(sys: System): KernelSnapshot {
+  const userFrames = new Set<number>();
+  const processes: ProcessInfo[] = [];
+  for (const p of sys.processes.values()) {
+    const as = p.mm.as;
+    const regions: RegionInfo[] = [];
+    if (!as.disposed) {
+      for (const a of as.areas()) {
+        const pages = pagesOf(as.space, a.start, a.end);
+        for (const pg of pages) userFrames.add(pg.paddr);
+        const cowShared = a.shared ? 0 : pages.filter((pg) => pg.refs > 1 && (pg.flags & PageFlags.W) === 0).length;
+        regions.push({ ...a, mapped: pages.length, cowShared });
+      }
+    }
+    processes.push({
+      pid: p.pid,
+      ppid: p.parent?.pid ?? 0,
+      state: p.state,
+      exe: p.exe?.path ?? "",
+      argv: p.argv,
+      threads: [...p.threads].map((t) => ({ tid: t.tid, state: t.state, pc: t.hart.pc })),
+      regions,
+    });
+  }
+  const total = sys.memory.size / PAGE_SIZE - sys.memory.reservedFrames();
+  const free = sys.memory.freeFrames();
+  return {
+    processes,
+    frames: { total, free, user: userFrames.size, kernel: total - free - userFrames.size, peak: sys.stats.framesPeak },
+    faults: { ...sys.stats.faults },
+    instructions: sys.instructions(),
+    syscalls: sys.stats.syscalls,
+  };
+}

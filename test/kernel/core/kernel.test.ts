@@ -1,0 +1,139 @@
+// The kernel as a host uses it: spawn errors, the exit of a killed program,
+// the observer's events, input given later, a terminal's size, snapshots of
+// processes and page tables, a deadlock reported instead of a hang, and
+// CPU workers started and stopped.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { DeadlockError, Kernel, SpawnError } from "../../../kernel/core/kernel.js";
+import { FileSystem } from "../../../kernel/fs/file-system.js";
+import { builtinFileSystem } from "../../../kernel/host/builtin-fs.js";
+import { nodeCpuFactory } from "../../../kernel/host/node-cpus.js";
+import { PROT_EXEC, PROT_READ } from "../../../kernel/abi/mman.js";
+import { dispatch } from "../../../kernel/syscall/dispatch.js";
+import { SYSCALLS } from "../../../kernel/syscall/table.js";
+import { NR, SCRATCH, harness } from "../support/syscall-harness.js";
+
+function collect(): { sink: (b: Uint8Array) => void; text: () => string } {
+  const parts: Uint8Array[] = [];
+  return { sink: (b) => parts.push(b.slice()), text: () => new TextDecoder().decode(Buffer.concat(parts)) };
+}
+
+test("spawn refuses what execve would: a missing program (ENOENT), a directory (EACCES), a text file (ENOEXEC), a bad cwd", () => {
+  const k = new Kernel({ fs: builtinFileSystem() });
+  assert.throws(() => k.spawn("/bin/nope"), (e: unknown) => e instanceof SpawnError && e.errno === 2);
+  assert.throws(() => k.spawn("/bin"), (e: unknown) => e instanceof SpawnError && e.errno === 13);
+  k.fs.addFile("/tmp/text", new TextEncoder().encode("just text\n"), 0o755);
+  assert.throws(() => k.spawn("/tmp/text"), (e: unknown) => e instanceof SpawnError && e.errno === 8);
+  assert.throws(() => k.spawn("/bin/hello", { cwd: "/bin/hello" }), (e: unknown) => e instanceof SpawnError);
+  assert.equal(k.sys.processes.size, 0, "nothing left behind");
+  assert.rejects(new Kernel().run(), /spawn a program first/);
+});
+
+test("a #! script runs its interpreter with the script's path", async () => {
+  const out = collect();
+  const k = new Kernel({ fs: builtinFileSystem(), stdout: out.sink });
+  k.fs.addFile("/tmp/script", new TextEncoder().encode("#!/bin/hello first\n"), 0o755);
+  k.spawn("/tmp/script", { args: ["second"] });
+  const r = await k.run();
+  assert.equal(r.code, 0);
+  assert.match(out.text(), /argv\[0\] = "\/bin\/hello"\nargv\[1\] = "first"\nargv\[2\] = "\/tmp\/script"\nargv\[3\] = "second"/);
+});
+
+test("a program killed by a signal: code 128 + signal, and the observer saw its life", async () => {
+  const events: string[] = [];
+  const k = new Kernel({
+    fs: builtinFileSystem(),
+    observer: {
+      processCreated: (pid, ppid) => events.push(`created ${pid} by ${ppid}`),
+      processExec: (pid, path) => events.push(`exec ${pid} ${path}`),
+      processExited: (pid, status) => events.push(`exited ${pid} ${status}`),
+      fault: (pid, e) => {
+        if (e.resolution === "fatal") events.push(`fatal fault in ${pid}`);
+      },
+    },
+  });
+  k.spawn("/bin/sigfault", { args: ["--die", "segv"] });
+  const r = await k.run();
+  assert.deepEqual(r, { status: 11, code: 139, signal: 11 });
+  assert.deepEqual(events, ["exec 1 /bin/sigfault", "created 1 by 0", "fatal fault in 1", "exited 1 11"]);
+});
+
+test("input given after the program started waiting is read; the terminal's size answers TIOCGWINSZ", async () => {
+  const out = collect();
+  let wanted = 0;
+  const k = new Kernel({ fs: builtinFileSystem(), stdout: out.sink, onInputWanted: () => wanted++, terminal: { stdin: true, stdout: true, rows: 33, cols: 77 } });
+  k.spawn("/bin/demo-wc");
+  const running = k.run();
+  setTimeout(() => {
+    k.input(new TextEncoder().encode("one two\nthree\n"));
+    setTimeout(() => k.endInput(), 5);
+  }, 5);
+  const r = await running;
+  assert.equal(r.code, 0);
+  assert.ok(wanted >= 1);
+  assert.match(out.text(), /2 lines, 3 words, 14 bytes/);
+});
+
+test("a program waiting for something that can never come is a DeadlockError, not a hang", async () => {
+  const h = harness();
+  // The only thread waits on a futex word no one else can wake.
+  h.t.hart.setReg(17, NR.futex);
+  [SCRATCH, 128, 0, 0, 0, 0].forEach((v, i) => h.t.hart.setReg(10 + i, v));
+  h.sys.scheduler.next();
+  assert.equal(dispatch(h.sys, h.t, SYSCALLS), "blocked");
+  await assert.rejects(h.kernel.run(), (e: unknown) => e instanceof DeadlockError);
+});
+
+test("without stdin and without onInputWanted, the guest's stdin is empty", async () => {
+  const out = collect();
+  const k = new Kernel({ fs: builtinFileSystem(), stdout: out.sink });
+  k.spawn("/bin/demo-wc");
+  assert.equal((await k.run()).code, 0);
+  assert.match(out.text(), /0 lines, 0 words, 0 bytes/);
+});
+
+test("snapshots: processes, regions with mapped pages, the real PTEs of the text, frames by kind", async () => {
+  const k = new Kernel({ fs: builtinFileSystem(), stdout: () => {} });
+  k.spawn("/bin/hello");
+  const before = k.inspect();
+  assert.equal(before.processes.length, 1);
+  const p = before.processes[0];
+  assert.equal(p?.exe, "/bin/hello");
+  const text = p?.regions.find((r) => r.prot === (PROT_READ | PROT_EXEC) && r.kind === "file" && r.name === "/bin/hello");
+  assert.ok(text !== undefined);
+  assert.equal(text.mapped, 0, "nothing touched before it runs");
+  await k.run();
+  const fs2 = new FileSystem();
+  assert.ok(fs2.root !== undefined);
+  const after = k.inspect();
+  assert.ok(after.instructions > 1000);
+  assert.ok(after.frames.peak > 0 && after.frames.total > after.frames.free);
+  assert.equal(after.processes.length, 0, "the program and its process are gone");
+});
+
+test("page-table entries of a running program, read through cursors", () => {
+  const k = new Kernel({ fs: builtinFileSystem() });
+  k.spawn("/bin/hello");
+  const as = k.sys.processes.get(1)?.mm.as;
+  k.sys.activate(k.sys.processes.get(1)!.mm);
+  as?.space.readBytes(0x10000, new Uint8Array(16));
+  const pages = k.pages(1, 0x10000, 0x12000);
+  assert.equal(pages.length, 1);
+  assert.equal(pages[0]?.va, 0x10000);
+  assert.equal(pages[0]?.refs, 1);
+});
+
+test("with 2 CPUs a program runs on workers and close() stops them", { timeout: 60_000 }, async () => {
+  const out = collect();
+  const k = new Kernel({ fs: builtinFileSystem(), cpus: 2, startCpu: nodeCpuFactory(), stdout: out.sink });
+  k.spawn("/bin/hello", { args: ["smp"] });
+  try {
+    const r = await k.run();
+    assert.equal(r.code, 0);
+    assert.match(out.text(), /argv\[1\] = "smp"/);
+  } finally {
+    await k.close();
+  }
+  assert.throws(() => new Kernel({ cpus: 2 }), RangeError);
+  assert.throws(() => new Kernel({ cpus: 0 }), RangeError);
+});

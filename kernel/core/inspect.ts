@@ -12,6 +12,7 @@
 import { PAGE_SIZE, PageFlags, type VmSpace } from "vmio";
 import type { FaultResolution } from "../mm/mm-events.js";
 import type { System } from "../proc/system.js";
+import { zeroPageAddress } from "../mm/zero-page.js";
 
 /** One mapped page as the page table holds it. */
 export interface PageInfo {
@@ -37,6 +38,8 @@ export interface RegionInfo {
   readonly mapped: number;
   /** Present pages of a private region whose frame another mapping shares (copy-on-write pending). */
   readonly cowShared: number;
+  /** The present pages, in address order. */
+  readonly pages: readonly PageInfo[];
 }
 
 /** One process. */
@@ -61,6 +64,8 @@ export interface KernelSnapshot {
     /** The rest of the frames in use: page tables, address-space control blocks, the zero page. */
     readonly kernel: number;
     readonly peak: number;
+    /** The physical address of the zero page (mapped read-only for reads of untouched anonymous memory), once it exists. */
+    readonly zeroPage: number | undefined;
   };
   readonly faults: Readonly<Record<FaultResolution, number>>;
   readonly instructions: number;
@@ -95,7 +100,7 @@ export function snapshot(sys: System): KernelSnapshot {
         const pages = pagesOf(as.space, a.start, a.end);
         for (const pg of pages) userFrames.add(pg.paddr);
         const cowShared = a.shared ? 0 : pages.filter((pg) => pg.refs > 1 && (pg.flags & PageFlags.W) === 0).length;
-        regions.push({ ...a, mapped: pages.length, cowShared });
+        regions.push({ ...a, mapped: pages.length, cowShared, pages });
       }
     }
     processes.push({
@@ -112,7 +117,14 @@ export function snapshot(sys: System): KernelSnapshot {
   const free = sys.memory.freeFrames();
   return {
     processes,
-    frames: { total, free, user: userFrames.size, kernel: total - free - userFrames.size, peak: sys.stats.framesPeak },
+    frames: {
+      total,
+      free,
+      user: userFrames.size,
+      kernel: total - free - userFrames.size,
+      peak: sys.stats.framesPeak,
+      zeroPage: zeroPageAddress(sys.memory),
+    },
     faults: { ...sys.stats.faults },
     instructions: sys.instructions(),
     syscalls: sys.stats.syscalls,

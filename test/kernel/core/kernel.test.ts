@@ -137,3 +137,61 @@ test("with 2 CPUs a program runs on workers and close() stops them", { timeout: 
   assert.throws(() => new Kernel({ cpus: 2 }), RangeError);
   assert.throws(() => new Kernel({ cpus: 0 }), RangeError);
 });
+
+test("betweenSlices runs after every slice and the kernel waits for the promise it returns; not with several CPUs", async () => {
+  let calls = 0;
+  let running = false;
+  const seen: number[] = [];
+  const k = new Kernel({
+    fs: builtinFileSystem(),
+    slice: 2_000,
+    betweenSlices: async () => {
+      assert.equal(running, false, "no two pauses at once: the kernel waited for the previous one");
+      running = true;
+      calls++;
+      seen.push(k.sys.instructions());
+      await new Promise((r) => setTimeout(r, 1));
+      running = false;
+    },
+  });
+  k.spawn("/bin/demo-cow");
+  assert.equal((await k.run()).code, 0);
+  // demo-cow retires about 180 000 instructions: at least one slice per 2 000 of them.
+  assert.ok(calls >= k.sys.instructions() / 2_000, `${calls} calls`);
+  assert.deepEqual(seen, [...seen].sort((a, b) => a - b), "each call sees the guest further on");
+  assert.throws(() => new Kernel({ cpus: 2, startCpu: nodeCpuFactory(), betweenSlices: () => {} }), RangeError);
+});
+
+test("snapshots list each region's present pages (frame, flags, references) and where the zero page is", async () => {
+  const k = new Kernel({ fs: builtinFileSystem(), stdout: () => {} });
+  k.spawn("/bin/demo-paging");
+  let mid: ReturnType<Kernel["inspect"]> | undefined;
+  const k2 = new Kernel({
+    fs: builtinFileSystem(),
+    stdout: () => {},
+    slice: 500,
+    betweenSlices: () => {
+      const s = k2.inspect();
+      // The moment the zero page is mapped somewhere, remember that snapshot.
+      if (mid === undefined && s.frames.zeroPage !== undefined && s.processes.some((p) => p.regions.some((r) => r.pages.some((pg) => pg.paddr === s.frames.zeroPage)))) mid = s;
+    },
+  });
+  k2.spawn("/bin/demo-paging");
+  assert.equal((await k2.run()).code, 0);
+  assert.ok(mid !== undefined, "the program read untouched memory: the zero page was mapped");
+  for (const p of mid.processes) {
+    for (const r of p.regions) {
+      assert.equal(r.pages.length, r.mapped);
+      let last = -1;
+      for (const pg of r.pages) {
+        assert.ok(pg.va >= r.start && pg.va < r.end && pg.va > last, "in the region, in address order");
+        last = pg.va;
+        assert.ok(pg.refs >= 1);
+      }
+    }
+  }
+  const zero = mid.processes.flatMap((p) => p.regions.flatMap((r) => r.pages)).filter((pg) => pg.paddr === mid?.frames.zeroPage);
+  assert.ok(zero.every((pg) => (pg.flags & 2) === 0), "the zero page is mapped read-only");
+  assert.ok(zero.every((pg) => pg.refs >= zero.length + 1), "every mapping and the kernel's own handle count");
+  assert.equal(k.inspect().frames.zeroPage, undefined, "a kernel that has not run has no zero page yet");
+});

@@ -6,8 +6,9 @@
  * @module
  */
 
+import type { FaultResolution } from "../mm/mm-events.js";
 import type { KernelStats } from "../proc/kernel-stats.js";
-import { count } from "./stats-report.js";
+import { count, statsLines, type StatsCounters } from "./stats-report.js";
 
 /** One demo: its program and what to say about it. */
 export interface Demo {
@@ -57,3 +58,37 @@ export const DEMOS: readonly Demo[] = [
 
 /** Every program the demo runs, its helpers included (`demo-pipe` runs `demo-cat` and `demo-wc`). */
 export const DEMO_BINARIES: readonly string[] = [...DEMOS.map((d) => d.program), "/bin/demo-cat", "/bin/demo-wc"];
+
+/** Totals over the demos, each run on its own kernel: counts add up, the peak is the highest of the peaks. */
+export class DemoTotals {
+  instructions = 0;
+  seconds = 0;
+  readonly #faults = new Map<FaultResolution, number>();
+  #stackGrowth = 0;
+  #framesPeak = 0;
+  #processes = 0;
+  #syscalls = 0;
+
+  /** Adds one demo's kernel counters, instructions retired and run time. */
+  add(s: StatsCounters, instructions: number, seconds: number): void {
+    this.instructions += instructions;
+    this.seconds += seconds;
+    for (const [k, v] of Object.entries(s.faults) as [FaultResolution, number][]) this.#faults.set(k, (this.#faults.get(k) ?? 0) + v);
+    this.#stackGrowth += s.stackGrowth;
+    this.#framesPeak = Math.max(this.#framesPeak, s.framesPeak);
+    this.#processes += s.processes;
+    this.#syscalls += s.syscalls;
+  }
+
+  /** The summary lines of {@link statsLines}, over every demo added. */
+  lines(): string[] {
+    const counters: StatsCounters = {
+      faults: Object.fromEntries(this.#faults) as Record<FaultResolution, number>,
+      stackGrowth: this.#stackGrowth,
+      framesPeak: this.#framesPeak,
+      processes: this.#processes,
+      syscalls: this.#syscalls,
+    };
+    return statsLines(counters, this.instructions, this.seconds);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * How the page writes numbers, addresses, permissions and page-table flags.
+ * Pure functions, no DOM: the page and its Node tests share them.
+ *
+ * @module
+ */
+
+/** A count with thousands separators: `12,345`. */
+export function count(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}
+
+/** An address or a physical address in hex: `0x3ff7eff000`. */
+export function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}
+
+/** A size in bytes, in the largest binary unit that keeps it whole where it can: `4 KiB`, `256 MiB`, `1.5 MiB`. */
+export function size(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
+}
+
+/** Instructions as `12.3 M`, `45.6 K` (the `npm start` demo's form). */
+export function millions(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} K` : String(n);
+}
+
+/** Linux `PROT_*` bits as `rwx`, with `-` for each one missing. */
+export function prot(p: number): string {
+  return `${p & 1 ? "r" : "-"}${p & 2 ? "w" : "-"}${p & 4 ? "x" : "-"}`;
+}
+
+/** vmio's `PageFlags` bits, in the order the page shows them. */
+export const PTE_FLAGS: ReadonlyArray<readonly [bit: number, letter: string, meaning: string]> = [
+  [1, "R", "readable"],
+  [2, "W", "writable"],
+  [4, "X", "executable"],
+  [8, "A", "accessed"],
+  [16, "D", "dirty"],
+];
+
+/** A page-table entry's flags as `RW-AD`, with `-` for each one clear. */
+export function pteFlags(flags: number): string {
+  return PTE_FLAGS.map(([bit, letter]) => (flags & bit ? letter : "-")).join("");
+}

@@ -1,8 +1,9 @@
 /**
  * The RV64GC hart over FlatMemory: instructions per second on compiler-built
  * programs (a compute loop and a memory-heavy one, the same work as the
- * kernel's bench-primes and bench-sha256), and the cost of the full decoder
- * against a minimal RV64I interpreter on the same instruction stream.
+ * kernel's bench-primes and bench-sha256, and a double-precision loop), and
+ * the cost of the full decoder against a minimal RV64I interpreter on the
+ * same instruction stream.
  *
  * One operation is one instruction: the ns/op column is ns per instruction
  * and MIPS = 1000 / ns. The kernel's benchmark compares this same hart over
@@ -135,5 +136,6 @@ const dispatch: BenchCase = {
 export const cases: BenchCase[] = [
   programCase("cpu-primes", "RV64GC hart over FlatMemory: primes below 10^6 (gcc -O2; division, multiply, branches)", "primes", 1_000_000, 0),
   programCase("cpu-sha256", "RV64GC hart over FlatMemory: SHA-256 of 1 MiB (gcc -O2; loads, stores, 32-bit arithmetic)", "sha256", 1024, 0x700000),
+  programCase("cpu-mandel", "RV64GC hart over FlatMemory: Mandelbrot sums (gcc -O2; double multiply, add, compare)", "mandel", 400, 500),
   dispatch,
 ];

@@ -103,6 +103,11 @@ export const Op = {
   AMO: 72, // imm: the instruction
   FP: 73, // imm: the instruction (OP-FP and the four FMAs)
   MV: 74, // rd = rs1 (addi rd, rs, 0; add rd, x0, rs; …)
+  // The most frequent D instructions, with their registers decoded (imm: the instruction, for rm and funct3):
+  FARITH_D: 75, // fadd.d, fsub.d, fmul.d, fdiv.d (rd, rs1, rs2 are FP registers)
+  FCMP_D: 76, // feq.d, flt.d, fle.d (rd is an integer register)
+  FSGNJ_D: 77, // fsgnj.d, fsgnjn.d, fsgnjx.d (fmv.d, fneg.d, fabs.d)
+  FMA_D: 78, // fmadd.d, fmsub.d, fnmsub.d, fnmadd.d (rs3 in the instruction)
 } as const;
 
 /** The immediate of the last {@link decode}. */
@@ -111,6 +116,12 @@ export let decodedImm = 0;
 function pack(op: number, rd: number, rs1: number, rs2: number, imm: number): number {
   decodedImm = imm | 0;
   return op | ((rd === 0 ? SINK : rd) << 8) | (rs1 << 14) | (rs2 << 19) | (1 << 24);
+}
+
+/** {@link pack} for an FP destination register (f0 is a register like any other). */
+function packFp(op: number, rd: number, rs1: number, rs2: number, imm: number): number {
+  decodedImm = imm | 0;
+  return op | (rd << 8) | (rs1 << 14) | (rs2 << 19) | (1 << 24);
 }
 
 /**
@@ -183,7 +194,12 @@ export function decode(inst: number): number {
     case 0x47:
     case 0x4b:
     case 0x4f:
+      return (f7 & 3) === 1 ? packFp(Op.FMA_D, rd, rs1, rs2, inst) : pack(Op.FP, 0, 0, 0, inst);
     case 0x53:
+      // funct7 = funct5 and fmt (1: D)
+      if (f7 <= 0x0d && (f7 & 3) === 1) return packFp(Op.FARITH_D, rd, rs1, rs2, inst);
+      if (f7 === 0x51 && f3 <= 2) return pack(Op.FCMP_D, rd, rs1, rs2, inst);
+      if (f7 === 0x11 && f3 <= 2) return packFp(Op.FSGNJ_D, rd, rs1, rs2, inst);
       return pack(Op.FP, 0, 0, 0, inst);
     case 0x63: {
       // BRANCH

@@ -124,7 +124,15 @@ function roundToIntegral(x: number, rm: number): number {
   }
 }
 
-/** The FP register file and `fcsr` of one hart, and the F/D instructions that use them. */
+/**
+ * The FP register file and `fcsr` of one hart, and the F/D instructions
+ * that use them. The registers are one buffer seen as a Float64Array and
+ * an Int32Array (low half first): that assumes a little-endian host, as
+ * every JavaScript engine's targets are (x86, Arm, RISC-V, WebAssembly).
+ *
+ * Counterpart: Linux's `struct __riscv_d_ext_state`; qemu's `fpr[]` and
+ * `fp_status`.
+ */
 export class Fpu {
   /** f0–f31 as raw bits: the low half of f[i] at `bits[2 * i]`, the high half at `bits[2 * i + 1]`. */
   readonly bits: Int32Array;
@@ -152,9 +160,18 @@ export class Fpu {
     if (fmt > 1) return false; // H and Q are not implemented
     const op = (inst >>> 2) & 31;
     if (op !== 0x14) {
-      const rm = this.#rm(inst);
+      const rm = this.roundingMode(inst);
       if (rm < 0) return false;
-      return fmt === 1 ? this.#fmaD(inst, op, rm) : this.#fmaS(inst, op, rm);
+      // fmadd (0x10), fmsub (0x11), fnmsub (0x12), fnmadd (0x13): (±x)·y + (±z)
+      const negProduct = op === 0x12 || op === 0x13;
+      const negAddend = op === 0x11 || op === 0x13;
+      const rd = (inst >>> 7) & 31;
+      const rs1 = (inst >>> 15) & 31;
+      const rs2 = (inst >>> 20) & 31;
+      const rs3 = inst >>> 27;
+      if (fmt === 1) this.fmaD(rd, rs1, rs2, rs3, negProduct, negAddend, rm);
+      else this.#fmaS(rd, rs1, rs2, rs3, negProduct, negAddend, rm);
+      return true;
     }
     const rd = (inst >>> 7) & 31;
     const rs1 = (inst >>> 15) & 31;
@@ -167,15 +184,15 @@ export class Fpu {
       case 2: // fmul
       case 3: {
         // fdiv
-        const rm = this.#rm(inst);
+        const rm = this.roundingMode(inst);
         if (rm < 0) return false;
-        if (fmt === 1) this.#arithD(f5, rd, rs1, rs2, rm);
+        if (fmt === 1) this.arithD(f5, rd, rs1, rs2, rm);
         else this.#arithS(f5, rd, rs1, rs2, rm);
         return true;
       }
       case 11: {
         // fsqrt
-        const rm = this.#rm(inst);
+        const rm = this.roundingMode(inst);
         if (rm < 0 || rs2 !== 0) return false;
         if (fmt === 1) this.#sqrtD(rd, rs1, rm);
         else this.#sqrtS(rd, rs1, rm);
@@ -183,7 +200,7 @@ export class Fpu {
       }
       case 4: // fsgnj, fsgnjn, fsgnjx
         if (f3 > 2) return false;
-        this.#signInject(fmt, f3, rd, rs1, rs2);
+        this.signInject(fmt, f3, rd, rs1, rs2);
         return true;
       case 5: // fmin, fmax
         if (f3 > 1) return false;
@@ -191,7 +208,7 @@ export class Fpu {
         return true;
       case 8: {
         // fcvt.s.d (fmt S, rs2 1), fcvt.d.s (fmt D, rs2 0)
-        const rm = this.#rm(inst);
+        const rm = this.roundingMode(inst);
         if (rm < 0 || rs2 !== (fmt === 0 ? 1 : 0)) return false;
         if (fmt === 0) this.#narrow(rd, rs1, rm);
         else this.#widen(rd, rs1);
@@ -200,20 +217,20 @@ export class Fpu {
       case 20: {
         // fle (0), flt (1), feq (2)
         if (f3 > 2) return false;
-        xl[rd] = this.#compare(fmt, f3, rs1, rs2);
+        xl[rd] = this.compare(fmt, f3, rs1, rs2);
         xh[rd] = 0;
         return true;
       }
       case 24: {
         // fcvt.{w,wu,l,lu}.{s,d}
-        const rm = this.#rm(inst);
+        const rm = this.roundingMode(inst);
         if (rm < 0 || rs2 > 3) return false;
         this.#toInteger(fmt, rs2, rd, rs1, rm, xl, xh);
         return true;
       }
       case 26: {
         // fcvt.{s,d}.{w,wu,l,lu}
-        const rm = this.#rm(inst);
+        const rm = this.roundingMode(inst);
         if (rm < 0 || rs2 > 3) return false;
         this.#fromInteger(fmt, rs2, rd, xl[rs1]!, xh[rs1]!, rm);
         return true;
@@ -247,7 +264,7 @@ export class Fpu {
   }
 
   /** The instruction's rounding mode (its rm field, or `frm` for 7), or -1 when invalid. */
-  #rm(inst: number): number {
+  roundingMode(inst: number): number {
     let rm = (inst >>> 12) & 7;
     if (rm === 7) rm = this.frm;
     return rm <= 4 ? rm : -1;
@@ -314,30 +331,28 @@ export class Fpu {
 
   // ---- arithmetic ------------------------------------------------------
 
-  #arithD(f5: number, rd: number, rs1: number, rs2: number, rm: number): void {
+  /** fadd.d (f5 0), fsub.d (1), fmul.d (2), fdiv.d (3): f[rd] = f[rs1] op f[rs2] under rounding mode `rm` (0–4). */
+  arithD(f5: number, rd: number, rs1: number, rs2: number, rm: number): void {
     if (rm === RNE) {
       const f = this.f64;
       const x = f[rs1]!;
       const y = f[rs2]!;
-      const hx = biasedExponent(this.bits[2 * rs1 + 1]!);
-      const hy = biasedExponent(this.bits[2 * rs2 + 1]!);
-      switch (f5) {
-        case 0:
-        case 1: {
-          const b = f5 === 0 ? y : -y;
-          const r = x + b;
-          if (r - r === 0) {
-            // finite, so x and y are finite; an add never underflows inexactly
-            const e = sumError(x, b, r);
-            if (e - e === 0) {
-              if (e !== 0) this.fflags |= NX;
-              f[rd] = r;
-              return;
-            }
+      if (f5 < 2) {
+        const b = f5 === 0 ? y : -y;
+        const r = x + b;
+        if (r - r === 0) {
+          // finite, so x and y are finite; an add never underflows inexactly
+          const e = sumError(x, b, r);
+          if (e - e === 0) {
+            if (e !== 0) this.fflags |= NX;
+            f[rd] = r;
+            return;
           }
-          break;
         }
-        case 2: {
+      } else {
+        const hx = biasedExponent(this.bits[2 * rs1 + 1]!);
+        const hy = biasedExponent(this.bits[2 * rs2 + 1]!);
+        if (f5 === 2) {
           const es = hx + hy - 2046;
           if (hx !== 0 && hy !== 0 && hx <= 2018 && hy <= 2018 && es >= -968 && es <= 1021) {
             const r = x * y;
@@ -349,9 +364,7 @@ export class Fpu {
             f[rd] = x * y; // an exact signed zero
             return;
           }
-          break;
-        }
-        default: {
+        } else {
           const ux = hx - 1023;
           const uy = hy - 1023;
           if (hx !== 0 && hy !== 0 && ux <= 960 && uy >= -960 && uy <= 960 && ux >= -960 && ux - uy >= -1000 && ux - uy <= 990) {
@@ -400,7 +413,7 @@ export class Fpu {
           inexact = r * y !== x; // r·y is exact (48 bits) for a normal r
       }
       if ((r - r === 0 && Math.abs(r) > MIN_NORMAL_F32) || (r === 0 && f5 !== 3 && (x === 0 || y === 0) && x - x === 0 && y - y === 0)) {
-        if (inexact && r !== 0) this.fflags |= NX;
+        if (inexact) this.fflags |= NX;
         this.#setSingle(rd, r);
         return;
       }
@@ -443,14 +456,8 @@ export class Fpu {
     this.#exact(0, rd, () => sf.sqrt(sf.F32, this.#read(0, rs1), rm));
   }
 
-  /** fmadd (op 0x10), fmsub (0x11), fnmsub (0x12), fnmadd (0x13) on doubles: (±x)·y + (±z), one rounding. */
-  #fmaD(inst: number, op: number, rm: number): boolean {
-    const rd = (inst >>> 7) & 31;
-    const rs1 = (inst >>> 15) & 31;
-    const rs2 = (inst >>> 20) & 31;
-    const rs3 = inst >>> 27;
-    const negProduct = op === 0x12 || op === 0x13;
-    const negAddend = op === 0x11 || op === 0x13;
+  /** The four FMAs on doubles: f[rd] = (±f[rs1])·f[rs2] + (±f[rs3]), one rounding under `rm` (0–4). */
+  fmaD(rd: number, rs1: number, rs2: number, rs3: number, negProduct: boolean, negAddend: boolean, rm: number): void {
     if (rm === RNE) {
       const f = this.f64;
       const b = this.bits;
@@ -473,7 +480,7 @@ export class Fpu {
         if (r - r === 0 && Math.abs(r) > MIN_NORMAL_F64) {
           if (ve !== 0 || sumError(th, v, r) !== 0) this.fflags |= NX;
           f[rd] = r;
-          return true;
+          return;
         }
       }
     }
@@ -481,17 +488,10 @@ export class Fpu {
     const x = this.#read(1, rs1) ^ (negProduct ? signBit : 0n);
     const z = this.#read(1, rs3) ^ (negAddend ? signBit : 0n);
     this.#exact(1, rd, () => sf.fma(sf.F64, x, this.#read(1, rs2), z, rm));
-    return true;
   }
 
   /** The four FMAs on singles: the product is exact in a double; the sum is rounded to odd, then to single. */
-  #fmaS(inst: number, op: number, rm: number): boolean {
-    const rd = (inst >>> 7) & 31;
-    const rs1 = (inst >>> 15) & 31;
-    const rs2 = (inst >>> 20) & 31;
-    const rs3 = inst >>> 27;
-    const negProduct = op === 0x12 || op === 0x13;
-    const negAddend = op === 0x11 || op === 0x13;
+  #fmaS(rd: number, rs1: number, rs2: number, rs3: number, negProduct: boolean, negAddend: boolean, rm: number): void {
     if (rm === RNE) {
       const x = this.#single(rs1);
       const y = this.#single(rs2);
@@ -505,14 +505,13 @@ export class Fpu {
       if (r - r === 0 && Math.abs(r) > MIN_NORMAL_F32) {
         if (e !== 0 || r !== s) this.fflags |= NX;
         this.#setSingle(rd, r);
-        return true;
+        return;
       }
     }
     const signBit = 1n << 31n;
     const x = this.#read(0, rs1) ^ (negProduct ? signBit : 0n);
     const z = this.#read(0, rs3) ^ (negAddend ? signBit : 0n);
     this.#exact(0, rd, () => sf.fma(sf.F32, x, this.#read(0, rs2), z, rm));
-    return true;
   }
 
   // ---- conversions -----------------------------------------------------
@@ -611,7 +610,7 @@ export class Fpu {
 
   // ---- sign injection, min/max, compare, classify ----------------------
 
-  #signInject(fmt: number, mode: number, rd: number, rs1: number, rs2: number): void {
+  signInject(fmt: number, mode: number, rd: number, rs1: number, rs2: number): void {
     const b = this.bits;
     if (fmt === 1) {
       const a = b[2 * rs1 + 1]!;
@@ -652,7 +651,7 @@ export class Fpu {
   }
 
   /** feq (quiet: NV only for a signalling NaN), flt and fle (signalling: NV for any NaN). */
-  #compare(fmt: number, f3: number, rs1: number, rs2: number): number {
+  compare(fmt: number, f3: number, rs1: number, rs2: number): number {
     const x = fmt === 1 ? this.f64[rs1]! : this.#single(rs1);
     const y = fmt === 1 ? this.f64[rs2]! : this.#single(rs2);
     if (x !== x || y !== y) {

@@ -16,13 +16,17 @@
  * turns that into `SIGSEGV` (or resolves it and runs again: the instruction
  * is retried from scratch).
  *
- * **Decoded-instruction cache.** The hart remembers decoded instructions
- * per 4 KiB of address space, so a loop fetches each instruction once.
- * The cache is exact under these rules: the hart drops it on `fence.i`, and
- * the kernel calls {@link Hart.invalidateCode} whenever code may change under
- * the hart without a `fence.i` of its own — `munmap`, `mprotect`, `mremap`,
- * a new mapping over old code, `execve` (setting {@link Hart.memory} drops
- * everything) — on every hart that runs in that address space.
+ * **Decoded-instruction cache.** Each instruction is fetched and decoded
+ * once (decode.ts: an operation number, its registers and its immediate)
+ * and kept in a direct-mapped cache of 4 KiB blocks, so the memory sees
+ * the fetch of an instruction the first time it runs, not every time. The
+ * cache is exact under these rules: the hart drops it on `fence.i`, and the
+ * kernel calls {@link Hart.invalidateCode} whenever code may change under
+ * the hart without a `fence.i` of its own — `munmap`, `mprotect`,
+ * `mremap`, a new mapping over old code, `execve` (setting
+ * {@link Hart.memory} drops everything) — on every hart that runs in that
+ * address space (on other workers too: until then, they may run what they
+ * had decoded).
  *
  * Counterparts: a RISC-V hart in U-mode as Linux presents it (the
  * privileged state is the kernel's); qemu-user's `cpu_loop` for RISC-V
@@ -50,6 +54,9 @@ import { Op, SINK, decode, decodedImm } from "./decode.js";
  *   that is reserved, or a CSR access it forbids; {@link Hart.exitBits}
  *   holds the instruction (16 or 32 bits): `SIGILL`.
  * - `"fault"`: the memory threw (see the module's fault rule): `SIGSEGV`.
+ *   Anything thrown while an instruction executes ends `run` this way,
+ *   so an {@link Hart.exitError} that is not the kernel's own fault error
+ *   (from a time source, say) is a bug to rethrow.
  * - `"misaligned"`: an AMO, LR or SC at an address not aligned to its size
  *   (Linux does not emulate those): `SIGBUS` with {@link Hart.exitAddress}.
  */
@@ -89,6 +96,8 @@ const INV_BLOCK = 1 / BLOCK;
 /** Blocks the direct-mapped decoded-instruction cache holds at once (a power of two). */
 const SLOTS = 256;
 const NO_BLOCK = new Int32Array(0);
+/** The most instructions one pass of the interpreter loop runs. */
+const SLICE = 2 ** 30;
 /** Bit f of this mask is set when funct5 = f is an A-extension instruction (AMOs, LR, SC). */
 const AMO_FUNCT5 = 0x1111111f;
 
@@ -161,6 +170,7 @@ export class Hart {
    */
   constructor(memory: CpuMemory, options: HartOptions = {}) {
     if (typeof memory !== "object" || memory === null) invalidType("memory", "a CpuMemory", memory);
+    if (typeof options !== "object" || options === null) invalidType("options", "an object", options);
     const time = options.time ?? defaultTime;
     if (typeof time !== "function") invalidType("options.time", "a function", time);
     this.#memory = memory;
@@ -443,6 +453,21 @@ export class Hart {
     if (this.#running) contractViolation("Hart.run re-entered from inside its own memory access");
     this.#running = true;
     this.#resAddr = -1;
+    try {
+      // Slices of at most 2^30 keep the instruction counter a small integer for V8.
+      for (;;) {
+        const slice = Math.min(budget, SLICE);
+        const reason = this.#execute(slice);
+        budget -= slice;
+        if (reason !== "budget" || budget === 0) return reason;
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** The interpreter loop: up to `budget` (≤ 2^30) instructions. */
+  #execute(budget: number): ExitReason {
     const mem = this.#memory;
     const xl = this.#xl;
     const xh = this.#xh;
@@ -1003,6 +1028,36 @@ export class Hart {
             }
             break;
           }
+          case 75: { // FARITH_D
+            const rm = fpu.roundingMode(imm);
+            if (rm < 0) {
+              left++;
+              reason = this.#illegal(imm);
+              break loop;
+            }
+            fpu.arithD(imm >>> 27, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, rm);
+            break;
+          }
+          case 76: { // FCMP_D
+            const rd = (w >>> 8) & 63;
+            xl[rd] = fpu.compare(1, (imm >>> 12) & 7, (w >>> 14) & 31, (w >>> 19) & 31);
+            xh[rd] = 0;
+            break;
+          }
+          case 77: // FSGNJ_D
+            fpu.signInject(1, (imm >>> 12) & 7, (w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31);
+            break;
+          case 78: { // FMA_D
+            const rm = fpu.roundingMode(imm);
+            if (rm < 0) {
+              left++;
+              reason = this.#illegal(imm);
+              break loop;
+            }
+            const op = (imm >>> 2) & 31; // 0x10 fmadd, 0x11 fmsub, 0x12 fnmsub, 0x13 fnmadd
+            fpu.fmaD((w >>> 8) & 63, (w >>> 14) & 31, (w >>> 19) & 31, imm >>> 27, op >= 0x12, op === 0x11 || op === 0x13, rm);
+            break;
+          }
           default:
             // 73: FP
             if (!fpu.execute(imm, xl, xh)) {
@@ -1021,7 +1076,6 @@ export class Hart {
     }
     this.#pc = base + off;
     this.#instret += budget - left;
-    this.#running = false;
     return reason;
   }
 

@@ -39,18 +39,26 @@ export const F32: Format = { p: 24, ebits: 8, width: 32, bias: 127 };
 /** binary64 (`double`, the D extension). */
 export const F64: Format = { p: 53, ebits: 11, width: 64, bias: 1023 };
 
-/** Rounding modes, as the `rm` field and `frm` encode them. */
+/** Rounding mode (as the `rm` field and `frm` encode it): to nearest, ties to even. */
 export const RNE = 0;
+/** Rounding mode: towards zero. */
 export const RTZ = 1;
+/** Rounding mode: down, towards -∞. */
 export const RDN = 2;
+/** Rounding mode: up, towards +∞. */
 export const RUP = 3;
+/** Rounding mode: to nearest, ties away from zero (max magnitude). */
 export const RMM = 4;
 
-/** Exception flags, as `fflags` encodes them. */
+/** Exception flag (as `fflags` encodes it): invalid operation. */
 export const NV = 16;
+/** Exception flag: division by zero. */
 export const DZ = 8;
+/** Exception flag: overflow. */
 export const OF = 4;
+/** Exception flag: underflow (tiny after rounding and inexact). */
 export const UF = 2;
+/** Exception flag: inexact. */
 export const NX = 1;
 
 /** Flags raised by the operations since the caller last cleared them. */
@@ -61,11 +69,15 @@ export function canonicalNaN(fmt: Format): bigint {
   return fmt.width === 32 ? 0x7fc00000n : 0x7ff8000000000000n;
 }
 
-/** The classes {@link unpack} tells apart. */
+/** {@link unpack} class: ±0. */
 export const ZERO = 0;
-export const FINITE = 1; // normal or subnormal, nonzero
+/** {@link unpack} class: a normal or subnormal nonzero value. */
+export const FINITE = 1;
+/** {@link unpack} class: ±∞. */
 export const INF = 2;
+/** {@link unpack} class: a quiet NaN. */
 export const QNAN = 3;
+/** {@link unpack} class: a signalling NaN. */
 export const SNAN = 4;
 
 /** A value taken apart: `(-1)^sign × sig × 2^exp` for finite values. */

@@ -83,3 +83,19 @@ test("GuestMemory over a real WebAssembly.Memory: a guest's fd_write, hostile po
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("vmio/wasi with MemoryDir: a C program built for wasm32-wasi runs in the page; nothing outside its directory is reachable", { timeout: 90_000 }, async () => {
+  const { page, errors } = await open(browser, `${server.origin}/test/browser/pages/wasi.html`);
+  const out = await result<{ code: number; stdout: string; totals: string; escapeCode: number; stderr: string; refused: string }>(page);
+  assert.equal(out.code, 0);
+  assert.equal(
+    out.stdout,
+    "      2      10      58 poem.txt\n      0       0       0 docs/empty.txt\n      2      10      58 total\n",
+  );
+  assert.equal(out.totals.trim(), "2 10 58");
+  assert.equal(out.escapeCode, 1);
+  assert.match(out.stderr, /Capabilities insufficient/);
+  assert.equal(out.refused, "TypeError", "a host path needs the Node entry");
+  assert.deepEqual(errors, []);
+  await page.close();
+});

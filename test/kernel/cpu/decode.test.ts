@@ -39,3 +39,16 @@ test("reserved and unknown encodings decode to 0", () => {
     assert.equal(decode(inst | 0), 0, `0x${(inst >>> 0).toString(16)}`);
   }
 });
+
+test("the frequent D instructions are decoded with their FP registers (f0 is not the sink); other FP instructions stay raw", () => {
+  const fadd = asm.opfp(0, 1, 0, 1, 2, 7);
+  assert.deepEqual(fields(fadd), { op: Op.FARITH_D, rd: 0, rs1: 1, rs2: 2, imm: fadd | 0, long: true });
+  assert.equal(fields(asm.opfp(20, 1, 0, 1, 2, 1)).rd, SINK, "flt.d writes an integer register");
+  assert.equal(fields(asm.opfp(20, 1, 5, 1, 2, 1)).op, Op.FCMP_D);
+  assert.equal(fields(asm.opfp(20, 1, 5, 1, 2, 3)).op, Op.FP, "a reserved compare is left to the FPU (illegal)");
+  assert.equal(fields(asm.opfp(4, 1, 5, 1, 1, 0)).op, Op.FSGNJ_D);
+  assert.equal(fields(asm.r4(0x4f, 1, 0, 1, 2, 3, 0)).op, Op.FMA_D);
+  assert.equal(fields(asm.r4(0x43, 0, 0, 1, 2, 3, 0)).op, Op.FP, "single-precision FMA");
+  assert.equal(fields(asm.opfp(0, 0, 0, 1, 2, 0)).op, Op.FP, "fadd.s");
+  assert.equal(fields(asm.opfp(11, 1, 0, 1, 0, 0)).op, Op.FP, "fsqrt.d");
+});

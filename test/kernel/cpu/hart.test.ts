@@ -229,6 +229,10 @@ test("run(budget) executes exactly budget instructions, counts them in instret, 
   assert.throws(() => hart.run(-1), { name: "RangeError", code: "ERR_OUT_OF_RANGE" });
   assert.throws(() => hart.run(1.5), { name: "RangeError" });
   assert.throws(() => hart.run("3" as unknown as number), { name: "TypeError", code: "ERR_INVALID_ARG_TYPE" });
+  // A budget beyond what one pass of the loop takes (2^30) still stops at the first exit.
+  const { hart: h2 } = hartWith([asm.addi(1, 1, 1), asm.ecall()]);
+  assert.equal(h2.run(2 ** 40), "ecall");
+  assert.equal(h2.instret, 1);
 });
 
 test("ecall and ebreak stop with the pc at the instruction, not retired; the kernel advances past an ecall", () => {
@@ -660,6 +664,7 @@ test("pc, fcsr, fflags, frm and instret setters validate and mask as the hardwar
   assert.throws(() => (hart.instret = -1), { name: "RangeError" });
   assert.throws(() => new Hart(null as unknown as CpuMemory), { name: "TypeError" });
   assert.throws(() => new Hart(new FlatMemory(8), { time: 5 as unknown as () => number }), { name: "TypeError" });
+  assert.throws(() => new Hart(new FlatMemory(8), null as unknown as object), { name: "TypeError", code: "ERR_INVALID_ARG_TYPE" });
 });
 
 test("copyStateTo copies registers, pc and fcsr, not the counters; the copy runs independently", () => {

@@ -43,3 +43,29 @@ test("sha256: the digest of 64 KiB of xorshift data equals node:crypto's (loads,
   assert.equal(hart.getReg(10), 0);
   assert.equal(Buffer.from(mem.bytes.subarray(out, out + 32)).toString("hex"), createHash("sha256").update(data).digest("hex"));
 });
+
+test("mandel: double arithmetic in a loop gives the sum a JavaScript loop of the same IEEE operations gives", () => {
+  const size = 48;
+  const limit = 200;
+  let total = 0;
+  for (let py = 0; py < size; py++) {
+    for (let px = 0; px < size; px++) {
+      const cx = -2.0 + (2.5 * px) / size;
+      const cy = -1.25 + (2.5 * py) / size;
+      let x = 0;
+      let y = 0;
+      let i = 0;
+      while (i < limit && x * x + y * y <= 4.0) {
+        const t = x * x - y * y + cx;
+        y = 2 * x * y + cy;
+        x = t;
+        i++;
+      }
+      total += i;
+    }
+  }
+  const { hart } = programHart("mandel", size, limit);
+  finish(hart);
+  assert.equal(hart.getReg(10), total);
+  assert.equal(hart.fflags & 0x1e, 0, "no NV, DZ, OF or UF on this grid");
+});

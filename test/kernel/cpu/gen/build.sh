@@ -7,7 +7,7 @@
 #   fp.bin.gz          F/D results and fflags from qemu-riscv64 (gen/fp-vectors.c)
 #   compressed.bin.gz  the expansion of every RVC parcel, from binutils (gen/compressed-vectors.ts)
 #   diff.json.gz       random RV64GC sequences and their final state under qemu (gen/diff-vectors.ts)
-# and the freestanding programs in test/kernel/cpu/programs (primes, sha256).
+# and the freestanding programs in test/kernel/cpu/programs (primes, sha256, mandel).
 #
 # Every generator is seeded: rerunning it reproduces the committed files.
 set -eu
@@ -24,8 +24,9 @@ node "$build/compressed-vectors.js" "$out/compressed.bin.gz"
 node "$build/diff-vectors.js" "$out/diff.json.gz" 300
 
 programs="$root/test/kernel/cpu/programs"
-for p in primes sha256; do
-  riscv64-linux-gnu-gcc -O2 -march=rv64gc -mabi=lp64d -ffreestanding -fno-builtin -nostdlib -static -no-pie \
+for p in primes sha256 mandel; do
+  # mandel: no FMA contraction, so that a JavaScript loop computes the same sum
+  riscv64-linux-gnu-gcc -O2 -march=rv64gc -mabi=lp64d -ffreestanding -fno-builtin -nostdlib -static -no-pie -ffp-contract=off \
     -Wl,-Ttext=0x10000 -Wl,--build-id=none -o "$programs/$p.elf" "$programs/$p.c"
   riscv64-linux-gnu-strip "$programs/$p.elf"
 done

@@ -4,7 +4,9 @@
  * in the URL sets the starting pace (0 runs at full speed).
  *
  * For tests and curious readers, `document.body.dataset.phase` says where
- * the demo is (`loading`, `running`, `done`, `error`).
+ * the demo is (`loading`, `running`, `done`, `error`), `dataset.sample`
+ * which sample the panels show, and `globalThis.inspector` is the model:
+ * everything the worker reported.
  *
  * @module
  */
@@ -46,6 +48,7 @@ function statusText(m: InspectorModel): string {
 function render(): void {
   frame = 0;
   document.body.dataset.phase = model.phase;
+  document.body.dataset.sample = String(model.latest?.seq ?? 0);
   status.textContent = statusText(model);
   renderCounters(model, byId("counters"));
   renderProcesses(model, body("processes"));
@@ -71,6 +74,7 @@ function pace(): number {
 function start(): void {
   worker?.terminate();
   model = new InspectorModel();
+  (globalThis as { inspector?: InspectorModel }).inspector = model;
   resetTerminal(body("terminal"));
   const w = new Worker(new URL("../kernel-worker.js", import.meta.url), { type: "module" });
   worker = w;
@@ -83,10 +87,13 @@ function start(): void {
   render();
 }
 
+// ?pace=N: one of the menu's, or any other from 0 to 10 (the worker refuses the rest).
 const fromUrl = new URLSearchParams(location.search).get("pace");
-if (fromUrl !== null) {
-  const option = [...paceSelect.options].find((o) => Number(o.value) === Number(fromUrl));
+if (fromUrl !== null && fromUrl !== "") {
+  const wanted = Number(fromUrl);
+  const option = [...paceSelect.options].find((o) => Number(o.value) === wanted);
   if (option !== undefined) paceSelect.value = option.value;
+  else paceSelect.add(new Option(`×${fromUrl} (from the URL)`, String(wanted), true, true));
 }
 paceSelect.addEventListener("change", () => worker?.postMessage({ kind: "pace", pace: pace() } satisfies ToWorker));
 byId("again").addEventListener("click", start);

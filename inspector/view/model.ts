@@ -87,7 +87,7 @@ export class InspectorModel {
         this.phase = "done";
         this.summary = m.summary;
         this.failures = m.failures;
-        this.terminal.push({ kind: "summary", text: `Summary of the ${this.runs.length} demos` });
+        this.terminal.push({ kind: "summary", text: `Summary of ${this.runs.length === 1 ? "the demo" : `the ${this.runs.length} demos`}` });
         for (const line of m.summary) this.terminal.push({ kind: "summary", text: line });
         return;
       case "error":

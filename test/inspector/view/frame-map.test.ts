@@ -1,0 +1,49 @@
+// The frame map: vmio's reserved frames, user pages with their references
+// and every mapping, shared frames, the zero page, and the rest.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { frameMap, useOf } from "../../../inspector/view/frame-map.js";
+import type { FramesView, ProcessView, RegionView } from "../../../inspector/protocol.js";
+
+const P = 4096;
+
+function region(pages: Array<[va: number, frame: number, refs: number]>): RegionView {
+  return {
+    start: 0x10000,
+    end: 0x100000,
+    prot: 3,
+    shared: false,
+    name: "",
+    kind: "anon",
+    mapped: pages.length,
+    cowShared: 0,
+    pages: pages.map(([va, frame, refs]) => ({ va, paddr: frame * P, flags: 3, refs })),
+  };
+}
+
+function proc(pid: number, pages: Array<[number, number, number]>): ProcessView {
+  return { pid, ppid: pid - 1, state: "alive", exe: "/bin/x", argv: [], threads: [], regions: [region(pages)] };
+}
+
+const frames: FramesView = { size: 1024 * P, reserved: 10, total: 1014, free: 1000, user: 4, kernel: 10, peak: 20, zeroPage: 20 * P };
+
+test("each frame's use: reserved, a private user page, a shared one with both mappings, the zero page, the rest", () => {
+  const map = frameMap(
+    [
+      proc(1, [[0x10000, 12, 1], [0x11000, 13, 2], [0x12000, 20, 3]]),
+      proc(2, [[0x11000, 13, 2], [0x40000, 20, 3]]),
+    ],
+    frames,
+  );
+  assert.equal(map.frames, 1024);
+  assert.equal(map.highest, 20);
+  assert.deepEqual([0, 9, 10, 11, 12, 13, 20, 21].map((n) => useOf(map, n)), ["reserved", "reserved", "other", "other", "user", "shared", "zero", "other"]);
+  assert.deepEqual(map.mapped.get(13), { use: "shared", refs: 2, mappings: [{ pid: 1, va: 0x11000 }, { pid: 2, va: 0x11000 }] });
+  assert.deepEqual(map.mapped.get(20)?.mappings, [{ pid: 1, va: 0x12000 }, { pid: 2, va: 0x40000 }]);
+});
+
+test("a frame mapped once but referenced twice (another handle holds it) is shared; nothing mapped: the highest is the last reserved", () => {
+  const map = frameMap([proc(1, [[0x10000, 30, 2]])], { ...frames, zeroPage: undefined });
+  assert.equal(useOf(map, 30), "shared");
+  assert.equal(frameMap([], frames).highest, 9);
+});

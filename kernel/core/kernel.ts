@@ -33,7 +33,8 @@ import { defaultLimits } from "../syscall/limits.js";
 import { SLICE, runSlice } from "./local-cpu.js";
 import type { CpuFactory } from "../smp/cpu-protocol.js";
 import { MultiCpu } from "../smp/multi-cpu.js";
-import { pagesOf, snapshot, type KernelSnapshot, type PageInfo } from "./inspect.js";
+import { pagesOf, snapshot } from "./inspect.js";
+import type { KernelSnapshot, PageInfo } from "./snapshot.js";
 
 /** How the host presents its terminal. */
 export interface TerminalOptions {

@@ -2,83 +2,44 @@
  * The messages between the inspector page and the worker that runs the
  * teaching kernel: plain, structured-clonable data.
  *
- * This file imports nothing. The page is compiled on its own against the
- * DOM and sees the kernel only through these types; the worker builds them
- * from the kernel's own reports (`Kernel.inspect()`, its observer, its
- * counters) and vmio's, and the compiler checks there that the kernel's
- * types still fit them (`inspector/worker/capture.ts`). Every number the
- * page shows arrives here: the page counts and estimates nothing itself.
+ * The page is compiled on its own, against the DOM and without vmio or the
+ * kernel: it sees the kernel only through these types, which are the
+ * kernel's own snapshot types (`kernel/core/snapshot.ts` imports nothing
+ * that needs more) and a few of the inspector's. The worker builds them from
+ * the kernel's reports (`Kernel.inspect()`, its observer, its counters) and
+ * vmio's. Every number the page shows arrives here: the page counts and
+ * estimates nothing itself.
  *
  * @module
  */
 
-/** How a page fault ended (the kernel's `FaultResolution`). */
-export type FaultKind = "demand-zero" | "zero-page" | "file" | "shared" | "cow-copy" | "cow-reuse" | "spurious" | "fatal" | "oom";
+import type { KernelSnapshot, PageInfo, ProcessInfo, RegionInfo } from "../kernel/core/snapshot.js";
+import type { FaultEvent, FaultResolution } from "../kernel/mm/mm-events.js";
 
-/** One present page, as the page table holds it (the kernel's `PageInfo`). */
-export interface PageView {
-  readonly va: number;
-  /** The frame's physical address. */
-  readonly paddr: number;
-  /** vmio `PageFlags` bits of the entry: R 1, W 2, X 4, ACCESSED 8, DIRTY 16. */
-  readonly flags: number;
-  /** The frame's reference count: mappings in every address space, and kernel handles. */
-  readonly refs: number;
-}
+/** The kernel's frame counts, as its snapshot has them. */
+type KernelFrames = KernelSnapshot["frames"];
 
-/** One region (VMA) of an address space (the kernel's `RegionInfo`). */
-export interface RegionView {
-  readonly start: number;
-  readonly end: number;
-  /** Linux `PROT_*` bits: READ 1, WRITE 2, EXEC 4. */
-  readonly prot: number;
-  readonly shared: boolean;
-  readonly name: string;
-  readonly kind: "anon" | "file" | "shared";
-  /** Pages present in the page table. */
-  readonly mapped: number;
-  /** Present pages of a private region whose frame another mapping shares (a write will copy). */
-  readonly cowShared: number;
-  /** The present pages, in address order. */
-  readonly pages: readonly PageView[];
-}
+/** How a page fault ended. */
+export type FaultKind = FaultResolution;
+
+/** One present page, as the page table holds it. */
+export type PageView = PageInfo;
+
+/** One region (VMA) of an address space, with its present pages. */
+export type RegionView = RegionInfo;
+
+/** One process. */
+export type ProcessView = ProcessInfo;
 
 /** One thread of a process. */
-export interface ThreadView {
-  readonly tid: number;
-  readonly state: string;
-  readonly pc: number;
-}
-
-/** One process (the kernel's `ProcessInfo`). */
-export interface ProcessView {
-  readonly pid: number;
-  /** 0 for the first process. */
-  readonly ppid: number;
-  readonly state: "alive" | "zombie" | "reaped";
-  readonly exe: string;
-  readonly argv: readonly string[];
-  readonly threads: readonly ThreadView[];
-  readonly regions: readonly RegionView[];
-}
+export type ThreadView = ProcessInfo["threads"][number];
 
 /** Physical memory: the kernel's frame counts and what vmio says about the RAM. */
-export interface FramesView {
+export interface FramesView extends KernelFrames {
   /** Bytes of RAM. */
   readonly size: number;
   /** Frames vmio reserves for its metadata, from the start of RAM (frames `[0, reserved)`). */
   readonly reserved: number;
-  /** Frames the allocator manages (all but the reserved ones). */
-  readonly total: number;
-  readonly free: number;
-  /** Distinct frames mapped in user address spaces (the zero page included). */
-  readonly user: number;
-  /** The rest of the frames in use: page tables, address-space control blocks, and the like. */
-  readonly kernel: number;
-  /** Frames in use at the peak (sampled by the kernel). */
-  readonly peak: number;
-  /** The zero page's physical address, once it exists. */
-  readonly zeroPage: number | undefined;
 }
 
 /** The kernel's counters (its `KernelStats`, and instructions retired). */
@@ -93,15 +54,11 @@ export interface CountersView {
   readonly framesPeak: number;
 }
 
-/** One page fault, as the kernel's observer heard it. */
-export interface FaultRecord {
+/** One page fault, as the kernel's observer heard it: its event, in which process, and its number. */
+export interface FaultRecord extends FaultEvent {
   /** Its number among the faults of this run, from 1. */
   readonly seq: number;
   readonly pid: number;
-  readonly address: number;
-  readonly write: boolean;
-  readonly resolution: FaultKind;
-  readonly stackGrowth: boolean;
 }
 
 /** A process's life, as the kernel's observer heard it. */

@@ -27,11 +27,6 @@ export function size(bytes: number): string {
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
 }
 
-/** Instructions as `12.3 M`, `45.6 K` (the `npm start` demo's form). */
-export function millions(n: number): string {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} K` : String(n);
-}
-
 /** Linux `PROT_*` bits as `rwx`, with `-` for each one missing. */
 export function prot(p: number): string {
   return `${p & 1 ? "r" : "-"}${p & 2 ? "w" : "-"}${p & 4 ? "x" : "-"}`;

@@ -4,20 +4,15 @@
  * through vmio cursors, frames by kind), its counters, what vmio says about
  * the RAM, and what the observer recorded since the previous sample.
  *
- * The kernel's types are passed through as they are; the assignments below
- * are where the compiler checks that they still fit the page's protocol.
+ * The kernel's snapshot is passed through as it is: the protocol's types
+ * are its types.
  *
  * @module
  */
 
-import type { Kernel, KernelSnapshot, FaultResolution } from "../../kernel/core/index.js";
-import type { CountersView, FaultKind, FramesView, ProcessView, Sample } from "../protocol.js";
+import type { Kernel, KernelSnapshot } from "../../kernel/core/index.js";
+import type { CountersView, FramesView, Sample } from "../protocol.js";
 import type { Recorder } from "./recorder.js";
-
-/** Compile-time proof that the page's fault kinds are the kernel's, both ways. */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-const faultKindsMatch: Same<FaultKind, FaultResolution> = true;
-void faultKindsMatch;
 
 /** The kernel's counters now. */
 export function counters(kernel: Kernel): CountersView {
@@ -40,6 +35,5 @@ function frames(kernel: Kernel, snap: KernelSnapshot): FramesView {
 /** Takes sample number `seq` of `kernel`, with what `recorder` recorded since the previous one. */
 export function capture(kernel: Kernel, recorder: Recorder, seq: number): Sample {
   const snap = kernel.inspect();
-  const processes: readonly ProcessView[] = snap.processes;
-  return { seq, processes, frames: frames(kernel, snap), counters: counters(kernel), ...recorder.take() };
+  return { seq, processes: snap.processes, frames: frames(kernel, snap), counters: counters(kernel), ...recorder.take() };
 }

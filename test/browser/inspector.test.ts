@@ -3,16 +3,18 @@
 // and the demo runs to its end; the panels show the numbers the kernel
 // reported (the page's figures against the worker's messages, and against
 // the same programs run on a kernel here, in Node); it is live while the
-// demo runs; and a screenshot of each panel has content (decoded PNG, pixel
-// variance), while a blank strip of the page has none.
+// demo runs; a screenshot of each panel has content (decoded PNG, pixel
+// variance), while a blank strip of the page has none; and the README's
+// screenshot tool catches its moment.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { bundleInspectorWorker } from "../../inspector/node/bundle.js";
 import { serveInspector, type InspectorServer } from "../../inspector/node/server.js";
+import { screenshotInspector } from "../../inspector/node/screenshot.js";
 import { DEMOS, DemoTotals } from "../../kernel/host/demo-programs.js";
 import type { InspectorModel } from "../../inspector/view/model.js";
 import type { CountersView } from "../../inspector/protocol.js";
@@ -210,4 +212,15 @@ test("live: while demo-cow runs, the page shows the fork's copy-on-write sharing
   await page.waitForFunction(() => document.body.dataset.phase === "done", undefined, { timeout: 120_000 });
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test("the README's screenshot tool catches demo-cow's copy-on-write moment in a full-page picture", { timeout: 120_000 }, async () => {
+  const file = join(root, "build", "test", "browser", "inspector", "readme-shot.png");
+  mkdirSync(dirname(file), { recursive: true });
+  await screenshotInspector(server.url, file, findChromium() as string);
+  const img = decodePng(new Uint8Array(readFileSync(file)));
+  assert.equal(img.width, 1400);
+  assert.ok(img.height > 1000, "the whole page, not the viewport");
+  const v = variation(img);
+  assert.ok(v.variance > 100 && v.colours > 100, `variance ${v.variance.toFixed(0)}, ${v.colours} colours`);
 });

@@ -10,7 +10,7 @@
 import { h, type Child } from "../dom.js";
 import { count, hex, pteFlags } from "../../view/format.js";
 import type { InspectorModel } from "../../view/model.js";
-import { ENTRIES, nodesPerLevel, treeFromPages, type TreeNode } from "../../view/page-table-tree.js";
+import { indexAt, nodesPerLevel, treeFromPages, type TreeNode } from "../../view/page-table-tree.js";
 import type { ProcessView } from "../../protocol.js";
 
 /** The `<details>` the reader opened, by key, kept across redraws. */
@@ -41,7 +41,7 @@ function entries(n: TreeNode): HTMLElement {
         h(
           "tr",
           {},
-          h("td", { class: "n" }, String(Math.floor(e.va / 4096) % ENTRIES)),
+          h("td", { class: "n" }, String(indexAt(e.va, 1))),
           h("td", { class: "mono" }, hex(e.va)),
           h("td", { class: "mono" }, hex(e.paddr)),
           h("td", { class: "mono" }, pteFlags(e.flags)),

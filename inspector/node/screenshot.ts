@@ -3,7 +3,9 @@
  * the page in headless Chromium (Debian's, through playwright-core, as the
  * browser tests do) and takes a full-page screenshot at the moment that
  * shows the most: demo-cow just after its fork, the child's first writes
- * copied, parent and child still sharing the other pages copy-on-write.
+ * copied, parent and child still sharing the other pages copy-on-write. The
+ * page stops redrawing at that moment (the demo goes on in its worker), so
+ * that a slow screenshot shows it.
  *
  * @module
  */
@@ -36,16 +38,21 @@ export async function screenshotInspector(url: string, file: string, executableP
     await page.goto(url, { timeout: 30_000 });
     await page.waitForFunction(
       () => {
-        const m = (globalThis as unknown as { inspector: PageModel }).inspector;
-        const s = m.latest;
-        return (
-          m.demo?.index === 0 &&
+        const g = globalThis as unknown as { inspector?: PageModel; requestAnimationFrame: (f: unknown) => number };
+        // Undefined until the page's module has run.
+        const m = g.inspector;
+        const s = m?.latest;
+        const moment =
+          m?.demo?.index === 0 &&
           s !== undefined &&
           document.body.dataset.sample === String(s.seq) &&
           s.processes.length === 2 &&
           s.processes.every((p) => p.regions.some((r) => r.cowShared > 0)) &&
-          (s.counters.faults["cow-copy"] ?? 0) > 0
-        );
+          (s.counters.faults["cow-copy"] ?? 0) > 0;
+        // Hold the picture: the page draws the latest sample, and no redraw is pending (a newer sample would fail
+        // the test above), so with no more frames the panels stay as they are while the screenshot is taken.
+        if (moment) g.requestAnimationFrame = () => 0;
+        return moment;
       },
       undefined,
       { timeout: 60_000, polling: 10 },

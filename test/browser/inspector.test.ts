@@ -190,9 +190,10 @@ test("live: while demo-cow runs, the page shows the fork's copy-on-write sharing
   // At the normal pace, catch a drawn sample (the panels show the model's latest) with both processes sharing pages.
   const handle = await page.waitForFunction(
     () => {
-      const m = (globalThis as unknown as { inspector: InspectorModel }).inspector;
-      const s = m.latest;
-      if (m.demo?.index !== 0 || s === undefined || document.body.dataset.sample !== String(s.seq)) return false;
+      // Undefined until the page's module has run.
+      const m = (globalThis as unknown as { inspector?: InspectorModel }).inspector;
+      const s = m?.latest;
+      if (m?.demo?.index !== 0 || s === undefined || document.body.dataset.sample !== String(s.seq)) return false;
       if (s.processes.length !== 2 || !s.processes.every((p) => p.regions.some((r) => r.cowShared > 0))) return false;
       const cell = (n: number) => (n === 0 ? "" : n.toLocaleString("en-US"));
       return {

@@ -116,6 +116,36 @@ export const cases: BenchCase[] = [
     },
   },
   {
+    id: "readval-struct-fresh-reader",
+    group: "io",
+    title: "a fresh reader per value: VmReader.from(u8).skip(o).readVal(struct { a: u32, b: u64 })",
+    limitLabel: "hand-written DataView decode at the same offsets",
+    target: 1 / 1.5,
+    ops: 1 << 18,
+    unit: "value",
+    setup() {
+      const bytes = filled(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      const N = VALUES / 4;
+      return {
+        limit: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) {
+            const o = (i % N) * 16;
+            const v = { a: dv.getUint32(o, true), b: dv.getBigUint64(o + 8, true) };
+            s += v.a;
+          }
+          return s;
+        },
+        vmio: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += VmReader.from(bytes).skip((i % N) * 16).readVal(S).a;
+          return s;
+        },
+      };
+    },
+  },
+  {
     id: "readval-struct",
     group: "io",
     title: "readVal(struct { a: u32, b: u64 }), sequential",

@@ -105,7 +105,7 @@ function interpreterCase(id: string, name: string, what: string): BenchCase {
   return {
     id,
     group: "kernel",
-    title: `${name}: ${what}, MIPS through vmio (VmSpace per access) vs FlatMemory`,
+    title: `${name}: ${what}, MIPS through vmio (VmSpace.mmu() per access) vs FlatMemory`,
     limitLabel: "the same hart over FlatMemory",
     target: 0.85,
     ops: 2_000_000,

@@ -9,6 +9,119 @@
 import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, PageProperty, PhysicalMemory, VmSpace, VmWriter, u32, type UFrame } from "vmio";
 import type { BenchCase } from "./harness.js";
 
+/** `count` random u32-aligned offsets below `pages` pages (a fixed LCG: the same every run). */
+function randomOffsets(count: number, pages: number): Float64Array {
+  const offsets = new Float64Array(count);
+  let seed = 12345;
+  for (let i = 0; i < count; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    const page = seed % pages;
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    offsets[i] = page * PAGE_SIZE + (seed % 1024) * 4;
+  }
+  return offsets;
+}
+
+/**
+ * A space with `pages` virtual pages at BASE mapped onto `frames` frames
+ * cyclically (so a working set of 256 Ki pages needs no 1 GiB of RAM: the
+ * translation work — TLB misses, walks — is that of `pages` pages).
+ */
+function aliasedSpace(pages: number, frameCount: number): { space: VmSpace; mem: PhysicalMemory } {
+  const mem = new PhysicalMemory({ size: (frameCount + 64 + pages / 256) * PAGE_SIZE * 2 });
+  const fs = frames(mem, frameCount, true);
+  for (const [i, f] of fs.entries()) f.writeVal(0, u32, i);
+  const space = new VmSpace(mem);
+  const cursor = space.cursorMut({ start: BASE, end: BASE + pages * PAGE_SIZE });
+  for (let i = 0; i < pages; i++) cursor.map(fs[i % frameCount] as UFrame, RW);
+  cursor.dispose();
+  for (const f of fs) f.dispose();
+  space.activate();
+  return { space, mem };
+}
+
+/** Random `VmSpace.readVal(u32)` (or `Mmu.load32`) over a working set of `pages` pages, against `DataView.getUint32` at random offsets of one buffer as large. */
+function randomWorkingSet(pages: number, target: number, mmu: boolean): BenchCase {
+  const label = pages >= 1024 ? `${pages / 1024}ki` : `${pages}`;
+  return {
+    id: `${mmu ? "mmu-load32" : "user-readval"}-random-${label}`,
+    group: "vm",
+    title: `random ${mmu ? "Mmu.load32" : "VmSpace.readVal(u32)"}, working set ${label} pages${pages > 1024 ? " (past the TLB's reach: walks)" : ""}`,
+    limitLabel: "DataView.getUint32 at random offsets of a buffer of the working set's size (capped at 64 MiB)",
+    target,
+    ops: 1 << 20,
+    unit: "value",
+    setup() {
+      const { space } = aliasedSpace(pages, Math.min(pages, 1024));
+      const K = 1 << 16;
+      const offsets = randomOffsets(K, pages);
+      const limitPages = Math.min(pages, 16384);
+      const dv = new DataView(new ArrayBuffer(limitPages * PAGE_SIZE));
+      const limitOffsets = randomOffsets(K, limitPages);
+      const T = u32;
+      const m = space.mmu();
+      return {
+        limit: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += dv.getUint32(limitOffsets[i & (K - 1)] as number, true);
+          return s;
+        },
+        vmio: mmu
+          ? (n) => {
+              let s = 0;
+              for (let i = 0; i < n; i++) s += m.load32(BASE + (offsets[i & (K - 1)] as number));
+              return s;
+            }
+          : (n) => {
+              let s = 0;
+              for (let i = 0; i < n; i++) s += space.readVal(BASE + (offsets[i & (K - 1)] as number), T);
+              return s;
+            },
+        teardown: () => space.dispose(),
+      };
+    },
+  };
+}
+
+/** `VmSpace.readVal(u32)` on TLB hits over shared RAM, against the same on unshared RAM. */
+function sharedReadVal(): BenchCase {
+  return {
+    id: "user-readval-shared",
+    group: "vm",
+    title: "random VmSpace.readVal(u32) on shared RAM, TLB hits (256 pages)",
+    limitLabel: "the same on unshared RAM",
+    target: 1 / 1.5,
+    ops: 1 << 20,
+    unit: "value",
+    setup() {
+      const pages = 256;
+      const unshared = mappedSpace(new PhysicalMemory({ size: 4 << 20 }), pages, true);
+      const shared = mappedSpace(new PhysicalMemory({ size: 4 << 20, shared: true }), pages, true);
+      const K = 1 << 12;
+      const offsets = randomOffsets(K, pages);
+      const T = u32;
+      return {
+        limit: (n) => {
+          unshared.activate();
+          let s = 0;
+          for (let i = 0; i < n; i++) s += unshared.readVal(BASE + (offsets[i & (K - 1)] as number), T);
+          return s;
+        },
+        vmio: (n) => {
+          shared.activate();
+          let s = 0;
+          for (let i = 0; i < n; i++) s += shared.readVal(BASE + (offsets[i & (K - 1)] as number), T);
+          return s;
+        },
+        teardown: () => {
+          unshared.dispose();
+          shared.dispose();
+        },
+      };
+    },
+  };
+}
+
 const BASE = 0x4000_0000;
 const RW = PageProperty.newUser(PageFlags.RW, CachePolicy.Writeback);
 
@@ -82,6 +195,12 @@ function bigCopy(scattered: boolean): BenchCase {
 }
 
 export const cases: BenchCase[] = [
+  randomWorkingSet(4096, 1 / 3, false),
+  randomWorkingSet(65536, 1 / 8, false),
+  randomWorkingSet(262144, 1 / 12, false),
+  randomWorkingSet(256, 1 / 3, true),
+  randomWorkingSet(262144, 1 / 12, true),
+  sharedReadVal(),
   bigCopy(false),
   bigCopy(true),
   {
@@ -113,9 +232,9 @@ export const cases: BenchCase[] = [
   {
     id: "user-readval-random",
     group: "vm",
-    title: "random readVal(u32) at user addresses, TLB hits (VmSpace as VmIo)",
+    title: "random VmSpace.readVal(u32) at user addresses, TLB hits (256 pages)",
     limitLabel: "DataView.getUint32 at random offsets",
-    target: 0.25,
+    target: 1 / 3,
     ops: 1 << 22,
     unit: "value",
     setup() {

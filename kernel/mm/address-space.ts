@@ -343,23 +343,10 @@ export class AddressSpace {
         const cow = !v.shared && (v.prot & PROT_WRITE) !== 0;
         using from = this.space.cursorMut({ start: v.start, end: v.end });
         using to = child.space.cursorMut({ start: v.start, end: v.end });
-        while (from.virtAddr() < v.end) {
-          const r = from.protectNext(v.end - from.virtAddr(), (p) => {
-            if (cow) p.flags &= ~PageFlags.W;
-          });
-          if (r === undefined) break;
-          from.jump(r.start);
-          const q = from.query();
-          const item = q.item as { frame: UFrame; prop: PageProperty };
-          try {
-            to.jump(r.start);
-            to.map(item.frame, PageProperty.newUser(item.prop.flags & ~(PageFlags.ACCESSED | PageFlags.DIRTY), item.prop.cache));
-          } finally {
-            item.frame.dispose();
-          }
-          if (r.end >= v.end) break;
-          from.jump(r.end);
-        }
+        // One walk: private pages lose W in both, the child maps the same frames.
+        to.copyFrom(from, v.end - v.start, (p) => {
+          if (cow) p.flags &= ~PageFlags.W;
+        });
       }
     } catch (e) {
       child.dispose();
@@ -385,17 +372,16 @@ export class AddressSpace {
   /** Calls `f` for each mapped page of the cursor's range from its position to `end`. */
   #forEachMapped(c: ReturnType<VmSpace["cursorMut"]>, end: number, f: (va: number, frame: UFrame, prop: PageProperty) => void): void {
     while (c.virtAddr() < end) {
-      const r = c.protectNext(end - c.virtAddr(), () => {});
-      if (r === undefined) return;
-      c.jump(r.start);
+      const va = c.findNext(end - c.virtAddr());
+      if (va === undefined) return;
       const item = c.query().item as { frame: UFrame; prop: PageProperty };
       try {
-        f(r.start, item.frame, item.prop);
+        f(va, item.frame, item.prop);
       } finally {
         item.frame.dispose();
       }
-      if (r.end >= end) return;
-      c.jump(r.end);
+      if (va + PAGE_SIZE >= end) return;
+      c.jump(va + PAGE_SIZE);
     }
   }
 

@@ -9,9 +9,6 @@
 import type { PhysicalMemory } from "vmio";
 import type { FaultEvent, FaultResolution } from "../mm/mm-events.js";
 
-/** Least time between two samples of the frames in use driven by faults. */
-export const SAMPLE_INTERVAL_MS = 20;
-
 /** Counters of one kernel. */
 export class KernelStats {
   /** Page faults by resolution. */
@@ -37,40 +34,30 @@ export class KernelStats {
   /** Instructions retired by threads that exited (live ones are added when asked). */
   instructions = 0;
   readonly #memory: PhysicalMemory;
-  readonly #frames: number;
-  /** Faults that allocated a frame since the last sample, and when that was. */
-  #unsampled = 0;
-  #sampledAt = 0;
 
   constructor(memory: PhysicalMemory) {
     this.#memory = memory;
-    this.#frames = memory.size / 4096 - memory.reservedFrames();
   }
 
   /**
-   * Counts a fault. Frames in use are sampled after faults that allocate,
-   * but at most every {@link SAMPLE_INTERVAL_MS} (unless many faults
-   * piled up): vmio's free-frame count walks the allocator's bitmap, far
-   * too slow for every fault. The peak is therefore a sampled one.
+   * Counts a fault. Frames in use are sampled into the peak after every
+   * fault that allocates (vmio's count of frames in use is O(1)), so the
+   * peak is exact for faults.
    */
   fault(e: FaultEvent): void {
     this.faults[e.resolution]++;
     if (e.stackGrowth) this.stackGrowth++;
     const r = e.resolution;
-    if (r !== "demand-zero" && r !== "file" && r !== "shared" && r !== "cow-copy") return;
-    const n = ++this.#unsampled;
-    if (n >= 4096 || (n >= 16 && performance.now() - this.#sampledAt >= SAMPLE_INTERVAL_MS)) this.sampleFrames();
+    if (r === "demand-zero" || r === "file" || r === "shared" || r === "cow-copy") this.sampleFrames();
   }
 
   /** Frames in use now (data pages and page tables). */
   framesInUse(): number {
-    return this.#frames - this.#memory.freeFrames();
+    return this.#memory.usedFrames();
   }
 
-  /** Samples the frames in use into the peak (at every `fork` and `execve`, and every few faults). */
+  /** Samples the frames in use into the peak (at every `fork` and `execve`, and every fault that allocates). */
   sampleFrames(): void {
-    this.#unsampled = 0;
-    this.#sampledAt = performance.now();
     const n = this.framesInUse();
     if (n > this.framesPeak) this.framesPeak = n;
   }

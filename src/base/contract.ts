@@ -24,7 +24,8 @@ export type ContractCode =
   | "ERR_DETACHED_BUFFER"
   | "ERR_CONTRACT"
   | "ERR_ILLEGAL_CONSTRUCTOR"
-  | "ERR_REENTERED";
+  | "ERR_REENTERED"
+  | "ERR_INVALID_RETURN_VALUE";
 
 /**
  * Codes of the other errors vmio throws: a wait on another thread that gave
@@ -110,4 +111,24 @@ export function reentered(what: string): never {
     new TypeError(`${what} is already held by this thread: a callback (fault handler, protectNext op, getter) re-entered an operation that holds it`),
     "ERR_REENTERED",
   );
+}
+
+/**
+ * Throws a `TypeError` (`ERR_REENTERED`): `what` was called from inside a
+ * callback that vmio runs in the middle of `during` on the same object,
+ * which must not change until `during` is done.
+ */
+export function reenteredFrom(what: string, during: string): never {
+  throw withCode(
+    new TypeError(`${what} was called from inside the callback of ${during} on the same object, which cannot change while that callback runs`),
+    "ERR_REENTERED",
+  );
+}
+
+/**
+ * Throws an `Error` (`ERR_VMIO_INTERNAL`): an invariant that vmio keeps by
+ * construction did not hold. Never the caller's fault; report it.
+ */
+export function internalError(message: string): never {
+  throw withCode(new Error(`vmio internal error: ${message}`), "ERR_VMIO_INTERNAL");
 }

@@ -44,12 +44,13 @@ export function checkView(value: unknown, name: string): asserts value is ArrayB
 }
 
 /**
- * Checks that `value` is a `Uint8Array`.
+ * Checks that `value` is a `Uint8Array` (a real one: a `Proxy` is refused
+ * without running any of its traps).
  *
  * @throws {TypeError} otherwise.
  */
 export function checkBytes(value: unknown, name: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) invalidType(name, "a Uint8Array", value);
+  if (!ArrayBuffer.isView(value) || !(value instanceof Uint8Array)) invalidType(name, "a Uint8Array", value);
 }
 
 /**

@@ -35,6 +35,8 @@
 
 /** Bits per bitmap word. */
 const WORD = 32;
+/** Words per tree node: longest free run, free prefix, free suffix, free frames. */
+const NODE = 4;
 
 /**
  * Where the allocator's state lives: typed-array views over the RAM's
@@ -46,7 +48,7 @@ const WORD = 32;
 export interface AllocatorState {
   /** Free bitmap: one bit per frame, 1 = free. */
   readonly bits: Int32Array;
-  /** Segment tree, three words per node (longest free run, free prefix, free suffix). Node 1 is the root. */
+  /** Segment tree, four words per node (longest free run, free prefix, free suffix, free frames). Node 1 is the root. */
   readonly tree: Int32Array;
   /** One word: the first frame of the most recently freed run (the reuse hint), or -1. */
   readonly hint: Int32Array;
@@ -81,13 +83,19 @@ export function treeLeaves(nframes: number): number {
  */
 export function allocatorWords(nframes: number): { bits: number; tree: number } {
   const leaves = treeLeaves(nframes);
-  return { bits: leaves, tree: 3 * 2 * leaves };
+  return { bits: leaves, tree: NODE * 2 * leaves };
 }
 
 function trailingOnes(w: number): number {
   const inv = ~w;
   if (inv === 0) return WORD;
   return 31 - Math.clz32(inv & -inv);
+}
+
+function popCount(w: number): number {
+  let x = w - ((w >>> 1) & 0x5555_5555);
+  x = (x & 0x3333_3333) + ((x >>> 2) & 0x3333_3333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f_0f0f, 0x0101_0101) >>> 24) & 0xff;
 }
 
 function leadingOnes(w: number): number {
@@ -181,22 +189,25 @@ export class FrameAllocator {
     }
   }
 
-  /** Number of free frames (a scan of the bitmap; for statistics and tests). */
+  /**
+   * Number of free frames, from the tree's root: O(1). Exact whenever no
+   * update is in flight (on shared RAM, one that is racing may be missing
+   * from it for a moment, as from any count read while others allocate).
+   */
   freeCount(): number {
+    return this.#load(this.#tree, NODE + 3);
+  }
+
+  /** Number of free frames, counted in the bitmap (O(n): for tests of the tree's count). */
+  countBitmap(): number {
     let n = 0;
-    for (let w = 0; w < this.#bits.length; w++) {
-      let x = Atomics.load(this.#bits, w);
-      while (x !== 0) {
-        x &= x - 1;
-        n++;
-      }
-    }
+    for (let w = 0; w < this.#bits.length; w++) n += popCount(Atomics.load(this.#bits, w));
     return n;
   }
 
   /** The longest free run, as the tree's root says. */
   longestRun(): number {
-    return this.#load(this.#tree, 3);
+    return this.#load(this.#tree, NODE);
   }
 
   /** Whether frame `f` is free in the bitmap. */
@@ -251,18 +262,18 @@ export class FrameAllocator {
    */
   #find(n: number): number {
     const t = this.#tree;
-    if (this.#load(t, 3) < n) return -1;
+    if (this.#load(t, NODE) < n) return -1;
     let node = 1;
     let lo = 0;
     let span = WORD * this.#leaves;
     while (node < this.#leaves) {
       const left = 2 * node;
       const half = span / 2;
-      if (this.#load(t, 3 * left) >= n) {
+      if (this.#load(t, NODE * left) >= n) {
         node = left;
       } else {
-        const suffix = this.#load(t, 3 * left + 2);
-        if (suffix + this.#load(t, 3 * (left + 1) + 1) >= n) return lo + half - suffix;
+        const suffix = this.#load(t, NODE * left + 2);
+        if (suffix + this.#load(t, NODE * (left + 1) + 1) >= n) return lo + half - suffix;
         node = left + 1;
         lo += half;
       }
@@ -316,13 +327,14 @@ export class FrameAllocator {
   }
 
   #setLeaf(w: number): void {
-    const i = 3 * (this.#leaves + w);
+    const i = NODE * (this.#leaves + w);
     const t = this.#tree;
     if (!this.#shared) {
       const word = this.#bits[w] as number;
       t[i] = longestOnes(word);
       t[i + 1] = trailingOnes(word);
       t[i + 2] = leadingOnes(word);
+      t[i + 3] = popCount(word);
       return;
     }
     for (;;) {
@@ -330,6 +342,7 @@ export class FrameAllocator {
       Atomics.store(t, i, longestOnes(word));
       Atomics.store(t, i + 1, trailingOnes(word));
       Atomics.store(t, i + 2, leadingOnes(word));
+      Atomics.store(t, i + 3, popCount(word));
       if (Atomics.load(this.#bits, w) === word) return;
     }
   }
@@ -337,19 +350,21 @@ export class FrameAllocator {
   /** Recomputes `node` from its two children, each `half` frames long. */
   #combine(node: number, half: number): void {
     const t = this.#tree;
-    const l = 3 * 2 * node;
-    const r = l + 3;
+    const l = NODE * 2 * node;
+    const r = l + NODE;
     if (!this.#shared) {
       this.#store(node, t[l] as number, t[l + 1] as number, t[l + 2] as number, t[r] as number, t[r + 1] as number, t[r + 2] as number, half);
+      t[NODE * node + 3] = (t[l + 3] as number) + (t[r + 3] as number);
       return;
     }
     for (;;) {
-      const a = Atomics.load(t, l), b = Atomics.load(t, l + 1), c = Atomics.load(t, l + 2);
-      const d = Atomics.load(t, r), e = Atomics.load(t, r + 1), f = Atomics.load(t, r + 2);
+      const a = Atomics.load(t, l), b = Atomics.load(t, l + 1), c = Atomics.load(t, l + 2), g = Atomics.load(t, l + 3);
+      const d = Atomics.load(t, r), e = Atomics.load(t, r + 1), f = Atomics.load(t, r + 2), h = Atomics.load(t, r + 3);
       this.#store(node, a, b, c, d, e, f, half);
+      Atomics.store(t, NODE * node + 3, g + h);
       if (
-        a === Atomics.load(t, l) && b === Atomics.load(t, l + 1) && c === Atomics.load(t, l + 2) &&
-        d === Atomics.load(t, r) && e === Atomics.load(t, r + 1) && f === Atomics.load(t, r + 2)
+        a === Atomics.load(t, l) && b === Atomics.load(t, l + 1) && c === Atomics.load(t, l + 2) && g === Atomics.load(t, l + 3) &&
+        d === Atomics.load(t, r) && e === Atomics.load(t, r + 1) && f === Atomics.load(t, r + 2) && h === Atomics.load(t, r + 3)
       ) {
         return;
       }
@@ -358,7 +373,7 @@ export class FrameAllocator {
 
   /** Stores the combination of a left child (longest a, prefix b, suffix c) and a right one (d, e, f), each `half` frames long. */
   #store(node: number, a: number, b: number, c: number, d: number, e: number, f: number, half: number): void {
-    const i = 3 * node;
+    const i = NODE * node;
     this.#put(this.#tree, i, Math.max(a, d, c + e));
     this.#put(this.#tree, i + 1, b === half ? half + e : b);
     this.#put(this.#tree, i + 2, f === half ? half + c : f);

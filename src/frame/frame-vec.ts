@@ -18,7 +18,7 @@ import { illegalConstructor, invalidType, outOfRange, useAfterDispose } from "..
 import { INTERNAL } from "../base/internal-key.js";
 import type { Infallible } from "../io/fallibility.js";
 import { MemorySpace } from "../io/memory-space.js";
-import { VmObject, type IoMemory } from "../io/vm-io.js";
+import { withVmIo, type IoMemory } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { untypedFrame, type UFrame } from "./frame.js";
@@ -126,13 +126,16 @@ function framesOf(frames: Iterable<UFrame>): Frames {
   return { ram, indices: Int32Array.from(indices) };
 }
 
+/** The memory of a `FrameVec`, for its VmIo methods (set in the class body, where `_ioMemory` is reachable). */
+let frameVecIo: (v: FrameVec) => IoMemory;
+
 /**
  * Untyped frames in a given order, addressed as one range of
  * `length × PAGE_SIZE` bytes.
  *
  * OSTD counterpart: `Vec<UFrame>` as a `VmIo` object.
  */
-export class FrameVec extends VmObject implements Disposable {
+export class FrameVec extends withVmIo(Object, (v) => frameVecIo(v as FrameVec)) implements Disposable {
   readonly #ram: Ram | undefined;
   readonly #indices: Int32Array;
   readonly #runs: Array<[number, number]>;
@@ -275,5 +278,9 @@ export class FrameVec extends VmObject implements Disposable {
   /** @internal */
   protected _ioMemory(): IoMemory {
     return FrameVec.#live(this).#io;
+  }
+
+  static {
+    frameVecIo = (v) => v._ioMemory();
   }
 }

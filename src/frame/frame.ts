@@ -33,7 +33,7 @@ import { illegalConstructor, invalidType, useAfterDispose } from "../base/contra
 import { INTERNAL } from "../base/internal-key.js";
 import type { Infallible } from "../io/fallibility.js";
 import type { Lease } from "../io/memory-cursor.js";
-import { implementVmIo, type IoMemory, type VmIo, type VmIoFill, type VmIoOnce } from "../io/vm-io.js";
+import { withVmIo, type IoMemory, type MixinBase } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { PAGE_SIZE } from "./page-size.js";
@@ -204,16 +204,24 @@ export class Frame<M> implements Disposable {
   }
 }
 
+/** The memory of a `UFrame`, for its VmIo methods (set in the class body, where `_ioMemory` is reachable). */
+let uframeIo: (f: UFrame) => IoMemory;
+
 /**
  * A handle to one untyped frame: plain bytes, readable and writable through
  * readers, writers and {@link VmIo}.
  *
  * OSTD counterpart: `ostd::mm::UFrame` (`Frame<dyn AnyUFrameMeta>`).
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- VmIo methods are mixed in below
-export class UFrame extends Frame<undefined> {
+export class UFrame extends withVmIo(Frame<undefined> as typeof Frame<undefined> & MixinBase, (f) => uframeIo(f as UFrame)) {
+  // The mixin in between takes any arguments: this keeps the constructor's own (protected) signature.
+  protected constructor(key: symbol, state: unknown) {
+    super(key, state);
+  }
+
   static {
     makeUntyped = (state) => new UFrame(INTERNAL, state);
+    uframeIo = (f) => f._ioMemory();
   }
 
   /**
@@ -282,10 +290,6 @@ export class UFrame extends Frame<undefined> {
   }
 }
 
-// UFrame extends Frame for the handle logic and takes VmIo's methods from VmObject.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface UFrame extends VmIo, VmIoFill, VmIoOnce {}
-implementVmIo(UFrame);
 
 /**
  * A new handle adopting one reference to frame `index` that the caller

@@ -10,9 +10,9 @@
  * | header        | 32 KiB: layout words, grace-period epoch, thread slots, share tickets |
  * | frame table   | 16 bytes per frame (meta.ts)                            |
  * | free bitmap   | 1 bit per frame, rounded up (frame-allocator.ts)        |
- * | segment tree  | 24 bytes per 32 frames, rounded up (frame-allocator.ts) |
+ * | segment tree  | 32 bytes per 32 frames, rounded up (frame-allocator.ts) |
  *
- * That is about 0.4 % of RAM plus eight pages: 64 MiB of RAM keeps 76 of its
+ * That is about 0.4 % of RAM plus eight pages: 64 MiB of RAM keeps 77 of its
  * 16384 frames for itself.
  *
  * Every index below is an `Int32Array` index into the whole RAM.
@@ -26,7 +26,7 @@ import { PAGE_SIZE } from "./page-size.js";
 /** "vmio", in the first word. */
 export const MAGIC = 0x766d696f;
 /** Bumped whenever anything below moves. */
-export const LAYOUT_VERSION = 3;
+export const LAYOUT_VERSION = 4;
 
 /** The header: eight pages at the start of RAM. */
 export const HEADER_BYTES = 8 * PAGE_SIZE;
@@ -43,6 +43,8 @@ export const H_META_FRAMES = 3;
 export const H_HINT = 4;
 /** A random number naming this RAM in share tokens. */
 export const H_ID = 5;
+/** The paging format of the RAM's page tables, by its number in `PAGING_NAMES` (paging-name.ts). */
+export const H_PAGING = 6;
 /** The grace-period epoch (grace-period.ts). */
 export const H_EPOCH = 8;
 /** How many threads are waiting for a grace period to end (grace-period.ts). */

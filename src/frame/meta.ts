@@ -193,12 +193,15 @@ export class FrameTable {
 
   /** The owner's word of frame `f`. */
   aux(f: number): number {
-    return Atomics.load(this.#i32, FRAME_TABLE + FT_WORDS * f + FT_AUX);
+    const i = FRAME_TABLE + FT_WORDS * f + FT_AUX;
+    return this.#shared ? Atomics.load(this.#i32, i) : (this.#i32[i] as number);
   }
 
   /** Adds `delta` to the owner's word of frame `f` and returns the new value. */
   auxAdd(f: number, delta: number): number {
-    return Atomics.add(this.#i32, FRAME_TABLE + FT_WORDS * f + FT_AUX, delta) + delta;
+    const i = FRAME_TABLE + FT_WORDS * f + FT_AUX;
+    if (this.#shared) return Atomics.add(this.#i32, i, delta) + delta;
+    return (this.#i32[i] = (this.#i32[i] as number) + delta);
   }
 
   /** Whether frame `f` is free in the allocator. */

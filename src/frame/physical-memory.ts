@@ -26,6 +26,7 @@ import { INTERNAL } from "../base/internal-key.js";
 import { H_ID, H_MAGIC, H_VERSION, LAYOUT_VERSION, MAGIC, SLOTS, metadataFrames } from "./layout.js";
 import { LeakTracker, type TrackLeaksOption } from "./leak-tracking.js";
 import { PAGE_SIZE } from "./page-size.js";
+import { PAGING_NAMES, pagingId, type PagingName } from "./paging-name.js";
 import { Ram } from "./ram.js";
 import { reclaimSlot, type ReclaimReport } from "./reclaim.js";
 import { newNonce } from "./share-tickets.js";
@@ -33,6 +34,7 @@ import { SLOT_LIVE, SLOT_RESERVED, S_NONCE, claimSlot, freeSlot, slotBase, takeS
 
 export type { LeakReport } from "./leak-tracking.js";
 export type { ReclaimReport } from "./reclaim.js";
+export type { PagingName } from "./paging-name.js";
 
 /** Default RAM size when none is given: 64 MiB. */
 const DEFAULT_SIZE = 64 * 1024 * 1024;
@@ -66,6 +68,14 @@ export interface PhysicalMemoryOptions {
    * each report. Costs a `FinalizationRegistry` entry per handle; off by default.
    */
   readonly trackLeaks?: TrackLeaksOption;
+  /**
+   * The paging format of the address spaces made in this RAM (default
+   * `"x86-64"`): `"x86-64"` stores x86-64 page-table entries, `"riscv-sv48"`
+   * real Sv48 ones. Both have 4 levels of 512 entries and the same user
+   * address range; cursors, `PageProperty`, the TLB and page faults behave
+   * the same on both. Workers that attach the RAM use its format.
+   */
+  readonly paging?: PagingName;
 }
 
 let defaultMemory: PhysicalMemory | undefined;
@@ -123,11 +133,18 @@ export class PhysicalMemory {
     if (shared && typeof SharedArrayBuffer !== "function") {
       invalidType("opts.shared", "false here: SharedArrayBuffer is not available (cross-origin isolation?)", shared);
     }
+    const pagingOpt: unknown = opts?.paging;
+    const pagingName = pagingOpt === undefined ? "x86-64" : pagingOpt;
+    const paging = pagingId(pagingName);
+    if (paging < 0) {
+      if (typeof pagingName !== "string") invalidType("opts.paging", `one of ${PAGING_NAMES.map((n) => `"${n}"`).join(", ")}`, pagingName);
+      outOfRange("opts.paging", `one of ${PAGING_NAMES.map((n) => `"${n}"`).join(", ")}`, pagingName);
+    }
     const nframes = size / PAGE_SIZE;
     const metaFrames = metadataFrames(nframes);
     if (metaFrames >= nframes) outOfRange("opts.size", `large enough for the metadata (${metaFrames} frames) and one frame`, size);
     const ram = shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
-    Ram.format(ram, nframes, metaFrames, shared);
+    Ram.format(ram, nframes, metaFrames, shared, paging);
     this.#ram = new Ram(this, ram, shared, shared ? takeSlot(new Int32Array(ram), 0, SLOT_LIVE) : -1, leaks);
     if (shared) attached.set(ram as SharedArrayBuffer, this);
   }
@@ -231,20 +248,41 @@ export class PhysicalMemory {
     return checkedRamOf(this, "this").bytes.length;
   }
 
+  /** The paging format of the address spaces in this RAM (the `paging` option it was made with). */
+  get paging(): PagingName {
+    return PAGING_NAMES[checkedRamOf(this, "this").paging] as PagingName;
+  }
+
   /** Whether RAM is a `SharedArrayBuffer` that workers can attach to. */
   get shared(): boolean {
     return checkedRamOf(this, "this").shared;
   }
 
   /**
-   * Number of frames that are free right now. On shared RAM, frames this
-   * thread unmapped earlier and whose grace period has ended since are freed
-   * first.
+   * Number of frames that are free right now: O(1), the count kept at the
+   * root of the allocator's tree (plus the few empty page-table nodes kept
+   * for reuse, which any allocation may take). On shared RAM, frames this thread
+   * unmapped earlier and whose grace period has ended since are freed
+   * first, and allocations racing on other threads may or may not be
+   * counted yet.
+   *
+   * Linux counterpart: `nr_free_pages()`.
    */
   freeFrames(): number {
+    return checkedRamOf(this, "this").freeFrames();
+  }
+
+  /**
+   * Number of frames in use right now — every frame that is neither free
+   * nor reserved for metadata: mapped and unmapped user frames, segments,
+   * page-table nodes, address-space control blocks. O(1), cheap enough for
+   * every page fault; `size / PAGE_SIZE - reservedFrames() - freeFrames()`.
+   *
+   * Linux counterpart: `totalram_pages() - nr_free_pages()`.
+   */
+  usedFrames(): number {
     const ram = checkedRamOf(this, "this");
-    ram.gp.collect();
-    return ram.allocator.freeCount();
+    return ram.nframes - ram.metaFrames - ram.freeFrames();
   }
 
   /** Number of frames that metadata takes (reserved from the start of RAM). */

@@ -14,9 +14,10 @@ import { lockWord, unlockWord } from "../base/futex-lock.js";
 import { FrameAllocator } from "./frame-allocator.js";
 import { GracePeriod } from "./grace-period.js";
 import { HOLD_FRAMES, Holdings } from "./holdings.js";
-import { H_EPOCH, H_HINT, H_ID, H_MAGIC, H_META_FRAMES, H_NFRAMES, H_VERSION, LAYOUT_VERSION, MAGIC, allocatorBases } from "./layout.js";
+import { H_EPOCH, H_HINT, H_ID, H_MAGIC, H_META_FRAMES, H_NFRAMES, H_PAGING, H_VERSION, LAYOUT_VERSION, MAGIC, allocatorBases } from "./layout.js";
 import type { LeakTracker } from "./leak-tracking.js";
 import { FrameTable } from "./meta.js";
+import { NodeCache } from "./node-cache.js";
 import type { PhysicalMemory } from "./physical-memory.js";
 import { ShareTickets } from "./share-tickets.js";
 import { ThreadSlot } from "./thread-slots.js";
@@ -48,6 +49,8 @@ export class Ram {
   readonly metaFrames: number;
   /** Names this RAM in share tokens. */
   readonly id: number;
+  /** The paging format of its page tables, by number (paging-name.ts). */
+  readonly paging: number;
   readonly allocator: FrameAllocator;
   readonly frames: FrameTable;
   readonly tickets: ShareTickets;
@@ -57,6 +60,8 @@ export class Ram {
   /** This thread's holdings ledger (shared RAM only). */
   readonly holdings: Holdings | null;
   readonly gp: GracePeriod;
+  /** Zeroed page-table nodes kept for reuse (unshared RAM only). */
+  readonly nodeCache: NodeCache;
 
   /**
    * This thread's view of `buffer`, whose header is already written (by
@@ -73,6 +78,7 @@ export class Ram {
     this.nframes = i32[H_NFRAMES] as number;
     this.metaFrames = i32[H_META_FRAMES] as number;
     this.id = i32[H_ID] as number;
+    this.paging = i32[H_PAGING] as number;
     this.allocator = new FrameAllocator(allocatorState(i32, this.nframes, shared));
     this.frames = new FrameTable(i32, this.bytes, this.allocator, shared);
     this.tickets = new ShareTickets(i32);
@@ -80,23 +86,32 @@ export class Ram {
     this.thread = new ThreadSlot(i32, this.frames, shared ? slot : -1);
     this.holdings = shared ? new Holdings(i32, this.frames, slot) : null;
     this.gp = new GracePeriod(i32, this.frames, this.holdings, shared ? slot : -1);
-    if (shared) this.frames.onShortage = () => this.gp.collect();
+    this.nodeCache = new NodeCache(this.frames, !shared);
+    this.frames.onShortage = shared ? () => this.gp.collect() : () => this.nodeCache.drain();
   }
 
   /**
    * Writes the header and metadata of new RAM in `buffer`: every frame free
-   * but the `metaFrames` that hold the metadata.
+   * but the `metaFrames` that hold the metadata; its page tables use paging
+   * format number `paging`.
    */
-  static format(buffer: ArrayBuffer | SharedArrayBuffer, nframes: number, metaFrames: number, shared: boolean): void {
+  static format(buffer: ArrayBuffer | SharedArrayBuffer, nframes: number, metaFrames: number, shared: boolean, paging: number): void {
     const h = new Int32Array(buffer);
     h[H_MAGIC] = MAGIC;
     h[H_VERSION] = LAYOUT_VERSION;
     h[H_NFRAMES] = nframes;
     h[H_META_FRAMES] = metaFrames;
     h[H_ID] = (Math.random() * 0x7fff_ffff) | 0 || 1;
+    h[H_PAGING] = paging;
     h[H_EPOCH] = 1;
     const allocator = FrameAllocator.format(allocatorState(h, nframes, shared), metaFrames, nframes);
     new FrameTable(h, new Uint8Array(buffer), allocator, shared).reserve(metaFrames);
+  }
+
+  /** Number of free frames: the allocator's, and the cached page-table nodes (free for any use: see node-cache.ts). */
+  freeFrames(): number {
+    this.gp.collect();
+    return this.allocator.freeCount() + this.nodeCache.size;
   }
 
   /** Takes a lock word of this RAM for this thread (see futex-lock.ts for what it throws). */

@@ -25,7 +25,7 @@ import { contractViolation, illegalConstructor, invalidType, useAfterDispose } f
 import { INTERNAL } from "../base/internal-key.js";
 import { checkIndex } from "../base/validate.js";
 import type { Infallible } from "../io/fallibility.js";
-import { implementVmIo, type IoMemory, type VmIo, type VmIoFill, type VmIoOnce } from "../io/vm-io.js";
+import { withVmIo, type IoMemory, type MixinBase } from "../io/vm-io.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { adoptFrame, ramIo, type Frame, type UFrame } from "./frame.js";
@@ -278,16 +278,24 @@ export class Segment<M> implements Disposable, Iterable<Frame<M>> {
   }
 }
 
+/** The memory of a `USegment`, for its VmIo methods (set in the class body, where `_ioMemory` is reachable). */
+let usegmentIo: (s: USegment) => IoMemory;
+
 /**
  * A handle to a physically contiguous run of untyped frames: plain bytes,
  * readable and writable through readers, writers and {@link VmIo}.
  *
  * OSTD counterpart: `ostd::mm::USegment` (`Segment<dyn AnyUFrameMeta>`).
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- VmIo methods are mixed in below
-export class USegment extends Segment<undefined> implements Iterable<UFrame> {
+export class USegment extends withVmIo(Segment<undefined> as typeof Segment<undefined> & MixinBase, (s) => usegmentIo(s as USegment)) implements Iterable<UFrame> {
+  // The mixin in between takes any arguments: this keeps the constructor's own (protected) signature.
+  protected constructor(key: symbol, state: unknown) {
+    super(key, state);
+  }
+
   static {
     makeUntyped = (state) => new USegment(INTERNAL, state);
+    usegmentIo = (s) => s._ioMemory();
   }
 
   /**
@@ -368,10 +376,6 @@ export class USegment extends Segment<undefined> implements Iterable<UFrame> {
   }
 }
 
-// USegment extends Segment for the handle logic and takes VmIo's methods from VmObject.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface USegment extends VmIo, VmIoFill, VmIoOnce {}
-implementVmIo(USegment);
 
 function newSegment(state: SegmentState): Segment<unknown> {
   return state.untyped ? makeUntyped(state) : makeTyped(state);

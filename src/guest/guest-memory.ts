@@ -30,8 +30,8 @@
  */
 
 import { contractViolation, detachedBuffer, invalidType } from "../base/contract.js";
-import { bytesOf, isDetached } from "../base/buffers.js";
-import { checkBytes, checkView } from "../base/validate.js";
+import { isDetached, plainBytes } from "../base/buffers.js";
+import { checkBytes } from "../base/validate.js";
 import { requireOnce } from "../io/access-errors.js";
 import { atomicLoad, atomicStore } from "../io/atomic-access.js";
 import type { Fallibility, Fallible } from "../io/fallibility.js";
@@ -183,10 +183,11 @@ export class GuestMemory implements VmIo, VmIoFill, VmIoOnce {
     const p = ptr >>> 0;
     if (p !== ptr && (ptr | 0) !== ptr) badU32(ptr, "ptr");
     const d = t as PodDescriptor<T>;
-    if (!d.valid(value)) badValue(d, value);
+    // Snapshot first (the only place a getter of `value` runs), then check, then store.
+    const snap = d.snapshot(value, "value");
     const s = this.#space;
     if (p + d.size > s.runBytes.length && !s.covers(p + d.size)) outside(s, p, d.size);
-    d.encode(s.runView, p, value);
+    d.store(s.runView, p, snap);
   }
 
   /**
@@ -229,8 +230,7 @@ export class GuestMemory implements VmIo, VmIoFill, VmIoOnce {
    */
   readSlice(ptr: number, slice: ArrayBufferView): void {
     const p = toU32(ptr, "ptr");
-    checkView(slice, "slice");
-    const bytes = bytesOf(slice);
+    const bytes = plainBytes(slice, "slice");
     this.#reader(p, bytes.length).readFallible(VmWriter.from(bytes));
   }
 
@@ -274,8 +274,7 @@ export class GuestMemory implements VmIo, VmIoFill, VmIoOnce {
    */
   writeSlice(ptr: number, slice: ArrayBufferView): void {
     const p = toU32(ptr, "ptr");
-    checkView(slice, "slice");
-    const bytes = bytesOf(slice);
+    const bytes = plainBytes(slice, "slice");
     this.#writer(p, bytes.length).writeFallible(VmReader.from(bytes));
   }
 
@@ -328,10 +327,11 @@ export class GuestMemory implements VmIo, VmIoFill, VmIoOnce {
     const p = toU32(ptr, "ptr");
     const d = descriptorOf(t, "t");
     const kind = requireOnce(d);
-    if (!d.valid(value)) badValue(d, value);
+    const snap = d.snapshot(value, "value");
     const s = this.#onceAt(p, d.size, "writeOnce");
-    if (s.shared) atomicStore(s.buffer, kind, p, value as number | bigint);
-    else d.encode(s.runView, p, value);
+    // A PodOnce snapshot is the primitive value itself.
+    if (s.shared) atomicStore(s.buffer, kind, p, snap as unknown as number | bigint);
+    else d.store(s.runView, p, snap);
   }
 
   /** The space, once `[p, p + size)` is known to be inside memory and aligned. */
@@ -398,6 +398,3 @@ function badValArgs(ptr: unknown, t: unknown): never {
   return notPodType(t, "t");
 }
 
-function badValue<T>(d: PodDescriptor<T>, value: unknown): never {
-  return d.reject(value, "value");
-}

@@ -1,15 +1,78 @@
 /**
- * The failures of reader and writer accesses, built in cold functions so
- * that the hot accessors stay small (DESIGN.md, "exceptions").
+ * The failures of reader, writer and VM-object accesses, built in cold
+ * functions so that the hot accessors stay small (DESIGN.md, "exceptions"),
+ * and {@link CopyFault}: how the copy engine hands back a fault with its
+ * result instead of leaving it in shared state for the caller to find.
  *
  * @module
  */
 
 import { contractViolation, invalidType } from "../base/contract.js";
 import type { OnceKind, PodDescriptor } from "../pod/pod-type.js";
-import type { MemoryCursor } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 import { VmError } from "./vm-error.js";
+
+/**
+ * A copy or fill that a fault stopped: how many bytes it completed, where it
+ * faulted, and the exception of the fault handler if one threw there. The
+ * copy engine returns one instead of a count whenever it stops short; the
+ * caller accounts for `copied` (moves its cursors) and then
+ * {@link raiseFault}s it.
+ *
+ * @internal
+ */
+export class CopyFault {
+  constructor(
+    /** Bytes completed before the fault. */
+    readonly copied: number,
+    /** Address of the byte that faulted, in the faulting memory. */
+    readonly address: number,
+    /** Whether that access was a write. */
+    readonly write: boolean,
+    /** The fault handler's exception, if it threw. */
+    readonly parked: { readonly error: unknown } | undefined,
+  ) {}
+
+  /** The same fault, with another count of completed bytes. */
+  after(copied: number): CopyFault {
+    return new CopyFault(copied, this.address, this.write, this.parked);
+  }
+}
+
+/**
+ * The fault that `space.run` just reported (by returning 0), with `copied`
+ * bytes completed before it. Takes the space's parked handler exception, so
+ * nothing of this fault is left behind for a later access to find.
+ *
+ * @internal
+ */
+export function faultIn(space: MemorySpace, copied: number): CopyFault {
+  return new CopyFault(copied, space.faultAddr, space.faultWrite, space.takePendingError());
+}
+
+/**
+ * Ends an operation that a fault stopped: rethrows the fault handler's
+ * exception if it threw, else throws `VmError` `PageFault` with `copied`.
+ *
+ * @internal
+ */
+export function raiseFault(fault: CopyFault): never {
+  if (fault.parked !== undefined) throw fault.parked.error;
+  throw new VmError(
+    "PageFault",
+    `page fault at 0x${fault.address.toString(16)} (${fault.write ? "write" : "read"}); ${fault.copied} bytes completed`,
+    fault.copied,
+  );
+}
+
+/**
+ * Ends a value access that `space.run` stopped (nothing was moved).
+ *
+ * @internal
+ */
+export function raiseFaultIn(space: MemorySpace): never {
+  return raiseFault(faultIn(space, 0));
+}
 
 /** @internal */
 export function insufficient(op: string, needed: number, left: number): never {
@@ -19,19 +82,6 @@ export function insufficient(op: string, needed: number, left: number): never {
 /** @internal */
 export function misaligned(op: string, addr: number, align: number): never {
   return contractViolation(`${op}: address 0x${addr.toString(16)} is not aligned to ${align} bytes`);
-}
-
-/**
- * Throws unless the byte at the cursor is `size`-aligned where it really is:
- * in its buffer for direct memory (a typed view may start at any offset),
- * by virtual address for a space (pages are aligned to every access size).
- *
- * @internal
- */
-export function checkAligned(c: MemoryCursor, size: number, op: string): void {
-  const bytes = c._bytes;
-  const where = bytes === null ? c._pos : bytes.byteOffset + c._pos;
-  if (where % size !== 0) misaligned(op, c._pos, size);
 }
 
 /** @internal */
@@ -49,18 +99,4 @@ export function requireOnce<T>(d: PodDescriptor<T>): OnceKind {
   const kind = d.once;
   if (kind === null) invalidType("t", "a PodOnce type (an integer of 1, 2, 4 or 8 bytes)", d.name);
   return kind;
-}
-
-/**
- * Ends an operation that a fault in `space` stopped: rethrows the fault
- * handler's exception if one was parked there, else throws `VmError`
- * `PageFault` with `copied`.
- *
- * @internal
- */
-export function raiseFault(space: MemorySpace | null, copied: number): never {
-  const parked = space?.takePendingError();
-  if (parked !== undefined) throw parked.error;
-  const where = space === null ? "" : ` at 0x${space.faultAddr.toString(16)} (${space.faultWrite ? "write" : "read"})`;
-  throw new VmError("PageFault", `page fault${where}; ${copied} bytes completed`, copied);
 }

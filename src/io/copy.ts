@@ -2,14 +2,27 @@
  * The copy engine: one `memcpy` and one `memset` for every pair of memories.
  *
  * Every byte that a reader, a writer or a VM object moves goes through
- * {@link memcpyFallible} or {@link memsetFallible}. They walk both sides one
- * contiguous run at a time — a direct memory is a single run, a memory space
- * answers with one run per frame or page (merged when the pages are
- * physically adjacent) — and move `min(runs)` bytes with the fastest
- * primitive for the size. On a fault they stop and return the count so far:
- * bytes before the first inaccessible byte are copied, nothing after it is
- * touched. Infallible memory simply never faults, so the same loop is OSTD's
- * `memcpy` as well as its `memcpy_fallible`.
+ * {@link copyRaw} or {@link fillRaw}. They walk both sides one contiguous
+ * run at a time — a direct memory is a single run, a memory space answers
+ * with one run per frame or page (merged when the pages are physically
+ * adjacent) — and move `min(runs)` bytes with the fastest primitive for the
+ * size. On a fault they stop and return a {@link CopyFault} holding the count
+ * so far: bytes before the first inaccessible byte are copied, nothing after
+ * it is touched. Infallible memory simply never faults, so the same loop is
+ * OSTD's `memcpy` as well as its `memcpy_fallible`.
+ *
+ * Safety contract:
+ * - a direct memory is checked ({@link checkDirect}: lease, bytes still
+ *   there) before a copy starts, and again before every chunk that follows a
+ *   call into a memory space — a space may have run a fault handler, and a
+ *   handler may dispose the handle a reader borrows, or detach or shrink the
+ *   buffer a typed memory lives in. Either the count returned is exactly
+ *   what moved, or a `TypeError` with a `code` says why the copy stopped;
+ * - a source run is taken again when the destination's run may have
+ *   invalidated it (the space's generation moved: a handler unmapped or
+ *   protected a page);
+ * - an overlapping copy upwards within one space is a memmove: exact, or
+ *   stopped at the first fault in order with the bytes before it in place.
  *
  * Hot-loop rules (DESIGN.md): no allocation, no closures, no `.buffer`
  * getters (a builtin call, about 12 ns each on Node 20); run results are read
@@ -19,20 +32,14 @@
  * @module
  */
 
-import { detachedBuffer } from "../base/contract.js";
-import { leaseExpired, type Lease, type MemoryCursor } from "./memory-cursor.js";
+import { CopyFault, faultIn } from "./access-errors.js";
+import { checkDirect as importedCheckDirect, type Lease } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 
-let lastFault: MemorySpace | null = null;
-
-/**
- * The space whose fault stopped the most recent short copy or fill.
- *
- * @internal
- */
-export function faultedSpace(): MemorySpace | null {
-  return lastFault;
-}
+// Imported bindings used on hot paths, as module-local constants: V8 (Node
+// 20) folds a module's own `const`s but loads an imported binding from its
+// module cell on every use (about 8 instructions a use, measured).
+const checkDirect = importedCheckDirect;
 
 /**
  * Below this many bytes a plain loop beats `TypedArray.prototype.set` on a
@@ -40,6 +47,13 @@ export function faultedSpace(): MemorySpace | null {
  * 0.75 ns in the loop).
  */
 const SMALL_COPY = 32;
+
+/**
+ * An overlapping copy upwards within one space reads its source through
+ * buffers of at most this many bytes (see {@link memmoveUp}), so that the
+ * memory it takes is bounded by what it can actually read.
+ */
+const MEMMOVE_CHUNK = 1 << 20;
 
 /**
  * Copies `n` bytes from `src[sIndex…]` to `dst[dIndex…]`.
@@ -68,26 +82,18 @@ export function copyBytes(dst: Uint8Array, dIndex: number, src: Uint8Array, sInd
 }
 
 /**
- * Copies up to `len` bytes from `src`'s position to `dst`'s position; the
- * caller has checked that `len` fits both. Cursors do not move. Returns the
- * number of bytes copied, less than `len` only when a fault stopped the copy.
+ * Copies `len` bytes from a source to a destination, each described by its
+ * parts: direct bytes or a space, a lease, and a position. The caller has
+ * checked that `len` fits both ranges. Returns `len`, or the
+ * {@link CopyFault} that stopped the copy (its `copied` bytes moved). Cursor
+ * objects are not passed in, only their fields, so that V8 may
+ * scalar-replace a reader or writer that escapes nowhere else.
  *
  * OSTD counterpart: `memcpy` / `memcpy_fallible`.
  *
- * @throws {TypeError} a lease expired or a buffer was detached (contract violations).
- * @internal
- */
-export function memcpyFallible(dst: MemoryCursor, src: MemoryCursor, len: number): number {
-  // Cursor objects are not passed on from here, only their fields, so that
-  // V8 may scalar-replace a reader or writer that escapes nowhere else.
-  return copyRaw(dst._bytes, dst._space, dst._lease, dst._pos, src._bytes, src._space, src._lease, src._pos, len);
-}
-
-/**
- * {@link memcpyFallible} on memories described by their parts: direct bytes
- * or a space, a lease, and a position. VM objects copy through this without
- * making reader and writer objects.
- *
+ * @throws {TypeError} a lease expired or a buffer was detached (contract
+ *   violations), before the first byte or after a fault handler ran; or the
+ *   exception of a space whose memory is gone (a disposed address space).
  * @internal
  */
 export function copyRaw(
@@ -100,37 +106,30 @@ export function copyRaw(
   sLease: Lease | null,
   sPos: number,
   len: number,
-): number {
+): number | CopyFault {
   if (len === 0) return 0;
-  // A small copy between direct memory and one run of a space that is at
-  // hand (a TLB hit): no loop, no critical section needed on unshared RAM.
+  // A copy between direct memory and one run of a space that is at hand (a
+  // TLB hit): no loop, no user code, no critical section on unshared RAM.
   if (dBytes !== null && sSpace !== null && !sSpace.shared && sSpace.probe(sPos, len, false)) {
-    if ((dLease !== null && dLease.leaseExpired) || dPos + len > dBytes.length) badDirect(dLease, dBytes, dPos, len);
+    checkDirect(dBytes, dLease, dPos, len);
     const slice = sSpace.runSlice;
     if (slice !== null) dBytes.set(slice, dPos);
     else copyBytes(dBytes, dPos, sSpace.runBytes, sSpace.runOffset, len, sSpace.aliasable);
     return len;
   }
   if (sBytes !== null && dSpace !== null && !dSpace.shared && dSpace.probe(dPos, len, true)) {
-    if ((sLease !== null && sLease.leaseExpired) || sPos + len > sBytes.length) badDirect(sLease, sBytes, sPos, len);
+    checkDirect(sBytes, sLease, sPos, len);
     copyBytes(dSpace.runBytes, dSpace.runOffset, sBytes, sPos, len, dSpace.aliasable);
     return len;
   }
   if (dBytes !== null && sBytes !== null) {
-    if ((sLease !== null && sLease.leaseExpired) || sPos + len > sBytes.length) badDirect(sLease, sBytes, sPos, len);
-    if ((dLease !== null && dLease.leaseExpired) || dPos + len > dBytes.length) badDirect(dLease, dBytes, dPos, len);
+    checkDirect(sBytes, sLease, sPos, len);
+    checkDirect(dBytes, dLease, dPos, len);
     // Two typed memories (no lease) may be views of one buffer.
     copyBytes(dBytes, dPos, sBytes, sPos, len, sLease === null && dLease === null);
     return len;
   }
   return copyRuns(dBytes, dSpace, dLease, dPos, sBytes, sSpace, sLease, sPos, len);
-}
-
-/** Throws the contract violation of a direct memory that cannot be accessed. */
-function badDirect(lease: Lease | null, bytes: Uint8Array, pos: number, len: number): never {
-  if (lease !== null && lease.leaseExpired) leaseExpired(lease);
-  if (pos + len > bytes.length) detachedBuffer();
-  throw new Error("unreachable: direct memory is accessible");
 }
 
 function copyRuns(
@@ -143,9 +142,10 @@ function copyRuns(
   sLease: Lease | null,
   sPos: number,
   len: number,
-): number {
-  if (dDirect !== null && ((dLease !== null && dLease.leaseExpired) || dPos + len > dDirect.length)) badDirect(dLease, dDirect, dPos, len);
-  if (sDirect !== null && ((sLease !== null && sLease.leaseExpired) || sPos + len > sDirect.length)) badDirect(sLease, sDirect, sPos, len);
+): number | CopyFault {
+  // Dead memory is refused before any fault handler can run.
+  if (dDirect !== null) checkDirect(dDirect, dLease, dPos, len);
+  if (sDirect !== null) checkDirect(sDirect, sLease, sPos, len);
   // On shared RAM the whole copy is one critical section (grace-period.ts):
   // the frames behind the runs stay allocated until it ends.
   const sShared = sSpace !== null && sSpace.shared;
@@ -171,7 +171,7 @@ function copyLoop(
   sLease: Lease | null,
   sPos: number,
   len: number,
-): number {
+): number | CopyFault {
   let done = 0;
   while (done < len) {
     let n = len - done;
@@ -185,17 +185,12 @@ function copyLoop(
     } else {
       const space = sSpace as MemorySpace;
       const got = space.run(sPos + done, n, false);
-      if (got === 0) {
-        lastFault = space;
-        break;
-      }
+      if (got === 0) return faultIn(space, done);
       sBytes = space.runBytes;
       sIndex = space.runOffset;
       sSlice = space.runSlice;
       sGeneration = space.generation();
       n = got;
-      // The source's fault handler may have disposed the handle the destination borrows.
-      if (dLease !== null && dLease.leaseExpired) badDirect(dLease, dDirect as Uint8Array, dPos, len);
     }
     let dBytes: Uint8Array;
     let dIndex: number;
@@ -205,21 +200,18 @@ function copyLoop(
     } else {
       const space = dSpace as MemorySpace;
       const got = space.run(dPos + done, n, true);
-      if (got === 0) {
-        lastFault = space;
-        break;
-      }
+      if (got === 0) return faultIn(space, done);
       dBytes = space.runBytes;
       dIndex = space.runOffset;
       if (got < n) n = got;
-      // The destination's fault handler may have changed the source: unmapped
-      // its page (the frame may already belong to someone else) or disposed
-      // the handle it borrows. Take the source run again before copying.
-      if (sSpace !== null ? sSpace.generation() !== sGeneration : sLease !== null && sLease.leaseExpired) {
-        if (sSpace === null) badDirect(sLease, sDirect as Uint8Array, sPos, len);
-        continue;
-      }
+      // The destination's fault handler may have unmapped the source's page
+      // (the frame may already belong to someone else): take it again.
+      if (sSpace !== null && sSpace.generation() !== sGeneration) continue;
     }
+    // A space's run may have called a fault handler, which may have disposed
+    // the handle a direct side borrows or detached its buffer.
+    if (dDirect !== null) checkDirect(dDirect, dLease, dIndex, n);
+    else if (sDirect !== null) checkDirect(sDirect, sLease, sIndex, n);
     if (sSlice !== null && sSlice.length === n) dBytes.set(sSlice, dIndex);
     // A side reached through a space is RAM, which no typed memory can view,
     // unless the space says otherwise (guest memory).
@@ -230,68 +222,59 @@ function copyLoop(
 }
 
 /**
- * An overlapping copy upwards within one space (a memmove). Copying runs
- * front to back would let a later run read bytes an earlier one overwrote
- * (the pages need not be physically in order), so: first walk the range
- * front to back as a copy would — translating the source, then the
- * destination, run by run, so fault handlers are asked exactly as for a
- * plain copy — noting the pieces that are one run on both sides; then copy
- * those pieces back to front. Returns the exact count. (Should another
- * thread unmap a page between the two walks, the copy of that piece is
- * skipped: racing copies may give wrong bytes, as OSTD allows, never unsafe
- * ones.)
+ * An overlapping copy upwards within one space: a memmove, done as its
+ * definition says — as if through a temporary buffer. The source is read
+ * front to back into buffers (each fault handled as in any read), then the
+ * buffers are written front to back (each fault handled as in any write).
+ * Copying the runs back to front instead would need every translation twice,
+ * and a fault handler may change them in between.
+ *
+ * The result is exact: on success every byte moved; on a fault the bytes
+ * before it in order have landed, nothing else was written, and the fault
+ * returned is the first one in order (a write fault before the point where
+ * the read stopped, else the read fault). The handler is asked at most once
+ * per faulting byte of each pass.
  */
-function memmoveUp(space: MemorySpace, dPos: number, sPos: number, len: number): number {
-  const pieces: number[] = [];
-  let m = 0;
-  while (m < len) {
-    const got = space.run(sPos + m, len - m, false);
-    if (got === 0) {
-      lastFault = space;
+function memmoveUp(space: MemorySpace, dPos: number, sPos: number, len: number): number | CopyFault {
+  const chunks: Uint8Array[] = [];
+  let read = 0;
+  let stopped: CopyFault | undefined;
+  while (read < len) {
+    const chunk = new Uint8Array(Math.min(len - read, MEMMOVE_CHUNK));
+    const got = copyLoop(chunk, null, null, 0, null, space, null, sPos + read, chunk.length);
+    chunks.push(chunk);
+    if (typeof got !== "number") {
+      stopped = got.after(read + got.copied);
+      read += got.copied;
       break;
     }
-    const put = space.run(dPos + m, got, true);
-    if (put === 0) {
-      lastFault = space;
-      break;
-    }
-    pieces.push(m, put);
-    m += put;
+    read += got;
   }
-  for (let k = pieces.length - 2; k >= 0; k -= 2) {
-    const at = pieces[k] as number;
-    const n = pieces[k + 1] as number;
-    if (space.run(sPos + at, n, false) === n) {
-      const sIndex = space.runOffset;
-      if (space.run(dPos + at, n, true) === n) copyBytes(space.runBytes, space.runOffset, space.runBytes, sIndex, n, false);
-    }
+  let written = 0;
+  for (const chunk of chunks) {
+    const n = Math.min(chunk.length, read - written);
+    if (n === 0) break;
+    const put = copyLoop(null, space, null, dPos + written, chunk, null, null, 0, n);
+    if (typeof put !== "number") return put.after(written + put.copied);
+    written += n;
   }
-  return m;
+  return stopped ?? len;
 }
 
 /**
- * Writes `len` zero bytes at `dst`'s position; the caller has checked that
- * `len` fits. The cursor does not move. Returns the number of bytes written,
- * less than `len` only when a fault stopped the fill.
+ * Writes `len` zero bytes at `pos` of a memory described by its parts; the
+ * caller has checked that `len` fits. Returns `len`, or the
+ * {@link CopyFault} that stopped the fill.
  *
  * OSTD counterpart: `memset_fallible` (with value 0).
  *
  * @throws {TypeError} a lease expired or a buffer was detached (contract violations).
  * @internal
  */
-export function memsetFallible(dst: MemoryCursor, len: number): number {
-  return fillRaw(dst._bytes, dst._space, dst._lease, dst._pos, len);
-}
-
-/**
- * {@link memsetFallible} on a memory described by its parts.
- *
- * @internal
- */
-export function fillRaw(direct: Uint8Array | null, space: MemorySpace | null, lease: Lease | null, pos: number, len: number): number {
+export function fillRaw(direct: Uint8Array | null, space: MemorySpace | null, lease: Lease | null, pos: number, len: number): number | CopyFault {
   if (len === 0) return 0;
   if (direct !== null) {
-    if ((lease !== null && lease.leaseExpired) || pos + len > direct.length) badDirect(lease, direct, pos, len);
+    checkDirect(direct, lease, pos, len);
     direct.fill(0, pos, pos + len);
     return len;
   }
@@ -301,10 +284,7 @@ export function fillRaw(direct: Uint8Array | null, space: MemorySpace | null, le
     let done = 0;
     while (done < len) {
       const got = s.run(pos + done, len - done, true);
-      if (got === 0) {
-        lastFault = s;
-        break;
-      }
+      if (got === 0) return faultIn(s, done);
       const offset = s.runOffset;
       s.runBytes.fill(0, offset, offset + got);
       done += got;

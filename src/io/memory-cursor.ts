@@ -1,12 +1,14 @@
 /**
- * The state shared by `VmReader` and `VmWriter`: a cursor over one range of
- * one memory, and the checks that keep an access inside it.
+ * What `VmReader` and `VmWriter` have in common: a cursor over one range of
+ * one memory, the one check that keeps a direct access inside live memory,
+ * and the internal way for each class to reach the other's state.
  *
  * A cursor reaches its memory in one of two ways:
  * - directly: `bytes` is the memory, one contiguous `Uint8Array` indexed by
  *   address (typed memory, and RAM for frames and segments). Every access
- *   checks the lease (are the frames still borrowed?) and that the bytes are
- *   still there (a detached buffer reads as length 0), then indexes `bytes`;
+ *   goes through {@link checkDirect}: is the lease live (are the frames
+ *   still borrowed?), and are the bytes still there (a detached buffer, or
+ *   one shrunk below the view, reads as length 0)?
  * - through a {@link MemorySpace}, one run at a time (scattered frames, user
  *   address spaces).
  *
@@ -17,11 +19,20 @@
  * address. Alignment rules (`readOnce`, atomics) apply to where the byte
  * really is in its buffer.
  *
+ * Safety contract: a cursor's state (its memory, lease, position and end)
+ * lives in `#private` fields of `VmReader`/`VmWriter`. Plain JavaScript
+ * cannot read or change them: moving `end` past the range, or reading the
+ * RAM a frame reader points into, is impossible from a public object. The io
+ * layer reaches a cursor of the *other* class through the accessors below,
+ * which each class installs from a `static {}` block in its own body (so
+ * `vm-reader.ts` and `vm-writer.ts` need not import each other).
+ *
  * @module
  */
 
 import { isDetached } from "../base/buffers.js";
-import { detachedBuffer, useAfterDispose } from "../base/contract.js";
+import { detachedBuffer, internalError, useAfterDispose } from "../base/contract.js";
+import type { CopyFault } from "./access-errors.js";
 import type { MemorySpace } from "./memory-space.js";
 
 /**
@@ -40,101 +51,152 @@ export interface Lease {
 
 /**
  * The `DataView` of a cursor that has none yet (or reaches memory through a
- * space): a sentinel rather than `null`, see the constructor.
+ * space): a sentinel rather than `null`, so that the field keeps one type.
  *
  * @internal
  */
 export const NO_VIEW = new DataView(new ArrayBuffer(0));
 
-/**
- * Common state of `VmReader` and `VmWriter`. Both classes declare these
- * fields themselves, in this order, instead of inheriting them: V8 (Node 20)
- * does not scalar-replace objects built through a `super()` call, and a
- * reader or writer that never escapes its loop should cost no allocation.
- *
- * @internal
- */
-export interface MemoryCursor {
-  /** Direct memory, indexed by address, or null for a space. */
-  _bytes: Uint8Array | null;
-  /** A `DataView` over exactly `_bytes` (index = address), or `NO_VIEW` until made. */
-  _view: DataView;
-  /** Run-based memory, or null for direct memory. */
-  _space: MemorySpace | null;
-  /** What the memory is borrowed from, or null when nothing can expire. */
-  _lease: Lease | null;
-  /** Address of the next byte. */
-  _pos: number;
-  /** Address just past the last byte. */
-  _end: number;
-  /** Whether the memory may fault (type-level `Fallible`). */
-  _fallible: boolean;
-  /**
-   * `READER` or `WRITER`. Arguments are told apart by this field rather than
-   * `instanceof`: V8 folds a load from an object it is scalar-replacing, but
-   * not an `instanceof`, and the failure path of an unfolded check would
-   * make the object escape (and be allocated).
-   */
-  _kind: number;
-}
-
-/** `_kind` of a `VmReader`. @internal */
-export const READER = 1;
-/** `_kind` of a `VmWriter`. @internal */
-export const WRITER = 2;
+// The last `DataView` made over direct bytes, and the bytes it is over.
+// Making a `DataView` costs about 46 ns (DESIGN.md) — 95× a value read when
+// every reader made one (issue 10) — and hosts make readers and writers
+// over the same memory again and again (a wasm memory, a scratch buffer),
+// so they share this one. It keeps at most one buffer alive (the one last
+// read or written through a fresh reader or writer).
+let lastBuffer: ArrayBufferLike | null = null;
+let lastOffset = 0;
+let lastLength = 0;
+let lastView: DataView = NO_VIEW;
 
 /**
- * Whether `x` is a reader (`READER`) or writer (`WRITER`) of this library.
- *
- * @internal
+ * The shared `DataView` over exactly `bytes` if one is made already, else
+ * null (a reader or writer that only copies never needs one).
  */
-export function isCursor(x: unknown, kind: number): x is MemoryCursor {
-  return x != null && (x as MemoryCursor)._kind === kind;
+export function cachedView(bytes: Uint8Array): DataView | null {
+  return bytes.buffer === lastBuffer && bytes.byteOffset === lastOffset && bytes.byteLength === lastLength ? lastView : null;
 }
 
 /**
- * A `DataView` over exactly a direct cursor's bytes (so indexed by address),
- * made on first use. A `DataView` throws a `TypeError` by itself once its
- * buffer is detached, so value accesses through it need no detach check.
+ * A `DataView` over exactly `bytes` (index = offset in `bytes`), shared with
+ * the last reader or writer over the same bytes.
  *
- * @internal
+ * @throws {TypeError} the buffer is detached.
  */
-export function dataViewOf(c: MemoryCursor, bytes: Uint8Array): DataView {
-  if (c._view === NO_VIEW) {
-    const buffer = bytes.buffer;
-    if (isDetached(buffer)) detachedBuffer();
-    c._view = new DataView(buffer, bytes.byteOffset, bytes.byteLength);
-  }
-  return c._view;
+export function directView(bytes: Uint8Array): DataView {
+  const buffer = bytes.buffer;
+  const offset = bytes.byteOffset;
+  const length = bytes.byteLength;
+  if (buffer === lastBuffer && offset === lastOffset && length === lastLength) return lastView;
+  if (isDetached(buffer)) detachedBuffer();
+  lastView = new DataView(buffer, offset, length);
+  lastBuffer = buffer;
+  lastOffset = offset;
+  lastLength = length;
+  return lastView;
 }
 
 /**
- * Where the byte at a direct cursor really is: its buffer and its offset in
- * that buffer (for same-address checks). Cold path: uses the getters.
+ * Throws unless `lease` (what a direct memory is borrowed from) is still
+ * live. Small enough for V8 to inline; the failure path is cold.
  *
+ * @throws {TypeError} `ERR_USE_AFTER_DISPOSE`.
  * @internal
  */
-export function locationOf(c: MemoryCursor): { buffer: ArrayBufferLike; offset: number } {
-  const bytes = c._bytes as Uint8Array;
-  return { buffer: bytes.buffer, offset: bytes.byteOffset + c._pos };
-}
-
-/**
- * Checks that a direct cursor may touch `n` bytes at its position and
- * returns that position (which is its index in `bytes`).
- *
- * @throws {TypeError} the lease expired, or the buffer was detached or shrunk.
- * @internal
- */
-export function directIndex(c: MemoryCursor, bytes: Uint8Array, n: number): number {
-  const lease = c._lease;
+export function checkLease(lease: Lease | null): void {
   if (lease !== null && lease.leaseExpired) leaseExpired(lease);
-  const index = c._pos;
-  if (index + n > bytes.length) detachedBuffer();
-  return index;
+}
+
+/**
+ * The direct-memory check: throws unless `[pos, pos + n)` of `bytes` may be
+ * touched now — its lease has not expired and its bytes are still there (a
+ * detached buffer, or a resizable one shrunk below the view, reads as
+ * length 0). Every copy and fill of direct memory goes through here, before
+ * it starts and again after anything that may have run user code (a fault
+ * handler on the other side of a copy). Small enough for V8 to inline.
+ *
+ * Single values read and written through a `DataView` check only the lease
+ * here: the `DataView` checks the bounds itself (a typed array's `length`
+ * costs about 20 instructions on Node 20, a fifth of a `readVal`), and
+ * {@link directFailed} turns its native error into this check's error.
+ *
+ * @throws {TypeError} `ERR_USE_AFTER_DISPOSE` or `ERR_DETACHED_BUFFER`.
+ * @internal
+ */
+export function checkDirect(bytes: Uint8Array, lease: Lease | null, pos: number, n: number): void {
+  checkLease(lease);
+  if (pos + n > bytes.length) detachedBuffer();
+}
+
+/**
+ * Cold path of a value access to `[pos, pos + n)` through a `DataView` over
+ * direct `bytes` that threw `error`: the buffer was detached or shrunk (the
+ * `DataView`'s own bounds check failed) — `ERR_DETACHED_BUFFER` — or
+ * something else went wrong, which is rethrown as it is.
+ *
+ * @internal
+ */
+export function directFailed(bytes: Uint8Array, pos: number, n: number, error: unknown): never {
+  if (isDetached(bytes.buffer) || pos + n > bytes.length) detachedBuffer();
+  throw error;
 }
 
 /** @internal */
 export function leaseExpired(lease: Lease): never {
   return useAfterDispose(`${lease.describeLease()} (the memory this reader or writer borrows)`);
+}
+
+/**
+ * How the io layer reaches a reader or writer of the other class (or from a
+ * VM object): each class installs one from a `static {}` block in its body.
+ * Kept to what the copy paths need, so that V8 inlines it: a cursor of the
+ * class copies to or from memory given by its parts in one call.
+ *
+ * @internal
+ */
+export interface CursorAccess {
+  /** Whether `x` is a cursor of this class (never throws, never runs user code). */
+  is(x: unknown): boolean;
+  /** Bytes between the cursor's position and its end. */
+  left(c: object): number;
+  /** Whether the cursor's memory may fault (type-level `Fallible`). */
+  fallible(c: object): boolean;
+  /**
+   * Moves `n` bytes (at most `left(c)`) between the cursor and the memory
+   * at `pos` described by `bytes`/`space`/`lease` — into a writer from that
+   * memory, out of a reader into it — through `copyRaw`, and advances the
+   * cursor by the bytes that moved. Returns `copyRaw`'s result.
+   */
+  exchange(c: object, bytes: Uint8Array | null, space: MemorySpace | null, lease: Lease | null, pos: number, n: number): number | CopyFault;
+  /** Where the cursor is: its memory and position (for same-address checks). */
+  location(c: object): { bytes: Uint8Array | null; space: MemorySpace | null; lease: Lease | null; pos: number };
+}
+
+/** The access a class has not installed yet: nothing is a cursor of it. */
+function none(): CursorAccess {
+  const never = (): never => internalError("a cursor class was used before its module was loaded");
+  return { is: () => false, left: never, fallible: never, exchange: never, location: never };
+}
+
+/**
+ * How the io layer reaches the state of a `VmReader` (installed by `vm-reader.ts`).
+ *
+ * @internal
+ */
+export let readerAccess: CursorAccess = none();
+
+/**
+ * How the io layer reaches the state of a `VmWriter` (installed by `vm-writer.ts`).
+ *
+ * @internal
+ */
+export let writerAccess: CursorAccess = none();
+
+/** @internal */
+export function installReaderAccess(access: CursorAccess): void {
+  readerAccess = access;
+}
+
+/** @internal */
+export function installWriterAccess(access: CursorAccess): void {
+  writerAccess = access;
 }

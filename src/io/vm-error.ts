@@ -7,6 +7,9 @@
  * @module
  */
 
+import { badIndex } from "../base/validate.js";
+import { invalidType } from "../base/contract.js";
+
 /**
  * The kinds of {@link VmError}.
  *
@@ -33,11 +36,12 @@ export class VmError extends Error {
   readonly copied: number;
 
   /**
-   * @throws {TypeError} `code` is not a {@link VmErrorCode}, or `copied` is not a non-negative integer.
+   * @throws {TypeError} `code` is not a {@link VmErrorCode} (`ERR_INVALID_ARG_TYPE`).
+   * @throws {TypeError | RangeError} `copied` is not a non-negative safe integer.
    */
   constructor(code: VmErrorCode, message?: string, copied = 0) {
-    if (!codes.has(code)) throw new TypeError(`VmError code must be one of ${[...codes].join(", ")}, received ${String(code)}`);
-    if (!Number.isSafeInteger(copied) || copied < 0) throw new TypeError(`VmError copied must be a non-negative integer, received ${String(copied)}`);
+    if (!codes.has(code)) invalidType("code", `one of ${[...codes].join(", ")}`, code);
+    if (!Number.isSafeInteger(copied) || copied < 0) badIndex(copied, "copied");
     super(message ?? code);
     this.name = "VmError";
     this.code = code;

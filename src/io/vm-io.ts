@@ -4,26 +4,42 @@
  *
  * A VM object is a range of memory addressed by offsets `0 … size`. Its
  * operations are all-or-nothing about their range: a request that does not
- * fit inside the object is `VmError` `InvalidArgs` and touches nothing; there
- * are no short reads or writes (OSTD's newest `VmIo`). Only faults — in user
- * memory — can stop an operation part-way, and then `VmError` `PageFault`
- * says how many bytes were moved.
+ * fit inside the object is `VmError` `InvalidArgs` (`AccessDenied` for a
+ * user address space) and touches nothing; there are no short reads or
+ * writes (OSTD's newest `VmIo`). Only faults — in user memory — can stop an
+ * operation part-way, and then `VmError` `PageFault` says how many bytes
+ * were moved.
+ *
+ * The implementation is a typed mixin, {@link withVmIo}: a class gets the
+ * methods by extending `withVmIo(Base, memoryOf)`, where `Base` is the class
+ * it would extend anyway (`Frame`, `Segment`, or `Object`) and `memoryOf`
+ * tells the methods where an object's bytes are. `memoryOf` is a closure the
+ * class supplies, not a method: no public object has a way to ask for its
+ * memory. Being a real class in the prototype chain, the mixin's methods are
+ * overridden the normal way by the class and its subclasses.
  *
  * @module
  */
 
-import { bytesOf } from "../base/buffers.js";
-import { badIndex, checkBytes, checkIndex, checkView, isIndex } from "../base/validate.js";
+import { plainBytes } from "../base/buffers.js";
+import { badIndex, checkBytes, checkIndex, isIndex as importedIsIndex } from "../base/validate.js";
 import { invalidType } from "../base/contract.js";
-import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
+import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodSnapshot, type PodType } from "../pod/pod-type.js";
 import { raiseFault } from "./access-errors.js";
-import { copyRaw, faultedSpace, fillRaw } from "./copy.js";
+import { copyRaw, fillRaw } from "./copy.js";
 import type { Fallibility } from "./fallibility.js";
-import { READER, WRITER, isCursor, leaseExpired, type Lease } from "./memory-cursor.js";
+import { NO_VIEW, checkLease as importedCheckLease, directFailed, readerAccess, writerAccess, type Lease } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
+import { loadOnce, readValueIn, storeOnce, writeValueIn } from "./value-access.js";
 import { VmError } from "./vm-error.js";
-import { VmReader, loadOnce, newReader } from "./vm-reader.js";
-import { VmWriter, newWriter, storeOnce } from "./vm-writer.js";
+import type { VmReader } from "./vm-reader.js";
+import type { VmWriter } from "./vm-writer.js";
+
+// Imported bindings used on hot paths, as module-local constants: V8 (Node
+// 20) folds a module's own `const`s but loads an imported binding from its
+// module cell on every use (about 8 instructions a use, measured).
+const isIndex = importedIsIndex;
+const checkLease = importedCheckLease;
 
 /**
  * Reading and writing a VM object at offsets.
@@ -35,7 +51,11 @@ export interface VmIo {
   read(offset: number, w: VmWriter<Fallibility>): void;
   /** Fills `buf` from `offset`. */
   readBytes(offset: number, buf: Uint8Array): void;
-  /** Reads one value of type `t` at `offset`. */
+  /**
+   * Reads one value of type `t` at `offset`. On shared memory a value wider
+   * than one byte may tear (another thread writing it meanwhile), as OSTD
+   * allows; `readOnce` reads a `PodOnce` value in one piece.
+   */
   readVal<T>(offset: number, t: PodType<T>): T;
   /** Fills the bytes of a typed array (or `DataView`) from `offset`. */
   readSlice(offset: number, slice: ArrayBufferView): void;
@@ -58,7 +78,9 @@ export interface VmIoFill {
   /**
    * Writes `len` zero bytes at `offset`. An `offset` past the end is
    * `VmError{InvalidArgs, copied: 0}`; a range running past the end is
-   * zeroed up to the end, then `VmError{InvalidArgs, copied}`.
+   * zeroed up to the end, then `VmError{InvalidArgs, copied}` (for a user
+   * address space, whose end is `MAX_USERSPACE_VADDR`, `AccessDenied`, as
+   * for its other methods).
    */
   fillZeros(offset: number, len: number): void;
 }
@@ -102,246 +124,253 @@ export interface IoMemory {
 }
 
 /**
- * The implementation of {@link VmIo}, {@link VmIoFill} and {@link VmIoOnce}
- * shared by every VM object (`FrameVec`, `VmSpace`; `UFrame` and `USegment`
- * take its methods as a mixin). Not constructed directly. Every check and
- * every copy lives here; bulk copies and single values go straight to the
- * copy engine and the codecs without making reader and writer objects.
+ * The constructor type a mixin may extend. TypeScript recognises a mixin
+ * only over constructors taking `any[]` (TS2545); every class built with
+ * {@link withVmIo} declares or inherits its own constructor, so no `any`
+ * reaches a signature a caller uses.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- required by TypeScript's mixin pattern (TS2545)
+export type MixinBase = abstract new (...args: any[]) => object;
+
+/** What {@link withVmIo} adds to its base: instances have the methods of `VmIo`, `VmIoFill` and `VmIoOnce`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- required by TypeScript's mixin pattern (TS2545)
+export type VmIoConstructor = abstract new (...args: any[]) => VmIo & VmIoFill & VmIoOnce;
+
+/**
+ * Gives `Base` the methods of {@link VmIo}, {@link VmIoFill} and
+ * {@link VmIoOnce}: `class UFrame extends withVmIo(Frame, memoryOf)`.
+ * `memoryOf(self)` returns the object's memory after checking that the
+ * object may be used (not disposed; for user memory, active on this
+ * thread). Every check and every copy lives here; bulk copies and single
+ * values go straight to the copy engine and the codecs without making
+ * reader and writer objects.
  *
  * OSTD counterpart: the provided methods of the `VmIo` trait.
+ *
+ * @internal
  */
-export abstract class VmObject implements VmIo, VmIoFill, VmIoOnce {
-  /**
-   * The object's memory, after checking that the object may be used (not
-   * disposed; for user memory, active on this thread).
-   *
-   * @internal
-   */
-  protected abstract _ioMemory(): IoMemory;
-
-  /**
-   * Fills `w` completely with the bytes at `offset` and advances it.
-   *
-   * @throws {VmError} `Overflow` when `offset + w.avail()` overflows;
-   *   `InvalidArgs` when it runs past the end; `PageFault` (with `copied`,
-   *   `w` advanced by that much) when user memory faults.
-   * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
-   */
-  read(offset: number, w: VmWriter<Fallibility>): void {
-    checkIndex(offset, "offset");
-    if (!isCursor(w, WRITER)) invalidType("w", "a VmWriter", w);
-    const len = w._end - w._pos;
-    const m = this._ioMemory();
-    checkRange(m, offset, len);
-    const copied = copyRaw(w._bytes, w._space, w._lease, w._pos, m.bytes, m.space, m.lease, m.base + offset, len);
-    w._pos += copied;
-    if (copied < len) raiseFault(faultedSpace(), copied);
-  }
-
-  /**
-   * Fills `buf` with the bytes at `offset`.
-   *
-   * @throws {VmError} as {@link VmObject.read}.
-   * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
-   */
-  readBytes(offset: number, buf: Uint8Array): void {
-    checkIndex(offset, "offset");
-    checkBytes(buf, "buf");
-    this._readInto(offset, buf.length !== 0 ? buf : bytesOf(buf));
-  }
-
-  /**
-   * Fills the bytes of `slice` with the bytes at `offset`.
-   *
-   * @throws {VmError} as {@link VmObject.read}.
-   * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
-   */
-  readSlice(offset: number, slice: ArrayBufferView): void {
-    checkIndex(offset, "offset");
-    checkView(slice, "slice");
-    this._readInto(offset, bytesOf(slice));
-  }
-
-  private _readInto(offset: number, bytes: Uint8Array): void {
-    const len = bytes.length;
-    const m = this._ioMemory();
-    checkRange(m, offset, len);
-    const copied = copyRaw(bytes, null, null, 0, m.bytes, m.space, m.lease, m.base + offset, len);
-    if (copied < len) raiseFault(faultedSpace(), copied);
-  }
-
-  /**
-   * Reads one value of type `t` at `offset`.
-   *
-   * @throws {VmError} `InvalidArgs` when the value does not fit; `PageFault`.
-   * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
-   */
-  readVal<T>(offset: number, t: PodType<T>): T {
-    if (!isIndex(offset)) badIndex(offset, "offset");
-    if (t == null || (t as PodDescriptor<T>).self !== t) notPodType(t, "t");
-    const d = t as PodDescriptor<T>;
-    const size = d.size;
-    const m = this._ioMemory();
-    if (offset + size > m.size) checkRange(m, offset, size);
-    const addr = m.base + offset;
-    const bytes = m.bytes;
-    if (bytes !== null) {
-      const lease = m.lease;
-      if (lease !== null && lease.leaseExpired) leaseExpired(lease);
-      return d.decode(m.view as DataView, addr);
+export function withVmIo<B extends MixinBase>(Base: B, memoryOf: (self: object) => IoMemory): B & VmIoConstructor {
+  abstract class VmObject extends Base implements VmIo, VmIoFill, VmIoOnce {
+    /**
+     * Fills `w` completely with the bytes at `offset` and advances it.
+     *
+     * @throws {VmError} `Overflow` when `offset + w.avail()` overflows;
+     *   `InvalidArgs` when it runs past the end; `PageFault` (with `copied`,
+     *   `w` advanced by that much) when user memory faults.
+     * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
+     */
+    read(offset: number, w: VmWriter<Fallibility>): void {
+      checkIndex(offset, "offset");
+      const wa = writerAccess;
+      if (!wa.is(w)) invalidType("w", "a VmWriter", w);
+      const len = wa.left(w);
+      const m = memoryOf(this);
+      checkRange(m, offset, len);
+      const done = wa.exchange(w, m.bytes, m.space, m.lease, m.base + offset, len);
+      if (typeof done !== "number") raiseFault(done);
     }
-    const space = m.space as MemorySpace;
-    if (!space.shared && size !== 0) {
-      // One translation, so the fault handler runs at most once per byte: a
-      // value inside one run is decoded here, a fault ends the access, and
-      // only a value straddling two runs goes through a reader.
-      const got = space.run(addr, size, false);
-      if (got >= size) return d.decode(space.runView, space.runOffset);
-      if (got === 0) raiseFault(space, 0);
+
+    /**
+     * Fills `buf` with the bytes at `offset`.
+     *
+     * @throws {VmError} as `read`.
+     * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
+     */
+    readBytes(offset: number, buf: Uint8Array): void {
+      checkIndex(offset, "offset");
+      checkBytes(buf, "buf");
+      readInto(memoryOf(this), offset, plainBytes(buf, "buf"));
     }
-    return cursorOver(m, addr, size, READER).readVal(d);
-  }
 
-  /**
-   * Writes all of `r` at `offset` and advances it.
-   *
-   * @throws {VmError} `Overflow` when `offset + r.remain()` overflows;
-   *   `InvalidArgs` when it runs past the end; `PageFault` (with `copied`,
-   *   `r` advanced by that much) when user memory faults.
-   * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
-   */
-  write(offset: number, r: VmReader<Fallibility>): void {
-    checkIndex(offset, "offset");
-    if (!isCursor(r, READER)) invalidType("r", "a VmReader", r);
-    const len = r._end - r._pos;
-    const m = this._ioMemory();
-    checkRange(m, offset, len);
-    const copied = copyRaw(m.bytes, m.space, m.lease, m.base + offset, r._bytes, r._space, r._lease, r._pos, len);
-    r._pos += copied;
-    if (copied < len) raiseFault(faultedSpace(), copied);
-  }
-
-  /**
-   * Writes `buf` at `offset`.
-   *
-   * @throws {VmError} as {@link VmObject.write}.
-   * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
-   */
-  writeBytes(offset: number, buf: Uint8Array): void {
-    checkIndex(offset, "offset");
-    checkBytes(buf, "buf");
-    this._writeFrom(offset, buf.length !== 0 ? buf : bytesOf(buf));
-  }
-
-  /**
-   * Writes the bytes of `slice` at `offset`.
-   *
-   * @throws {VmError} as {@link VmObject.write}.
-   * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
-   */
-  writeSlice(offset: number, slice: ArrayBufferView): void {
-    checkIndex(offset, "offset");
-    checkView(slice, "slice");
-    this._writeFrom(offset, bytesOf(slice));
-  }
-
-  private _writeFrom(offset: number, bytes: Uint8Array): void {
-    const len = bytes.length;
-    const m = this._ioMemory();
-    checkRange(m, offset, len);
-    const copied = copyRaw(m.bytes, m.space, m.lease, m.base + offset, bytes, null, null, 0, len);
-    if (copied < len) raiseFault(faultedSpace(), copied);
-  }
-
-  /**
-   * Writes one value of type `t` at `offset`.
-   *
-   * @throws {VmError} `InvalidArgs` when the value does not fit; `PageFault`.
-   * @throws {TypeError | RangeError} bad arguments or value; use of a disposed object.
-   */
-  writeVal<T>(offset: number, t: PodType<T>, value: T): void {
-    if (!isIndex(offset)) badIndex(offset, "offset");
-    if (t == null || (t as PodDescriptor<T>).self !== t) notPodType(t, "t");
-    const d = t as PodDescriptor<T>;
-    if (!d.valid(value)) d.reject(value, "value");
-    const size = d.size;
-    const m = this._ioMemory();
-    if (offset + size > m.size) checkRange(m, offset, size);
-    const addr = m.base + offset;
-    if (m.bytes !== null) {
-      const lease = m.lease;
-      if (lease !== null && lease.leaseExpired) leaseExpired(lease);
-      d.encode(m.view as DataView, addr, value);
-      return;
+    /**
+     * Fills the bytes of `slice` with the bytes at `offset`.
+     *
+     * @throws {VmError} as `read`.
+     * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
+     */
+    readSlice(offset: number, slice: ArrayBufferView): void {
+      checkIndex(offset, "offset");
+      readInto(memoryOf(this), offset, plainBytes(slice, "slice"));
     }
-    const space = m.space as MemorySpace;
-    if (!space.shared && size !== 0) {
-      const got = space.run(addr, size, true);
-      if (got >= size) {
-        d.encode(space.runView, space.runOffset, value);
-        return;
+
+    /**
+     * Reads one value of type `t` at `offset`. On shared memory a value
+     * wider than one byte may tear; `readOnce` cannot.
+     *
+     * @throws {VmError} `InvalidArgs` when the value does not fit; `PageFault`.
+     * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
+     */
+    readVal<T>(offset: number, t: PodType<T>): T {
+      if (!isIndex(offset)) badIndex(offset, "offset");
+      if (t == null || (t as PodDescriptor<T>).self !== t) notPodType(t, "t");
+      const d = t as PodDescriptor<T>;
+      const size = d.size;
+      const m = memoryOf(this);
+      if (offset + size > m.size) checkRange(m, offset, size);
+      const addr = m.base + offset;
+      const bytes = m.bytes;
+      if (bytes === null) return readValueIn(m.space as MemorySpace, addr, d);
+      checkLease(m.lease);
+      try {
+        return d.decode(m.view as DataView, addr);
+      } catch (e) {
+        return directFailed(bytes, addr, size, e);
       }
-      if (got === 0) raiseFault(space, 0);
     }
-    cursorOver(m, addr, size, WRITER).writeVal(d, value);
-  }
 
-  /**
-   * Writes `len` zero bytes at `offset`.
-   *
-   * OSTD counterpart: `VmIoFill::fill_zeros`.
-   *
-   * @throws {VmError} `InvalidArgs` with `copied: 0` when `offset` is past the
-   *   end; `InvalidArgs` with `copied` when the range runs past the end (the
-   *   bytes up to the end are zeroed); `PageFault` with `copied` when user
-   *   memory faults.
-   * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
-   */
-  fillZeros(offset: number, len: number): void {
-    checkIndex(offset, "offset");
-    checkIndex(len, "len");
-    const m = this._ioMemory();
-    const size = m.size;
-    if (offset > size) throw new VmError("InvalidArgs", `fillZeros: offset ${offset} is past the end (${size})`);
-    const n = Math.min(len, size - offset);
-    const filled = fillRaw(m.bytes, m.space, m.lease, m.base + offset, n);
-    if (filled < n) raiseFault(faultedSpace(), filled);
-    if (n < len) throw new VmError("InvalidArgs", `fillZeros: ${len} bytes at ${offset} run past the end (${size}); ${n} zeroed`, n);
-  }
+    /**
+     * Writes all of `r` at `offset` and advances it.
+     *
+     * @throws {VmError} `Overflow` when `offset + r.remain()` overflows;
+     *   `InvalidArgs` when it runs past the end; `PageFault` (with `copied`,
+     *   `r` advanced by that much) when user memory faults.
+     * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
+     */
+    write(offset: number, r: VmReader<Fallibility>): void {
+      checkIndex(offset, "offset");
+      const ra = readerAccess;
+      if (!ra.is(r)) invalidType("r", "a VmReader", r);
+      const len = ra.left(r);
+      const m = memoryOf(this);
+      checkRange(m, offset, len);
+      const done = ra.exchange(r, m.bytes, m.space, m.lease, m.base + offset, len);
+      if (typeof done !== "number") raiseFault(done);
+    }
 
-  /**
-   * Loads the `PodOnce` value at `offset` with one non-tearing access.
-   *
-   * OSTD counterpart: `VmIoOnce::read_once`.
-   *
-   * @throws {VmError} `InvalidArgs` when the value does not fit; `PageFault`.
-   * @throws {RangeError} `offset` is not aligned to the value's size.
-   * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
-   */
-  readOnce<T>(offset: number, t: PodOnceType<T>): T {
-    checkIndex(offset, "offset");
-    const d = descriptorOf(t, "t");
-    const m = this._ioMemory();
-    checkRange(m, offset, d.size);
-    return loadOnce(cursorOver(m, m.base + offset, d.size, READER), d, "readOnce");
-  }
+    /**
+     * Writes `buf` at `offset`.
+     *
+     * @throws {VmError} as `write`.
+     * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
+     */
+    writeBytes(offset: number, buf: Uint8Array): void {
+      checkIndex(offset, "offset");
+      checkBytes(buf, "buf");
+      writeFrom(memoryOf(this), offset, plainBytes(buf, "buf"));
+    }
 
-  /**
-   * Stores a `PodOnce` value at `offset` with one non-tearing access.
-   *
-   * OSTD counterpart: `VmIoOnce::write_once`.
-   *
-   * @throws {VmError} `InvalidArgs` when the value does not fit; `PageFault`.
-   * @throws {RangeError} `offset` is not aligned to the value's size.
-   * @throws {TypeError | RangeError} bad arguments or value; use of a disposed object.
-   */
-  writeOnce<T>(offset: number, t: PodOnceType<T>, value: T): void {
-    checkIndex(offset, "offset");
-    const d = descriptorOf(t, "t");
-    const m = this._ioMemory();
-    checkRange(m, offset, d.size);
-    storeOnce(cursorOver(m, m.base + offset, d.size, WRITER), d, value, "writeOnce");
+    /**
+     * Writes the bytes of `slice` at `offset`.
+     *
+     * @throws {VmError} as `write`.
+     * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
+     */
+    writeSlice(offset: number, slice: ArrayBufferView): void {
+      checkIndex(offset, "offset");
+      writeFrom(memoryOf(this), offset, plainBytes(slice, "slice"));
+    }
+
+    /**
+     * Writes one value of type `t` at `offset`.
+     *
+     * @throws {VmError} `InvalidArgs` when the value does not fit; `PageFault`.
+     * @throws {TypeError | RangeError} bad arguments or value; use of a disposed object.
+     */
+    writeVal<T>(offset: number, t: PodType<T>, value: T): void {
+      if (!isIndex(offset)) badIndex(offset, "offset");
+      if (t == null || (t as PodDescriptor<T>).self !== t) notPodType(t, "t");
+      const d = t as PodDescriptor<T>;
+      // Snapshot, check, store: `value`'s getters run here and nowhere else.
+      storeValueAt(memoryOf(this), offset, d, d.snapshot(value, "value"));
+    }
+
+    /**
+     * Writes `len` zero bytes at `offset`.
+     *
+     * OSTD counterpart: `VmIoFill::fill_zeros`.
+     *
+     * @throws {VmError} `InvalidArgs` (`AccessDenied` for a user address
+     *   space) with `copied: 0` when `offset` is past the end, or with
+     *   `copied` when the range runs past the end (the bytes up to the end
+     *   are zeroed); `PageFault` with `copied` when user memory faults.
+     * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
+     */
+    fillZeros(offset: number, len: number): void {
+      checkIndex(offset, "offset");
+      checkIndex(len, "len");
+      const m = memoryOf(this);
+      const size = m.size;
+      if (offset > size) throw new VmError(m.beyond, `fillZeros: offset 0x${offset.toString(16)} is past the end (0x${size.toString(16)})`);
+      const n = Math.min(len, size - offset);
+      const done = fillRaw(m.bytes, m.space, m.lease, m.base + offset, n);
+      if (typeof done !== "number") raiseFault(done);
+      if (n < len) throw new VmError(m.beyond, `fillZeros: ${len} bytes at 0x${offset.toString(16)} run past the end (0x${size.toString(16)}); ${n} zeroed`, n);
+    }
+
+    /**
+     * Loads the `PodOnce` value at `offset` with one non-tearing access.
+     *
+     * OSTD counterpart: `VmIoOnce::read_once`.
+     *
+     * @throws {VmError} `InvalidArgs` when the value does not fit; `PageFault`.
+     * @throws {RangeError} `offset` is not aligned to the value's size.
+     * @throws {TypeError | RangeError} bad arguments; use of a disposed object.
+     */
+    readOnce<T>(offset: number, t: PodOnceType<T>): T {
+      checkIndex(offset, "offset");
+      const d = descriptorOf(t, "t");
+      const m = memoryOf(this);
+      checkRange(m, offset, d.size);
+      return loadOnce(m.bytes, m.view ?? NO_VIEW, m.space, m.lease, m.base + offset, m.size - offset, d, "readOnce");
+    }
+
+    /**
+     * Stores a `PodOnce` value at `offset` with one non-tearing access.
+     *
+     * OSTD counterpart: `VmIoOnce::write_once`.
+     *
+     * @throws {VmError} `InvalidArgs` when the value does not fit; `PageFault`.
+     * @throws {RangeError} `offset` is not aligned to the value's size.
+     * @throws {TypeError | RangeError} bad arguments or value; use of a disposed object.
+     */
+    writeOnce<T>(offset: number, t: PodOnceType<T>, value: T): void {
+      checkIndex(offset, "offset");
+      const d = descriptorOf(t, "t");
+      const m = memoryOf(this);
+      checkRange(m, offset, d.size);
+      storeOnce(m.bytes, m.view ?? NO_VIEW, m.space, m.lease, m.base + offset, m.size - offset, d, value, "writeOnce");
+    }
   }
+  return VmObject;
+}
+
+/**
+ * Stores a value of `d`, already snapshot, at `offset` of an object's
+ * memory: `writeVal` once the caller's value has been read. A fault handler
+ * may run (user memory); it cannot change the snapshot.
+ *
+ * @throws {VmError} `InvalidArgs`/`AccessDenied` when it does not fit; `PageFault`.
+ * @throws {TypeError} dead direct memory.
+ * @internal
+ */
+export function storeValueAt<T>(m: IoMemory, offset: number, d: PodDescriptor<T>, snap: PodSnapshot<T>): void {
+  const size = d.size;
+  if (offset + size > m.size) checkRange(m, offset, size);
+  const addr = m.base + offset;
+  const bytes = m.bytes;
+  if (bytes === null) return writeValueIn(m.space as MemorySpace, addr, d, snap);
+  checkLease(m.lease);
+  try {
+    d.store(m.view as DataView, addr, snap);
+  } catch (e) {
+    directFailed(bytes, addr, size, e);
+  }
+}
+
+/** Fills `bytes` from `offset` of an object's memory (`readBytes`, `readSlice`). */
+function readInto(m: IoMemory, offset: number, bytes: Uint8Array): void {
+  const len = bytes.length;
+  checkRange(m, offset, len);
+  const done = copyRaw(bytes, null, null, 0, m.bytes, m.space, m.lease, m.base + offset, len);
+  if (typeof done !== "number") raiseFault(done);
+}
+
+/** Writes `bytes` at `offset` of an object's memory (`writeBytes`, `writeSlice`). */
+function writeFrom(m: IoMemory, offset: number, bytes: Uint8Array): void {
+  const len = bytes.length;
+  checkRange(m, offset, len);
+  const done = copyRaw(m.bytes, m.space, m.lease, m.base + offset, bytes, null, null, 0, len);
+  if (typeof done !== "number") raiseFault(done);
 }
 
 /** Throws `Overflow`/`InvalidArgs` unless `[offset, offset + len)` is inside the object. */
@@ -350,27 +379,5 @@ function checkRange(m: IoMemory, offset: number, len: number): void {
   if (end > Number.MAX_SAFE_INTEGER) throw new VmError("Overflow", `offset ${offset} + length ${len} overflows`);
   if (end > m.size) {
     throw new VmError(m.beyond, `${len} bytes at offset 0x${offset.toString(16)} run past the end of the object (0x${m.size.toString(16)})`);
-  }
-}
-
-/** A reader (`READER`) or writer (`WRITER`) over `[addr, addr + len)` of a VM object's memory. */
-function cursorOver(m: IoMemory, addr: number, len: number, kind: number): VmReader<Fallibility> & VmWriter<Fallibility> {
-  const make = kind === READER ? newReader : newWriter;
-  return make(m.bytes, m.view, m.space, m.lease, addr, addr + len, m.fallible) as VmReader<Fallibility> & VmWriter<Fallibility>;
-}
-
-/**
- * Gives a class the methods of {@link VmObject} (`VmIo`, `VmIoFill`,
- * `VmIoOnce`) when it must extend another base class. The class supplies
- * `_ioMemory`; pair this with an interface declaration merge so that the
- * compiler knows the methods are there.
- *
- * @internal
- */
-export function implementVmIo(target: { prototype: object }): void {
-  for (const name of Object.getOwnPropertyNames(VmObject.prototype)) {
-    if (name === "constructor") continue;
-    const descriptor = Object.getOwnPropertyDescriptor(VmObject.prototype, name) as PropertyDescriptor;
-    Object.defineProperty(target.prototype, name, descriptor);
   }
 }

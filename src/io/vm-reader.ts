@@ -6,29 +6,54 @@
  * is `Infallible`; over user memory it is `Fallible` and any byte may fault.
  * A reader borrows the memory it reads: once the frames or the address space
  * it was made from are disposed, its next access throws a `TypeError`
- * instead of reading memory that may belong to someone else.
+ * instead of reading memory that may belong to someone else. Its state is
+ * `#private`: no JavaScript outside this class can move its end, reach its
+ * memory or replace its lease.
  *
  * @module
  */
 
-import { contractViolation, invalidType } from "../base/contract.js";
-import { bytesOf } from "../base/buffers.js";
-import { checkIndex, checkView } from "../base/validate.js";
+import { contractViolation, illegalConstructor, invalidType } from "../base/contract.js";
+import { plainBytes } from "../base/buffers.js";
+import { INTERNAL } from "../base/internal-key.js";
+import { checkIndex } from "../base/validate.js";
 import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
 import { u32 } from "../pod/scalars.js";
-import { atomicLoad as sharedLoad } from "./atomic-access.js";
-import { faultedSpace, memcpyFallible } from "./copy.js";
+import { insufficient, raiseFault, requireInfallible, type CopyFault } from "./access-errors.js";
+import { copyRaw } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
-import { NO_VIEW, dataViewOf, directIndex, leaseExpired, type Lease, type MemoryCursor } from "./memory-cursor.js";
+import { NO_VIEW, cachedView, directView, checkLease as importedCheckLease, directFailed, installReaderAccess, writerAccess, type Lease } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
-import { checkAligned, insufficient, raiseFault, requireInfallible, requireOnce } from "./access-errors.js";
-import { VmWriter, newWriter } from "./vm-writer.js";
+import { loadOnce, readValueIn } from "./value-access.js";
+import type { VmWriter } from "./vm-writer.js";
+
+// Imported bindings used on hot paths, as module-local constants: V8 (Node
+// 20) folds a module's own `const`s but loads an imported binding from its
+// module cell on every use (about 8 instructions a use, measured).
+const checkLease = importedCheckLease;
 
 declare const readerKind: unique symbol;
 
 // Declared before the class: a `const` read before its declaration point
 // would need a TDZ check on every access in the hot path.
 const NONE = NO_VIEW;
+
+/**
+ * Makes a reader over memory that another layer describes (frames, spaces):
+ * direct `bytes` (with `view`, a `DataView` over them indexed by address, or
+ * null to make one on first use) or a `space`; what it borrows; its range.
+ *
+ * @internal
+ */
+export let newReader: <F extends Fallibility>(
+  bytes: Uint8Array | null,
+  view: DataView | null,
+  space: MemorySpace | null,
+  lease: Lease | null,
+  pos: number,
+  end: number,
+  fallible: boolean,
+) => VmReader<F>;
 
 /**
  * Reads a contiguous range of memory: typed memory, frames, or user space.
@@ -42,18 +67,24 @@ const NONE = NO_VIEW;
 export class VmReader<F extends Fallibility = Fallible> {
   /** Type-level only: the reader's fallibility. */
   declare readonly [readerKind]?: F;
-  // The fields of MemoryCursor, declared here rather than inherited (see there).
-  /** @internal */ _bytes: Uint8Array | null;
-  /** @internal */ _view: DataView;
-  /** @internal */ _space: MemorySpace | null;
-  /** @internal */ _lease: Lease | null;
-  /** @internal */ _pos: number;
-  /** @internal */ _end: number;
-  /** @internal */ _fallible: boolean;
-  /** @internal */ _kind: number;
+  /** Direct memory, indexed by address, or null for a space. */
+  #bytes: Uint8Array | null;
+  /** A `DataView` over exactly `#bytes` (index = address), or `NONE` until made. */
+  #view: DataView;
+  /** Run-based memory, or null for direct memory. */
+  #space: MemorySpace | null;
+  /** What the memory is borrowed from, or null when nothing can expire. */
+  #lease: Lease | null;
+  /** Address of the next byte. */
+  #pos: number;
+  /** Address just past the last byte. */
+  #end: number;
+  /** Whether the memory may fault (type-level `Fallible`). */
+  #fallible: boolean;
 
   // Readers are made by `from`, by VM objects and by address spaces, never with `new`.
   private constructor(
+    key: typeof INTERNAL,
     bytes: Uint8Array | null,
     view: DataView | null,
     space: MemorySpace | null,
@@ -62,27 +93,36 @@ export class VmReader<F extends Fallibility = Fallible> {
     end: number,
     fallible: boolean,
   ) {
-    this._bytes = bytes;
-    this._view = view ?? NONE;
-    this._space = space;
-    this._lease = lease;
-    this._pos = pos;
-    this._end = end;
-    this._fallible = fallible;
-    this._kind = 1; // READER: a literal, so V8 can fold the kind checks of a scalar-replaced cursor
+    if (key !== INTERNAL) illegalConstructor("VmReader", "use VmReader.from(), or reader() of a frame, segment or address space");
+    this.#bytes = bytes;
+    this.#view = view ?? NONE;
+    this.#space = space;
+    this.#lease = lease;
+    this.#pos = pos;
+    this.#end = end;
+    this.#fallible = fallible;
   }
 
-  /** @internal */
-  static _new<F extends Fallibility>(
-    bytes: Uint8Array | null,
-    view: DataView | null,
-    space: MemorySpace | null,
-    lease: Lease | null,
-    pos: number,
-    end: number,
-    fallible: boolean,
-  ): VmReader<F> {
-    return new VmReader<F>(bytes, view, space, lease, pos, end, fallible);
+  static {
+    newReader = <F extends Fallibility>(
+      bytes: Uint8Array | null,
+      view: DataView | null,
+      space: MemorySpace | null,
+      lease: Lease | null,
+      pos: number,
+      end: number,
+      fallible: boolean,
+    ): VmReader<F> => new VmReader<F>(INTERNAL, bytes, view, space, lease, pos, end, fallible);
+    installReaderAccess({
+      is: (x) => typeof x === "object" && x !== null && #pos in x,
+      left: (r) => (r as VmReader<Fallibility>).#end - (r as VmReader<Fallibility>).#pos,
+      fallible: (r) => (r as VmReader<Fallibility>).#fallible,
+      exchange: (r, bytes, space, lease, pos, n) => (r as VmReader<Fallibility>).#copyTo(bytes, space, lease, pos, n),
+      location: (r) => {
+        const c = r as VmReader<Fallibility>;
+        return { bytes: c.#bytes, space: c.#space, lease: c.#lease, pos: c.#pos };
+      },
+    });
   }
 
   /**
@@ -95,24 +135,23 @@ export class VmReader<F extends Fallibility = Fallible> {
    * @throws {TypeError} `bytes` is not an `ArrayBufferView`, or its buffer is detached.
    */
   static from(bytes: ArrayBufferView): VmReader<Infallible> {
-    // Hot path: a non-empty Uint8Array is used as it is (see viewBytes).
-    const b = bytes instanceof Uint8Array && bytes.length !== 0 ? bytes : viewBytes(bytes);
-    return new VmReader<Infallible>(b, null, null, null, 0, b.length, false);
+    const b = plainBytes(bytes, "bytes");
+    return new VmReader<Infallible>(INTERNAL, b, cachedView(b), null, null, 0, b.length, false);
   }
 
   /** Number of bytes left to read. OSTD counterpart: `VmReader::remain`. */
   remain(): number {
-    return this._end - this._pos;
+    return this.#end - this.#pos;
   }
 
   /** Address of the next byte to read. OSTD counterpart: `VmReader::cursor`. */
   cursor(): number {
-    return this._pos;
+    return this.#pos;
   }
 
   /** Whether any byte is left to read. OSTD counterpart: `VmReader::has_remain`. */
   hasRemain(): boolean {
-    return this._end > this._pos;
+    return this.#end > this.#pos;
   }
 
   /**
@@ -124,7 +163,7 @@ export class VmReader<F extends Fallibility = Fallible> {
    */
   limit(maxRemain: number): this {
     checkIndex(maxRemain, "maxRemain");
-    if (maxRemain < this._end - this._pos) this._end = this._pos + maxRemain;
+    if (maxRemain < this.#end - this.#pos) this.#end = this.#pos + maxRemain;
     return this;
   }
 
@@ -138,8 +177,8 @@ export class VmReader<F extends Fallibility = Fallible> {
    */
   skip(n: number): this {
     checkIndex(n, "n");
-    if (n > this._end - this._pos) contractViolation(`cannot skip ${n} bytes: only ${this._end - this._pos} remain`);
-    this._pos += n;
+    if (n > this.#end - this.#pos) contractViolation(`cannot skip ${n} bytes: only ${this.#end - this.#pos} remain`);
+    this.#pos += n;
     return this;
   }
 
@@ -149,7 +188,7 @@ export class VmReader<F extends Fallibility = Fallible> {
    * OSTD counterpart: `impl Clone for VmReader`.
    */
   clone(): VmReader<F> {
-    return new VmReader<F>(this._bytes, this._view, this._space, this._lease, this._pos, this._end, this._fallible);
+    return new VmReader<F>(INTERNAL, this.#bytes, this.#view, this.#space, this.#lease, this.#pos, this.#end, this.#fallible);
   }
 
   /**
@@ -159,7 +198,7 @@ export class VmReader<F extends Fallibility = Fallible> {
    * the original usable).
    */
   toFallible(): VmReader<Fallible> {
-    return new VmReader<Fallible>(this._bytes, this._view, this._space, this._lease, this._pos, this._end, true);
+    return new VmReader<Fallible>(INTERNAL, this.#bytes, this.#view, this.#space, this.#lease, this.#pos, this.#end, true);
   }
 
   /**
@@ -172,13 +211,10 @@ export class VmReader<F extends Fallibility = Fallible> {
    *   or the memory of either was freed or detached.
    */
   read(this: VmReader<Infallible>, w: VmWriter<Infallible>): number {
-    if (w == null || w._kind !== 2 /* WRITER */) notWriter(w);
-    if (this._fallible || w._fallible) badRead(this._fallible);
-    const n = Math.min(this._end - this._pos, w._end - w._pos);
-    memcpyFallible(w, this, n);
-    this._pos += n;
-    w._pos += n;
-    return n;
+    const wa = writerAccess;
+    if (!wa.is(w)) notWriter(w);
+    if (this.#fallible || wa.fallible(w)) badRead(this.#fallible);
+    return this.#readInto(w);
   }
 
   /**
@@ -193,17 +229,43 @@ export class VmReader<F extends Fallibility = Fallible> {
    * @throws {TypeError} `w` is not a writer, or memory was freed or detached.
    */
   readFallible(w: VmWriter<Fallibility>): number {
-    if (w == null || w._kind !== 2 /* WRITER */) notWriter(w);
-    const n = Math.min(this._end - this._pos, w._end - w._pos);
-    const copied = memcpyFallible(w, this, n);
-    this._pos += copied;
-    w._pos += copied;
-    if (copied < n) stopped(copied);
-    return copied;
+    if (!writerAccess.is(w)) notWriter(w);
+    return this.#readInto(w);
+  }
+
+  /** The copy of `read`/`readFallible` into writer `w`: both cursors advance by what moved. */
+  #readInto(w: object): number {
+    const pos = this.#pos;
+    const left = this.#end - pos;
+    const wa = writerAccess;
+    const avail = wa.left(w);
+    const done = wa.exchange(w, this.#bytes, this.#space, this.#lease, pos, left < avail ? left : avail);
+    if (typeof done === "number") {
+      this.#pos = pos + done;
+      return done;
+    }
+    this.#pos = pos + done.copied;
+    return raiseFault(done);
+  }
+
+  /**
+   * Copies `n` bytes (at most what remains) from this reader into the
+   * memory at `pos` given by its parts, and advances by what moved.
+   */
+  #copyTo(bytes: Uint8Array | null, space: MemorySpace | null, lease: Lease | null, pos: number, n: number): number | CopyFault {
+    const from = this.#pos;
+    const done = copyRaw(bytes, space, lease, pos, this.#bytes, this.#space, this.#lease, from, n);
+    this.#pos = from + (typeof done === "number" ? done : done.copied);
+    return done;
   }
 
   /**
    * Reads one value of type `t` and advances past it. No alignment is needed.
+   *
+   * On shared RAM (or a shared `WebAssembly.Memory`) another thread may
+   * write the bytes while they are read, so a value wider than one byte may
+   * tear — legal, as in OSTD. Use {@link VmReader.readOnce} for a `u64` (or
+   * any `PodOnce` value) that must be read in one piece.
    *
    * OSTD counterpart: `VmReader::read_val`.
    *
@@ -213,54 +275,42 @@ export class VmReader<F extends Fallibility = Fallible> {
    */
   readVal<T>(t: PodType<T>): T {
     // The hot path of every decoder. V8 inlines it only while it stays this
-    // small, and only calls module-local cold helpers on failure: calling an
-    // imported function, even on a path never taken, cost ~0.4 ns per call
-    // on Node 20 (see bench/).
+    // small, and only calls module-local cold helpers on failure.
     if (t == null || (t as PodDescriptor<T>).self !== t) notPod(t);
     const d = t as PodDescriptor<T>;
     const size = d.size;
-    const pos = this._pos;
-    if (this._end - pos < size) tooShort(this, size);
-    let view = this._view;
-    if (view === NONE) {
-      const bytes = this._bytes;
-      if (bytes === null) return this._readValRuns(d);
-      view = dataViewOf(this, bytes);
+    const pos = this.#pos;
+    if (this.#end - pos < size) tooShort(size, this.#end - pos);
+    const view = this.#view;
+    if (view !== NONE) {
+      checkLease(this.#lease);
+      let value: T;
+      try {
+        value = d.decode(view, pos);
+      } catch (e) {
+        return directFailed(this.#bytes as Uint8Array, pos, size, e);
+      }
+      this.#pos = pos + size;
+      return value;
     }
-    const lease = this._lease;
-    if (lease !== null && lease.leaseExpired) expired(lease);
-    const value = d.decode(view, pos);
-    this._pos = pos + size;
+    return this.#readValSlow(d);
+  }
+
+  /** `readVal` through a memory space, or on direct memory whose `DataView` is not made yet. */
+  #readValSlow<T>(d: PodDescriptor<T>): T {
+    const bytes = this.#bytes;
+    if (bytes !== null) {
+      this.#makeView(bytes);
+      return this.readVal(d);
+    }
+    const value = readValueIn(this.#space as MemorySpace, this.#pos, d);
+    this.#pos += d.size;
     return value;
   }
 
-  private _readValRuns<T>(d: PodDescriptor<T>): T {
-    const space = this._space as MemorySpace;
-    if (!space.shared) return this._readValIn(space, d);
-    space.enter();
-    try {
-      return this._readValIn(space, d);
-    } finally {
-      space.exit();
-    }
-  }
-
-  private _readValIn<T>(space: MemorySpace, d: PodDescriptor<T>): T {
-    const size = d.size;
-    if (size === 0) return d.decode(space.runView, 0);
-    const got = space.run(this._pos, size, false);
-    if (got >= size) {
-      const value = d.decode(space.runView, space.runOffset);
-      this._pos += size;
-      return value;
-    }
-    if (got === 0) raiseFault(space, 0);
-    // The value straddles two runs (pages): gather it first, then decode.
-    const scratch = new Uint8Array(size);
-    const copied = memcpyFallible(newWriter(scratch, null, null, null, 0, size, false), this, size);
-    if (copied < size) raiseFault(space, 0);
-    this._pos += size;
-    return d.decode(new DataView(scratch.buffer), 0);
+  /** Makes (once) the `DataView` over direct bytes, indexed by address. */
+  #makeView(bytes: Uint8Array): DataView {
+    return (this.#view = directView(bytes));
   }
 
   /**
@@ -276,9 +326,9 @@ export class VmReader<F extends Fallibility = Fallible> {
    */
   readOnce<T>(this: VmReader<Infallible>, t: PodOnceType<T>): T {
     const d = descriptorOf(t, "t");
-    if (this._fallible) requireInfallible("readOnce", "reader");
-    const value = loadOnce(this, d, "readOnce");
-    this._pos += d.size;
+    if (this.#fallible) requireInfallible("readOnce", "reader");
+    const value = this.#loadOnce(d, "readOnce");
+    this.#pos += d.size;
     return value;
   }
 
@@ -294,23 +344,18 @@ export class VmReader<F extends Fallibility = Fallible> {
    */
   atomicLoad(t: typeof u32): number {
     if (t !== u32) invalidType("t", "u32 (the only type with atomic access)", t);
-    return loadOnce(this, descriptorOf(u32), "atomicLoad");
+    return this.#loadOnce(descriptorOf(u32), "atomicLoad");
   }
-}
 
-/** Cold path of `from`: checks the argument and makes a `Uint8Array` of any view. */
-function viewBytes(bytes: unknown): Uint8Array {
-  checkView(bytes, "bytes");
-  return bytesOf(bytes);
+  #loadOnce<T>(d: PodDescriptor<T>, op: string): T {
+    const bytes = this.#bytes;
+    const view = bytes !== null && this.#view === NONE ? this.#makeView(bytes) : this.#view;
+    return loadOnce(bytes, view, this.#space, this.#lease, this.#pos, this.#end - this.#pos, d, op);
+  }
 }
 
 function badRead(readerFallible: boolean): never {
   return requireInfallible("read", readerFallible ? "reader" : "writer");
-}
-
-/** Ends a copy that a fault stopped (module-local: see readVal). */
-function stopped(copied: number): never {
-  return raiseFault(faultedSpace(), copied);
 }
 
 function notWriter(w: unknown): never {
@@ -321,66 +366,6 @@ function notPod(t: unknown): never {
   return notPodType(t, "t");
 }
 
-function tooShort(r: MemoryCursor, size: number): never {
-  return insufficient("read", size, r._end - r._pos);
-}
-
-function expired(lease: Lease): never {
-  return leaseExpired(lease);
-}
-
-/**
- * A one-instruction load at a cursor's position; the cursor does not move.
- * Checks the type, the room and the alignment.
- *
- * @internal
- */
-export function loadOnce<T>(r: MemoryCursor, d: PodDescriptor<T>, op: string): T {
-  const kind = requireOnce(d);
-  const size = d.size;
-  const pos = r._pos;
-  if (r._end - pos < size) insufficient(op, size, r._end - pos);
-  checkAligned(r, size, op);
-  const bytes = r._bytes;
-  if (bytes !== null) {
-    const index = directIndex(r, bytes, size);
-    if (isSharedBytes(bytes)) return sharedLoad(bytes.buffer, kind, bytes.byteOffset + index) as T;
-    return d.decode(dataViewOf(r, bytes), pos);
-  }
-  const space = r._space as MemorySpace;
-  if (!space.shared) {
-    if (space.run(pos, size, false) < size) raiseFault(space, 0);
-    return d.decode(space.runView, space.runOffset);
-  }
-  space.enter();
-  try {
-    if (space.run(pos, size, false) < size) raiseFault(space, 0);
-    return sharedLoad(space.runBytes.buffer, kind, space.runOffset) as T;
-  } finally {
-    space.exit();
-  }
-}
-
-const hasSab = typeof SharedArrayBuffer === "function";
-
-/** Whether a direct memory's bytes live in a `SharedArrayBuffer` (cold path: uses the `.buffer` getter). */
-export function isSharedBytes(bytes: Uint8Array): boolean {
-  return hasSab && bytes.buffer instanceof SharedArrayBuffer;
-}
-
-/**
- * Makes a reader over memory that another layer describes (frames, spaces).
- *
- * @internal
- */
-export function newReader<F extends Fallibility>(
-  bytes: Uint8Array | null,
-  view: DataView | null,
-  space: MemorySpace | null,
-  lease: Lease | null,
-  pos: number,
-  end: number,
-  fallible: boolean,
-): VmReader<F> {
-  return VmReader._new<F>(bytes, view, space, lease, pos, end, fallible);
+function tooShort(size: number, left: number): never {
+  return insufficient("read", size, left);
 }

@@ -6,29 +6,53 @@
  * is `Infallible`; over user memory it is `Fallible` and any byte may fault.
  * A writer borrows the memory it writes: once the frames or the address
  * space it was made from are disposed, its next access throws a `TypeError`
- * instead of writing memory that may belong to someone else.
+ * instead of writing memory that may belong to someone else. Its state is
+ * `#private`: no JavaScript outside this class can move its end, reach its
+ * memory or replace its lease.
  *
  * @module
  */
 
-import { contractViolation, invalidType } from "../base/contract.js";
-import { bytesOf } from "../base/buffers.js";
-import { checkIndex, checkView } from "../base/validate.js";
-import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
+import { contractViolation, illegalConstructor, invalidType } from "../base/contract.js";
+import { plainBytes } from "../base/buffers.js";
+import { INTERNAL } from "../base/internal-key.js";
+import { checkIndex } from "../base/validate.js";
+import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodSnapshot, type PodType } from "../pod/pod-type.js";
 import { u32 } from "../pod/scalars.js";
-import { atomicCompareExchangeU32, atomicStore } from "./atomic-access.js";
-import { faultedSpace, memcpyFallible, memsetFallible } from "./copy.js";
+import { insufficient, raiseFault, requireInfallible, type CopyFault } from "./access-errors.js";
+import { copyRaw, fillRaw } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
-import { NO_VIEW, dataViewOf, directIndex, leaseExpired, locationOf, type Lease, type MemoryCursor } from "./memory-cursor.js";
+import { NO_VIEW, cachedView, directView, checkDirect, checkLease as importedCheckLease, directFailed, installWriterAccess, readerAccess, type Lease } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
-import { checkAligned, insufficient, raiseFault, requireInfallible, requireOnce } from "./access-errors.js";
-import { VmReader, isSharedBytes, newReader } from "./vm-reader.js";
+import { compareExchangeU32, storeOnce, writeValueIn } from "./value-access.js";
+import type { VmReader } from "./vm-reader.js";
+
+// Imported bindings used on hot paths, as module-local constants: V8 (Node
+// 20) folds a module's own `const`s but loads an imported binding from its
+// module cell on every use (about 8 instructions a use, measured).
+const checkLease = importedCheckLease;
 
 declare const writerKind: unique symbol;
 
 // Declared before the class: a `const` read before its declaration point
 // would need a TDZ check on every access in the hot path.
 const NONE = NO_VIEW;
+
+/**
+ * Makes a writer over memory that another layer describes (frames, spaces);
+ * the parts are those of `newReader`.
+ *
+ * @internal
+ */
+export let newWriter: <F extends Fallibility>(
+  bytes: Uint8Array | null,
+  view: DataView | null,
+  space: MemorySpace | null,
+  lease: Lease | null,
+  pos: number,
+  end: number,
+  fallible: boolean,
+) => VmWriter<F>;
 
 /**
  * Writes a contiguous range of memory: typed memory, frames, or user space.
@@ -42,18 +66,24 @@ const NONE = NO_VIEW;
 export class VmWriter<F extends Fallibility = Fallible> {
   /** Type-level only: the writer's fallibility. */
   declare readonly [writerKind]?: F;
-  // The fields of MemoryCursor, declared here rather than inherited (see there).
-  /** @internal */ _bytes: Uint8Array | null;
-  /** @internal */ _view: DataView;
-  /** @internal */ _space: MemorySpace | null;
-  /** @internal */ _lease: Lease | null;
-  /** @internal */ _pos: number;
-  /** @internal */ _end: number;
-  /** @internal */ _fallible: boolean;
-  /** @internal */ _kind: number;
+  /** Direct memory, indexed by address, or null for a space. */
+  #bytes: Uint8Array | null;
+  /** A `DataView` over exactly `#bytes` (index = address), or `NONE` until made. */
+  #view: DataView;
+  /** Run-based memory, or null for direct memory. */
+  #space: MemorySpace | null;
+  /** What the memory is borrowed from, or null when nothing can expire. */
+  #lease: Lease | null;
+  /** Address of the next byte. */
+  #pos: number;
+  /** Address just past the last byte. */
+  #end: number;
+  /** Whether the memory may fault (type-level `Fallible`). */
+  #fallible: boolean;
 
   // Writers are made by `from`, by VM objects and by address spaces, never with `new`.
   private constructor(
+    key: typeof INTERNAL,
     bytes: Uint8Array | null,
     view: DataView | null,
     space: MemorySpace | null,
@@ -62,27 +92,36 @@ export class VmWriter<F extends Fallibility = Fallible> {
     end: number,
     fallible: boolean,
   ) {
-    this._bytes = bytes;
-    this._view = view ?? NONE;
-    this._space = space;
-    this._lease = lease;
-    this._pos = pos;
-    this._end = end;
-    this._fallible = fallible;
-    this._kind = 2; // WRITER: a literal, so V8 can fold the kind checks of a scalar-replaced cursor
+    if (key !== INTERNAL) illegalConstructor("VmWriter", "use VmWriter.from(), or writer() of a frame, segment or address space");
+    this.#bytes = bytes;
+    this.#view = view ?? NONE;
+    this.#space = space;
+    this.#lease = lease;
+    this.#pos = pos;
+    this.#end = end;
+    this.#fallible = fallible;
   }
 
-  /** @internal */
-  static _new<F extends Fallibility>(
-    bytes: Uint8Array | null,
-    view: DataView | null,
-    space: MemorySpace | null,
-    lease: Lease | null,
-    pos: number,
-    end: number,
-    fallible: boolean,
-  ): VmWriter<F> {
-    return new VmWriter<F>(bytes, view, space, lease, pos, end, fallible);
+  static {
+    newWriter = <F extends Fallibility>(
+      bytes: Uint8Array | null,
+      view: DataView | null,
+      space: MemorySpace | null,
+      lease: Lease | null,
+      pos: number,
+      end: number,
+      fallible: boolean,
+    ): VmWriter<F> => new VmWriter<F>(INTERNAL, bytes, view, space, lease, pos, end, fallible);
+    installWriterAccess({
+      is: (x) => typeof x === "object" && x !== null && #pos in x,
+      left: (w) => (w as VmWriter<Fallibility>).#end - (w as VmWriter<Fallibility>).#pos,
+      fallible: (w) => (w as VmWriter<Fallibility>).#fallible,
+      exchange: (w, bytes, space, lease, pos, n) => (w as VmWriter<Fallibility>).#copyFrom(bytes, space, lease, pos, n),
+      location: (w) => {
+        const c = w as VmWriter<Fallibility>;
+        return { bytes: c.#bytes, space: c.#space, lease: c.#lease, pos: c.#pos };
+      },
+    });
   }
 
   /**
@@ -95,24 +134,23 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * @throws {TypeError} `bytes` is not an `ArrayBufferView`, or its buffer is detached.
    */
   static from(bytes: ArrayBufferView): VmWriter<Infallible> {
-    // Hot path: a non-empty Uint8Array is used as it is (see viewBytes).
-    const b = bytes instanceof Uint8Array && bytes.length !== 0 ? bytes : viewBytes(bytes);
-    return new VmWriter<Infallible>(b, null, null, null, 0, b.length, false);
+    const b = plainBytes(bytes, "bytes");
+    return new VmWriter<Infallible>(INTERNAL, b, cachedView(b), null, null, 0, b.length, false);
   }
 
   /** Number of bytes that can still be written. OSTD counterpart: `VmWriter::avail`. */
   avail(): number {
-    return this._end - this._pos;
+    return this.#end - this.#pos;
   }
 
   /** Address of the next byte to write. OSTD counterpart: `VmWriter::cursor`. */
   cursor(): number {
-    return this._pos;
+    return this.#pos;
   }
 
   /** Whether any byte can still be written. OSTD counterpart: `VmWriter::has_avail`. */
   hasAvail(): boolean {
-    return this._end > this._pos;
+    return this.#end > this.#pos;
   }
 
   /**
@@ -124,7 +162,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
    */
   limit(maxAvail: number): this {
     checkIndex(maxAvail, "maxAvail");
-    if (maxAvail < this._end - this._pos) this._end = this._pos + maxAvail;
+    if (maxAvail < this.#end - this.#pos) this.#end = this.#pos + maxAvail;
     return this;
   }
 
@@ -138,8 +176,8 @@ export class VmWriter<F extends Fallibility = Fallible> {
    */
   skip(n: number): this {
     checkIndex(n, "n");
-    if (n > this._end - this._pos) contractViolation(`cannot skip ${n} bytes: only ${this._end - this._pos} are available`);
-    this._pos += n;
+    if (n > this.#end - this.#pos) contractViolation(`cannot skip ${n} bytes: only ${this.#end - this.#pos} are available`);
+    this.#pos += n;
     return this;
   }
 
@@ -150,7 +188,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * OSTD counterpart: `VmWriter::clone_exclusive`.
    */
   cloneExclusive(): VmWriter<F> {
-    return new VmWriter<F>(this._bytes, this._view, this._space, this._lease, this._pos, this._end, this._fallible);
+    return new VmWriter<F>(INTERNAL, this.#bytes, this.#view, this.#space, this.#lease, this.#pos, this.#end, this.#fallible);
   }
 
   /**
@@ -160,7 +198,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * the original usable).
    */
   toFallible(): VmWriter<Fallible> {
-    return new VmWriter<Fallible>(this._bytes, this._view, this._space, this._lease, this._pos, this._end, true);
+    return new VmWriter<Fallible>(INTERNAL, this.#bytes, this.#view, this.#space, this.#lease, this.#pos, this.#end, true);
   }
 
   /**
@@ -173,8 +211,10 @@ export class VmWriter<F extends Fallibility = Fallible> {
    *   fallible, or the memory of either was freed or detached.
    */
   write(this: VmWriter<Infallible>, r: VmReader<Infallible>): number {
-    if (r == null || r._kind !== 1 /* READER */) notReader(r);
-    return r.read(this);
+    const ra = readerAccess;
+    if (!ra.is(r)) notReader(r);
+    if (ra.fallible(r) || this.#fallible) requireInfallible("write", ra.fallible(r) ? "reader" : "writer");
+    return this.#writeFrom(r);
   }
 
   /**
@@ -189,8 +229,34 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * @throws {TypeError} `r` is not a reader, or memory was freed or detached.
    */
   writeFallible(r: VmReader<Fallibility>): number {
-    if (r == null || r._kind !== 1 /* READER */) notReader(r);
-    return r.readFallible(this);
+    if (!readerAccess.is(r)) notReader(r);
+    return this.#writeFrom(r);
+  }
+
+  /** The copy of `write`/`writeFallible` from reader `r`: both cursors advance by what moved. */
+  #writeFrom(r: object): number {
+    const pos = this.#pos;
+    const avail = this.#end - pos;
+    const ra = readerAccess;
+    const left = ra.left(r);
+    const done = ra.exchange(r, this.#bytes, this.#space, this.#lease, pos, left < avail ? left : avail);
+    if (typeof done === "number") {
+      this.#pos = pos + done;
+      return done;
+    }
+    this.#pos = pos + done.copied;
+    return raiseFault(done);
+  }
+
+  /**
+   * Copies `n` bytes (at most what is available) into this writer from the
+   * memory at `pos` given by its parts, and advances by what moved.
+   */
+  #copyFrom(bytes: Uint8Array | null, space: MemorySpace | null, lease: Lease | null, pos: number, n: number): number | CopyFault {
+    const to = this.#pos;
+    const done = copyRaw(this.#bytes, this.#space, this.#lease, to, bytes, space, lease, pos, n);
+    this.#pos = to + (typeof done === "number" ? done : done.copied);
+    return done;
   }
 
   /**
@@ -201,73 +267,61 @@ export class VmWriter<F extends Fallibility = Fallible> {
    *
    * @throws {VmError} `InvalidArgs` when fewer than `sizeOf(t)` bytes are
    *   available; `PageFault` when a byte of the value faults (the cursor does
-   *   not move and, unless another thread changed the mapping meanwhile, no
-   *   byte was written).
+   *   not move and no byte was written).
    * @throws {TypeError | RangeError} `t` is not a Pod type, or `value` is not
    *   a valid value of it.
    * @throws {TypeError} the memory was freed or detached.
    */
   writeVal<T>(t: PodType<T>, value: T): void {
-    // The hot path of every encoder; see `VmReader.readVal` for why failures
-    // go through module-local helpers.
+    // The hot path of every encoder; see `VmReader.readVal` for its shape.
     if (t == null || (t as PodDescriptor<T>).self !== t) notPod(t);
     const d = t as PodDescriptor<T>;
-    if (!d.valid(value)) badValue(d, value);
+    // Snapshot, check, store: `value`'s getters run here and nowhere else.
+    const snap = d.snapshot(value, "value");
     const size = d.size;
-    const pos = this._pos;
-    if (this._end - pos < size) tooShort(this, size);
-    const view = this._view;
+    const pos = this.#pos;
+    if (this.#end - pos < size) tooShort(size, this.#end - pos);
+    const view = this.#view;
     if (view !== NONE) {
-      const lease = this._lease;
-      if (lease !== null && lease.leaseExpired) expired(lease);
-      d.encode(view, pos, value);
-      this._pos = pos + size;
+      checkLease(this.#lease);
+      try {
+        d.store(view, pos, snap);
+      } catch (e) {
+        directFailed(this.#bytes as Uint8Array, pos, size, e);
+      }
+      this.#pos = pos + size;
       return;
     }
-    this._writeValSlow(d, value);
+    this.#writeValSlow(d, snap);
   }
 
-  // Direct memory whose DataView is not made yet, or a memory space.
-  private _writeValSlow<T>(d: PodDescriptor<T>, value: T): void {
-    const bytes = this._bytes;
-    if (bytes === null) return this._writeValRuns(d, value);
-    d.encode(dataViewOf(this, bytes), directIndex(this, bytes, d.size), value);
-    this._pos += d.size;
+  /** `writeVal` through a memory space, or on direct memory whose `DataView` is not made yet. */
+  #writeValSlow<T>(d: PodDescriptor<T>, snap: PodSnapshot<T>): void {
+    const bytes = this.#bytes;
+    const pos = this.#pos;
+    if (bytes !== null) {
+      const view = this.#makeView(bytes);
+      checkLease(this.#lease);
+      try {
+        d.store(view, pos, snap);
+      } catch (e) {
+        directFailed(bytes, pos, d.size, e);
+      }
+    } else {
+      writeValueIn(this.#space as MemorySpace, pos, d, snap);
+    }
+    this.#pos = pos + d.size;
   }
 
-  private _writeValRuns<T>(d: PodDescriptor<T>, value: T): void {
-    const space = this._space as MemorySpace;
-    if (!space.shared) return this._writeValIn(space, d, value);
-    space.enter();
-    try {
-      this._writeValIn(space, d, value);
-    } finally {
-      space.exit();
-    }
+  /** Makes (once) the `DataView` over direct bytes, indexed by address. */
+  #makeView(bytes: Uint8Array): DataView {
+    return (this.#view = directView(bytes));
   }
 
-  private _writeValIn<T>(space: MemorySpace, d: PodDescriptor<T>, value: T): void {
-    const size = d.size;
-    if (size === 0) return;
-    const got = space.run(this._pos, size, true);
-    if (got >= size) {
-      d.encode(space.runView, space.runOffset, value);
-      this._pos += size;
-      return;
-    }
-    if (got === 0) raiseFault(space, 0);
-    // The value straddles runs (pages): make sure every byte is writable
-    // before writing any, then copy it in from a scratch buffer.
-    for (let done = got; done < size; ) {
-      const n = space.run(this._pos + done, size - done, true);
-      if (n === 0) raiseFault(space, 0);
-      done += n;
-    }
-    const scratch = new Uint8Array(size);
-    d.encode(new DataView(scratch.buffer), 0, value);
-    const copied = memcpyFallible(this, newReader(scratch, null, null, null, 0, size, false), size);
-    if (copied < size) raiseFault(space, 0);
-    this._pos += size;
+  /** The `DataView` over direct bytes (made if needed), or `NONE` for a space. */
+  #viewOrNone(): DataView {
+    const bytes = this.#bytes;
+    return bytes !== null && this.#view === NONE ? this.#makeView(bytes) : this.#view;
   }
 
   /**
@@ -283,9 +337,9 @@ export class VmWriter<F extends Fallibility = Fallible> {
    */
   writeOnce<T>(this: VmWriter<Infallible>, t: PodOnceType<T>, value: T): void {
     const d = descriptorOf(t, "t");
-    if (this._fallible) requireInfallible("writeOnce", "writer");
-    storeOnce(this, d, value, "writeOnce");
-    this._pos += d.size;
+    if (this.#fallible) requireInfallible("writeOnce", "writer");
+    storeOnce(this.#bytes, this.#viewOrNone(), this.#space, this.#lease, this.#pos, this.#end - this.#pos, d, value, "writeOnce");
+    this.#pos += d.size;
   }
 
   /**
@@ -301,11 +355,15 @@ export class VmWriter<F extends Fallibility = Fallible> {
    */
   fillZeros(len: number): number {
     checkIndex(len, "len");
-    const n = Math.min(len, this._end - this._pos);
-    const filled = memsetFallible(this, n);
-    this._pos += filled;
-    if (filled < n) raiseFault(faultedSpace(), filled);
-    return filled;
+    const left = this.#end - this.#pos;
+    const n = len < left ? len : left;
+    const done = fillRaw(this.#bytes, this.#space, this.#lease, this.#pos, n);
+    if (typeof done === "number") {
+      this.#pos += done;
+      return done;
+    }
+    this.#pos += done.copied;
+    return raiseFault(done);
   }
 
   /**
@@ -324,62 +382,27 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * @throws {TypeError} wrong argument types, or the memory was freed or detached.
    */
   atomicCompareExchange(r: VmReader<Fallibility>, t: typeof u32, expected: number, next: number): [previous: number, exchanged: boolean] {
-    if (r == null || r._kind !== 1 /* READER */) notReader(r);
+    const ra = readerAccess;
+    if (!ra.is(r)) notReader(r);
     if (t !== u32) invalidType("t", "u32 (the only type with atomic access)", t);
     const d = descriptorOf(u32);
-    if (!d.valid(expected)) d.reject(expected, "expected");
-    if (!d.valid(next)) d.reject(next, "next");
-    const pos = this._pos;
-    if (this._end - pos < 4) insufficient("atomicCompareExchange", 4, this._end - pos);
-    if (r._end - r._pos < 4) insufficient("atomicCompareExchange", 4, r._end - r._pos);
-    if (!sameAddress(r, this)) {
-      contractViolation("atomicCompareExchange: the reader must point at the same address of the same memory as the writer");
-    }
-    checkAligned(this, 4, "atomicCompareExchange");
-    let buffer: Uint8Array;
-    let index: number;
-    let view: DataView;
-    let shared: boolean;
-    const bytes = this._bytes;
-    if (bytes !== null) {
-      index = directIndex(this, bytes, 4);
-      directIndex(r, r._bytes as Uint8Array, 4);
-      buffer = bytes;
-      view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      shared = isSharedBytes(bytes);
-    } else {
-      const space = this._space as MemorySpace;
-      if (space.shared) {
-        space.enter();
-        try {
-          if (space.run(pos, 4, true) < 4) raiseFault(space, 0);
-          const previous = atomicCompareExchangeU32(space.runBytes.buffer, space.runOffset, expected, next);
-          return [previous, previous === expected];
-        } finally {
-          space.exit();
-        }
-      }
-      if (space.run(pos, 4, true) < 4) raiseFault(space, 0);
-      buffer = space.runBytes;
-      index = space.runOffset;
-      view = space.runView;
-      shared = false;
-    }
-    if (shared) {
-      const previous = atomicCompareExchangeU32(buffer.buffer, buffer.byteOffset + index, expected, next);
-      return [previous, previous === expected];
-    }
-    const previous = view.getUint32(index, true);
-    if (previous !== expected) return [previous, false];
-    view.setUint32(index, next, true);
-    return [previous, true];
+    // A u32's snapshot is the number itself, checked.
+    const e = d.snapshot(expected, "expected") as unknown as number;
+    const x = d.snapshot(next, "next") as unknown as number;
+    const pos = this.#pos;
+    if (this.#end - pos < 4) insufficient("atomicCompareExchange", 4, this.#end - pos);
+    if (ra.left(r) < 4) insufficient("atomicCompareExchange", 4, ra.left(r));
+    const bytes = this.#bytes;
+    const at = ra.location(r);
+    const same =
+      bytes === null || at.bytes === null
+        ? at.space === this.#space && at.pos === pos
+        : at.bytes.buffer === bytes.buffer && at.bytes.byteOffset + at.pos === bytes.byteOffset + pos;
+    if (!same) contractViolation("atomicCompareExchange: the reader must point at the same address of the same memory as the writer");
+    if (at.bytes !== null) checkDirect(at.bytes, at.lease, at.pos, 4);
+    const previous = compareExchangeU32(bytes, this.#viewOrNone(), this.#space, this.#lease, pos, e, x);
+    return [previous, previous === e];
   }
-}
-
-/** Cold path of `from`: checks the argument and makes a `Uint8Array` of any view. */
-function viewBytes(bytes: unknown): Uint8Array {
-  checkView(bytes, "bytes");
-  return bytesOf(bytes);
 }
 
 function notReader(r: unknown): never {
@@ -390,73 +413,7 @@ function notPod(t: unknown): never {
   return notPodType(t, "t");
 }
 
-function badValue<T>(d: PodDescriptor<T>, value: unknown): never {
-  return d.reject(value, "value");
-}
 
-function tooShort(w: MemoryCursor, size: number): never {
-  return insufficient("write", size, w._end - w._pos);
-}
-
-function expired(lease: Lease): never {
-  return leaseExpired(lease);
-}
-
-/**
- * A one-instruction store of `value` at a cursor's position; the cursor does
- * not move. Checks the type, the value, the room and the alignment.
- *
- * @internal
- */
-export function storeOnce<T>(w: MemoryCursor, d: PodDescriptor<T>, value: T, op: string): void {
-  const kind = requireOnce(d);
-  if (!d.valid(value)) d.reject(value, "value");
-  const size = d.size;
-  const pos = w._pos;
-  if (w._end - pos < size) insufficient(op, size, w._end - pos);
-  checkAligned(w, size, op);
-  const bytes = w._bytes;
-  if (bytes !== null) {
-    const index = directIndex(w, bytes, size);
-    if (isSharedBytes(bytes)) atomicStore(bytes.buffer, kind, bytes.byteOffset + index, value as number | bigint);
-    else d.encode(dataViewOf(w, bytes), pos, value);
-    return;
-  }
-  const space = w._space as MemorySpace;
-  if (!space.shared) {
-    if (space.run(pos, size, true) < size) raiseFault(space, 0);
-    d.encode(space.runView, space.runOffset, value);
-    return;
-  }
-  space.enter();
-  try {
-    if (space.run(pos, size, true) < size) raiseFault(space, 0);
-    atomicStore(space.runBytes.buffer, kind, space.runOffset, value as number | bigint);
-  } finally {
-    space.exit();
-  }
-}
-
-function sameAddress(r: MemoryCursor, w: MemoryCursor): boolean {
-  if (r._space !== null || w._space !== null) return r._space === w._space && r._pos === w._pos;
-  const a = locationOf(r);
-  const b = locationOf(w);
-  return a.buffer === b.buffer && a.offset === b.offset;
-}
-
-/**
- * Makes a writer over memory that another layer describes (frames, spaces).
- *
- * @internal
- */
-export function newWriter<F extends Fallibility>(
-  bytes: Uint8Array | null,
-  view: DataView | null,
-  space: MemorySpace | null,
-  lease: Lease | null,
-  pos: number,
-  end: number,
-  fallible: boolean,
-): VmWriter<F> {
-  return VmWriter._new<F>(bytes, view, space, lease, pos, end, fallible);
+function tooShort(size: number, left: number): never {
+  return insufficient("write", size, left);
 }

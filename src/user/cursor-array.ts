@@ -19,9 +19,8 @@
 
 import { contractViolation } from "../base/contract.js";
 import { raiseFault } from "../io/access-errors.js";
-import { copyRaw, faultedSpace } from "../io/copy.js";
 import type { Fallible } from "../io/fallibility.js";
-import type { MemoryCursor } from "../io/memory-cursor.js";
+import { readerAccess, writerAccess } from "../io/memory-cursor.js";
 import type { MemorySpace } from "../io/memory-space.js";
 import { VmError } from "../io/vm-error.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
@@ -66,10 +65,7 @@ export function userCursors<C extends Cursor>(mem: UserMemory, ranges: readonly 
 export function sumLens(cursors: readonly Cursor[] | null, ranges: readonly number[]): number {
   let sum = 0;
   if (cursors !== null) {
-    for (let i = 0; i < cursors.length; i++) {
-      const c = cursors[i] as Cursor;
-      sum += c._end - c._pos;
-    }
+    for (let i = 0; i < cursors.length; i++) sum += left(cursors[i] as Cursor);
   } else {
     for (let i = 0; i < ranges.length; i += 2) sum += (ranges[i + 1] as number) - (ranges[i] as number);
   }
@@ -90,29 +86,36 @@ export function copyBuffers(
   space: MemorySpace | null,
   ranges: number[],
   cursors: readonly Cursor[] | null,
-  other: MemoryCursor,
+  other: object,
   write: boolean,
 ): number {
   if (cursors !== null) return copyCursors(cursors, other, write);
+  // `other` is the reader a writer array writes from, or the writer a reader array reads into.
+  const access = write ? readerAccess : writerAccess;
   let total = 0;
-  for (let i = 0; i < ranges.length && other._pos < other._end; i += 2) {
+  for (let i = 0; i < ranges.length; i += 2) {
+    const avail = access.left(other);
+    if (avail === 0) break;
     const pos = ranges[i] as number;
-    const n = Math.min((ranges[i + 1] as number) - pos, other._end - other._pos);
+    const n = Math.min((ranges[i + 1] as number) - pos, avail);
     if (n === 0) continue;
-    const copied = write
-      ? copyRaw(null, space, null, pos, other._bytes, other._space, other._lease, other._pos, n)
-      : copyRaw(other._bytes, other._space, other._lease, other._pos, null, space, null, pos, n);
+    const done = access.exchange(other, null, space, null, pos, n);
+    const copied = typeof done === "number" ? done : done.copied;
     ranges[i] = pos + copied;
-    other._pos += copied;
     total += copied;
-    if (copied < n) raiseFault(faultedSpace(), total);
+    if (typeof done !== "number") raiseFault(done.after(total));
   }
   return total;
 }
 
-function copyCursors(cursors: readonly Cursor[], other: MemoryCursor, write: boolean): number {
+/** Bytes left in a reader or writer. */
+function left(c: object): number {
+  return readerAccess.is(c) ? readerAccess.left(c) : writerAccess.left(c);
+}
+
+function copyCursors(cursors: readonly Cursor[], other: object, write: boolean): number {
   let total = 0;
-  for (let i = 0; i < cursors.length && other._pos < other._end; i++) {
+  for (let i = 0; i < cursors.length && left(other) > 0; i++) {
     try {
       total += write
         ? (cursors[i] as VmWriter<Fallible>).writeFallible(other as unknown as VmReader<Fallible>)
@@ -147,7 +150,7 @@ export function skipBuffers(cursors: readonly Cursor[] | null, ranges: number[],
   for (let i = 0; n > 0; i++) {
     if (cursors !== null) {
       const c = cursors[i] as Cursor;
-      const step = Math.min(c._end - c._pos, n);
+      const step = Math.min(left(c), n);
       c.skip(step);
       n -= step;
     } else {

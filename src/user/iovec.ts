@@ -40,7 +40,7 @@ import { VmWriter } from "../io/vm-writer.js";
 import type { PodType } from "../pod/pod-type.js";
 import { u32, u64 } from "../pod/scalars.js";
 import { struct } from "../pod/struct.js";
-import { MAX_USERSPACE_VADDR, VmSpace } from "../vm/vm-space.js";
+import { MAX_USERSPACE_VADDR, VmSpace, spaceStateOf } from "../vm/vm-space.js";
 import type { UserMemory } from "./user-memory.js";
 
 /**
@@ -110,7 +110,7 @@ export function iovecRanges(mem: UserMemory, iovPtr: number, count: number, layo
  */
 export function spaceOf(mem: UserMemory): MemorySpace | null {
   if (mem instanceof GuestMemory) return mem._space;
-  if (mem instanceof VmSpace) return mem._state;
+  if (mem instanceof VmSpace) return spaceStateOf(mem);
   return null;
 }
 

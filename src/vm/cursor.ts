@@ -10,7 +10,15 @@
  * - a mapping holds a reference to its frame of its own: `map` takes one,
  *   unmapping drops it — after every TLB of the space has let go of the
  *   translation;
- * - a disposed cursor throws a `TypeError` on every method.
+ * - what the caller hands in is read once, at the boundary, before anything
+ *   changes: a `PageProperty`'s `flags` and `cache` (whatever getters stand
+ *   behind them), and the properties `protectNext`'s op leaves behind;
+ * - while `protectNext`'s op runs, the space is in the middle of a change:
+ *   any other change of it from this thread (map, unmap, protect, dispose —
+ *   from the op itself or a fault handler it causes) is a `TypeError`
+ *   (`ERR_REENTERED`) at once, and looking (`query`, copies) is allowed;
+ * - a disposed cursor throws a `TypeError` on every method. The cursor's
+ *   state is unreachable from the public object.
  *
  * Overlapping cursors: OSTD locks a cursor's range for its lifetime, so a
  * second cursor over an overlapping range waits. JavaScript cannot wait for
@@ -22,12 +30,13 @@
  * @module
  */
 
-import { contractViolation, invalidType, useAfterDispose } from "../base/contract.js";
+import { contractViolation, illegalConstructor, invalidType, useAfterDispose } from "../base/contract.js";
+import { INTERNAL } from "../base/internal-key.js";
 import { checkFunction, checkIndex } from "../base/validate.js";
 import { adoptUFrame, untypedFrame, type UFrame } from "../frame/frame.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import { VmError } from "../io/vm-error.js";
-import { PageProperty, checkCache, checkFlags } from "./page-property.js";
+import { PageProperty, snapshotProperty } from "./page-property.js";
 import type { SpaceState } from "./space-state.js";
 
 /** A virtual address range `[start, end)`. */
@@ -47,37 +56,64 @@ export interface QueriedPage {
   readonly item?: { frame: UFrame; prop: PageProperty };
 }
 
+/** The state of a cursor, held privately by the public object. */
+class CursorCore {
+  /** Set once the cursor is disposed. */
+  dead = false;
+
+  constructor(
+    readonly kind: "Cursor" | "CursorMut",
+    readonly state: SpaceState,
+    readonly start: number,
+    readonly end: number,
+    /** The cursor's position. */
+    public va: number,
+  ) {}
+}
+
+/** The core of `c` (installed by `Cursor`'s class body). */
+let coreOf: (c: Cursor) => CursorCore;
+
+/**
+ * Makes a read-only cursor over a checked, page-aligned `[start, end)` of `state`.
+ *
+ * @internal
+ */
+export let newCursor: (state: SpaceState, start: number, end: number) => Cursor;
+
+/**
+ * Makes a mutating cursor over a checked, page-aligned `[start, end)` of `state`.
+ *
+ * @internal
+ */
+export let newCursorMut: (state: SpaceState, start: number, end: number) => CursorMut;
+
+/** The core of a cursor that may be used: not disposed, its space alive. */
+function live(c: Cursor): CursorCore {
+  const core = coreOf(c);
+  if (core.dead) useAfterDispose(core.kind);
+  core.state.live();
+  return core;
+}
+
 /**
  * A read-only cursor over a range of an address space.
  *
  * OSTD counterpart: `ostd::mm::vm_space::Cursor`.
  */
 export class Cursor implements Disposable {
-  /** @internal */ protected readonly _state: SpaceState;
-  /** @internal */ protected readonly _start: number;
-  /** @internal */ protected readonly _end: number;
-  /** @internal */ protected _va: number;
-  /** @internal */ protected _dead = false;
-  /** @internal */ protected readonly _lock: <T>(f: () => T) => T;
+  readonly #core: CursorCore;
 
-  // Cursors are made by `VmSpace.cursor`/`cursorMut`, which validate the range.
-  protected constructor(state: object, range: VaRange, lock: <T>(f: () => T) => T) {
-    this._state = state as SpaceState;
-    this._start = range.start;
-    this._end = range.end;
-    this._va = range.start;
-    this._lock = lock;
+  // Cursors are made by `VmSpace.cursor`/`cursorMut`, which validate the
+  // range; `key` keeps plain JavaScript from making one around anything else.
+  protected constructor(key: symbol, core: object) {
+    if (key !== INTERNAL || !(core instanceof CursorCore)) illegalConstructor("Cursor", "use VmSpace.cursor() or VmSpace.cursorMut()");
+    this.#core = core;
   }
 
-  /** @internal */
-  static _make<T>(this: { prototype: T }, state: object, range: VaRange, lock: <R>(f: () => R) => R): T {
-    return new (this as unknown as new (s: object, r: VaRange, l: <R>(f: () => R) => R) => T)(state, range, lock);
-  }
-
-  /** @internal */
-  protected _live(): void {
-    if (this._dead) useAfterDispose(this.constructor.name);
-    this._state.live();
+  static {
+    coreOf = (c) => c.#core;
+    newCursor = (state, start, end) => new Cursor(INTERNAL, new CursorCore("Cursor", state, start, end, start));
   }
 
   /**
@@ -89,19 +125,14 @@ export class Cursor implements Disposable {
    * @throws {TypeError} the cursor or its space was disposed.
    */
   query(): QueriedPage {
-    this._live();
-    const va = this._va;
-    if (va >= this._end) throw new VmError("InvalidArgs", `query: the cursor is at the end of its range (0x${va.toString(16)})`);
+    const core = live(this);
+    const va = core.va;
+    if (va >= core.end) throw new VmError("InvalidArgs", `query: the cursor is at the end of its range (0x${va.toString(16)})`);
     const range = { start: va, end: va + PAGE_SIZE };
-    const ram = this._state.machine;
-    ram.reserveHoldings();
-    const found = this._lock(() => {
-      const hit = this._state.table.query(va);
-      if (hit !== undefined) ram.frames.ref(hit.frame, 1);
-      return hit;
-    });
+    const state = core.state;
+    const found = state.query(va);
     if (found === undefined) return { range };
-    return { range, item: { frame: adoptUFrame(ram, found.frame), prop: found.prop } };
+    return { range, item: { frame: adoptUFrame(state.machine, found.frame), prop: found.prop } };
   }
 
   /**
@@ -115,13 +146,53 @@ export class Cursor implements Disposable {
    * @throws {TypeError} the cursor or its space was disposed.
    */
   jump(va: number): void {
-    this._live();
+    const core = live(this);
     checkIndex(va, "va");
     if (va % PAGE_SIZE !== 0) contractViolation(`jump: 0x${va.toString(16)} is not page-aligned`);
-    if (va < this._start || va >= this._end) {
-      throw new VmError("InvalidArgs", `jump: 0x${va.toString(16)} is outside the cursor's range [0x${this._start.toString(16)}, 0x${this._end.toString(16)})`);
+    if (va < core.start || va >= core.end) {
+      throw new VmError("InvalidArgs", `jump: 0x${va.toString(16)} is outside the cursor's range [0x${core.start.toString(16)}, 0x${core.end.toString(16)})`);
     }
-    this._va = va;
+    core.va = va + 0; // + 0: -0 becomes 0
+  }
+
+  /**
+   * Finds the first mapped page in `[virtAddr(), virtAddr() + len)`, moves
+   * the cursor to it and returns its address; returns `undefined`, with the
+   * cursor moved to the end of the searched range, when no page is mapped
+   * there. Read-only: it changes no mapping, takes no reference and shoots
+   * nothing down — the way to skip holes (each node's scan stops once its
+   * present entries have all been met, and empty subtrees are skipped whole).
+   *
+   * OSTD counterpart: `Cursor::find_next`.
+   *
+   * @throws {TypeError | RangeError} `len` is not a non-negative safe integer.
+   * @throws {RangeError} `len` is not a multiple of `PAGE_SIZE`, or runs past the cursor's range.
+   * @throws {TypeError} the cursor or its space was disposed.
+   */
+  findNext(len: number): number | undefined {
+    const core = live(this);
+    checkIndex(len, "len");
+    if (len % PAGE_SIZE !== 0) contractViolation(`findNext: length ${len} is not a multiple of PAGE_SIZE`);
+    const start = core.va;
+    const end = start + len;
+    if (end > core.end) contractViolation(`findNext: [0x${start.toString(16)}, 0x${end.toString(16)}) runs past the cursor's range`);
+    let found = -1;
+    if (len > 0) {
+      const state = core.state;
+      // A read-side critical section: nodes unlinked meanwhile by another thread stay readable.
+      state.enter();
+      try {
+        found = state.table.findMapped(start, end);
+      } finally {
+        state.exit();
+      }
+    }
+    if (found < 0) {
+      core.va = end;
+      return undefined;
+    }
+    core.va = found;
+    return found;
   }
 
   /**
@@ -132,8 +203,7 @@ export class Cursor implements Disposable {
    * @throws {TypeError} the cursor or its space was disposed.
    */
   virtAddr(): number {
-    this._live();
-    return this._va;
+    return live(this).va;
   }
 
   /**
@@ -142,8 +212,9 @@ export class Cursor implements Disposable {
    * @throws {TypeError} the cursor was disposed already.
    */
   dispose(): void {
-    if (this._dead) useAfterDispose(this.constructor.name);
-    this._dead = true;
+    const core = this.#core;
+    if (core.dead) useAfterDispose(core.kind);
+    core.dead = true;
   }
 
   /** Same as {@link Cursor.dispose}, for `using` declarations. */
@@ -158,10 +229,14 @@ export class Cursor implements Disposable {
  * OSTD counterpart: `ostd::mm::vm_space::CursorMut`.
  */
 export class CursorMut extends Cursor {
+  static {
+    newCursorMut = (state, start, end) => new CursorMut(INTERNAL, new CursorCore("CursorMut", state, start, end, start));
+  }
+
   /**
    * Maps `frame` at the cursor with `prop` and moves the cursor to the next
    * page. The mapping takes a reference to the frame of its own; the caller
-   * still disposes its handle.
+   * still disposes its handle. `prop` is read once, before anything changes.
    *
    * OSTD counterpart: `CursorMut::map`.
    *
@@ -169,18 +244,20 @@ export class CursorMut extends Cursor {
    *   or the cursor is at the end of its range.
    * @throws {VmError} `NoMemory` when a page-table node cannot be allocated (nothing changes).
    * @throws {TypeError} `frame` is not a live untyped frame of this space's
-   *   memory, `prop` is not a `PageProperty`, or the cursor or space was disposed.
+   *   memory, `prop` is not a valid `PageProperty`, the cursor or space was
+   *   disposed, or this is called from a `protectNext` op on the same space
+   *   (`ERR_REENTERED`).
    */
   map(frame: UFrame, prop: PageProperty): void {
-    this._live();
+    const p = snapshotProperty(prop, "prop");
+    const core = live(this);
     const f = untypedFrame(frame, "frame");
-    const paddr = f.index * PAGE_SIZE;
-    if (f.ram !== this._state.machine) invalidType("frame", "a frame of the same PhysicalMemory as the address space", frame);
-    const p = checkProperty(prop);
-    const va = this._va;
-    if (va >= this._end) contractViolation(`map: the cursor is at the end of its range (0x${va.toString(16)})`);
-    this._lock(() => this._state.map(va, paddr / PAGE_SIZE, p));
-    this._va = va + PAGE_SIZE;
+    const state = core.state;
+    if (f.ram !== state.machine) invalidType("frame", "a frame of the same PhysicalMemory as the address space", frame);
+    const va = core.va;
+    if (va >= core.end) contractViolation(`map: the cursor is at the end of its range (0x${va.toString(16)})`);
+    state.edit("CursorMut.map()", () => state.map(va, f.index, p));
+    core.va = va + PAGE_SIZE;
   }
 
   /**
@@ -192,17 +269,81 @@ export class CursorMut extends Cursor {
    *
    * @throws {TypeError | RangeError} `len` is not a non-negative safe integer.
    * @throws {RangeError} `len` is not a multiple of `PAGE_SIZE`, or runs past the cursor's range.
-   * @throws {TypeError} the cursor or its space was disposed.
+   * @throws {TypeError} the cursor or its space was disposed, or this is
+   *   called from a `protectNext` op on the same space (`ERR_REENTERED`).
    */
   unmap(len: number): void {
-    this._live();
+    const core = live(this);
     checkIndex(len, "len");
     if (len % PAGE_SIZE !== 0) contractViolation(`unmap: length ${len} is not a multiple of PAGE_SIZE`);
-    const start = this._va;
+    const start = core.va;
     const end = start + len;
-    if (end > this._end) contractViolation(`unmap: [0x${start.toString(16)}, 0x${end.toString(16)}) runs past the cursor's range`);
-    if (len > 0) this._lock(() => this._state.unmap(start, end));
-    this._va = end;
+    if (end > core.end) contractViolation(`unmap: [0x${start.toString(16)}, 0x${end.toString(16)}) runs past the cursor's range`);
+    const state = core.state;
+    if (len > 0) state.edit("CursorMut.unmap()", () => state.unmap(start, end));
+    core.va = end;
+  }
+
+  /**
+   * Copies the mappings of `[src.virtAddr(), src.virtAddr() + len)` to
+   * `[virtAddr(), virtAddr() + len)` in one walk: each mapped page of the
+   * source first gets its property changed by `op` (in the source), then
+   * the same frame is mapped here at the same offset with that property;
+   * the mapping here takes a reference of its own. Unmapped pages are
+   * skipped. Both cursors move past `len`. The source is shot down once, at
+   * the end, if `op` narrowed any of its pages.
+   *
+   * It is how `fork` makes copy-on-write mappings: `op` clears `W`, and the
+   * parent and child then share every frame read-only — one operation for
+   * the whole range instead of a find, a protect (each with its shootdown),
+   * a query and a map per page.
+   *
+   * This cursor's range must hold no mapping there. `op` runs once per
+   * mapped page, in address order, on a copy of its property (`flags` and
+   * `cache` read once after it returns), while both spaces are mid-change:
+   * it may look at them (`query`, copies) but not change them (`ERR_REENTERED`).
+   * All or nothing: if `op` throws, or a page-table node cannot be
+   * allocated, both spaces are as they were and neither cursor moves.
+   *
+   * OSTD counterpart: `CursorMut::copy_from` (protect, then duplicate).
+   *
+   * @throws {TypeError | RangeError} bad `len`, or `op` leaves an invalid property.
+   * @throws {RangeError} `len` is not a multiple of `PAGE_SIZE`, runs past
+   *   either cursor's range, the two ranges overlap in one space, or a page
+   *   of this cursor's range there is mapped.
+   * @throws {VmError} `NoMemory` for a page-table node.
+   * @throws {TypeError} `src` is not a `CursorMut` of a space of the same
+   *   memory, `op` is not a function, a cursor or space was disposed, or
+   *   this is called from a callback of a change of either space (`ERR_REENTERED`).
+   */
+  copyFrom(src: CursorMut, len: number, op: (prop: PageProperty) => void): void {
+    const core = live(this);
+    if (!(src instanceof CursorMut)) invalidType("src", "a CursorMut", src);
+    const from = live(src);
+    checkIndex(len, "len");
+    checkFunction(op, "op");
+    if (len % PAGE_SIZE !== 0) contractViolation(`copyFrom: length ${len} is not a multiple of PAGE_SIZE`);
+    const dstStart = core.va;
+    const srcStart = from.va;
+    if (dstStart + len > core.end) contractViolation(`copyFrom: [0x${dstStart.toString(16)}, 0x${(dstStart + len).toString(16)}) runs past the cursor's range`);
+    if (srcStart + len > from.end) contractViolation(`copyFrom: [0x${srcStart.toString(16)}, 0x${(srcStart + len).toString(16)}) runs past the source cursor's range`);
+    const dst = core.state;
+    const source = from.state;
+    if (source.machine !== dst.machine) invalidType("src", "a cursor of a space of the same PhysicalMemory", src);
+    if (source === dst && srcStart < dstStart + len && dstStart < srcStart + len) {
+      contractViolation(`copyFrom: the source [0x${srcStart.toString(16)}, 0x${(srcStart + len).toString(16)}) and the destination overlap in one space`);
+    }
+    if (len > 0) {
+      // Lock both spaces (one if they are the same), always in the same
+      // order, so two threads copying in opposite directions cannot deadlock.
+      const copy = (): void => copyMappings(source, srcStart, dst, dstStart, len, op);
+      const what = "CursorMut.copyFrom()";
+      if (source === dst) dst.edit(what, copy);
+      else if (source.control.frame < dst.control.frame) source.edit(what, () => dst.edit(what, copy));
+      else dst.edit(what, () => source.edit(what, copy));
+    }
+    core.va = dstStart + len;
+    from.va = srcStart + len;
   }
 
   /**
@@ -212,42 +353,91 @@ export class CursorMut extends Cursor {
    * cursor moved to the end of the searched range) when no page is mapped
    * there. If `op` throws, nothing changes and the cursor does not move.
    *
+   * `op` gets a copy of the page's property; its `flags` and `cache` are read
+   * once after `op` returns. While `op` runs the space is mid-change: `op`
+   * may look at the space (`query`, copies) but not change it — `map`,
+   * `unmap`, `protectNext` or `dispose` of the same space from `op` (or from
+   * a fault handler that `op` causes) throw a `TypeError` (`ERR_REENTERED`).
+   *
    * OSTD counterpart: `CursorMut::protect_next`.
    *
    * @throws {TypeError | RangeError} bad `len`, or `op` leaves an invalid property.
    * @throws {RangeError} `len` is not a multiple of `PAGE_SIZE`, or runs past the cursor's range.
-   * @throws {TypeError} `op` is not a function, or the cursor or space was disposed.
+   * @throws {TypeError} `op` is not a function, the cursor or space was
+   *   disposed, or this is called from another `protectNext` op on the same
+   *   space (`ERR_REENTERED`).
    */
   protectNext(len: number, op: (prop: PageProperty) => void): { start: number; end: number } | undefined {
-    this._live();
+    const core = live(this);
     checkIndex(len, "len");
     checkFunction(op, "op");
     if (len % PAGE_SIZE !== 0) contractViolation(`protectNext: length ${len} is not a multiple of PAGE_SIZE`);
-    const start = this._va;
+    const start = core.va;
     const end = start + len;
-    if (end > this._end) contractViolation(`protectNext: [0x${start.toString(16)}, 0x${end.toString(16)}) runs past the cursor's range`);
-    const found = len === 0 ? -1 : this._lock(() => {
-      const va = this._state.table.findMapped(start, end);
-      if (va < 0) return -1;
-      const prop = (this._state.table.query(va) as { prop: PageProperty }).prop;
-      op(prop);
-      checkFlags(prop.flags, "prop.flags");
-      checkCache(prop.cache, "prop.cache");
-      this._state.protect(va, prop);
-      return va;
-    });
+    if (end > core.end) contractViolation(`protectNext: [0x${start.toString(16)}, 0x${end.toString(16)}) runs past the cursor's range`);
+    const state = core.state;
+    const found =
+      len === 0
+        ? -1
+        : state.edit("CursorMut.protectNext()", () => {
+            const va = state.table.findMapped(start, end);
+            if (va < 0) return -1;
+            const mapping = state.table.query(va) as { frame: number; prop: PageProperty };
+            op(mapping.prop);
+            // No change of this space could happen while op ran (edit refuses
+            // them): the page still maps the same frame.
+            state.protect(va, mapping.frame, snapshotProperty(mapping.prop, "prop"));
+            return va;
+          });
     if (found < 0) {
-      this._va = end;
+      core.va = end;
       return undefined;
     }
-    this._va = found + PAGE_SIZE;
+    core.va = found + PAGE_SIZE;
     return { start: found, end: found + PAGE_SIZE };
   }
 }
 
-function checkProperty(prop: unknown): PageProperty {
-  if (!(prop instanceof PageProperty)) invalidType("prop", "a PageProperty", prop);
-  checkFlags(prop.flags, "prop.flags");
-  checkCache(prop.cache, "prop.cache");
-  return prop;
+/**
+ * The body of {@link CursorMut.copyFrom}, with both spaces in `edit`. Every
+ * source entry it rewrites is logged first, and every page it maps lies in
+ * a range that was empty, so undoing is exact: restore the logged entries
+ * (which only gives back permissions: no shootdown) and unmap the
+ * destination range (which shoots down whatever another thread may have
+ * cached of it meanwhile).
+ */
+function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dstStart: number, len: number, op: (prop: PageProperty) => void): void {
+  const from = source.table;
+  const to = dst.table;
+  if (to.findMapped(dstStart, dstStart + len) >= 0) {
+    contractViolation(`copyFrom: [0x${dstStart.toString(16)}, 0x${(dstStart + len).toString(16)}) holds mapped pages`);
+  }
+  const fmt = from.fmt;
+  const u32 = from.u32;
+  // Rewritten source entries, as (index, old lo, old hi) triples.
+  const log: number[] = [];
+  let mapped = false;
+  try {
+    from.forEachMapped(srcStart, srcStart + len, (va, i) => {
+      const lo = from.loadLo(i);
+      const hi = u32[i + 1] as number;
+      const frame = fmt.frameOf(lo, hi);
+      const prop = fmt.propertyOf(lo, hi);
+      op(prop);
+      const p = snapshotProperty(prop, "prop");
+      const newLo = fmt.leafLo(frame, p);
+      const newHi = fmt.leafHi(frame, p);
+      if (newLo !== lo || newHi !== hi) {
+        log.push(i, lo, hi);
+        from.rewrite(i, newLo, newHi);
+      }
+      to.map(dstStart + (va - srcStart), frame, p);
+      mapped = true;
+    });
+  } catch (e) {
+    for (let k = log.length - 3; k >= 0; k -= 3) from.rewrite(log[k] as number, log[k + 1] as number, log[k + 2] as number);
+    if (mapped) dst.unmap(dstStart, dstStart + len);
+    throw e;
+  }
+  if (log.length > 0) source.narrowed(srcStart, srcStart + len);
 }

@@ -121,3 +121,23 @@ export function checkCache(cache: unknown, name: string): asserts cache is Cache
     outOfRange(name, "a CachePolicy", cache);
   }
 }
+
+/**
+ * A caller's `PageProperty`, read once: `flags` and `cache` are each read
+ * exactly once (whatever getters or proxies stand behind them), checked, and
+ * copied into a new frozen `PageProperty` that no caller holds. Everything
+ * past the API boundary works on the copy, so no user code runs in the
+ * middle of a mapping change.
+ *
+ * @throws {TypeError} `prop` is not a `PageProperty`.
+ * @throws {TypeError | RangeError} its flags or cache policy are invalid.
+ * @internal
+ */
+export function snapshotProperty(prop: unknown, name: string): PageProperty {
+  if (!(prop instanceof PageProperty)) invalidType(name, "a PageProperty", prop);
+  const flags: unknown = prop.flags;
+  const cache: unknown = prop.cache;
+  checkFlags(flags, `${name}.flags`);
+  checkCache(cache, `${name}.cache`);
+  return Object.freeze(new PageProperty(flags, cache));
+}

@@ -1,5 +1,7 @@
 /**
- * A 4-level x86-64 page table in frames of a `PhysicalMemory`.
+ * A 4-level page table in frames of a `PhysicalMemory`, in the memory's
+ * paging format (`paging-format.ts`: x86-64 or RISC-V Sv48 entries; both
+ * have 4 levels of 512 eight-byte entries over 48 bits of address).
  *
  * Safety contract:
  * - every node is a typed frame (flag `FLAG_PAGE_TABLE`): no `VmIo`, reader
@@ -10,6 +12,11 @@
  * - a leaf that maps a frame holds one reference to it; the reference is
  *   handed back to the caller on unmap, to be dropped only after stale
  *   translations are gone (TLB invalidation first, then the frame may go);
+ * - a leaf only ever maps a live untyped frame: every frame number that
+ *   enters a leaf entry — or leaves one to become a handle (`query`) — is
+ *   checked by {@link checkUserFrame} where it crosses, so RAM's reserved
+ *   frames (its header and frame table) and page-table nodes can never be
+ *   mapped into user space, whatever a caller or a callback did before;
  * - entries are published low word last (for a new entry) and cleared low
  *   word first, so a walker that sees a present low word sees a valid high
  *   word too; on shared RAM the low word is read and written with `Atomics`.
@@ -20,13 +27,13 @@
  * @module
  */
 
-import { contractViolation } from "../base/contract.js";
+import { contractViolation, internalError } from "../base/contract.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
-import { FLAG_PAGE_TABLE, FLAG_TYPED } from "../frame/meta.js";
+import { FLAG_PAGE_TABLE, FLAG_RESERVED, FLAG_TYPED } from "../frame/meta.js";
 import { ramOf, type PhysicalMemory } from "../frame/physical-memory.js";
 import type { Ram } from "../frame/ram.js";
 import type { PageProperty } from "./page-property.js";
-import { PTE_P, addrHi, frameOf, isMapped, leafHi, leafLo, propertyOf, tableLo } from "./pte.js";
+import { formatById, type PagingFormat } from "./paging-format.js";
 
 /** Bytes covered by one entry at each level (index = level; level 1 maps 4 KiB pages). */
 const SPAN = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39] as const;
@@ -45,6 +52,26 @@ export function entryIndex(node: number, va: number, level: 1 | 2 | 3 | 4): numb
 }
 
 /**
+ * Throws unless `frame` may be mapped into user space or handed out as a
+ * user frame: a frame of `mem` past its reserved metadata frames, allocated
+ * (a reference count of at least one), and untyped (not a page-table node,
+ * not a typed frame). vmio keeps this by construction; the check makes the
+ * construction's failure loud instead of a mapping of RAM's header.
+ *
+ * @throws {Error} `ERR_VMIO_INTERNAL`.
+ * @internal
+ */
+export function checkUserFrame(ram: Ram, frame: number): void {
+  if (
+    !(frame >= ram.metaFrames && frame < ram.nframes) ||
+    (ram.frames.flags(frame) & (FLAG_TYPED | FLAG_RESERVED)) !== 0 ||
+    ram.frames.refCount(frame) < 1
+  ) {
+    internalError(`frame ${frame} is not a live untyped frame: it cannot be mapped into user space`);
+  }
+}
+
+/**
  * A 4-level page table.
  *
  * @internal
@@ -55,7 +82,16 @@ export class PageTable {
   readonly u32: Uint32Array;
   /** Frame number of the root (level-4) node. */
   readonly root: number;
+  /** The memory's paging format. */
+  readonly fmt: PagingFormat;
   private readonly shared: boolean;
+  // The format's masks, held directly for the walks (see paging-format.ts).
+  private readonly tableMask: number;
+  private readonly tableBits: number;
+  private readonly mappedMask: number;
+  private readonly ppnShift: number;
+  private readonly ppnHiMask: number;
+  private readonly ppnHiScale: number;
 
   constructor(mem: PhysicalMemory, root: number) {
     this.mem = mem;
@@ -63,6 +99,29 @@ export class PageTable {
     this.u32 = this.ram.u32;
     this.root = root;
     this.shared = this.ram.shared;
+    const fmt = formatById(this.ram.paging);
+    this.fmt = fmt;
+    this.tableMask = fmt.tableMask;
+    this.tableBits = fmt.tableBits;
+    this.mappedMask = fmt.mappedMask;
+    this.ppnShift = fmt.ppnShift;
+    this.ppnHiMask = fmt.ppnHiMask;
+    this.ppnHiScale = fmt.ppnHiScale;
+  }
+
+  /** Whether an entry of a non-leaf node with low word `lo` points to a node. */
+  isTable(lo: number): boolean {
+    return (lo & this.tableMask) === this.tableBits;
+  }
+
+  /** Whether a leaf entry with low word `lo` maps a frame. */
+  isMapped(lo: number): boolean {
+    return (lo & this.mappedMask) !== 0;
+  }
+
+  /** The frame held by the entry at `u32` index `i` whose low word is `lo`. */
+  frameAt(i: number, lo: number): number {
+    return (lo >>> this.ppnShift) + ((this.u32[i + 1] as number) & this.ppnHiMask) * this.ppnHiScale;
   }
 
   /**
@@ -74,7 +133,8 @@ export class PageTable {
     return new PageTable(mem, allocNode(ramOf(mem)));
   }
 
-  private loadLo(i: number): number {
+  /** The low word of the entry at `u32` index `i` (with `Atomics` on shared RAM). */
+  loadLo(i: number): number {
     return this.shared ? Atomics.load(this.u32, i) : (this.u32[i] as number);
   }
 
@@ -92,13 +152,12 @@ export class PageTable {
 
   /** `u32` index of the leaf entry for `va`, or -1 when a table on the way is missing. */
   leafIndex(va: number): number {
-    const u32 = this.u32;
     let node = this.root;
     for (let level = 4 as 1 | 2 | 3 | 4; level > 1; level--) {
       const i = entryIndex(node, va, level);
       const lo = this.loadLo(i);
-      if ((lo & PTE_P) === 0) return -1;
-      node = frameOf(lo, u32[i + 1] as number);
+      if ((lo & this.tableMask) !== this.tableBits) return -1;
+      node = this.frameAt(i, lo);
     }
     return entryIndex(node, va, 1);
   }
@@ -108,9 +167,9 @@ export class PageTable {
     const i = this.leafIndex(va);
     if (i < 0) return undefined;
     const lo = this.loadLo(i);
-    if (!isMapped(lo)) return undefined;
+    if ((lo & this.mappedMask) === 0) return undefined;
     const hi = this.u32[i + 1] as number;
-    return { frame: frameOf(lo, hi), prop: propertyOf(lo, hi) };
+    return { frame: this.fmt.frameOf(lo, hi), prop: this.fmt.propertyOf(lo, hi) };
   }
 
   /**
@@ -121,15 +180,16 @@ export class PageTable {
    * @throws {VmError} `NoMemory` for a table node (nothing changes).
    */
   map(va: number, frame: number, prop: PageProperty): void {
-    const u32 = this.u32;
     const ram = this.ram;
+    const fmt = this.fmt;
+    checkUserFrame(ram, frame);
     let node = this.root;
     const created: Array<[parent: number, index: number, child: number]> = [];
     for (let level = 4 as 1 | 2 | 3 | 4; level > 1; level--) {
       const i = entryIndex(node, va, level);
       const lo = this.loadLo(i);
-      if ((lo & PTE_P) !== 0) {
-        node = frameOf(lo, u32[i + 1] as number);
+      if ((lo & this.tableMask) === this.tableBits) {
+        node = this.frameAt(i, lo);
         continue;
       }
       let child: number;
@@ -145,15 +205,15 @@ export class PageTable {
         ram.gp.retire(created.map(([, , made]) => made));
         throw e;
       }
-      this.publish(i, tableLo(child), addrHi(child));
+      this.publish(i, fmt.tableLo(child), fmt.tableHi(child));
       ram.frames.auxAdd(node, 1);
       created.push([node, i, child]);
       node = child;
     }
     const i = entryIndex(node, va, 1);
-    if (isMapped(this.loadLo(i))) contractViolation(`mapping over an already mapped page at 0x${va.toString(16)}`);
+    if ((this.loadLo(i) & this.mappedMask) !== 0) contractViolation(`mapping over an already mapped page at 0x${va.toString(16)}`);
     ram.frames.ref(frame, 1);
-    this.publish(i, leafLo(frame, prop), leafHi(frame, prop));
+    this.publish(i, fmt.leafLo(frame, prop), fmt.leafHi(frame, prop));
     ram.frames.auxAdd(node, 1);
   }
 
@@ -168,32 +228,41 @@ export class PageTable {
     return this.unmapIn(this.root, 4, 0, start, end, released);
   }
 
+  /**
+   * Unmaps `[start, end)` below `node` (at `level`, covering from `base`).
+   * A node's present-entry count bounds the scan: once every present entry
+   * of the node has been met, the rest of the range is empty, so a sparse
+   * unmap costs what is mapped, not 512 entries per node.
+   */
   private unmapIn(node: number, level: number, base: number, start: number, end: number, released: number[]): number {
     const span = SPAN[level as 1 | 2 | 3 | 4];
-    const u32 = this.u32;
     const frames = this.ram.frames;
     const first = Math.max(0, Math.floor((start - base) / span));
     const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    let left = frames.aux(node);
     let pages = 0;
-    for (let idx = first; idx <= last; idx++) {
+    for (let idx = first; idx <= last && left > 0; idx++) {
       const i = node * NODE_WORDS + idx * 2;
       const lo = this.loadLo(i);
+      if (lo === 0) continue;
+      left--;
       if (level === 1) {
-        if (!isMapped(lo)) continue;
-        released.push(frameOf(lo, u32[i + 1] as number));
+        if ((lo & this.mappedMask) === 0) continue;
+        released.push(this.frameAt(i, lo));
         this.clear(i);
         frames.auxAdd(node, -1);
         pages++;
         continue;
       }
-      if ((lo & PTE_P) === 0) continue;
-      const child = frameOf(lo, u32[i + 1] as number);
+      if ((lo & this.tableMask) !== this.tableBits) continue;
+      const child = this.frameAt(i, lo);
       const childBase = base + idx * span;
       pages += this.unmapIn(child, level - 1, childBase, Math.max(start, childBase), Math.min(end, childBase + span), released);
       if (frames.aux(child) === 0) {
         this.clear(i);
         frames.auxAdd(node, -1);
-        released.push(child);
+        // Every entry of the child is zero: it may be reused as is.
+        if (!this.ram.nodeCache.put(child)) released.push(child);
       }
     }
     return pages;
@@ -206,29 +275,72 @@ export class PageTable {
 
   private findIn(node: number, level: number, base: number, start: number, end: number): number {
     const span = SPAN[level as 1 | 2 | 3 | 4];
-    const u32 = this.u32;
     const first = Math.max(0, Math.floor((start - base) / span));
     const last = Math.min(511, Math.floor((end - 1 - base) / span));
     for (let idx = first; idx <= last; idx++) {
       const i = node * NODE_WORDS + idx * 2;
       const lo = this.loadLo(i);
+      if (lo === 0) continue;
       const entryBase = base + idx * span;
       if (level === 1) {
-        if (isMapped(lo)) return entryBase;
+        if ((lo & this.mappedMask) !== 0) return entryBase;
         continue;
       }
-      if ((lo & PTE_P) === 0) continue;
-      const found = this.findIn(frameOf(lo, u32[i + 1] as number), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span));
+      if ((lo & this.tableMask) !== this.tableBits) continue;
+      const found = this.findIn(this.frameAt(i, lo), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span));
       if (found >= 0) return found;
     }
     return -1;
   }
 
-  /** Rewrites the property of the mapped page `va` (which must be mapped), keeping its frame. */
-  reprotect(va: number, prop: PageProperty): void {
+  /**
+   * Calls `visit(va, i)` for each mapped page of `[start, end)` in address
+   * order, `i` being the `u32` index of its leaf entry. `visit` may rewrite
+   * that entry (not clear it) and map pages of other tables; nothing may
+   * change this table's nodes meanwhile. Each node's scan stops once its
+   * present entries have all been met.
+   */
+  forEachMapped(start: number, end: number, visit: (va: number, i: number) => void): void {
+    this.eachIn(this.root, 4, 0, start, end, visit);
+  }
+
+  private eachIn(node: number, level: number, base: number, start: number, end: number, visit: (va: number, i: number) => void): void {
+    const span = SPAN[level as 1 | 2 | 3 | 4];
+    const first = Math.max(0, Math.floor((start - base) / span));
+    const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    let left = this.ram.frames.aux(node);
+    for (let idx = first; idx <= last && left > 0; idx++) {
+      const i = node * NODE_WORDS + idx * 2;
+      const lo = this.loadLo(i);
+      if (lo === 0) continue;
+      left--;
+      const entryBase = base + idx * span;
+      if (level === 1) {
+        if ((lo & this.mappedMask) !== 0) visit(entryBase, i);
+      } else if ((lo & this.tableMask) === this.tableBits) {
+        this.eachIn(this.frameAt(i, lo), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span), visit);
+      }
+    }
+  }
+
+  /** Writes the leaf entry at `u32` index `i` (a mapped page's, found by a walk) with new halves. */
+  rewrite(i: number, lo: number, hi: number): void {
+    this.publish(i, lo, hi);
+  }
+
+  /**
+   * Rewrites the property of mapped page `va`, which maps `frame`.
+   *
+   * @throws {Error} `ERR_VMIO_INTERNAL` when `va` does not map `frame` (nothing changes).
+   */
+  reprotect(va: number, frame: number, prop: PageProperty): void {
     const i = this.leafIndex(va);
-    const frame = frameOf(this.loadLo(i), this.u32[i + 1] as number);
-    this.publish(i, leafLo(frame, prop), leafHi(frame, prop));
+    const lo = i < 0 ? 0 : this.loadLo(i);
+    if ((lo & this.mappedMask) === 0 || this.frameAt(i, lo) !== frame) {
+      internalError(`page 0x${va.toString(16)} no longer maps frame ${frame}: its mapping changed during protectNext`);
+    }
+    checkUserFrame(this.ram, frame);
+    this.publish(i, this.fmt.leafLo(frame, prop), this.fmt.leafHi(frame, prop));
   }
 
   /** Number of table nodes, the root included (walks the tree; for tests and statistics). */
@@ -239,7 +351,7 @@ export class PageTable {
       for (let idx = 0; idx < 512; idx++) {
         const i = node * NODE_WORDS + idx * 2;
         const lo = this.loadLo(i);
-        if ((lo & PTE_P) !== 0) n += count(frameOf(lo, this.u32[i + 1] as number), level - 1);
+        if (this.isTable(lo)) n += count(this.frameAt(i, lo), level - 1);
       }
       return n;
     };
@@ -248,10 +360,12 @@ export class PageTable {
 
   /** Frees the root; the table must be empty (unmap everything first). */
   destroy(): void {
-    this.ram.frames.unref(this.root, 1);
+    if (!this.ram.nodeCache.put(this.root)) this.ram.frames.unref(this.root, 1);
   }
 }
 
+/** A zeroed node: a cached one if there is one (node-cache.ts), else a new frame. */
 function allocNode(ram: Ram): number {
-  return ram.frames.alloc(1, true, FLAG_TYPED | FLAG_PAGE_TABLE);
+  const cached = ram.nodeCache.take();
+  return cached >= 0 ? cached : ram.frames.alloc(1, true, FLAG_TYPED | FLAG_PAGE_TABLE);
 }

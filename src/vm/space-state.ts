@@ -1,58 +1,77 @@
 /**
- * One thread's view of an address space: its page table and control block
- * (shared by every thread, in RAM), this thread's TLB for it, and — as the
- * copy engine's `MemorySpace` — the translation of user virtual addresses
- * into runs of RAM.
+ * One thread's view of an address space: the copy engine's `MemorySpace`
+ * for user virtual addresses (translation through this thread's TLB and the
+ * page table, and page faults), and the one door through which mapping
+ * changes and the end of the space go.
+ *
+ * The parts it puts together live elsewhere: the page table
+ * (`page-table.ts`) and the control block (`space-control.ts`) in RAM,
+ * shared by every thread; this thread's TLB (`tlb.ts`); the shootdown
+ * protocol (`tlb-flusher.ts`).
  *
  * Safety contract:
- * - the page table and the control block (a typed frame holding the TLB
- *   epoch, the modification lock and the liveness flag) live in RAM, so every
- *   thread that attaches to the space shares them; the TLB, the fault
- *   handler and this object are per thread;
- * - every change that removes or narrows a translation (unmap, protect)
- *   invalidates this thread's TLB entries for it and bumps the epoch, which
- *   makes every other TLB of the space flush before its next translation;
- *   only then are the unmapped frames' references dropped;
  * - `run(addr, len, write)` returns only bytes of pages that are mapped and
  *   allow the access, so a copy stops exactly at the first byte that faults.
- *   A translation comes from the TLB when it is in step with the epoch, else
- *   from a page-table walk, which sets ACCESSED (and DIRTY for a write) in
- *   the leaf entry before caching it, as an MMU does. Pages after the first
- *   are merged into a run only while they hit the TLB and their frames are
- *   physically consecutive, so merging never sets a bit on a page the copy
- *   may not reach;
+ *   A translation comes from the TLB when it is in step with the space's TLB
+ *   epoch, else from a page-table walk, which sets ACCESSED (and DIRTY for a
+ *   write) in the leaf entry before caching it, as an MMU does. Pages after
+ *   the first are merged into a run only while they hit the TLB and their
+ *   frames are physically consecutive, so merging never sets a bit on a page
+ *   the copy may not reach;
  * - on a fault the page-fault handler, if any, is called once for that
- *   byte; if it returns `true` the translation is retried once, and a
- *   handler that claims success without fixing anything ends the access with
- *   a fault instead of looping. A handler's exception is parked and rethrown
- *   by the reader or writer after its cursor has accounted for the bytes
- *   moved. While the handler runs, faults on the space are not handled again.
+ *   byte, outside any critical section. It must return a boolean: `true`
+ *   retries the translation once (a handler that claims success without
+ *   fixing anything ends the access with a fault instead of looping),
+ *   `false` lets the fault stand. A handler's exception — or the `TypeError`
+ *   for a non-boolean result — is parked and rethrown by the access after
+ *   its cursors accounted for the bytes moved. While the handler runs,
+ *   faults on the space are not handled again;
+ * - every mapping change goes through {@link SpaceState.edit}: exclusive
+ *   among threads (the space's page-table lock on shared RAM) and refused
+ *   while this thread is inside a callback of another change of the same
+ *   space (a `protectNext` op): such a change would happen under the feet of
+ *   the one in progress. The refusal is a `TypeError` at once — never a wait
+ *   for a lock this thread holds. `release` (dispose) is refused the same
+ *   way, before it changes anything;
+ * - changes that remove or narrow a translation go through the
+ *   {@link TlbFlusher}: every TLB lets go of the old translation, and a
+ *   grace period passes, before an unmapped frame's reference is dropped.
  *
  * @module
  */
 
-import { useAfterDispose } from "../base/contract.js";
+import { reenteredFrom, useAfterDispose, withCode } from "../base/contract.js";
 import { HOLD_SPACE } from "../frame/holdings.js";
-import { FLAG_TYPED } from "../frame/meta.js";
-import { PAGE_SIZE } from "../frame/page-size.js";
+import { PAGE_SIZE as importedPAGE_SIZE } from "../frame/page-size.js";
 import { ramOf, type PhysicalMemory } from "../frame/physical-memory.js";
 import type { Ram } from "../frame/ram.js";
 import { registerReleaser } from "../frame/reclaim.js";
 import { MemorySpace } from "../io/memory-space.js";
 import type { PageProperty } from "./page-property.js";
-import { PageTable } from "./page-table.js";
-import { PTE_A, PTE_D, PTE_P, PTE_RW } from "./pte.js";
-import { TLB_ENTRIES, TLB_READ, TLB_WRITE, Tlb } from "./tlb.js";
+import { PageTable, checkUserFrame } from "./page-table.js";
+import { SpaceControl } from "./space-control.js";
+import { TLB_EXEC as importedTLB_EXEC, TLB_MASK as importedTLB_MASK, TLB_READ as importedTLB_READ, TLB_WRITE as importedTLB_WRITE, Tlb } from "./tlb.js";
+import { TlbFlusher } from "./tlb-flusher.js";
 
-/** Control-block words (Int32 offsets from the block's start). */
-const C_EPOCH = 0;
-/** Serialises mapping changes (a futex lock; used on shared RAM only). */
-const C_LOCK = 1;
-/** Number of `VmSpace` objects (on any thread) and unattached share tokens of the space. */
-const C_USERS = 2;
+// Imported bindings used on hot paths, as module-local constants: V8 (Node
+// 20) folds a module's own `const`s but loads an imported binding from its
+// module cell on every use (about 8 instructions a use, measured).
+const PAGE_SIZE = importedPAGE_SIZE;
+const TLB_MASK = importedTLB_MASK;
+const TLB_READ = importedTLB_READ;
+const TLB_WRITE = importedTLB_WRITE;
+const TLB_EXEC = importedTLB_EXEC;
 
 /** A page-fault handler: true when it resolved the fault and the access should retry. */
-export type PageFaultHandler = (fault: { readonly address: number; readonly write: boolean }) => boolean;
+export type PageFaultHandler = (fault: { readonly address: number; readonly write: boolean; readonly execute: boolean }) => boolean;
+
+/** Kinds of access, as {@link SpaceState.translate} takes them. */
+export const ACCESS_READ = 0;
+export const ACCESS_WRITE = 1;
+export const ACCESS_EXEC = 2;
+
+/** The whole user half a page table can map (unmapped in one go when the space ends). */
+const ALL = 2 ** 47;
 
 /**
  * One thread's view of an address space, and its memory space.
@@ -65,72 +84,101 @@ export class SpaceState extends MemorySpace {
   /** The RAM's internal state on this thread. */
   readonly machine: Ram;
   readonly table: PageTable;
-  /** Frame number of the control block. */
-  readonly ctrl: number;
-  /** Int32 index (in RAM's `i32`) of the control block's epoch word. */
-  readonly epochIndex: number;
-  private readonly ctrlIndex: number;
+  readonly control: SpaceControl;
+  readonly tlb = new Tlb();
+  readonly #flusher: TlbFlusher;
+  // Read on every translation: held directly, not through `control`/`tlb`.
+  // (Plain fields, not `#private` ones: a private field load costs more on
+  // Node 20, and no public object reaches a SpaceState.)
   private readonly i32: Int32Array;
   private readonly u32: Uint32Array;
   private readonly ram: Uint8Array;
-  readonly tlb = new Tlb();
-  // The TLB's arrays, held directly: `run` is the hottest function of user access.
-  private readonly tags: Float64Array;
-  private readonly paddrs: Float64Array;
-  private readonly perms: Uint8Array;
+  /** A `DataView` over all of RAM (index = physical address), for the value paths. */
+  readonly ramView: DataView;
+  private readonly epochIndex: number;
+  private readonly readTags: Float64Array;
+  private readonly writeTags: Float64Array;
+  private readonly deltas: Float64Array;
   private readonly pages: Array<Uint8Array | undefined>;
+  // The paging format's bits that a translation tests and sets (paging-format.ts).
+  private readonly pteRead: number;
+  private readonly pteWrite: number;
+  private readonly pteAccessed: number;
+  private readonly pteDirty: number;
+  private readonly pteExecLo: number;
+  private readonly pteExecHi: number;
   /** The epoch this thread's TLB is in step with. */
-  seenEpoch: number;
+  private seenEpoch: number;
+  /** TLB hits of the value and copy paths (the emulator fast path counts its own). */
+  hits = 0;
+  /** TLB misses: translations that walked the page table. */
+  misses = 0;
+  /** This thread's page-fault handler. */
   handler: PageFaultHandler | undefined = undefined;
   /** True while the fault handler runs: a fault inside it is not handled again. */
-  inHandler = false;
-  /** True once this thread dropped its reference to the control block. */
+  #inHandler = false;
+  /** The mapping change in progress on this thread (whose callback is running), or null. */
+  #editing: string | null = null;
+  /** True once this thread let go of the space (read on every copy: a plain field). */
   private released = false;
   /** The entry of this view's user count in this thread's holdings ledger (-1: none). */
-  held = -1;
+  #held = -1;
+  /** The TLB epoch when this thread let go of the space (its control block may be freed since). */
+  #lastEpoch = 0;
 
-  constructor(mem: PhysicalMemory, table: PageTable, ctrl: number) {
+  constructor(mem: PhysicalMemory, table: PageTable, control: SpaceControl) {
     super();
+    const machine = ramOf(mem);
     this.mem = mem;
-    this.machine = ramOf(mem);
-    this.shared = this.machine.shared;
+    this.machine = machine;
+    this.shared = machine.shared;
     this.table = table;
-    this.ctrl = ctrl;
-    this.ctrlIndex = (ctrl * PAGE_SIZE) / 4;
-    this.epochIndex = this.ctrlIndex + C_EPOCH;
-    this.i32 = this.machine.i32;
-    this.u32 = this.machine.u32;
-    this.ram = this.machine.bytes;
-    this.runBytes = this.machine.bytes;
-    this.runView = this.machine.view;
-    this.tags = this.tlb.tags;
-    this.paddrs = this.tlb.paddrs;
-    this.perms = this.tlb.perms;
+    this.control = control;
+    this.#flusher = new TlbFlusher(machine, control, this.tlb);
+    this.i32 = machine.i32;
+    this.u32 = machine.u32;
+    this.ram = machine.bytes;
+    this.ramView = machine.view;
+    this.epochIndex = control.epochIndex;
+    this.runBytes = machine.bytes;
+    this.runView = machine.view;
+    this.readTags = this.tlb.readTags;
+    this.writeTags = this.tlb.writeTags;
+    this.deltas = this.tlb.deltas;
     this.pages = this.tlb.pages;
-    this.seenEpoch = this.epoch();
+    this.seenEpoch = control.epoch();
+    this.pteRead = table.fmt.readMask;
+    this.pteWrite = table.fmt.writeBit;
+    this.pteAccessed = table.fmt.accessedBit;
+    this.pteDirty = table.fmt.dirtyBit;
+    this.pteExecLo = table.fmt.execLoMask;
+    this.pteExecHi = table.fmt.execHiMask;
   }
 
-  /** Allocates a new, empty address space in `mem`, with one user (the caller). */
+  /**
+   * Allocates a new, empty address space in `mem`, with one user (the caller).
+   *
+   * @throws {VmError} `NoMemory` (nothing is left allocated).
+   */
   static create(mem: PhysicalMemory): SpaceState {
     const ram = ramOf(mem);
     ram.reserveHoldings();
     const table = PageTable.create(mem);
-    let ctrl: number;
+    let control: SpaceControl;
     try {
-      ctrl = ram.frames.alloc(1, true, FLAG_TYPED);
+      control = SpaceControl.create(ram);
     } catch (e) {
       table.destroy();
       throw e;
     }
-    Atomics.store(ram.i32, (ctrl * PAGE_SIZE) / 4 + C_USERS, 1);
-    const state = new SpaceState(mem, table, ctrl);
+    const state = new SpaceState(mem, table, control);
     state.hold();
     return state;
   }
 
   /** This thread's view of an existing space whose root and control block are given; the caller brings a user count. */
   static attach(mem: PhysicalMemory, root: number, ctrl: number): SpaceState {
-    return new SpaceState(mem, new PageTable(mem, root), ctrl);
+    return new SpaceState(mem, new PageTable(mem, root), new SpaceControl(ramOf(mem), ctrl));
   }
 
   /**
@@ -139,27 +187,22 @@ export class SpaceState extends MemorySpace {
    * entry before taking the count.
    */
   hold(): void {
-    if (this.machine.holdings !== null) this.held = this.machine.holdings.record(HOLD_SPACE, this.ctrl, this.table.root);
+    if (this.machine.holdings !== null) this.#held = this.machine.holdings.record(HOLD_SPACE, this.control.frame, this.table.root);
   }
 
-  /** Counts one more user of the space (a share token). */
-  addUser(): void {
-    Atomics.add(this.i32, this.ctrlIndex + C_USERS, 1);
-  }
-
-  /** Whether this thread's view was released. */
+  /** Whether this thread let go of the space. */
   get dead(): boolean {
     return this.released;
   }
 
-  /** Throws if the space was disposed. */
+  /** Throws if this thread let go of the space. */
   live(): void {
-    if (this.dead) useAfterDispose("VmSpace");
+    if (this.released) useAfterDispose("VmSpace");
   }
 
   /** The TLB epoch: bumped by every change that removes or narrows a translation. */
   epoch(): number {
-    return Atomics.load(this.i32, this.epochIndex);
+    return this.control.epoch();
   }
 
   // ---- translation: the MemorySpace of user memory ----
@@ -181,64 +224,87 @@ export class SpaceState extends MemorySpace {
    * to inline into `run` and its callers.
    */
   override probe(addr: number, len: number, write: boolean): boolean {
-    const vpn = Math.floor(addr / 4096); // PAGE_SIZE
-    const slot = vpn & 1023; // TLB_ENTRIES - 1
-    const offset = addr - vpn * 4096;
+    // `addr` is a safe integer: `& (PAGE_SIZE - 1)` and `>>> 12` see its low 32 bits exactly.
+    const offset = addr & (PAGE_SIZE - 1);
+    const slot = (addr >>> 12) & TLB_MASK;
+    // On unshared RAM every change of the space goes through this object,
+    // which drops its own stale entries at once: no epoch to check.
     if (
-      offset + len <= 4096 &&
-      this.tags[slot] === vpn &&
-      ((this.perms[slot] as number) & (write ? 2 : 1)) !== 0 &&
-      (this.shared ? Atomics.load(this.i32, this.epochIndex) : this.i32[this.epochIndex]) === this.seenEpoch
+      offset + len <= PAGE_SIZE &&
+      (write ? this.writeTags : this.readTags)[slot] === addr - offset &&
+      (!this.shared || Atomics.load(this.i32, this.epochIndex) === this.seenEpoch)
     ) {
-      this.runOffset = (this.paddrs[slot] as number) + offset;
+      this.hits++;
+      this.runOffset = (this.deltas[slot] as number) + addr;
       this.runSlice = null;
       return true;
     }
     return false;
   }
 
+  /**
+   * The value paths' probe: the physical address of `[addr, addr + len)`
+   * when it lies in one page cached for the access on unshared RAM, else
+   * -1 (the caller takes the general path). Sets no run field. A hit also
+   * proves `addr` a user address (a tag is a mapped page's base), so the
+   * caller need only know that `addr` is a number.
+   */
+  hit(addr: number, len: number, write: boolean): number {
+    const offset = addr & (PAGE_SIZE - 1);
+    const base = addr - offset;
+    const slot = (addr >>> 12) & TLB_MASK;
+    if (offset + len <= PAGE_SIZE && len !== 0 && (write ? this.writeTags : this.readTags)[slot] === base && !this.shared) {
+      this.hits++;
+      return (this.deltas[slot] as number) + base + offset;
+    }
+    return -1;
+  }
+
   private runSlow(addr: number, len: number, write: boolean): number {
     // In step with the space's epoch? (A dead space has bumped it and flushed
     // this TLB, so death is noticed on the miss path, in translate.)
-    const epoch = this.shared ? Atomics.load(this.i32, this.epochIndex) : (this.i32[this.epochIndex] as number);
-    if (epoch !== this.seenEpoch) this.resync(epoch);
-    const need = write ? TLB_WRITE : TLB_READ;
-    const vpn = Math.floor(addr / PAGE_SIZE);
-    const slot = vpn & (TLB_ENTRIES - 1);
+    this.syncTlb();
+    const access = write ? ACCESS_WRITE : ACCESS_READ;
+    const offset = addr % PAGE_SIZE;
+    const va = addr - offset;
+    const vpn = va / PAGE_SIZE;
+    const slot = vpn & TLB_MASK;
+    const tags = write ? this.writeTags : this.readTags;
+    const deltas = this.deltas;
     let paddr: number;
-    if (this.tags[slot] === vpn && ((this.perms[slot] as number) & need) !== 0) paddr = this.paddrs[slot] as number;
-    else {
-      paddr = this.translate(vpn, write);
-      if (paddr < 0) {
-        paddr = this.fault(addr, vpn, write);
-        if (paddr < 0) return 0;
-      }
-    }
-    const offset = addr - vpn * PAGE_SIZE;
+    if (tags[slot] === va) {
+      this.hits++;
+      paddr = va + (deltas[slot] as number);
+    } else paddr = this.translateOrFault(addr, access);
+    if (paddr < 0) return 0;
     this.runOffset = paddr + offset;
     let n = PAGE_SIZE - offset;
     if (n >= len) {
       this.runSlice = null;
       return len;
     }
-    // Merge the following pages while they are cached and physically next.
-    const tags = this.tags;
-    const perms = this.perms;
-    const paddrs = this.paddrs;
-    let expect = paddr + PAGE_SIZE;
-    for (let v = vpn + 1; n < len; v++) {
-      const s = v & (TLB_ENTRIES - 1);
-      if (tags[s] !== v || ((perms[s] as number) & need) === 0 || paddrs[s] !== expect) break;
+    // Merge the following pages while they are cached and physically next
+    // (the same delta).
+    const delta = paddr - va;
+    for (let v = va + PAGE_SIZE; n < len; v += PAGE_SIZE) {
+      const s = (v / PAGE_SIZE) & TLB_MASK;
+      if (tags[s] !== v || deltas[s] !== delta) break;
+      this.hits++;
       n += PAGE_SIZE;
-      expect += PAGE_SIZE;
     }
     if (n === PAGE_SIZE) {
       // Exactly one whole page: hand out the slot's cached view of it.
-      this.runSlice = this.pages[slot] ?? (this.pages[slot] = this.ram.subarray(paddr, paddr + PAGE_SIZE));
+      const pages = this.pages;
+      this.runSlice = pages[slot] ?? (pages[slot] = this.ram.subarray(paddr, paddr + PAGE_SIZE));
       return n;
     }
     this.runSlice = null;
     return n < len ? n : len;
+  }
+
+  /** Shootdowns of the space so far (its TLB epoch; as it was when this thread let go of the space). */
+  shootdowns(): number {
+    return this.released ? this.#lastEpoch : this.control.epoch();
   }
 
   /** The TLB epoch (and liveness): changes when earlier runs may be stale. */
@@ -246,16 +312,13 @@ export class SpaceState extends MemorySpace {
     return this.released ? -1 : this.shared ? Atomics.load(this.i32, this.epochIndex) : (this.i32[this.epochIndex] as number);
   }
 
-  /** Brings this thread's TLB in step with `epoch` (a flush). */
-  resync(epoch: number): void {
-    this.tlb.flush();
-    this.seenEpoch = epoch;
-  }
-
-  /** Flushes this thread's TLB if another thread changed the space since it was last in step. */
+  /** Flushes this thread's TLB if the epoch moved since it was last in step. */
   syncTlb(): void {
     const epoch = this.shared ? Atomics.load(this.i32, this.epochIndex) : (this.i32[this.epochIndex] as number);
-    if (epoch !== this.seenEpoch) this.resync(epoch);
+    if (epoch !== this.seenEpoch) {
+      this.tlb.flush();
+      this.seenEpoch = epoch;
+    }
   }
 
   /**
@@ -264,100 +327,145 @@ export class SpaceState extends MemorySpace {
    * when the page is not mapped or does not allow the access.
    */
   translate(vpn: number, write: boolean): number {
-    if (this.dead) this.live();
+    return this.walk(vpn, write ? ACCESS_WRITE : ACCESS_READ);
+  }
+
+  /**
+   * {@link SpaceState.translate} for any kind of access (`ACCESS_READ`,
+   * `ACCESS_WRITE`, `ACCESS_EXEC`): an instruction fetch needs a readable
+   * page whose entry allows execution.
+   */
+  walk(vpn: number, access: number): number {
+    if (this.released) this.live();
+    this.misses++;
     const i = this.table.leafIndex(vpn * PAGE_SIZE);
     if (i < 0) return -1;
     const u32 = this.u32;
     const lo = this.shared ? Atomics.load(u32, i) : (u32[i] as number);
-    if ((lo & PTE_P) === 0) return -1;
-    if (write && (lo & PTE_RW) === 0) return -1;
-    const set = write ? PTE_A | PTE_D : PTE_A;
+    if ((lo & this.pteRead) !== this.pteRead) return -1;
+    const writable = (lo & this.pteWrite) !== 0;
+    const write = access === ACCESS_WRITE;
+    if (write && !writable) return -1;
+    const hi = this.shared ? Atomics.load(u32, i + 1) : (u32[i + 1] as number);
+    const exec = (lo & this.pteExecLo) === this.pteExecLo && (hi & this.pteExecHi) === 0;
+    if (access === ACCESS_EXEC && !exec) return -1;
+    const set = write ? this.pteAccessed | this.pteDirty : this.pteAccessed;
     if ((lo & set) !== set) {
       if (this.shared) Atomics.or(u32, i, set);
       else u32[i] = lo | set;
     }
-    const dirty = write || (lo & PTE_D) !== 0;
-    const paddr = ((lo >>> 12) + ((u32[i + 1] as number) & 0xf_ffff) * 0x10_0000) * PAGE_SIZE;
-    this.tlb.fill(vpn, paddr, (lo & PTE_RW) !== 0 && dirty ? TLB_READ | TLB_WRITE : TLB_READ);
+    const dirty = write || (lo & this.pteDirty) !== 0;
+    const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
+    this.tlb.fill(vpn, paddr, TLB_READ | (writable && dirty ? TLB_WRITE : 0) | (exec ? TLB_EXEC : 0));
     return paddr;
   }
 
+  /**
+   * The miss path of an access at `addr` (the TLB has no translation for
+   * it): walks the table and, when that fails, calls the fault handler;
+   * returns the page's physical address, or -1 for a fault that stands
+   * (`faultAddr`/`faultWrite` and any parked error say why). The caller is
+   * in step with the epoch.
+   */
+  translateOrFault(addr: number, access: number): number {
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    const paddr = this.walk(vpn, access);
+    return paddr >= 0 ? paddr : this.fault(addr, vpn, access);
+  }
+
   /** Resolves a fault through the handler; returns the page's physical address, or -1 for a fault that stands. */
-  private fault(addr: number, vpn: number, write: boolean): number {
-    const handler = this.handler;
-    if (handler !== undefined && !this.inHandler) {
-      let resolved: boolean;
-      this.inHandler = true;
-      // The handler runs outside any critical section: it may unmap and map.
-      const depth = this.machine.gp.suspend();
-      try {
-        resolved = handler({ address: addr, write }) === true;
-      } catch (e) {
-        this.pendingError = e;
-        this.hasPendingError = true;
-        this.faultAddr = addr;
-        this.faultWrite = write;
-        return -1;
-      } finally {
-        this.machine.gp.resume(depth);
-        this.inHandler = false;
-      }
-      if (resolved) {
-        this.live();
-        this.syncTlb();
-        const paddr = this.translate(vpn, write);
-        if (paddr >= 0) return paddr;
-      }
-    }
+  private fault(addr: number, vpn: number, access: number): number {
+    const write = access === ACCESS_WRITE;
     this.faultAddr = addr;
     this.faultWrite = write;
+    const handler = this.handler;
+    if (handler === undefined || this.#inHandler) return -1;
+    let result: unknown;
+    this.#inHandler = true;
+    // The handler runs outside any critical section: it may unmap and map.
+    const depth = this.machine.gp.suspend();
+    try {
+      result = handler({ address: addr, write, execute: access === ACCESS_EXEC });
+    } catch (e) {
+      return this.park(e);
+    } finally {
+      this.machine.gp.resume(depth);
+      this.#inHandler = false;
+    }
+    if (typeof result !== "boolean") return this.park(badHandlerResult(result));
+    if (!result) return -1;
+    this.live();
+    this.syncTlb();
+    return this.walk(vpn, access);
+  }
+
+  /** Parks `error` for the access to rethrow once it has accounted for the bytes moved; the fault stands. */
+  private park(error: unknown): number {
+    this.pendingError = error;
+    this.hasPendingError = true;
     return -1;
   }
 
-  // ---- mapping changes (the caller serialises them) ----
+  // ---- looking up a mapping ----
 
   /**
-   * Maps page `va` to `frame`.
-   *
-   * @throws {RangeError} the page is mapped already. @throws {VmError} `NoMemory`.
+   * The mapping at page `va`, with one reference to its frame taken for the
+   * caller (to adopt into a handle), or undefined when `va` is unmapped.
+   * Takes no lock: on shared RAM it runs in a read-side critical section,
+   * which keeps an unmap on another thread from dropping the mapping's own
+   * reference (it waits for a grace period first) until this one is taken.
    */
+  query(va: number): { frame: number; prop: PageProperty } | undefined {
+    // The caller records the reference in this thread's ledger: room first.
+    this.machine.reserveHoldings();
+    if (!this.shared) return this.#queryIn(va);
+    this.enter();
+    try {
+      return this.#queryIn(va);
+    } finally {
+      this.exit();
+    }
+  }
+
+  #queryIn(va: number): { frame: number; prop: PageProperty } | undefined {
+    const found = this.table.query(va);
+    if (found !== undefined) {
+      checkUserFrame(this.machine, found.frame);
+      this.machine.frames.ref(found.frame, 1);
+    }
+    return found;
+  }
+
+  // ---- mapping changes and the end of the space ----
+
+  /**
+   * Runs mapping change `what` (e.g. `"CursorMut.map()"`): exclusive among
+   * threads, and refused while this thread is inside a callback of another
+   * change of this space.
+   *
+   * @throws {TypeError} `ERR_REENTERED`: called from a callback of a change in progress.
+   * @throws {TypeError} the space was disposed.
+   */
+  edit<T>(what: string, change: () => T): T {
+    const during = this.#editing;
+    if (during !== null) reenteredFrom(what, during);
+    this.live();
+    this.control.lock();
+    this.#editing = what;
+    try {
+      return change();
+    } finally {
+      this.#editing = null;
+      this.control.unlock();
+    }
+  }
+
+  /** Maps page `va` to `frame` (inside {@link SpaceState.edit}). */
   map(va: number, frame: number, prop: PageProperty): void {
     this.table.map(va, frame, prop);
   }
 
-  /** Unmaps `[start, end)`; returns the number of pages unmapped. */
-  unmap(start: number, end: number): number {
-    const released: number[] = [];
-    const pages = this.table.unmap(start, end, released);
-    if (released.length > 0) {
-      this.shootdown(start, end);
-      // Only once no thread can still be copying through an old translation
-      // (or walking an unlinked node) may the frames go back to the allocator.
-      this.machine.gp.retire(released);
-    }
-    return pages;
-  }
-
-  /** Rewrites the property of mapped page `va`. */
-  protect(va: number, prop: PageProperty): void {
-    this.table.reprotect(va, prop);
-    this.shootdown(va, va + PAGE_SIZE);
-    // No thread may still be writing through a translation that lost `W`.
-    this.machine.gp.synchronize();
-  }
-
-  /** Runs a mapping change exclusively with respect to other threads (a no-op lock on unshared RAM). */
-  exclusive<T>(f: () => T): T {
-    if (!this.shared) return f();
-    this.machine.lock(this.ctrlIndex + C_LOCK, "a VmSpace's page-table lock");
-    try {
-      return f();
-    } finally {
-      this.machine.unlock(this.ctrlIndex + C_LOCK);
-    }
-  }
-
-  /** Enters a critical section for an access on shared RAM (see grace-period.ts). */
+  /** Enters a critical section for an access on shared RAM (see `frame/grace-period.ts`). */
   override enter(): void {
     this.machine.gp.enter();
   }
@@ -367,37 +475,87 @@ export class SpaceState extends MemorySpace {
     this.machine.gp.exit();
   }
 
+  /** Unmaps `[start, end)` (inside {@link SpaceState.edit}); returns the number of pages unmapped. */
+  unmap(start: number, end: number): number {
+    const released: number[] = [];
+    const pages = this.table.unmap(start, end, released);
+    if (released.length > 0) {
+      this.#flusher.issue(start, end);
+      this.#adopt(this.#flusher.dispatch());
+      this.#flusher.retire(released);
+    }
+    return pages;
+  }
+
+  /** Gives mapped page `va`, which maps `frame`, property `prop` (inside {@link SpaceState.edit}). */
+  protect(va: number, frame: number, prop: PageProperty): void {
+    this.table.reprotect(va, frame, prop);
+    this.narrowed(va, va + PAGE_SIZE);
+  }
+
   /**
-   * Makes every thread stop using translations of `[start, end)`: drops this
-   * thread's entries, then bumps the epoch so that every other TLB of the
-   * space flushes before its next translation.
+   * Shoots down `[start, end)` after entries there lost permissions
+   * (inside {@link SpaceState.edit}): every TLB lets go, and no write
+   * through a removed permission is still in flight when this returns.
    */
-  private shootdown(start: number, end: number): void {
-    this.tlb.invalidate(start / PAGE_SIZE, end / PAGE_SIZE);
-    const next = Atomics.add(this.i32, this.epochIndex, 1) + 1;
-    // This thread's TLB is already clean: adopt the new epoch without a flush
-    // (unless another thread moved it too, in which case the next run flushes).
+  narrowed(start: number, end: number): void {
+    this.#flusher.issue(start, end);
+    this.#adopt(this.#flusher.dispatch());
+    // No thread may still be writing through a translation that lost `W`.
+    this.#flusher.synchronize();
+  }
+
+  /**
+   * Adopts epoch `next` that this thread just made, without a flush: its
+   * own TLB is already clean of what changed (unless another thread moved
+   * the epoch too, in which case the next translation flushes).
+   */
+  #adopt(next: number): void {
     if (next === this.seenEpoch + 1) this.seenEpoch = next;
   }
 
   /**
    * Ends this thread's view of the space. The last user (on any thread)
    * unmaps everything and frees the page table and the control block.
+   * All or nothing: if it throws, the space is as it was.
+   *
+   * @throws {TypeError} `ERR_REENTERED`: called from a callback of a change of
+   *   this space (or, on shared RAM, while this thread holds its lock).
+   * @throws {Error} `ERR_LOCK_TIMEOUT`: another thread held the space's lock
+   *   past the bound. The space is as it was.
    */
   release(): void {
     if (this.released) return;
-    this.released = true;
-    this.tlb.flush();
-    this.machine.dropHolding(this.held);
-    if (Atomics.sub(this.i32, this.ctrlIndex + C_USERS, 1) === 1) {
-      this.exclusive(() => {
-        this.unmap(0, 2 ** 47);
-        this.shootdown(0, 0);
+    const during = this.#editing;
+    if (during !== null) reenteredFrom("VmSpace.dispose()", during);
+    const control = this.control;
+    // The lock first: if it cannot be had, nothing has changed yet.
+    control.lock();
+    let last = false;
+    try {
+      this.machine.dropHolding(this.#held);
+      this.released = true;
+      last = control.dropUser();
+      if (last) {
+        this.unmap(0, ALL);
         this.table.destroy();
-      });
-      this.machine.frames.unref(this.ctrl, 1);
+      }
+      this.#lastEpoch = control.epoch();
+    } finally {
+      control.unlock();
     }
+    if (last) this.machine.frames.unref(control.frame, 1);
+    this.tlb.flush();
   }
+}
+
+/** The `TypeError` for a fault handler that returned something other than a boolean. */
+function badHandlerResult(result: unknown): TypeError {
+  const kind = result === null ? "null" : typeof result;
+  return withCode(
+    new TypeError(`a page-fault handler must return a boolean (true: resolved, retry; false: the fault stands), returned ${kind}`),
+    "ERR_INVALID_RETURN_VALUE",
+  );
 }
 
 // A worker that exited with views of spaces it never disposed: reclaiming it

@@ -14,26 +14,39 @@
  *   another space is activated later — that is how two spaces are copied
  *   between (`process_vm_readv`): make a reader while one is active and a
  *   writer while the other is;
+ * - what the caller hands in (a range's `start` and `end`, a share token's
+ *   fields) is read once, before the space is looked at or changed;
  * - disposing the space unmaps everything (dropping each frame's reference),
  *   frees its page table, and makes every reader, writer and cursor of it
- *   throw a `TypeError` on its next access.
+ *   throw a `TypeError` on its next access. It is all or nothing: refused
+ *   from inside a `protectNext` op on the space, it changes nothing;
+ * - the object's state is `#private`: nothing reachable from it can change
+ *   a mapping or a translation behind vmio's back.
  *
  * @module
  */
 
 import { invalidType, useAfterDispose } from "../base/contract.js";
-import { checkIndex, isIndex } from "../base/validate.js";
+import { INTERNAL } from "../base/internal-key.js";
+import { checkIndex, isIndex as importedIsIndex } from "../base/validate.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import { PhysicalMemory, checkedRamOf } from "../frame/physical-memory.js";
 import type { Fallible } from "../io/fallibility.js";
 import { VmError } from "../io/vm-error.js";
-import { VmObject, type IoMemory } from "../io/vm-io.js";
+import { storeValueAt, withVmIo, type IoMemory } from "../io/vm-io.js";
 import type { PodDescriptor, PodType } from "../pod/pod-type.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { activeSpace, setActiveSpace } from "./activation.js";
-import { Cursor, CursorMut, type VaRange } from "./cursor.js";
+import { newCursor, newCursorMut, type Cursor, type CursorMut, type VaRange } from "./cursor.js";
+import { Mmu, type TlbStats } from "./mmu.js";
 import { SpaceState, type PageFaultHandler } from "./space-state.js";
+import { walkPageTable, type PageTableWalk } from "./page-table-walk.js";
+
+// Imported bindings used on hot paths, as module-local constants: V8 (Node
+// 20) folds a module's own `const`s but loads an imported binding from its
+// module cell on every use (about 8 instructions a use, measured).
+const isIndex = importedIsIndex;
 
 /**
  * The end (exclusive) of user virtual addresses: 2^47 − `PAGE_SIZE`, as on
@@ -56,16 +69,26 @@ export interface SpaceToken {
   readonly nonce: number;
 }
 
-/** Set by `attach` just before it calls the constructor, which takes it. */
-let pendingAttach: SpaceState | undefined;
-
 /** A fault as the page-fault handler sees it. */
 export interface PageFaultInfo {
   /** The virtual address of the byte that faulted. */
   readonly address: number;
   /** Whether the access was a write. */
   readonly write: boolean;
+  /** Whether the access was an instruction fetch (through {@link Mmu}; `write` is then false). */
+  readonly execute: boolean;
 }
+
+/** The memory of a `VmSpace`, for its VmIo methods (installed by its class body). */
+let spaceIo: (space: VmSpace) => IoMemory;
+
+/**
+ * The per-thread state behind `space`: its translation, page table and TLB.
+ * For the vm layer and tests; not reachable from the public object.
+ *
+ * @internal
+ */
+export let spaceStateOf: (space: VmSpace) => SpaceState;
 
 /**
  * A user address space: a 4-level page table in RAM, this thread's TLB for
@@ -74,11 +97,14 @@ export interface PageFaultInfo {
  *
  * OSTD counterpart: `ostd::mm::VmSpace`.
  */
-export class VmSpace extends VmObject implements Disposable {
-  /** @internal */ readonly _state: SpaceState;
-  /** True while this is the active space of this thread (and not disposed). @internal */ _active = false;
-  private disposed = false;
-  private readonly io: IoMemory;
+export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpace)) implements Disposable {
+  readonly #state: SpaceState;
+  readonly #io: IoMemory;
+  /** True while this is the active space of this thread (and not disposed). */
+  #active = false;
+  #disposed = false;
+  /** This thread's emulator fast path over the space, made on first use. */
+  #mmu: Mmu | undefined = undefined;
 
   /**
    * An empty address space in `memory` (default: `PhysicalMemory.default`).
@@ -86,19 +112,28 @@ export class VmSpace extends VmObject implements Disposable {
    * @throws {TypeError} `memory` is not a `PhysicalMemory`.
    * @throws {VmError} `NoMemory` when RAM has no frame for the root table.
    */
-  constructor(memory?: PhysicalMemory) {
+  constructor(memory?: PhysicalMemory);
+  /** @internal `attach`: this thread's view of an existing space. */
+  constructor(memory: PhysicalMemory, key: typeof INTERNAL, state: SpaceState);
+  constructor(memory?: PhysicalMemory, key?: typeof INTERNAL, state?: SpaceState) {
     super();
     if (memory !== undefined && !(memory instanceof PhysicalMemory)) invalidType("memory", "a PhysicalMemory", memory);
-    // `attach` passes the state of an existing space through `pendingAttach`.
-    const attached = pendingAttach;
-    pendingAttach = undefined;
-    this._state = attached ?? SpaceState.create(memory ?? PhysicalMemory.default);
-    this.io = { bytes: null, view: null, space: this._state, lease: null, base: 0, size: MAX_USERSPACE_VADDR, fallible: true, beyond: "AccessDenied" };
+    this.#state = key === INTERNAL && state !== undefined ? state : SpaceState.create(memory ?? PhysicalMemory.default);
+    this.#io = { bytes: null, view: null, space: this.#state, lease: null, base: 0, size: MAX_USERSPACE_VADDR, fallible: true, beyond: "AccessDenied" };
   }
 
-  private live(): void {
-    if (this.disposed) useAfterDispose("VmSpace");
-    this._state.live();
+  static {
+    spaceIo = (space) => {
+      if (!space.#active) space.#checkActive();
+      return space.#io;
+    };
+    spaceStateOf = (space) => space.#state;
+  }
+
+  /** Throws if the space was disposed. */
+  #live(): void {
+    if (this.#disposed) useAfterDispose("VmSpace");
+    this.#state.live();
   }
 
   /**
@@ -111,8 +146,9 @@ export class VmSpace extends VmObject implements Disposable {
    * @throws {TypeError | RangeError} malformed range; the space was disposed.
    */
   cursor(range: VaRange): Cursor {
-    this.live();
-    return Cursor._make(this._state, checkRange(range), this._lock);
+    const { start, end } = checkRange(range);
+    this.#live();
+    return newCursor(this.#state, start, end);
   }
 
   /**
@@ -124,8 +160,37 @@ export class VmSpace extends VmObject implements Disposable {
    * @throws {TypeError | RangeError} malformed range; the space was disposed.
    */
   cursorMut(range: VaRange): CursorMut {
-    this.live();
-    return CursorMut._make(this._state, checkRange(range), this._lock);
+    const { start, end } = checkRange(range);
+    this.#live();
+    return newCursorMut(this.#state, start, end);
+  }
+
+  /**
+   * A read-only picture of this space's page table, from the entries in
+   * RAM: every node met on the way down to the pages of `range` (the whole
+   * user range by default), each with its level, frame, count of present
+   * entries and its non-empty entries — raw halves, decoded flags in the
+   * memory's paging format, the frame or node they point to, and, for
+   * pages, the `PageProperty`. It changes nothing (not even ACCESSED), takes
+   * no reference and calls no user code; on shared RAM it is a snapshot
+   * that other threads' changes may overtake.
+   *
+   * Linux counterpart: `ptdump`, `/proc/PID/pagemap`.
+   *
+   * @throws {VmError} as {@link VmSpace.cursor} for a bad range.
+   * @throws {TypeError | RangeError} malformed range; the space was disposed.
+   */
+  walkPageTable(range: VaRange = { start: 0, end: MAX_USERSPACE_VADDR }): PageTableWalk {
+    const { start, end } = checkRange(range);
+    this.#live();
+    const state = this.#state;
+    // A read-side critical section keeps unlinked nodes from being freed under the walk.
+    state.enter();
+    try {
+      return walkPageTable(state.table, start, end);
+    } finally {
+      state.exit();
+    }
   }
 
   /**
@@ -137,11 +202,11 @@ export class VmSpace extends VmObject implements Disposable {
    * @throws {TypeError} the space was disposed.
    */
   activate(): void {
-    this.live();
-    const previous = activeSpace() as VmSpace | undefined;
-    if (previous !== undefined) previous._active = false;
+    this.#live();
+    const previous = activeSpace();
+    if (previous instanceof VmSpace) previous.#active = false;
     setActiveSpace(this);
-    this._active = true;
+    this.#active = true;
   }
 
   /**
@@ -155,8 +220,9 @@ export class VmSpace extends VmObject implements Disposable {
    * @throws {TypeError} the space was disposed.
    */
   reader(vaddr: number, len: number): VmReader<Fallible> {
-    if (!this._active || !isIndex(vaddr) || !isIndex(len) || vaddr + len > MAX_USERSPACE_VADDR) this.checkAccess(vaddr, len);
-    return newReader<Fallible>(null, null, this._state, null, vaddr, vaddr + len, true);
+    if (!this.#active || !isIndex(vaddr) || !isIndex(len) || vaddr + len > MAX_USERSPACE_VADDR) this.#checkAccess(vaddr, len);
+    // `+ 0`: an address of -0 becomes 0.
+    return newReader<Fallible>(null, null, this.#state, null, vaddr + 0, vaddr + len, true);
   }
 
   /**
@@ -168,55 +234,101 @@ export class VmSpace extends VmObject implements Disposable {
    * @throws {TypeError | RangeError} bad arguments; the space was disposed.
    */
   writer(vaddr: number, len: number): VmWriter<Fallible> {
-    if (!this._active || !isIndex(vaddr) || !isIndex(len) || vaddr + len > MAX_USERSPACE_VADDR) this.checkAccess(vaddr, len);
-    return newWriter<Fallible>(null, null, this._state, null, vaddr, vaddr + len, true);
+    if (!this.#active || !isIndex(vaddr) || !isIndex(len) || vaddr + len > MAX_USERSPACE_VADDR) this.#checkAccess(vaddr, len);
+    return newWriter<Fallible>(null, null, this.#state, null, vaddr + 0, vaddr + len, true);
+  }
+
+  /**
+   * This thread's emulator fast path over the space: loads, stores,
+   * instruction fetches and compare-and-swaps at virtual addresses, with
+   * numbers only (64-bit values as two 32-bit halves), translated through
+   * this thread's TLB of the space, faults resolved through the page-fault
+   * handler and unresolved ones thrown as `VmError` (see {@link Mmu}).
+   * The same object every time on this thread. It needs no `activate()`:
+   * it is bound to this space, as a hart's MMU is to its page table.
+   *
+   * OSTD counterpart: none (the hardware MMU); QEMU's softmmu TLB.
+   *
+   * @throws {TypeError} the space was disposed.
+   */
+  mmu(): Mmu {
+    this.#live();
+    return (this.#mmu ??= new Mmu(this.#state));
+  }
+
+  /**
+   * This thread's TLB counters for the space, and the space's shootdown
+   * count: a snapshot, cheap enough to poll (no walk, no lock).
+   *
+   * - `hits`: accesses and copy runs translated by this thread's TLB
+   *   (values, copies and {@link VmSpace.mmu} accesses);
+   * - `misses`: translations that walked the page table;
+   * - `flushes`: whole flushes of this thread's TLB (after another thread's
+   *   shootdown, a large unmap, or the end of the space);
+   * - `shootdowns`: unmaps and protects of the space that removed or
+   *   narrowed translations, on every thread (the space's TLB epoch).
+   *
+   * Works after `dispose()` too (the counts as they were).
+   *
+   * OSTD counterpart: none (Linux's `/proc/vmstat` `nr_tlb_*` counters).
+   */
+  tlbStats(): TlbStats {
+    const state = this.#state;
+    const mmu = this.#mmu;
+    return {
+      hits: state.hits + (mmu === undefined ? 0 : mmu.hitCount()),
+      misses: state.misses,
+      flushes: state.tlb.flushes,
+      shootdowns: state.shootdowns(),
+    };
   }
 
   /**
    * Sets (or, with `undefined`, removes) this thread's page-fault handler
    * for the space. It is called when a fallible access faults, with the
-   * faulting address and whether the access was a write. Returning `true`
-   * means it resolved the fault (mapped a page: demand paging; replaced a
-   * read-only page: copy-on-write) and the access retries from that byte;
-   * anything else, or a second fault at the same byte, ends the access with
-   * `VmError` `PageFault`. If the handler throws, the access ends and the
-   * exception reaches the caller, after the cursors have accounted for the
-   * bytes moved. Faults while the handler runs are not handled again.
+   * faulting address and whether the access was a write, and must return a
+   * boolean: `true` means it resolved the fault (mapped a page: demand
+   * paging; replaced a read-only page: copy-on-write) and the access retries
+   * from that byte; `false`, or a second fault at the same byte, ends the
+   * access with `VmError` `PageFault`. If the handler throws — or returns
+   * something that is not a boolean, a `TypeError` (`ERR_INVALID_RETURN_VALUE`)
+   * — the access ends and the exception reaches the caller, after the
+   * cursors have accounted for the bytes moved. Faults while the handler
+   * runs are not handled again.
    *
    * OSTD counterpart: the page-fault handler a kernel installs for user space.
    *
    * @throws {TypeError} `h` is neither a function nor `undefined`; the space was disposed.
    */
   setPageFaultHandler(h: ((fault: PageFaultInfo) => boolean) | undefined): void {
-    this.live();
+    this.#live();
     if (h !== undefined && typeof h !== "function") invalidType("h", "a function or undefined", h);
-    this._state.handler = h as PageFaultHandler | undefined;
+    this.#state.handler = h as PageFaultHandler | undefined;
   }
 
   /**
    * Unmaps everything, frees the page table, and ends the space: its
    * readers, writers and cursors throw on their next access. If this is the
-   * active space of this thread, no space is active afterwards.
+   * active space of this thread, no space is active afterwards. All or
+   * nothing: when it throws, the space is as it was.
    *
    * OSTD counterpart: `impl Drop for VmSpace`.
    *
-   * @throws {TypeError} the space was disposed already.
+   * @throws {TypeError} the space was disposed already; or this is called
+   *   from a `protectNext` op on the space (`ERR_REENTERED`).
    */
   dispose(): void {
-    if (this.disposed) useAfterDispose("VmSpace");
-    this.disposed = true;
-    this._active = false;
+    if (this.#disposed) useAfterDispose("VmSpace");
+    this.#state.release();
+    this.#disposed = true;
+    this.#active = false;
     if (activeSpace() === this) setActiveSpace(undefined);
-    this._state.release();
   }
 
   /** Same as {@link VmSpace.dispose}, for `using` declarations. */
   [Symbol.dispose](): void {
     this.dispose();
   }
-
-  /** Runs a page-table change exclusively with respect to other threads. @internal */
-  readonly _lock = <T>(f: () => T): T => this._state.exclusive(f);
 
   /**
    * A token that another thread can turn into its own view of this address
@@ -229,36 +341,43 @@ export class VmSpace extends VmObject implements Disposable {
    * @throws {RangeError} too many tokens of this RAM are waiting to be attached.
    */
   share(): SpaceToken {
-    this.live();
-    const state = this._state;
+    this.#live();
+    const state = this.#state;
     const ram = state.machine;
     if (!ram.shared) invalidType("this", "a VmSpace in shared RAM ({ shared: true })", "one in unshared RAM");
-    const { ticket, nonce } = ram.tickets.issue("vmio.VmSpace", state.ctrl, state.table.root);
-    state.addUser();
-    return { kind: "vmio.VmSpace", memory: ram.id, paddr: state.ctrl * PAGE_SIZE, root: state.table.root * PAGE_SIZE, ticket, nonce };
+    const ctrl = state.control.frame;
+    const { ticket, nonce } = ram.tickets.issue("vmio.VmSpace", ctrl, state.table.root);
+    state.control.addUser();
+    return { kind: "vmio.VmSpace", memory: ram.id, paddr: ctrl * PAGE_SIZE, root: state.table.root * PAGE_SIZE, ticket, nonce };
   }
 
   /**
    * This thread's view of the address space of `token` (from
    * {@link VmSpace.share} on another thread): translations, mappings and
    * copies are coherent with every other thread's view; unmapping or
-   * protecting here shoots down every thread's TLB before returning.
+   * protecting here shoots down every thread's TLB before returning. The
+   * token's fields are read once.
    *
    * @throws {TypeError} `token` is not a space token of `memory`.
    * @throws {RangeError} the token was attached already.
    */
   static attach(memory: PhysicalMemory, token: SpaceToken): VmSpace {
     const ram = checkedRamOf(memory, "memory");
-    if (token == null || typeof token.root !== "number") invalidType("token", "a token from VmSpace.share()", token);
+    if (token == null || typeof token !== "object") invalidType("token", "a token from VmSpace.share()", token);
+    const t: SpaceToken = { kind: token.kind, memory: token.memory, paddr: token.paddr, root: token.root, ticket: token.ticket, nonce: token.nonce };
+    if (typeof t.root !== "number") invalidType("token", "a token from VmSpace.share()", token);
     ram.reserveHoldings();
-    const ctrl = ram.tickets.redeem(ram.id, token, "vmio.VmSpace", "a token from VmSpace.share()", token.root / PAGE_SIZE);
-    pendingAttach = SpaceState.attach(memory, token.root / PAGE_SIZE, ctrl);
-    pendingAttach.hold();
-    return new VmSpace(memory);
+    const ctrl = ram.tickets.redeem(ram.id, t, "vmio.VmSpace", "a token from VmSpace.share()", t.root / PAGE_SIZE);
+    const state = SpaceState.attach(memory, t.root / PAGE_SIZE, ctrl);
+    state.hold();
+    return new VmSpace(memory, INTERNAL, state);
   }
 
   /**
-   * Reads one value of type `t` at virtual address `vaddr` (`VmIo`).
+   * Reads one value of type `t` at virtual address `vaddr` (`VmIo`). On
+   * shared RAM a value wider than one byte may tear (another thread writing
+   * it meanwhile), as OSTD allows; `readOnce` reads a `PodOnce` value in one
+   * piece.
    *
    * @throws {VmError} `AccessDenied` when the space is not active or the
    *   value runs past `MAX_USERSPACE_VADDR`; `PageFault` when a byte faults.
@@ -268,13 +387,11 @@ export class VmSpace extends VmObject implements Disposable {
     // The common case — active space, a value inside one cached page — is
     // one TLB lookup and one decode; everything else takes the general path.
     // (On shared RAM the general path brackets the access in a critical section.)
-    if (this._active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number" && !this._state.shared) {
+    const m = this.#state;
+    if (this.#active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
       const d = t as PodDescriptor<T>;
-      const size = d.size;
-      if (vaddr >= 0 && vaddr + size <= MAX_USERSPACE_VADDR && Math.floor(vaddr) === vaddr && size !== 0) {
-        const m = this._state;
-        if (m.probe(vaddr, size, false)) return d.decode(m.runView, m.runOffset);
-      }
+      const p = m.hit(vaddr, d.size, false);
+      if (p >= 0) return d.decode(m.ramView, p);
     }
     return super.readVal(vaddr, t);
   }
@@ -286,45 +403,42 @@ export class VmSpace extends VmObject implements Disposable {
    * @throws {TypeError | RangeError} bad arguments or value; the space was disposed.
    */
   override writeVal<T>(vaddr: number, t: PodType<T>, value: T): void {
-    if (this._active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number" && !this._state.shared) {
-      const d = t as PodDescriptor<T>;
-      const size = d.size;
-      if (vaddr >= 0 && vaddr + size <= MAX_USERSPACE_VADDR && Math.floor(vaddr) === vaddr && size !== 0 && d.valid(value)) {
-        const m = this._state;
-        if (m.probe(vaddr, size, true)) {
-          d.encode(m.runView, m.runOffset, value);
-          return;
-        }
+    // Bad arguments take the general path, which throws before reading `value`.
+    if (t == null || (t as PodDescriptor<T>).self !== t || !isIndex(vaddr)) return super.writeVal(vaddr, t, value);
+    const d = t as PodDescriptor<T>;
+    // Snapshot, check, store: `value`'s getters run here and nowhere else.
+    const snap = d.snapshot(value, "value");
+    const m = this.#state;
+    const size = d.size;
+    if (this.#active) {
+      const p = m.hit(vaddr, size, true);
+      if (p >= 0) {
+        d.store(m.ramView, p, snap);
+        return;
       }
     }
-    super.writeVal(vaddr, t, value);
+    storeValueAt(spaceIo(this), vaddr, d, snap);
   }
 
   /** Cold path of `reader`/`writer`: throws the right error. */
-  private checkAccess(vaddr: number, len: number): void {
-    this.live();
+  #checkAccess(vaddr: number, len: number): void {
+    this.#live();
     checkIndex(vaddr, "vaddr");
     checkIndex(len, "len");
-    this.checkActive();
+    this.#checkActive();
     if (vaddr + len > MAX_USERSPACE_VADDR) {
       throw new VmError("AccessDenied", `[0x${vaddr.toString(16)}, +${len}) runs past MAX_USERSPACE_VADDR`);
     }
   }
 
-  private checkActive(): void {
-    if (!this._active) throw new VmError("AccessDenied", "this VmSpace is not the active address space of this thread (call activate())");
-  }
-
-  /** @internal */
-  protected _ioMemory(): IoMemory {
-    if (!this._active) {
-      this.live();
-      this.checkActive();
-    }
-    return this.io;
+  /** Throws unless the space is alive and active on this thread. */
+  #checkActive(): void {
+    this.#live();
+    if (!this.#active) throw new VmError("AccessDenied", "this VmSpace is not the active address space of this thread (call activate())");
   }
 }
 
+/** Reads `range.start` and `range.end` once each and checks them; -0 becomes 0. */
 function checkRange(range: VaRange): VaRange {
   if (typeof range !== "object" || range === null) invalidType("range", "an object { start, end }", range);
   const { start, end } = range;
@@ -337,5 +451,5 @@ function checkRange(range: VaRange): VaRange {
   if (end > MAX_USERSPACE_VADDR) {
     throw new VmError("AccessDenied", `cursor range [0x${start.toString(16)}, 0x${end.toString(16)}) runs past MAX_USERSPACE_VADDR`);
   }
-  return { start, end };
+  return { start: start + 0, end };
 }

@@ -14,20 +14,169 @@
 import { u8, u16, u32, u64 } from "../pod/scalars.js";
 import { struct } from "../pod/struct.js";
 
-/** `errno` (witx `typenames.witx`): the values a host function returns. */
+/**
+ * `errno` (witx `typenames.witx`): the values a preview1 function returns,
+ * by name (`Errno.NOENT === 44`). Each member's comment is witx's meaning,
+ * then, where it says more, when vmio/wasi answers it.
+ */
 export const Errno = {
-  SUCCESS: 0, TOOBIG: 1, ACCES: 2, ADDRINUSE: 3, ADDRNOTAVAIL: 4, AFNOSUPPORT: 5, AGAIN: 6, ALREADY: 7,
-  BADF: 8, BADMSG: 9, BUSY: 10, CANCELED: 11, CHILD: 12, CONNABORTED: 13, CONNREFUSED: 14, CONNRESET: 15,
-  DEADLK: 16, DESTADDRREQ: 17, DOM: 18, DQUOT: 19, EXIST: 20, FAULT: 21, FBIG: 22, HOSTUNREACH: 23, IDRM: 24,
-  ILSEQ: 25, INPROGRESS: 26, INTR: 27, INVAL: 28, IO: 29, ISCONN: 30, ISDIR: 31, LOOP: 32, MFILE: 33, MLINK: 34,
-  MSGSIZE: 35, MULTIHOP: 36, NAMETOOLONG: 37, NETDOWN: 38, NETRESET: 39, NETUNREACH: 40, NFILE: 41, NOBUFS: 42,
-  NODEV: 43, NOENT: 44, NOEXEC: 45, NOLCK: 46, NOLINK: 47, NOMEM: 48, NOMSG: 49, NOPROTOOPT: 50, NOSPC: 51,
-  NOSYS: 52, NOTCONN: 53, NOTDIR: 54, NOTEMPTY: 55, NOTRECOVERABLE: 56, NOTSOCK: 57, NOTSUP: 58, NOTTY: 59,
-  NXIO: 60, OVERFLOW: 61, OWNERDEAD: 62, PERM: 63, PIPE: 64, PROTO: 65, PROTONOSUPPORT: 66, PROTOTYPE: 67,
-  RANGE: 68, ROFS: 69, SPIPE: 70, SRCH: 71, STALE: 72, TIMEDOUT: 73, TXTBSY: 74, XDEV: 75, NOTCAPABLE: 76,
+  /** No error occurred: the call completed successfully. */
+  SUCCESS: 0,
+  /** Argument list too long (`E2BIG`). */
+  TOOBIG: 1,
+  /** Permission denied. vmio/wasi: a permission bit (`MemoryDir` modes, or the host's) forbids the access. */
+  ACCES: 2,
+  /** Address in use. */
+  ADDRINUSE: 3,
+  /** Address not available. */
+  ADDRNOTAVAIL: 4,
+  /** Address family not supported. */
+  AFNOSUPPORT: 5,
+  /** Resource unavailable, or operation would block. */
+  AGAIN: 6,
+  /** Connection already in progress. */
+  ALREADY: 7,
+  /** Bad file descriptor. vmio/wasi: also a socket call on a closed fd, and a read or write on the wrong end of stdio. */
+  BADF: 8,
+  /** Bad message. */
+  BADMSG: 9,
+  /** Device or resource busy. */
+  BUSY: 10,
+  /** Operation canceled. */
+  CANCELED: 11,
+  /** No child processes. */
+  CHILD: 12,
+  /** Connection aborted. */
+  CONNABORTED: 13,
+  /** Connection refused. */
+  CONNREFUSED: 14,
+  /** Connection reset. */
+  CONNRESET: 15,
+  /** Resource deadlock would occur. */
+  DEADLK: 16,
+  /** Destination address required. */
+  DESTADDRREQ: 17,
+  /** Mathematics argument out of domain of function. */
+  DOM: 18,
+  /** Reserved (disk quota exceeded). */
+  DQUOT: 19,
+  /** File exists. */
+  EXIST: 20,
+  /** Bad address. vmio/wasi: a guest pointer or length outside memory, answered before any side effect. */
+  FAULT: 21,
+  /** File too large. */
+  FBIG: 22,
+  /** Host is unreachable. */
+  HOSTUNREACH: 23,
+  /** Identifier removed. */
+  IDRM: 24,
+  /** Illegal byte sequence. vmio/wasi: a path that is not UTF-8. */
+  ILSEQ: 25,
+  /** Operation in progress. */
+  INPROGRESS: 26,
+  /** Interrupted function. */
+  INTR: 27,
+  /** Invalid argument. vmio/wasi: also a misaligned guest pointer, and a NUL in a path. */
+  INVAL: 28,
+  /** I/O error. vmio/wasi: also a host error that has no WASI errno. */
+  IO: 29,
+  /** Socket is connected. */
+  ISCONN: 30,
+  /** Is a directory. */
+  ISDIR: 31,
+  /** Too many levels of symbolic links; also a symlink opened without following it. */
+  LOOP: 32,
+  /** File descriptor value too large (too many open fds: vmio/wasi allows 1024). */
+  MFILE: 33,
+  /** Too many links. */
+  MLINK: 34,
+  /** Message too large. */
+  MSGSIZE: 35,
+  /** Reserved. */
+  MULTIHOP: 36,
+  /** Filename too long; also a buffer too short for `fd_prestat_dir_name`. */
+  NAMETOOLONG: 37,
+  /** Network is down. */
+  NETDOWN: 38,
+  /** Connection aborted by network. */
+  NETRESET: 39,
+  /** Network unreachable. */
+  NETUNREACH: 40,
+  /** Too many files open in system. */
+  NFILE: 41,
+  /** No buffer space available. */
+  NOBUFS: 42,
+  /** No such device. */
+  NODEV: 43,
+  /** No such file or directory. */
+  NOENT: 44,
+  /** Executable file format error. */
+  NOEXEC: 45,
+  /** No locks available. */
+  NOLCK: 46,
+  /** Reserved. */
+  NOLINK: 47,
+  /** Not enough space. */
+  NOMEM: 48,
+  /** No message of the desired type. */
+  NOMSG: 49,
+  /** Protocol not available. */
+  NOPROTOOPT: 50,
+  /** No space left on device. */
+  NOSPC: 51,
+  /** Function not supported. */
+  NOSYS: 52,
+  /** The socket is not connected. */
+  NOTCONN: 53,
+  /** Not a directory or a symbolic link to a directory. */
+  NOTDIR: 54,
+  /** Directory not empty. */
+  NOTEMPTY: 55,
+  /** State not recoverable. */
+  NOTRECOVERABLE: 56,
+  /** Not a socket. */
+  NOTSOCK: 57,
+  /** Not supported, or operation not supported on socket. */
+  NOTSUP: 58,
+  /** Inappropriate I/O control operation. */
+  NOTTY: 59,
+  /** No such device or address. */
+  NXIO: 60,
+  /** Value too large to be stored in data type. */
+  OVERFLOW: 61,
+  /** Previous owner died. */
+  OWNERDEAD: 62,
+  /** Operation not permitted (e.g. a hard link to a directory). */
+  PERM: 63,
+  /** Broken pipe. */
+  PIPE: 64,
+  /** Protocol error. */
+  PROTO: 65,
+  /** Protocol not supported. */
+  PROTONOSUPPORT: 66,
+  /** Protocol wrong type for socket. */
+  PROTOTYPE: 67,
+  /** Result too large. */
+  RANGE: 68,
+  /** Read-only file system. */
+  ROFS: 69,
+  /** Invalid seek. */
+  SPIPE: 70,
+  /** No such process. */
+  SRCH: 71,
+  /** Reserved. */
+  STALE: 72,
+  /** Connection timed out. */
+  TIMEDOUT: 73,
+  /** Text file busy. */
+  TXTBSY: 74,
+  /** Cross-device link (a link or rename between two preopens of different backends or `MemoryDir`s). */
+  XDEV: 75,
+  /** Extension: capabilities insufficient. vmio/wasi: the fd lacks a right the call needs, or a path leads out of its directory (`..`, an absolute path or symlink). */
+  NOTCAPABLE: 76,
 } as const;
 
-/** One `errno` value. */
+/** One `errno` value: a number from 0 (`SUCCESS`) to 76 (`NOTCAPABLE`). */
 export type ErrnoValue = (typeof Errno)[keyof typeof Errno];
 
 /** `rights` bits (witx): what an fd may be used for. */

@@ -107,12 +107,20 @@ export function checkRange(mem: GuestMemory, ptr: number, len: number): ErrnoVal
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Reads the guest path `[ptr, ptr + len)`: `FAULT` outside memory, `ILSEQ`
+ * The longest path, counting a terminating NUL as C does (Linux's
+ * `PATH_MAX`): what a guest may make the host copy for one path.
+ */
+const PATH_MAX = 4096;
+
+/**
+ * Reads the guest path `[ptr, ptr + len)`: `FAULT` outside memory,
+ * `NAMETOOLONG` of `PATH_MAX` bytes or more (Linux's `getname`), `ILSEQ`
  * not UTF-8, `INVAL` with a NUL (WASI paths are counted, not C strings).
  */
 export function readPath(mem: GuestMemory, ptr: number, len: number): string | ErrnoValue {
   const e = checkRange(mem, ptr, len);
   if (e !== Errno.SUCCESS) return e;
+  if (len >>> 0 >= PATH_MAX) return Errno.NAMETOOLONG;
   const bytes = new Uint8Array(len >>> 0);
   mem.readBytes(ptr, bytes);
   if (bytes.includes(0)) return Errno.INVAL;

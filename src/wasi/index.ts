@@ -4,16 +4,19 @@
  *
  * Node resolves `vmio/wasi` to `node.ts` instead (package.json conditional
  * exports), which adds host directories and host fds; this entry imports
- * nothing from Node and refuses those with a `TypeError`.
+ * nothing from Node and refuses those with a `TypeError`. Both export the
+ * same names; only what `WASI` accepts differs (documented on `WASI` and
+ * `WASIOptions`).
  *
- * @module
+ * @module vmio/wasi
  */
 
 import { ConsoleOutput, BytesInput, type StdioStream } from "./stdio.js";
 import { WasiHost, type HostBindings, type WASIOptions } from "./wasi.js";
 
-export { MemoryDir, MemorySymlink, type MemoryDirTree } from "./memory-dir.js";
-export { type WASIOptions, type WasmInstance } from "./wasi.js";
+export { MemoryDir, MemoryFile, MemorySubdir, MemorySymlink, type MemoryDirTree, type MemoryEntryOptions } from "./memory-dir.js";
+export { type WASIOptions, type WasiImports, type WasmInstance } from "./wasi.js";
+export { type HostFunction } from "./calls/imports.js";
 export { Errno, type ErrnoValue } from "./abi.js";
 
 const bindings: HostBindings = {
@@ -34,7 +37,9 @@ const bindings: HostBindings = {
  * counterpart: the `wasi_snapshot_preview1` module.
  *
  * Without options for them, stdin is empty and stdout/stderr go to the
- * console line by line.
+ * console line by line. Under Node, `vmio/wasi` is the Node entry, whose
+ * `WASI` also takes host directories as preopens and host fds as stdio
+ * (by default the process's fds 0, 1 and 2).
  *
  * @throws {TypeError} an option of the wrong type; a host path or a host fd (use the Node entry).
  * @throws {RangeError} `returnOnExit: false` (no process to end here); a NUL in an argument.

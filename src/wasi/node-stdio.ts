@@ -10,6 +10,7 @@ import { Scratch } from "./byte-slab.js";
 import { FsError } from "./fs/file-system.js";
 import { hostError } from "./fs/host-fs.js";
 import type { StdioStream } from "./stdio.js";
+import type { VmReaderArray } from "../user/vm-reader-array.js";
 
 /** A host fd as one of the guest's standard streams. */
 export class HostFdStream implements StdioStream {
@@ -20,8 +21,9 @@ export class HostFdStream implements StdioStream {
     this.#fd = fd;
     this.#input = input;
   }
-  outputBuffer(n: number): Uint8Array {
-    return this.#scratch.take(n);
+  gather(bufs: VmReaderArray, n: number): Uint8Array {
+    if (this.#input) throw new FsError(Errno.BADF);
+    return this.#scratch.gather(bufs, n);
   }
   read(into: Uint8Array): number {
     if (!this.#input) throw new FsError(Errno.BADF);

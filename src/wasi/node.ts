@@ -11,8 +11,9 @@ import { openHostDir } from "./fs/host-fs.js";
 import { HostFdStream } from "./node-stdio.js";
 import { WasiHost, type HostBindings, type WASIOptions } from "./wasi.js";
 
-export { MemoryDir, MemorySymlink, type MemoryDirTree } from "./memory-dir.js";
-export { type WASIOptions, type WasmInstance } from "./wasi.js";
+export { MemoryDir, MemoryFile, MemorySubdir, MemorySymlink, type MemoryDirTree, type MemoryEntryOptions } from "./memory-dir.js";
+export { type WASIOptions, type WasiImports, type WasmInstance } from "./wasi.js";
+export { type HostFunction } from "./calls/imports.js";
 export { Errno, type ErrnoValue } from "./abi.js";
 
 const bindings: HostBindings = {

@@ -51,6 +51,7 @@ export function resolvePath(start: FsDir, path: string, followLast: boolean): Re
     const component = pending.pop()!;
     const last = pending.length === 0;
     const top = stack[stack.length - 1]!;
+    if (component === "." || component === "..") top.checkSearch(); // POSIX looks them up in `top` too
     if (component === ".") {
       if (last) return { dir: top, name: undefined, trailingSlash };
       continue;

@@ -11,14 +11,19 @@
 import { Errno } from "./abi.js";
 import { ByteSlab, Scratch } from "./byte-slab.js";
 import { FsError } from "./fs/file-system.js";
+import type { VmReaderArray } from "../user/vm-reader-array.js";
 
 /** One of the guest's standard streams. */
 export interface StdioStream {
   /** Reads into `into`; 0 at the end. `BADF` on an output stream. */
   read(into: Uint8Array): number;
-  /** A buffer to gather the next write's bytes in (`byte-slab.ts`): kept by a sink, reused by the others. */
-  outputBuffer(n: number): Uint8Array;
-  /** Writes all of `data` (from `outputBuffer`). `BADF` on an input stream. */
+  /**
+   * Copies a write's bytes (all `n` of them) out of the guest's buffers into
+   * memory of the stream's choosing (`byte-slab.ts`): kept by a sink, reused
+   * by the others. `BADF` on an input stream.
+   */
+  gather(bufs: VmReaderArray, n: number): Uint8Array;
+  /** Writes all of `data` (from `gather`). `BADF` on an input stream. */
   write(data: Uint8Array): number;
   /** Bytes a read would return now without waiting, for `poll_oneoff`; undefined when the stream cannot tell. */
   readable(): number | undefined;
@@ -39,8 +44,8 @@ export class BytesInput implements StdioStream {
     this.#position += n;
     return n;
   }
-  outputBuffer(n: number): Uint8Array {
-    return new Uint8Array(n);
+  gather(_bufs: VmReaderArray, _n: number): Uint8Array {
+    throw new FsError(Errno.BADF);
   }
   write(_data: Uint8Array): number {
     throw new FsError(Errno.BADF);
@@ -58,9 +63,9 @@ export class SinkOutput implements StdioStream {
   constructor(sink: (bytes: Uint8Array) => void) {
     this.#sink = sink;
   }
-  /** A range no other write will use: the sink may keep what it is handed. */
-  outputBuffer(n: number): Uint8Array {
-    return this.#slab.take(n);
+  /** Into a range no other write will use: the sink may keep what it is handed. */
+  gather(bufs: VmReaderArray, n: number): Uint8Array {
+    return this.#slab.gather(bufs, n);
   }
   read(_into: Uint8Array): number {
     throw new FsError(Errno.BADF);
@@ -88,8 +93,8 @@ export class ConsoleOutput implements StdioStream {
   constructor(print: (line: string) => void) {
     this.#print = print;
   }
-  outputBuffer(n: number): Uint8Array {
-    return this.#scratch.take(n);
+  gather(bufs: VmReaderArray, n: number): Uint8Array {
+    return this.#scratch.gather(bufs, n);
   }
   read(_into: Uint8Array): number {
     throw new FsError(Errno.BADF);

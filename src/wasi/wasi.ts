@@ -38,6 +38,12 @@ export interface WASIOptions {
   returnOnExit?: boolean;
 }
 
+/** What {@link WasiHost.getImportObject} returns: the import object to instantiate a guest with. */
+export interface WasiImports {
+  /** The 46 preview1 functions by their import names (`fd_write`, `path_open`, …), bound to this host. */
+  wasi_snapshot_preview1: Record<string, HostFunction>;
+}
+
 /** The part of a `WebAssembly.Instance` the host uses. */
 export interface WasmInstance {
   /** The guest's exports: `memory` (a `WebAssembly.Memory`), and `_start` (a command) or `_initialize` (a reactor). */
@@ -121,7 +127,7 @@ export class WasiHost {
    * The imports to instantiate the guest with: `{ wasi_snapshot_preview1: { … } }`,
    * all 46 preview1 functions. node:wasi counterpart: `wasi.getImportObject()`.
    */
-  getImportObject(): { wasi_snapshot_preview1: Record<string, HostFunction> } {
+  getImportObject(): WasiImports {
     return { wasi_snapshot_preview1: { ...this.#imports } };
   }
 

@@ -100,7 +100,7 @@ describe("lockWord", () => {
     assert.equal(i32[0], 0);
   });
 
-  test("on shared RAM, a protectNext callback that re-enters its space gets ERR_REENTERED at once, and the space stays usable (issue 8, defect 4)", () => {
+  test("on shared RAM, a protectNext callback that re-enters its space never waits for itself: a change gets ERR_REENTERED at once, a query works, and the space stays usable (issue 8, defect 4)", () => {
     const mem = new PhysicalMemory({ size: 64 * PAGE_SIZE, shared: true });
     const free0 = mem.freeFrames();
     const space = new VmSpace(mem);
@@ -109,16 +109,23 @@ describe("lockWord", () => {
     c.map(frame, PageProperty.newUser(PageFlags.RW, CachePolicy.Writeback));
     c.jump(0x1000);
     let inner: unknown;
+    let queried: number | undefined;
     const start = performance.now();
     c.protectNext(PAGE_SIZE, (p) => {
+      // Looking takes no lock: allowed.
+      const item = space.cursor({ start: 0x1000, end: 0x2000 }).query().item;
+      queried = item?.frame.startPaddr();
+      item?.frame.dispose();
+      // Changing the space the op is protecting is refused at once.
       try {
-        space.cursor({ start: 0x1000, end: 0x2000 }).query();
+        space.cursorMut({ start: 0x1000, end: 0x2000 }).unmap(PAGE_SIZE);
       } catch (e) {
         inner = e;
       }
       p.flags = PageFlags.R;
     });
     assert.ok(performance.now() - start < 1_000, "no wait for itself");
+    assert.equal(queried, frame.startPaddr());
     assert.ok(inner instanceof TypeError && (inner as { code?: string }).code === "ERR_REENTERED", `got ${String(inner)}`);
     c.dispose();
     const q = space.cursor({ start: 0x1000, end: 0x2000 }).query();

@@ -207,6 +207,31 @@ describe("FrameAllocator (unit)", () => {
     assert.equal(h.a.alloc(77), 0);
   });
 
+  test("freeCount is the tree root's count, O(1), and always equals the bitmap's count (shared and unshared)", () => {
+    for (const shared of [false, true]) {
+      const h = harness(1000, 7, 1000, shared);
+      assert.equal(h.a.freeCount(), 993);
+      let seed = 12345;
+      const rnd = (n: number): number => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return seed % n;
+      };
+      const held: Array<[number, number]> = [];
+      for (let step = 0; step < 400; step++) {
+        if (held.length > 0 && rnd(3) === 0) {
+          const [start, n] = held.splice(rnd(held.length), 1)[0] as [number, number];
+          h.a.free(start, n);
+        } else {
+          const n = 1 + rnd(40);
+          const start = h.a.alloc(n);
+          if (start >= 0) held.push([start, n]);
+        }
+        assert.equal(h.a.freeCount(), h.a.countBitmap(), `step ${step} (shared: ${shared})`);
+      }
+      assert.deepEqual(h.state.tree, rebuiltTree(h));
+    }
+  });
+
   test("rebuild recomputes the same tree that incremental updates maintain", () => {
     const h = harness(200, 5);
     const runs = [h.a.alloc(40), h.a.alloc(3), h.a.alloc(70), h.a.alloc(1)];

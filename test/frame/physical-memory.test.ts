@@ -33,12 +33,12 @@ describe("PhysicalMemory", () => {
     }
   });
 
-  test("64 MiB of RAM (the default size) reserves 76 frames for its metadata", () => {
+  test("64 MiB of RAM (the default size) reserves 77 frames for its metadata", () => {
     const mem = new PhysicalMemory({ size: 64 * 1024 * 1024 });
     assert.equal(mem.size / PAGE_SIZE, 16384);
-    assert.equal(mem.reservedFrames(), 76);
-    assert.equal(mem.freeFrames(), 16384 - 76);
-    assert.equal(new PhysicalMemory().reservedFrames(), 76);
+    assert.equal(mem.reservedFrames(), 77);
+    assert.equal(mem.freeFrames(), 16384 - 77);
+    assert.equal(new PhysicalMemory().reservedFrames(), 77);
   });
 
   test("the reserved metadata grows with RAM: a 32 KiB header plus about 16 bytes per frame", () => {
@@ -103,6 +103,35 @@ describe("PhysicalMemory", () => {
       true,
     ];
     for (const opts of bad) throwsContract(() => new PhysicalMemory(opts as ConstructorParameters<typeof PhysicalMemory>[0]), TypeError);
+  });
+
+  test("paging: x86-64 by default, riscv-sv48 on request, anything else refused; an attached worker's view has the same", () => {
+    assert.equal(new PhysicalMemory({ size: 64 * PAGE_SIZE }).paging, "x86-64");
+    assert.equal(new PhysicalMemory({ size: 64 * PAGE_SIZE, paging: "x86-64" }).paging, "x86-64");
+    assert.equal(new PhysicalMemory({ size: 64 * PAGE_SIZE, paging: "riscv-sv48" }).paging, "riscv-sv48");
+    for (const paging of ["sv48", "X86-64", "riscv-sv39", ""]) {
+      throwsContract(() => new PhysicalMemory({ size: 64 * PAGE_SIZE, paging } as unknown as ConstructorParameters<typeof PhysicalMemory>[0]), RangeError);
+    }
+    for (const paging of [null, 1, {}, true]) {
+      throwsContract(() => new PhysicalMemory({ size: 64 * PAGE_SIZE, paging } as unknown as ConstructorParameters<typeof PhysicalMemory>[0]), TypeError);
+    }
+    const shared = new PhysicalMemory({ size: 64 * PAGE_SIZE, shared: true, paging: "riscv-sv48" });
+    assert.equal(ramOf(shared).paging, 1, "recorded in the RAM header, which workers attach to");
+  });
+
+  test("usedFrames: every frame neither free nor reserved, kept up to date by allocations and frees", () => {
+    const mem = new PhysicalMemory({ size: 256 * PAGE_SIZE });
+    const total = 256 - mem.reservedFrames();
+    assert.equal(mem.usedFrames(), 0);
+    assert.equal(mem.freeFrames(), total);
+    const seg = new FrameAllocOptions(mem).allocSegment(10);
+    const f = new FrameAllocOptions(mem).allocFrame();
+    assert.equal(mem.usedFrames(), 11);
+    assert.equal(mem.freeFrames(), total - 11);
+    seg.dispose();
+    assert.equal(mem.usedFrames(), 1);
+    f.dispose();
+    assert.equal(mem.usedFrames(), 0);
   });
 
   test("undefined options fields fall back to their defaults", () => {
@@ -191,7 +220,7 @@ describe("PhysicalMemory", () => {
   test("plain JavaScript reaches no internal: a PhysicalMemory has no own properties and only its public methods (issue 8, defect 7)", () => {
     for (const mem of [memory(64), memory(64, { shared: true })]) {
       assert.deepEqual(Reflect.ownKeys(mem), []);
-      exposesOnly(mem, ["constructor", "share", "reclaim", "size", "shared", "freeFrames", "reservedFrames"]);
+      exposesOnly(mem, ["constructor", "share", "reclaim", "size", "shared", "paging", "freeFrames", "usedFrames", "reservedFrames"]);
       const free = mem.freeFrames();
       // What used to mark every frame free, and the like, is simply not there.
       for (const name of ["initialize", "retire", "corrupt", "_allocFrames", "_unrefFrames"]) {

@@ -1,6 +1,6 @@
 // The copy engine (internal): copyBytes' overlap handling around the
-// small-copy threshold (and its mayAlias contract), memcpyFallible/
-// memsetFallible and copyRaw/fillRaw on direct memory, and — through a fake
+// small-copy threshold (and its mayAlias contract), cursor-to-cursor copies
+// and fills and copyRaw/fillRaw on direct memory, and — through a fake
 // paged MemorySpace — fallible copies that stop exactly at the first faulting
 // byte, a destination whose run (a fault handler) changes the source, memmove
 // within one space whose pages are not physically in order, and the critical
@@ -8,13 +8,44 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { VmError, type Fallible, type Infallible } from "../../src/index.js";
-import { copyBytes, copyRaw, fillRaw, memcpyFallible, memsetFallible } from "../../src/io/copy.js";
+import { copyBytes, copyRaw as copyRawResult, fillRaw as fillRawResult } from "../../src/io/copy.js";
+import { CopyFault } from "../../src/io/access-errors.js";
 import { MemorySpace } from "../../src/io/memory-space.js";
 import type { Lease } from "../../src/io/memory-cursor.js";
 import { VmReader, newReader } from "../../src/io/vm-reader.js";
 import { VmWriter, newWriter } from "../../src/io/vm-writer.js";
 import { u16, u32, u64 } from "../../src/pod/scalars.js";
 import { struct } from "../../src/pod/struct.js";
+
+/** The count of a copy-engine result: the bytes moved, whether or not a fault stopped it. */
+function count(result: number | CopyFault): number {
+  return result instanceof CopyFault ? result.copied : result;
+}
+
+/** `copyRaw`, as a count of the bytes moved. */
+function copyRaw(...args: Parameters<typeof copyRawResult>): number {
+  return count(copyRawResult(...args));
+}
+
+/** `fillRaw`, as a count of the bytes zeroed. */
+function fillRaw(...args: Parameters<typeof fillRawResult>): number {
+  return count(fillRawResult(...args));
+}
+
+/** `n` bytes from `r`'s position to `w`'s through the copy engine; neither cursor moves. */
+function memcpyFallible(w: VmWriter<Fallible | Infallible>, r: VmReader<Fallible | Infallible>, n: number): number {
+  try {
+    return r.clone().limit(n).readFallible(w.cloneExclusive());
+  } catch (e) {
+    if (e instanceof VmError && e.code === "PageFault") return e.copied;
+    throw e;
+  }
+}
+
+/** `n` zero bytes at `w`'s position; the cursor does not move. */
+function memsetFallible(w: VmWriter<Fallible | Infallible>, n: number): number {
+  return w.cloneExclusive().fillZeros(n);
+}
 
 /** The reference: C's memmove on a plain array. */
 function memmove(bytes: number[], dst: number, src: number, n: number): number[] {
@@ -107,7 +138,7 @@ describe("copyBytes", () => {
   });
 });
 
-describe("memcpyFallible and memsetFallible on direct memory", () => {
+describe("cursor-to-cursor copies and fills on direct memory", () => {
   test("memcpyFallible copies len bytes between the cursors, returns len, and moves neither cursor", () => {
     for (const n of sizes) {
       const src = pattern(n + 6, 5);

@@ -66,3 +66,15 @@ describe("VmError", () => {
     );
   });
 });
+
+describe("VmError's own argument errors", () => {
+  test("carry a code, as every error vmio throws does", () => {
+    assert.throws(() => new VmError("Bogus" as VmErrorCode), (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_INVALID_ARG_TYPE");
+    for (const bad of [-1, 1.5, NaN, 3n, "3"]) {
+      assert.throws(
+        () => new VmError("PageFault", "m", bad as number),
+        (e: unknown) => (e instanceof TypeError || e instanceof RangeError) && typeof (e as { code?: unknown }).code === "string",
+      );
+    }
+  });
+});

@@ -760,3 +760,65 @@ describe("memory that goes away", () => {
     assert.equal(r.remain(), 65536);
   });
 });
+
+describe("a reader's state is unreachable (issue 8)", () => {
+  test("no own properties, only the API on the prototype, and no public constructor", () => {
+    const r = VmReader.from(new Uint8Array(8));
+    assert.deepEqual(Reflect.ownKeys(r), []);
+    assert.deepEqual(Object.getOwnPropertyNames(VmReader.prototype).sort(), [
+      "atomicLoad",
+      "clone",
+      "constructor",
+      "cursor",
+      "hasRemain",
+      "limit",
+      "read",
+      "readFallible",
+      "readOnce",
+      "readVal",
+      "remain",
+      "skip",
+      "toFallible",
+    ]);
+    assert.throws(
+      () => new (VmReader as unknown as new (...a: unknown[]) => unknown)(Symbol("vmio.internal"), new Uint8Array(8), null, null, null, 0, 1e9, false),
+      (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_ILLEGAL_CONSTRUCTOR",
+    );
+  });
+
+  test("a Proxy is refused without running its traps; a Uint8Array subclass is read through the built-in getters", () => {
+    const bytes = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+    let traps = 0;
+    const proxy = new Proxy(bytes, {
+      get(target, key) {
+        traps++;
+        return Reflect.get(target, key);
+      },
+      getPrototypeOf(target) {
+        traps++;
+        return Reflect.getPrototypeOf(target);
+      },
+    });
+    assert.throws(() => VmReader.from(proxy), (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_INVALID_ARG_TYPE");
+    assert.equal(traps, 0);
+    class Liar extends Uint8Array {
+      override get length(): number {
+        return 2; // claims 2 bytes; the view has 8
+      }
+    }
+    const liar = new Liar(8).fill(4);
+    const r = VmReader.from(liar);
+    assert.equal(r.remain(), 8, "the real length, not the getter's");
+    const out = new Uint8Array(8);
+    assert.equal(r.read(VmWriter.from(out)), 8);
+    assert.deepEqual(out, new Uint8Array(8).fill(4));
+  });
+
+  test("readVal on a detached buffer is a TypeError with ERR_DETACHED_BUFFER (not the DataView's own error)", () => {
+    const ab = new ArrayBuffer(16);
+    const r = VmReader.from(new Uint8Array(ab));
+    assert.equal(r.readVal(u32), 0); // the DataView is made
+    structuredClone(ab, { transfer: [ab] });
+    assert.throws(() => r.readVal(u32), (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_DETACHED_BUFFER");
+  });
+});

@@ -3,7 +3,7 @@
 // argument checks (a refused call changes nothing).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { VmError, VmReader, VmWriter, i8, struct, u16, u32, u64, u8, type Infallible } from "../../src/index.js";
+import { FrameAllocOptions, PAGE_SIZE, PhysicalMemory, VmError, VmReader, VmWriter, i8, struct, u16, u32, u64, u8, type Infallible, type UFrame } from "../../src/index.js";
 
 type ErrorClass = typeof TypeError | typeof RangeError;
 
@@ -496,5 +496,101 @@ describe("atomicCompareExchange", () => {
     assert.ok(buf.every((b) => b === 0));
     assert.equal(w.cursor(), 0);
     assert.equal(r.cursor(), 0);
+  });
+});
+
+describe("a writer's state is unreachable (issue 8)", () => {
+  test("no own properties, only the API on the prototype, and no public constructor", () => {
+    const w = VmWriter.from(new Uint8Array(8));
+    assert.deepEqual(Reflect.ownKeys(w), []);
+    assert.deepEqual(Object.getOwnPropertyNames(VmWriter.prototype).sort(), [
+      "atomicCompareExchange",
+      "avail",
+      "cloneExclusive",
+      "constructor",
+      "cursor",
+      "fillZeros",
+      "hasAvail",
+      "limit",
+      "skip",
+      "toFallible",
+      "write",
+      "writeFallible",
+      "writeOnce",
+      "writeVal",
+    ]);
+    assert.throws(
+      () => new (VmWriter as unknown as new (...a: unknown[]) => unknown)(Symbol("vmio.internal"), new Uint8Array(8), null, null, null, 0, 1e9, false),
+      (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_ILLEGAL_CONSTRUCTOR",
+    );
+  });
+
+  test("writeVal into a resizable buffer shrunk below the view is a TypeError with ERR_DETACHED_BUFFER, and writes nothing", () => {
+    type Resizable = ArrayBuffer & { resize(n: number): void };
+    const rab = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => Resizable)(16, { maxByteLength: 16 });
+    const w = VmWriter.from(new Uint8Array(rab, 0, 16));
+    w.writeVal(u32, 1);
+    rab.resize(4);
+    assert.throws(() => w.writeVal(u32, 2), (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_DETACHED_BUFFER");
+    assert.deepEqual(new Uint8Array(rab), Uint8Array.from([1, 0, 0, 0]));
+  });
+});
+
+describe("writeVal reads the value once, before it checks the memory (issue 8)", () => {
+  const S = struct({ a: u32, b: u64 });
+
+  /** A value whose fields count their reads; `onRead` runs at the first read of `a`. */
+  function counting(onRead: () => void = () => {}): { value: { a: number; b: bigint }; reads: { a: number; b: number } } {
+    const reads = { a: 0, b: 0 };
+    const value = {
+      get a(): number {
+        if (reads.a++ === 0) onRead();
+        return 7;
+      },
+      get b(): bigint {
+        reads.b++;
+        return 9n;
+      },
+    };
+    return { value, reads };
+  }
+
+  test("every field getter runs exactly once, through a writer and through a frame's VmIo", () => {
+    const mem = new PhysicalMemory({ size: 1 << 20 });
+    using frame = new FrameAllocOptions(mem).allocFrame();
+    const typed = counting();
+    VmWriter.from(new Uint8Array(16)).writeVal(S, typed.value);
+    assert.deepEqual(typed.reads, { a: 1, b: 1 });
+    const viaFrame = counting();
+    frame.writer().writeVal(S, viaFrame.value);
+    assert.deepEqual(viaFrame.reads, { a: 1, b: 1 });
+    const viaIo = counting();
+    frame.writeVal(8, S, viaIo.value);
+    assert.deepEqual(viaIo.reads, { a: 1, b: 1 });
+    assert.deepEqual(frame.readVal(8, S), { a: 7, b: 9n });
+  });
+
+  test("a getter that disposes the target frame: ERR_USE_AFTER_DISPOSE, and the frame's next owner is untouched", () => {
+    const mem = new PhysicalMemory({ size: 1 << 20 });
+    const opts = new FrameAllocOptions(mem);
+    for (const via of ["writer", "vmio"] as const) {
+      const frame = opts.allocFrame();
+      const w = frame.writer();
+      let next: UFrame | undefined;
+      const { value } = counting(() => {
+        frame.dispose();
+        // The freed frame is handed out again at once (the allocator reuses it).
+        next = opts.allocFrame();
+        next.writeBytes(0, new Uint8Array(PAGE_SIZE).fill(0x5a));
+      });
+      assert.throws(
+        () => (via === "writer" ? w.writeVal(S, value) : frame.writeVal(0, S, value)),
+        (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_USE_AFTER_DISPOSE",
+      );
+      const bytes = new Uint8Array(PAGE_SIZE);
+      (next as UFrame).readBytes(0, bytes);
+      assert.ok(bytes.every((b) => b === 0x5a), `${via}: nothing landed in the next owner's frame`);
+      (next as UFrame).dispose();
+    }
   });
 });

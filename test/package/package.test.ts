@@ -23,7 +23,7 @@ const surface = [
   // Physical memory and frames
   "PAGE_SIZE", "PhysicalMemory", "FrameAllocOptions", "Frame", "UFrame", "Segment", "USegment", "FrameVec",
   // User address spaces
-  "MAX_USERSPACE_VADDR", "PageFlags", "CachePolicy", "PageProperty", "VmSpace", "Cursor", "CursorMut",
+  "MAX_USERSPACE_VADDR", "PageFlags", "CachePolicy", "PageProperty", "VmSpace", "Cursor", "CursorMut", "Mmu",
   // Guest memory and the user-memory helpers
   "GuestMemory", "readCString", "Iovec32", "Iovec64", "IOV_MAX", "MAX_RW_COUNT", "VmReaderArray", "VmWriterArray",
 ].sort();

@@ -330,20 +330,27 @@ describe("two-phase writes: snapshot, validate, then store", () => {
         assert.deepEqual(Array.from(buf), bytes);
       });
 
-      test("regression: a getter that answers a bigint when checked and a number when written writes nothing and throws a coded TypeError", () => {
+      test("regression: a getter that answers a bigint when checked and a number when written: writeVal reads it once and writes what it read", () => {
         // Before the two-phase write, writeVal checked the value (bigint: fine),
         // then encoded it, reading the getter again: a number, after the first
         // fields were written; setBigUint64 then threw a code-less TypeError.
+        // Now writeVal snapshots the value first: the getter runs once, and its
+        // one answer is what is checked and written.
         let calls = 0;
         const flipping = { a: 1, inner: { x: 2, get y() { return calls++ === 0 ? 3n : 3; } }, list: [1, 2, 3], b: 0 };
         const buf = new Uint8Array(sizeOf(S) + 2).fill(0xa5);
         const w = VmWriter.from(buf).skip(1);
-        assert.throws(() => w.writeVal(S, flipping as unknown as typeof value), coded(TypeError, "ERR_INVALID_ARG_TYPE", "value.inner.y"));
-        assert.equal(w.cursor(), 1);
-        assert.ok(buf.every((b) => b === 0xa5), "nothing written");
-        // Read once, the snapshot keeps the answer it got and stores it.
-        calls = 0;
-        assert.deepEqual(twoPhase(S, flipping), twoPhase(S, { ...value, a: 1, inner: { x: 2, y: 3n }, list: [1, 2, 3], b: 0 }));
+        w.writeVal(S, flipping as unknown as typeof value);
+        assert.equal(calls, 1, "the getter ran once");
+        assert.equal(w.cursor(), 1 + sizeOf(S));
+        assert.deepEqual(Array.from(buf), twoPhase(S, { ...value, a: 1, inner: { x: 2, y: 3n }, list: [1, 2, 3], b: 0 }));
+        // Answering the number first: a coded TypeError naming the field, nothing written.
+        const flopping = { a: 1, inner: { x: 2, get y() { return calls++ === 1 ? 3 : 3n; } }, list: [1, 2, 3], b: 0 };
+        const clean = new Uint8Array(sizeOf(S) + 2).fill(0xa5);
+        const w2 = VmWriter.from(clean).skip(1);
+        assert.throws(() => w2.writeVal(S, flopping as unknown as typeof value), coded(TypeError, "ERR_INVALID_ARG_TYPE", "value.inner.y"));
+        assert.equal(w2.cursor(), 1);
+        assert.ok(clean.every((b) => b === 0xa5), "nothing written");
       });
 
       test("a getter that throws: its own error comes out unchanged, nothing is written", () => {

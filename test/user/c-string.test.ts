@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { FrameAllocOptions, PAGE_SIZE, PageFlags, VmReader, VmSpace, readCString } from "../../src/index.js";
 import { throwsContract, throwsVmError, user } from "../vm/support.js";
 import { ascii, kinds, spaceKind } from "./support.js";
+import { spaceStateOf } from "../../src/vm/vm-space.js";
 
 const text = (b: Uint8Array | null): string | null => (b === null ? null : new TextDecoder().decode(b));
 
@@ -104,7 +105,7 @@ test("VmSpace: strings across pages and past the hole; a fault handler is only a
   throwsVmError(() => readCString(k.mem.reader(k.fault - 10, 100), 100), "PageFault", 10);
   assert.deepEqual(faults, [k.fault]);
   // Demand paging in the middle of a string: the handler maps the page and the string continues.
-  const mem = (space as unknown as { _state: { mem: ConstructorParameters<typeof FrameAllocOptions>[0] } })._state.mem;
+  const mem = spaceStateOf(space).mem;
   space.setPageFaultHandler(({ address }) => {
     const page = address - (address % PAGE_SIZE);
     using cursor = space.cursorMut({ start: page, end: page + PAGE_SIZE });

@@ -2,21 +2,26 @@
 // where the cursor goes, what they change, and every contract violation.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CachePolicy, Cursor, CursorMut, MAX_USERSPACE_VADDR, PAGE_SIZE, PageFlags, PageProperty, u32, u8 } from "../../src/index.js";
+import { CachePolicy, Cursor, CursorMut, MAX_USERSPACE_VADDR, PAGE_SIZE, PageFlags, PageProperty, PhysicalMemory, VmSpace, u32, u8 } from "../../src/index.js";
 import {
   BAD_NUMBERS,
   BAD_TYPES,
   disposeAndCheck,
   fixture,
   flagsAt,
+  hasCode,
   mapNew,
   newFrame,
+  protectAt,
   queryAt,
   throwsContract,
   throwsDisposed,
   throwsVmError,
+  unmapAt,
   user,
+  PAGING,
 } from "./support.js";
+import { spaceStateOf } from "../../src/vm/vm-space.js";
 
 test("cursor ranges: unaligned or empty → InvalidArgs; past MAX_USERSPACE_VADDR → AccessDenied; malformed → TypeError/RangeError", () => {
   const f = fixture();
@@ -122,7 +127,7 @@ test("map with a bad frame or property is TypeError/RangeError and changes nothi
   throwsContract(() => c.map(frame, tampered), RangeError);
   assert.equal(c.virtAddr(), 0x3000);
   assert.equal(frame.referenceCount(), 1);
-  assert.equal(f.space._state.table.nodeCount(), 1);
+  assert.equal(spaceStateOf(f.space).table.nodeCount(), 1);
   frame.dispose();
   disposeAndCheck(f);
 });
@@ -351,5 +356,495 @@ test("a cursor reaches only its own range: unmap and protectNext stop at its end
   assert.equal(queryAt(f.space, 0x2000), undefined);
   assert.notEqual(queryAt(f.space, 0x3000), undefined);
   throwsVmError(() => f.space.writeVal(0x1ffe, u32, 0), "PageFault"); // straddling into the hole faults
+  disposeAndCheck(f);
+});
+
+// ---- issue 8: callbacks and getters that re-enter the space ----
+
+const BASE = 0x40_0000;
+
+test("a protectNext op that unmaps its own page gets ERR_REENTERED; nothing changes, and no reserved frame is ever mapped", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const paddr = mapNew(space, mem, BASE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(7));
+  mapNew(space, mem, BASE + PAGE_SIZE, PageFlags.RW); // keeps the leaf node alive
+  using c = space.cursorMut({ start: BASE, end: BASE + PAGE_SIZE });
+  let inner: unknown;
+  assert.throws(
+    () =>
+      c.protectNext(PAGE_SIZE, (p) => {
+        try {
+          unmapAt(space, BASE);
+        } catch (e) {
+          inner = e;
+          throw e;
+        }
+        p.flags = PageFlags.R;
+      }),
+    (e: unknown) => e === inner && e instanceof TypeError && hasCode(e, "ERR_REENTERED"),
+  );
+  assert.equal(c.virtAddr(), BASE, "the cursor did not move");
+  assert.deepEqual(queryAt(space, BASE), { paddr, flags: PageFlags.RW, cache: CachePolicy.Writeback }, "the page is as it was");
+  assert.ok(space.readBytes(BASE, new Uint8Array(4)) === undefined);
+  assert.notEqual(space.readVal(BASE, u32), 0x766d_696f, "user space does not see RAM's header");
+  disposeAndCheck(f);
+});
+
+test("a protectNext op that catches ERR_REENTERED and returns: the protect applies to the unchanged page", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const paddr = mapNew(space, mem, BASE, PageFlags.RW);
+  using c = space.cursorMut({ start: BASE, end: BASE + PAGE_SIZE });
+  const errors: unknown[] = [];
+  const attempts: Array<() => void> = [
+    () => unmapAt(space, BASE),
+    () => mapNew(space, mem, BASE + PAGE_SIZE, PageFlags.RW),
+    () => protectAt(space, BASE, PageFlags.R),
+    () => space.dispose(),
+  ];
+  const r = c.protectNext(PAGE_SIZE, (p) => {
+    for (const attempt of attempts) {
+      try {
+        attempt();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    p.flags = PageFlags.R;
+  });
+  assert.deepEqual(r, { start: BASE, end: BASE + PAGE_SIZE });
+  assert.equal(errors.length, attempts.length);
+  for (const e of errors) assert.ok(e instanceof TypeError && hasCode(e, "ERR_REENTERED"), String(e));
+  assert.deepEqual(queryAt(space, BASE), { paddr, flags: PageFlags.R, cache: CachePolicy.Writeback });
+  assert.equal(queryAt(space, BASE + PAGE_SIZE), undefined, "the map inside the op did not happen");
+  disposeAndCheck(f);
+});
+
+test("a protectNext op that disposes the space gets ERR_REENTERED; the space is intact and disposes cleanly afterwards", () => {
+  for (const shared of [false, true]) {
+    const mem = new PhysicalMemory({ size: 1 << 20, shared, paging: PAGING });
+    const free = mem.freeFrames();
+    const space = new VmSpace(mem);
+    space.activate();
+    mapNew(space, mem, BASE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(9));
+    const c = space.cursorMut({ start: BASE, end: BASE + PAGE_SIZE });
+    const t0 = performance.now();
+    assert.throws(
+      () => c.protectNext(PAGE_SIZE, () => space.dispose()),
+      (e: unknown) => e instanceof TypeError && hasCode(e, "ERR_REENTERED"),
+    );
+    assert.ok(performance.now() - t0 < 1000, "no wait for a lock this thread holds");
+    assert.equal(space.readVal(BASE, u32), 0x0909_0909, "the space still works");
+    c.dispose();
+    space.dispose();
+    assert.equal(mem.freeFrames(), free, `every frame came back (shared: ${shared})`);
+  }
+});
+
+test("shared RAM: query() and copies inside a protectNext op work at once (no self-wait); changes are ERR_REENTERED at once", () => {
+  const mem = new PhysicalMemory({ size: 1 << 20, shared: true, paging: PAGING });
+  const free = mem.freeFrames();
+  const space = new VmSpace(mem);
+  space.activate();
+  const paddr = mapNew(space, mem, BASE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(3));
+  const t0 = performance.now();
+  {
+    using c = space.cursorMut({ start: BASE, end: BASE + PAGE_SIZE });
+    let seen: number | undefined;
+    let read = 0;
+    const failures: unknown[] = [];
+    c.protectNext(PAGE_SIZE, (p) => {
+      using q = space.cursor({ start: BASE, end: BASE + PAGE_SIZE });
+      const item = q.query().item;
+      seen = item?.frame.startPaddr();
+      item?.frame.dispose();
+      read = space.readVal(BASE, u32);
+      for (const change of [() => unmapAt(space, BASE), () => space.dispose()]) {
+        try {
+          change();
+        } catch (e) {
+          failures.push(e);
+        }
+      }
+      p.flags = PageFlags.R;
+    });
+    assert.equal(seen, paddr);
+    assert.equal(read, 0x0303_0303);
+    assert.equal(failures.length, 2);
+    for (const e of failures) assert.ok(e instanceof TypeError && hasCode(e, "ERR_REENTERED"), String(e));
+  }
+  assert.ok(performance.now() - t0 < 1000, "nothing waited for this thread's own lock");
+  assert.equal(flagsAt(space, BASE), PageFlags.R, "the op's flags replaced ACCESSED and DIRTY too");
+  space.dispose();
+  assert.equal(mem.freeFrames(), free);
+});
+
+test("a PageProperty's flags and cache are read once, before the mapping changes; a getter that unmaps a neighbour cannot corrupt the table", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, BASE + PAGE_SIZE, PageFlags.RW); // the neighbour: the leaf node's only other entry
+  const reads = { flags: 0, cache: 0 };
+  const prop = user(PageFlags.RW);
+  Object.defineProperty(prop, "flags", {
+    get() {
+      reads.flags++;
+      // Unmapping the neighbour frees the leaf node when it is the node's last page.
+      if (reads.flags === 1) unmapAt(space, BASE + PAGE_SIZE);
+      return PageFlags.RW;
+    },
+  });
+  Object.defineProperty(prop, "cache", {
+    get() {
+      reads.cache++;
+      return CachePolicy.Writeback;
+    },
+  });
+  const frame = newFrame(mem, new Uint8Array(PAGE_SIZE).fill(5));
+  {
+    using c = space.cursorMut({ start: BASE, end: BASE + 2 * PAGE_SIZE });
+    c.map(frame, prop);
+  }
+  assert.deepEqual(reads, { flags: 1, cache: 1 });
+  assert.equal(space.readVal(BASE, u32), 0x0505_0505);
+  assert.equal(queryAt(space, BASE + PAGE_SIZE), undefined);
+  // A protectNext op's property is read once after the op, too.
+  let after = 0;
+  {
+    using c = space.cursorMut({ start: BASE, end: BASE + PAGE_SIZE });
+    c.protectNext(PAGE_SIZE, (p) => {
+      Object.defineProperty(p, "flags", {
+        get() {
+          after++;
+          return PageFlags.R;
+        },
+      });
+    });
+  }
+  assert.equal(after, 1);
+  assert.equal(flagsAt(space, BASE), PageFlags.R);
+  space.dispose();
+  frame.dispose();
+  assert.equal(mem.freeFrames(), f.freeBefore);
+});
+
+test("a getter that returns a valid value first and an invalid one later is never read twice", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  let n = 0;
+  const prop = user(PageFlags.RW);
+  Object.defineProperty(prop, "flags", { get: () => (n++ === 0 ? PageFlags.RW : 1234) });
+  {
+    using frame = newFrame(mem);
+    using c = space.cursorMut({ start: BASE, end: BASE + PAGE_SIZE });
+    c.map(frame, prop);
+  }
+  assert.equal(n, 1);
+  assert.equal(flagsAt(space, BASE), PageFlags.RW);
+  disposeAndCheck(f);
+});
+
+test("a cursor at -0 is at 0: virtAddr() and jump() never hand out -0", () => {
+  const f = fixture();
+  const c = f.space.cursor({ start: -0, end: PAGE_SIZE });
+  assert.ok(Object.is(c.virtAddr(), 0));
+  c.jump(-0);
+  assert.ok(Object.is(c.virtAddr(), 0));
+  assert.ok(Object.is(f.space.reader(-0, 4).cursor(), 0));
+  assert.ok(Object.is(f.space.writer(-0, 4).cursor(), 0));
+  c.dispose();
+  disposeAndCheck(f);
+});
+
+test("a cursor's state is unreachable: no own properties, nothing but the API on its prototypes, no public constructor", () => {
+  const f = fixture();
+  const c = f.space.cursorMut({ start: BASE, end: BASE + PAGE_SIZE });
+  assert.deepEqual(Reflect.ownKeys(c), []);
+  assert.deepEqual(Object.getOwnPropertyNames(Cursor.prototype).sort(), ["constructor", "dispose", "findNext", "jump", "query", "virtAddr"]);
+  assert.deepEqual(Object.getOwnPropertyNames(CursorMut.prototype).sort(), ["constructor", "copyFrom", "map", "protectNext", "unmap"]);
+  for (const C of [Cursor, CursorMut]) {
+    assert.throws(() => new (C as unknown as new (...a: unknown[]) => unknown)(Symbol("vmio.internal"), {}), (e: unknown) => e instanceof TypeError && hasCode(e, "ERR_ILLEGAL_CONSTRUCTOR"));
+  }
+  c.dispose();
+  disposeAndCheck(f);
+});
+
+// ---- Cursor.findNext ----
+
+const FAR_PAGE = MAX_USERSPACE_VADDR - PAGE_SIZE;
+
+test("findNext moves to the first mapped page of the next len bytes, or to their end when there is none", () => {
+  const f = fixture();
+  for (const va of [0x3000, 0x5000, 0x4000_0000, FAR_PAGE]) mapNew(f.space, f.mem, va, PageFlags.R);
+  using c = f.space.cursor({ start: 0x1000, end: MAX_USERSPACE_VADDR });
+  assert.equal(c.findNext(0x10000), 0x3000);
+  assert.equal(c.virtAddr(), 0x3000);
+  assert.equal(c.findNext(PAGE_SIZE), 0x3000, "the page at the cursor counts");
+  c.jump(0x4000);
+  assert.equal(c.findNext(PAGE_SIZE), undefined);
+  assert.equal(c.virtAddr(), 0x5000, "moved to the end of the searched range");
+  assert.equal(c.findNext(0), undefined);
+  assert.equal(c.virtAddr(), 0x5000, "an empty search does not move");
+  c.jump(0x6000);
+  assert.equal(c.findNext(MAX_USERSPACE_VADDR - 0x6000), 0x4000_0000, "a hole of a GiB is skipped");
+  c.jump(0x4000_1000);
+  assert.equal(c.findNext(MAX_USERSPACE_VADDR - 0x4000_1000), FAR_PAGE, "and one of 128 TiB");
+  assert.equal(c.virtAddr(), FAR_PAGE);
+  unmapAt(f.space, FAR_PAGE);
+  assert.equal(c.findNext(PAGE_SIZE), undefined);
+  assert.equal(c.virtAddr(), MAX_USERSPACE_VADDR, "at the end of the cursor's range");
+  disposeAndCheck(f);
+});
+
+test("findNext over a random set of pages visits exactly the mapped ones, in order (model)", () => {
+  const f = fixture(4 << 20);
+  let seed = 99;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const mapped = new Set<number>();
+  const spans = [0x1000, 0x20_0000, 0x4000_0000, 0x80_0000_0000];
+  while (mapped.size < 60) {
+    const va = ((spans[rnd(4)] as number) * rnd(8) + 0x1000 * rnd(600)) % (MAX_USERSPACE_VADDR - PAGE_SIZE);
+    const page = va - (va % PAGE_SIZE);
+    if (mapped.has(page)) continue;
+    mapNew(f.space, f.mem, page, PageFlags.R);
+    mapped.add(page);
+  }
+  for (const page of [...mapped].filter((_, k) => k % 3 === 0)) {
+    unmapAt(f.space, page);
+    mapped.delete(page);
+  }
+  const expected = [...mapped].sort((a, b) => a - b);
+  using c = f.space.cursor({ start: 0, end: MAX_USERSPACE_VADDR });
+  const seen: number[] = [];
+  for (;;) {
+    const va = c.findNext(MAX_USERSPACE_VADDR - c.virtAddr());
+    if (va === undefined) break;
+    seen.push(va);
+    if (va + PAGE_SIZE >= MAX_USERSPACE_VADDR) break;
+    c.jump(va + PAGE_SIZE);
+  }
+  assert.deepEqual(seen, expected);
+  disposeAndCheck(f);
+});
+
+test("findNext changes nothing: no reference, no ACCESSED, no shootdown", () => {
+  const f = fixture();
+  mapNew(f.space, f.mem, 0x7000, PageFlags.RW);
+  const free = f.mem.freeFrames();
+  const shootdowns = f.space.tlbStats().shootdowns;
+  using c = f.space.cursorMut({ start: 0x1000, end: 0x10000 });
+  assert.equal(c.findNext(0xf000), 0x7000);
+  assert.equal(f.mem.freeFrames(), free);
+  assert.equal(f.space.tlbStats().shootdowns, shootdowns);
+  assert.equal(flagsAt(f.space, 0x7000), PageFlags.RW, "not ACCESSED");
+  disposeAndCheck(f);
+});
+
+test("findNext contract: len a multiple of PAGE_SIZE within the cursor's range; a disposed cursor throws", () => {
+  const f = fixture();
+  const c = f.space.cursor({ start: 0x1000, end: 0x5000 });
+  throwsContract(() => c.findNext(100), RangeError);
+  throwsContract(() => c.findNext(0x5000), RangeError, /runs past/);
+  for (const n of BAD_NUMBERS) throwsContract(() => c.findNext(n), RangeError);
+  for (const v of BAD_TYPES) throwsContract(() => c.findNext(v as number), TypeError);
+  assert.equal(c.virtAddr(), 0x1000, "refused calls do not move the cursor");
+  c.dispose();
+  throwsDisposed(() => c.findNext(PAGE_SIZE));
+  disposeAndCheck(f);
+});
+
+// ---- CursorMut.copyFrom ----
+
+const clearW = (p: PageProperty): void => {
+  p.flags &= ~PageFlags.W;
+};
+
+/** A second space in the fixture's memory, activated nowhere. */
+function childOf(f: ReturnType<typeof fixture>): VmSpace {
+  return new VmSpace(f.mem);
+}
+
+test("copyFrom: copy-on-write in one call — the source loses W, the destination maps the same frames with the same property", () => {
+  const f = fixture();
+  const pages: Array<[va: number, flags: number]> = [
+    [0x1000, PageFlags.RW],
+    [0x3000, PageFlags.R],
+    [0x20_0000, PageFlags.RWX],
+    [0x4000_0000, PageFlags.RW],
+  ];
+  const paddrs = pages.map(([va, flags], k) => mapNew(f.space, f.mem, va, flags, new Uint8Array(PAGE_SIZE).fill(k + 1)));
+  const child = childOf(f);
+  const freeBefore = f.mem.freeFrames();
+  const seen: Array<[number, number]> = [];
+  {
+    using from = f.space.cursorMut({ start: 0, end: 0x8000_0000 });
+    using to = child.cursorMut({ start: 0, end: 0x8000_0000 });
+    from.jump(0x1000);
+    to.jump(0x1000);
+    to.copyFrom(from, 0x4000_1000 - 0x1000, (p) => {
+      seen.push([p.flags, p.cache]);
+      clearW(p);
+    });
+    assert.equal(from.virtAddr(), 0x4000_1000, "the source cursor moved past len");
+    assert.equal(to.virtAddr(), 0x4000_1000, "and so did this one");
+  }
+  assert.deepEqual(
+    seen,
+    pages.map(([, flags]) => [flags, CachePolicy.Writeback]),
+    "op ran once per mapped page, in order, on the source's property",
+  );
+  pages.forEach(([va, flags], k) => {
+    const expected = { paddr: paddrs[k], flags: flags & ~PageFlags.W, cache: CachePolicy.Writeback };
+    assert.deepEqual(queryAt(f.space, va), expected, `source 0x${va.toString(16)}`);
+    assert.deepEqual(queryAt(child, va), expected, `copy 0x${va.toString(16)}`);
+  });
+  // The copy made only the child's page-table nodes: no frame was copied.
+  assert.equal(freeBefore - f.mem.freeFrames(), spaceStateOf(child).table.nodeCount() - 1);
+  child.activate();
+  assert.equal(child.readVal(0x20_0000, u8), 3);
+  f.space.activate();
+  throwsVmError(() => f.space.writeVal(0x1000, u8, 1), "PageFault");
+  child.dispose();
+  // The frames are the source's alone again.
+  for (const [va] of pages) {
+    using c = f.space.cursor({ start: va, end: va + PAGE_SIZE });
+    const item = c.query().item;
+    assert.equal(item?.frame.referenceCount(), 2, "the mapping's reference and the handle's");
+    item?.frame.dispose();
+  }
+  disposeAndCheck(f);
+});
+
+test("copyFrom shoots the source down once: a write through a translation cached before faults after", () => {
+  const f = fixture();
+  mapNew(f.space, f.mem, 0x5000, PageFlags.RW);
+  f.space.writeVal(0x5000, u32, 7); // caches a writable translation
+  const child = childOf(f);
+  const before = f.space.tlbStats().shootdowns;
+  {
+    using from = f.space.cursorMut({ start: 0x1000, end: 0x9000 });
+    using to = child.cursorMut({ start: 0x1000, end: 0x9000 });
+    to.copyFrom(from, 0x8000, clearW);
+  }
+  assert.equal(f.space.tlbStats().shootdowns, before + 1);
+  throwsVmError(() => f.space.writeVal(0x5000, u32, 8), "PageFault");
+  assert.equal(f.space.readVal(0x5000, u32), 7);
+  // An op that narrows nothing (shared memory keeps W) shoots nothing down.
+  const other = childOf(f);
+  {
+    using from = f.space.cursorMut({ start: 0x1000, end: 0x9000 });
+    using to = other.cursorMut({ start: 0x1000, end: 0x9000 });
+    to.copyFrom(from, 0x8000, () => {});
+  }
+  assert.equal(f.space.tlbStats().shootdowns, before + 1);
+  other.dispose();
+  child.dispose();
+  disposeAndCheck(f);
+});
+
+test("copyFrom is all or nothing: an op that throws halfway leaves both spaces as they were", () => {
+  const f = fixture();
+  for (const va of [0x1000, 0x2000, 0x3000, 0x20_0000]) mapNew(f.space, f.mem, va, PageFlags.RW);
+  const child = childOf(f);
+  mapNew(child, f.mem, 0x50_0000, PageFlags.R); // outside the copied range
+  const free = f.mem.freeFrames();
+  let calls = 0;
+  {
+    using from = f.space.cursorMut({ start: 0x1000, end: 0x40_0000 });
+    using to = child.cursorMut({ start: 0x1000, end: 0x40_0000 });
+    assert.throws(
+      () =>
+        to.copyFrom(from, 0x3f_f000, (p) => {
+          if (++calls === 3) throw new Error("op fails");
+          clearW(p);
+        }),
+      /op fails/,
+    );
+    assert.equal(from.virtAddr(), 0x1000, "neither cursor moved");
+    assert.equal(to.virtAddr(), 0x1000);
+    // An op that leaves an invalid property is refused the same way.
+    throwsContract(
+      () =>
+        to.copyFrom(from, 0x3f_f000, (p) => {
+          p.flags = 99;
+        }),
+      RangeError,
+    );
+  }
+  for (const va of [0x1000, 0x2000, 0x3000, 0x20_0000]) {
+    assert.equal(flagsAt(f.space, va), PageFlags.RW, `source 0x${va.toString(16)} keeps W`);
+    assert.equal(queryAt(child, va), undefined, `nothing mapped at 0x${va.toString(16)} in the copy`);
+  }
+  assert.equal(flagsAt(child, 0x50_0000), PageFlags.R);
+  assert.equal(f.mem.freeFrames(), free, "no frame or node lost");
+  child.dispose();
+  disposeAndCheck(f);
+});
+
+test("copyFrom is all or nothing under NoMemory for a page-table node", () => {
+  const f = fixture();
+  mapNew(f.space, f.mem, 0x1000, PageFlags.RW);
+  mapNew(f.space, f.mem, 0x40_0000, PageFlags.RW); // needs a second leaf node in the copy
+  const child = childOf(f);
+  const hog: Array<{ dispose(): void }> = [];
+  while (f.mem.freeFrames() > 3) hog.push(newFrame(f.mem)); // the first path's 3 nodes, not the 4th
+  {
+    using from = f.space.cursorMut({ start: 0x1000, end: 0x80_0000 });
+    using to = child.cursorMut({ start: 0x1000, end: 0x80_0000 });
+    throwsVmError(() => to.copyFrom(from, 0x7f_f000, clearW), "NoMemory");
+  }
+  assert.equal(f.mem.freeFrames(), 3, "the nodes made before the failure were freed");
+  assert.equal(flagsAt(f.space, 0x1000), PageFlags.RW);
+  assert.equal(flagsAt(f.space, 0x40_0000), PageFlags.RW);
+  assert.equal(queryAt(child, 0x1000), undefined);
+  for (const h of hog) h.dispose();
+  child.dispose();
+  disposeAndCheck(f);
+});
+
+test("copyFrom contract: an empty destination, no overlap within one space, one memory, a CursorMut source, no re-entry", () => {
+  const f = fixture();
+  mapNew(f.space, f.mem, 0x1000, PageFlags.RW);
+  mapNew(f.space, f.mem, 0x9000, PageFlags.RW);
+  const child = childOf(f);
+  mapNew(child, f.mem, 0x2000, PageFlags.R);
+  using from = f.space.cursorMut({ start: 0x1000, end: 0x10000 });
+  using to = child.cursorMut({ start: 0x1000, end: 0x10000 });
+  throwsContract(() => to.copyFrom(from, 0x2000, clearW), RangeError, /holds mapped pages/);
+  throwsContract(() => to.copyFrom(from, 0x1001, clearW), RangeError);
+  throwsContract(() => to.copyFrom(from, 0x10000, clearW), RangeError, /runs past/);
+  throwsContract(() => to.copyFrom(f.space.cursor({ start: 0x1000, end: 0x2000 }) as CursorMut, PAGE_SIZE, clearW), TypeError);
+  throwsContract(() => to.copyFrom(from, PAGE_SIZE, "op" as never), TypeError);
+  const elsewhere = new VmSpace(new PhysicalMemory({ size: 1 << 20, paging: PAGING }));
+  throwsContract(() => elsewhere.cursorMut({ start: 0x1000, end: 0x2000 }).copyFrom(from, PAGE_SIZE, clearW), TypeError);
+  // Within one space: overlapping ranges are refused, disjoint ones work.
+  using same = f.space.cursorMut({ start: 0x2000, end: 0x10000 });
+  throwsContract(() => same.copyFrom(from, 0x2000, clearW), RangeError, /overlap/);
+  same.jump(0x5000);
+  same.copyFrom(from, 0x2000, clearW);
+  assert.equal(queryAt(f.space, 0x5000)?.paddr, queryAt(f.space, 0x1000)?.paddr);
+  assert.equal(flagsAt(f.space, 0x5000), PageFlags.R);
+  // An op may look at both spaces, not change them.
+  from.jump(0x9000);
+  to.jump(0x9000);
+  const errors: unknown[] = [];
+  to.copyFrom(from, PAGE_SIZE, (p) => {
+    assert.equal(queryAt(f.space, 0x9000)?.flags, PageFlags.RW);
+    for (const space of [f.space, child]) {
+      try {
+        unmapAt(space, 0x1000);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    clearW(p);
+  });
+  assert.equal(errors.length, 2);
+  for (const e of errors) assert.ok(e instanceof TypeError && hasCode(e, "ERR_REENTERED"), String(e));
+  assert.equal(flagsAt(child, 0x9000), PageFlags.R);
+  elsewhere.dispose();
+  child.dispose();
   disposeAndCheck(f);
 });

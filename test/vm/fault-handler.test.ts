@@ -8,6 +8,7 @@ import {
   disposeAndCheck,
   fixture,
   flagsAt,
+  hasCode,
   mapAt,
   mapNew,
   memory,
@@ -16,18 +17,20 @@ import {
   physBytes,
   queryAt,
   reclaim,
+  spaceBytes,
   throwsVmError,
   unmapAt,
   user,
 } from "./support.js";
+import { spaceStateOf } from "../../src/vm/vm-space.js";
 
 const BASE = 0x40_0000;
 
 /** A handler that maps a zeroed RW frame at the faulting page and records every call. */
 function demandPager(space: VmSpace, calls: PageFaultInfo[], flags: number = PageFlags.RW): (fault: PageFaultInfo) => boolean {
-  const opts = new FrameAllocOptions(space._state.mem);
+  const opts = new FrameAllocOptions(spaceStateOf(space).mem);
   return (fault) => {
-    calls.push({ address: fault.address, write: fault.write });
+    calls.push({ address: fault.address, write: fault.write, execute: fault.execute });
     const page = Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE;
     using c = space.cursorMut({ start: page, end: page + PAGE_SIZE });
     using frame = opts.allocFrame();
@@ -46,7 +49,7 @@ test("demand paging: a 10-page write into unmapped memory succeeds, the handler 
   const data = pattern(len, 3);
   const w = space.writer(start, len);
   assert.equal(w.writeFallible(VmReader.from(data)), len);
-  assert.deepEqual(calls, [{ address: start, write: true }, ...Array.from({ length: 9 }, (_, k) => ({ address: BASE + (k + 1) * PAGE_SIZE, write: true }))]);
+  assert.deepEqual(calls, [{ address: start, write: true, execute: false }, ...Array.from({ length: 9 }, (_, k) => ({ address: BASE + (k + 1) * PAGE_SIZE, write: true, execute: false }))]);
   // Reading it back needs no handler; the bytes before `start` are the zeroes of a fresh frame.
   const back = new Uint8Array(10 * PAGE_SIZE);
   assert.equal(space.reader(BASE, back.length).readFallible(VmWriter.from(back)), back.length);
@@ -66,10 +69,10 @@ test("demand paging: a read from unmapped memory calls the handler with write=fa
   assert.equal(space.reader(BASE + PAGE_SIZE - 1, buf.length).readFallible(VmWriter.from(buf)), buf.length);
   assert.ok(buf.every((b) => b === 0));
   assert.deepEqual(calls, [
-    { address: BASE + PAGE_SIZE - 1, write: false },
-    { address: BASE + PAGE_SIZE, write: false },
-    { address: BASE + 2 * PAGE_SIZE, write: false },
-    { address: BASE + 3 * PAGE_SIZE, write: false },
+    { address: BASE + PAGE_SIZE - 1, write: false, execute: false },
+    { address: BASE + PAGE_SIZE, write: false, execute: false },
+    { address: BASE + 2 * PAGE_SIZE, write: false, execute: false },
+    { address: BASE + 3 * PAGE_SIZE, write: false, execute: false },
   ]);
   // The pages were mapped read-only: a write faults again (the handler is asked, but cannot map over a page).
   space.setPageFaultHandler(undefined);
@@ -84,15 +87,15 @@ test("demand paging serves every kind of access: values straddling pages, fills,
   space.setPageFaultHandler(demandPager(space, calls));
   space.writer(BASE + PAGE_SIZE - 4, 8).writeVal(u64, 0x1122334455667788n);
   assert.deepEqual(calls, [
-    { address: BASE + PAGE_SIZE - 4, write: true },
-    { address: BASE + PAGE_SIZE, write: true },
+    { address: BASE + PAGE_SIZE - 4, write: true, execute: false },
+    { address: BASE + PAGE_SIZE, write: true, execute: false },
   ]);
   assert.equal(space.reader(BASE + PAGE_SIZE - 4, 8).readVal(u64), 0x1122334455667788n);
   calls.length = 0;
   assert.equal(space.reader(BASE + 3 * PAGE_SIZE - 2, 4).readVal(u32), 0);
   assert.deepEqual(calls, [
-    { address: BASE + 3 * PAGE_SIZE - 2, write: false },
-    { address: BASE + 3 * PAGE_SIZE, write: false },
+    { address: BASE + 3 * PAGE_SIZE - 2, write: false, execute: false },
+    { address: BASE + 3 * PAGE_SIZE, write: false, execute: false },
   ]);
   calls.length = 0;
   assert.equal(space.writer(BASE + 5 * PAGE_SIZE + 10, PAGE_SIZE).fillZeros(PAGE_SIZE), PAGE_SIZE);
@@ -102,15 +105,15 @@ test("demand paging serves every kind of access: values straddling pages, fills,
   const r = space.reader(BASE + 9 * PAGE_SIZE, 4);
   assert.deepEqual(space.writer(BASE + 9 * PAGE_SIZE, 4).atomicCompareExchange(r, u32, 0, 5), [0, true]);
   assert.deepEqual(calls, [
-    { address: BASE + 8 * PAGE_SIZE, write: false },
-    { address: BASE + 9 * PAGE_SIZE, write: true },
+    { address: BASE + 8 * PAGE_SIZE, write: false, execute: false },
+    { address: BASE + 9 * PAGE_SIZE, write: true, execute: false },
   ]);
   calls.length = 0;
   space.writeBytes(BASE + 12 * PAGE_SIZE, new Uint8Array([1, 2, 3]));
   const out = new Uint8Array(3);
   space.readBytes(BASE + 12 * PAGE_SIZE, out);
   assert.deepEqual([...out], [1, 2, 3]);
-  assert.deepEqual(calls, [{ address: BASE + 12 * PAGE_SIZE, write: true }]);
+  assert.deepEqual(calls, [{ address: BASE + 12 * PAGE_SIZE, write: true, execute: false }]);
   disposeAndCheck(f);
 });
 
@@ -127,7 +130,7 @@ test("copy-on-write: a shared frame mapped read-only in two spaces; a write in o
   assert.equal(shared.referenceCount(), 3);
   const calls: PageFaultInfo[] = [];
   a.setPageFaultHandler((fault) => {
-    calls.push({ address: fault.address, write: fault.write });
+    calls.push({ address: fault.address, write: fault.write, execute: fault.execute });
     if (!fault.write) return false;
     const page = Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE;
     using c = a.cursorMut({ start: page, end: page + PAGE_SIZE });
@@ -149,7 +152,7 @@ test("copy-on-write: a shared frame mapped read-only in two spaces; a write in o
   const data = new Uint8Array(200).fill(0x77);
   const w = a.writer(BASE - 100, 200);
   assert.equal(w.writeFallible(VmReader.from(data)), 200);
-  assert.deepEqual(calls, [{ address: BASE, write: true }]);
+  assert.deepEqual(calls, [{ address: BASE, write: true, execute: false }]);
   const now = new Uint8Array(PAGE_SIZE);
   a.readBytes(BASE, now);
   const want = original.slice();
@@ -180,18 +183,18 @@ test("a handler that returns true without fixing anything: PageFault, called onc
   mapNew(space, mem, BASE, PageFlags.R, pattern(PAGE_SIZE));
   const calls: PageFaultInfo[] = [];
   space.setPageFaultHandler((fault) => {
-    calls.push({ address: fault.address, write: fault.write });
+    calls.push({ address: fault.address, write: fault.write, execute: fault.execute });
     return true;
   });
   const buf = new Uint8Array(200).fill(0xee);
   const r = space.reader(BASE + PAGE_SIZE - 50, 200);
   throwsVmError(() => r.readFallible(VmWriter.from(buf)), "PageFault", 50);
-  assert.deepEqual(calls, [{ address: BASE + PAGE_SIZE, write: false }]);
+  assert.deepEqual(calls, [{ address: BASE + PAGE_SIZE, write: false, execute: false }]);
   assert.equal(r.cursor(), BASE + PAGE_SIZE);
   assert.ok(buf.subarray(50).every((b) => b === 0xee));
   calls.length = 0;
   throwsVmError(() => space.writer(BASE + 10, 4).writeVal(u32, 1), "PageFault", 0);
-  assert.deepEqual(calls, [{ address: BASE + 10, write: true }], "a write to a read-only page asks once");
+  assert.deepEqual(calls, [{ address: BASE + 10, write: true, execute: false }], "a write to a read-only page asks once");
   calls.length = 0;
   throwsVmError(() => space.reader(BASE + 2 * PAGE_SIZE, 8).readVal(u64), "PageFault", 0);
   throwsVmError(() => space.writer(BASE + 2 * PAGE_SIZE, 8).fillZeros(8), "PageFault", 0);
@@ -199,18 +202,40 @@ test("a handler that returns true without fixing anything: PageFault, called onc
   disposeAndCheck(f);
 });
 
-test("a handler that returns false (or anything but true) leaves the fault standing: PageFault", () => {
+test("a handler that returns false leaves the fault standing: PageFault", () => {
   const f = fixture();
   const { space } = f;
   let calls = 0;
-  for (const answer of [false, undefined, 1, "yes", {}]) {
+  space.setPageFaultHandler(() => {
+    calls++;
+    return false;
+  });
+  throwsVmError(() => space.reader(BASE, 4).readVal(u32), "PageFault", 0);
+  assert.equal(calls, 1);
+  disposeAndCheck(f);
+});
+
+test("a handler that returns anything but a boolean ends the access with a TypeError (ERR_INVALID_RETURN_VALUE), after the bytes before the fault moved", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, BASE, PageFlags.RW, pattern(PAGE_SIZE, 2));
+  let calls = 0;
+  for (const answer of [undefined, 1, 0, "yes", {}, null]) {
     space.setPageFaultHandler(() => {
       calls++;
       return answer as boolean;
     });
-    throwsVmError(() => space.reader(BASE, 4).readVal(u32), "PageFault", 0);
+    assert.throws(
+      () => space.reader(BASE + PAGE_SIZE, 4).readVal(u32),
+      (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_INVALID_RETURN_VALUE",
+    );
+    const r = space.reader(BASE + PAGE_SIZE - 8, 16);
+    const out = new Uint8Array(16);
+    assert.throws(() => r.readFallible(VmWriter.from(out)), (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_INVALID_RETURN_VALUE");
+    assert.equal(r.cursor(), BASE + PAGE_SIZE, "the reader advanced by the bytes copied before the fault");
+    assert.deepEqual(out.subarray(0, 8), pattern(PAGE_SIZE, 2).subarray(PAGE_SIZE - 8));
   }
-  assert.equal(calls, 5);
+  assert.equal(calls, 12);
   disposeAndCheck(f);
 });
 
@@ -244,7 +269,7 @@ test("a handler that throws: the exception reaches the caller, cursors account f
   class Boom extends Error {}
   const calls: PageFaultInfo[] = [];
   space.setPageFaultHandler((fault) => {
-    calls.push({ address: fault.address, write: fault.write });
+    calls.push({ address: fault.address, write: fault.write, execute: fault.execute });
     throw new Boom(`no page at 0x${fault.address.toString(16)}`);
   });
   const freeMid = mem.freeFrames();
@@ -422,7 +447,7 @@ test(
     for (const answer of [false, true]) {
       const calls: PageFaultInfo[] = [];
       space.setPageFaultHandler((fault) => {
-        calls.push({ address: fault.address, write: fault.write });
+        calls.push({ address: fault.address, write: fault.write, execute: fault.execute });
         return answer;
       });
       throwsVmError(() => space.reader(BASE, 4).readVal(u32), "PageFault", 0);
@@ -430,10 +455,10 @@ test(
       assert.equal(calls.length, 2, "reader.readVal and readBytes ask once each");
       calls.length = 0;
       throwsVmError(() => space.readVal(BASE, u32), "PageFault", 0);
-      assert.deepEqual(calls, [{ address: BASE, write: false }], `space.readVal, handler answering ${answer}`);
+      assert.deepEqual(calls, [{ address: BASE, write: false, execute: false }], `space.readVal, handler answering ${answer}`);
       calls.length = 0;
       throwsVmError(() => space.writeVal(BASE, u32, 1), "PageFault", 0);
-      assert.deepEqual(calls, [{ address: BASE, write: true }], `space.writeVal, handler answering ${answer}`);
+      assert.deepEqual(calls, [{ address: BASE, write: true, execute: false }], `space.writeVal, handler answering ${answer}`);
     }
     disposeAndCheck(f);
   },
@@ -463,3 +488,53 @@ test(
     disposeAndCheck(f);
   },
 );
+
+// ---- issue 8, defect 5: a handler that detaches or shrinks the caller's buffer ----
+
+test("a handler that detaches the source buffer: the copy ends with ERR_DETACHED_BUFFER and writes nothing (any length)", () => {
+  for (const len of [1, 16, 32, 33, 100]) {
+    const f = fixture();
+    const { mem, space } = f;
+    const ab = new ArrayBuffer(len);
+    new Uint8Array(ab).fill(9);
+    space.setPageFaultHandler((fault) => {
+      structuredClone(ab, { transfer: [ab] });
+      mapNew(space, mem, Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(0xaa));
+      return true;
+    });
+    const r = VmReader.from(new Uint8Array(ab));
+    const w = space.writer(BASE, len);
+    assert.throws(() => w.writeFallible(r), (e: unknown) => e instanceof TypeError && hasCode(e, "ERR_DETACHED_BUFFER"), `len ${len}`);
+    assert.ok(spaceBytes(space, BASE, PAGE_SIZE).every((b) => b === 0xaa), "nothing written");
+    disposeAndCheck(f);
+  }
+});
+
+test("a handler that shrinks a resizable destination: the copy ends with ERR_DETACHED_BUFFER instead of reporting bytes it could not write", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  type Resizable = ArrayBuffer & { resize(n: number): void };
+  const rab = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => Resizable)(16, { maxByteLength: 64 });
+  space.setPageFaultHandler((fault) => {
+    rab.resize(0);
+    mapNew(space, mem, Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(0xaa));
+    return true;
+  });
+  const r = space.reader(BASE, 16);
+  assert.throws(() => r.readFallible(VmWriter.from(new Uint8Array(rab, 0, 16))), (e: unknown) => e instanceof TypeError && hasCode(e, "ERR_DETACHED_BUFFER"));
+  disposeAndCheck(f);
+});
+
+test("a handler that disposes the frame a destination writer borrows: ERR_USE_AFTER_DISPOSE, and the frame's next owner is untouched", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const target = newFrame(mem, new Uint8Array(PAGE_SIZE).fill(0x11));
+  space.setPageFaultHandler((fault) => {
+    target.dispose();
+    mapNew(space, mem, Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(0xbb));
+    return true;
+  });
+  const w = target.writer();
+  assert.throws(() => space.reader(BASE, 64).readFallible(w), (e: unknown) => e instanceof TypeError && hasCode(e, "ERR_USE_AFTER_DISPOSE"));
+  disposeAndCheck(f);
+});

@@ -1,4 +1,4 @@
-// The page table: real x86-64 PTEs in RAM, walked by hand; intermediate
+// The page table: real PTEs in RAM (x86-64 or Sv48), walked by hand; intermediate
 // nodes created on demand and freed when empty; nodes are typed frames that
 // nothing else can reach; mapping references; NoMemory rollback.
 import { test } from "node:test";
@@ -18,20 +18,23 @@ import {
   pteFrame,
   pteIndex,
   queryAt,
+  raw,
   readPte,
   throwsContract,
   throwsVmError,
   unmapAt,
   user,
   walk,
+  type RawPte,
 } from "./support.js";
+import { spaceStateOf } from "../../src/vm/vm-space.js";
 
 const FAR = 0x7fff_ffff_e000; // the last page below MAX_USERSPACE_VADDR
 
-test("after mapping, a hand walk through RAM finds the frame: table entries P|RW|US, leaf P/RW/US/NX as the flags say", () => {
+test("after mapping, a hand walk through RAM finds the frame: table entries P|RW|US (Sv48: V), leaf bits as the flags say", () => {
   const f = fixture();
   const { mem, space } = f;
-  const root = space._state.table.root;
+  const root = spaceStateOf(space).table.root;
   const cases: Array<[va: number, flags: number]> = [
     [0x1000, PageFlags.R],
     [0x2000, PageFlags.RW],
@@ -45,17 +48,17 @@ test("after mapping, a hand walk through RAM finds the frame: table entries P|RW
     assert.equal(entries.length, 4, `walk of 0x${va.toString(16)} reaches the leaf`);
     for (let k = 0; k < 3; k++) {
       const e = entries[k] as { lo: number; hi: number };
-      assert.equal(e.lo & 0x7, 0x7, "table entry: P, RW, US");
-      assert.equal(e.hi >>> 31, 0, "table entry: not NX");
+      assert.equal(e.lo & raw().tableMask, raw().tableFlags, "table entry: P, RW, US (Sv48: V alone)");
+      assert.equal(e.hi >>> 31, 0, "table entry: not NX (Sv48: N clear)");
       assert.equal(pteFrame(e), nodes[k + 1]);
     }
     const leaf = entries[3] as { lo: number; hi: number };
-    assert.equal(leaf.lo & 1, 1, "P");
-    assert.equal((leaf.lo >>> 1) & 1, (flags & PageFlags.W) !== 0 ? 1 : 0, "RW");
-    assert.equal((leaf.lo >>> 2) & 1, 1, "US");
-    assert.equal(leaf.hi >>> 31, (flags & PageFlags.X) !== 0 ? 0 : 1, "NX");
-    assert.equal((leaf.lo >>> 5) & 3, 0, "neither accessed nor dirty yet");
-    assert.equal(pteFrame(leaf) * PAGE_SIZE, paddr, "bits 12–51 hold the frame number");
+    assert.ok(raw().present(leaf), "P (Sv48: V and R)");
+    assert.equal(raw().writable(leaf), (flags & PageFlags.W) !== 0, "RW (Sv48: W)");
+    assert.ok(raw().user(leaf), "US (Sv48: U)");
+    assert.equal(raw().executable(leaf), (flags & PageFlags.X) !== 0, "not NX (Sv48: X)");
+    assert.ok(!raw().accessed(leaf) && !raw().dirty(leaf), "neither accessed nor dirty yet");
+    assert.equal(pteFrame(leaf) * PAGE_SIZE, paddr, "the address bits hold the frame number");
   }
   disposeAndCheck(f);
 });
@@ -71,17 +74,17 @@ test("entryIndex and pteIndex agree: 9 bits per level above the 12-bit page offs
   assert.equal(TABLE_SPAN, 2 ** 48);
 });
 
-test("PageFlags.X clears NX in the leaf; removing X by protect sets it again", () => {
+test("PageFlags.X clears NX in the leaf (Sv48: sets X); removing X by protect undoes it", () => {
   const f = fixture();
-  const root = f.space._state.table.root;
+  const root = spaceStateOf(f.space).table.root;
   mapNew(f.space, f.mem, 0x5000, PageFlags.RX);
-  assert.equal((walk(f.mem, root, 0x5000).entries[3] as { hi: number }).hi >>> 31, 0);
+  assert.equal(raw().executable(walk(f.mem, root, 0x5000).entries[3] as RawPte), true);
   assert.equal(flagsAt(f.space, 0x5000), PageFlags.RX);
   using c = f.space.cursorMut({ start: 0x5000, end: 0x6000 });
   c.protectNext(PAGE_SIZE, (p) => {
     p.flags = PageFlags.R;
   });
-  assert.equal((walk(f.mem, root, 0x5000).entries[3] as { hi: number }).hi >>> 31, 1);
+  assert.equal(raw().executable(walk(f.mem, root, 0x5000).entries[3] as RawPte), false);
   assert.equal(flagsAt(f.space, 0x5000), PageFlags.R);
   disposeAndCheck(f);
 });
@@ -104,7 +107,7 @@ test("every CachePolicy round-trips through the PTE", () => {
 test("intermediate nodes are created on demand and freed when empty: nodeCount back to 1, frames back to the allocator", () => {
   const f = fixture();
   const { mem, space } = f;
-  const table = space._state.table;
+  const table = spaceStateOf(space).table;
   assert.equal(table.nodeCount(), 1, "a new space has only its root");
   const free0 = mem.freeFrames();
   mapNew(space, mem, 0x1000);
@@ -128,7 +131,7 @@ test("intermediate nodes are created on demand and freed when empty: nodeCount b
 
 test("unmapping everything with one big unmap frees all intermediate nodes", () => {
   const f = fixture();
-  const table = f.space._state.table;
+  const table = spaceStateOf(f.space).table;
   const vas = [0x1000, 0x20_0000, 0x4000_0000, 0x80_0000_0000, FAR];
   for (const va of vas) mapNew(f.space, f.mem, va);
   assert.equal(table.nodeCount(), 1 + 3 + 1 + 2 + 3 + 3);
@@ -141,7 +144,7 @@ test("unmapping everything with one big unmap frees all intermediate nodes", () 
 test("an entry's auxiliary count equals the node's non-empty entries", () => {
   const f = fixture();
   const { mem, space } = f;
-  const root = space._state.table.root;
+  const root = spaceStateOf(space).table.root;
   for (const va of [0x1000, 0x3000, 0x20_0000, 0x4000_0000]) mapNew(space, mem, va);
   const countNonEmpty = (node: number) => {
     let n = 0;
@@ -157,19 +160,19 @@ test("an entry's auxiliary count equals the node's non-empty entries", () => {
 test("table nodes are typed page-table frames with one reference that no allocation, query or UFrame can reach", () => {
   const f = fixture();
   const { mem, space } = f;
-  const root = space._state.table.root;
+  const root = spaceStateOf(space).table.root;
   const vas = [0x1000, 0x20_0000, FAR];
   for (const va of vas) mapNew(space, mem, va);
   const nodes = new Set<number>();
   for (const va of vas) for (const n of walk(mem, root, va).nodes) nodes.add(n);
-  assert.equal(nodes.size, space._state.table.nodeCount());
+  assert.equal(nodes.size, spaceStateOf(space).table.nodeCount());
   for (const n of nodes) {
     assert.notEqual(ramOf(mem).frames.flags(n) & FLAG_PAGE_TABLE, 0, `node ${n} is a page-table frame`);
     assert.notEqual(ramOf(mem).frames.flags(n) & FLAG_TYPED, 0, `node ${n} is typed`);
     assert.equal(ramOf(mem).frames.refCount(n), 1);
     assert.equal(ramOf(mem).frames.isFree(n), false);
   }
-  const ctrl = space._state.ctrl;
+  const ctrl = spaceStateOf(space).control.frame;
   assert.notEqual(ramOf(mem).frames.flags(ctrl) & FLAG_TYPED, 0, "the control block is a typed frame too");
   // Queries hand out the mapped frames only.
   for (const va of vas) assert.ok(!nodes.has((queryAt(space, va) as { paddr: number }).paddr / PAGE_SIZE));
@@ -200,7 +203,7 @@ test("a typed frame (e.g. a table node) cannot be mapped: TypeError, nothing cha
   using c = f.space.cursorMut({ start: 0x1000, end: 0x2000 });
   throwsContract(() => c.map(typed as unknown as UFrame, user(PageFlags.RW)), TypeError);
   assert.equal(c.virtAddr(), 0x1000);
-  assert.equal(f.space._state.table.nodeCount(), 1);
+  assert.equal(spaceStateOf(f.space).table.nodeCount(), 1);
   assert.equal(typed.referenceCount(), 1);
   typed.dispose();
   disposeAndCheck(f);
@@ -212,11 +215,11 @@ test("mapping over a mapped page is a RangeError that changes neither the PTEs, 
   const a = newFrame(mem);
   const b = newFrame(mem);
   mapAt(space, 0x7000, a, PageFlags.R);
-  const before = walk(mem, space._state.table.root, 0x7000);
+  const before = walk(mem, spaceStateOf(space).table.root, 0x7000);
   const free = mem.freeFrames();
   using c = space.cursorMut({ start: 0x7000, end: 0x8000 });
   throwsContract(() => c.map(b, user(PageFlags.RW)), RangeError, /mapping over an already mapped page/);
-  assert.deepEqual(walk(mem, space._state.table.root, 0x7000), before);
+  assert.deepEqual(walk(mem, spaceStateOf(space).table.root, 0x7000), before);
   assert.equal(c.virtAddr(), 0x7000, "the cursor did not move");
   assert.equal(a.referenceCount(), 2);
   assert.equal(b.referenceCount(), 1);
@@ -235,7 +238,7 @@ test("NoMemory while creating table nodes rolls back: no node leaked, no referen
   const hog: UFrame[] = [];
   const opts = new FrameAllocOptions(mem);
   while (mem.freeFrames() > 2) hog.push(opts.allocFrame());
-  const table = space._state.table;
+  const table = spaceStateOf(space).table;
   using c = space.cursorMut({ start: 0x1000, end: 0x2000 });
   throwsVmError(() => c.map(frame, user(PageFlags.RW)), "NoMemory");
   assert.equal(mem.freeFrames(), 2, "the two nodes made before the failure were freed");
@@ -326,7 +329,7 @@ test("a page mapped without R is in the table (query shows it) but every access 
   mapNew(space, mem, 0xa000, 0);
   assert.equal(flagsAt(space, 0x9000), PageFlags.W);
   assert.equal(flagsAt(space, 0xa000), 0);
-  const leaf = walk(mem, space._state.table.root, 0x9000).entries[3] as { lo: number };
+  const leaf = walk(mem, spaceStateOf(space).table.root, 0x9000).entries[3] as { lo: number };
   assert.equal(leaf.lo & 1, 0, "not present to the MMU");
   for (const va of [0x9000, 0xa000]) {
     throwsVmError(() => space.reader(va, 1).readFallible(VmWriter.from(new Uint8Array(1))), "PageFault", 0);
@@ -339,5 +342,29 @@ test("a page mapped without R is in the table (query shows it) but every access 
     p.flags = PageFlags.RW;
   });
   assert.equal(space.readVal(0x9000, u8), 0x5a, "adding R makes the same frame readable");
+  disposeAndCheck(f);
+});
+
+test("by construction, no reserved frame, page-table node or free frame ever enters a leaf entry (ERR_VMIO_INTERNAL, nothing changes)", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const state = spaceStateOf(space);
+  const table = state.table;
+  const isInternal = (e: unknown): boolean => e instanceof Error && (e as { code?: unknown }).code === "ERR_VMIO_INTERNAL";
+  const prop = user(PageFlags.RW);
+  const free = mem.freeFrames();
+  // Frame 0 (RAM's header), the last reserved frame, the root node, a free frame, one past the end.
+  let freeFrame = mem.reservedFrames();
+  while (!ramOf(mem).frames.isFree(freeFrame)) freeFrame++;
+  for (const frame of [0, mem.reservedFrames() - 1, table.root, freeFrame, ramOf(mem).nframes]) {
+    assert.throws(() => table.map(0x7000, frame, prop), isInternal, `frame ${frame}`);
+  }
+  assert.equal(mem.freeFrames(), free, "no node was made on the way");
+  assert.equal(walk(mem, table.root, 0x7000).entries.length, 1, "the walk stops at the root: nothing was linked");
+  // reprotect refuses to rewrite an entry that no longer maps the frame it was given.
+  const paddr = mapNew(space, mem, 0x7000, PageFlags.RW);
+  assert.throws(() => table.reprotect(0x7000, paddr / PAGE_SIZE + 1, prop), isInternal);
+  assert.throws(() => table.reprotect(0x8000, paddr / PAGE_SIZE, prop), isInternal);
+  assert.equal(flagsAt(space, 0x7000), PageFlags.RW);
   disposeAndCheck(f);
 });

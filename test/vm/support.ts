@@ -16,12 +16,25 @@ import {
   type VmErrorCode,
 } from "../../src/index.js";
 import { ramOf } from "../../src/frame/physical-memory.js";
+import type { PagingName } from "../../src/frame/paging-name.js";
 
 export { PAGE_SIZE };
 
-/** A private RAM: 1 MiB (256 frames, 3 of them metadata) unless told otherwise. */
-export function memory(size = 1 << 20): PhysicalMemory {
-  return new PhysicalMemory({ size });
+/**
+ * The paging format this run of the vm tests uses. Every vm test file runs
+ * on both formats: as itself on x86-64, and through its twin in
+ * `test/vm/sv48/`, which calls {@link runOnPaging} before importing it.
+ */
+export let PAGING: PagingName = "x86-64";
+
+/** Makes this process's vm tests run on `paging` (call before importing a test file). */
+export function runOnPaging(paging: PagingName): void {
+  PAGING = paging;
+}
+
+/** A private RAM in this run's paging format: 1 MiB (256 frames, 3 of them metadata) unless told otherwise. */
+export function memory(size = 1 << 20, shared = false): PhysicalMemory {
+  return new PhysicalMemory({ size, shared, paging: PAGING });
 }
 
 /** Properties of a user mapping with write-back caching. */
@@ -127,15 +140,69 @@ export function physBytes(mem: PhysicalMemory, paddr: number, len = PAGE_SIZE): 
   return ramOf(mem).bytes.slice(paddr, paddr + len);
 }
 
-/** An x86-64 page-table entry as two 32-bit halves. */
+/** A page-table entry as two 32-bit halves. */
 export interface RawPte {
   readonly lo: number;
   readonly hi: number;
 }
 
-/** Physical frame number in bits 12–51 of an entry (computed independently of src/vm/pte.ts). */
+/**
+ * What the bits of a raw entry mean in this run's paging format, written
+ * from the architecture manuals independently of `src/vm/pte-*.ts`: x86-64
+ * (P 0, RW 1, US 2, A 5, D 6, NX 63, address bits 12–51) and RISC-V Sv48
+ * (V 0, R 1, W 2, X 3, U 4, G 5, A 6, D 7, PPN at bit 10).
+ */
+export interface RawFormat {
+  /** The flag bits of a non-leaf entry (within `tableMask`). */
+  readonly tableFlags: number;
+  readonly tableMask: number;
+  /** Whether the hardware may use the leaf at all (P; V and R). */
+  present(e: RawPte): boolean;
+  writable(e: RawPte): boolean;
+  user(e: RawPte): boolean;
+  executable(e: RawPte): boolean;
+  accessed(e: RawPte): boolean;
+  dirty(e: RawPte): boolean;
+  /** Whether a non-leaf entry points to a node. */
+  isTable(e: RawPte): boolean;
+  /** The frame number an entry holds. */
+  frame(e: RawPte): number;
+}
+
+const X86_RAW: RawFormat = {
+  tableFlags: 0x7,
+  tableMask: 0xfff,
+  present: (e) => (e.lo & 1) !== 0,
+  writable: (e) => (e.lo & 2) !== 0,
+  user: (e) => (e.lo & 4) !== 0,
+  executable: (e) => (e.lo & 1) !== 0 && e.hi >>> 31 === 0,
+  accessed: (e) => (e.lo & 0x20) !== 0,
+  dirty: (e) => (e.lo & 0x40) !== 0,
+  isTable: (e) => (e.lo & 1) !== 0,
+  frame: (e) => Math.floor(e.lo / 4096) + (e.hi % 2 ** 20) * 2 ** 20,
+};
+
+const SV48_RAW: RawFormat = {
+  tableFlags: 0x1,
+  tableMask: 0x3ff,
+  present: (e) => (e.lo & 3) === 3,
+  writable: (e) => (e.lo & 4) !== 0,
+  user: (e) => (e.lo & 0x10) !== 0,
+  executable: (e) => (e.lo & 9) === 9,
+  accessed: (e) => (e.lo & 0x40) !== 0,
+  dirty: (e) => (e.lo & 0x80) !== 0,
+  isTable: (e) => (e.lo & 0xf) === 1,
+  frame: (e) => Math.floor(e.lo / 1024) + (e.hi % 2 ** 22) * 2 ** 22,
+};
+
+/** The raw-bit meanings of this run's paging format. */
+export function raw(): RawFormat {
+  return PAGING === "x86-64" ? X86_RAW : SV48_RAW;
+}
+
+/** Physical frame number held by an entry, in this run's format (computed independently of src/vm/pte-*.ts). */
 export function pteFrame(e: RawPte): number {
-  return Math.floor(e.lo / 4096) + (e.hi % 2 ** 20) * 2 ** 20;
+  return raw().frame(e);
 }
 
 /** Reads the entry `index` of the table node in frame `node`. */
@@ -163,7 +230,7 @@ export function walk(mem: PhysicalMemory, root: number, va: number): { entries: 
     const e = readPte(mem, node, pteIndex(va, level));
     entries.push(e);
     if (level > 1) {
-      if ((e.lo & 1) === 0) break;
+      if (!raw().isTable(e)) break;
       node = pteFrame(e);
     }
   }
@@ -213,4 +280,44 @@ export function reclaim(mem: PhysicalMemory, paddr: number): UFrame | undefined 
   }
   for (const o of others) o.dispose();
   return found;
+}
+
+/** The bytes at `[addr, addr + len)` of `space`, read through the space. */
+export function spaceBytes(space: VmSpace, addr: number, len: number): Uint8Array {
+  const b = new Uint8Array(len);
+  space.readBytes(addr, b);
+  return b;
+}
+
+/**
+ * Runs a copy of `len` bytes from `src` to `dst` within `space` (a memmove
+ * when they overlap) and checks it is exact to the byte: the bytes it
+ * reports as copied hold the source's bytes from before the copy, and every
+ * other byte of `[lo, hi)` is as it was. `prepare` runs after the bytes are
+ * snapshot and before the copy (to warm a TLB, say). Returns the count (the
+ * error's `copied` when a fault stopped the copy).
+ */
+export function checkMemmove(space: VmSpace, src: number, dst: number, len: number, lo: number, hi: number, prepare?: () => void): number {
+  const before = spaceBytes(space, lo, hi - lo);
+  prepare?.();
+  let copied: number;
+  try {
+    copied = space.reader(src, len).readFallible(space.writer(dst, len));
+  } catch (e) {
+    assert.ok(e instanceof VmError && e.code === "PageFault", `a copy stops with PageFault, not ${String(e)}`);
+    copied = e.copied;
+  }
+  const after = spaceBytes(space, lo, hi - lo);
+  const expected = before.slice();
+  for (let i = 0; i < copied; i++) if (dst - lo + i < expected.length) expected[dst - lo + i] = before[src - lo + i] as number;
+  for (let i = 0; i < expected.length; i++) {
+    if (after[i] !== expected[i]) assert.fail(`byte 0x${(lo + i).toString(16)} is ${after[i]}, expected ${expected[i]} (copied ${copied} of ${len})`);
+  }
+  return copied;
+}
+
+/** Whether `e` is an error carrying a string `code`, and that code when given. */
+export function hasCode(e: unknown, code?: string): boolean {
+  const c = (e as { code?: unknown } | null)?.code;
+  return typeof c === "string" && (code === undefined || c === code);
 }

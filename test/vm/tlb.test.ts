@@ -5,23 +5,38 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { FrameAllocOptions, PAGE_SIZE, PageFlags, VmWriter, VmReader, u32, u8 } from "../../src/index.js";
 import { SpaceState } from "../../src/vm/space-state.js";
-import { TLB_ENTRIES, TLB_READ, TLB_WRITE, Tlb } from "../../src/vm/tlb.js";
+import { TLB_ENTRIES, TLB_EXEC, TLB_READ, TLB_WRITE, Tlb } from "../../src/vm/tlb.js";
 import { disposeAndCheck, fixture, flagsAt, mapAt, mapNew, newFrame, pattern, protectAt, reclaim, throwsVmError, unmapAt, user } from "./support.js";
+import { spaceStateOf } from "../../src/vm/vm-space.js";
 import { ramOf } from "../../src/frame/physical-memory.js";
 
-test("Tlb: fill caches a translation in slot vpn mod TLB_ENTRIES; invalidate drops only matching tags", () => {
+/** What slot `s` of `tlb` allows, as TLB_* bits, for page `vpn`. */
+function permsOf(tlb: Tlb, vpn: number): number {
+  return (tlb.lookup(vpn, TLB_READ) >= 0 ? TLB_READ : 0) | (tlb.lookup(vpn, TLB_WRITE) >= 0 ? TLB_WRITE : 0) | (tlb.lookup(vpn, TLB_EXEC) >= 0 ? TLB_EXEC : 0);
+}
+
+const empty = (tlb: Tlb): boolean => [tlb.readTags, tlb.writeTags, tlb.execTags].every((a) => a.every((t) => t === -1));
+
+test("Tlb: fill caches a translation in slot vpn mod TLB_ENTRIES, one tag per kind of access; invalidate drops only matching tags", () => {
   const tlb = new Tlb();
   assert.equal(TLB_ENTRIES, 1024);
-  assert.ok(tlb.tags.every((t) => t === -1), "a new TLB is empty");
+  assert.ok(empty(tlb), "a new TLB is empty");
   tlb.fill(5, 0x9000, TLB_READ);
-  tlb.fill(5 + TLB_ENTRIES * 3, 0xa000, TLB_READ | TLB_WRITE); // aliases slot 5: replaces it
-  assert.equal(tlb.tags[5], 5 + TLB_ENTRIES * 3);
-  assert.equal(tlb.paddrs[5], 0xa000);
-  assert.equal(tlb.perms[5], TLB_READ | TLB_WRITE);
+  assert.equal(tlb.lookup(5, TLB_READ), 0x9000);
+  assert.equal(tlb.lookup(5, TLB_WRITE), -1);
+  assert.equal(tlb.lookup(5, TLB_EXEC), -1);
+  const v = 5 + TLB_ENTRIES * 3;
+  tlb.fill(v, 0xa000, TLB_READ | TLB_WRITE); // aliases slot 5: replaces it
+  assert.equal(tlb.lookup(5, TLB_READ), -1);
+  assert.equal(tlb.readTags[5], v * PAGE_SIZE, "tags are page base addresses");
+  assert.equal(tlb.deltas[5], 0xa000 - v * PAGE_SIZE);
+  assert.equal(permsOf(tlb, v), TLB_READ | TLB_WRITE);
+  tlb.fill(v, 0xa000, TLB_READ | TLB_EXEC);
+  assert.equal(permsOf(tlb, v), TLB_READ | TLB_EXEC, "a refill replaces every tag of the slot");
   tlb.invalidate(5, 6);
-  assert.equal(tlb.tags[5], 5 + TLB_ENTRIES * 3, "an aliased entry for another page survives");
-  tlb.invalidate(5 + TLB_ENTRIES * 3, 6 + TLB_ENTRIES * 3);
-  assert.equal(tlb.tags[5], -1);
+  assert.equal(permsOf(tlb, v), TLB_READ | TLB_EXEC, "an aliased entry for another page survives");
+  tlb.invalidate(v, v + 1);
+  assert.ok(empty(tlb));
 });
 
 test("Tlb: slots are exact for page numbers above 2^32 (no 32-bit truncation of the tag)", () => {
@@ -29,22 +44,27 @@ test("Tlb: slots are exact for page numbers above 2^32 (no 32-bit truncation of 
   const vpn = 0x7_ffff_fffe; // page 0x7fff_ffff_e000
   assert.equal(Tlb.slot(vpn), vpn % TLB_ENTRIES);
   assert.equal(Tlb.slot(2 ** 35 + 7), 7);
-  tlb.fill(vpn, 0x5000, TLB_READ);
-  assert.equal(tlb.tags[vpn % TLB_ENTRIES], vpn);
+  tlb.fill(vpn, 0x5000, TLB_READ | TLB_WRITE | TLB_EXEC);
+  assert.equal(tlb.readTags[vpn % TLB_ENTRIES], vpn * PAGE_SIZE);
+  assert.equal(tlb.lookup(vpn, TLB_WRITE), 0x5000);
+  assert.equal(tlb.lookup(vpn - TLB_ENTRIES, TLB_READ), -1, "a page 4 MiB below, in the same slot, misses");
+  assert.equal(tlb.lookup(vpn + 2 ** 20, TLB_READ), -1, "a page 4 GiB above (same low 32 bits of its address) misses");
   tlb.invalidate(vpn - (vpn % TLB_ENTRIES), vpn); // a range that ends just before it
-  assert.equal(tlb.tags[vpn % TLB_ENTRIES], vpn);
+  assert.equal(permsOf(tlb, vpn), TLB_READ | TLB_WRITE | TLB_EXEC);
   tlb.invalidate(vpn, vpn + 1);
-  assert.equal(tlb.tags[vpn % TLB_ENTRIES], -1);
+  assert.equal(permsOf(tlb, vpn), 0);
 });
 
 test("Tlb: invalidating a range of at least TLB_ENTRIES pages flushes everything", () => {
   const tlb = new Tlb();
   for (let v = 0; v < 100; v++) tlb.fill(v * 7 + 3, v * PAGE_SIZE, TLB_READ);
+  const flushes = tlb.flushes;
   tlb.invalidate(10_000, 10_000 + TLB_ENTRIES);
-  assert.ok(tlb.tags.every((t) => t === -1));
-  tlb.fill(1, 0, TLB_READ);
+  assert.ok(empty(tlb));
+  tlb.fill(1, 0, TLB_READ | TLB_WRITE | TLB_EXEC);
   tlb.flush();
-  assert.equal(tlb.tags[1], -1);
+  assert.ok(empty(tlb));
+  assert.equal(tlb.flushes, flushes + 2, "both flushes counted");
 });
 
 test("a read through a page fills this thread's TLB; unmapping it makes the next read through an existing reader fault", () => {
@@ -54,9 +74,9 @@ test("a read through a page fills this thread's TLB; unmapping it makes the next
   const r = space.reader(0x4000, PAGE_SIZE);
   assert.equal(r.clone().readVal(u32), new DataView(pattern(4).buffer).getUint32(0, true));
   const slot = Tlb.slot(4);
-  assert.equal(space._state.tlb.tags[slot], 4, "the translation is cached");
+  assert.equal(spaceStateOf(space).tlb.readTags[slot], 0x4000, "the translation is cached");
   unmapAt(space, 0x4000);
-  assert.equal(space._state.tlb.tags[slot], -1, "unmap dropped it");
+  assert.equal(spaceStateOf(space).tlb.readTags[slot], -1, "unmap dropped it");
   throwsVmError(() => r.clone().readVal(u32), "PageFault");
   const buf = new Uint8Array(8).fill(0xee);
   throwsVmError(() => r.readFallible(VmWriter.from(buf)), "PageFault", 0);
@@ -90,7 +110,7 @@ test("protect to read-only: a write through an existing writer faults after a wr
   const paddr = mapNew(space, mem, 0x8000, PageFlags.RW);
   const w = space.writer(0x8000, PAGE_SIZE);
   w.writeVal(u32, 0x11111111);
-  assert.equal(space._state.tlb.perms[Tlb.slot(8)], TLB_READ | TLB_WRITE, "writable translation cached");
+  assert.equal(permsOf(spaceStateOf(space).tlb, 8), TLB_READ | TLB_WRITE, "writable translation cached");
   protectAt(space, 0x8000, PageFlags.R);
   throwsVmError(() => w.writeVal(u32, 0x22222222), "PageFault");
   throwsVmError(() => w.fillZeros(8), "PageFault", 0);
@@ -129,10 +149,10 @@ test("the first write to a clean page re-walks the table (a read-only TLB entry)
   mapNew(space, mem, 0x3000, PageFlags.RW);
   space.readVal(0x3000, u8);
   assert.equal(flagsAt(space, 0x3000), PageFlags.RW | PageFlags.ACCESSED);
-  assert.equal(space._state.tlb.perms[Tlb.slot(3)], TLB_READ, "a clean page is cached for reads only");
+  assert.equal(permsOf(spaceStateOf(space).tlb, 3), TLB_READ, "a clean page is cached for reads only");
   space.writeVal(0x3001, u8, 7);
   assert.equal(flagsAt(space, 0x3000), PageFlags.RW | PageFlags.ACCESSED | PageFlags.DIRTY);
-  assert.equal(space._state.tlb.perms[Tlb.slot(3)], TLB_READ | TLB_WRITE);
+  assert.equal(permsOf(spaceStateOf(space).tlb, 3), TLB_READ | TLB_WRITE);
   disposeAndCheck(f);
 });
 
@@ -141,7 +161,7 @@ test("a read of a dirty page caches a writable translation; clearing DIRTY by pr
   const { mem, space } = f;
   mapNew(space, mem, 0x3000, PageFlags.RW | PageFlags.DIRTY);
   space.readVal(0x3000, u8);
-  assert.equal(space._state.tlb.perms[Tlb.slot(3)], TLB_READ | TLB_WRITE);
+  assert.equal(permsOf(spaceStateOf(space).tlb, 3), TLB_READ | TLB_WRITE);
   protectAt(space, 0x3000, PageFlags.RW);
   assert.equal(flagsAt(space, 0x3000), PageFlags.RW);
   const w = space.writer(0x3000, 1);
@@ -206,22 +226,22 @@ test("another thread's view of the space (its own TLB) flushes when this one unm
   const f = fixture();
   const { mem, space } = f;
   mapNew(space, mem, 0x5000, PageFlags.RW);
-  const mine = space._state;
+  const mine = spaceStateOf(space);
   // A second per-thread state over the same table and control block, as a worker would have.
-  const other = new SpaceState(mem, mine.table, mine.ctrl);
+  const other = new SpaceState(mem, mine.table, mine.control);
   const slot = Tlb.slot(5);
   assert.ok(other.translate(5, true) >= 0);
-  assert.equal(other.tlb.tags[slot], 5);
+  assert.equal(other.tlb.readTags[slot], 0x5000);
   other.syncTlb();
-  assert.equal(other.tlb.tags[slot], 5, "nothing changed: the entry stays");
+  assert.equal(other.tlb.readTags[slot], 0x5000, "nothing changed: the entry stays");
   protectAt(space, 0x5000, PageFlags.R);
   other.syncTlb();
-  assert.equal(other.tlb.tags[slot], -1, "protect bumped the epoch: the other TLB flushed");
+  assert.equal(other.tlb.readTags[slot], -1, "protect bumped the epoch: the other TLB flushed");
   assert.equal(other.translate(5, true), -1, "and its re-walk sees the page read-only");
   assert.ok(other.translate(5, false) >= 0);
   unmapAt(space, 0x5000);
   other.syncTlb();
-  assert.equal(other.tlb.tags[slot], -1);
+  assert.equal(other.tlb.readTags[slot], -1);
   assert.equal(other.translate(5, false), -1);
   // Mapping alone removes no translation: the epoch does not move.
   const epoch = mine.epoch();

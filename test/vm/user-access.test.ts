@@ -3,8 +3,9 @@
 // copies between two spaces and within one, and the ACCESSED/DIRTY bits.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { FrameAllocOptions, PAGE_SIZE, PageFlags, VmReader, VmSpace, VmWriter, array, struct, u16, u32, u64, u8, type PodType } from "../../src/index.js";
+import { FrameAllocOptions, PAGE_SIZE, PageFlags, VmReader, VmSpace, VmWriter, array, struct, u16, u32, u64, u8, type PodType, type UFrame } from "../../src/index.js";
 import {
+  checkMemmove,
   disposeAndCheck,
   fixture,
   flagsAt,
@@ -16,8 +17,10 @@ import {
   physBytes,
   protectAt,
   queryAt,
+  spaceBytes,
   throwsContract,
   throwsVmError,
+  unmapAt,
   user,
 } from "./support.js";
 import { ramOf } from "../../src/frame/physical-memory.js";
@@ -517,4 +520,144 @@ test("atomicCompareExchange with a reader of another space at the same address i
   throwsContract(() => wb.atomicCompareExchange(VmReader.from(new Uint8Array(4)), u32, 0, 1), RangeError);
   a.dispose();
   b.dispose();
+});
+
+// ---- issue 8, defect 1: an upward overlapping copy within one space is exact ----
+
+test("memmove up through a copy-on-write destination page whose source pages were physically adjacent is exact", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const seg = new FrameAllocOptions(mem).allocSegment(2);
+  const frames = [...seg];
+  (frames[0] as UFrame).writeBytes(0, pattern(PAGE_SIZE, 1));
+  (frames[1] as UFrame).writeBytes(0, pattern(PAGE_SIZE, 2));
+  mapAt(space, BASE, frames[0] as UFrame, PageFlags.RW);
+  mapAt(space, BASE + PAGE_SIZE, frames[1] as UFrame, PageFlags.R);
+  for (const frame of frames) frame.dispose();
+  const opts = new FrameAllocOptions(mem);
+  let cow = 0;
+  space.setPageFaultHandler((fault) => {
+    // The README tour's copy-on-write: a private copy of a read-only page.
+    const page = Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE;
+    using c = space.cursorMut({ start: page, end: page + PAGE_SIZE });
+    const item = c.query().item;
+    if (item === undefined || !fault.write) return false;
+    using old = item.frame;
+    using copy = opts.allocFrame();
+    old.reader().read(copy.writer());
+    c.unmap(PAGE_SIZE);
+    c.jump(page);
+    c.map(copy, user(PageFlags.RW));
+    cow++;
+    return true;
+  });
+  // The source is one merged run of two adjacent frames (TLB warm) until the handler replaces one.
+  const warm = () => void space.reader(BASE, 2 * PAGE_SIZE).readFallible(VmWriter.from(new Uint8Array(2 * PAGE_SIZE)));
+  assert.equal(checkMemmove(space, BASE + PAGE_SIZE - 16, BASE + PAGE_SIZE - 15, 33, BASE, BASE + 2 * PAGE_SIZE, warm), 33);
+  assert.equal(cow, 1);
+  disposeAndCheck(f);
+});
+
+test("memmove up over more than a TLB's worth (1024) of physically contiguous pages, no handler, is exact", () => {
+  const f = fixture(8 << 20);
+  const { mem, space } = f;
+  const n = 1030;
+  const seg = new FrameAllocOptions(mem).allocSegment(n);
+  {
+    using c = space.cursorMut({ start: BASE, end: BASE + n * PAGE_SIZE });
+    for (const frame of seg) {
+      c.map(frame, user(PageFlags.RW));
+      frame.dispose();
+    }
+  }
+  // Written through the space: DIRTY set, so writes merge adjacent pages into one run too.
+  space.writeBytes(BASE, pattern(n * PAGE_SIZE, 5));
+  for (const shift of [1, 4097]) {
+    // A warm TLB holding the first 1024 pages: the first run merges all of them.
+    const warm = () => void spaceBytes(space, BASE, 1024 * PAGE_SIZE);
+    assert.equal(checkMemmove(space, BASE, BASE + shift, n * PAGE_SIZE - shift, BASE, BASE + n * PAGE_SIZE, warm), n * PAGE_SIZE - shift);
+  }
+  disposeAndCheck(f);
+});
+
+test("memmove up where the fault handler write-protects an earlier destination page is exact, and asks once per faulting byte", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  for (let k = 0; k < 3; k++) mapNew(space, mem, BASE + k * PAGE_SIZE, PageFlags.RW, pattern(PAGE_SIZE, k + 1));
+  const calls: string[] = [];
+  space.setPageFaultHandler((fault) => {
+    calls.push(`${fault.address.toString(16)}:${fault.write}`);
+    const page = Math.floor(fault.address / PAGE_SIZE) * PAGE_SIZE;
+    if (page !== BASE + 3 * PAGE_SIZE) return false;
+    mapNew(space, mem, page, PageFlags.RW, pattern(PAGE_SIZE, 4));
+    protectAt(space, BASE, PageFlags.R);
+    return true;
+  });
+  // The source is pages 0-2, the destination runs 8 bytes into page 3: the handler runs for that
+  // write, after bytes landed in page 0. They stay, and count.
+  const len = 3 * PAGE_SIZE - 8;
+  assert.equal(checkMemmove(space, BASE + 8, BASE + 16, len, BASE, BASE + 3 * PAGE_SIZE), len);
+  assert.deepEqual(calls, [`${(BASE + 3 * PAGE_SIZE).toString(16)}:true`]);
+  // Once more: now page 0 is read-only, so the copy stops at its first byte, and the handler is asked once.
+  calls.length = 0;
+  assert.equal(checkMemmove(space, BASE + 8, BASE + 16, len, BASE, BASE + 4 * PAGE_SIZE), 0);
+  assert.deepEqual(calls, [`${(BASE + 16).toString(16)}:true`]);
+  disposeAndCheck(f);
+});
+
+test("memmove up that faults part-way stops at the first fault in order, with every byte before it in place and nothing after it", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  // Pages 0 and 1 mapped, 2 not: the source runs into the hole at page 2.
+  mapNew(space, mem, BASE, PageFlags.RW, pattern(PAGE_SIZE, 1));
+  mapNew(space, mem, BASE + PAGE_SIZE, PageFlags.RW, pattern(PAGE_SIZE, 2));
+  const copied = checkMemmove(space, BASE + 100, BASE + 200, 2 * PAGE_SIZE, BASE, BASE + 2 * PAGE_SIZE);
+  assert.equal(copied, 2 * PAGE_SIZE - 200, "the destination ends first (page 2 is a hole): a write fault");
+  const read = checkMemmove(space, BASE + PAGE_SIZE + 100, BASE + PAGE_SIZE + 101, PAGE_SIZE, BASE, BASE + 2 * PAGE_SIZE);
+  assert.equal(read, PAGE_SIZE - 101, "the bytes before the hole moved");
+  disposeAndCheck(f);
+});
+
+// ---- issue 8, defect 3: a struct value's getters run once, before translation ----
+
+test("writeVal of a struct whose getter unmaps the target page: PageFault, nothing written anywhere, getters read once (unshared and shared RAM)", () => {
+  for (const shared of [false, true]) {
+    const mem = memory(1 << 20, shared);
+    const free = mem.freeFrames();
+    const space = new VmSpace(mem);
+    space.activate();
+    const paddr = mapNew(space, mem, BASE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(0x33));
+    const S = struct({ a: u32, b: u64 });
+    const reads = { a: 0, b: 0 };
+    let next: UFrame | undefined;
+    const value = {
+      get a(): number {
+        if (reads.a++ === 0) {
+          unmapAt(space, BASE);
+          next = new FrameAllocOptions(mem).allocFrame();
+          next.writeBytes(0, new Uint8Array(PAGE_SIZE).fill(0x44));
+        }
+        return 1;
+      },
+      get b(): bigint {
+        reads.b++;
+        return 2n;
+      },
+    };
+    const t0 = performance.now();
+    for (const write of [() => space.writeVal(BASE + 8, S, value), () => space.writer(BASE + 8, 16).writeVal(S, value)]) {
+      reads.a = 0;
+      reads.b = 0;
+      throwsVmError(write, "PageFault", 0);
+      assert.deepEqual(reads, { a: 1, b: 1 });
+      const bytes = new Uint8Array(PAGE_SIZE);
+      (next as UFrame).readBytes(0, bytes);
+      assert.ok(bytes.every((b) => b === 0x44), `nothing landed in the frame's next owner (shared: ${shared}, paddr 0x${paddr.toString(16)})`);
+      (next as UFrame).dispose();
+      mapNew(space, mem, BASE, PageFlags.RW);
+    }
+    assert.ok(performance.now() - t0 < 1000, "no wait for this thread's own access");
+    space.dispose();
+    assert.equal(mem.freeFrames(), free);
+  }
 });

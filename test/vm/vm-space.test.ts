@@ -38,6 +38,7 @@ import {
   throwsVmError,
   unmapAt,
   user,
+  PAGING,
 } from "./support.js";
 import { ramOf } from "../../src/frame/physical-memory.js";
 
@@ -414,7 +415,7 @@ test("VmIo on a VmSpace has no short reads or writes: a fault mid-way is PageFau
   disposeAndCheck(f);
 });
 
-test("VmIo on a VmSpace past MAX_USERSPACE_VADDR: reads and writes are AccessDenied and touch nothing; fillZeros follows VmIoFill", () => {
+test("VmIo on a VmSpace past MAX_USERSPACE_VADDR: reads and writes are AccessDenied and touch nothing; so is fillZeros, zeroing up to the end as VmIoFill does", () => {
   const f = fixture();
   const { mem, space } = f;
   const last = MAX_USERSPACE_VADDR - PAGE_SIZE;
@@ -426,10 +427,11 @@ test("VmIo on a VmSpace past MAX_USERSPACE_VADDR: reads and writes are AccessDen
   throwsVmError(() => space.writeVal(MAX_USERSPACE_VADDR - 2, u32, 0), "AccessDenied", 0);
   throwsVmError(() => space.writeVal(MAX_USERSPACE_VADDR, u8, 0), "AccessDenied", 0);
   assert.ok(physBytes(mem, paddr).every((b) => b === 7), "nothing written");
-  // fillZeros keeps VmIoFill's rule: an offset past the end is InvalidArgs with copied 0; a range
-  // running past the end is zeroed up to the end, then InvalidArgs with copied.
-  throwsVmError(() => space.fillZeros(MAX_USERSPACE_VADDR + 1, 1), "InvalidArgs", 0);
-  throwsVmError(() => space.fillZeros(MAX_USERSPACE_VADDR - 2, 4), "InvalidArgs", 2);
+  // fillZeros keeps VmIoFill's rule with the space's code for "past the end" (issue 8): an offset
+  // past the end is AccessDenied with copied 0; a range running past the end is zeroed up to the
+  // end, then AccessDenied with copied.
+  throwsVmError(() => space.fillZeros(MAX_USERSPACE_VADDR + 1, 1), "AccessDenied", 0);
+  throwsVmError(() => space.fillZeros(MAX_USERSPACE_VADDR - 2, 4), "AccessDenied", 2);
   const tail = physBytes(mem, paddr);
   assert.deepEqual([...tail.subarray(PAGE_SIZE - 3)], [7, 0, 0]);
   disposeAndCheck(f);
@@ -469,4 +471,75 @@ test("errors are VmErrors only where the API says so", () => {
   assert.ok(!(e instanceof TypeError));
   assert.ok(e instanceof VmError);
   disposeAndCheck(f);
+});
+
+// ---- issue 8: values read once, internals unreachable ----
+
+test("a range's start and end are read once each, before the space is looked at: a getter that disposes the space gets a TypeError", () => {
+  const f = fixture();
+  const { space } = f;
+  const reads: string[] = [];
+  const range = {
+    get start() {
+      reads.push("start");
+      return 0x10_0000;
+    },
+    get end() {
+      reads.push("end");
+      return 0x10_2000;
+    },
+  };
+  space.cursor(range).dispose();
+  space.cursorMut(range).dispose();
+  assert.deepEqual(reads, ["start", "end", "start", "end"]);
+  const killer = {
+    start: 0x10_0000,
+    get end() {
+      space.dispose();
+      return 0x10_1000;
+    },
+  };
+  throwsDisposed(() => space.cursorMut(killer));
+  assert.equal(f.mem.freeFrames(), f.freeBefore);
+});
+
+test("a VmSpace's internals are unreachable: no own properties, only the API on its prototype, no way to attach without a token", () => {
+  const f = fixture();
+  const { space, mem } = f;
+  assert.deepEqual(Reflect.ownKeys(space), []);
+  const api = ["activate", "constructor", "cursor", "cursorMut", "dispose", "mmu", "readVal", "reader", "setPageFaultHandler", "share", "tlbStats", "walkPageTable", "writeVal", "writer"];
+  assert.deepEqual(Object.getOwnPropertyNames(VmSpace.prototype).sort(), api);
+  const vmIo = ["fillZeros", "read", "readBytes", "readOnce", "readSlice", "readVal", "write", "writeBytes", "writeOnce", "writeSlice", "writeVal"];
+  assert.deepEqual(Object.getOwnPropertyNames(Object.getPrototypeOf(VmSpace.prototype)).filter((n) => n !== "constructor").sort(), vmIo);
+  for (const name of ["live", "checkAccess", "checkActive", "_state", "_active", "_lock", "_ioMemory"]) {
+    assert.equal((space as unknown as Record<string, unknown>)[name], undefined, name);
+  }
+  // The constructor's internal form needs vmio's key: a look-alike symbol builds a fresh space.
+  const other = new (VmSpace as unknown as new (...a: unknown[]) => VmSpace)(mem, Symbol("vmio.internal"), {});
+  assert.notEqual(other, space);
+  other.dispose();
+  disposeAndCheck(f);
+});
+
+test("VmSpace.attach reads each field of the token once", () => {
+  const mem = new PhysicalMemory({ size: 1 << 20, shared: true, paging: PAGING });
+  const free = mem.freeFrames();
+  const space = new VmSpace(mem);
+  const token = space.share();
+  const reads: Record<string, number> = {};
+  const counting: Record<string, unknown> = {};
+  for (const k of Object.keys(token)) {
+    reads[k] = 0;
+    Object.defineProperty(counting, k, {
+      get() {
+        reads[k] = (reads[k] as number) + 1;
+        return (token as unknown as Record<string, unknown>)[k];
+      },
+    });
+  }
+  const attached = VmSpace.attach(mem, counting as unknown as typeof token);
+  for (const k of Object.keys(reads)) assert.equal(reads[k], 1, `token.${k} read once`);
+  attached.dispose();
+  space.dispose();
+  assert.equal(mem.freeFrames(), free);
 });

@@ -2,23 +2,53 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { GuestMemory, Iovec32, VmReaderArray } from "vmio";
 import { ByteSlab, Scratch } from "../../src/wasi/byte-slab.js";
 
-test("slab ranges never overlap, across slabs too, and start zeroed", () => {
-  const slab = new ByteSlab();
-  const kept: Uint8Array[] = [];
-  for (let i = 0; i < 500; i++) {
-    const r = slab.take(1 + (i % 97));
-    assert.ok(r.every((b) => b === 0));
-    r.fill(i & 0xff || 1);
-    kept.push(r);
+/** Guest memory with a byte pattern from 4096 on, and an I/O vector at 0 of `lens` buffers over it. */
+function iovecs(lens: number[]): { bufs: VmReaderArray; n: number; expected: Uint8Array } {
+  const buffer = new ArrayBuffer(1 << 18);
+  const u8 = new Uint8Array(buffer);
+  const dv = new DataView(buffer);
+  for (let i = 4096; i < u8.length; i++) u8[i] = (i * 7) & 0xff;
+  let at = 4096;
+  const parts: Uint8Array[] = [];
+  lens.forEach((len, i) => {
+    dv.setUint32(i * 8, at, true);
+    dv.setUint32(i * 8 + 4, len, true);
+    parts.push(u8.slice(at, at + len));
+    at += len + 3;
+  });
+  const n = lens.reduce((a, b) => a + b, 0);
+  const expected = new Uint8Array(n);
+  let k = 0;
+  for (const p of parts) {
+    expected.set(p, k);
+    k += p.length;
   }
-  kept.forEach((r, i) => assert.ok(r.every((b) => b === (i & 0xff || 1)), `range ${i} was overwritten`));
+  return { bufs: VmReaderArray.fromIovecs(new GuestMemory(buffer), 0, lens.length, Iovec32), n, expected };
+}
+
+test("slab ranges hold exactly the gathered bytes, never overlap (across slabs too) and start 8-aligned", () => {
+  const slab = new ByteSlab();
+  const kept: [Uint8Array, Uint8Array][] = [];
+  for (let i = 0; i < 500; i++) {
+    const { bufs, n, expected } = iovecs([1 + (i % 97), i % 5, 1 + (i % 13)]);
+    const r = slab.gather(bufs, n);
+    assert.deepEqual(r, expected);
+    assert.equal(r.byteOffset % 8, 0);
+    assert.equal(bufs.sumLens(), 0, "the vector was read to its end");
+    kept.push([r, expected.slice()]);
+  }
+  kept.forEach(([r, e], i) => assert.deepEqual(r, e, `range ${i} was overwritten`));
+  const buffers = new Set(kept.map(([r]) => r.buffer));
+  assert.ok(buffers.size > 1 && buffers.size < 500, "several writes share a slab; a full slab is replaced");
 });
 
 test("a large write gets an array of its own", () => {
-  const big = new ByteSlab().take(5000);
-  assert.equal(big.length, 5000);
+  const { bufs, n, expected } = iovecs([3000, 2000]);
+  const big = new ByteSlab().gather(bufs, n);
+  assert.deepEqual(big, expected);
   assert.equal(big.byteOffset, 0);
   assert.equal(big.buffer.byteLength, 5000);
 });
@@ -33,4 +63,19 @@ test("scratch is one buffer reused, grown on demand; huge requests are not kept"
   assert.equal(s.take(10).buffer, c.buffer);
   const huge = s.take(1 << 20);
   assert.notEqual(s.take(10).buffer, huge.buffer);
+});
+
+test("scratch gathers into its one buffer, wrapping and growing as needed", () => {
+  const s = new Scratch();
+  const first = s.gather(iovecs([10]).bufs, 10).buffer;
+  for (const lens of [[100, 20], [200], [7, 7, 7], [300, 400], [5], [60000]]) {
+    const { bufs, n, expected } = iovecs(lens);
+    assert.deepEqual(s.gather(bufs, n), expected, String(lens));
+  }
+  assert.equal(s.gather(iovecs([10]).bufs, 10).buffer, s.take(1).buffer, "take and gather share the buffer");
+  assert.notEqual(s.take(1).buffer, first, "it grew");
+  const { bufs, n, expected } = iovecs([70000, 50000]);
+  const huge = s.gather(bufs, n);
+  assert.deepEqual(huge, expected);
+  assert.notEqual(s.take(1).buffer, huge.buffer, "a huge write is not kept");
 });

@@ -65,8 +65,8 @@ export async function testGuest(options: WASIOptions = {}): Promise<TestGuest> {
 
 /** WASI errnos the tests name. */
 export const E = {
-  SUCCESS: 0, BADF: 8, EXIST: 20, FAULT: 21, ILSEQ: 25, INVAL: 28, ISDIR: 31, LOOP: 32, NAMETOOLONG: 37,
-  NOENT: 44, NOSYS: 52, NOTDIR: 54, NOTEMPTY: 55, NOTSOCK: 57, NOTCAPABLE: 76, SPIPE: 70,
+  SUCCESS: 0, ACCES: 2, BADF: 8, EXIST: 20, FAULT: 21, ILSEQ: 25, INVAL: 28, ISDIR: 31, LOOP: 32, NAMETOOLONG: 37,
+  NOENT: 44, NOSYS: 52, NOTDIR: 54, NOTEMPTY: 55, NOTSOCK: 57, PERM: 63, NOTCAPABLE: 76, SPIPE: 70,
 } as const;
 
 /** Rights bits the tests name. */

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-const SURFACE = ["Errno", "MemoryDir", "MemorySymlink", "WASI"];
+const SURFACE = ["Errno", "MemoryDir", "MemoryFile", "MemorySubdir", "MemorySymlink", "WASI"];
 
 test('import("vmio/wasi") under Node is the Node entry; both entries export the same names', async () => {
   const viaName = (await import("vmio/wasi")) as Record<string, unknown>;

@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { GuestMemory, Iovec32, VmReaderArray } from "vmio";
 import { BytesInput, ConsoleOutput, SinkOutput } from "../../src/wasi/stdio.js";
 import { FsError } from "../../src/wasi/fs/file-system.js";
 
@@ -16,6 +17,8 @@ test("BytesInput reads its bytes in order, then 0; it is not writable", () => {
   assert.equal(s.read(buf), 1);
   assert.equal(s.read(buf), 0);
   assert.throws(() => s.write(buf), FsError);
+  const mem = new GuestMemory(new ArrayBuffer(65536));
+  assert.throws(() => s.gather(VmReaderArray.fromIovecs(mem, 0, 0, Iovec32), 0), (e: unknown) => e instanceof FsError && e.errno === 8);
 });
 
 test("ConsoleOutput prints whole lines, keeps a partial one, and prints it at flush; UTF-8 split across writes survives", () => {

@@ -228,7 +228,7 @@ function read(cx: WasiContext, fd: number, iovs: number, count: number, offset: 
   } catch (err) {
     return errnoOf(err);
   }
-  bufs.writeFallible(VmReader.from(data.subarray(0, n)));
+  bufs.writeFallible(VmReader.from(data).limit(n));
   mem.writeVal(resultPtr, u32, n);
   return Errno.SUCCESS;
 }
@@ -254,11 +254,11 @@ function write(cx: WasiContext, fd: number, iovs: number, count: number, offset:
   }
   const e = checkPtr(mem, resultPtr, 4, 4);
   if (e !== Errno.SUCCESS) return e;
-  const total = bufs.sumLens();
-  const data = d.kind === "file" ? cx.scratch.take(total) : d.stream.outputBuffer(total);
-  bufs.readFallible(VmWriter.from(data));
   let n: number;
   try {
+    // Every buffer was checked against memory and no user code has run since: the copy does not fault.
+    const total = bufs.sumLens();
+    const data = d.kind === "file" ? cx.scratch.gather(bufs, total) : d.stream.gather(bufs, total);
     if (d.kind !== "file") {
       n = d.stream.write(data);
     } else if (offset !== undefined) {
@@ -342,15 +342,24 @@ export function fd_readdir(cx: WasiContext, fd: number, buf: number, bufLen: num
   }
   const all = [{ name: ".", ino: self, filetype: Filetype.DIRECTORY }, { name: "..", ino: self, filetype: Filetype.DIRECTORY }, ...entries];
   const start = BigInt.asUintN(64, cookie);
-  const out = new Uint8Array(len);
-  const head = new Uint8Array(DirentRecord.size);
-  const headWriter = () => VmWriter.from(head);
+  const first = start < BigInt(all.length) ? Number(start) : all.length;
+  // The entries that fit, encoded; the host buffer is no larger than they are, whatever buf_len says.
   const encoder = new TextEncoder();
+  const names: Uint8Array[] = [];
+  let need = 0;
+  for (let i = first; i < all.length && need < len; i++) {
+    const name = encoder.encode(all[i]!.name);
+    names.push(name);
+    need += DirentRecord.size + name.length;
+  }
+  const out = new Uint8Array(Math.min(len, need));
+  const head = new Uint8Array(DirentRecord.size);
   let used = 0;
-  for (let i = start < BigInt(all.length) ? Number(start) : all.length; i < all.length && used < len; i++) {
+  for (let k = 0; k < names.length; k++) {
+    const i = first + k;
     const entry = all[i]!;
-    const name = encoder.encode(entry.name);
-    headWriter().writeVal(DirentRecord, { next: BigInt(i + 1), ino: entry.ino, namlen: name.length, type: entry.filetype });
+    const name = names[k]!;
+    VmWriter.from(head).writeVal(DirentRecord, { next: BigInt(i + 1), ino: entry.ino, namlen: name.length, type: entry.filetype });
     const h = Math.min(head.length, len - used);
     out.set(head.subarray(0, h), used);
     used += h;

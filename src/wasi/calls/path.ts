@@ -55,15 +55,17 @@ export function path_remove_directory(cx: WasiContext, fd: number, path: number,
   });
 }
 
-/** `path_unlink_file(fd, path)`: a directory is `ISDIR`; a trailing slash on a non-directory `NOTDIR`. */
+/**
+ * `path_unlink_file(fd, path)`: a directory is `ISDIR`; a trailing slash on
+ * a non-directory `NOTDIR` (both before permissions, as in Linux's `do_unlinkat`).
+ */
 export function path_unlink_file(cx: WasiContext, fd: number, path: number, pathLen: number): ErrnoValue {
   const a = dirAndPath(cx, fd, Rights.PATH_UNLINK_FILE, path, pathLen);
   if (typeof a === "number") return a;
   return attempt(() => {
     const r = resolvePath(a[0].dir, a[1], false);
     if (r.name === undefined) throw new FsError(Errno.ISDIR);
-    if (r.dir.lstatChild(r.name).filetype === Filetype.DIRECTORY) throw new FsError(Errno.ISDIR);
-    if (r.trailingSlash) throw new FsError(Errno.NOTDIR);
+    if (r.trailingSlash) throw new FsError(r.dir.lstatChild(r.name).filetype === Filetype.DIRECTORY ? Errno.ISDIR : Errno.NOTDIR);
     r.dir.unlink(r.name);
   });
 }
@@ -92,7 +94,7 @@ export function path_filestat_set_times(cx: WasiContext, fd: number, flags: numb
   });
 }
 
-/** `path_link(old_fd, old_flags, old_path, new_fd, new_path)`: a directory cannot be linked (`PERM`). */
+/** `path_link(old_fd, old_flags, old_path, new_fd, new_path)`: a directory cannot be linked (`PERM`, from the backend after `EXIST` and `ACCES`, as in Linux). */
 export function path_link(cx: WasiContext, oldFd: number, oldFlags: number, oldPath: number, oldLen: number, newFd: number, newPath: number, newLen: number): ErrnoValue {
   const src = dirAndPath(cx, oldFd, Rights.PATH_LINK_SOURCE, oldPath, oldLen);
   if (typeof src === "number") return src;
@@ -101,9 +103,10 @@ export function path_link(cx: WasiContext, oldFd: number, oldFlags: number, oldP
   return attempt(() => {
     const from = resolvePath(src[0].dir, src[1], follows(oldFlags));
     const to = resolvePath(dst[0].dir, dst[1], false);
-    if (statAt(from).filetype === Filetype.DIRECTORY) throw new FsError(Errno.PERM);
+    statAt(from);
     refuseNewName(to);
-    from.dir.link(from.name!, to.dir, to.name!);
+    if (from.name === undefined) throw new FsError(existsAt(to) ? Errno.EXIST : Errno.PERM); // `.` or `a/..`: a directory
+    from.dir.link(from.name, to.dir, to.name!);
   });
 }
 

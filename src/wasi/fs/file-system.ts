@@ -70,6 +70,12 @@ export interface FsDir {
   readonly kind: "dir";
   /** This directory's own attributes. */
   stat(): Filestat;
+  /**
+   * `ACCES` unless names may be looked up here (search permission, `x`).
+   * Every method below that takes a `name` checks it itself; the resolver
+   * calls this for the components it handles without the backend, `.` and `..`.
+   */
+  checkSearch(): void;
   /** The attributes of `name` itself (a symlink is not followed); `NOENT` when absent. */
   lstatChild(name: string): Filestat;
   /** The target of the symlink `name`; `INVAL` when it is not a symlink. */

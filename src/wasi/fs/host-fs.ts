@@ -57,7 +57,8 @@ export function hostError(e: unknown): FsError {
   throw e;
 }
 
-function filetypeOf(st: fs.BigIntStats): number {
+/** The WASI `filetype` of a host stat or directory entry (both have `isFile()` and the rest). */
+function filetypeOf(st: fs.BigIntStats | fs.Dirent): number {
   if (st.isFile()) return Filetype.REGULAR_FILE;
   if (st.isDirectory()) return Filetype.DIRECTORY;
   if (st.isSymbolicLink()) return Filetype.SYMBOLIC_LINK;
@@ -115,6 +116,9 @@ export class HostDir implements FsDir {
   stat(): Filestat {
     return times.toFilestat(host(() => fs.statSync(this.#path, { bigint: true })));
   }
+  checkSearch(): void {
+    host(() => fs.accessSync(this.#path, C.X_OK));
+  }
   lstatChild(name: string): Filestat {
     return times.toFilestat(host(() => fs.lstatSync(this.#at(name), { bigint: true })));
   }
@@ -159,9 +163,14 @@ export class HostDir implements FsDir {
   }
   unlink(name: string): void {
     const path = this.#at(name);
-    // Linux's unlink of a directory says EISDIR; macOS says EPERM. Say EISDIR everywhere.
-    if (host(() => fs.lstatSync(path)).isDirectory()) throw new FsError(Errno.ISDIR);
-    host(() => fs.unlinkSync(path));
+    try {
+      fs.unlinkSync(path);
+    } catch (e) {
+      const err = hostError(e);
+      // Linux's unlink of a directory says EISDIR; macOS says EPERM. Say EISDIR everywhere.
+      if (err.errno === Errno.PERM && host(() => fs.lstatSync(path)).isDirectory()) throw new FsError(Errno.ISDIR);
+      throw err;
+    }
   }
   symlink(target: string, name: string): void {
     host(() => fs.symlinkSync(target, this.#at(name)));
@@ -183,15 +192,24 @@ export class HostDir implements FsDir {
     const before = host(() => fs.statSync(this.#path, { bigint: true }));
     times.set(before, atim, mtim, (a, m) => host(() => fs.utimesSync(this.#path, a, m)), () => host(() => fs.statSync(this.#path, { bigint: true })));
   }
+  /**
+   * The entries with their inodes. Node's `readdir` gives no `d_ino`, so each
+   * entry is `lstat`ed; in a directory that can be listed but not searched
+   * (`r` without `x`) that is `ACCES`, and the entry is reported with the
+   * type `readdir` gives and inode 0.
+   */
   entries(): DirEntry[] {
-    const names = host(() => fs.readdirSync(this.#path));
+    const listed = host(() => fs.readdirSync(this.#path, { withFileTypes: true }));
     const out: DirEntry[] = [];
-    for (const name of names) {
+    for (const entry of listed) {
+      const name = entry.name;
       try {
         const st = fs.lstatSync(this.#at(name), { bigint: true });
         out.push({ name, ino: st.ino, filetype: filetypeOf(st) });
-      } catch {
-        // removed between the listing and the stat: it is not there any more
+      } catch (e) {
+        // Removed between the listing and the stat: it is not there any more.
+        if ((e as { code?: unknown }).code !== "EACCES") continue;
+        out.push({ name, ino: 0n, filetype: filetypeOf(entry) });
       }
     }
     return out;

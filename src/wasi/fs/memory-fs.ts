@@ -7,6 +7,16 @@
  * so a removed file stays readable through fds already open, as on POSIX.
  * Times are nanoseconds (bigint) and set exactly as asked.
  *
+ * Modes: every inode has permission bits, enforced as POSIX enforces them
+ * for an unprivileged owner (the guest owns everything here, so only the
+ * owner bits `0o700` count): reading a file or listing a directory needs
+ * `r`; writing or truncating a file, and adding or removing a directory's
+ * entries, needs `w`; looking a name up in a directory needs `x` (search).
+ * The checks come in Linux's order (`fs/namei.c`): a missing name is
+ * `NOENT` and a taken one `EXIST` before a permission is `ACCES`. Ownership
+ * alone allows setting times and hard-linking (Linux's
+ * `protected_hardlinks`), so those need no bit.
+ *
  * Imports nothing from Node: this is what `vmio/wasi` uses in browsers.
  *
  * @module
@@ -29,16 +39,28 @@ class Volume {
   }
 }
 
+/** Permission bits (`mode & 0o777`) of what a guest creates: `creat(…, 0666)` and `mkdir(…, 0777)` under the usual umask 022. */
+export const DEFAULT_FILE_MODE = 0o644;
+/** See {@link DEFAULT_FILE_MODE}. */
+export const DEFAULT_DIR_MODE = 0o755;
+
+const MAY_READ = 0o400;
+const MAY_WRITE = 0o200;
+const MAY_EXEC = 0o100;
+
 abstract class Inode {
   readonly volume: Volume;
   readonly ino: bigint;
   nlink = 0;
+  /** Permission bits (`0o777`); only the owner's (`0o700`) are enforced. */
+  mode: number;
   atim: bigint;
   mtim: bigint;
   ctim: bigint;
   abstract readonly filetype: number;
-  constructor(volume: Volume) {
+  constructor(volume: Volume, mode: number) {
     this.volume = volume;
+    this.mode = mode;
     this.ino = volume.allocIno();
     const now = realtimeNs();
     this.atim = now;
@@ -64,6 +86,10 @@ abstract class Inode {
     if (mtim !== undefined) this.mtim = mtim === "now" ? now : mtim;
     this.ctim = realtimeNs();
   }
+  /** `ACCES` unless the owner has every permission in `may` (POSIX `inode_permission`). */
+  permit(may: number): void {
+    if ((this.mode & may) !== may) throw new FsError(Errno.ACCES);
+  }
   /** Marks a change of contents (POSIX: mtime and ctime move). */
   touch(): void {
     const now = realtimeNs();
@@ -77,8 +103,8 @@ export class MemFile extends Inode {
   readonly filetype = Filetype.REGULAR_FILE;
   data: Uint8Array;
   length: number;
-  constructor(volume: Volume, contents: Uint8Array) {
-    super(volume);
+  constructor(volume: Volume, contents: Uint8Array, mode: number) {
+    super(volume, mode);
     this.data = contents.slice();
     this.length = contents.length;
   }
@@ -89,7 +115,12 @@ export class MemFile extends Inode {
   reserve(size: number): void {
     if (size <= this.data.length) return;
     if (size > MAX_FILE_SIZE) throw new FsError(Errno.FBIG);
-    const grown = new Uint8Array(Math.min(MAX_FILE_SIZE, Math.max(size, this.data.length * 2, 64)));
+    let grown: Uint8Array;
+    try {
+      grown = new Uint8Array(Math.min(MAX_FILE_SIZE, Math.max(size, this.data.length * 2, 64)));
+    } catch {
+      throw new FsError(Errno.NOSPC); // the host is out of memory: tmpfs's answer, not a host exception in the guest
+    }
     grown.set(this.data.subarray(0, this.length));
     this.data = grown;
   }
@@ -109,7 +140,7 @@ export class MemSymlink extends Inode {
   readonly filetype = Filetype.SYMBOLIC_LINK;
   readonly target: string;
   constructor(volume: Volume, target: string) {
-    super(volume);
+    super(volume, 0o777); // a symlink's own bits are never checked (Linux)
     this.target = target;
   }
   byteSize(): number {
@@ -124,24 +155,35 @@ export class MemDirectory extends Inode implements FsDir {
   readonly children = new Map<string, Inode>();
   /** Its parent while it is linked (the root has none): for the rename-into-itself check. */
   parent: MemDirectory | undefined;
-  constructor(volume: Volume) {
-    super(volume);
+  constructor(volume: Volume, mode: number) {
+    super(volume, mode);
   }
   byteSize(): number {
     return 4096;
   }
+  /** What `name` is; looking it up needs search permission here. */
   #child(name: string): Inode {
+    this.permit(MAY_EXEC);
     const node = this.children.get(name);
     if (node === undefined) throw new FsError(Errno.NOENT);
     return node;
   }
-  /** A new entry may only go into a directory that is still linked. */
-  #checkLive(): void {
-    if (this.nlink === 0) throw new FsError(Errno.NOENT);
+  checkSearch(): void {
+    this.permit(MAY_EXEC);
   }
-  #add(name: string, node: Inode): void {
-    this.#checkLive();
+  /**
+   * Whether a new entry `name` may be made here: the name is free (`EXIST`),
+   * the directory still linked (`NOENT`) and writable (`ACCES`) — Linux's
+   * `filename_create` then `may_create`.
+   */
+  #mayCreate(name: string): void {
+    this.permit(MAY_EXEC);
     if (this.children.has(name)) throw new FsError(Errno.EXIST);
+    if (this.nlink === 0) throw new FsError(Errno.NOENT);
+    this.permit(MAY_WRITE | MAY_EXEC);
+  }
+  /** Links `node` as `name` (the caller checked {@link MemDirectory.#mayCreate}). */
+  #add(name: string, node: Inode): void {
     this.children.set(name, node);
     node.nlink++;
     if (node instanceof MemDirectory) {
@@ -165,31 +207,43 @@ export class MemDirectory extends Inode implements FsDir {
     return node;
   }
   openChildFile(name: string, options: OpenFileOptions): FsFile {
+    this.permit(MAY_EXEC);
     let node = this.children.get(name);
     if (node === undefined) {
       if (!options.create) throw new FsError(Errno.NOENT);
-      node = new MemFile(this.volume, new Uint8Array(0));
+      this.#mayCreate(name);
+      node = new MemFile(this.volume, new Uint8Array(0), DEFAULT_FILE_MODE);
       this.#add(name, node);
-    } else if (options.create && options.exclusive) {
-      throw new FsError(Errno.EXIST);
+    } else {
+      if (options.create && options.exclusive) throw new FsError(Errno.EXIST);
+      if (node instanceof MemDirectory) throw new FsError(Errno.ISDIR);
+      if (!(node instanceof MemFile)) throw new FsError(Errno.LOOP);
+      // O_TRUNC needs write permission even on a read-only open (Linux's build_open_flags).
+      node.permit((options.read ? MAY_READ : 0) | (options.write || options.truncate ? MAY_WRITE : 0));
     }
-    if (node instanceof MemDirectory) throw new FsError(Errno.ISDIR);
-    if (!(node instanceof MemFile)) throw new FsError(Errno.LOOP);
-    if (options.truncate && node.length > 0) node.resize(0);
-    return new MemOpenFile(node);
+    const file = node as MemFile;
+    if (options.truncate && file.length > 0) file.resize(0);
+    return new MemOpenFile(file);
   }
   mkdir(name: string): void {
-    this.#add(name, new MemDirectory(this.volume));
+    this.#mayCreate(name);
+    this.#add(name, new MemDirectory(this.volume, DEFAULT_DIR_MODE));
+  }
+  /** Linux's `may_delete`: write and search permission on the directory come before the kind of `node`. */
+  #mayDelete(node: Inode, isDir: boolean): void {
+    this.permit(MAY_WRITE | MAY_EXEC);
+    if (isDir && !(node instanceof MemDirectory)) throw new FsError(Errno.NOTDIR);
+    if (!isDir && node instanceof MemDirectory) throw new FsError(Errno.ISDIR);
   }
   rmdir(name: string): void {
     const node = this.#child(name);
-    if (!(node instanceof MemDirectory)) throw new FsError(Errno.NOTDIR);
-    if (node.children.size > 0) throw new FsError(Errno.NOTEMPTY);
+    this.#mayDelete(node, true);
+    if ((node as MemDirectory).children.size > 0) throw new FsError(Errno.NOTEMPTY);
     this.#remove(name, node);
   }
   unlink(name: string): void {
     const node = this.#child(name);
-    if (node instanceof MemDirectory) throw new FsError(Errno.ISDIR);
+    this.#mayDelete(node, false);
     this.#remove(name, node);
   }
   #remove(name: string, node: Inode): void {
@@ -204,32 +258,40 @@ export class MemDirectory extends Inode implements FsDir {
     this.touch();
   }
   symlink(target: string, name: string): void {
+    this.#mayCreate(name);
     this.#add(name, new MemSymlink(this.volume, target));
   }
   link(name: string, dst: FsDir, dstName: string): void {
     const node = this.#child(name);
-    if (node instanceof MemDirectory) throw new FsError(Errno.PERM);
     const to = sameVolume(this, dst);
+    to.#mayCreate(dstName);
+    if (node instanceof MemDirectory) throw new FsError(Errno.PERM);
     to.#add(dstName, node);
     node.ctim = realtimeNs();
   }
+  /** POSIX rename(2), checked in the order of Linux's `do_renameat2` and `vfs_rename`. */
   rename(name: string, dst: FsDir, dstName: string): void {
     const to = sameVolume(this, dst);
     const node = this.#child(name);
+    to.permit(MAY_EXEC);
     const existing = to.children.get(dstName);
     if (existing === node) return; // POSIX: renaming a file onto itself (or a hard link of it) does nothing
-    to.#checkLive();
-    if (node instanceof MemDirectory) {
+    const isDir = node instanceof MemDirectory;
+    if (isDir) {
       for (let d: MemDirectory | undefined = to; d !== undefined; d = d.parent) {
         if (d === node) throw new FsError(Errno.INVAL); // into its own subtree
       }
-      if (existing !== undefined) {
-        if (!(existing instanceof MemDirectory)) throw new FsError(Errno.NOTDIR);
-        if (existing.children.size > 0) throw new FsError(Errno.NOTEMPTY);
-      }
-    } else if (existing instanceof MemDirectory) {
-      throw new FsError(Errno.ISDIR);
     }
+    this.#mayDelete(node, isDir);
+    if (existing === undefined) {
+      if (to.nlink === 0) throw new FsError(Errno.NOENT);
+      to.permit(MAY_WRITE | MAY_EXEC);
+    } else {
+      to.#mayDelete(existing, isDir);
+    }
+    // A directory that changes parent has its `..` rewritten: that needs write permission on it.
+    if (isDir && to !== this) node.permit(MAY_WRITE);
+    if (existing instanceof MemDirectory && existing.children.size > 0) throw new FsError(Errno.NOTEMPTY);
     if (existing !== undefined) to.#remove(dstName, existing);
     this.children.delete(name);
     node.nlink--;
@@ -244,6 +306,7 @@ export class MemDirectory extends Inode implements FsDir {
     this.#child(name).setTimes(atim, mtim);
   }
   entries(): DirEntry[] {
+    this.permit(MAY_READ);
     const out: DirEntry[] = [];
     for (const [name, node] of this.children) out.push({ name, ino: node.ino, filetype: node.filetype });
     return out;
@@ -300,20 +363,26 @@ class MemOpenFile implements FsFile {
   close(): void {}
 }
 
-/** A fresh, empty in-memory file system: its root directory. */
+/** A fresh, empty in-memory file system: its root directory (mode 0o755 until set). */
 export function newMemoryRoot(): MemDirectory {
-  const root = new MemDirectory(new Volume());
+  const root = new MemDirectory(new Volume(), DEFAULT_DIR_MODE);
   root.nlink = 2;
   return root;
 }
 
-/** Adds a file with `contents` to `dir` (building a tree); `EXIST` when the name is taken. */
-export function addMemoryFile(dir: MemDirectory, name: string, contents: Uint8Array): void {
-  const file = dir.openChildFile(name, { create: true, exclusive: true, truncate: false, read: false, write: true });
-  file.write(contents, 0);
+/*
+ * Building a tree: entries are added while the directory still has its
+ * default (writable) mode, and the caller sets each directory's mode after
+ * filling it, as `cp -a` does.
+ */
+
+/** Adds a file with `contents` and `mode` to `dir`; `EXIST` when the name is taken. */
+export function addMemoryFile(dir: MemDirectory, name: string, contents: Uint8Array, mode: number): void {
+  dir.openChildFile(name, { create: true, exclusive: true, truncate: false, read: false, write: true }).write(contents, 0);
+  (dir.children.get(name) as MemFile).mode = mode;
 }
 
-/** Adds an empty directory to `dir` and returns it (building a tree); `EXIST` when the name is taken. */
+/** Adds an empty directory (mode 0o755 until set) to `dir` and returns it; `EXIST` when the name is taken. */
 export function addMemoryDir(dir: MemDirectory, name: string): MemDirectory {
   dir.mkdir(name);
   return dir.children.get(name) as MemDirectory;

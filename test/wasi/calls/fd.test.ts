@@ -45,6 +45,17 @@ describe("fd_readdir", () => {
     assert.equal(g.u8()[1030], 0xee, "and not past it");
   });
 
+  test("a buffer as large as memory: only the entries are written, and bytes past them are untouched", async () => {
+    const g = await testGuest({ preopens: { "/": new MemoryDir({ a: "1", bb: {} }) } });
+    g.memory.grow(1000); // 64 MiB more: a buf_len the host must not mirror with an array of its own
+    const len = g.memory.buffer.byteLength - 1000;
+    g.u8().fill(0xee, 1000, 2000);
+    assert.equal(g.call.fd_readdir!(3, 1000, len, 1n, 200), E.SUCCESS);
+    assert.deepEqual(names(g, g.u32(200)).map((e) => e.name), ["..", "a", "bb"]);
+    assert.equal(g.u32(200), 3 * 24 + 2 + 1 + 2);
+    assert.equal(g.u8()[1000 + g.u32(200)], 0xee);
+  });
+
   test("refuses a file fd (NOTDIR) and a directory without fd_readdir (NOTCAPABLE)", async () => {
     const g = await testGuest({ preopens: { "/": new MemoryDir({ d: {} }) } });
     const [p, n] = g.put(300, "d");

@@ -62,4 +62,14 @@ describe("path functions", () => {
     assert.equal(g.call.path_open!(3, 0, p, n, O_DIRECTORY | O_CREAT, 0n, 0n, 0, 200), E.INVAL);
     assert.equal(g.call.path_open!(3, 0, p, n, 0, 1n << 40n, 0n, 0, 200), E.INVAL, "an undefined rights bit");
   });
+
+  test("a path of PATH_MAX (4096) bytes or more is NAMETOOLONG, after FAULT; one byte less is resolved", async () => {
+    const dir = new MemoryDir();
+    const g = await testGuest({ preopens: { "/": dir } });
+    const long = "./".repeat(2047) + "x"; // 4095 bytes
+    assert.equal(g.call.path_filestat_get!(3, 0, ...g.put(1000, long), 200), E.NOENT);
+    assert.equal(g.call.path_create_directory!(3, ...g.put(1000, long + "y")), E.NAMETOOLONG);
+    assert.equal(g.call.path_create_directory!(3, 1000, 0xffff_0000), E.FAULT);
+    assert.deepEqual(dir.snapshot(), {});
+  });
 });

@@ -2,15 +2,19 @@
  * The host backend keeps the guest inside its preopen: symlinks that point
  * out (relative and absolute, to files and to directories), `..` and
  * absolute paths fail with NOTCAPABLE through every path function, and
- * nothing outside changes. Host errors arrive as errnos.
+ * nothing outside changes. Host errors arrive as errnos, permission bits
+ * included (tested unprivileged: root ignores them).
  */
 
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { execFileSync } from "node:child_process";
 import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { E, R, testGuest, type TestGuest } from "../guest.js";
+import { EXPECTED } from "./modes-scenario.js";
 
 let tmp: string;
 let sandbox: string;
@@ -112,3 +116,36 @@ test("times set by the guest read back to the nanosecond, though Node's utimes t
   assert.equal(g.call.path_filestat_get!(3, 0, p, n, 4096), E.SUCCESS);
   assert.equal(g.u64(4096 + 48), 0n);
 });
+
+/** Runs the permission scenario on a host directory in a child process, as `nobody` if asked. */
+function hostScenario(asNobody: boolean): { uid: number | undefined; results: Record<string, number | string> } {
+  const child = fileURLToPath(new URL("./modes-child.js", import.meta.url));
+  const out = execFileSync(process.execPath, [child, ...(asNobody ? ["--as-nobody"] : [])], { encoding: "utf8", timeout: 60_000 });
+  return JSON.parse(out) as { uid: number | undefined; results: Record<string, number | string> };
+}
+
+const isRoot = process.getuid?.() === 0;
+
+test("permission bits on a host directory give an unprivileged owner the errnos Linux gives (EACCES → ACCES), as MemoryDir does", () => {
+  // Root ignores permission bits (CAP_DAC_OVERRIDE): the scenario runs as nobody then, or it would pass for nothing.
+  const { uid, results } = hostScenario(isRoot);
+  assert.notEqual(uid, 0, "the scenario must run unprivileged");
+  assert.deepEqual(results, EXPECTED);
+  if (isRoot) {
+    // What root changes, pinned down: run as root, exactly the calls of AS_ROOT answer otherwise.
+    const asRoot = hostScenario(false).results;
+    const differs = Object.keys(EXPECTED).filter((k) => asRoot[k] !== EXPECTED[k]);
+    assert.deepEqual(Object.fromEntries(differs.map((k) => [k, asRoot[k]])), AS_ROOT);
+  }
+});
+
+/**
+ * The scenario's calls whose answer differs when the host process is root:
+ * each ACCES, which root's CAP_DAC_OVERRIDE skips — to success, or to the
+ * check that came after the permission.
+ */
+const AS_ROOT: Record<string, number> = {
+  ...Object.fromEntries(Object.keys(EXPECTED).filter((k) => EXPECTED[k] === E.ACCES).map((k) => [k, E.SUCCESS])),
+  "unlink readonly/sub (ACCES before ISDIR)": E.ISDIR,
+  "rmdir readonly/f (ACCES before NOTDIR)": E.NOTDIR,
+};

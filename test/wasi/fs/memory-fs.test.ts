@@ -14,6 +14,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { MemoryDir } from "vmio/wasi";
 import { E, R, testGuest, type TestGuest } from "../guest.js";
+import { EXPECTED, memoryTree, runScenario } from "./modes-scenario.js";
 
 // Few names, so that random sequences build on each other (a, then a/b, then stat a).
 const PATHS = ["a", "b", "a/b", "a/", "l", "l/b", "b/a", "a/b/c"] as const;
@@ -137,4 +138,12 @@ test("an open file outlives its name; a removed directory takes no new entries",
   assert.equal(g.call.path_remove_directory!(3, ...g.put(1000, "d")), E.SUCCESS);
   assert.equal(g.call.path_open!(dfd, 0, ...g.put(1000, "new"), 1, R.FD_READ, 0n, 0, 200), E.NOENT);
   assert.deepEqual(Object.keys(dir.snapshot()), []);
+});
+
+test("modes: a MemoryDir gives the guest the errnos Linux gives an unprivileged owner, and a refused call changes nothing", async () => {
+  const results = await runScenario(async () => {
+    const dir = memoryTree();
+    return [await testGuest({ preopens: { "/": dir } }), () => dir.snapshot()];
+  });
+  assert.deepEqual(results, EXPECTED);
 });

@@ -24,6 +24,7 @@
  */
 
 import { CachePolicy, PageFlags, PageProperty } from "./page-property.js";
+import type { PagingFormat } from "./paging-format.js";
 
 export const PTE_P = 0x1;
 export const PTE_RW = 0x2;
@@ -116,3 +117,59 @@ export function propertyOf(lo: number, hi: number): PageProperty {
   if ((lo & PTE_D) !== 0) flags |= PageFlags.DIRTY;
   return new PageProperty(flags, cacheOf(lo));
 }
+
+/** Whether a leaf allows instruction fetch: present and not NX. */
+export function isExecutable(lo: number, hi: number): boolean {
+  return (lo & PTE_P) !== 0 && (hi & PTE_HI_NX) === 0;
+}
+
+const LO_NAMES: ReadonlyArray<[bit: number, name: string]> = [
+  [PTE_P, "P"],
+  [PTE_RW, "RW"],
+  [PTE_US, "US"],
+  [PTE_PWT, "PWT"],
+  [PTE_PCD, "PCD"],
+  [PTE_A, "A"],
+  [PTE_D, "D"],
+  [PTE_PAT, "PAT"],
+  [PTE_NOACCESS, "NOACCESS"],
+];
+
+/** The names of the bits set in an entry (bit 7 is PS, not PAT, in a non-leaf entry). */
+export function flagNames(lo: number, hi: number, leaf: boolean): string[] {
+  const names: string[] = [];
+  for (const [bit, name] of LO_NAMES) if ((lo & bit) !== 0) names.push(!leaf && bit === PTE_PAT ? "PS" : name);
+  if ((hi & PTE_HI_NX) !== 0) names.push("NX");
+  return names;
+}
+
+/**
+ * The x86-64 paging format.
+ *
+ * OSTD counterpart: `ostd::arch::x86::mm::{PagingConsts, PageTableEntry}`.
+ *
+ * @internal
+ */
+export const X86_64: PagingFormat = Object.freeze({
+  name: "x86-64",
+  tableMask: PTE_P,
+  tableBits: PTE_P,
+  mappedMask: PTE_P | PTE_NOACCESS,
+  readMask: PTE_P,
+  writeBit: PTE_RW,
+  accessedBit: PTE_A,
+  dirtyBit: PTE_D,
+  execLoMask: PTE_P,
+  execHiMask: PTE_HI_NX,
+  ppnShift: 12,
+  ppnHiMask: 0xf_ffff,
+  ppnHiScale: 0x10_0000,
+  frameOf,
+  tableLo,
+  tableHi: addrHi,
+  leafLo,
+  leafHi,
+  propertyOf,
+  isExecutable,
+  flagNames,
+});

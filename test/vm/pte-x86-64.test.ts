@@ -21,7 +21,7 @@ import {
   leafLo,
   propertyOf,
   tableLo,
-} from "../../src/vm/pte.js";
+} from "../../src/vm/pte-x86-64.js";
 import { pteFrame } from "./support.js";
 
 const POLICIES = [CachePolicy.Uncacheable, CachePolicy.WriteCombining, CachePolicy.WriteProtected, CachePolicy.Writethrough, CachePolicy.Writeback];

@@ -1,0 +1,488 @@
+/**
+ * `Mmu`: the emulator fast path. Translation that an interpreter can afford
+ * on every load, store and instruction fetch: a TLB hit is a tag compare,
+ * an add and one `DataView` access, with the walk, the page-fault handler
+ * and every error out of line.
+ *
+ * Values travel as numbers only: 8/16/32-bit loads return them, 64-bit ones
+ * are two int32 halves (the low half returned, the high half left in
+ * {@link Mmu.hi}), so no `bigint` and no object is made per access.
+ *
+ * Safety contract (the same as `VmSpace.readVal`/`writeVal`):
+ * - an access reaches only pages that are mapped and allow it: reads need
+ *   `R`, writes `W`, fetches `R` and `X`. A miss walks the page table,
+ *   which sets ACCESSED (and DIRTY for a write) as an MMU does; a page that
+ *   is not mapped, or does not allow the access, goes to the space's
+ *   page-fault handler (demand paging, copy-on-write), and when that does
+ *   not resolve it the access throws `VmError` `PageFault`. A store that
+ *   throws wrote nothing: a store across two pages has both translated
+ *   for writing before its first byte is written;
+ * - the cache is this thread's TLB of the space, so every shootdown
+ *   (unmap, protect — on any thread) invalidates it: on unshared RAM each
+ *   change goes through the one object that owns the TLB and drops the
+ *   entries at once; on shared RAM every access runs in a read-side
+ *   critical section (`frame/grace-period.ts`) and compares the space's TLB
+ *   epoch, so no frame is freed while an access can still reach it;
+ * - addresses are plain numbers: one at or past `MAX_USERSPACE_VADDR`, or
+ *   not a non-negative integer, never hits the TLB and throws `VmError`
+ *   `AccessDenied` (`TypeError` when it is not a number);
+ * - after `VmSpace.dispose()` every access throws a `TypeError`.
+ *
+ * An `Mmu` is bound to its space, as a hart's `satp` is: it needs no
+ * `activate()`.
+ *
+ * OSTD counterpart: none (OSTD runs on the hardware MMU); this is QEMU's
+ * softmmu TLB (`cpu_ld*_mmu`, `tlb_fill`) over a vmio `VmSpace`.
+ *
+ * @module
+ */
+
+import { invalidType, outOfRange } from "../base/contract.js";
+import { PAGE_SIZE as importedPAGE_SIZE } from "../frame/page-size.js";
+import { VmError } from "../io/vm-error.js";
+import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, type SpaceState } from "./space-state.js";
+import { TLB_MASK as importedTLB_MASK } from "./tlb.js";
+
+// Module-local copies of imported constants: V8 folds these (see space-state.ts).
+const PAGE_SIZE = importedPAGE_SIZE;
+const TLB_MASK = importedTLB_MASK;
+const OFFSET_MASK = PAGE_SIZE - 1;
+/** 2^47 − PAGE_SIZE (`MAX_USERSPACE_VADDR`, not imported: vm-space.ts imports this module). */
+const USER_END = 0x8000_0000_0000 - PAGE_SIZE;
+
+/** TLB hits, misses and shootdowns of one thread's view of a space. */
+export interface TlbStats {
+  /** Accesses (and copy runs) whose translation came from this thread's TLB. */
+  readonly hits: number;
+  /** Translations that walked the page table (a fault's retry counts again). */
+  readonly misses: number;
+  /** Times this thread's TLB was flushed whole (a shootdown from another thread, a large unmap, the end of the space). */
+  readonly flushes: number;
+  /**
+   * Shootdowns of the space so far, by every thread: changes that removed or
+   * narrowed translations (each unmap or protect that changed something).
+   */
+  readonly shootdowns: number;
+}
+
+/**
+ * The emulator fast path over one thread's view of a `VmSpace` (see the
+ * module documentation). Get it with `VmSpace.mmu()`.
+ *
+ * OSTD counterpart: none (QEMU's softmmu TLB).
+ */
+export class Mmu {
+  /** High half (int32) of the value of the last {@link Mmu.load64} or {@link Mmu.compareExchange64}. */
+  hi = 0;
+  // Read on every access, and truly private: a user who could write a tag
+  // or a delta could reach any byte of RAM.
+  readonly #readTags: Float64Array;
+  readonly #writeTags: Float64Array;
+  readonly #execTags: Float64Array;
+  readonly #deltas: Float64Array;
+  readonly #view: DataView;
+  readonly #shared: boolean;
+  /** TLB hits of this fast path (the space's other paths count theirs in the state). */
+  #hits = 0;
+  readonly #state: SpaceState;
+  #i64: BigInt64Array | undefined;
+
+  /** @internal Use `VmSpace.mmu()`. */
+  constructor(state: SpaceState) {
+    this.#state = state;
+    const tlb = state.tlb;
+    this.#readTags = tlb.readTags;
+    this.#writeTags = tlb.writeTags;
+    this.#execTags = tlb.execTags;
+    this.#deltas = tlb.deltas;
+    this.#view = state.machine.view;
+    this.#shared = state.shared;
+  }
+
+  /** This path's TLB hits (for `VmSpace.tlbStats()`). @internal */
+  hitCount(): number {
+    return this.#hits;
+  }
+
+  // ---- the hit paths: small enough for V8 to inline into an interpreter ----
+  // `va & OFFSET_MASK` and `va >>> 12` see the low 32 bits of any safe
+  // integer exactly; a tag is a page's base address, so only an access
+  // inside a cached user page can hit, whatever `va` is.
+
+  /**
+   * Fetches the 16-bit instruction parcel at `va` (an execute access: the
+   * page needs `R` and `X`).
+   *
+   * @throws {VmError} `PageFault` (not mapped, not executable, unresolved); `AccessDenied` (outside user space).
+   */
+  fetch16(va: number): number {
+    const off = va & OFFSET_MASK;
+    const s = (va >>> 12) & TLB_MASK;
+    const base = va - off;
+    if (off <= PAGE_SIZE - 2 && this.#execTags[s] === base && !this.#shared) {
+      this.#hits++;
+      return this.#view.getUint16((this.#deltas[s] as number) + base + off, true);
+    }
+    return this.#slowLoad(va, 2, ACCESS_EXEC);
+  }
+
+  /**
+   * Fetches the 32-bit instruction word at `va` (maybe across two pages), as an int32.
+   *
+   * @throws {VmError} as {@link Mmu.fetch16}.
+   */
+  fetch32(va: number): number {
+    const off = va & OFFSET_MASK;
+    const s = (va >>> 12) & TLB_MASK;
+    const base = va - off;
+    if (off <= PAGE_SIZE - 4 && this.#execTags[s] === base && !this.#shared) {
+      this.#hits++;
+      return this.#view.getInt32((this.#deltas[s] as number) + base + off, true);
+    }
+    return this.#slowLoad(va, 4, ACCESS_EXEC);
+  }
+
+  /**
+   * The byte at `va`: 0..255.
+   *
+   * @throws {VmError} `PageFault` (not mapped or not readable, unresolved); `AccessDenied` (outside user space).
+   * @throws {TypeError} `va` is not a number; the space was disposed.
+   */
+  load8(va: number): number {
+    const off = va & OFFSET_MASK;
+    const s = (va >>> 12) & TLB_MASK;
+    const base = va - off;
+    if (this.#readTags[s] === base && !this.#shared) {
+      this.#hits++;
+      return this.#view.getUint8((this.#deltas[s] as number) + base + off);
+    }
+    return this.#slowLoad(va, 1, ACCESS_READ);
+  }
+
+  /**
+   * The little-endian u16 at `va` (maybe misaligned, maybe across pages): 0..65535.
+   *
+   * @throws {VmError} as {@link Mmu.load8}.
+   */
+  load16(va: number): number {
+    const off = va & OFFSET_MASK;
+    const s = (va >>> 12) & TLB_MASK;
+    const base = va - off;
+    if (off <= PAGE_SIZE - 2 && this.#readTags[s] === base && !this.#shared) {
+      this.#hits++;
+      return this.#view.getUint16((this.#deltas[s] as number) + base + off, true);
+    }
+    return this.#slowLoad(va, 2, ACCESS_READ);
+  }
+
+  /**
+   * The little-endian 32-bit word at `va` (maybe misaligned, maybe across pages), as an int32.
+   *
+   * @throws {VmError} as {@link Mmu.load8}.
+   */
+  load32(va: number): number {
+    const off = va & OFFSET_MASK;
+    const s = (va >>> 12) & TLB_MASK;
+    const base = va - off;
+    if (off <= PAGE_SIZE - 4 && this.#readTags[s] === base && !this.#shared) {
+      this.#hits++;
+      return this.#view.getInt32((this.#deltas[s] as number) + base + off, true);
+    }
+    return this.#slowLoad(va, 4, ACCESS_READ);
+  }
+
+  /**
+   * The little-endian 64-bit word at `va` (maybe misaligned, maybe across
+   * pages): returns the low half as an int32 and leaves the high half in
+   * {@link Mmu.hi}. Not atomic: two 32-bit loads.
+   *
+   * @throws {VmError} as {@link Mmu.load8}.
+   */
+  load64(va: number): number {
+    const off = va & OFFSET_MASK;
+    const s = (va >>> 12) & TLB_MASK;
+    const base = va - off;
+    if (off <= PAGE_SIZE - 8 && this.#readTags[s] === base && !this.#shared) {
+      this.#hits++;
+      const p = (this.#deltas[s] as number) + base + off;
+      const view = this.#view;
+      this.hi = view.getInt32(p + 4, true);
+      return view.getInt32(p, true);
+    }
+    return this.#slowLoad(va, 8, ACCESS_READ);
+  }
+
+  /**
+   * Stores the low 8 bits of `v` at `va`.
+   *
+   * @throws {VmError} `PageFault` (not mapped or not writable, unresolved); `AccessDenied` (outside user space).
+   * @throws {TypeError} `va` is not a number; the space was disposed.
+   */
+  store8(va: number, v: number): void {
+    const off = va & OFFSET_MASK;
+    const s = (va >>> 12) & TLB_MASK;
+    const base = va - off;
+    if (this.#writeTags[s] === base && !this.#shared) {
+      this.#hits++;
+      this.#view.setUint8((this.#deltas[s] as number) + base + off, v);
+      return;
+    }
+    this.#slowStore(va, 1, v, 0);
+  }
+
+  /**
+   * Stores the low 16 bits of `v` at `va` (maybe misaligned, maybe across pages), little-endian.
+   *
+   * @throws {VmError} as {@link Mmu.store8}; a store that throws wrote nothing.
+   */
+  store16(va: number, v: number): void {
+    const off = va & OFFSET_MASK;
+    const s = (va >>> 12) & TLB_MASK;
+    const base = va - off;
+    if (off <= PAGE_SIZE - 2 && this.#writeTags[s] === base && !this.#shared) {
+      this.#hits++;
+      this.#view.setUint16((this.#deltas[s] as number) + base + off, v, true);
+      return;
+    }
+    this.#slowStore(va, 2, v, 0);
+  }
+
+  /**
+   * Stores the 32-bit `v` at `va` (maybe misaligned, maybe across pages), little-endian.
+   *
+   * @throws {VmError} as {@link Mmu.store8}; a store that throws wrote nothing.
+   */
+  store32(va: number, v: number): void {
+    const off = va & OFFSET_MASK;
+    const s = (va >>> 12) & TLB_MASK;
+    const base = va - off;
+    if (off <= PAGE_SIZE - 4 && this.#writeTags[s] === base && !this.#shared) {
+      this.#hits++;
+      this.#view.setInt32((this.#deltas[s] as number) + base + off, v, true);
+      return;
+    }
+    this.#slowStore(va, 4, v, 0);
+  }
+
+  /**
+   * Stores the 64-bit value `hi:lo` (two 32-bit halves) at `va` (maybe
+   * misaligned, maybe across pages), little-endian. Not atomic.
+   *
+   * @throws {VmError} as {@link Mmu.store8}; a store that throws wrote nothing.
+   */
+  store64(va: number, lo: number, hi: number): void {
+    const off = va & OFFSET_MASK;
+    const s = (va >>> 12) & TLB_MASK;
+    const base = va - off;
+    if (off <= PAGE_SIZE - 8 && this.#writeTags[s] === base && !this.#shared) {
+      this.#hits++;
+      const p = (this.#deltas[s] as number) + base + off;
+      const view = this.#view;
+      view.setInt32(p, lo, true);
+      view.setInt32(p + 4, hi, true);
+      return;
+    }
+    this.#slowStore(va, 8, lo, hi);
+  }
+
+  // ---- atomics (aligned; a write access even when nothing changes) ----
+
+  /**
+   * Atomically: if the aligned 32-bit word at `va` equals `expected`
+   * (compared as 32-bit patterns), stores `next`. Returns the old value as
+   * an int32 (the exchange happened when it equals `expected | 0`). A write
+   * access either way, as RISC-V's SC and AMOs are. Atomic with respect to
+   * every other thread's `Atomics` operation on the same word (on shared
+   * RAM; unshared RAM has one thread).
+   *
+   * @throws {RangeError} `va` is not a multiple of 4 (`ERR_OUT_OF_RANGE`).
+   * @throws {VmError} as {@link Mmu.store8}.
+   */
+  compareExchange32(va: number, expected: number, next: number): number {
+    if (typeof va !== "number") this.#outside(va);
+    if (va % 4 !== 0) outOfRange("va", "a multiple of 4", va);
+    const state = this.#state;
+    state.enter();
+    try {
+      const p = this.#translate(va, ACCESS_WRITE);
+      if (!this.#shared) {
+        const old = this.#view.getInt32(p, true);
+        if (old === (expected | 0)) this.#view.setInt32(p, next, true);
+        return old;
+      }
+      return Atomics.compareExchange(state.machine.i32, p / 4, expected | 0, next | 0);
+    } finally {
+      state.exit();
+    }
+  }
+
+  /**
+   * The 64-bit {@link Mmu.compareExchange32}: compares the aligned 64-bit
+   * word at `va` with `expHi:expLo`, stores `hi:lo` when equal; returns the
+   * old low half (int32) and leaves the old high half in {@link Mmu.hi}.
+   * Atomic on shared RAM (`Atomics.compareExchange` on a `BigInt64Array`:
+   * the `bigint`s are made here, on this slower path only).
+   *
+   * @throws {RangeError} `va` is not a multiple of 8 (`ERR_OUT_OF_RANGE`).
+   * @throws {VmError} as {@link Mmu.store8}.
+   */
+  compareExchange64(va: number, expLo: number, expHi: number, lo: number, hi: number): number {
+    if (typeof va !== "number") this.#outside(va);
+    if (va % 8 !== 0) outOfRange("va", "a multiple of 8", va);
+    const state = this.#state;
+    state.enter();
+    try {
+      const p = this.#translate(va, ACCESS_WRITE);
+      const view = this.#view;
+      if (!this.#shared) {
+        const oldLo = view.getInt32(p, true);
+        const oldHi = view.getInt32(p + 4, true);
+        if (oldLo === (expLo | 0) && oldHi === (expHi | 0)) {
+          view.setInt32(p, lo, true);
+          view.setInt32(p + 4, hi, true);
+        }
+        this.hi = oldHi;
+        return oldLo;
+      }
+      const i64 = (this.#i64 ??= new BigInt64Array(view.buffer, 0, view.buffer.byteLength >>> 3));
+      const exp = BigInt.asIntN(64, (BigInt(expHi | 0) << 32n) | BigInt(expLo >>> 0));
+      const val = BigInt.asIntN(64, (BigInt(hi | 0) << 32n) | BigInt(lo >>> 0));
+      const old = Atomics.compareExchange(i64, p / 8, exp, val);
+      this.hi = Number(BigInt.asIntN(32, old >> 32n));
+      return Number(BigInt.asIntN(32, old));
+    } finally {
+      state.exit();
+    }
+  }
+
+  // ---- out of line ----
+
+  /**
+   * A load that missed the TLB (or runs on shared RAM, or crosses a page):
+   * translates every page it touches, then reads. Inside a critical section
+   * on shared RAM.
+   */
+  #slowLoad(va: number, size: number, access: number): number {
+    if (typeof va !== "number") this.#outside(va);
+    const state = this.#state;
+    state.enter();
+    try {
+      const off = va % PAGE_SIZE;
+      const view = this.#view;
+      if (off + size <= PAGE_SIZE) {
+        const p = this.#translate(va, access);
+        switch (size) {
+          case 1:
+            return view.getUint8(p);
+          case 2:
+            return view.getUint16(p, true);
+          case 4:
+            return view.getInt32(p, true);
+          default:
+            this.hi = view.getInt32(p + 4, true);
+            return view.getInt32(p, true);
+        }
+      }
+      // Across two pages: byte by byte (loads have no side effect, so a
+      // fault on the second page after reading the first is exact).
+      let lo = 0;
+      let hi = 0;
+      for (let i = 0; i < size; i++) {
+        const b = view.getUint8(this.#translate(va + i, access));
+        if (i < 4) lo |= b << (8 * i);
+        else hi |= b << (8 * (i - 4));
+      }
+      if (size === 8) this.hi = hi;
+      return size === 2 ? lo & 0xffff : lo;
+    } finally {
+      state.exit();
+    }
+  }
+
+  /** A store that missed the TLB (or runs on shared RAM, or crosses a page). */
+  #slowStore(va: number, size: number, lo: number, hi: number): void {
+    if (typeof va !== "number") this.#outside(va);
+    const state = this.#state;
+    state.enter();
+    try {
+      const off = va % PAGE_SIZE;
+      const view = this.#view;
+      let p = this.#translate(va, ACCESS_WRITE);
+      if (off + size > PAGE_SIZE) {
+        // Across two pages: both must be writable before any byte is
+        // written. The second page's fault handler may have changed the
+        // first page: translate it again (a TLB hit unless it changed).
+        const second = va - off + PAGE_SIZE;
+        let q = this.#translate(second, ACCESS_WRITE);
+        for (let tries = 0; ; tries++) {
+          const again = this.#translate(va, ACCESS_WRITE);
+          const q2 = this.#translate(second, ACCESS_WRITE);
+          if (again === p && q2 === q) break;
+          if (tries === 2) this.#fault(va, ACCESS_WRITE);
+          p = again;
+          q = q2;
+        }
+        const firstLen = PAGE_SIZE - off;
+        for (let i = 0; i < size; i++) {
+          const b = (i < 4 ? lo >>> (8 * i) : hi >>> (8 * (i - 4))) & 0xff;
+          view.setUint8(i < firstLen ? p + i : q + (i - firstLen), b);
+        }
+        return;
+      }
+      switch (size) {
+        case 1:
+          view.setUint8(p, lo);
+          return;
+        case 2:
+          view.setUint16(p, lo, true);
+          return;
+        case 4:
+          view.setInt32(p, lo, true);
+          return;
+        default:
+          view.setInt32(p, lo, true);
+          view.setInt32(p + 4, hi, true);
+      }
+    } finally {
+      state.exit();
+    }
+  }
+
+  /**
+   * The physical address of `va` for `access`, from the TLB (in step with
+   * the epoch) or the walk and the fault handler; throws for a fault that
+   * stands. The caller is in its critical section.
+   */
+  #translate(va: number, access: number): number {
+    const state = this.#state;
+    if (!(va >= 0 && va < USER_END && Math.floor(va) === va)) this.#outside(va);
+    state.syncTlb();
+    const off = va % PAGE_SIZE;
+    const base = va - off;
+    const s = (base / PAGE_SIZE) & TLB_MASK;
+    const tags = access === ACCESS_WRITE ? this.#writeTags : access === ACCESS_EXEC ? this.#execTags : this.#readTags;
+    if (tags[s] === base) {
+      this.#hits++;
+      return (this.#deltas[s] as number) + va;
+    }
+    const paddr = state.translateOrFault(va, access);
+    if (paddr < 0) this.#fault(va, access);
+    return paddr + off;
+  }
+
+  /** Throws for an address that is not a user address (or not a number). */
+  #outside(va: unknown): never {
+    if (typeof va !== "number") invalidType("va", "a number", va);
+    this.#state.live();
+    throw new VmError("AccessDenied", `address ${va} is outside user space [0, MAX_USERSPACE_VADDR)`);
+  }
+
+  /** Throws what a fault that stands at `va` ends the access with. */
+  #fault(va: number, access: number): never {
+    const error = this.#state.takePendingError();
+    if (error !== undefined) throw error.error;
+    this.#state.live();
+    const what = access === ACCESS_WRITE ? "write to" : access === ACCESS_EXEC ? "instruction fetch from" : "read of";
+    throw new VmError("PageFault", `page fault: ${what} 0x${va.toString(16)}`);
+  }
+}

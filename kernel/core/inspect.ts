@@ -2,17 +2,18 @@
  * Snapshots of the kernel for an inspector: processes and threads, each
  * address space's regions with how many of their pages are mapped and how
  * many are shared copy-on-write, the real page-table entries of a range
- * (read through vmio cursors: frame, flags, reference count), and frames in
- * use by kind. Everything is read through vmio's public API; nothing here
- * changes the kernel's state.
+ * (read through vmio cursors: frame, flags, reference count), each address
+ * space's page-table tree (vmio's read-only walk of the nodes in RAM) and
+ * TLB counters, and frames in use by kind. Everything is read through
+ * vmio's public API; nothing here changes the kernel's state.
  *
  * @module
  */
 
-import { PAGE_SIZE, PageFlags, type VmSpace } from "vmio";
+import { PAGE_SIZE, PageFlags, type PageTableNodeInfo, type VmSpace } from "vmio";
 import type { System } from "../proc/system.js";
 import { zeroPageAddress } from "../mm/zero-page.js";
-import type { KernelSnapshot, PageInfo, ProcessInfo, RegionInfo } from "./snapshot.js";
+import type { KernelSnapshot, PageInfo, PageTableInfo, ProcessInfo, RegionInfo, TableNodeInfo, TlbInfo } from "./snapshot.js";
 
 /** The mapped pages of `[start, end)` in `space`, from its page table. */
 export function pagesOf(space: VmSpace, start: number, end: number): PageInfo[] {
@@ -30,14 +31,45 @@ export function pagesOf(space: VmSpace, start: number, end: number): PageInfo[] 
   return out;
 }
 
+/** `node` as plain data: the entries' names of their bits, no `PageProperty` objects (they do not survive `postMessage`). */
+function tableNode(node: PageTableNodeInfo): TableNodeInfo {
+  return {
+    level: node.level,
+    paddr: node.paddr,
+    va: node.va,
+    present: node.present,
+    entries: node.entries.map((e) => ({
+      index: e.index,
+      va: e.va,
+      span: e.span,
+      flags: e.flags,
+      paddr: e.paddr,
+      child: e.child === undefined ? undefined : tableNode(e.child),
+    })),
+  };
+}
+
+/** The page table of `space`, walked from its root in RAM. */
+export function pageTableOf(space: VmSpace): PageTableInfo {
+  const walk = space.walkPageTable();
+  return { paging: walk.paging, root: tableNode(walk.root), nodes: walk.nodes, pages: walk.pages };
+}
+
 /** A snapshot of `sys`. */
 export function snapshot(sys: System): KernelSnapshot {
   const userFrames = new Set<number>();
   const processes: ProcessInfo[] = [];
+  let tableFrames = 0;
   for (const p of sys.processes.values()) {
     const as = p.mm.as;
     const regions: RegionInfo[] = [];
+    let pageTable: PageTableInfo | undefined;
+    let tlb: TlbInfo | undefined;
     if (!as.disposed) {
+      pageTable = pageTableOf(as.space);
+      tableFrames += pageTable.nodes;
+      const t = as.space.tlbStats();
+      tlb = { hits: t.hits, misses: t.misses, flushes: t.flushes, shootdowns: t.shootdowns };
       for (const a of as.areas()) {
         const pages = pagesOf(as.space, a.start, a.end);
         for (const pg of pages) userFrames.add(pg.paddr);
@@ -53,6 +85,8 @@ export function snapshot(sys: System): KernelSnapshot {
       argv: p.argv,
       threads: [...p.threads].map((t) => ({ tid: t.tid, state: t.state, pc: t.hart.pc })),
       regions,
+      pageTable,
+      tlb,
     });
   }
   const total = sys.memory.size / PAGE_SIZE - sys.memory.reservedFrames();
@@ -64,6 +98,7 @@ export function snapshot(sys: System): KernelSnapshot {
       free,
       user: userFrames.size,
       kernel: total - free - userFrames.size,
+      pageTables: tableFrames,
       peak: sys.stats.framesPeak,
       zeroPage: zeroPageAddress(sys.memory),
     },

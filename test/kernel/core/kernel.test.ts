@@ -195,3 +195,50 @@ test("snapshots list each region's present pages (frame, flags, references) and 
   assert.ok(zero.every((pg) => pg.refs >= zero.length + 1), "every mapping and the kernel's own handle count");
   assert.equal(k.inspect().frames.zeroPage, undefined, "a kernel that has not run has no zero page yet");
 });
+
+test("snapshots walk each page table from RAM (vmio's walk agrees with the cursors' pages) and carry each space's TLB counters", async () => {
+  type Snap = ReturnType<Kernel["inspect"]>;
+  type Node = NonNullable<Snap["processes"][number]["pageTable"]>["root"];
+  let forked: Snap | undefined;
+  const k = new Kernel({
+    fs: builtinFileSystem(),
+    stdout: () => {},
+    slice: 1_000,
+    betweenSlices: () => {
+      // The last moment both processes have their address spaces: each has run a while.
+      const s = k.inspect();
+      if (s.processes.length === 2 && s.processes.every((p) => p.pageTable !== undefined)) forked = s;
+    },
+  });
+  k.spawn("/bin/demo-cow");
+  assert.equal((await k.run()).code, 0);
+  assert.ok(forked !== undefined);
+  const nodes = (n: Node): Node[] => [n, ...n.entries.flatMap((e) => (e.child === undefined ? [] : nodes(e.child)))];
+  const leaves = (n: Node): Array<[number, number]> => (n.level === 1 ? n.entries.map((e) => [e.va, e.paddr]) : n.entries.flatMap((e) => (e.child === undefined ? [] : leaves(e.child))));
+  const user = new Set(forked.processes.flatMap((p) => p.regions.flatMap((r) => r.pages.map((pg) => pg.paddr))));
+  const tables = new Set<number>();
+  for (const p of forked.processes) {
+    const pt = p.pageTable;
+    assert.ok(pt !== undefined && p.tlb !== undefined);
+    const all = nodes(pt.root);
+    assert.equal(all.length, pt.nodes);
+    assert.deepEqual(all.map((n) => n.entries.length), all.map((n) => n.present), "every present entry of every node is in the picture");
+    assert.equal(pt.root.level, 4);
+    for (const n of all) for (const e of n.entries) if (e.child !== undefined) assert.equal(e.child.level, n.level - 1, "each level one below its parent's");
+    assert.deepEqual(
+      leaves(pt.root),
+      p.regions.flatMap((r) => r.pages.map((pg) => [pg.va, pg.paddr])),
+      `pid ${p.pid}: the walk's pages are the cursors' pages, with the same frames`,
+    );
+    assert.equal(pt.pages, p.regions.reduce((n, r) => n + r.mapped, 0));
+    for (const n of all) {
+      assert.ok(!user.has(n.paddr) && !tables.has(n.paddr), "a node's frame is its own");
+      tables.add(n.paddr);
+    }
+    assert.ok(p.tlb.hits > 0 && p.tlb.misses > 0, `pid ${p.pid}: ${JSON.stringify(p.tlb)}`);
+  }
+  assert.equal(forked.frames.pageTables, tables.size);
+  assert.ok(forked.frames.pageTables <= forked.frames.kernel);
+  const parent = forked.processes.find((p) => p.pid === 1);
+  assert.ok((parent?.tlb?.shootdowns ?? 0) > 0, "fork write-protected the parent's pages: a shootdown");
+});

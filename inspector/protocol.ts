@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { KernelSnapshot, PageInfo, ProcessInfo, RegionInfo } from "../kernel/core/snapshot.js";
+import type { KernelSnapshot, PageInfo, PageTableInfo, ProcessInfo, RegionInfo, TableEntryInfo, TableNodeInfo, TlbInfo } from "../kernel/core/snapshot.js";
 import type { FaultEvent, FaultResolution } from "../kernel/mm/mm-events.js";
 
 /** The kernel's frame counts, as its snapshot has them. */
@@ -27,6 +27,18 @@ export type PageView = PageInfo;
 
 /** One region (VMA) of an address space, with its present pages. */
 export type RegionView = RegionInfo;
+
+/** An address space's page table, walked from its root in RAM by vmio. */
+export type PageTableView = PageTableInfo;
+
+/** One node of a page table. */
+export type TableNodeView = TableNodeInfo;
+
+/** One entry of a page-table node that is not empty. */
+export type TableEntryView = TableEntryInfo;
+
+/** vmio's TLB counters of an address space. */
+export type TlbView = TlbInfo;
 
 /** One process. */
 export type ProcessView = ProcessInfo;

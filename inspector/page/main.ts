@@ -56,7 +56,7 @@ function render(): void {
   renderPageTables(model, body("pagetables"));
   renderFrameMap(model, body("frames"));
   renderFaultLog(model, body("faults"));
-  renderTlb(body("tlb"));
+  renderTlb(model, body("tlb"));
   renderTerminal(model, body("terminal"));
   renderRuns(model, body("runs"));
 }

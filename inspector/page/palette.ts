@@ -9,7 +9,9 @@
 export const COLOURS = {
   /** vmio's metadata (reserved frames). */
   reserved: "#5b6270",
-  /** Not mapped in user space: free, or held by the kernel. */
+  /** A page-table node. */
+  table: "#2f9e6f",
+  /** Neither mapped in user space nor a page-table node: free, or held by the kernel. */
   other: "#e3e6eb",
   /** A user page with one reference. */
   user: "#3b82c4",

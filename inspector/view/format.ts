@@ -1,5 +1,5 @@
 /**
- * How the page writes numbers, addresses, permissions and page-table flags.
+ * How the page writes numbers, addresses, sizes and permissions.
  * Pure functions, no DOM: the page and its Node tests share them.
  *
  * @module
@@ -30,18 +30,4 @@ export function size(bytes: number): string {
 /** Linux `PROT_*` bits as `rwx`, with `-` for each one missing. */
 export function prot(p: number): string {
   return `${p & 1 ? "r" : "-"}${p & 2 ? "w" : "-"}${p & 4 ? "x" : "-"}`;
-}
-
-/** vmio's `PageFlags` bits, in the order the page shows them. */
-export const PTE_FLAGS: ReadonlyArray<readonly [bit: number, letter: string, meaning: string]> = [
-  [1, "R", "readable"],
-  [2, "W", "writable"],
-  [4, "X", "executable"],
-  [8, "A", "accessed"],
-  [16, "D", "dirty"],
-];
-
-/** A page-table entry's flags as `RW-AD`, with `-` for each one clear. */
-export function pteFlags(flags: number): string {
-  return PTE_FLAGS.map(([bit, letter]) => (flags & bit ? letter : "-")).join("");
 }

@@ -60,6 +60,8 @@ interface ModelData {
   latest: NonNullable<InspectorModel["latest"]>;
   live: NonNullable<InspectorModel["live"]>;
   processes: Array<{ pid: number; state: string; how: string | undefined }>;
+  /** Each address space as last seen. */
+  spaces: Array<ReturnType<InspectorModel["spaces"]>[number]["view"]>;
 }
 
 function model(page: Page): Promise<ModelData> {
@@ -72,6 +74,7 @@ function model(page: Page): Promise<ModelData> {
       latest: m.latest as NonNullable<InspectorModel["latest"]>,
       live: m.live as NonNullable<InspectorModel["live"]>,
       processes: [...m.processes.values()].map((p) => ({ pid: p.pid, state: p.state, how: p.how })),
+      spaces: m.spaces().map((s) => s.view),
     };
   });
 }
@@ -144,7 +147,7 @@ test("the demo runs to its end in the page; every panel shows the kernel's numbe
   const faults = await fields(page, "#faults-body");
   for (const [kind, n] of Object.entries(last.counters.faults)) assert.equal(faults[`faults.${kind}`], count(n), kind);
   const frames = await fields(page, "#frames-body");
-  for (const key of ["total", "free", "user", "kernel", "peak"] as const) assert.equal(frames[`frames.${key}`], count(m.live.frames[key]), key);
+  for (const key of ["total", "free", "user", "kernel", "pageTables", "peak"] as const) assert.equal(frames[`frames.${key}`], count(m.live.frames[key]), key);
   // The processes of the last program, as the kernel and its observer reported them.
   const procs = await page.$$eval("#processes-body tr[data-pid]", (els) => els.map((e) => [Number(e.getAttribute("data-pid")), e.children[2]?.textContent]));
   assert.deepEqual(procs, m.processes.map((p) => [p.pid, p.state === "gone" ? p.how : p.state]));
@@ -152,7 +155,15 @@ test("the demo runs to its end in the page; every panel shows the kernel's numbe
   // Address spaces and page tables: one per process that had one, as last seen.
   assert.deepEqual(await page.$$eval("#spaces-body .space", (els) => els.map((e) => Number(e.getAttribute("data-pid")))), [1, 2, 3]);
   assert.deepEqual(await page.$$eval("#pagetables-body .pt", (els) => els.map((e) => Number(e.getAttribute("data-pid")))), [1, 2, 3]);
-  assert.ok((await page.textContent("#tlb-body"))?.includes("does not expose TLB statistics yet"));
+  // The TLB and page-table panels: each address space's counters and walk, as last seen.
+  const seen = new Map(m.spaces.map((v) => [v.pid, v]));
+  for (const [pid, v] of seen) {
+    const tlb = await fields(page, `#tlb-body tr[data-pid="${pid}"]`);
+    assert.ok(v.tlb !== undefined && v.pageTable !== undefined);
+    assert.deepEqual(tlb, { "tlb.hits": count(v.tlb.hits), "tlb.misses": count(v.tlb.misses), "tlb.flushes": count(v.tlb.flushes), "tlb.shootdowns": count(v.tlb.shootdowns) }, `pid ${pid}: TLB`);
+    const pt = await fields(page, `#pagetables-body .pt[data-pid="${pid}"]`);
+    assert.deepEqual(pt, { nodes: count(v.pageTable.nodes), pages: count(v.pageTable.pages) }, `pid ${pid}: page table`);
+  }
 
   // Pointing at a mapped frame of the frame map tells its references and mappings, as the last live sample has them.
   const mapped = m.live.processes.flatMap((p) => p.regions.flatMap((r) => r.pages.map((pg) => ({ pid: p.pid, ...pg }))));
@@ -166,6 +177,12 @@ test("the demo runs to its end in the page; every panel shows the kernel's numbe
   await page.mouse.move(canvas.x + (n % 64) * 8 + 3, canvas.y + Math.floor(n / 64) * 8 + 3);
   const kind = target.paddr === m.live.frames.zeroPage ? "the zero page" : "a user page";
   assert.equal(await page.textContent("#frame-hover"), `frame ${count(n)} at 0x${target.paddr.toString(16)}: ${kind}, ${target.refs} reference${target.refs === 1 ? "" : "s"}; mapped at ${where}`);
+  // And pointing at a page-table node's frame (the root of a process with an address space) tells whose node it is.
+  const owner = m.live.processes.find((p) => p.pageTable !== undefined);
+  assert.ok(owner?.pageTable !== undefined);
+  const rootFrame = owner.pageTable.root.paddr / 4096;
+  await page.mouse.move(canvas.x + (rootFrame % 64) * 8 + 3, canvas.y + Math.floor(rootFrame / 64) * 8 + 3);
+  assert.equal(await page.textContent("#frame-hover"), `frame ${count(rootFrame)} at ${"0x" + owner.pageTable.root.paddr.toString(16)}: a level-4 page-table node of pid ${owner.pid}, from 0x0`);
 
   // Screenshots: each panel's body has content; a blank strip of the page has none (the check can fail).
   const shots = join(root, "build", "test", "browser", "inspector");

@@ -2,7 +2,8 @@
  * The physical-RAM panel: the kernel's frame counts, and a map of the RAM
  * from frame 0 up to the highest frame a process maps, one cell per frame,
  * coloured by what it holds (`view/frame-map.ts`). Pointing at a frame
- * shows its reference count and every mapping of it.
+ * shows its reference count and every mapping of it, or the page-table
+ * node it holds.
  *
  * @module
  */
@@ -26,10 +27,11 @@ function legend(): HTMLElement {
     "div",
     { class: "legend" },
     item(COLOURS.reserved, "vmio metadata"),
+    item(COLOURS.table, "page-table node"),
     item(COLOURS.user, "user page, 1 reference"),
     item(COLOURS.shared, "user page, shared (2+ references)"),
     item(COLOURS.zero, "the zero page"),
-    item(COLOURS.other, "no user mapping: free, or the kernel's (page tables, control blocks)"),
+    item(COLOURS.other, "free, or the kernel's otherwise (address-space control blocks)"),
   );
 }
 
@@ -40,7 +42,9 @@ function describe(map: FrameMap, n: number): string {
     const maps = f.mappings.map((m) => `pid ${m.pid} ${hex(m.va)}`).join(", ");
     return `${where}: ${f.use === "zero" ? "the zero page" : "a user page"}, ${f.refs} reference${f.refs === 1 ? "" : "s"}; mapped at ${maps}`;
   }
-  return useOf(map, n) === "reserved" ? `${where}: vmio's frame metadata` : `${where}: no user mapping (free, or held by the kernel)`;
+  const t = map.tables.get(n);
+  if (t !== undefined) return `${where}: a level-${t.level} page-table node of pid ${t.pid}, from ${hex(t.va)}`;
+  return useOf(map, n) === "reserved" ? `${where}: vmio's frame metadata` : `${where}: free, or held by the kernel otherwise`;
 }
 
 /** Draws the panel into `body` (which holds a canvas `#frame-canvas` and a line `#frame-hover`). */
@@ -77,11 +81,12 @@ export function renderFrameMap(model: InspectorModel, body: HTMLElement): void {
       stat("frames.free", "free", f.free),
       stat("frames.user", "user", f.user),
       stat("frames.kernel", "kernel", f.kernel),
+      stat("frames.pageTables", "of them page-table nodes", f.pageTables),
       stat("frames.peak", "at the peak", f.peak),
     ),
     legend(),
     canvas,
-    h("p", { class: "note" }, `Frames 0–${count(last - 1)} of ${count(map.frames)} (${size(f.size)} of RAM), ${ROW} to a row, from sample ${s.seq}. No process maps a frame above ${count(map.highest)}.`),
+    h("p", { class: "note" }, `Frames 0–${count(last - 1)} of ${count(map.frames)} (${size(f.size)} of RAM), ${ROW} to a row, from sample ${s.seq}. No user page or page-table node lies above frame ${count(map.highest)}.`),
     hover,
   );
 }

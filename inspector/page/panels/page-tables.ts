@@ -1,17 +1,18 @@
 /**
- * The page-tables panel: for each address space, the tree from the root
- * table down to the last-level tables and their present entries (virtual
- * address, frame, flags, the frame's reference count). See
- * `view/page-table-tree.ts` for what the tree can and cannot show yet.
+ * The page-tables panel: for each address space, the tree vmio's walk read
+ * from the real entries in RAM — each node's level, frame and count of
+ * present entries, each entry's index and bits (named as the paging format
+ * names them) — down to the last-level tables, whose entries map the pages
+ * (address, frame, bits, the frame's reference count).
  *
  * @module
  */
 
 import { h, type Child } from "../dom.js";
-import { count, hex, pteFlags } from "../../view/format.js";
+import { count, hex } from "../../view/format.js";
 import type { InspectorModel } from "../../view/model.js";
-import { indexAt, nodesPerLevel, treeFromPages, type TreeNode } from "../../view/page-table-tree.js";
-import type { ProcessView } from "../../protocol.js";
+import { nodesPerLevel, pagesByAddress } from "../../view/page-table-tree.js";
+import type { PageView, ProcessView, TableEntryView, TableNodeView } from "../../protocol.js";
 
 /** The `<details>` the reader opened, by key, kept across redraws. */
 const open = new Set<string>();
@@ -29,81 +30,78 @@ function details(key: string, summary: Child[], content: () => Node): HTMLDetail
   return d;
 }
 
-function entries(n: TreeNode): HTMLElement {
+const bits = (e: TableEntryView) => h("span", { class: "bits" }, e.flags.join(" "));
+
+/** A last-level node's entries: the pages it maps. */
+function leafEntries(n: TableNodeView, pages: ReadonlyMap<number, PageView>): HTMLElement {
   return h(
     "table",
     { class: "entries" },
-    h("thead", {}, h("tr", {}, h("th", {}, "index"), h("th", {}, "address"), h("th", {}, "frame"), h("th", {}, "flags"), h("th", {}, "refs"))),
+    h("thead", {}, h("tr", {}, h("th", {}, "index"), h("th", {}, "address"), h("th", {}, "frame"), h("th", {}, "bits"), h("th", {}, "refs"))),
     h(
       "tbody",
       {},
-      ...n.entries.map((e) =>
-        h(
+      ...n.entries.map((e) => {
+        const refs = pages.get(e.va)?.refs;
+        return h(
           "tr",
           {},
-          h("td", { class: "n" }, String(indexAt(e.va, 1))),
+          h("td", { class: "n" }, String(e.index)),
           h("td", { class: "mono" }, hex(e.va)),
           h("td", { class: "mono" }, hex(e.paddr)),
-          h("td", { class: "mono" }, pteFlags(e.flags)),
-          h("td", { class: "n" }, String(e.refs)),
-        ),
-      ),
+          h("td", { class: "mono" }, e.flags.join(" ")),
+          h("td", { class: "n" }, refs === undefined ? "" : String(refs)),
+        );
+      }),
     ),
   );
 }
 
-function subtree(pid: number, n: TreeNode): HTMLElement {
-  const range = `${hex(n.base)}–${hex(n.base + n.span)}`;
-  if (n.level === 1) {
-    return h(
-      "li",
-      {},
-      details(`${pid}/${n.base}`, [h("span", { class: "entry" }, `entry ${n.index}`), ` → level-1 table, ${n.entries.length} present ${n.entries.length === 1 ? "entry" : "entries"}, `, h("span", { class: "mono" }, range)], () =>
-        entries(n),
-      ),
-    );
-  }
-  return h(
-    "li",
-    {},
-    h("span", { class: "entry" }, `entry ${n.index}`),
-    ` → level-${n.level} table, `,
-    h("span", { class: "mono" }, range),
-    h("ul", {}, ...n.children.map((c) => subtree(pid, c))),
-  );
+function node(n: TableNodeView): Child[] {
+  const plural = n.present === 1 ? "entry" : "entries";
+  return [`level-${n.level} table at `, h("span", { class: "mono" }, hex(n.paddr)), ` · ${count(n.present)} present ${plural}`];
 }
 
-function tree(p: ProcessView, stale: number | undefined): HTMLElement {
-  const root = treeFromPages(p.regions.flatMap((r) => r.pages));
-  const perLevel = nodesPerLevel(root);
-  const present = p.regions.reduce((n, r) => n + r.mapped, 0);
+function entry(pid: number, e: TableEntryView, pages: ReadonlyMap<number, PageView>): HTMLElement {
+  const range = h("span", { class: "mono" }, ` ${hex(e.va)}–${hex(e.va + e.span)}`);
+  const head: Child[] = [h("span", { class: "entry" }, `entry ${e.index}`), " ", bits(e), " → "];
+  const c = e.child;
+  if (c === undefined) return h("li", {}, ...head, "frame ", h("span", { class: "mono" }, hex(e.paddr)), range);
+  if (c.level === 1) return h("li", {}, details(`${pid}/${c.paddr}`, [...head, ...node(c), range], () => leafEntries(c, pages)));
+  return h("li", {}, ...head, ...node(c), range, h("ul", {}, ...c.entries.map((ce) => entry(pid, ce, pages))));
+}
+
+function tree(p: ProcessView, stale: number | undefined): HTMLElement | undefined {
+  const pt = p.pageTable;
+  if (pt === undefined) return undefined;
+  const pages = pagesByAddress(p.regions);
   return h(
     "div",
     { class: "pt", "data-pid": String(p.pid) },
     h(
       "h3",
       {},
-      `pid ${p.pid} · ${count(present)} present entries in at least ${count(perLevel.reduce((a, b) => a + b, 0))} tables`,
-      h("span", { class: "note" }, ` (by level, root first: ${perLevel.join(" · ")})`),
+      `pid ${p.pid} · ${pt.paging}: `,
+      h("span", { "data-field": "nodes" }, count(pt.nodes)),
+      ` ${pt.nodes === 1 ? "table" : "tables"}, `,
+      h("span", { "data-field": "pages" }, count(pt.pages)),
+      " pages mapped",
+      h("span", { class: "note" }, ` (tables by level, root first: ${nodesPerLevel(pt).join(" · ")})`),
       stale === undefined ? "" : h("span", { class: "stale" }, ` (as last seen, sample ${stale})`),
     ),
-    h("ul", { class: "tree" }, h("li", {}, "root: level-4 table", h("ul", {}, ...root.children.map((c) => subtree(p.pid, c))))),
+    h("ul", { class: "tree" }, h("li", {}, "root: ", ...node(pt.root), h("ul", {}, ...pt.root.entries.map((e) => entry(p.pid, e, pages))))),
   );
 }
 
 /** Draws the panel into `body`. */
 export function renderPageTables(model: InspectorModel, body: HTMLElement): void {
   const latest = model.latest?.seq ?? 0;
-  const seen = model.spaces();
+  const trees = model.spaces().flatMap((s) => tree(s.view, s.sample === latest ? undefined : s.sample) ?? []);
   const note = h(
     "p",
     { class: "note" },
-    "The tree holds each present page's entry as the kernel read it through vmio cursors, placed by its address's index bits. " +
-      "The upper tables' frames and their own entries need a read-only page-table walk, which vmio does not expose yet.",
+    "Each address space's page table as vmio's read-only walk read it from RAM: every table's frame and count of present entries, " +
+      "every entry's bits as the paging format names them. Open a last-level table for the pages it maps and their frames' reference counts.",
   );
-  if (seen.length === 0) {
-    body.replaceChildren(note, h("p", { class: "empty" }, "No address space yet."));
-    return;
-  }
-  body.replaceChildren(note, ...seen.map((s) => tree(s.view, s.sample === latest ? undefined : s.sample)));
+  body.replaceChildren(note, ...(trees.length === 0 ? [h("p", { class: "empty" }, "No address space yet.")] : trees));
 }

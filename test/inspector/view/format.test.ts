@@ -1,9 +1,7 @@
-// How the page writes numbers, addresses, permissions and entry flags; the
-// flag bits are vmio's.
+// How the page writes numbers, addresses, sizes and permissions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PageFlags } from "vmio";
-import { PTE_FLAGS, count, hex, prot, pteFlags, size } from "../../../inspector/view/format.js";
+import { count, hex, prot, size } from "../../../inspector/view/format.js";
 
 test("counts, addresses and sizes", () => {
   assert.equal(count(1234567), "1,234,567");
@@ -16,15 +14,8 @@ test("counts, addresses and sizes", () => {
   assert.equal(size(100), "100 B");
 });
 
-test("permissions as rwx, entry flags as RWXAD", () => {
+test("permissions as rwx", () => {
   assert.equal(prot(5), "r-x");
   assert.equal(prot(3), "rw-");
   assert.equal(prot(0), "---");
-  assert.equal(pteFlags(PageFlags.RW | PageFlags.ACCESSED | PageFlags.DIRTY), "RW-AD");
-  assert.equal(pteFlags(PageFlags.RX), "R-X--");
-});
-
-test("the page's flag bits are vmio's PageFlags", () => {
-  const byLetter = Object.fromEntries(PTE_FLAGS.map(([bit, letter]) => [letter, bit]));
-  assert.deepEqual(byLetter, { R: PageFlags.R, W: PageFlags.W, X: PageFlags.X, A: PageFlags.ACCESSED, D: PageFlags.DIRTY });
 });

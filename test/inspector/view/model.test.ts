@@ -17,11 +17,11 @@ const counters: CountersView = {
 
 function proc(pid: number, ppid: number, state: ProcessView["state"], regions = 1): ProcessView {
   const region = { start: 0x10000, end: 0x11000, prot: 5, shared: false, name: "/bin/p", kind: "file" as const, mapped: 1, cowShared: 0, pages: [{ va: 0x10000, paddr: 0x200000, flags: 5, refs: 1 }] };
-  return { pid, ppid, state, exe: "/bin/p", argv: ["/bin/p", "x"], threads: state === "alive" ? [{ tid: pid, state: "runnable", pc: 0x10000 }] : [], regions: Array.from({ length: regions }, () => region) };
+  return { pid, ppid, state, exe: "/bin/p", argv: ["/bin/p", "x"], threads: state === "alive" ? [{ tid: pid, state: "runnable", pc: 0x10000 }] : [], regions: Array.from({ length: regions }, () => region), pageTable: undefined, tlb: undefined };
 }
 
 function sample(seq: number, parts: Partial<Sample>): Sample {
-  const frames = { size: 1 << 20, reserved: 4, total: 252, free: 200, user: 10, kernel: 42, peak: 60, zeroPage: undefined };
+  const frames = { size: 1 << 20, reserved: 4, total: 252, free: 200, user: 10, kernel: 42, pageTables: 5, peak: 60, zeroPage: undefined };
   return { seq, processes: [], frames, counters, faults: [], output: [], lifecycle: [], ...parts };
 }
 

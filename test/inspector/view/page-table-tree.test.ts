@@ -1,52 +1,63 @@
-// The page-table tree grouped from leaf entries, against a reference model:
-// every page sits once under the path its index bits name, in address
-// order, and the nodes per level are the distinct address prefixes.
+// The page-table tree of a snapshot: every node once, root first, depth
+// first in index order; the nodes by level; the pages by address. (That the
+// tree is vmio's walk of the real entries is tested with the kernel's
+// snapshots, test/kernel/core/kernel.test.ts.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import fc from "fast-check";
-import { ENTRIES, LEVELS, indexAt, levelShift, nodesPerLevel, treeFromPages, type TreeNode } from "../../../inspector/view/page-table-tree.js";
-import type { PageView } from "../../../inspector/protocol.js";
+import { nodesOf, nodesPerLevel, pagesByAddress } from "../../../inspector/view/page-table-tree.js";
+import type { PageTableView, RegionView, TableEntryView, TableNodeView } from "../../../inspector/protocol.js";
 
-const PAGE = 4096;
-const TOP = 2 ** 47;
+/** Bytes an entry of a level-`level` node covers: 4 KiB … 512 GiB. */
+const span = (level: number) => 2 ** (3 + 9 * level);
 
-function page(va: number): PageView {
-  return { va, paddr: (va / PAGE) % 1000 * PAGE, flags: 1, refs: 1 };
+function leaf(index: number, base: number): TableEntryView {
+  return { index, va: base + index * span(1), span: span(1), flags: ["P", "US", "A"], paddr: (100 + index) * 4096, child: undefined };
 }
 
-/** Every leaf entry with the indices of the path to it, root first. */
-function leaves(n: TreeNode, path: number[] = []): Array<{ path: number[]; va: number }> {
-  if (n.level === 1) return n.entries.map((e) => ({ path, va: e.va }));
-  return n.children.flatMap((c) => {
-    assert.ok(c.level === n.level - 1);
-    assert.equal(c.base, n.base + c.index * c.span, "a child covers its slice of the parent");
-    assert.ok(c.index >= 0 && c.index < ENTRIES);
-    return leaves(c, [...path, c.index]);
-  });
+function table(level: number, paddr: number, va: number, entries: TableEntryView[]): TableNodeView {
+  return { level, paddr, va, present: entries.length, entries };
 }
 
-test("index bits: 9 per level above the 12-bit offset", () => {
-  assert.deepEqual([1, 2, 3, 4].map(levelShift), [12, 21, 30, 39]);
-  const va = 0x3ff7eff000;
-  assert.deepEqual([4, 3, 2, 1].map((l) => indexAt(va, l)), [0, 255, 447, 255]);
-  assert.equal(indexAt(TOP - PAGE, 4), 255);
-  assert.equal(indexAt(TOP - PAGE, 1), 511);
+function down(index: number, parent: { level: number; va: number }, child: TableNodeView): TableEntryView {
+  return { index, va: parent.va + index * span(parent.level), span: span(parent.level), flags: ["P", "RW", "US"], paddr: child.paddr, child };
+}
+
+// Two last-level tables under one level-2 table, and one under another branch.
+const l1a = table(1, 0x5000, 0, [leaf(16, 0), leaf(17, 0)]);
+const l1b = table(1, 0x6000, 2 ** 21, [leaf(0, 2 ** 21)]);
+const l2 = table(2, 0x4000, 0, []);
+const l2e = { ...l2, entries: [down(0, l2, l1a), down(1, l2, l1b)], present: 2 };
+const l1c = table(1, 0x9000, 255 * 2 ** 30 + 511 * 2 ** 21, [leaf(511, 255 * 2 ** 30 + 511 * 2 ** 21)]);
+const l2c = table(2, 0x8000, 255 * 2 ** 30, []);
+const l2ce = { ...l2c, entries: [down(511, l2c, l1c)], present: 1 };
+const l3 = table(3, 0x3000, 0, []);
+const l3e = { ...l3, entries: [down(0, l3, l2e), down(255, l3, l2ce)], present: 2 };
+const root = table(4, 0x2000, 0, []);
+const rootE = { ...root, entries: [down(0, root, l3e)], present: 1 };
+const pt: PageTableView = { paging: "x86-64", root: rootE, nodes: 7, pages: 4 };
+
+test("every node once, root first, depth first in index order; the nodes by level", () => {
+  assert.deepEqual(nodesOf(pt.root).map((n) => n.paddr), [0x2000, 0x3000, 0x4000, 0x5000, 0x6000, 0x8000, 0x9000]);
+  assert.equal(nodesOf(pt.root).length, pt.nodes);
+  assert.deepEqual(nodesPerLevel(pt), [1, 1, 2, 3]);
+  const lone: PageTableView = { paging: "riscv-sv48", root, nodes: 1, pages: 0 };
+  assert.deepEqual(nodesPerLevel(lone), [1, 0, 0, 0], "an empty space: the root alone");
 });
 
-test("every page is found once, under its own path, in address order; nodes per level are the distinct prefixes", () => {
-  const vaArb = fc.integer({ min: 0, max: TOP / PAGE - 1 }).map((n) => n * PAGE);
-  // Clustered addresses too, so that nodes are shared.
-  const clustered = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2047 })).map(([hi, lo]) => hi * 2 ** 39 + lo * PAGE);
-  fc.assert(
-    fc.property(fc.uniqueArray(fc.oneof(vaArb, clustered), { maxLength: 200 }), (vas) => {
-      const root = treeFromPages(vas.map(page)); // in the order fast-check made them: any order
-      assert.equal(root.level, LEVELS);
-      const found = leaves(root);
-      assert.deepEqual(found.map((f) => f.va), [...vas].sort((a, b) => a - b));
-      for (const f of found) assert.deepEqual(f.path, [4, 3, 2].map((l) => indexAt(f.va, l)));
-      const prefixes = (level: number) => new Set(vas.map((va) => Math.floor(va / 2 ** (levelShift(level) + 9)))).size;
-      assert.deepEqual(nodesPerLevel(root), [1, prefixes(3), prefixes(2), prefixes(1)]);
-    }),
-    { seed: 0x7ab1e, numRuns: 200 },
-  );
+test("the pages by address, across regions", () => {
+  const region = (pages: Array<[number, number]>): RegionView => ({
+    start: 0,
+    end: 2 ** 30,
+    prot: 3,
+    shared: false,
+    name: "",
+    kind: "anon",
+    mapped: pages.length,
+    cowShared: 0,
+    pages: pages.map(([va, refs]) => ({ va, paddr: va + 2 ** 20, flags: 3, refs })),
+  });
+  const byVa = pagesByAddress([region([[0x10000, 1], [0x11000, 2]]), region([[0x200000, 3]])]);
+  assert.deepEqual([...byVa.keys()], [0x10000, 0x11000, 0x200000]);
+  assert.equal(byVa.get(0x11000)?.refs, 2);
+  assert.equal(byVa.get(0x12000), undefined);
 });

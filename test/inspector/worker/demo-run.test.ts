@@ -103,7 +103,12 @@ test("samples: numbered per program, counters never go back, faults numbered as 
         assert.equal(r.pages.length, r.mapped);
         assert.ok(r.cowShared <= r.mapped);
       }
+      assert.equal(p.pageTable === undefined, p.regions.length === 0, "a page table exactly while the address space lives");
+      assert.equal(p.tlb === undefined, p.pageTable === undefined);
+      if (p.pageTable !== undefined) assert.equal(p.pageTable.pages, p.regions.reduce((n, r) => n + r.mapped, 0));
     }
+    assert.equal(f.pageTables, s.processes.reduce((n, p) => n + (p.pageTable?.nodes ?? 0), 0), "page-table frames are the walks' nodes");
+    assert.ok(f.pageTables <= f.kernel);
     last = s;
   }
 });

@@ -4,23 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { frameMap, useOf } from "../../../inspector/view/frame-map.js";
-import type { FramesView, PageTableView, ProcessView, RegionView } from "../../../inspector/protocol.js";
-
-const P = 4096;
-
-function region(pages: Array<[va: number, frame: number, refs: number]>): RegionView {
-  return {
-    start: 0x10000,
-    end: 0x100000,
-    prot: 3,
-    shared: false,
-    name: "",
-    kind: "anon",
-    mapped: pages.length,
-    cowShared: 0,
-    pages: pages.map(([va, frame, refs]) => ({ va, paddr: frame * P, flags: 3, refs })),
-  };
-}
+import type { FramesView, PageTableView, ProcessView } from "../../../inspector/protocol.js";
+import { P, region } from "./fixtures.js";
 
 function proc(pid: number, pages: Array<[number, number, number]>, pageTable?: PageTableView): ProcessView {
   return { pid, ppid: pid - 1, state: "alive", exe: "/bin/x", argv: [], threads: [], regions: [region(pages)], pageTable, tlb: undefined };

@@ -5,7 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { nodesOf, nodesPerLevel, pagesByAddress } from "../../../inspector/view/page-table-tree.js";
-import type { PageTableView, RegionView, TableEntryView, TableNodeView } from "../../../inspector/protocol.js";
+import type { PageTableView, TableEntryView, TableNodeView } from "../../../inspector/protocol.js";
+import { region } from "./fixtures.js";
 
 /** Bytes an entry of a level-`level` node covers: 4 KiB … 512 GiB. */
 const span = (level: number) => 2 ** (3 + 9 * level);
@@ -45,18 +46,7 @@ test("every node once, root first, depth first in index order; the nodes by leve
 });
 
 test("the pages by address, across regions", () => {
-  const region = (pages: Array<[number, number]>): RegionView => ({
-    start: 0,
-    end: 2 ** 30,
-    prot: 3,
-    shared: false,
-    name: "",
-    kind: "anon",
-    mapped: pages.length,
-    cowShared: 0,
-    pages: pages.map(([va, refs]) => ({ va, paddr: va + 2 ** 20, flags: 3, refs })),
-  });
-  const byVa = pagesByAddress([region([[0x10000, 1], [0x11000, 2]]), region([[0x200000, 3]])]);
+  const byVa = pagesByAddress([region([[0x10000, 20, 1], [0x11000, 21, 2]]), region([[0x200000, 22, 3]])]);
   assert.deepEqual([...byVa.keys()], [0x10000, 0x11000, 0x200000]);
   assert.equal(byVa.get(0x11000)?.refs, 2);
   assert.equal(byVa.get(0x12000), undefined);

@@ -32,8 +32,9 @@ import { cases as podCases } from "./pod.bench.js";
 import { cases as wasiCases } from "./wasi.bench.js";
 import { cases as cpuCases } from "./cpu.bench.js";
 import { cases as kernelCases } from "./kernel.bench.js";
+import { cases as pageTableCases } from "./page-table.bench.js";
 
-const all: BenchCase[] = [...ioCases, ...frameCases, ...vmCases, ...threadCases, ...guestCases, ...podCases, ...wasiCases, ...cpuCases, ...kernelCases];
+const all: BenchCase[] = [...ioCases, ...frameCases, ...vmCases, ...threadCases, ...guestCases, ...podCases, ...wasiCases, ...cpuCases, ...kernelCases, ...pageTableCases];
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Sample spread (IQR / median) above which a side's median is not trusted. */

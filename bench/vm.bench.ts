@@ -83,6 +83,51 @@ function randomWorkingSet(pages: number, target: number, mmu: boolean): BenchCas
   };
 }
 
+/** `Mmu.load32` (validated reads) and `Mmu.store32` (a critical section each) on shared RAM, against the same on unshared RAM. */
+function sharedMmu(store: boolean): BenchCase {
+  return {
+    id: `mmu-${store ? "store32" : "load32"}-shared`,
+    group: "vm",
+    title: `random Mmu.${store ? "store32" : "load32"} on shared RAM, TLB hits (256 pages)`,
+    limitLabel: "the same on unshared RAM",
+    target: 1 / 1.5,
+    ops: 1 << 20,
+    unit: "value",
+    setup() {
+      const pages = 256;
+      const unshared = mappedSpace(new PhysicalMemory({ size: 4 << 20 }), pages, true).mmu();
+      const shared = mappedSpace(new PhysicalMemory({ size: 4 << 20, shared: true }), pages, true).mmu();
+      const K = 1 << 12;
+      const offsets = randomOffsets(K, pages);
+      // Four literals, so that each side has feedback (and optimised code) of its own.
+      if (store) {
+        return {
+          limit: (n) => {
+            for (let i = 0; i < n; i++) unshared.store32(BASE + (offsets[i & (K - 1)] as number), i);
+            return n;
+          },
+          vmio: (n) => {
+            for (let i = 0; i < n; i++) shared.store32(BASE + (offsets[i & (K - 1)] as number), i);
+            return n;
+          },
+        };
+      }
+      return {
+        limit: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += unshared.load32(BASE + (offsets[i & (K - 1)] as number));
+          return s;
+        },
+        vmio: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += shared.load32(BASE + (offsets[i & (K - 1)] as number));
+          return s;
+        },
+      };
+    },
+  };
+}
+
 /** `VmSpace.readVal(u32)` on TLB hits over shared RAM, against the same on unshared RAM. */
 function sharedReadVal(): BenchCase {
   return {
@@ -201,6 +246,8 @@ export const cases: BenchCase[] = [
   randomWorkingSet(256, 1 / 3, true),
   randomWorkingSet(262144, 1 / 12, true),
   sharedReadVal(),
+  sharedMmu(false),
+  sharedMmu(true),
   bigCopy(false),
   bigCopy(true),
   {

@@ -157,7 +157,8 @@ export class Kernel {
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > 64) throw new RangeError(`cpus must be an integer from 1 to 64, not ${cpus}`);
     if (cpus > 1 && opts.startCpu === undefined) throw new RangeError("more than one CPU needs startCpu (a way to start workers)");
     if (cpus > 1 && opts.betweenSlices !== undefined) throw new RangeError("betweenSlices needs one CPU: with more, slices run on workers");
-    this.memory = new PhysicalMemory({ size: opts.memory ?? 256 * 2 ** 20, shared: cpus > 1 });
+    // A RISC-V kernel: its address spaces use RISC-V Sv48 page tables.
+    this.memory = new PhysicalMemory({ size: opts.memory ?? 256 * 2 ** 20, shared: cpus > 1, paging: "riscv-sv48" });
     this.fs = opts.fs ?? new FileSystem({ random: opts.random });
     this.#slice = opts.slice ?? SLICE;
     this.#betweenSlices = opts.betweenSlices;

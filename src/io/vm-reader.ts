@@ -14,7 +14,6 @@
  */
 
 import { contractViolation, illegalConstructor, invalidType } from "../base/contract.js";
-import { plainBytes } from "../base/buffers.js";
 import { INTERNAL } from "../base/internal-key.js";
 import { checkIndex } from "../base/validate.js";
 import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
@@ -22,7 +21,7 @@ import { u32 } from "../pod/scalars.js";
 import { insufficient, raiseFault, requireInfallible, type CopyFault } from "./access-errors.js";
 import { copyRaw } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
-import { NO_VIEW, cachedView, directView, checkLease as importedCheckLease, directFailed, installReaderAccess, writerAccess, type Lease } from "./memory-cursor.js";
+import { NO_VIEW, cachedView, directView, fromBytes, checkLease as importedCheckLease, directFailed, installReaderAccess, writerAccess, type Lease } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 import { loadOnce, readValueIn } from "./value-access.js";
 import type { VmWriter } from "./vm-writer.js";
@@ -135,7 +134,7 @@ export class VmReader<F extends Fallibility = Fallible> {
    * @throws {TypeError} `bytes` is not an `ArrayBufferView`, or its buffer is detached.
    */
   static from(bytes: ArrayBufferView): VmReader<Infallible> {
-    const b = plainBytes(bytes, "bytes");
+    const b = fromBytes(bytes);
     return new VmReader<Infallible>(INTERNAL, b, cachedView(b), null, null, 0, b.length, false);
   }
 

@@ -23,8 +23,9 @@
  * Overlapping cursors: OSTD locks a cursor's range for its lifetime, so a
  * second cursor over an overlapping range waits. JavaScript cannot wait for
  * itself, so vmio cursors take no range lock: each operation (one `map`, one
- * `unmap`, one `protectNext`) is atomic — on shared RAM it runs under the
- * space's lock — and two cursors over overlapping ranges see each other's
+ * `unmap`, one `protectNext`, one `copyFrom`) is atomic — on shared RAM it
+ * runs under the space's lock (`copyFrom` under both spaces' locks, taken in
+ * a fixed order) — and two cursors over overlapping ranges see each other's
  * changes as soon as each operation returns.
  *
  * @module
@@ -160,8 +161,8 @@ export class Cursor implements Disposable {
    * the cursor to it and returns its address; returns `undefined`, with the
    * cursor moved to the end of the searched range, when no page is mapped
    * there. Read-only: it changes no mapping, takes no reference and shoots
-   * nothing down — the way to skip holes (each node's scan stops once its
-   * present entries have all been met, and empty subtrees are skipped whole).
+   * nothing down — the way to skip holes: a missing node's whole subtree
+   * (2 MiB, 1 GiB, 512 GiB) is skipped at once.
    *
    * OSTD counterpart: `Cursor::find_next`.
    *

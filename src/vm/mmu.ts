@@ -20,9 +20,12 @@
  * - the cache is this thread's TLB of the space, so every shootdown
  *   (unmap, protect — on any thread) invalidates it: on unshared RAM each
  *   change goes through the one object that owns the TLB and drops the
- *   entries at once; on shared RAM every access runs in a read-side
- *   critical section (`frame/grace-period.ts`) and compares the space's TLB
- *   epoch, so no frame is freed while an access can still reach it;
+ *   entries at once; on shared RAM every access compares the space's TLB
+ *   epoch: a store (or a load that misses) runs in a read-side critical
+ *   section (`frame/grace-period.ts`), so no frame is freed while it can
+ *   still reach it, and a load that hits is a validated read — the epoch
+ *   before and after it must agree — which cannot see a freed frame's new
+ *   contents (the argument is at `#sharedLoad`);
  * - addresses are plain numbers: one at or past `MAX_USERSPACE_VADDR`, or
  *   not a non-negative integer, never hits the TLB and throws `VmError`
  *   `AccessDenied` (`TypeError` when it is not a number);
@@ -39,6 +42,7 @@
 
 import { invalidType, outOfRange } from "../base/contract.js";
 import { PAGE_SIZE as importedPAGE_SIZE } from "../frame/page-size.js";
+import type { GracePeriod } from "../frame/grace-period.js";
 import { VmError } from "../io/vm-error.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, type SpaceState } from "./space-state.js";
 import { TLB_MASK as importedTLB_MASK } from "./tlb.js";
@@ -86,6 +90,12 @@ export class Mmu {
   #hits = 0;
   readonly #state: SpaceState;
   #i64: BigInt64Array | undefined;
+  // Shared RAM only: word views of RAM for validated loads, and the space's epoch word.
+  readonly #ram8: Uint8Array;
+  readonly #ram16: Uint16Array;
+  readonly #ram32: Int32Array;
+  readonly #epochIndex: number;
+  readonly #gp: GracePeriod;
 
   /** @internal Use `VmSpace.mmu()`. */
   constructor(state: SpaceState) {
@@ -97,6 +107,12 @@ export class Mmu {
     this.#deltas = tlb.deltas;
     this.#view = state.machine.view;
     this.#shared = state.shared;
+    const ram = state.machine;
+    this.#ram8 = ram.bytes;
+    this.#ram16 = state.shared ? new Uint16Array(ram.bytes.buffer, 0, ram.bytes.length >>> 1) : new Uint16Array(0);
+    this.#ram32 = ram.i32;
+    this.#epochIndex = state.control.epochIndex;
+    this.#gp = ram.gp;
   }
 
   /** This path's TLB hits (for `VmSpace.tlbStats()`). @internal */
@@ -105,6 +121,10 @@ export class Mmu {
   }
 
   // ---- the hit paths: small enough for V8 to inline into an interpreter ----
+  // Each width repeats the same four lines on purpose: one shared helper
+  // taking the tag array and the size would see every width's feedback
+  // (polymorphic) and cost an interpreter a call per access when V8 does
+  // not inline it into every method.
   // `va & OFFSET_MASK` and `va >>> 12` see the low 32 bits of any safe
   // integer exactly; a tag is a page's base address, so only an access
   // inside a cached user page can hit, whatever `va` is.
@@ -119,7 +139,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 2 && this.#execTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 2 && this.#execTags[s] === base) {
+      if (this.#shared) return this.#sharedLoad(va, 2, ACCESS_EXEC);
       this.#hits++;
       return this.#view.getUint16((this.#deltas[s] as number) + base + off, true);
     }
@@ -135,7 +156,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 4 && this.#execTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 4 && this.#execTags[s] === base) {
+      if (this.#shared) return this.#sharedLoad(va, 4, ACCESS_EXEC);
       this.#hits++;
       return this.#view.getInt32((this.#deltas[s] as number) + base + off, true);
     }
@@ -152,7 +174,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (this.#readTags[s] === base && !this.#shared) {
+    if (this.#readTags[s] === base) {
+      if (this.#shared) return this.#sharedLoad(va, 1, ACCESS_READ);
       this.#hits++;
       return this.#view.getUint8((this.#deltas[s] as number) + base + off);
     }
@@ -168,7 +191,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 2 && this.#readTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 2 && this.#readTags[s] === base) {
+      if (this.#shared) return this.#sharedLoad(va, 2, ACCESS_READ);
       this.#hits++;
       return this.#view.getUint16((this.#deltas[s] as number) + base + off, true);
     }
@@ -184,7 +208,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 4 && this.#readTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 4 && this.#readTags[s] === base) {
+      if (this.#shared) return this.#sharedLoad(va, 4, ACCESS_READ);
       this.#hits++;
       return this.#view.getInt32((this.#deltas[s] as number) + base + off, true);
     }
@@ -202,7 +227,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 8 && this.#readTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 8 && this.#readTags[s] === base) {
+      if (this.#shared) return this.#sharedLoad(va, 8, ACCESS_READ);
       this.#hits++;
       const p = (this.#deltas[s] as number) + base + off;
       const view = this.#view;
@@ -222,7 +248,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (this.#writeTags[s] === base && !this.#shared) {
+    if (this.#writeTags[s] === base) {
+      if (this.#shared) return this.#sharedStore(va, 1, v, 0);
       this.#hits++;
       this.#view.setUint8((this.#deltas[s] as number) + base + off, v);
       return;
@@ -239,7 +266,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 2 && this.#writeTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 2 && this.#writeTags[s] === base) {
+      if (this.#shared) return this.#sharedStore(va, 2, v, 0);
       this.#hits++;
       this.#view.setUint16((this.#deltas[s] as number) + base + off, v, true);
       return;
@@ -256,7 +284,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 4 && this.#writeTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 4 && this.#writeTags[s] === base) {
+      if (this.#shared) return this.#sharedStore(va, 4, v, 0);
       this.#hits++;
       this.#view.setInt32((this.#deltas[s] as number) + base + off, v, true);
       return;
@@ -274,7 +303,8 @@ export class Mmu {
     const off = va & OFFSET_MASK;
     const s = (va >>> 12) & TLB_MASK;
     const base = va - off;
-    if (off <= PAGE_SIZE - 8 && this.#writeTags[s] === base && !this.#shared) {
+    if (off <= PAGE_SIZE - 8 && this.#writeTags[s] === base) {
+      if (this.#shared) return this.#sharedStore(va, 8, lo, hi);
       this.#hits++;
       const p = (this.#deltas[s] as number) + base + off;
       const view = this.#view;
@@ -283,6 +313,108 @@ export class Mmu {
       return;
     }
     this.#slowStore(va, 8, lo, hi);
+  }
+
+  /**
+   * A load on shared RAM whose page is cached: a validated read, as a
+   * seqlock reader does, instead of a critical section (whose two
+   * `Atomics.store`s cost more than the access). Load the space's TLB
+   * epoch; if this TLB is in step with it, read the value with
+   * `Atomics.load`s; load the epoch again. The value is used only if the
+   * epoch did not move, else the access is redone on the slow path.
+   *
+   * Why no freed frame is read: an unmap or protect changes the entry, then
+   * bumps the epoch, and only then (after a grace period that this read,
+   * outside any section, does not delay) drops the frame, which another
+   * owner may then write. Every load here is sequentially consistent, so
+   * in their single total order: first epoch load (old value) < data loads
+   * < second epoch load (old value) < the bump < the free < the new owner's
+   * writes. A data load that precedes the bump cannot see what was written
+   * after the free; a value read after a bump is thrown away. Plain
+   * `DataView` reads would not do: a plain load may be reordered after a
+   * later atomic load on weakly ordered CPUs (ARM), hence `Atomics.load`
+   * for the data too (a plain load on x86). Unaligned and 64-bit-aligned
+   * values are read as aligned pieces (a 64-bit value may tear, as a plain
+   * load may on RISC-V); a value that is not naturally aligned takes the
+   * slow path. Stores always take a critical section: a store through a
+   * stale translation cannot be undone.
+   */
+  #sharedLoad(va: number, size: number, access: number): number {
+    const i32 = this.#ram32;
+    const epochIndex = this.#epochIndex;
+    const e = Atomics.load(i32, epochIndex);
+    const off = va & OFFSET_MASK;
+    if (e === this.#state.seenEpoch && (off & (size - 1)) === 0) {
+      const base = va - off;
+      const s = (va >>> 12) & TLB_MASK;
+      const tags = access === ACCESS_EXEC ? this.#execTags : this.#readTags;
+      if (tags[s] === base) {
+        const p = (this.#deltas[s] as number) + base + off;
+        let v: number;
+        let hi = 0;
+        switch (size) {
+          case 1:
+            v = Atomics.load(this.#ram8, p);
+            break;
+          case 2:
+            v = Atomics.load(this.#ram16, p / 2);
+            break;
+          case 4:
+            v = Atomics.load(i32, p / 4);
+            break;
+          default:
+            v = Atomics.load(i32, p / 4);
+            hi = Atomics.load(i32, p / 4 + 1);
+        }
+        if (Atomics.load(i32, epochIndex) === e) {
+          this.#hits++;
+          if (size === 8) this.hi = hi;
+          return v;
+        }
+      }
+    }
+    return this.#slowLoad(va, size, access);
+  }
+
+  /**
+   * A store on shared RAM whose page is cached: inside a read-side critical
+   * section (so the frame cannot be freed under it), in step with the epoch
+   * checked inside the section; else the slow path.
+   */
+  #sharedStore(va: number, size: number, lo: number, hi: number): void {
+    const gp = this.#gp;
+    gp.enter();
+    let done = false;
+    try {
+      if (Atomics.load(this.#ram32, this.#epochIndex) === this.#state.seenEpoch) {
+        const off = va & OFFSET_MASK;
+        const base = va - off;
+        const s = (va >>> 12) & TLB_MASK;
+        if (this.#writeTags[s] === base) {
+          const p = (this.#deltas[s] as number) + base + off;
+          const view = this.#view;
+          switch (size) {
+            case 1:
+              view.setUint8(p, lo);
+              break;
+            case 2:
+              view.setUint16(p, lo, true);
+              break;
+            case 4:
+              view.setInt32(p, lo, true);
+              break;
+            default:
+              view.setInt32(p, lo, true);
+              view.setInt32(p + 4, hi, true);
+          }
+          this.#hits++;
+          done = true;
+        }
+      }
+    } finally {
+      gp.exit();
+    }
+    if (!done) this.#slowStore(va, size, lo, hi);
   }
 
   // ---- atomics (aligned; a write access even when nothing changes) ----

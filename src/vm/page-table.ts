@@ -8,7 +8,9 @@
  *   or writer can reach it, only this module writes it;
  * - a node's frame-table auxiliary word counts its non-empty entries; a node
  *   whose count drops to zero is unlinked from its parent and freed (the
- *   root stays for the life of the table);
+ *   root stays for the life of the table) — or, on unshared RAM, kept zeroed
+ *   for reuse (`frame/node-cache.ts`); scans stop once a node's count of
+ *   entries has been met;
  * - a leaf that maps a frame holds one reference to it; the reference is
  *   handed back to the caller on unmap, to be dropped only after stale
  *   translations are gone (TLB invalidation first, then the frame may go);
@@ -48,7 +50,8 @@ const NODE_WORDS = PAGE_SIZE / 4;
  * @internal
  */
 export function entryIndex(node: number, va: number, level: 1 | 2 | 3 | 4): number {
-  return node * NODE_WORDS + (Math.floor(va / SPAN[level]) % 512) * 2;
+  // `& 511`, not `% 512`: exact for any safe integer (ToInt32 keeps the low bits), and integer work (a floating-point `%` made a walk twice as slow, issue 10).
+  return node * NODE_WORDS + (Math.floor(va / SPAN[level]) & 511) * 2;
 }
 
 /**
@@ -112,11 +115,6 @@ export class PageTable {
   /** Whether an entry of a non-leaf node with low word `lo` points to a node. */
   isTable(lo: number): boolean {
     return (lo & this.tableMask) === this.tableBits;
-  }
-
-  /** Whether a leaf entry with low word `lo` maps a frame. */
-  isMapped(lo: number): boolean {
-    return (lo & this.mappedMask) !== 0;
   }
 
   /** The frame held by the entry at `u32` index `i` whose low word is `lo`. */
@@ -277,18 +275,29 @@ export class PageTable {
     const span = SPAN[level as 1 | 2 | 3 | 4];
     const first = Math.max(0, Math.floor((start - base) / span));
     const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    if (level === 1) return this.findLeaf(node, base, first, last);
     for (let idx = first; idx <= last; idx++) {
       const i = node * NODE_WORDS + idx * 2;
       const lo = this.loadLo(i);
       if (lo === 0) continue;
       const entryBase = base + idx * span;
-      if (level === 1) {
-        if ((lo & this.mappedMask) !== 0) return entryBase;
-        continue;
-      }
       if ((lo & this.tableMask) !== this.tableBits) continue;
       const found = this.findIn(this.frameAt(i, lo), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span));
       if (found >= 0) return found;
+    }
+    return -1;
+  }
+
+  /** The first mapped page among entries `[first, last]` of level-1 node `node` (covering from `base`), or -1: a tight scan. */
+  private findLeaf(node: number, base: number, first: number, last: number): number {
+    const u32 = this.u32;
+    const mask = this.mappedMask;
+    const at = node * NODE_WORDS;
+    const end = at + last * 2;
+    if (this.shared) {
+      for (let i = at + first * 2; i <= end; i += 2) if ((Atomics.load(u32, i) & mask) !== 0) return base + ((i - at) >>> 1) * PAGE_SIZE;
+    } else {
+      for (let i = at + first * 2; i <= end; i += 2) if (((u32[i] as number) & mask) !== 0) return base + ((i - at) >>> 1) * PAGE_SIZE;
     }
     return -1;
   }

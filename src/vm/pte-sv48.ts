@@ -69,11 +69,6 @@ const PBMT_PMA = 0;
 const PBMT_NC = 1;
 const PBMT_IO = 2;
 
-/** True when a leaf's low word maps a frame (accessible, or mapped without `R`). */
-export function isMapped(lo: number): boolean {
-  return (lo & (SV_V | SV_G)) !== 0;
-}
-
 /** Frame number (PPN) held by an entry. */
 export function frameOf(lo: number, hi: number): number {
   return (lo >>> 10) + (hi & PPN_HI_MASK) * PPN_LO_SCALE;

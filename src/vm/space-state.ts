@@ -108,7 +108,7 @@ export class SpaceState extends MemorySpace {
   private readonly pteExecLo: number;
   private readonly pteExecHi: number;
   /** The epoch this thread's TLB is in step with. */
-  private seenEpoch: number;
+  seenEpoch: number;
   /** TLB hits of the value and copy paths (the emulator fast path counts its own). */
   hits = 0;
   /** TLB misses: translations that walked the page table. */
@@ -244,16 +244,22 @@ export class SpaceState extends MemorySpace {
 
   /**
    * The value paths' probe: the physical address of `[addr, addr + len)`
-   * when it lies in one page cached for the access on unshared RAM, else
-   * -1 (the caller takes the general path). Sets no run field. A hit also
-   * proves `addr` a user address (a tag is a mapped page's base), so the
-   * caller need only know that `addr` is a number.
+   * when it lies in one page cached for the access (and, on shared RAM, the
+   * TLB is in step with the epoch: the caller is then inside a critical
+   * section), else -1 (the caller takes the general path). Sets no run
+   * field. A hit also proves `addr` a user address (a tag is a mapped
+   * page's base), so the caller need only know that `addr` is a number.
    */
   hit(addr: number, len: number, write: boolean): number {
     const offset = addr & (PAGE_SIZE - 1);
     const base = addr - offset;
     const slot = (addr >>> 12) & TLB_MASK;
-    if (offset + len <= PAGE_SIZE && len !== 0 && (write ? this.writeTags : this.readTags)[slot] === base && !this.shared) {
+    if (
+      offset + len <= PAGE_SIZE &&
+      len !== 0 &&
+      (write ? this.writeTags : this.readTags)[slot] === base &&
+      (!this.shared || Atomics.load(this.i32, this.epochIndex) === this.seenEpoch)
+    ) {
       this.hits++;
       return (this.deltas[slot] as number) + base + offset;
     }

@@ -386,12 +386,23 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
   override readVal<T>(vaddr: number, t: PodType<T>): T {
     // The common case — active space, a value inside one cached page — is
     // one TLB lookup and one decode; everything else takes the general path.
-    // (On shared RAM the general path brackets the access in a critical section.)
+    // On shared RAM the lookup and the decode run in a critical section, so
+    // that the frame cannot be freed under them.
     const m = this.#state;
     if (this.#active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
       const d = t as PodDescriptor<T>;
-      const p = m.hit(vaddr, d.size, false);
-      if (p >= 0) return d.decode(m.ramView, p);
+      if (!m.shared) {
+        const p = m.hit(vaddr, d.size, false);
+        if (p >= 0) return d.decode(m.ramView, p);
+      } else {
+        m.enter();
+        try {
+          const p = m.hit(vaddr, d.size, false);
+          if (p >= 0) return d.decode(m.ramView, p);
+        } finally {
+          m.exit();
+        }
+      }
     }
     return super.readVal(vaddr, t);
   }
@@ -411,10 +422,23 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     const m = this.#state;
     const size = d.size;
     if (this.#active) {
-      const p = m.hit(vaddr, size, true);
-      if (p >= 0) {
-        d.store(m.ramView, p, snap);
-        return;
+      if (!m.shared) {
+        const p = m.hit(vaddr, size, true);
+        if (p >= 0) {
+          d.store(m.ramView, p, snap);
+          return;
+        }
+      } else {
+        m.enter();
+        try {
+          const p = m.hit(vaddr, size, true);
+          if (p >= 0) {
+            d.store(m.ramView, p, snap);
+            return;
+          }
+        } finally {
+          m.exit();
+        }
       }
     }
     storeValueAt(spaceIo(this), vaddr, d, snap);

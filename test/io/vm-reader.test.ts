@@ -822,3 +822,50 @@ describe("a reader's state is unreachable (issue 8)", () => {
     assert.throws(() => r.readVal(u32), (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_DETACHED_BUFFER");
   });
 });
+
+describe("fresh readers and writers share what they learnt about the same bytes (the DataView, the plain-Uint8Array check)", () => {
+  test("values read and written through fresh readers/writers over the same and alternating buffers are right", () => {
+    const a = new Uint8Array(64);
+    const b = new Uint8Array(64).fill(0xff);
+    const sub = b.subarray(8, 24);
+    for (let i = 0; i < 8; i++) {
+      VmWriter.from(a).skip(i * 4).writeVal(u32, 0x01020304 + i);
+      assert.equal(VmReader.from(a).skip(i * 4).readVal(u32), 0x01020304 + i);
+      assert.equal(VmReader.from(b).skip((i % 2) * 4).readVal(u32), 0xffffffff);
+      VmWriter.from(sub).writeVal(u32, i);
+      assert.equal(VmReader.from(sub).readVal(u32), i, "a subarray has a view of its own (offset 0 = its first byte)");
+      assert.equal(VmReader.from(b).skip(8).readVal(u32), i);
+      assert.equal(VmReader.from(a).read(VmWriter.from(b.subarray(32))), 32, "copies between them still copy");
+      assert.equal(VmReader.from(b).skip(32).readVal(u32), 0x01020304);
+    }
+  });
+
+  test("a buffer detached after a reader was made over it: fresh readers and writers over it throw TypeError, old ones too", () => {
+    const buf = new ArrayBuffer(16);
+    const bytes = new Uint8Array(buf);
+    const r = VmReader.from(bytes);
+    assert.equal(r.clone().readVal(u32), 0);
+    VmWriter.from(bytes).writeVal(u32, 7);
+    structuredClone(buf, { transfer: [buf] });
+    assert.throws(() => VmReader.from(bytes), TypeError);
+    assert.throws(() => VmWriter.from(bytes), TypeError);
+    assert.throws(() => r.readVal(u32), TypeError);
+  });
+
+  test("a length-tracking view over a resizable buffer: a fresh reader sees the current length, never a stale one", () => {
+    const Resizable = ArrayBuffer as unknown as new (size: number, opts: { maxByteLength: number }) => ArrayBuffer & { resize(n: number): void };
+    const buf = new Resizable(8, { maxByteLength: 32 });
+    const bytes = new Uint8Array(buf);
+    assert.equal(VmReader.from(bytes).remain(), 8);
+    VmWriter.from(bytes).skip(4).writeVal(u32, 9);
+    buf.resize(32);
+    const r = VmReader.from(bytes);
+    assert.equal(r.remain(), 32);
+    assert.equal(r.skip(28).readVal(u32), 0, "a view over the grown bytes");
+    buf.resize(4);
+    assert.equal(VmReader.from(bytes).remain(), 4);
+    assert.equal(VmReader.from(bytes).readVal(u32), 0);
+    assert.throws(() => VmReader.from(bytes).skip(5), RangeError);
+    assert.throws(() => VmReader.from(bytes).skip(1).readVal(u32), VmError);
+  });
+});

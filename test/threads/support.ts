@@ -7,7 +7,7 @@
 // `afterEach(terminateAll)`, so that a failing test still ends its workers.
 
 import { Worker } from "node:worker_threads";
-import { PAGE_SIZE, PhysicalMemory, type MemoryToken, type ReclaimReport } from "../../src/index.js";
+import { PAGE_SIZE, PhysicalMemory, type MemoryToken, type PagingName, type ReclaimReport } from "../../src/index.js";
 import { EXIT_COMMAND, type ErrorInfo } from "./workers/protocol.js";
 
 export { caught, errorInfo, type ErrorInfo } from "./workers/protocol.js";
@@ -221,9 +221,21 @@ export function controlWords(n: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(4 * n));
 }
 
-/** Shared RAM of `frames` frames (metadata included). */
+/**
+ * The paging format of this process's shared RAMs: x86-64, or Sv48 when a
+ * twin in `test/threads/sv48/` called {@link runOnPaging} before importing
+ * its test file (workers attach the RAM and read the format from it).
+ */
+let paging: PagingName = "x86-64";
+
+/** Makes this process's shared RAMs use `p` (call before importing a test file). */
+export function runOnPaging(p: PagingName): void {
+  paging = p;
+}
+
+/** Shared RAM of `frames` frames (metadata included), in this run's paging format. */
 export function sharedMemory(frames: number): PhysicalMemory {
-  return new PhysicalMemory({ size: frames * PAGE_SIZE, shared: true });
+  return new PhysicalMemory({ size: frames * PAGE_SIZE, shared: true, paging });
 }
 
 /** Bytes `[0, len)` of a position-dependent pattern that never repeats within 251 bytes and has no zero byte. */

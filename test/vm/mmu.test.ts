@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Mmu, PAGE_SIZE, PageFlags, VmSpace, u16, u32, u8, type PageFaultInfo, type PhysicalMemory } from "../../src/index.js";
 import { ramOf } from "../../src/frame/physical-memory.js";
+import { INTERNAL } from "../../src/base/internal-key.js";
 import { SpaceState } from "../../src/vm/space-state.js";
 import { spaceStateOf } from "../../src/vm/vm-space.js";
 import { BAD_TYPES, disposeAndCheck, flagsAt, mapAt, mapNew, memory, newFrame, pattern, protectAt, reclaim, throwsDisposed, throwsVmError, unmapAt } from "./support.js";
@@ -408,5 +409,28 @@ test("Mmu: RAM bytes outside mapped pages are never written (raw check)", () => 
     }
   }
   for (let i = 0; i < raw.length; i++) if (i < paddr || i >= paddr + PAGE_SIZE) assert.equal(raw[i], before[i], `byte ${i}`);
+  done(s);
+});
+
+test("VmSpace.readVal/writeVal on shared RAM (the critical-section hit path): another thread's protect and unmap reach them", () => {
+  const s = setup(true);
+  mapNew(s.space, s.mem, BASE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(1));
+  const mine = spaceStateOf(s.space);
+  // A second thread's view of the same space, as VmSpace.attach would make it on a worker.
+  const other = new VmSpace(s.mem, INTERNAL, new SpaceState(s.mem, mine.table, mine.control));
+  other.activate();
+  other.writeVal(BASE, u32, 0x01020304);
+  assert.equal(other.readVal(BASE, u32), 0x01020304);
+  assert.equal(other.readVal(BASE + 4, u32), 0x01010101, "a hit");
+  s.space.activate();
+  protectAt(s.space, BASE, PageFlags.R);
+  other.activate();
+  throwsVmError(() => other.writeVal(BASE, u32, 5), "PageFault");
+  assert.equal(other.readVal(BASE, u32), 0x01020304);
+  s.space.activate();
+  unmapAt(s.space, BASE);
+  other.activate();
+  throwsVmError(() => other.readVal(BASE, u32), "PageFault");
+  s.space.activate();
   done(s);
 });

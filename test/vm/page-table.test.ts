@@ -368,3 +368,44 @@ test("by construction, no reserved frame, page-table node or free frame ever ent
   assert.equal(flagsAt(space, 0x7000), PageFlags.RW);
   disposeAndCheck(f);
 });
+
+test("emptied nodes are kept for reuse on unshared RAM: the next path reuses them, they count as free, and any allocation may take them", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const table = spaceStateOf(space).table;
+  const free0 = mem.freeFrames();
+  mapNew(space, mem, 0x1000);
+  const path = walk(mem, table.root, 0x1000).nodes;
+  unmapAt(space, 0x1000);
+  assert.equal(table.nodeCount(), 1);
+  assert.equal(ramOf(mem).nodeCache.size, 3, "the three emptied nodes are cached");
+  assert.equal(mem.freeFrames(), free0, "cached nodes count as free");
+  assert.equal(mem.usedFrames() + mem.freeFrames() + mem.reservedFrames(), mem.size / PAGE_SIZE);
+  for (const n of path.slice(1)) for (let i = 0; i < 512; i++) assert.deepEqual(readPte(mem, n, i), { lo: 0, hi: 0 }, "a cached node is zero");
+  // A far page needs a path of its own: it is made of the cached nodes.
+  mapNew(space, mem, FAR);
+  assert.deepEqual(new Set(walk(mem, table.root, FAR).nodes.slice(1)), new Set(path.slice(1)));
+  assert.equal(ramOf(mem).nodeCache.size, 0);
+  unmapAt(space, FAR);
+  // Every free frame can be allocated, the cached nodes included.
+  const n = mem.freeFrames();
+  const opts = new FrameAllocOptions(mem);
+  const hog: UFrame[] = [];
+  while (hog.length < n) hog.push(opts.allocFrame());
+  throwsVmError(() => opts.allocFrame(), "NoMemory");
+  assert.equal(ramOf(mem).nodeCache.size, 0, "the allocation that found no free frame took the cached nodes");
+  for (const h of hog) h.dispose();
+  disposeAndCheck(f);
+});
+
+test("shared RAM caches no node: an unlinked node waits for a grace period and goes back to the allocator", () => {
+  const mem = memory(1 << 20, true);
+  const space = new VmSpace(mem);
+  const free0 = mem.freeFrames();
+  mapNew(space, mem, 0x1000);
+  unmapAt(space, 0x1000);
+  assert.equal(ramOf(mem).nodeCache.size, 0);
+  assert.equal(mem.freeFrames(), free0);
+  assert.equal(ramOf(mem).allocator.freeCount(), free0);
+  space.dispose();
+});

@@ -8,7 +8,7 @@
  */
 
 export { Kernel, SpawnError, DeadlockError, type KernelOptions, type SpawnOptions, type ExitInfo, type TerminalOptions } from "./kernel.js";
-export { type KernelSnapshot, type ProcessInfo, type RegionInfo, type PageInfo } from "./inspect.js";
+export { type KernelSnapshot, type ProcessInfo, type RegionInfo, type PageInfo } from "./snapshot.js";
 export { FileSystem, type FileSystemOptions } from "../fs/file-system.js";
 export { type KernelObserver } from "../proc/kernel-observer.js";
 export { type KernelStats } from "../proc/kernel-stats.js";

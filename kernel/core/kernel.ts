@@ -33,7 +33,8 @@ import { defaultLimits } from "../syscall/limits.js";
 import { SLICE, runSlice } from "./local-cpu.js";
 import type { CpuFactory } from "../smp/cpu-protocol.js";
 import { MultiCpu } from "../smp/multi-cpu.js";
-import { pagesOf, snapshot, type KernelSnapshot, type PageInfo } from "./inspect.js";
+import { pagesOf, snapshot } from "./inspect.js";
+import type { KernelSnapshot, PageInfo } from "./snapshot.js";
 
 /** How the host presents its terminal. */
 export interface TerminalOptions {
@@ -75,6 +76,13 @@ export interface KernelOptions {
   readonly cpus?: number;
   /** Starts a CPU worker (running `serveCpu`); required when `cpus` > 1. */
   readonly startCpu?: CpuFactory;
+  /**
+   * Called on the kernel's thread after every time slice, where no system
+   * call or fault is half done: an inspector takes its snapshots there, and
+   * may slow the guest down to a watchable pace by returning a promise (the
+   * kernel waits for it). One CPU only.
+   */
+  readonly betweenSlices?: () => void | Promise<void>;
 }
 
 /** How the first program ended. */
@@ -139,18 +147,21 @@ export class Kernel {
   /** The origin of the monotonic clock, in `performance.timeOrigin`-based ms (shared with CPU workers). */
   readonly #t0: number;
   readonly #multi: MultiCpu | undefined;
+  readonly #betweenSlices: (() => void | Promise<void>) | undefined;
 
   /**
-   * @throws {RangeError} `cpus` is not an integer from 1 to 64, or more than one CPU without `startCpu`.
+   * @throws {RangeError} `cpus` is not an integer from 1 to 64, more than one CPU without `startCpu`, or with `betweenSlices`.
    */
   constructor(opts: KernelOptions = {}) {
     const cpus = opts.cpus ?? 1;
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > 64) throw new RangeError(`cpus must be an integer from 1 to 64, not ${cpus}`);
     if (cpus > 1 && opts.startCpu === undefined) throw new RangeError("more than one CPU needs startCpu (a way to start workers)");
+    if (cpus > 1 && opts.betweenSlices !== undefined) throw new RangeError("betweenSlices needs one CPU: with more, slices run on workers");
     // A RISC-V kernel: its address spaces use RISC-V Sv48 page tables.
     this.memory = new PhysicalMemory({ size: opts.memory ?? 256 * 2 ** 20, shared: cpus > 1, paging: "riscv-sv48" });
     this.fs = opts.fs ?? new FileSystem({ random: opts.random });
     this.#slice = opts.slice ?? SLICE;
+    this.#betweenSlices = opts.betweenSlices;
     this.#t0 = performance.timeOrigin + performance.now();
     const observer = opts.observer;
     this.#input = new InputQueue();
@@ -309,6 +320,8 @@ export class Kernel {
       }
       if (t.state !== "runnable") continue;
       runSlice(sys, t, this.#slice);
+      const pause = this.#betweenSlices?.();
+      if (pause !== undefined) await pause;
       if (performance.now() - lastTurn > 50) {
         await hostTurn(0);
         lastTurn = performance.now();

@@ -17,8 +17,11 @@ export function millions(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} K` : String(n);
 }
 
+/** The counters a summary reports: one kernel's {@link KernelStats}, or totals over several. */
+export type StatsCounters = Pick<KernelStats, "faults" | "stackGrowth" | "framesPeak" | "processes" | "syscalls">;
+
 /** The summary lines (without a trailing newline each). */
-export function statsLines(stats: KernelStats, instructions: number, seconds: number): string[] {
+export function statsLines(stats: StatsCounters, instructions: number, seconds: number): string[] {
   const f = stats.faults;
   const mips = seconds > 0 && instructions >= 1e6 ? ` (${(instructions / seconds / 1e6).toFixed(1)} MIPS)` : "";
   return [

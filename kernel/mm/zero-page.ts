@@ -29,3 +29,8 @@ export function isZeroPage(memory: PhysicalMemory, frame: UFrame): boolean {
   const z = zeroPages.get(memory);
   return z !== undefined && z.startPaddr() === frame.startPaddr();
 }
+
+/** The physical address of the zero frame of `memory`, if it has one yet. */
+export function zeroPageAddress(memory: PhysicalMemory): number | undefined {
+  return zeroPages.get(memory)?.startPaddr();
+}

@@ -137,3 +137,108 @@ test("with 2 CPUs a program runs on workers and close() stops them", { timeout: 
   assert.throws(() => new Kernel({ cpus: 2 }), RangeError);
   assert.throws(() => new Kernel({ cpus: 0 }), RangeError);
 });
+
+test("betweenSlices runs after every slice and the kernel waits for the promise it returns; not with several CPUs", async () => {
+  let calls = 0;
+  let running = false;
+  const seen: number[] = [];
+  const k = new Kernel({
+    fs: builtinFileSystem(),
+    slice: 2_000,
+    betweenSlices: async () => {
+      assert.equal(running, false, "no two pauses at once: the kernel waited for the previous one");
+      running = true;
+      calls++;
+      seen.push(k.sys.instructions());
+      await new Promise((r) => setTimeout(r, 1));
+      running = false;
+    },
+  });
+  k.spawn("/bin/demo-cow");
+  assert.equal((await k.run()).code, 0);
+  // demo-cow retires about 180 000 instructions: at least one slice per 2 000 of them.
+  assert.ok(calls >= k.sys.instructions() / 2_000, `${calls} calls`);
+  assert.deepEqual(seen, [...seen].sort((a, b) => a - b), "each call sees the guest further on");
+  assert.throws(() => new Kernel({ cpus: 2, startCpu: nodeCpuFactory(), betweenSlices: () => {} }), RangeError);
+});
+
+test("snapshots list each region's present pages (frame, flags, references) and where the zero page is", async () => {
+  const k = new Kernel({ fs: builtinFileSystem(), stdout: () => {} });
+  k.spawn("/bin/demo-paging");
+  let mid: ReturnType<Kernel["inspect"]> | undefined;
+  const k2 = new Kernel({
+    fs: builtinFileSystem(),
+    stdout: () => {},
+    slice: 500,
+    betweenSlices: () => {
+      const s = k2.inspect();
+      // The moment the zero page is mapped somewhere, remember that snapshot.
+      if (mid === undefined && s.frames.zeroPage !== undefined && s.processes.some((p) => p.regions.some((r) => r.pages.some((pg) => pg.paddr === s.frames.zeroPage)))) mid = s;
+    },
+  });
+  k2.spawn("/bin/demo-paging");
+  assert.equal((await k2.run()).code, 0);
+  assert.ok(mid !== undefined, "the program read untouched memory: the zero page was mapped");
+  for (const p of mid.processes) {
+    for (const r of p.regions) {
+      assert.equal(r.pages.length, r.mapped);
+      let last = -1;
+      for (const pg of r.pages) {
+        assert.ok(pg.va >= r.start && pg.va < r.end && pg.va > last, "in the region, in address order");
+        last = pg.va;
+        assert.ok(pg.refs >= 1);
+      }
+    }
+  }
+  const zero = mid.processes.flatMap((p) => p.regions.flatMap((r) => r.pages)).filter((pg) => pg.paddr === mid?.frames.zeroPage);
+  assert.ok(zero.every((pg) => (pg.flags & 2) === 0), "the zero page is mapped read-only");
+  assert.ok(zero.every((pg) => pg.refs >= zero.length + 1), "every mapping and the kernel's own handle count");
+  assert.equal(k.inspect().frames.zeroPage, undefined, "a kernel that has not run has no zero page yet");
+});
+
+test("snapshots walk each page table from RAM (vmio's walk agrees with the cursors' pages) and carry each space's TLB counters", async () => {
+  type Snap = ReturnType<Kernel["inspect"]>;
+  type Node = NonNullable<Snap["processes"][number]["pageTable"]>["root"];
+  let forked: Snap | undefined;
+  const k = new Kernel({
+    fs: builtinFileSystem(),
+    stdout: () => {},
+    slice: 1_000,
+    betweenSlices: () => {
+      // The last moment both processes have their address spaces: each has run a while.
+      const s = k.inspect();
+      if (s.processes.length === 2 && s.processes.every((p) => p.pageTable !== undefined)) forked = s;
+    },
+  });
+  k.spawn("/bin/demo-cow");
+  assert.equal((await k.run()).code, 0);
+  assert.ok(forked !== undefined);
+  const nodes = (n: Node): Node[] => [n, ...n.entries.flatMap((e) => (e.child === undefined ? [] : nodes(e.child)))];
+  const leaves = (n: Node): Array<[number, number]> => (n.level === 1 ? n.entries.map((e) => [e.va, e.paddr]) : n.entries.flatMap((e) => (e.child === undefined ? [] : leaves(e.child))));
+  const user = new Set(forked.processes.flatMap((p) => p.regions.flatMap((r) => r.pages.map((pg) => pg.paddr))));
+  const tables = new Set<number>();
+  for (const p of forked.processes) {
+    const pt = p.pageTable;
+    assert.ok(pt !== undefined && p.tlb !== undefined);
+    const all = nodes(pt.root);
+    assert.equal(all.length, pt.nodes);
+    assert.deepEqual(all.map((n) => n.entries.length), all.map((n) => n.present), "every present entry of every node is in the picture");
+    assert.equal(pt.root.level, 4);
+    for (const n of all) for (const e of n.entries) if (e.child !== undefined) assert.equal(e.child.level, n.level - 1, "each level one below its parent's");
+    assert.deepEqual(
+      leaves(pt.root),
+      p.regions.flatMap((r) => r.pages.map((pg) => [pg.va, pg.paddr])),
+      `pid ${p.pid}: the walk's pages are the cursors' pages, with the same frames`,
+    );
+    assert.equal(pt.pages, p.regions.reduce((n, r) => n + r.mapped, 0));
+    for (const n of all) {
+      assert.ok(!user.has(n.paddr) && !tables.has(n.paddr), "a node's frame is its own");
+      tables.add(n.paddr);
+    }
+    assert.ok(p.tlb.hits > 0 && p.tlb.misses > 0, `pid ${p.pid}: ${JSON.stringify(p.tlb)}`);
+  }
+  assert.equal(forked.frames.pageTables, tables.size);
+  assert.ok(forked.frames.pageTables <= forked.frames.kernel);
+  const parent = forked.processes.find((p) => p.pid === 1);
+  assert.ok((parent?.tlb?.shootdowns ?? 0) > 0, "fork write-protected the parent's pages: a shootdown");
+});

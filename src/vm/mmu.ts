@@ -338,6 +338,12 @@ export class Mmu {
    * load may on RISC-V); a value that is not naturally aligned takes the
    * slow path. Stores always take a critical section: a store through a
    * stale translation cannot be undone.
+   *
+   * The limit of the argument, as for every seqlock: it rests on how V8
+   * compiles `Atomics.load` (an ordered load: `mov` on x86-TSO, `ldar` on
+   * ARMv8) and on the writer's side being ordered by its own atomics. The
+   * ECMAScript memory model alone does not order a read against a racing
+   * non-atomic write of the frame's next owner.
    */
   #sharedLoad(va: number, size: number, access: number): number {
     const i32 = this.#ram32;

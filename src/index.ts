@@ -22,6 +22,7 @@ export { VmWriter } from "./io/vm-writer.js";
 export { type VmIo, type VmIoFill, type VmIoOnce } from "./io/vm-io.js";
 
 export { PAGE_SIZE } from "./frame/page-size.js";
+export { type TrackLeaksOption } from "./frame/leak-tracking.js";
 export { PhysicalMemory, type PhysicalMemoryOptions, type PagingName, type LeakReport, type MemoryToken, type ReclaimReport } from "./frame/physical-memory.js";
 export { FrameAllocOptions } from "./frame/frame-alloc-options.js";
 export { Frame, UFrame, type FrameToken } from "./frame/frame.js";
@@ -31,7 +32,7 @@ export { FrameVec } from "./frame/frame-vec.js";
 export { PageFlags, CachePolicy, PageProperty } from "./vm/page-property.js";
 export { VmSpace, MAX_USERSPACE_VADDR, type PageFaultInfo, type SpaceToken } from "./vm/vm-space.js";
 export { Mmu, type TlbStats } from "./vm/mmu.js";
-export { Cursor, CursorMut, type VaRange, type QueriedPage } from "./vm/cursor.js";
+export { Cursor, CursorMut, type VaRange, type QueriedPage, type MappedItem } from "./vm/cursor.js";
 export { type PageTableWalk, type PageTableNodeInfo, type PageTableEntryInfo } from "./vm/page-table-walk.js";
 
 export { GuestMemory } from "./guest/guest-memory.js";

@@ -42,11 +42,15 @@ import type { Ram } from "./ram.js";
 
 /** What `UFrame.share()` hands to another thread (a structured-clonable object). */
 export interface FrameToken {
+  /** What the token stands for, checked by `attach`. */
   readonly kind: "vmio.UFrame";
   /** Identifies the RAM. */
   readonly memory: number;
+  /** The frame's physical address. */
   readonly paddr: number;
+  /** The share ticket in RAM that records what the token stands for and holds its reference. */
   readonly ticket: number;
+  /** Names this token's use of the ticket, so a copy of an attached token is refused. */
   readonly nonce: number;
 }
 

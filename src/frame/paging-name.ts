@@ -8,9 +8,6 @@
  * @module
  */
 
-/** The formats, in the order of their number in the RAM header. */
-export const PAGING_NAMES = Object.freeze(["x86-64", "riscv-sv48"] as const);
-
 /**
  * A paging format: `"x86-64"` (4-level x86-64 page tables, the default) or
  * `"riscv-sv48"` (RISC-V Sv48: 4 levels, real Sv48 entries).
@@ -18,7 +15,10 @@ export const PAGING_NAMES = Object.freeze(["x86-64", "riscv-sv48"] as const);
  * OSTD counterpart: the `PagingConstsTrait` and `PageTableEntryTrait`
  * implementations of `ostd::arch::x86` and `ostd::arch::riscv`.
  */
-export type PagingName = (typeof PAGING_NAMES)[number];
+export type PagingName = "x86-64" | "riscv-sv48";
+
+/** The formats, in the order of their number in the RAM header. */
+export const PAGING_NAMES: readonly PagingName[] = Object.freeze(["x86-64", "riscv-sv48"]);
 
 /** The number of format `name` in the RAM header, or -1 when `name` is not a format. */
 export function pagingId(name: unknown): number {

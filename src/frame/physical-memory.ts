@@ -47,8 +47,11 @@ const MAX_SIZE = 2 ** 32;
  * attaches it.
  */
 export interface MemoryToken {
+  /** What the token stands for, checked by `attach`. */
   readonly kind: "vmio.PhysicalMemory";
+  /** The RAM layout version, so that a token from another vmio build is refused. */
   readonly version: number;
+  /** The RAM itself, shared with the attaching thread. */
   readonly buffer: SharedArrayBuffer;
   /** The thread slot reserved for the attaching thread. */
   readonly slot: number;

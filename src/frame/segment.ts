@@ -36,12 +36,17 @@ import type { Ram } from "./ram.js";
 
 /** What `USegment.share()` hands to another thread (a structured-clonable object). */
 export interface SegmentToken {
+  /** What the token stands for, checked by `attach`. */
   readonly kind: "vmio.USegment";
   /** Identifies the RAM. */
   readonly memory: number;
+  /** The segment's first physical address. */
   readonly paddr: number;
+  /** The segment's length in frames. */
   readonly nframes: number;
+  /** The share ticket in RAM that records what the token stands for and holds its references. */
   readonly ticket: number;
+  /** Names this token's use of the ticket, so a copy of an attached token is refused. */
   readonly nonce: number;
 }
 

@@ -42,19 +42,26 @@ import type { SpaceState } from "./space-state.js";
 
 /** A virtual address range `[start, end)`. */
 export interface VaRange {
+  /** The first address in the range. */
   readonly start: number;
+  /** The first address past the range. */
   readonly end: number;
+}
+
+/** A page's mapping, as {@link Cursor.query} returns it. */
+export interface MappedItem {
+  /** A new handle to the mapped frame, with a reference of its own: dispose it when done. */
+  readonly frame: UFrame;
+  /** The page's property as the page table holds it (a copy). */
+  readonly prop: PageProperty;
 }
 
 /** What a cursor finds at its position. */
 export interface QueriedPage {
   /** The page at the cursor. */
-  readonly range: { start: number; end: number };
-  /**
-   * The mapping, if the page is mapped. `frame` is a new handle with a
-   * reference of its own: dispose it when done.
-   */
-  readonly item?: { frame: UFrame; prop: PageProperty };
+  readonly range: VaRange;
+  /** The mapping, if the page is mapped. */
+  readonly item?: MappedItem;
 }
 
 /** The state of a cursor, held privately by the public object. */
@@ -368,7 +375,7 @@ export class CursorMut extends Cursor {
    *   disposed, or this is called from another `protectNext` op on the same
    *   space (`ERR_REENTERED`).
    */
-  protectNext(len: number, op: (prop: PageProperty) => void): { start: number; end: number } | undefined {
+  protectNext(len: number, op: (prop: PageProperty) => void): VaRange | undefined {
     const core = live(this);
     checkIndex(len, "len");
     checkFunction(op, "op");

@@ -13,6 +13,7 @@ import type { PagingName } from "../frame/paging-name.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import type { PageProperty } from "./page-property.js";
 import type { PageTable } from "./page-table.js";
+import type { VaRange } from "./cursor.js";
 
 /** One entry of a page-table node that is not empty. */
 export interface PageTableEntryInfo {
@@ -66,7 +67,7 @@ export interface PageTableWalk {
   /** Levels of the table (4 on both formats). */
   readonly levels: 4;
   /** The range walked. */
-  readonly range: { readonly start: number; readonly end: number };
+  readonly range: VaRange;
   /** The root node. */
   readonly root: PageTableNodeInfo;
   /** Number of nodes in the picture, the root included. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `vmio-kernel`: runs a static RISC-V Linux executable on the teaching
- * kernel (API.md, "vmio-kernel"). The thin Node wrapper around the
+ * kernel (README, "The teaching kernel"). The thin Node wrapper around the
  * browser-safe core: argument parsing, `--root DIR` copied into the
  * in-memory file system, the process's stdio as the guest's, the guest's
  * exit status as the process's, `--stats`. With no program, the demo.

@@ -1,7 +1,8 @@
 /**
  * vmio — Asterinas OSTD's memory model for TypeScript.
  *
- * The public surface, exactly as `API.md` describes it. Layers below (pod →
+ * The public surface (the API reference, `npm run docs`, documents every
+ * export; docs/architecture.md, "Layers"). Layers below (pod →
  * io → frame → vm → guest → user) never import this file.
  *
  * @module
@@ -39,6 +40,6 @@ export { GuestMemory } from "./guest/guest-memory.js";
 export { type WebAssemblyMemory } from "./guest/guest-space.js";
 export { type UserMemory } from "./user/user-memory.js";
 export { readCString } from "./user/c-string.js";
-export { Iovec32, Iovec64, IOV_MAX, MAX_RW_COUNT } from "./user/iovec.js";
+export { Iovec32, Iovec64, IOV_MAX, MAX_RW_COUNT, type IovecValue32, type IovecValue64 } from "./user/iovec.js";
 export { VmReaderArray } from "./user/vm-reader-array.js";
 export { VmWriterArray } from "./user/vm-writer-array.js";

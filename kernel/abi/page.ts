@@ -1,6 +1,6 @@
 /**
  * Page arithmetic on user addresses. User addresses exceed 2^32, so this is
- * plain arithmetic, never 32-bit bit operations (DESIGN.md).
+ * plain arithmetic, never 32-bit bit operations (vmio's docs/architecture.md, "Measured rules").
  *
  * @module
  */

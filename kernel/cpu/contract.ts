@@ -1,7 +1,7 @@
 /**
  * Contract violations at the CPU's API boundary: `TypeError`/`RangeError`
- * with a Node-style `code`, as vmio's public API throws them (API.md,
- * Conventions). The CPU does not import vmio's internals, so it keeps its
+ * with a Node-style `code`, as vmio's public API throws them (vmio's
+ * docs/architecture.md, "Errors"). The CPU does not import vmio's internals, so it keeps its
  * own two cold helpers.
  *
  * @module

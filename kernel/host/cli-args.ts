@@ -1,5 +1,5 @@
 /**
- * The command line of `vmio-kernel` (API.md):
+ * The command line of `vmio-kernel` (README, "The teaching kernel"):
  *
  *     vmio-kernel [--root DIR] [--env NAME=VALUE]... [--cwd PATH] [--cpus N] [--stats] [--] PROGRAM [ARG]...
  *

@@ -1,7 +1,7 @@
 /**
  * Contract violations: the failures that panic in OSTD.
  *
- * vmio keeps two kinds of failure apart (API.md, Conventions). A `VmError`
+ * vmio keeps two kinds of failure apart (docs/architecture.md, "Errors"). A `VmError`
  * is a runtime condition the caller is expected to handle; everything in
  * this file is a bug in the caller — a bad argument, skipping past the end,
  * using a disposed handle — and is thrown as a plain `TypeError` or
@@ -10,7 +10,7 @@
  *
  * Every helper here is a cold function that throws. Hot accessors call them
  * instead of throwing inline: V8 optimises a small function with an inline
- * `throw new …` measurably worse (DESIGN.md, "exceptions").
+ * `throw new …` measurably worse (docs/architecture.md, "Measured rules").
  *
  * @module
  */

@@ -1,8 +1,8 @@
 /**
  * Argument validation at the API boundary.
  *
- * Addresses, offsets and lengths are non-negative safe integers (API.md,
- * Conventions). Anything else — NaN, ±Infinity, a fraction, a negative
+ * Addresses, offsets and lengths are non-negative safe integers (docs/architecture.md,
+ * "Errors"). Anything else — NaN, ±Infinity, a fraction, a negative
  * number, a number above 2^53 − 1, a bigint, a string — is rejected here,
  * before any state changes, with a `TypeError` (wrong type) or `RangeError`
  * (right type, unusable value). Internals trust their inputs, as Node core's

@@ -145,7 +145,7 @@ export class GuestSpace extends MemorySpace {
     if (addr + len > this.runBytes.length) return false;
     this.runOffset = addr;
     // A read hands the copy engine its exact bytes: `set` of a fresh view
-    // costs less than `set` of a `subarray` (DESIGN.md), and, unlike a byte
+    // costs less than `set` of a `subarray` (docs/architecture.md, "Measured rules"), and, unlike a byte
     // loop, stays a memmove when the destination views the same buffer.
     this.runSlice = write ? null : new Uint8Array(this.buffer, addr, len);
     return true;

@@ -1,6 +1,6 @@
 /**
  * The failures of reader, writer and VM-object accesses, built in cold
- * functions so that the hot accessors stay small (DESIGN.md, "exceptions"),
+ * functions so that the hot accessors stay small (docs/architecture.md, "Measured rules"),
  * and {@link CopyFault}: how the copy engine hands back a fault with its
  * result instead of leaving it in shared state for the caller to find.
  *

@@ -3,7 +3,7 @@
  * `atomicCompareExchange`) on memory that other threads may race on.
  *
  * Only a `SharedArrayBuffer` can be raced, so only there do these go
- * through `Atomics` (7–14× the cost of a plain access on Node 20, DESIGN.md);
+ * through `Atomics` (7–14× the cost of a plain access on Node 20, docs/architecture.md, "Measured rules");
  * on an unshared buffer a plain `DataView` access is already indivisible to
  * every observer. `Atomics` needs an integer typed array of the access width
  * over the buffer, indexed by `offset / width`: the views are made once per

@@ -19,6 +19,7 @@ declare const infallibleBrand: unique symbol;
  * OSTD counterpart: `ostd::mm::Fallible`.
  */
 export interface Fallible {
+  /** The brand that tells the two markers apart; it exists only in types. */
   readonly [fallibleBrand]: "Fallible";
 }
 
@@ -28,6 +29,7 @@ export interface Fallible {
  * OSTD counterpart: `ostd::mm::Infallible`.
  */
 export interface Infallible {
+  /** The brand that tells the two markers apart; it exists only in types. */
   readonly [infallibleBrand]: "Infallible";
 }
 

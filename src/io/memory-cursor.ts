@@ -58,7 +58,7 @@ export interface Lease {
 export const NO_VIEW = new DataView(new ArrayBuffer(0));
 
 // The last `DataView` made over direct bytes, and the bytes it is over.
-// Making a `DataView` costs about 46 ns (DESIGN.md) — 95× a value read when
+// Making a `DataView` costs about 46 ns (docs/architecture.md, "Measured rules") — 95× a value read when
 // every reader made one (issue 10) — and hosts make readers and writers
 // over the same memory again and again (a wasm memory, a scratch buffer),
 // so they share this one. The key is the `Uint8Array` itself and its

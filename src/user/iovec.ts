@@ -43,20 +43,36 @@ import { struct } from "../pod/struct.js";
 import { MAX_USERSPACE_VADDR, VmSpace, spaceStateOf } from "../vm/vm-space.js";
 import type { UserMemory } from "./user-memory.js";
 
+/** A decoded {@link Iovec32}. */
+export interface IovecValue32 {
+  /** The buffer's guest address (`buf`). */
+  base: number;
+  /** The buffer's length in bytes (`buf_len`). */
+  len: number;
+}
+
+/** A decoded {@link Iovec64}. */
+export interface IovecValue64 {
+  /** The buffer's user address (`iov_base`). */
+  base: bigint;
+  /** The buffer's length in bytes (`iov_len`). */
+  len: bigint;
+}
+
 /**
  * A wasm32 / WASI preview1 `iovec` (and `ciovec`): `{ buf: u32, buf_len: u32 }`,
  * 8 bytes, as `{ base, len }`.
  *
  * WASI counterpart: `iovec` / `ciovec`; Linux counterpart: `struct compat_iovec`.
  */
-export const Iovec32: PodType<{ base: number; len: number }> = struct({ base: u32, len: u32 });
+export const Iovec32: PodType<IovecValue32> = struct({ base: u32, len: u32 });
 
 /**
  * An LP64 Linux `struct iovec`: `{ void *iov_base; size_t iov_len; }`, 16 bytes.
  *
  * Linux counterpart: `struct iovec` (64-bit); Asterinas: `UserIoVec`.
  */
-export const Iovec64: PodType<{ base: bigint; len: bigint }> = struct({ base: u64, len: u64 });
+export const Iovec64: PodType<IovecValue64> = struct({ base: u64, len: u64 });
 
 /**
  * The most buffers one I/O vector may have.

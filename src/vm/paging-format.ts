@@ -10,7 +10,7 @@
  * `PageProperty` values, never raw entry bits.
  *
  * An entry is read and written as two 32-bit halves (`lo`: bits 0–31, `hi`:
- * bits 32–63), never as a `bigint` (DESIGN.md). The hot paths (the
+ * bits 32–63), never as a `bigint` (docs/architecture.md, "Measured rules"). The hot paths (the
  * translation walk) test bits through the numeric masks below, which V8
  * keeps as plain integer operations; the methods are for the colder code
  * (mapping, protecting, decoding).

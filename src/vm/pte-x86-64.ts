@@ -5,7 +5,7 @@
  * bits 12–31 of the physical address, the high word bits 32–51 of the
  * address and, in bit 31, NX. Reading the halves as two `Uint32Array`
  * elements costs ~14 ns per 4-level walk where `BigUint64Array` costs
- * 2–2.5× more (DESIGN.md), so no `bigint` is ever involved.
+ * 2–2.5× more (docs/architecture.md, "Measured rules"), so no `bigint` is ever involved.
  *
  * | bit (low word) | meaning                                     |
  * | -------------- | ------------------------------------------- |

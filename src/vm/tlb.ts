@@ -17,7 +17,7 @@
  * 0–31 of any safe integer exactly, so this is the virtual page number
  * modulo the TLB size for every user address (up to 2^47).
  *
- * Typed arrays, not a `Map` (DESIGN.md: a typed-array TLB costs about
+ * Typed arrays, not a `Map` (docs/architecture.md, "Measured rules": a typed-array TLB costs about
  * nothing over a flat table, a `Map` ~39 ns per lookup).
  *
  * Safety contract: whoever changes a mapping invalidates the entries that

@@ -58,6 +58,7 @@ export const MAX_USERSPACE_VADDR = 0x8000_0000_0000 - PAGE_SIZE;
 
 /** What `VmSpace.share()` hands to another thread (a structured-clonable object). */
 export interface SpaceToken {
+  /** What the token stands for, checked by `attach`. */
   readonly kind: "vmio.VmSpace";
   /** Identifies the RAM. */
   readonly memory: number;
@@ -65,7 +66,9 @@ export interface SpaceToken {
   readonly paddr: number;
   /** Physical address of the root page table. */
   readonly root: number;
+  /** The share ticket in RAM that records what the token stands for and holds its place in the space's life. */
   readonly ticket: number;
+  /** Names this token's use of the ticket, so a copy of an attached token is refused. */
   readonly nonce: number;
 }
 

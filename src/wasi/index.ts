@@ -31,7 +31,7 @@ const bindings: HostBindings = {
 };
 
 /**
- * A WASI preview1 host for one guest (API.md, `vmio/wasi`): every guest
+ * A WASI preview1 host for one guest (README, "`vmio/wasi`"): every guest
  * pointer checked before the call's first side effect, errnos — never JS
  * exceptions — for bad guest input. node:wasi counterpart: `WASI`; WASI
  * counterpart: the `wasi_snapshot_preview1` module.

@@ -25,7 +25,7 @@ const bindings: HostBindings = {
 };
 
 /**
- * A WASI preview1 host for one guest (API.md, `vmio/wasi`), with host
+ * A WASI preview1 host for one guest (README, "`vmio/wasi`"), with host
  * directories and host fds. node:wasi counterpart: `WASI` (same options
  * and methods); WASI counterpart: the `wasi_snapshot_preview1` module.
  *

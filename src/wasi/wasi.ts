@@ -20,7 +20,7 @@ import { ProcExit, WasiContext } from "./context.js";
 import { MemoryDir, memoryDirRoot } from "./memory-dir.js";
 import { BytesInput, SinkOutput, type StdioStream } from "./stdio.js";
 
-/** Options of `new WASI(…)` (API.md, `vmio/wasi`). */
+/** Options of `new WASI(…)` (README, "`vmio/wasi`"). */
 export interface WASIOptions {
   /** argv, argv[0] included; default none. */
   args?: readonly string[];

@@ -1,6 +1,6 @@
 // The package as a dependent sees it: `import … from "vmio"` resolves (by
 // package self-reference, through package.json "exports") to the built
-// entry point, exports exactly the public surface of API.md, and its type
+// entry point, exports exactly the public surface listed here, and its type
 // declarations compile cleanly on their own (skipLibCheck off), so no
 // published .d.ts refers to anything that was stripped as internal.
 import { test } from "node:test";

@@ -1,4 +1,4 @@
-// The command line of vmio-kernel (API.md): options before the program,
+// The command line of vmio-kernel (README, "The teaching kernel"): options before the program,
 // `--` ending them, repeatable --env, --cpus bounds, usage errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -209,18 +209,23 @@ function frames(mem: PhysicalMemory, n: number, scattered: boolean): UFrame[] {
   return picked;
 }
 
-function bigCopy(scattered: boolean): BenchCase {
-  const size = 1 << 20;
+/**
+ * A user→kernel copy of `mib` MiB through mapped pages (scattered or
+ * physically contiguous frames) into a typed buffer. Past 4 MiB (the TLB's
+ * reach) contiguous runs are merged from the page table's leaf entries.
+ */
+function bigCopy(scattered: boolean, mib = 1): BenchCase {
+  const size = mib << 20;
   return {
-    id: scattered ? "user-copy-1m-scattered" : "user-copy-1m-contiguous",
+    id: `user-copy-${mib}m-${scattered ? "scattered" : "contiguous"}`,
     group: "vm",
-    title: `1 MiB user→kernel copy through 256 mapped pages, ${scattered ? "scattered" : "physically contiguous"} frames`,
-    limitLabel: "one Uint8Array.prototype.set of 1 MiB",
+    title: `${mib} MiB user→kernel copy through ${mib * 256} mapped pages, ${scattered ? "scattered" : "physically contiguous"} frames`,
+    limitLabel: `one Uint8Array.prototype.set of ${mib} MiB`,
     target: scattered ? 0.6 : 0.9,
-    ops: 400,
+    ops: Math.max(4, 400 / mib),
     unit: "copy",
     setup() {
-      const space = mappedSpace(new PhysicalMemory({ size: 16 << 20 }), 256, scattered);
+      const space = mappedSpace(new PhysicalMemory({ size: (16 << 20) + 2 * size }), mib * 256, scattered);
       const src = filled(size);
       const dst = new Uint8Array(size);
       return {
@@ -249,6 +254,8 @@ export const cases: BenchCase[] = [
   sharedMmu(false),
   sharedMmu(true),
   bigCopy(false),
+  bigCopy(false, 16),
+  bigCopy(false, 64),
   bigCopy(true),
   {
     id: "user-copy-64b",

@@ -7,7 +7,8 @@
  *   segment's writer) and user memory (`VmSpace.reader` over physically
  *   contiguous frames → a segment's writer), each against one
  *   `Uint8Array.prototype.set` between the very same bytes;
- * - random `VmSpace.readVal(u32)` over working sets of 1 … 256 Ki pages,
+ * - random `VmSpace.readVal(u32)` over working sets of 1 … 256 Ki pages
+ *   (vm.bench.ts's case: the pages map at most 1024 frames cyclically),
  *   against `DataView.getUint32` at random offsets of a buffer as large
  *   (capped at 64 MiB).
  *
@@ -33,10 +34,11 @@
  * @module
  */
 
-import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, PageProperty, PhysicalMemory, VmReader, VmSpace, VmWriter, u32, type USegment } from "vmio";
+import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, PageProperty, PhysicalMemory, VmReader, VmSpace, VmWriter, type USegment } from "vmio";
 // Internal: the RAM's bytes, so that the limit copies between the very bytes vmio copies.
 import { ramOf } from "../src/frame/physical-memory.js";
 import type { BenchCase } from "./harness.js";
+import { randomWorkingSet } from "./vm.bench.js";
 
 const BASE = 0x4000_0000;
 const RW = PageProperty.newUser(PageFlags.RW, CachePolicy.Writeback);
@@ -157,73 +159,9 @@ function copySweep(kind: Kind, label: string, size: number): BenchCase {
   };
 }
 
-/** `count` random u32-aligned offsets below `pages` pages (a fixed LCG: the same every run). */
-function randomOffsets(count: number, pages: number): Float64Array {
-  const offsets = new Float64Array(count);
-  let seed = 12345;
-  for (let i = 0; i < count; i++) {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    const page = seed % pages;
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    offsets[i] = page * PAGE_SIZE + (seed % 1024) * 4;
-  }
-  return offsets;
-}
-
 const WORKING_SETS = [1, 4, 16, 64, 256, 1024, 4096, 16_384, 65_536, 262_144];
-
-/**
- * Random `VmSpace.readVal(u32)` over `pages` pages. The pages map at most
- * 1024 frames cyclically (256 Ki pages need no 1 GiB of RAM): the
- * translation work — TLB hits, misses and walks — is that of `pages` pages.
- */
-function workingSet(pages: number): BenchCase {
-  const label = pages >= 1024 ? `${pages / 1024} Ki` : `${pages}`;
-  return {
-    id: `sweep-readval-random-${label.replace(" ", "").toLowerCase()}`,
-    group: "sweep",
-    title: `sweep: random VmSpace.readVal(u32), working set ${label} page${pages === 1 ? "" : "s"}`,
-    limitLabel: "DataView.getUint32 at random offsets of a buffer of the working set's size (capped at 64 MiB)",
-    ops: 1 << 18,
-    unit: "value",
-    warmup: 2,
-    samples: 5,
-    setup() {
-      const frames = Math.min(pages, 1024);
-      const mem = new PhysicalMemory({ size: (frames + 64 + Math.ceil(pages / 256)) * PAGE_SIZE * 2 });
-      const space = new VmSpace(mem);
-      {
-        const seg = new FrameAllocOptions(mem).allocSegment(frames);
-        const fs = [...seg];
-        using cursor = space.cursorMut({ start: BASE, end: BASE + pages * PAGE_SIZE });
-        for (let i = 0; i < pages; i++) cursor.map(fs[i % frames]!, RW);
-        for (const f of fs) f.dispose();
-      }
-      space.activate();
-      const K = 1 << 16;
-      const offsets = randomOffsets(K, pages);
-      const limitPages = Math.min(pages, 16_384);
-      const dv = new DataView(new ArrayBuffer(limitPages * PAGE_SIZE));
-      const limitOffsets = randomOffsets(K, limitPages);
-      const T = u32;
-      return {
-        limit: (n) => {
-          let s = 0;
-          for (let i = 0; i < n; i++) s += dv.getUint32(limitOffsets[i & (K - 1)] as number, true);
-          return s;
-        },
-        vmio: (n) => {
-          let s = 0;
-          for (let i = 0; i < n; i++) s += space.readVal(BASE + (offsets[i & (K - 1)] as number), T);
-          return s;
-        },
-        teardown: () => space.dispose(),
-      };
-    },
-  };
-}
 
 export const cases: BenchCase[] = [
   ...(["typed", "segment", "user"] as const).flatMap((kind) => SIZES.map(([label, bytes]) => copySweep(kind, label, bytes))),
-  ...WORKING_SETS.map(workingSet),
+  ...WORKING_SETS.map((pages) => randomWorkingSet(pages, undefined, false, true)),
 ];

@@ -28,7 +28,7 @@ function randomOffsets(count: number, pages: number): Float64Array {
  * translation work — TLB misses, walks — is that of `pages` pages).
  */
 function aliasedSpace(pages: number, frameCount: number): { space: VmSpace; mem: PhysicalMemory } {
-  const mem = new PhysicalMemory({ size: (frameCount + 64 + pages / 256) * PAGE_SIZE * 2 });
+  const mem = new PhysicalMemory({ size: (frameCount + 64 + Math.ceil(pages / 256)) * PAGE_SIZE * 2 });
   const fs = frames(mem, frameCount, true);
   for (const [i, f] of fs.entries()) f.writeVal(0, u32, i);
   const space = new VmSpace(mem);
@@ -40,17 +40,24 @@ function aliasedSpace(pages: number, frameCount: number): { space: VmSpace; mem:
   return { space, mem };
 }
 
-/** Random `VmSpace.readVal(u32)` (or `Mmu.load32`) over a working set of `pages` pages, against `DataView.getUint32` at random offsets of one buffer as large. */
-function randomWorkingSet(pages: number, target: number, mmu: boolean): BenchCase {
+/**
+ * Random `VmSpace.readVal(u32)` (or `Mmu.load32`) over a working set of
+ * `pages` pages, against `DataView.getUint32` at random offsets of one
+ * buffer as large. A sweep point (sweep.bench.ts) has no target, its own
+ * id and group, and fewer samples.
+ */
+export function randomWorkingSet(pages: number, target: number | undefined, mmu: boolean, sweep = false): BenchCase {
   const label = pages >= 1024 ? `${pages / 1024}ki` : `${pages}`;
+  const what = mmu ? "Mmu.load32" : "VmSpace.readVal(u32)";
   return {
-    id: `${mmu ? "mmu-load32" : "user-readval"}-random-${label}`,
-    group: "vm",
-    title: `random ${mmu ? "Mmu.load32" : "VmSpace.readVal(u32)"}, working set ${label} pages${pages > 1024 ? " (past the TLB's reach: walks)" : ""}`,
+    id: sweep ? `sweep-readval-random-${label}` : `${mmu ? "mmu-load32" : "user-readval"}-random-${label}`,
+    group: sweep ? "sweep" : "vm",
+    title: `${sweep ? "sweep: " : ""}random ${what}, working set ${label} page${pages === 1 ? "" : "s"}${pages > 1024 ? " (past the TLB's reach: walks)" : ""}`,
     limitLabel: "DataView.getUint32 at random offsets of a buffer of the working set's size (capped at 64 MiB)",
-    target,
-    ops: 1 << 20,
+    ...(target === undefined ? {} : { target }),
+    ops: sweep ? 1 << 18 : 1 << 20,
     unit: "value",
+    ...(sweep ? { warmup: 2, samples: 5 } : {}),
     setup() {
       const { space } = aliasedSpace(pages, Math.min(pages, 1024));
       const K = 1 << 16;

@@ -705,6 +705,17 @@ for (const shape of [
     assert.equal(s.runOffset, paddr + 8);
     assert.equal(cold().run(va, len, true), len, "one run for the whole write (every page DIRTY)");
     assert.equal(cold().run(va + 8, 3 * PAGE_SIZE, false), 3 * PAGE_SIZE, "a run ends where the access does");
+    // A page's worth from mid-page: one run over two pages, never the first page's cached whole-page view.
+    const half = cold();
+    half.run(va, PAGE_SIZE, false);
+    assert.equal(half.run(va + 2048, PAGE_SIZE, false), PAGE_SIZE);
+    assert.equal(half.runSlice, null);
+    assert.equal(half.runOffset, paddr + 2048);
+    for (const at of [0, 2048, PAGE_SIZE - 1]) {
+      spaceStateOf(f.space).tlb.flush();
+      f.space.readVal(va, u8);
+      assert.deepEqual(spaceBytes(f.space, va + at, PAGE_SIZE), pattern(len, 3).subarray(at, at + PAGE_SIZE), `a page's worth at ${at}`);
+    }
     assert.deepEqual(spaceBytes(f.space, va, len), pattern(len, 3));
     disposeAndCheck(f);
   });

@@ -323,8 +323,8 @@ export class SpaceState extends MemorySpace {
    * next run, so merging never sets a bit on a page the copy may not reach
    * (the other side of a copy may stop before it). Each merged page is
    * cached in the TLB and counted as a miss, as a walk would. Returns the
-   * run's new length in whole pages past the first (the caller clamps it to
-   * `len`: only an unclamped length tells a one-page run from a longer one).
+   * run's new length unclamped (it may pass `len` by part of a page): the
+   * caller clamps it, after telling a one-page run from a longer one.
    */
   private mergeFromTable(v: number, next: number, n: number, len: number, write: boolean): number {
     const u32 = this.u32;

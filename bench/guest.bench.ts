@@ -113,6 +113,15 @@ function gatherCase(id: string, limitLabel: string, target: number, limitHost: t
   };
 }
 
+/** The limit of the single-value rows: `DataView.getUint32` through a constant view, `words` values a pass. */
+function constViewReads(dv: DataView, words: number): (n: number) => number {
+  return (n) => {
+    let s = 0;
+    for (let done = 0; done < n; done += words) for (let p = 0; p < words * 4; p += 4) s += dv.getUint32(p, true);
+    return s;
+  };
+}
+
 export const cases: BenchCase[] = [
   gatherCase("guest-gather", "hand-written host (cached views, bounds checks, subarray)", 1 / 1.2, handWrittenHost),
   gatherCase("guest-gather-shim", "browser_wasi_shim's way (new DataView per call)", 1, shimHost),
@@ -155,6 +164,41 @@ export const cases: BenchCase[] = [
     },
   },
   {
+    // The floor beside guest-readval-u32: a growth-safe read cannot hold its
+    // DataView in a constant (growth replaces the buffer), so it loads the
+    // view from an object and checks the current length of memory — the
+    // typed array's length, which V8 re-checks for detachment — before
+    // each read; and its fields are replaced on growth, so V8 cannot fold
+    // them as constants. No layout of GuestMemory can do less per value.
+    id: "guest-readval-u32-floor",
+    group: "guest",
+    title: "floor of any growth-safe read: DataView in an object's field + a check against the memory's current length",
+    limitLabel: "DataView.getUint32 on the same buffer (a constant view, no bounds check)",
+    ops: 1 << 20,
+    unit: "value",
+    setup() {
+      const memory = guestWithIovecs();
+      const dv = new DataView(memory.buffer);
+      const held = { bytes: new Uint8Array(0), view: new DataView(new ArrayBuffer(0)) };
+      // Replaced once, as growth replaces them: V8 then cannot fold the fields as constants.
+      held.bytes = new Uint8Array(memory.buffer);
+      held.view = new DataView(memory.buffer);
+      const WORDS = 1 << 14;
+      return {
+        limit: constViewReads(dv, WORDS),
+        vmio: (n) => {
+          let s = 0;
+          for (let done = 0; done < n; done += WORDS)
+            for (let p = 0; p < WORDS * 4; p += 4) {
+              if (p + 4 > held.bytes.length) return -1;
+              s += held.view.getUint32(p, true);
+            }
+          return s;
+        },
+      };
+    },
+  },
+  {
     id: "guest-readval-u32",
     group: "guest",
     title: "GuestMemory.readVal(ptr, u32) over a WebAssembly.Memory",
@@ -169,11 +213,7 @@ export const cases: BenchCase[] = [
       const T = u32;
       const WORDS = 1 << 14;
       return {
-        limit: (n) => {
-          let s = 0;
-          for (let done = 0; done < n; done += WORDS) for (let p = 0; p < WORDS * 4; p += 4) s += dv.getUint32(p, true);
-          return s;
-        },
+        limit: constViewReads(dv, WORDS),
         vmio: (n) => {
           let s = 0;
           for (let done = 0; done < n; done += WORDS) for (let p = 0; p < WORDS * 4; p += 4) s += guest.readVal(p, T);

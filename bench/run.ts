@@ -33,8 +33,9 @@ import { cases as wasiCases } from "./wasi.bench.js";
 import { cases as cpuCases } from "./cpu.bench.js";
 import { cases as kernelCases } from "./kernel.bench.js";
 import { cases as pageTableCases } from "./page-table.bench.js";
+import { cases as sweepCases } from "./sweep.bench.js";
 
-const all: BenchCase[] = [...ioCases, ...frameCases, ...vmCases, ...threadCases, ...guestCases, ...podCases, ...wasiCases, ...cpuCases, ...kernelCases, ...pageTableCases];
+const all: BenchCase[] = [...ioCases, ...frameCases, ...vmCases, ...threadCases, ...guestCases, ...podCases, ...wasiCases, ...cpuCases, ...kernelCases, ...pageTableCases, ...sweepCases];
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Sample spread (IQR / median) above which a side's median is not trusted. */

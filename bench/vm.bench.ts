@@ -28,7 +28,7 @@ function randomOffsets(count: number, pages: number): Float64Array {
  * translation work — TLB misses, walks — is that of `pages` pages).
  */
 function aliasedSpace(pages: number, frameCount: number): { space: VmSpace; mem: PhysicalMemory } {
-  const mem = new PhysicalMemory({ size: (frameCount + 64 + pages / 256) * PAGE_SIZE * 2 });
+  const mem = new PhysicalMemory({ size: (frameCount + 64 + Math.ceil(pages / 256)) * PAGE_SIZE * 2 });
   const fs = frames(mem, frameCount, true);
   for (const [i, f] of fs.entries()) f.writeVal(0, u32, i);
   const space = new VmSpace(mem);
@@ -40,17 +40,24 @@ function aliasedSpace(pages: number, frameCount: number): { space: VmSpace; mem:
   return { space, mem };
 }
 
-/** Random `VmSpace.readVal(u32)` (or `Mmu.load32`) over a working set of `pages` pages, against `DataView.getUint32` at random offsets of one buffer as large. */
-function randomWorkingSet(pages: number, target: number, mmu: boolean): BenchCase {
+/**
+ * Random `VmSpace.readVal(u32)` (or `Mmu.load32`) over a working set of
+ * `pages` pages, against `DataView.getUint32` at random offsets of one
+ * buffer as large. A sweep point (sweep.bench.ts) has no target, its own
+ * id and group, and fewer samples.
+ */
+export function randomWorkingSet(pages: number, target: number | undefined, mmu: boolean, sweep = false): BenchCase {
   const label = pages >= 1024 ? `${pages / 1024}ki` : `${pages}`;
+  const what = mmu ? "Mmu.load32" : "VmSpace.readVal(u32)";
   return {
-    id: `${mmu ? "mmu-load32" : "user-readval"}-random-${label}`,
-    group: "vm",
-    title: `random ${mmu ? "Mmu.load32" : "VmSpace.readVal(u32)"}, working set ${label} pages${pages > 1024 ? " (past the TLB's reach: walks)" : ""}`,
+    id: sweep ? `sweep-readval-random-${label}` : `${mmu ? "mmu-load32" : "user-readval"}-random-${label}`,
+    group: sweep ? "sweep" : "vm",
+    title: `${sweep ? "sweep: " : ""}random ${what}, working set ${label} page${pages === 1 ? "" : "s"}${pages > 1024 ? " (past the TLB's reach: walks)" : ""}`,
     limitLabel: "DataView.getUint32 at random offsets of a buffer of the working set's size (capped at 64 MiB)",
-    target,
-    ops: 1 << 20,
+    ...(target === undefined ? {} : { target }),
+    ops: sweep ? 1 << 18 : 1 << 20,
     unit: "value",
+    ...(sweep ? { warmup: 2, samples: 5 } : {}),
     setup() {
       const { space } = aliasedSpace(pages, Math.min(pages, 1024));
       const K = 1 << 16;
@@ -209,18 +216,23 @@ function frames(mem: PhysicalMemory, n: number, scattered: boolean): UFrame[] {
   return picked;
 }
 
-function bigCopy(scattered: boolean): BenchCase {
-  const size = 1 << 20;
+/**
+ * A user→kernel copy of `mib` MiB through mapped pages (scattered or
+ * physically contiguous frames) into a typed buffer. Past 4 MiB (the TLB's
+ * reach) contiguous runs are merged from the page table's leaf entries.
+ */
+function bigCopy(scattered: boolean, mib = 1): BenchCase {
+  const size = mib << 20;
   return {
-    id: scattered ? "user-copy-1m-scattered" : "user-copy-1m-contiguous",
+    id: `user-copy-${mib}m-${scattered ? "scattered" : "contiguous"}`,
     group: "vm",
-    title: `1 MiB user→kernel copy through 256 mapped pages, ${scattered ? "scattered" : "physically contiguous"} frames`,
-    limitLabel: "one Uint8Array.prototype.set of 1 MiB",
+    title: `${mib} MiB user→kernel copy through ${mib * 256} mapped pages, ${scattered ? "scattered" : "physically contiguous"} frames`,
+    limitLabel: `one Uint8Array.prototype.set of ${mib} MiB`,
     target: scattered ? 0.6 : 0.9,
-    ops: 400,
+    ops: Math.max(4, 400 / mib),
     unit: "copy",
     setup() {
-      const space = mappedSpace(new PhysicalMemory({ size: 16 << 20 }), 256, scattered);
+      const space = mappedSpace(new PhysicalMemory({ size: (16 << 20) + 2 * size }), mib * 256, scattered);
       const src = filled(size);
       const dst = new Uint8Array(size);
       return {
@@ -249,6 +261,8 @@ export const cases: BenchCase[] = [
   sharedMmu(false),
   sharedMmu(true),
   bigCopy(false),
+  bigCopy(false, 16),
+  bigCopy(false, 64),
   bigCopy(true),
   {
     id: "user-copy-64b",

@@ -15,9 +15,11 @@
  *   A translation comes from the TLB when it is in step with the space's TLB
  *   epoch, else from a page-table walk, which sets ACCESSED (and DIRTY for a
  *   write) in the leaf entry before caching it, as an MMU does. Pages after
- *   the first are merged into a run only while they hit the TLB and their
- *   frames are physically consecutive, so merging never sets a bit on a page
- *   the copy may not reach;
+ *   the first are merged into a run while their frames are physically
+ *   consecutive and they hit the TLB or, past its reach, their leaf entries
+ *   allow the access and already have the bits it would set: merging never
+ *   sets a bit on a page the copy may not reach (the other side of a copy
+ *   may stop before it);
  * - on a fault the page-fault handler, if any, is called once for that
  *   byte, outside any critical section. It must return a boolean: `true`
  *   retries the translation once (a handler that claims success without
@@ -294,7 +296,11 @@ export class SpaceState extends MemorySpace {
     const delta = paddr - va;
     for (let v = va + PAGE_SIZE; n < len; v += PAGE_SIZE) {
       const s = (v / PAGE_SIZE) & TLB_MASK;
-      if (tags[s] !== v || deltas[s] !== delta) break;
+      if (tags[s] !== v || deltas[s] !== delta) {
+        // Past the TLB's reach: go on from the page table.
+        n = this.mergeFromTable(v, v + delta, n, len, write);
+        break;
+      }
       this.hits++;
       n += PAGE_SIZE;
     }
@@ -306,6 +312,45 @@ export class SpaceState extends MemorySpace {
     }
     this.runSlice = null;
     return n < len ? n : len;
+  }
+
+  /**
+   * Extends a run of `n` bytes (of `len` wanted) with the pages from `v`
+   * on, read from consecutive leaf entries of the page table: each while it
+   * maps the frame at `next` (physically next to the run), allows the
+   * access, and already has the bits the access would set (ACCESSED, and
+   * DIRTY for a write). A page the walk would have to mark is left to the
+   * next run, so merging never sets a bit on a page the copy may not reach
+   * (the other side of a copy may stop before it). Each merged page is
+   * cached in the TLB and counted as a miss, as a walk would. Returns the
+   * run's new length unclamped (it may pass `len` by part of a page): the
+   * caller clamps it, after telling a one-page run from a longer one.
+   */
+  private mergeFromTable(v: number, next: number, n: number, len: number, write: boolean): number {
+    const u32 = this.u32;
+    const shared = this.shared;
+    const need = write ? this.pteRead | this.pteWrite | this.pteAccessed | this.pteDirty : this.pteRead | this.pteAccessed;
+    let i = -1;
+    for (; n < len; v += PAGE_SIZE, next += PAGE_SIZE) {
+      const vpn = v / PAGE_SIZE;
+      // The next entry of the same leaf node, else a walk to the next node.
+      i = i < 0 || (vpn & 511) === 0 ? this.table.leafIndex(v) : i + 2;
+      if (i < 0) break;
+      const lo = shared ? Atomics.load(u32, i) : (u32[i] as number);
+      if ((lo & need) !== need || this.table.frameAt(i, lo) * PAGE_SIZE !== next) break;
+      this.misses++;
+      this.tlb.fill(vpn, next, this.permsOf(i, lo));
+      n += PAGE_SIZE;
+    }
+    return n;
+  }
+
+  /** The TLB permissions of leaf entry `i` whose low word is `lo` (writes only once DIRTY is set, so that the first write walks and sets it). */
+  private permsOf(i: number, lo: number): number {
+    const hi = this.shared ? Atomics.load(this.u32, i + 1) : (this.u32[i + 1] as number);
+    const exec = (lo & this.pteExecLo) === this.pteExecLo && (hi & this.pteExecHi) === 0;
+    const writable = (lo & this.pteWrite) !== 0 && (lo & this.pteDirty) !== 0;
+    return TLB_READ | (writable ? TLB_WRITE : 0) | (exec ? TLB_EXEC : 0);
   }
 
   /** Shootdowns of the space so far (its TLB epoch; as it was when this thread let go of the space). */
@@ -360,9 +405,8 @@ export class SpaceState extends MemorySpace {
       if (this.shared) Atomics.or(u32, i, set);
       else u32[i] = lo | set;
     }
-    const dirty = write || (lo & this.pteDirty) !== 0;
     const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
-    this.tlb.fill(vpn, paddr, TLB_READ | (writable && dirty ? TLB_WRITE : 0) | (exec ? TLB_EXEC : 0));
+    this.tlb.fill(vpn, paddr, this.permsOf(i, lo | set));
     return paddr;
   }
 

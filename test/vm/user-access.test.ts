@@ -23,7 +23,9 @@ import {
   unmapAt,
   user,
 } from "./support.js";
-import { ramOf } from "../../src/frame/physical-memory.js";
+import { ramOf, type PhysicalMemory } from "../../src/frame/physical-memory.js";
+import { SpaceState } from "../../src/vm/space-state.js";
+import { spaceStateOf } from "../../src/vm/vm-space.js";
 
 const BASE = 0x10_0000;
 const SENTINEL = 0xee;
@@ -660,4 +662,133 @@ test("writeVal of a struct whose getter unmaps the target page: PageFault, nothi
     space.dispose();
     assert.equal(mem.freeFrames(), free);
   }
+});
+
+// Runs past the TLB's reach: pages merged from the page table's leaf entries.
+
+/**
+ * `n` pages at `va` mapped to physically consecutive frames (a segment),
+ * with `flags` for each page (`flagsOf(k)`), and a second view of the space
+ * with a TLB of its own, cold, as a thread that never touched them has.
+ */
+function contiguous(f: { mem: PhysicalMemory; space: VmSpace }, va: number, n: number, flagsOf: (k: number) => number = () => PageFlags.RW) {
+  const seg = new FrameAllocOptions(f.mem).allocSegment(n);
+  const paddr = seg.startPaddr();
+  {
+    using c = f.space.cursorMut({ start: va, end: va + n * PAGE_SIZE });
+    let k = 0;
+    for (const frame of seg) {
+      c.map(frame, user(flagsOf(k++)));
+      frame.dispose();
+    }
+  }
+  const mine = spaceStateOf(f.space);
+  return { paddr, cold: () => new SpaceState(f.mem, mine.table, mine.control) };
+}
+
+for (const shape of [
+  { what: "within one leaf node", va: BASE, n: 40 },
+  { what: "across leaf nodes", va: 0x20_0000 - 20 * PAGE_SIZE, n: 600 },
+]) {
+  test(`a run past the TLB's reach merges physically contiguous pages from the page table, ${shape.what}`, () => {
+    const f = fixture(8 << 20);
+    const { va, n } = shape;
+    const { paddr, cold } = contiguous(f, va, n);
+    const len = n * PAGE_SIZE;
+    // Untouched pages (no ACCESSED): each run stops after its first page, whose walk marks it.
+    const first = cold();
+    assert.equal(first.run(va + 8, len - 8, false), PAGE_SIZE - 8);
+    assert.equal(flagsAt(f.space, va + PAGE_SIZE), PageFlags.RW, "merging set no bit on the next page");
+    f.space.writeBytes(va, pattern(len, 3));
+    const s = cold();
+    assert.equal(s.run(va + 8, len - 8, false), len - 8, "one run for the whole read");
+    assert.equal(s.runOffset, paddr + 8);
+    assert.equal(cold().run(va, len, true), len, "one run for the whole write (every page DIRTY)");
+    assert.equal(cold().run(va + 8, 3 * PAGE_SIZE, false), 3 * PAGE_SIZE, "a run ends where the access does");
+    // A page's worth from mid-page: one run over two pages, never the first page's cached whole-page view.
+    const half = cold();
+    half.run(va, PAGE_SIZE, false);
+    assert.equal(half.run(va + 2048, PAGE_SIZE, false), PAGE_SIZE);
+    assert.equal(half.runSlice, null);
+    assert.equal(half.runOffset, paddr + 2048);
+    for (const at of [0, 2048, PAGE_SIZE - 1]) {
+      spaceStateOf(f.space).tlb.flush();
+      f.space.readVal(va, u8);
+      assert.deepEqual(spaceBytes(f.space, va + at, PAGE_SIZE), pattern(len, 3).subarray(at, at + PAGE_SIZE), `a page's worth at ${at}`);
+    }
+    assert.deepEqual(spaceBytes(f.space, va, len), pattern(len, 3));
+    disposeAndCheck(f);
+  });
+}
+
+test("a run from the page table stops at an unmapped page, and a copy there faults at its first byte", () => {
+  const f = fixture(4 << 20);
+  const { cold } = contiguous(f, BASE, 6);
+  unmapAt(f.space, BASE + 4 * PAGE_SIZE);
+  f.space.writeBytes(BASE, pattern(4 * PAGE_SIZE, 2));
+  assert.equal(cold().run(BASE, 6 * PAGE_SIZE, false), 4 * PAGE_SIZE);
+  spaceStateOf(f.space).tlb.flush();
+  const dst = new Uint8Array(6 * PAGE_SIZE).fill(SENTINEL);
+  const r = f.space.reader(BASE, 6 * PAGE_SIZE);
+  throwsVmError(() => r.readFallible(VmWriter.from(dst)), "PageFault", 4 * PAGE_SIZE);
+  assert.deepEqual(dst.subarray(0, 4 * PAGE_SIZE), pattern(4 * PAGE_SIZE, 2));
+  assert.ok(dst.subarray(4 * PAGE_SIZE).every((b) => b === SENTINEL));
+  disposeAndCheck(f);
+});
+
+test("a write run from the page table stops at a read-only page mid-run: nothing written to it, no bit set on it", () => {
+  const f = fixture(4 << 20);
+  const { cold } = contiguous(f, BASE, 6, (k) => (k === 3 ? PageFlags.R : PageFlags.RW));
+  f.space.writeBytes(BASE, new Uint8Array(3 * PAGE_SIZE));
+  f.space.writeBytes(BASE + 4 * PAGE_SIZE, new Uint8Array(2 * PAGE_SIZE));
+  const before = spaceBytes(f.space, BASE + 3 * PAGE_SIZE, PAGE_SIZE);
+  assert.equal(flagsAt(f.space, BASE + 3 * PAGE_SIZE), PageFlags.R | PageFlags.ACCESSED);
+  assert.equal(cold().run(BASE + 1, 6 * PAGE_SIZE - 1, true), 3 * PAGE_SIZE - 1);
+  assert.equal(cold().run(BASE, 6 * PAGE_SIZE, false), 6 * PAGE_SIZE, "reads merge over it");
+  spaceStateOf(f.space).tlb.flush();
+  const w = f.space.writer(BASE + 1, 6 * PAGE_SIZE - 1);
+  throwsVmError(() => w.writeFallible(VmReader.from(pattern(6 * PAGE_SIZE - 1, 4))), "PageFault", 3 * PAGE_SIZE - 1);
+  assert.deepEqual(spaceBytes(f.space, BASE + 1, 3 * PAGE_SIZE - 1), pattern(3 * PAGE_SIZE - 1, 4));
+  assert.deepEqual(spaceBytes(f.space, BASE + 3 * PAGE_SIZE, PAGE_SIZE), before);
+  assert.equal(flagsAt(f.space, BASE + 3 * PAGE_SIZE), PageFlags.R | PageFlags.ACCESSED);
+  disposeAndCheck(f);
+});
+
+test("a run from the page table stops at a frame that is not physically next, and the copy goes on exactly", () => {
+  const f = fixture(4 << 20);
+  const { paddr, cold } = contiguous(f, BASE, 6);
+  // Page 2 remapped to another frame (allocated while the segment's frame is still mapped).
+  const frame = newFrame(f.mem);
+  unmapAt(f.space, BASE + 2 * PAGE_SIZE);
+  mapAt(f.space, BASE + 2 * PAGE_SIZE, frame, PageFlags.RW);
+  f.space.writeBytes(BASE, pattern(6 * PAGE_SIZE, 6));
+  const s = cold();
+  assert.equal(s.run(BASE, 6 * PAGE_SIZE, false), 2 * PAGE_SIZE);
+  assert.equal(s.runOffset, paddr);
+  assert.equal(cold().run(BASE + 3 * PAGE_SIZE, 3 * PAGE_SIZE, true), 3 * PAGE_SIZE);
+  spaceStateOf(f.space).tlb.flush();
+  assert.deepEqual(spaceBytes(f.space, BASE, 6 * PAGE_SIZE), pattern(6 * PAGE_SIZE, 6));
+  frame.dispose();
+  disposeAndCheck(f);
+});
+
+test("a copy between spaces that faults on the destination marks no source page past the fault (merging sets no bit)", () => {
+  const f = fixture(4 << 20);
+  contiguous(f, BASE, 4);
+  f.space.readVal(BASE, u8);
+  const dstSpace = new VmSpace(f.mem);
+  mapNew(dstSpace, f.mem, BASE, PageFlags.RW);
+  const r = f.space.reader(BASE, 4 * PAGE_SIZE);
+  dstSpace.activate();
+  const w = dstSpace.writer(BASE, 4 * PAGE_SIZE);
+  throwsVmError(() => r.readFallible(w), "PageFault", PAGE_SIZE);
+  const A = PageFlags.ACCESSED;
+  assert.deepEqual(
+    [0, 1, 2, 3].map((k) => flagsAt(f.space, BASE + k * PAGE_SIZE)),
+    // Page 1 was translated for the read that the destination's fault stopped (as a CPU's load before a faulting store); pages 2 and 3 never.
+    [PageFlags.RW | A, PageFlags.RW | A, PageFlags.RW, PageFlags.RW],
+  );
+  dstSpace.dispose();
+  f.space.activate();
+  disposeAndCheck(f);
 });

@@ -359,37 +359,6 @@ export const cases: BenchCase[] = [
     },
   },
   {
-    id: "map-unmap",
-    group: "vm",
-    title: "map + unmap of one 4 KiB page through a CursorMut",
-    ops: 100_000,
-    unit: "page",
-    setup() {
-      const mem = new PhysicalMemory({ size: 4 << 20 });
-      const options = new FrameAllocOptions(mem);
-      const frame = options.allocFrame();
-      const space = new VmSpace(mem);
-      const cursor = space.cursorMut({ start: BASE, end: BASE + 512 * PAGE_SIZE });
-      return {
-        vmio: (n) => {
-          for (let i = 0; i < n; i++) {
-            const va = BASE + (i & 511) * PAGE_SIZE;
-            cursor.jump(va);
-            cursor.map(frame, RW);
-            cursor.jump(va);
-            cursor.unmap(PAGE_SIZE);
-          }
-          return frame.referenceCount();
-        },
-        teardown: () => {
-          cursor.dispose();
-          space.dispose();
-          frame.dispose();
-        },
-      };
-    },
-  },
-  {
     id: "tlb-miss",
     group: "vm",
     title: "readVal(u32) on a TLB miss (page walk) — one access per page over 4096 pages",

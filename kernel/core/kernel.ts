@@ -191,7 +191,7 @@ export class Kernel {
       monotonic: () => performance.timeOrigin + performance.now() - this.#t0,
       realtime: () => Date.now(),
       cpus,
-      atomicsLock: lock === undefined ? undefined : new Int32Array(lock),
+      fenceWord: lock === undefined ? undefined : new Int32Array(lock),
       observer,
     });
     if (cpus > 1 && opts.startCpu !== undefined && lock !== undefined) {
@@ -230,7 +230,7 @@ export class Kernel {
       files.installAt(fd, this.fs.open({ root, uid: 0, gid: 0, proc: undefined }, root, `/dev/${name}`, flags, 0, 0), false);
     }
     const pid = sys.newPid();
-    const mm = new ProcessMemory(this.memory, sys, sys.atomicsLock);
+    const mm = new ProcessMemory(this.memory, sys, sys.fenceWord);
     const p = new Process(pid, undefined, {
       mm,
       files,

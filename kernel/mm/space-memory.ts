@@ -46,9 +46,6 @@ export class SpaceMemory implements CpuMemory {
     this.#fenceWord = lock;
   }
 
-  /** Kept for callers: the `Mmu` checks execute permission itself, and shootdowns invalidate it. */
-  invalidateExec(): void {}
-
   fetch16(addr: number): number {
     return this.#mmu.fetch16(addr);
   }

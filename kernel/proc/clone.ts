@@ -75,7 +75,7 @@ export function cloneThread(sys: System, t: Thread, args: CloneArgs): Thread {
       mm.users++;
     } else {
       try {
-        mm = new ProcessMemory(sys.memory, sys, sys.atomicsLock, parent.mm);
+        mm = new ProcessMemory(sys.memory, sys, sys.fenceWord, parent.mm);
       } catch (e) {
         if (e instanceof VmError) fail(Errno.ENOMEM, "no memory for the child");
         throw e;

@@ -101,7 +101,7 @@ export function execve(sys: System, t: Thread, req: ExecRequest): void {
   const image = parseElf(bytes, TASK_SIZE);
   let mm: ProcessMemory;
   try {
-    mm = new ProcessMemory(sys.memory, sys, sys.atomicsLock);
+    mm = new ProcessMemory(sys.memory, sys, sys.fenceWord);
   } catch (e) {
     if (e instanceof VmError) fail(Errno.ENOMEM, "no memory for the page table");
     throw e;

@@ -65,7 +65,6 @@ export class ProcessMemory implements MmEvents {
 
   codeChanged(start: number, end: number): void {
     this.codeGen++;
-    this.cpu.invalidateExec();
     for (const h of this.harts) h.invalidateCode(start, end);
     this.#events.codeChanged(this, start, end);
   }

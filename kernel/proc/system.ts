@@ -36,8 +36,8 @@ export interface SystemOptions {
   readonly realtime: () => number;
   /** Number of CPUs the guest is told it has. */
   readonly cpus: number;
-  /** On shared RAM: the lock word of 64-bit atomics (see `SpaceMemory`). */
-  readonly atomicsLock?: Int32Array;
+  /** On shared RAM: a word every CPU shares, which `fence` touches (see `SpaceMemory`). */
+  readonly fenceWord?: Int32Array;
   readonly observer?: KernelObserver;
 }
 
@@ -55,7 +55,7 @@ export class System implements ThreadHost, MemoryEvents {
   readonly monotonic: () => number;
   readonly realtime: () => number;
   readonly cpus: number;
-  readonly atomicsLock: Int32Array | undefined;
+  readonly fenceWord: Int32Array | undefined;
   readonly observer: KernelObserver | undefined;
   readonly scheduler = new Scheduler<Thread>();
   readonly futexes = new FutexTable();
@@ -86,7 +86,7 @@ export class System implements ThreadHost, MemoryEvents {
     this.monotonic = opts.monotonic;
     this.realtime = opts.realtime;
     this.cpus = opts.cpus;
-    this.atomicsLock = opts.atomicsLock;
+    this.fenceWord = opts.fenceWord;
     this.observer = opts.observer;
     this.stats = new KernelStats(opts.memory);
   }

@@ -45,7 +45,6 @@ export function serveCpu(port: KernelPort): void {
       spaces.set(m.space, s);
     } else if (s.codeGen !== m.codeGen) {
       s.hart.invalidateCode();
-      s.memory.invalidateExec();
       s.codeGen = m.codeGen;
     }
     const { hart, space } = s;

@@ -62,7 +62,7 @@ export class Recorder implements KernelObserver {
   fault(pid: number, e: FaultEvent): void {
     const log = this.#faults;
     if (log.length === FAULT_LOG_LIMIT) log.shift();
-    log.push({ seq: ++this.#faultSeq, pid, address: e.address, write: e.write, resolution: e.resolution, stackGrowth: e.stackGrowth });
+    log.push({ seq: ++this.#faultSeq, pid, address: e.address, write: e.write, execute: e.execute, resolution: e.resolution, stackGrowth: e.stackGrowth });
     this.#sliceFaults++;
   }
 

@@ -44,6 +44,9 @@ export function flagsFor(prot: number): number {
   return f;
 }
 
+/** The kind of access that faulted, as a hart reports it. */
+export type FaultAccess = "load" | "store" | "fetch";
+
 /** Options of {@link AddressSpace.map}. */
 export interface MapOptions {
   readonly shared?: boolean;
@@ -89,7 +92,7 @@ export class AddressSpace {
     this.space = new VmSpace(memory);
     this.#zeroed = new FrameAllocOptions(memory);
     this.#raw = new FrameAllocOptions(memory).zeroed(false);
-    this.space.setPageFaultHandler((f) => this.#fault(f.address, f.write));
+    this.space.setPageFaultHandler((f) => this.#fault(f.address, f.write ? "store" : f.execute ? "fetch" : "load"));
   }
 
   /** The current program break. */
@@ -435,24 +438,30 @@ export class AddressSpace {
    * view of the space has no handler): true when the page is now mapped
    * with the access allowed and the instruction can be retried.
    */
-  resolveFault(addr: number, write: boolean): boolean {
-    return this.#fault(addr, write);
+  resolveFault(addr: number, access: FaultAccess): boolean {
+    return this.#fault(addr, access);
   }
 
   /**
    * The page-fault handler vmio calls for this space: true when the page
    * is now mapped with the access allowed (vmio retries the access).
    */
-  #fault(addr: number, write: boolean): boolean {
+  #fault(addr: number, access: FaultAccess): boolean {
+    const write = access === "store";
+    const execute = access === "fetch";
     let vma = this.find(addr);
     let grew = false;
     if (vma === undefined) {
       vma = this.#growStack(addr);
       grew = vma !== undefined;
     }
-    const need = write ? PROT_WRITE : PROT_READ | PROT_EXEC | PROT_WRITE;
+    // As RISC-V Linux's access_error(): a store needs a writable area, a
+    // fetch an executable one; a load any accessible area (here every
+    // accessible page is readable, see flagsFor). Checked before anything is
+    // mapped, so a fetch from data maps no page on its way to SIGSEGV.
+    const need = write ? PROT_WRITE : execute ? PROT_EXEC : PROT_READ | PROT_EXEC | PROT_WRITE;
     if (vma === undefined || (vma.prot & need) === 0) {
-      this.#events.fault({ address: addr, write, resolution: "fatal", stackGrowth: false });
+      this.#events.fault({ address: addr, write, execute, resolution: "fatal", stackGrowth: false });
       return false;
     }
     const page = pageDown(addr);
@@ -464,7 +473,7 @@ export class AddressSpace {
       this.outOfMemory = true;
       resolution = "oom";
     }
-    this.#events.fault({ address: addr, write, resolution, stackGrowth: grew });
+    this.#events.fault({ address: addr, write, execute, resolution, stackGrowth: grew });
     return resolution !== "oom";
   }
 

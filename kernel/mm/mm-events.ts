@@ -30,7 +30,10 @@ export type FaultResolution =
 /** One page fault. */
 export interface FaultEvent {
   readonly address: number;
+  /** A store (or an AMO). */
   readonly write: boolean;
+  /** An instruction fetch. Neither flag: a load. */
+  readonly execute: boolean;
   readonly resolution: FaultResolution;
   /** The stack area grew to reach the address. */
   readonly stackGrowth: boolean;

@@ -13,7 +13,6 @@
  * @module
  */
 
-import { PROT_EXEC } from "../abi/mman.js";
 import { exitThread } from "../proc/exit.js";
 import type { Process } from "../proc/process.js";
 import type { ProcessMemory } from "../proc/process-memory.js";
@@ -24,7 +23,7 @@ import { dispatch } from "../syscall/dispatch.js";
 import { SYSCALLS } from "../syscall/table.js";
 import { trap } from "../core/local-cpu.js";
 import type { CpuPort, ExitMessage, FromCpu } from "./cpu-protocol.js";
-import { CONTEXT_SIZE } from "../cpu/hart.js";
+import { CONTEXT_SIZE, type Access } from "../cpu/hart.js";
 
 /** The kernel's record of one CPU worker. */
 class RemoteCpu {
@@ -183,17 +182,13 @@ export class MultiCpu {
   }
 
   /** A fault another CPU reported: resolved here when the area allows the access. */
-  #resolve(t: Thread, addr: number, access: string): boolean {
+  #resolve(t: Thread, addr: number, access: Access): boolean {
     const as = t.process.mm.as;
-    if (access === "fetch") {
-      const vma = as.find(addr);
-      if (vma === undefined || (vma.prot & PROT_EXEC) === 0) return false;
-    }
     const last = this.#faults.get(t);
     const n = last !== undefined && last.addr === addr ? last.n + 1 : 1;
     this.#faults.set(t, { addr, n });
     if (n > FAULT_RETRIES) return false;
-    return as.resolveFault(addr, access === "store");
+    return as.resolveFault(addr, access);
   }
 
   /** `t` keeps running: on the same CPU if no one else waits, else it queues. */

@@ -104,7 +104,9 @@ let rootOf: (dir: MemoryDir) => MemDirectory;
  * a file cannot be opened for reading nor a directory listed; without `w`
  * a file cannot be opened for writing or truncated, nor a directory's
  * entries created, removed, renamed or linked; without `x` no path leads
- * through a directory. Each is `ACCES`. Preview1 can neither read nor set
+ * through a directory. Each is `ACCES`. A directory itself opens without
+ * any bit, as under wasmtime on Linux (cap-std opens directory fds with
+ * `O_PATH`); only listing it needs `r`. Preview1 can neither read nor set
  * modes (`filestat` has no mode and there is no `chmod`): the guest sees
  * only their effects, and the guest's new files and directories get 0o644
  * and 0o755.

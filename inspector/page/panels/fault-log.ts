@@ -59,7 +59,7 @@ export function renderFaultLog(model: InspectorModel, body: HTMLElement): void {
               h("td", { class: "n" }, String(f.seq)),
               h("td", { class: "n" }, String(f.pid)),
               h("td", { class: "mono" }, hex(f.address)),
-              h("td", {}, f.write ? "write" : "read"),
+              h("td", {}, f.write ? "write" : f.execute ? "fetch" : "read"),
               h("td", {}, f.resolution, f.stackGrowth ? " (the stack grew)" : ""),
             ),
           ),

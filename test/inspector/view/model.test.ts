@@ -26,7 +26,7 @@ function sample(seq: number, parts: Partial<Sample>): Sample {
 }
 
 function fault(seq: number): FaultRecord {
-  return { seq, pid: 1, address: seq * 4096, write: true, resolution: "demand-zero", stackGrowth: false };
+  return { seq, pid: 1, address: seq * 4096, write: true, execute: false, resolution: "demand-zero", stackGrowth: false };
 }
 
 test("a demo's processes: from the observer before any snapshot, from snapshots while alive, then gone with how they ended", () => {

@@ -9,14 +9,14 @@ import { FAULT_LOG_LIMIT } from "../../../inspector/protocol.js";
 test("faults are numbered from 1; only the newest FAULT_LOG_LIMIT are kept until taken", () => {
   const r = new Recorder();
   const n = FAULT_LOG_LIMIT + 50;
-  for (let i = 0; i < n; i++) r.fault(1, { address: 0x1000 * i, write: i % 2 === 0, resolution: "demand-zero", stackGrowth: false });
+  for (let i = 0; i < n; i++) r.fault(1, { address: 0x1000 * i, write: i % 2 === 0, execute: false, resolution: "demand-zero", stackGrowth: false });
   const { faults } = r.take();
   assert.equal(faults.length, FAULT_LOG_LIMIT);
   assert.equal(faults[0]?.seq, 51);
   assert.equal(faults.at(-1)?.seq, n);
   assert.equal(faults.at(-1)?.address, 0x1000 * (n - 1));
-  r.fault(2, { address: 0x2000, write: true, resolution: "cow-copy", stackGrowth: true });
-  assert.deepEqual(r.take().faults, [{ seq: n + 1, pid: 2, address: 0x2000, write: true, resolution: "cow-copy", stackGrowth: true }]);
+  r.fault(2, { address: 0x2000, write: true, execute: false, resolution: "cow-copy", stackGrowth: true });
+  assert.deepEqual(r.take().faults, [{ seq: n + 1, pid: 2, address: 0x2000, write: true, execute: false, resolution: "cow-copy", stackGrowth: true }]);
   assert.deepEqual(r.take(), { faults: [], output: [], lifecycle: [] }, "taken once");
 });
 
@@ -24,7 +24,7 @@ test("a slice's activity counts faults and lifecycle events, and starts again af
   const r = new Recorder();
   r.processExec(1, "/bin/a", ["/bin/a"]);
   r.processCreated(1, 0);
-  r.fault(1, { address: 0, write: false, resolution: "file", stackGrowth: false });
+  r.fault(1, { address: 0, write: false, execute: false, resolution: "file", stackGrowth: false });
   r.processCreated(2, 1);
   r.processExited(2, 0);
   assert.deepEqual(r.takeActivity(), { faults: 1, lifecycle: 4 });

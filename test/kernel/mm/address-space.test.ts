@@ -10,6 +10,7 @@ import type { FaultEvent, MmEvents } from "../../../kernel/mm/mm-events.js";
 import { MMAP_BASE, STACK_TOP } from "../../../kernel/mm/layout.js";
 import { PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, MREMAP_MAYMOVE } from "../../../kernel/abi/mman.js";
 import { SharedMemory } from "../../../kernel/mm/shared-memory.js";
+import { SpaceMemory } from "../../../kernel/mm/space-memory.js";
 import { errnoOf } from "../support/errno.js";
 
 const RW = PROT_READ | PROT_WRITE;
@@ -45,7 +46,7 @@ test("anonymous memory is demand-zero: untouched pages are not mapped; a write m
   as.space.writeVal(0x10_1004, u32, 0xdead_beef);
   assert.equal(as.space.readVal(0x10_1004, u32), 0xdead_beef);
   assert.equal(as.space.readVal(0x10_1000, u32), 0);
-  assert.deepEqual(ev.faults, [{ address: 0x10_1004, write: true, resolution: "demand-zero", stackGrowth: false }]);
+  assert.deepEqual(ev.faults, [{ address: 0x10_1004, write: true, execute: false, resolution: "demand-zero", stackGrowth: false }]);
   assert.equal(flagsAt(as, 0x10_1000), PageFlags.RW);
   assert.equal(flagsAt(as, 0x10_0000), undefined);
   as.dispose();
@@ -74,7 +75,7 @@ test("a file-backed area fills pages from the file up to its limit, the rest of 
 test("an access outside every area is a fatal fault and maps nothing", () => {
   const { ev, as } = setup();
   assert.throws(() => as.space.readVal(0x5000, u32), (e: unknown) => e instanceof VmError && e.code === "PageFault");
-  assert.deepEqual(ev.faults, [{ address: 0x5000, write: false, resolution: "fatal", stackGrowth: false }]);
+  assert.deepEqual(ev.faults, [{ address: 0x5000, write: false, execute: false, resolution: "fatal", stackGrowth: false }]);
   as.dispose();
 });
 
@@ -285,5 +286,23 @@ test("a read of untouched anonymous memory maps the shared zero page read-only; 
   assert.equal(mem.freeFrames(), free - 1);
   assert.equal(as.space.readVal(0x10_0000, u32), 5);
   assert.equal(as.space.readVal(0x10_1000, u32), 0, "the other page still reads the zero page");
+  as.dispose();
+});
+
+test("a fetch needs an executable area: from data it is fatal and maps nothing; from code it maps the page", () => {
+  const { mem, ev, as } = setup();
+  as.map(0x10_0000, PAGE_SIZE, RW, { kind: "anon" });
+  as.map(0x20_0000, PAGE_SIZE, PROT_READ | PROT_EXEC, { kind: "file", data: new Uint8Array([0x13, 0, 0, 0]), offset: 0, limit: 4 });
+  const m = new SpaceMemory(as.space);
+  const free = mem.freeFrames();
+  assert.throws(() => m.fetch16(0x10_0000), (e: unknown) => e instanceof VmError && e.code === "PageFault");
+  assert.deepEqual(ev.faults, [{ address: 0x10_0000, write: false, execute: true, resolution: "fatal", stackGrowth: false }]);
+  assert.equal(flagsAt(as, 0x10_0000), undefined, "no page mapped on the way to SIGSEGV");
+  assert.equal(mem.freeFrames(), free);
+  // A load of the same area is fine, and maps the zero page read-only.
+  assert.equal(m.load32(0x10_0000), 0);
+  assert.equal(ev.faults.at(-1)?.resolution, "zero-page");
+  assert.equal(m.fetch16(0x20_0000), 0x13);
+  assert.deepEqual(ev.faults.at(-1), { address: 0x20_0000, write: false, execute: true, resolution: "file", stackGrowth: false });
   as.dispose();
 });

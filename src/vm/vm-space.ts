@@ -394,13 +394,16 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     const m = this.#state;
     if (this.#active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
       const d = t as PodDescriptor<T>;
+      // A miss walks here too (out of line, in `walkValue`): only a fault takes the general path.
       if (!m.shared) {
-        const p = m.hit(vaddr, d.size, false);
+        let p = m.hit(vaddr, d.size, false);
+        if (p < 0) p = m.walkValue(vaddr, d.size, false);
         if (p >= 0) return d.decode(m.ramView, p);
       } else {
         m.enter();
         try {
-          const p = m.hit(vaddr, d.size, false);
+          let p = m.hit(vaddr, d.size, false);
+          if (p < 0) p = m.walkValue(vaddr, d.size, false);
           if (p >= 0) return d.decode(m.ramView, p);
         } finally {
           m.exit();
@@ -426,7 +429,8 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     const size = d.size;
     if (this.#active) {
       if (!m.shared) {
-        const p = m.hit(vaddr, size, true);
+        let p = m.hit(vaddr, size, true);
+        if (p < 0) p = m.walkValue(vaddr, size, true);
         if (p >= 0) {
           d.store(m.ramView, p, snap);
           return;
@@ -434,7 +438,8 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
       } else {
         m.enter();
         try {
-          const p = m.hit(vaddr, size, true);
+          let p = m.hit(vaddr, size, true);
+          if (p < 0) p = m.walkValue(vaddr, size, true);
           if (p >= 0) {
             d.store(m.ramView, p, snap);
             return;

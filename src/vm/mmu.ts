@@ -313,17 +313,19 @@ export class Mmu {
   /**
    * A load on shared RAM whose page is cached: a validated read, as a
    * seqlock reader does, instead of a critical section (whose two
-   * `Atomics.store`s cost more than the access). Load the space's TLB
-   * epoch; if this TLB is in step with it, read the value with
-   * `Atomics.load`s; load the epoch again. The value is used only if the
-   * epoch did not move, else the access is redone on the slow path.
+   * `Atomics.store`s cost more than the access). Read the value with
+   * `Atomics.load`s, then load the space's TLB epoch: the value is used
+   * only if the epoch is still the one this TLB is in step with, else the
+   * access is redone on the slow path. (No epoch load is needed before the
+   * value: a value read through a stale entry is thrown away by the check
+   * after it; each `Atomics.load` costs more than the access itself.)
    *
    * Why no freed frame is read: an unmap or protect changes the entry, then
    * bumps the epoch, and only then (after a grace period that this read,
    * outside any section, does not delay) drops the frame, which another
    * owner may then write. Every load here is sequentially consistent, so
-   * in their single total order: first epoch load (old value) < data loads
-   * < second epoch load (old value) < the bump < the free < the new owner's
+   * in their single total order: data loads < epoch load (still the
+   * epoch the TLB is in step with) < the bump < the free < the new owner's
    * writes. A data load that precedes the bump cannot see what was written
    * after the free; a value read after a bump is thrown away. Plain
    * `DataView` reads would not do: a plain load may be reordered after a
@@ -342,10 +344,8 @@ export class Mmu {
    */
   #sharedLoad(va: number, size: number, access: number): number {
     const i32 = this.#ram32;
-    const epochIndex = this.#epochIndex;
-    const e = Atomics.load(i32, epochIndex);
     const off = va & OFFSET_MASK;
-    if (e === this.#state.seenEpoch && (off & (size - 1)) === 0) {
+    if ((off & (size - 1)) === 0) {
       const base = va - off;
       const s = (va >>> 10) & SLOT;
       if (this.#tlb[access === ACCESS_EXEC ? s + 2 : s] === base) {
@@ -366,7 +366,7 @@ export class Mmu {
             v = Atomics.load(i32, p / 4);
             hi = Atomics.load(i32, p / 4 + 1);
         }
-        if (Atomics.load(i32, epochIndex) === e) {
+        if (Atomics.load(i32, this.#epochIndex) === this.#state.seenEpoch) {
           this.#hits++;
           if (size === 8) this.hi = hi;
           return v;

@@ -105,6 +105,8 @@ export class SpaceState extends MemorySpace {
   private readonly i32: Int32Array;
   private readonly u32: Uint32Array;
   private readonly ram: Uint8Array;
+  /** RAM as 16-bit words (shared RAM only: validated loads). */
+  private readonly u16: Uint16Array;
   /** A `DataView` over all of RAM (index = physical address), for the value paths. */
   readonly ramView: DataView;
   private readonly epochIndex: number;
@@ -151,6 +153,7 @@ export class SpaceState extends MemorySpace {
     this.i32 = machine.i32;
     this.u32 = machine.u32;
     this.ram = machine.bytes;
+    this.u16 = machine.shared ? new Uint16Array(machine.bytes.buffer, 0, machine.bytes.length >>> 1) : new Uint16Array(0);
     this.ramView = machine.view;
     this.epochIndex = control.epochIndex;
     this.runBytes = machine.bytes;
@@ -277,6 +280,37 @@ export class SpaceState extends MemorySpace {
       return (this.entries[k + 3] as number) + base + offset;
     }
     return -1;
+  }
+
+  /**
+   * A validated read on shared RAM, as a seqlock reader does, instead of a
+   * critical section: the naturally aligned `size`-byte integer (1, 2 or 4)
+   * at `addr` when its page is cached for reading, as its raw bits (`u8`,
+   * `u16` unsigned, 4 bytes as an int32), or NaN and the caller takes the
+   * critical-section path. Loads the value with `Atomics.load`, then the
+   * space's TLB epoch: the value counts only if the epoch is still the one
+   * this TLB is in step with. No epoch load before the value is needed: a
+   * value read through a stale entry is thrown away by the check after it.
+   *
+   * Why no freed frame's contents are returned: an unmap or protect changes
+   * the entry, then bumps the epoch, and only then (after a grace period
+   * that this read, outside any section, does not delay) drops the frame.
+   * Every load here is sequentially consistent, so in their single total
+   * order: value load < epoch load (still `seenEpoch`) < the bump < the
+   * free < the next owner's writes. The argument rests on V8 compiling
+   * `Atomics.load` as an ordered load (`mov` on x86, `ldar` on ARMv8) — the
+   * same as `Mmu`'s validated loads.
+   */
+  validatedLoad(addr: number, size: number): number {
+    const offset = addr & (PAGE_SIZE - 1);
+    const k = (addr >>> 10) & TLB_INDEX_MASK;
+    // A tag is a mapped page's base: a match proves `addr` a user address inside it.
+    if ((offset & (size - 1)) !== 0 || this.entries[k] !== addr - offset) return NaN;
+    const p = (this.entries[k + 3] as number) + addr;
+    const v = size === 4 ? Atomics.load(this.i32, p / 4) : size === 2 ? Atomics.load(this.u16, p / 2) : Atomics.load(this.ram, p);
+    if (Atomics.load(this.i32, this.epochIndex) !== this.seenEpoch) return NaN;
+    this.hits++;
+    return v;
   }
 
   /**
@@ -437,7 +471,9 @@ export class SpaceState extends MemorySpace {
       else u32[i] = lo | set;
     }
     const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
-    this.tlb.fill(vpn, paddr, this.permsOf(i, lo | set));
+    // As permsOf, from the halves already loaded: writes only once DIRTY is set.
+    const dirty = ((lo | set) & this.pteDirty) !== 0;
+    this.tlb.fill(vpn, paddr, TLB_READ | (writable && dirty ? TLB_WRITE : 0) | (exec ? TLB_EXEC : 0));
     return paddr;
   }
 

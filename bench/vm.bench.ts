@@ -247,6 +247,113 @@ function sharedMmu(store: boolean): BenchCase {
   };
 }
 
+/**
+ * The floor of the shared-RAM rows: a hand-written software TLB (1024
+ * slots, tag and delta) over 256 random pages, the same access on shared
+ * RAM under the same safety rules as vmio, against the same on unshared
+ * RAM (plain `DataView` accesses, no protocol). A load is a validated read,
+ * the cheapest safe one (`Atomics.load` of the value, then of the space's
+ * epoch, compared with the one the TLB is in step with); a store runs in a
+ * read-side critical section (a store cannot be undone): `Atomics.load` of
+ * the grace-period epoch and `Atomics.store` of it into this thread's slot,
+ * `Atomics.load` of the space's epoch, the store, `Atomics.store` of 0 into
+ * the slot and `Atomics.load` of the waiters' count. Each `Atomics`
+ * operation is a call into V8's runtime (~10–15 ns here, against ~1 ns for
+ * a plain access): that, not vmio, is what keeps the shared rows short.
+ */
+function sharedFloor(store: boolean): BenchCase {
+  return {
+    id: `shared-${store ? "store" : "load"}-floor`,
+    group: "vm",
+    title: `floor of a ${store ? "store" : "load"} on shared RAM, TLB hits (256 pages): hand-written TLB + ${store ? "the critical-section protocol (2 Atomics.store, 3 Atomics.load)" : "a validated read (2 Atomics.load)"}`,
+    limitLabel: "the same hand-written TLB hit on unshared RAM (plain DataView access)",
+    ops: 1 << 20,
+    unit: "value",
+    setup() {
+      const pages = 256;
+      const size = 4 << 20;
+      const make = (buffer: ArrayBufferLike) => {
+        const tags = new Float64Array(2048).fill(-1);
+        for (let k = 0; k < pages; k++) {
+          const va = BASE + k * PAGE_SIZE;
+          const s = ((va >>> 12) & 1023) * 2;
+          tags[s] = va;
+          tags[s + 1] = (pages - 1 - k) * 2 * PAGE_SIZE + PAGE_SIZE - va; // scattered frames, as mappedSpace's
+        }
+        return { tags, view: new DataView(buffer), i32: new Int32Array(buffer) };
+      };
+      const plain = make(new ArrayBuffer(size));
+      const shared = make(new SharedArrayBuffer(size));
+      const ctl = new Int32Array(new SharedArrayBuffer(64));
+      const EPOCH = 0; // the space's TLB epoch
+      const GP = 1; // the grace-period epoch
+      const SLOT = 2; // this thread's slot
+      const WAITING = 3;
+      ctl[GP] = 1;
+      const seen = 0;
+      const K = 1 << 12;
+      const offsets = randomOffsets(K, pages);
+      const sT = shared.tags;
+      const sI = shared.i32;
+      const sV = shared.view;
+      const pT = plain.tags;
+      const pV = plain.view;
+      const fault = (): never => {
+        throw new Error("a miss: not in this case");
+      };
+      if (store) {
+        return {
+          limit: (n) => {
+            for (let i = 0; i < n; i++) {
+              const va = BASE + (offsets[i & (K - 1)] as number);
+              const s = ((va >>> 12) & 1023) * 2;
+              if (pT[s] !== va - (va & 4095)) fault();
+              pV.setInt32((pT[s + 1] as number) + va, i, true);
+            }
+            return n;
+          },
+          vmio: (n) => {
+            for (let i = 0; i < n; i++) {
+              const va = BASE + (offsets[i & (K - 1)] as number);
+              const s = ((va >>> 12) & 1023) * 2;
+              Atomics.store(ctl, SLOT, Atomics.load(ctl, GP));
+              if (sT[s] !== va - (va & 4095) || Atomics.load(ctl, EPOCH) !== seen) fault();
+              sV.setInt32((sT[s + 1] as number) + va, i, true);
+              Atomics.store(ctl, SLOT, 0);
+              if (Atomics.load(ctl, WAITING) !== 0) Atomics.notify(ctl, SLOT);
+            }
+            return n;
+          },
+        };
+      }
+      return {
+        limit: (n) => {
+          let sum = 0;
+          for (let i = 0; i < n; i++) {
+            const va = BASE + (offsets[i & (K - 1)] as number);
+            const s = ((va >>> 12) & 1023) * 2;
+            if (pT[s] !== va - (va & 4095)) fault();
+            sum += pV.getInt32((pT[s + 1] as number) + va, true);
+          }
+          return sum;
+        },
+        vmio: (n) => {
+          let sum = 0;
+          for (let i = 0; i < n; i++) {
+            const va = BASE + (offsets[i & (K - 1)] as number);
+            const s = ((va >>> 12) & 1023) * 2;
+            if (sT[s] !== va - (va & 4095)) fault();
+            const v = Atomics.load(sI, ((sT[s + 1] as number) + va) / 4);
+            if (Atomics.load(ctl, EPOCH) !== seen) fault();
+            sum += v;
+          }
+          return sum;
+        },
+      };
+    },
+  };
+}
+
 /** `VmSpace.readVal(u32)` on TLB hits over shared RAM, against the same on unshared RAM. */
 function sharedReadVal(): BenchCase {
   return {
@@ -363,6 +470,152 @@ function bigCopy(scattered: boolean, mib = 1): BenchCase {
   };
 }
 
+/**
+ * The floor of a user copy through scattered frames: 256 plain
+ * `Uint8Array.prototype.set` calls of 4 KiB, from views made beforehand of
+ * every other page of 2 MiB in reverse order (the frames of
+ * `mappedSpace(…, true)`), into one 1 MiB buffer. A copy that cannot merge
+ * pages costs one `set` per page whatever does it.
+ */
+function scatteredCopyFloor(): BenchCase {
+  const size = 1 << 20;
+  return {
+    id: "user-copy-1m-scattered-floor",
+    group: "vm",
+    title: "floor of a 1 MiB copy from 256 scattered frames: 256 plain Uint8Array.prototype.set calls of 4 KiB",
+    limitLabel: "one Uint8Array.prototype.set of 1 MiB",
+    ops: 400,
+    unit: "copy",
+    setup() {
+      const ram = filled(2 * size);
+      const views = Array.from({ length: 256 }, (_, k) => ram.subarray((255 - k) * 2 * PAGE_SIZE, (255 - k) * 2 * PAGE_SIZE + PAGE_SIZE));
+      const src = filled(size);
+      const dst = new Uint8Array(size);
+      return {
+        limit: (n) => {
+          for (let i = 0; i < n; i++) dst.set(src);
+          return dst[3];
+        },
+        vmio: (n) => {
+          for (let i = 0; i < n; i++) for (let k = 0; k < 256; k++) dst.set(views[k] as Uint8Array, k * PAGE_SIZE);
+          return dst[3];
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The floor of a small user→kernel copy: the best hand-written copy of
+ * 64 B from a user address under the same rules — a software TLB hit
+ * (tag, delta), a check that the range stays in the page, and one `set` of
+ * a `subarray` of RAM (the view must be made per copy: the source moves).
+ * What it does beyond its limit (one `set` of a view made beforehand) is
+ * the `subarray`, about the cost of the copy itself on Node 20.
+ */
+function smallCopyFloor(): BenchCase {
+  return {
+    id: "user-copy-64b-floor",
+    group: "vm",
+    title: "floor of a 64 B user→kernel copy: hand-written TLB hit + bounds check + one set of a subarray of RAM",
+    limitLabel: "one Uint8Array.prototype.set of 64 B",
+    ops: 1_000_000,
+    unit: "copy",
+    setup() {
+      const ram = filled(4 << 20);
+      const tags = new Float64Array(2048).fill(-1);
+      for (let k = 0; k < 4; k++) {
+        const va = BASE + k * PAGE_SIZE;
+        const s = ((va >>> 12) & 1023) * 2;
+        tags[s] = va;
+        tags[s + 1] = (64 + k) * PAGE_SIZE - va;
+      }
+      const src = filled(64);
+      const dst = new Uint8Array(64);
+      const fault = (): never => {
+        throw new Error("a miss: not in this case");
+      };
+      return {
+        limit: (n) => {
+          for (let i = 0; i < n; i++) dst.set(src);
+          return dst[3];
+        },
+        vmio: (n) => {
+          let moved = 0;
+          for (let i = 0; i < n; i++) {
+            const va = BASE + ((i * 64) & 0x3fff);
+            const off = va & 4095;
+            const s = ((va >>> 12) & 1023) * 2;
+            if (tags[s] !== va - off || off + 64 > PAGE_SIZE) fault();
+            const p = (tags[s + 1] as number) + va;
+            dst.set(ram.subarray(p, p + 64));
+            moved += 64;
+          }
+          return moved;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The floor of a random read on a TLB hit: a hand-written software TLB
+ * (1024 slots of tag and delta, 256 scattered pages cached) in front of
+ * `DataView.getUint32`, against the row's limit (`DataView.getUint32` at
+ * random offsets of one buffer). The tag compare, the delta load and the
+ * add are what any translation costs in JS.
+ */
+function tlbHitFloor(): BenchCase {
+  return {
+    id: "tlb-hit-floor",
+    group: "vm",
+    title: "floor of a random read on a TLB hit (256 pages): hand-written software TLB (tag, delta) + DataView.getUint32",
+    limitLabel: "DataView.getUint32 at random offsets",
+    ops: 1 << 22,
+    unit: "value",
+    setup() {
+      const pages = 256;
+      const ram = new DataView(filled(4 << 20).buffer);
+      const tags = new Float64Array(2048).fill(-1);
+      for (let k = 0; k < pages; k++) {
+        const va = BASE + k * PAGE_SIZE;
+        const s = ((va >>> 12) & 1023) * 2;
+        tags[s] = va;
+        tags[s + 1] = (pages - 1 - k) * 2 * PAGE_SIZE + PAGE_SIZE - va;
+      }
+      const dv = new DataView(filled(pages * PAGE_SIZE).buffer);
+      const K = 1 << 12;
+      const offsets = new Float64Array(K);
+      let seed = 12345;
+      for (let i = 0; i < K; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        offsets[i] = (seed % (pages * 1024)) * 4;
+      }
+      const fault = (): never => {
+        throw new Error("a miss: not in this case");
+      };
+      return {
+        limit: (n) => {
+          let sum = 0;
+          for (let i = 0; i < n; i++) sum += dv.getUint32(offsets[i & (K - 1)] as number, true);
+          return sum;
+        },
+        vmio: (n) => {
+          let sum = 0;
+          for (let i = 0; i < n; i++) {
+            const va = BASE + (offsets[i & (K - 1)] as number);
+            const off = va & 4095;
+            const s = ((va >>> 12) & 1023) * 2;
+            if (tags[s] !== va - off || off > PAGE_SIZE - 4) fault();
+            sum += ram.getUint32((tags[s + 1] as number) + va, true);
+          }
+          return sum;
+        },
+      };
+    },
+  };
+}
+
 export const cases: BenchCase[] = [
   randomWorkingSet(4096, 1 / 3, false),
   randomWorkingSet(65536, 1 / 8, false),
@@ -375,10 +628,13 @@ export const cases: BenchCase[] = [
   sharedReadVal(),
   sharedMmu(false),
   sharedMmu(true),
+  sharedFloor(false),
+  sharedFloor(true),
   bigCopy(false),
   bigCopy(false, 16),
   bigCopy(false, 64),
   bigCopy(true),
+  scatteredCopyFloor(),
   {
     id: "user-copy-64b",
     group: "vm",
@@ -405,6 +661,7 @@ export const cases: BenchCase[] = [
       };
     },
   },
+  smallCopyFloor(),
   {
     id: "user-readval-random",
     group: "vm",
@@ -441,6 +698,7 @@ export const cases: BenchCase[] = [
       };
     },
   },
+  tlbHitFloor(),
   {
     id: "user-readval-reader",
     group: "vm",

@@ -360,11 +360,13 @@ export class SpaceState extends MemorySpace {
     const delta = paddr - va;
     for (let v = va + PAGE_SIZE; n < len; v += PAGE_SIZE) {
       const k = ((v / PAGE_SIZE) & TLB_MASK) * 4;
-      if (entries[k + tag] !== v || entries[k + 3] !== delta) {
+      if (entries[k + tag] !== v) {
         // Past the TLB's reach: go on from the page table.
         n = this.mergeFromTable(v, v + delta, n, len, write);
         break;
       }
+      // Cached, in another frame: the run ends here (no walk needed to know it).
+      if (entries[k + 3] !== delta) break;
       this.hits++;
       n += PAGE_SIZE;
     }

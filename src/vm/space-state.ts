@@ -122,6 +122,11 @@ export class SpaceState extends MemorySpace {
   private readonly pteDirty: number;
   private readonly pteExecLo: number;
   private readonly pteExecHi: number;
+  /** The bits of a leaf entry that let a read (`readyRead`) or a write (`readyWrite`) through with nothing to set. */
+  private readonly readyRead: number;
+  private readonly readyWrite: number;
+  /** Writable and DIRTY: a write may be cached. */
+  private readonly writeDirty: number;
   /** The epoch this thread's TLB is in step with. */
   seenEpoch: number;
   /** TLB hits of the value and copy paths (the emulator fast path counts its own). */
@@ -169,6 +174,9 @@ export class SpaceState extends MemorySpace {
     this.pteDirty = table.fmt.dirtyBit;
     this.pteExecLo = table.fmt.execLoMask;
     this.pteExecHi = table.fmt.execHiMask;
+    this.readyRead = this.pteRead | this.pteAccessed;
+    this.readyWrite = this.pteRead | this.pteWrite | this.pteAccessed | this.pteDirty;
+    this.writeDirty = this.pteWrite | this.pteDirty;
   }
 
   /**
@@ -458,8 +466,23 @@ export class SpaceState extends MemorySpace {
     this.misses++;
     const i = this.leafEntry(vpn);
     if (i < 0) return -1;
+    const lo = this.shared ? Atomics.load(this.u32, i) : (this.u32[i] as number);
+    // The common miss, small enough to inline into the value paths: a read or
+    // write the entry allows with nothing left to set (ACCESSED, and DIRTY
+    // for a write, already there). The execute tag is left unset: a fetch
+    // walks for it (a TLB may always cache less).
+    const ready = access === ACCESS_READ ? this.readyRead : this.readyWrite;
+    if (access !== ACCESS_EXEC && (lo & ready) === ready) {
+      const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
+      this.tlb.fill(vpn, paddr, (lo & this.writeDirty) === this.writeDirty ? TLB_READ | TLB_WRITE : TLB_READ);
+      return paddr;
+    }
+    return this.walkEntry(vpn, access, i, lo);
+  }
+
+  /** The rest of {@link SpaceState.walk} for leaf entry `i` (low word `lo`): permission checks, the bits to set, the execute permission. */
+  private walkEntry(vpn: number, access: number, i: number, lo: number): number {
     const u32 = this.u32;
-    const lo = this.shared ? Atomics.load(u32, i) : (u32[i] as number);
     if ((lo & this.pteRead) !== this.pteRead) return -1;
     const writable = (lo & this.pteWrite) !== 0;
     const write = access === ACCESS_WRITE;

@@ -248,6 +248,26 @@ function sharedMmu(store: boolean): BenchCase {
 }
 
 /**
+ * The floors' hand-written software TLB: 1024 slots of two numbers (the
+ * page's virtual base address, and physical minus virtual), with `pages`
+ * pages from BASE cached, page `k` at physical address `paddrOf(k)`. Slot of
+ * `va`: `((va >>> 12) & 1023) * 2`.
+ */
+function handTlb(pages: number, paddrOf: (k: number) => number): Float64Array {
+  const tags = new Float64Array(2048).fill(-1);
+  for (let k = 0; k < pages; k++) {
+    const va = BASE + k * PAGE_SIZE;
+    const s = ((va >>> 12) & 1023) * 2;
+    tags[s] = va;
+    tags[s + 1] = paddrOf(k) - va;
+  }
+  return tags;
+}
+
+/** Page `k` of `mappedSpace(…, pages, true)`'s frames, as an offset in a buffer: every other page, in reverse. */
+const scatteredPage = (pages: number) => (k: number): number => ((pages - 1 - k) * 2 + 1) * PAGE_SIZE;
+
+/**
  * The floor of the shared-RAM rows: a hand-written software TLB (1024
  * slots, tag and delta) over 256 random pages, the same access on shared
  * RAM under the same safety rules as vmio, against the same on unshared
@@ -272,16 +292,7 @@ function sharedFloor(store: boolean): BenchCase {
     setup() {
       const pages = 256;
       const size = 4 << 20;
-      const make = (buffer: ArrayBufferLike) => {
-        const tags = new Float64Array(2048).fill(-1);
-        for (let k = 0; k < pages; k++) {
-          const va = BASE + k * PAGE_SIZE;
-          const s = ((va >>> 12) & 1023) * 2;
-          tags[s] = va;
-          tags[s + 1] = (pages - 1 - k) * 2 * PAGE_SIZE + PAGE_SIZE - va; // scattered frames, as mappedSpace's
-        }
-        return { tags, view: new DataView(buffer), i32: new Int32Array(buffer) };
-      };
+      const make = (buffer: ArrayBufferLike) => ({ tags: handTlb(pages, scatteredPage(pages)), view: new DataView(buffer), i32: new Int32Array(buffer) });
       const plain = make(new ArrayBuffer(size));
       const shared = make(new SharedArrayBuffer(size));
       const ctl = new Int32Array(new SharedArrayBuffer(64));
@@ -488,7 +499,8 @@ function scatteredCopyFloor(): BenchCase {
     unit: "copy",
     setup() {
       const ram = filled(2 * size);
-      const views = Array.from({ length: 256 }, (_, k) => ram.subarray((255 - k) * 2 * PAGE_SIZE, (255 - k) * 2 * PAGE_SIZE + PAGE_SIZE));
+      const page = scatteredPage(256);
+      const views = Array.from({ length: 256 }, (_, k) => ram.subarray(page(k), page(k) + PAGE_SIZE));
       const src = filled(size);
       const dst = new Uint8Array(size);
       return {
@@ -523,13 +535,7 @@ function smallCopyFloor(): BenchCase {
     unit: "copy",
     setup() {
       const ram = filled(4 << 20);
-      const tags = new Float64Array(2048).fill(-1);
-      for (let k = 0; k < 4; k++) {
-        const va = BASE + k * PAGE_SIZE;
-        const s = ((va >>> 12) & 1023) * 2;
-        tags[s] = va;
-        tags[s + 1] = (64 + k) * PAGE_SIZE - va;
-      }
+      const tags = handTlb(4, (k) => (64 + k) * PAGE_SIZE);
       const src = filled(64);
       const dst = new Uint8Array(64);
       const fault = (): never => {
@@ -576,13 +582,7 @@ function tlbHitFloor(): BenchCase {
     setup() {
       const pages = 256;
       const ram = new DataView(filled(4 << 20).buffer);
-      const tags = new Float64Array(2048).fill(-1);
-      for (let k = 0; k < pages; k++) {
-        const va = BASE + k * PAGE_SIZE;
-        const s = ((va >>> 12) & 1023) * 2;
-        tags[s] = va;
-        tags[s + 1] = (pages - 1 - k) * 2 * PAGE_SIZE + PAGE_SIZE - va;
-      }
+      const tags = handTlb(pages, scatteredPage(pages));
       const dv = new DataView(filled(pages * PAGE_SIZE).buffer);
       const K = 1 << 12;
       const offsets = new Float64Array(K);

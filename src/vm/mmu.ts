@@ -104,7 +104,7 @@ export class Mmu {
     this.#shared = state.shared;
     const ram = state.machine;
     this.#ram8 = ram.bytes;
-    this.#ram16 = state.shared ? new Uint16Array(ram.bytes.buffer, 0, ram.bytes.length >>> 1) : new Uint16Array(0);
+    this.#ram16 = state.u16;
     this.#ram32 = ram.i32;
     this.#epochIndex = state.control.epochIndex;
     this.#gp = ram.gp;

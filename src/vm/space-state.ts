@@ -105,8 +105,8 @@ export class SpaceState extends MemorySpace {
   private readonly i32: Int32Array;
   private readonly u32: Uint32Array;
   private readonly ram: Uint8Array;
-  /** RAM as 16-bit words (shared RAM only: validated loads). */
-  private readonly u16: Uint16Array;
+  /** RAM as 16-bit words (shared RAM only: validated loads, here and in `Mmu`). */
+  readonly u16: Uint16Array;
   /** A `DataView` over all of RAM (index = physical address), for the value paths. */
   readonly ramView: DataView;
   private readonly epochIndex: number;

@@ -90,6 +90,118 @@ export function randomWorkingSet(pages: number, target: number | undefined, mmu:
   };
 }
 
+/**
+ * The floor of a random read past the TLB's reach: the best hand-written
+ * plain JS doing the same job under the same rules — a direct-mapped
+ * software TLB of the same size as vmio's (1024 pages) in front of a
+ * page-walk cache of the same size (leaf node per 2 MiB) and a 4-level walk
+ * of x86-64 entries (present and user bits checked, ACCESSED set, 52-bit
+ * frame numbers from both halves) over a `Uint32Array` as large as the
+ * case's RAM, with the same pages aliased onto as many frames. Its "vmio"
+ * side is that hand-written walk, its limit the row's own limit; the
+ * random-read rows' shortfall past the TLB is this floor's (cache misses on
+ * the leaf entries and a data-dependent load after them), not vmio's.
+ */
+export function walkFloor(pages: number): BenchCase {
+  const label = pages >= 1024 ? `${pages / 1024}ki` : `${pages}`;
+  return {
+    id: `walk-floor-${label}`,
+    group: "vm",
+    title: `floor of random reads past the TLB's reach, working set ${label} pages: hand-written software TLB (1024 pages) + page-walk cache + 4-level walk in plain JS, same PTE format`,
+    limitLabel: "DataView.getUint32 at random offsets of a buffer of the working set's size (capped at 64 MiB)",
+    ops: 1 << 20,
+    unit: "value",
+    setup() {
+      const frameCount = Math.min(pages, 1024);
+      // The same RAM size as aliasedSpace's; data frames first, then the nodes.
+      const u32a = new Uint32Array(((frameCount + 64 + Math.ceil(pages / 256)) * PAGE_SIZE * 2) / 4);
+      const ram = new DataView(u32a.buffer);
+      const P = 1;
+      const RW_BITS = 2;
+      const US = 4;
+      const A = 0x20;
+      let nextFrame = frameCount + 1;
+      const root = nextFrame++;
+      const entry = (node: number, index: number): number => node * 1024 + index * 2;
+      const child = (i: number): number => {
+        const lo = u32a[i] as number;
+        if ((lo & P) !== 0) return (lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000;
+        const node = nextFrame++;
+        u32a[i] = (node * PAGE_SIZE) | P | RW_BITS | US;
+        return node;
+      };
+      for (let k = 0; k < pages; k++) {
+        const vpn = BASE / PAGE_SIZE + k;
+        const l3 = child(entry(root, Math.floor(vpn / 2 ** 27) & 511));
+        const l2 = child(entry(l3, (vpn >>> 18) & 511));
+        const l1 = child(entry(l2, (vpn >>> 9) & 511));
+        u32a[entry(l1, vpn & 511)] = ((1 + (k % frameCount)) * PAGE_SIZE) | P | RW_BITS | US;
+      }
+      const tags = new Float64Array(1024).fill(-1);
+      const deltas = new Float64Array(1024);
+      const walkTags = new Float64Array(1024).fill(-1);
+      const walkNodes = new Float64Array(1024);
+      const fault = (va: number): never => {
+        throw new Error(`page fault at ${va}`);
+      };
+      const leaf = (vpn: number): number => {
+        const index = vpn & 511;
+        const s = (vpn >>> 9) & 1023;
+        if (walkTags[s] === vpn - index) return (walkNodes[s] as number) + index * 2;
+        let i = entry(root, Math.floor(vpn / 2 ** 27) & 511);
+        let lo = u32a[i] as number;
+        if ((lo & P) === 0) return -1;
+        i = ((lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000) * 1024 + ((vpn >>> 18) & 511) * 2;
+        lo = u32a[i] as number;
+        if ((lo & P) === 0) return -1;
+        i = ((lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000) * 1024 + ((vpn >>> 9) & 511) * 2;
+        lo = u32a[i] as number;
+        if ((lo & P) === 0) return -1;
+        const node = ((lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000) * 1024;
+        walkTags[s] = vpn - index;
+        walkNodes[s] = node;
+        return node + index * 2;
+      };
+      const miss = (va: number): number => {
+        const off = va & (PAGE_SIZE - 1);
+        const vpn = (va - off) / PAGE_SIZE;
+        const i = leaf(vpn);
+        if (i < 0) return fault(va);
+        const lo = u32a[i] as number;
+        if ((lo & (P | US)) !== (P | US)) return fault(va);
+        if ((lo & A) === 0) u32a[i] = lo | A;
+        const paddr = ((lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000) * PAGE_SIZE;
+        const s = vpn & 1023;
+        tags[s] = va - off;
+        deltas[s] = paddr - (va - off);
+        return ram.getUint32(paddr + off, true);
+      };
+      const load32 = (va: number): number => {
+        const off = va & (PAGE_SIZE - 1);
+        const s = (va >>> 12) & 1023;
+        return off <= PAGE_SIZE - 4 && tags[s] === va - off ? ram.getUint32((deltas[s] as number) + va, true) : miss(va);
+      };
+      const K = 1 << 16;
+      const offsets = randomOffsets(K, pages);
+      const limitPages = Math.min(pages, 16384);
+      const dv = new DataView(new ArrayBuffer(limitPages * PAGE_SIZE));
+      const limitOffsets = randomOffsets(K, limitPages);
+      return {
+        limit: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += dv.getUint32(limitOffsets[i & (K - 1)] as number, true);
+          return s;
+        },
+        vmio: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += load32(BASE + (offsets[i & (K - 1)] as number));
+          return s;
+        },
+      };
+    },
+  };
+}
+
 /** `Mmu.load32` (validated reads) and `Mmu.store32` (a critical section each) on shared RAM, against the same on unshared RAM. */
 function sharedMmu(store: boolean): BenchCase {
   return {
@@ -129,6 +241,124 @@ function sharedMmu(store: boolean): BenchCase {
           let s = 0;
           for (let i = 0; i < n; i++) s += shared.load32(BASE + (offsets[i & (K - 1)] as number));
           return s;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The floors' hand-written software TLB: 1024 slots of two numbers (the
+ * page's virtual base address, and physical minus virtual), with `pages`
+ * pages from BASE cached, page `k` at physical address `paddrOf(k)`. Slot of
+ * `va`: `((va >>> 12) & 1023) * 2`.
+ */
+function handTlb(pages: number, paddrOf: (k: number) => number): Float64Array {
+  const tags = new Float64Array(2048).fill(-1);
+  for (let k = 0; k < pages; k++) {
+    const va = BASE + k * PAGE_SIZE;
+    const s = ((va >>> 12) & 1023) * 2;
+    tags[s] = va;
+    tags[s + 1] = paddrOf(k) - va;
+  }
+  return tags;
+}
+
+/** Page `k` of `mappedSpace(…, pages, true)`'s frames, as an offset in a buffer: every other page, in reverse. */
+const scatteredPage = (pages: number) => (k: number): number => ((pages - 1 - k) * 2 + 1) * PAGE_SIZE;
+
+/**
+ * The floor of the shared-RAM rows: a hand-written software TLB (1024
+ * slots, tag and delta) over 256 random pages, the same access on shared
+ * RAM under the same safety rules as vmio, against the same on unshared
+ * RAM (plain `DataView` accesses, no protocol). A load is a validated read,
+ * the cheapest safe one (`Atomics.load` of the value, then of the space's
+ * epoch, compared with the one the TLB is in step with); a store runs in a
+ * read-side critical section (a store cannot be undone): `Atomics.load` of
+ * the grace-period epoch and `Atomics.store` of it into this thread's slot,
+ * `Atomics.load` of the space's epoch, the store, `Atomics.store` of 0 into
+ * the slot and `Atomics.load` of the waiters' count. Each `Atomics`
+ * operation is a call into V8's runtime (~10–15 ns here, against ~1 ns for
+ * a plain access): that, not vmio, is what keeps the shared rows short.
+ */
+function sharedFloor(store: boolean): BenchCase {
+  return {
+    id: `shared-${store ? "store" : "load"}-floor`,
+    group: "vm",
+    title: `floor of a ${store ? "store" : "load"} on shared RAM, TLB hits (256 pages): hand-written TLB + ${store ? "the critical-section protocol (2 Atomics.store, 3 Atomics.load)" : "a validated read (2 Atomics.load)"}`,
+    limitLabel: "the same hand-written TLB hit on unshared RAM (plain DataView access)",
+    ops: 1 << 20,
+    unit: "value",
+    setup() {
+      const pages = 256;
+      const size = 4 << 20;
+      const make = (buffer: ArrayBufferLike) => ({ tags: handTlb(pages, scatteredPage(pages)), view: new DataView(buffer), i32: new Int32Array(buffer) });
+      const plain = make(new ArrayBuffer(size));
+      const shared = make(new SharedArrayBuffer(size));
+      const ctl = new Int32Array(new SharedArrayBuffer(64));
+      const EPOCH = 0; // the space's TLB epoch
+      const GP = 1; // the grace-period epoch
+      const SLOT = 2; // this thread's slot
+      const WAITING = 3;
+      ctl[GP] = 1;
+      const seen = 0;
+      const K = 1 << 12;
+      const offsets = randomOffsets(K, pages);
+      const sT = shared.tags;
+      const sI = shared.i32;
+      const sV = shared.view;
+      const pT = plain.tags;
+      const pV = plain.view;
+      const fault = (): never => {
+        throw new Error("a miss: not in this case");
+      };
+      if (store) {
+        return {
+          limit: (n) => {
+            for (let i = 0; i < n; i++) {
+              const va = BASE + (offsets[i & (K - 1)] as number);
+              const s = ((va >>> 12) & 1023) * 2;
+              if (pT[s] !== va - (va & 4095)) fault();
+              pV.setInt32((pT[s + 1] as number) + va, i, true);
+            }
+            return n;
+          },
+          vmio: (n) => {
+            for (let i = 0; i < n; i++) {
+              const va = BASE + (offsets[i & (K - 1)] as number);
+              const s = ((va >>> 12) & 1023) * 2;
+              Atomics.store(ctl, SLOT, Atomics.load(ctl, GP));
+              if (sT[s] !== va - (va & 4095) || Atomics.load(ctl, EPOCH) !== seen) fault();
+              sV.setInt32((sT[s + 1] as number) + va, i, true);
+              Atomics.store(ctl, SLOT, 0);
+              if (Atomics.load(ctl, WAITING) !== 0) Atomics.notify(ctl, SLOT);
+            }
+            return n;
+          },
+        };
+      }
+      return {
+        limit: (n) => {
+          let sum = 0;
+          for (let i = 0; i < n; i++) {
+            const va = BASE + (offsets[i & (K - 1)] as number);
+            const s = ((va >>> 12) & 1023) * 2;
+            if (pT[s] !== va - (va & 4095)) fault();
+            sum += pV.getInt32((pT[s + 1] as number) + va, true);
+          }
+          return sum;
+        },
+        vmio: (n) => {
+          let sum = 0;
+          for (let i = 0; i < n; i++) {
+            const va = BASE + (offsets[i & (K - 1)] as number);
+            const s = ((va >>> 12) & 1023) * 2;
+            if (sT[s] !== va - (va & 4095)) fault();
+            const v = Atomics.load(sI, ((sT[s + 1] as number) + va) / 4);
+            if (Atomics.load(ctl, EPOCH) !== seen) fault();
+            sum += v;
+          }
+          return sum;
         },
       };
     },
@@ -251,19 +481,167 @@ function bigCopy(scattered: boolean, mib = 1): BenchCase {
   };
 }
 
+/**
+ * The floor of a user copy through scattered frames: 256 plain
+ * `Uint8Array.prototype.set` calls of 4 KiB, from views made beforehand of
+ * every other page of 2 MiB in reverse order (the frames of
+ * `mappedSpace(…, true)`), into one 1 MiB buffer. A copy that cannot merge
+ * pages costs one `set` per page whatever does it.
+ */
+function scatteredCopyFloor(): BenchCase {
+  const size = 1 << 20;
+  return {
+    id: "user-copy-1m-scattered-floor",
+    group: "vm",
+    title: "floor of a 1 MiB copy from 256 scattered frames: 256 plain Uint8Array.prototype.set calls of 4 KiB",
+    limitLabel: "one Uint8Array.prototype.set of 1 MiB",
+    ops: 400,
+    unit: "copy",
+    setup() {
+      const ram = filled(2 * size);
+      const page = scatteredPage(256);
+      const views = Array.from({ length: 256 }, (_, k) => ram.subarray(page(k), page(k) + PAGE_SIZE));
+      const src = filled(size);
+      const dst = new Uint8Array(size);
+      return {
+        limit: (n) => {
+          for (let i = 0; i < n; i++) dst.set(src);
+          return dst[3];
+        },
+        vmio: (n) => {
+          for (let i = 0; i < n; i++) for (let k = 0; k < 256; k++) dst.set(views[k] as Uint8Array, k * PAGE_SIZE);
+          return dst[3];
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The floor of a small user→kernel copy: the best hand-written copy of
+ * 64 B from a user address under the same rules — a software TLB hit
+ * (tag, delta), a check that the range stays in the page, and one `set` of
+ * a `subarray` of RAM (the view must be made per copy: the source moves).
+ * What it does beyond its limit (one `set` of a view made beforehand) is
+ * the `subarray`, about the cost of the copy itself on Node 20.
+ */
+function smallCopyFloor(): BenchCase {
+  return {
+    id: "user-copy-64b-floor",
+    group: "vm",
+    title: "floor of a 64 B user→kernel copy: hand-written TLB hit + bounds check + one set of a subarray of RAM",
+    limitLabel: "one Uint8Array.prototype.set of 64 B",
+    ops: 1_000_000,
+    unit: "copy",
+    setup() {
+      const ram = filled(4 << 20);
+      const tags = handTlb(4, (k) => (64 + k) * PAGE_SIZE);
+      const src = filled(64);
+      const dst = new Uint8Array(64);
+      const fault = (): never => {
+        throw new Error("a miss: not in this case");
+      };
+      return {
+        limit: (n) => {
+          for (let i = 0; i < n; i++) dst.set(src);
+          return dst[3];
+        },
+        vmio: (n) => {
+          let moved = 0;
+          for (let i = 0; i < n; i++) {
+            const va = BASE + ((i * 64) & 0x3fff);
+            const off = va & 4095;
+            const s = ((va >>> 12) & 1023) * 2;
+            if (tags[s] !== va - off || off + 64 > PAGE_SIZE) fault();
+            const p = (tags[s + 1] as number) + va;
+            dst.set(ram.subarray(p, p + 64));
+            moved += 64;
+          }
+          return moved;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The floor of a random read on a TLB hit: a hand-written software TLB
+ * (1024 slots of tag and delta, 256 scattered pages cached) in front of
+ * `DataView.getUint32`, against the row's limit (`DataView.getUint32` at
+ * random offsets of one buffer). The tag compare, the delta load and the
+ * add are what any translation costs in JS.
+ */
+function tlbHitFloor(): BenchCase {
+  return {
+    id: "tlb-hit-floor",
+    group: "vm",
+    title: "floor of a random read on a TLB hit (256 pages): hand-written software TLB (tag, delta) + DataView.getUint32",
+    limitLabel: "DataView.getUint32 at random offsets",
+    ops: 1 << 22,
+    unit: "value",
+    setup() {
+      const pages = 256;
+      const ram = new DataView(filled(4 << 20).buffer);
+      const tags = handTlb(pages, scatteredPage(pages));
+      const dv = new DataView(filled(pages * PAGE_SIZE).buffer);
+      const K = 1 << 12;
+      const offsets = new Float64Array(K);
+      let seed = 12345;
+      for (let i = 0; i < K; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        offsets[i] = (seed % (pages * 1024)) * 4;
+      }
+      const fault = (): never => {
+        throw new Error("a miss: not in this case");
+      };
+      return {
+        limit: (n) => {
+          let sum = 0;
+          for (let i = 0; i < n; i++) sum += dv.getUint32(offsets[i & (K - 1)] as number, true);
+          return sum;
+        },
+        vmio: (n) => {
+          let sum = 0;
+          for (let i = 0; i < n; i++) {
+            const va = BASE + (offsets[i & (K - 1)] as number);
+            const off = va & 4095;
+            const s = ((va >>> 12) & 1023) * 2;
+            if (tags[s] !== va - off || off > PAGE_SIZE - 4) fault();
+            sum += ram.getUint32((tags[s + 1] as number) + va, true);
+          }
+          return sum;
+        },
+      };
+    },
+  };
+}
+
+// Each row that may fall short has its floor beside it (a `*-floor` case:
+// the best hand-written plain JS doing the same job under the same rules),
+// and the reason on the line above it.
 export const cases: BenchCase[] = [
+  // Past the TLB's reach every read is a miss: a walk-cache hit, a leaf-entry load from RAM and a data load after it (floor: walk-floor-*).
   randomWorkingSet(4096, 1 / 3, false),
   randomWorkingSet(65536, 1 / 8, false),
   randomWorkingSet(262144, 1 / 12, false),
   randomWorkingSet(256, 1 / 3, true),
   randomWorkingSet(262144, 1 / 12, true),
+  walkFloor(4096),
+  walkFloor(65536),
+  walkFloor(262144),
+  // Each `Atomics` operation is a call into V8's runtime, 10–15 ns against ~1 ns for the access (floors: shared-load-floor, shared-store-floor).
   sharedReadVal(),
   sharedMmu(false),
   sharedMmu(true),
+  sharedFloor(false),
+  sharedFloor(true),
   bigCopy(false),
   bigCopy(false, 16),
   bigCopy(false, 64),
+  // Pages in scattered frames cannot merge: one `set` per 4 KiB page (floor: user-copy-1m-scattered-floor).
   bigCopy(true),
+  scatteredCopyFloor(),
+  // A copy from a moving user address needs a view made per copy (`subarray`), about the cost of a 64 B `set` (floor: user-copy-64b-floor).
   {
     id: "user-copy-64b",
     group: "vm",
@@ -290,6 +668,8 @@ export const cases: BenchCase[] = [
       };
     },
   },
+  smallCopyFloor(),
+  // A translation is a tag compare, a delta load and an add on top of the read (floor: tlb-hit-floor).
   {
     id: "user-readval-random",
     group: "vm",
@@ -326,6 +706,7 @@ export const cases: BenchCase[] = [
       };
     },
   },
+  tlbHitFloor(),
   {
     id: "user-readval-reader",
     group: "vm",

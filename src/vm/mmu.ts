@@ -45,11 +45,12 @@ import { PAGE_SIZE as importedPAGE_SIZE } from "../frame/page-size.js";
 import type { GracePeriod } from "../frame/grace-period.js";
 import { VmError } from "../io/vm-error.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, type SpaceState } from "./space-state.js";
-import { TLB_MASK as importedTLB_MASK } from "./tlb.js";
+import { TLB_INDEX_MASK as importedTLB_INDEX_MASK } from "./tlb.js";
 
 // Module-local copies of imported constants: V8 folds these (see space-state.ts).
 const PAGE_SIZE = importedPAGE_SIZE;
-const TLB_MASK = importedTLB_MASK;
+/** `(va >>> 10) & SLOT` is the first word of `va`'s TLB slot: read tag, write tag, execute tag, delta (`Tlb.entries`). */
+const SLOT = importedTLB_INDEX_MASK;
 const OFFSET_MASK = PAGE_SIZE - 1;
 /** 2^47 − PAGE_SIZE (`MAX_USERSPACE_VADDR`, not imported: vm-space.ts imports this module). */
 const USER_END = 0x8000_0000_0000 - PAGE_SIZE;
@@ -80,10 +81,7 @@ export class Mmu {
   hi = 0;
   // Read on every access, and truly private: a user who could write a tag
   // or a delta could reach any byte of RAM.
-  readonly #readTags: Float64Array;
-  readonly #writeTags: Float64Array;
-  readonly #execTags: Float64Array;
-  readonly #deltas: Float64Array;
+  readonly #tlb: Float64Array;
   readonly #view: DataView;
   readonly #shared: boolean;
   /** TLB hits of this fast path (the space's other paths count theirs in the state). */
@@ -101,15 +99,12 @@ export class Mmu {
   constructor(state: SpaceState) {
     this.#state = state;
     const tlb = state.tlb;
-    this.#readTags = tlb.readTags;
-    this.#writeTags = tlb.writeTags;
-    this.#execTags = tlb.execTags;
-    this.#deltas = tlb.deltas;
+    this.#tlb = tlb.entries;
     this.#view = state.machine.view;
     this.#shared = state.shared;
     const ram = state.machine;
     this.#ram8 = ram.bytes;
-    this.#ram16 = state.shared ? new Uint16Array(ram.bytes.buffer, 0, ram.bytes.length >>> 1) : new Uint16Array(0);
+    this.#ram16 = state.u16;
     this.#ram32 = ram.i32;
     this.#epochIndex = state.control.epochIndex;
     this.#gp = ram.gp;
@@ -137,12 +132,12 @@ export class Mmu {
    */
   fetch16(va: number): number {
     const off = va & OFFSET_MASK;
-    const s = (va >>> 12) & TLB_MASK;
+    const s = (va >>> 10) & SLOT;
     const base = va - off;
-    if (off <= PAGE_SIZE - 2 && this.#execTags[s] === base) {
+    if (off <= PAGE_SIZE - 2 && this.#tlb[s + 2] === base) {
       if (this.#shared) return this.#sharedLoad(va, 2, ACCESS_EXEC);
       this.#hits++;
-      return this.#view.getUint16((this.#deltas[s] as number) + base + off, true);
+      return this.#view.getUint16((this.#tlb[s + 3] as number) + base + off, true);
     }
     return this.#slowLoad(va, 2, ACCESS_EXEC);
   }
@@ -154,12 +149,12 @@ export class Mmu {
    */
   fetch32(va: number): number {
     const off = va & OFFSET_MASK;
-    const s = (va >>> 12) & TLB_MASK;
+    const s = (va >>> 10) & SLOT;
     const base = va - off;
-    if (off <= PAGE_SIZE - 4 && this.#execTags[s] === base) {
+    if (off <= PAGE_SIZE - 4 && this.#tlb[s + 2] === base) {
       if (this.#shared) return this.#sharedLoad(va, 4, ACCESS_EXEC);
       this.#hits++;
-      return this.#view.getInt32((this.#deltas[s] as number) + base + off, true);
+      return this.#view.getInt32((this.#tlb[s + 3] as number) + base + off, true);
     }
     return this.#slowLoad(va, 4, ACCESS_EXEC);
   }
@@ -172,12 +167,12 @@ export class Mmu {
    */
   load8(va: number): number {
     const off = va & OFFSET_MASK;
-    const s = (va >>> 12) & TLB_MASK;
+    const s = (va >>> 10) & SLOT;
     const base = va - off;
-    if (this.#readTags[s] === base) {
+    if (this.#tlb[s] === base) {
       if (this.#shared) return this.#sharedLoad(va, 1, ACCESS_READ);
       this.#hits++;
-      return this.#view.getUint8((this.#deltas[s] as number) + base + off);
+      return this.#view.getUint8((this.#tlb[s + 3] as number) + base + off);
     }
     return this.#slowLoad(va, 1, ACCESS_READ);
   }
@@ -189,12 +184,12 @@ export class Mmu {
    */
   load16(va: number): number {
     const off = va & OFFSET_MASK;
-    const s = (va >>> 12) & TLB_MASK;
+    const s = (va >>> 10) & SLOT;
     const base = va - off;
-    if (off <= PAGE_SIZE - 2 && this.#readTags[s] === base) {
+    if (off <= PAGE_SIZE - 2 && this.#tlb[s] === base) {
       if (this.#shared) return this.#sharedLoad(va, 2, ACCESS_READ);
       this.#hits++;
-      return this.#view.getUint16((this.#deltas[s] as number) + base + off, true);
+      return this.#view.getUint16((this.#tlb[s + 3] as number) + base + off, true);
     }
     return this.#slowLoad(va, 2, ACCESS_READ);
   }
@@ -206,12 +201,12 @@ export class Mmu {
    */
   load32(va: number): number {
     const off = va & OFFSET_MASK;
-    const s = (va >>> 12) & TLB_MASK;
+    const s = (va >>> 10) & SLOT;
     const base = va - off;
-    if (off <= PAGE_SIZE - 4 && this.#readTags[s] === base) {
+    if (off <= PAGE_SIZE - 4 && this.#tlb[s] === base) {
       if (this.#shared) return this.#sharedLoad(va, 4, ACCESS_READ);
       this.#hits++;
-      return this.#view.getInt32((this.#deltas[s] as number) + base + off, true);
+      return this.#view.getInt32((this.#tlb[s + 3] as number) + base + off, true);
     }
     return this.#slowLoad(va, 4, ACCESS_READ);
   }
@@ -225,12 +220,12 @@ export class Mmu {
    */
   load64(va: number): number {
     const off = va & OFFSET_MASK;
-    const s = (va >>> 12) & TLB_MASK;
+    const s = (va >>> 10) & SLOT;
     const base = va - off;
-    if (off <= PAGE_SIZE - 8 && this.#readTags[s] === base) {
+    if (off <= PAGE_SIZE - 8 && this.#tlb[s] === base) {
       if (this.#shared) return this.#sharedLoad(va, 8, ACCESS_READ);
       this.#hits++;
-      const p = (this.#deltas[s] as number) + base + off;
+      const p = (this.#tlb[s + 3] as number) + base + off;
       const view = this.#view;
       this.hi = view.getInt32(p + 4, true);
       return view.getInt32(p, true);
@@ -246,12 +241,12 @@ export class Mmu {
    */
   store8(va: number, v: number): void {
     const off = va & OFFSET_MASK;
-    const s = (va >>> 12) & TLB_MASK;
+    const s = (va >>> 10) & SLOT;
     const base = va - off;
-    if (this.#writeTags[s] === base) {
+    if (this.#tlb[s + 1] === base) {
       if (this.#shared) return this.#sharedStore(va, 1, v, 0);
       this.#hits++;
-      this.#view.setUint8((this.#deltas[s] as number) + base + off, v);
+      this.#view.setUint8((this.#tlb[s + 3] as number) + base + off, v);
       return;
     }
     this.#slowStore(va, 1, v, 0);
@@ -264,12 +259,12 @@ export class Mmu {
    */
   store16(va: number, v: number): void {
     const off = va & OFFSET_MASK;
-    const s = (va >>> 12) & TLB_MASK;
+    const s = (va >>> 10) & SLOT;
     const base = va - off;
-    if (off <= PAGE_SIZE - 2 && this.#writeTags[s] === base) {
+    if (off <= PAGE_SIZE - 2 && this.#tlb[s + 1] === base) {
       if (this.#shared) return this.#sharedStore(va, 2, v, 0);
       this.#hits++;
-      this.#view.setUint16((this.#deltas[s] as number) + base + off, v, true);
+      this.#view.setUint16((this.#tlb[s + 3] as number) + base + off, v, true);
       return;
     }
     this.#slowStore(va, 2, v, 0);
@@ -282,12 +277,12 @@ export class Mmu {
    */
   store32(va: number, v: number): void {
     const off = va & OFFSET_MASK;
-    const s = (va >>> 12) & TLB_MASK;
+    const s = (va >>> 10) & SLOT;
     const base = va - off;
-    if (off <= PAGE_SIZE - 4 && this.#writeTags[s] === base) {
+    if (off <= PAGE_SIZE - 4 && this.#tlb[s + 1] === base) {
       if (this.#shared) return this.#sharedStore(va, 4, v, 0);
       this.#hits++;
-      this.#view.setInt32((this.#deltas[s] as number) + base + off, v, true);
+      this.#view.setInt32((this.#tlb[s + 3] as number) + base + off, v, true);
       return;
     }
     this.#slowStore(va, 4, v, 0);
@@ -301,12 +296,12 @@ export class Mmu {
    */
   store64(va: number, lo: number, hi: number): void {
     const off = va & OFFSET_MASK;
-    const s = (va >>> 12) & TLB_MASK;
+    const s = (va >>> 10) & SLOT;
     const base = va - off;
-    if (off <= PAGE_SIZE - 8 && this.#writeTags[s] === base) {
+    if (off <= PAGE_SIZE - 8 && this.#tlb[s + 1] === base) {
       if (this.#shared) return this.#sharedStore(va, 8, lo, hi);
       this.#hits++;
-      const p = (this.#deltas[s] as number) + base + off;
+      const p = (this.#tlb[s + 3] as number) + base + off;
       const view = this.#view;
       view.setInt32(p, lo, true);
       view.setInt32(p + 4, hi, true);
@@ -318,17 +313,19 @@ export class Mmu {
   /**
    * A load on shared RAM whose page is cached: a validated read, as a
    * seqlock reader does, instead of a critical section (whose two
-   * `Atomics.store`s cost more than the access). Load the space's TLB
-   * epoch; if this TLB is in step with it, read the value with
-   * `Atomics.load`s; load the epoch again. The value is used only if the
-   * epoch did not move, else the access is redone on the slow path.
+   * `Atomics.store`s cost more than the access). Read the value with
+   * `Atomics.load`s, then load the space's TLB epoch: the value is used
+   * only if the epoch is still the one this TLB is in step with, else the
+   * access is redone on the slow path. (No epoch load is needed before the
+   * value: a value read through a stale entry is thrown away by the check
+   * after it; each `Atomics.load` costs more than the access itself.)
    *
    * Why no freed frame is read: an unmap or protect changes the entry, then
    * bumps the epoch, and only then (after a grace period that this read,
    * outside any section, does not delay) drops the frame, which another
    * owner may then write. Every load here is sequentially consistent, so
-   * in their single total order: first epoch load (old value) < data loads
-   * < second epoch load (old value) < the bump < the free < the new owner's
+   * in their single total order: data loads < epoch load (still the
+   * epoch the TLB is in step with) < the bump < the free < the new owner's
    * writes. A data load that precedes the bump cannot see what was written
    * after the free; a value read after a bump is thrown away. Plain
    * `DataView` reads would not do: a plain load may be reordered after a
@@ -347,15 +344,12 @@ export class Mmu {
    */
   #sharedLoad(va: number, size: number, access: number): number {
     const i32 = this.#ram32;
-    const epochIndex = this.#epochIndex;
-    const e = Atomics.load(i32, epochIndex);
     const off = va & OFFSET_MASK;
-    if (e === this.#state.seenEpoch && (off & (size - 1)) === 0) {
+    if ((off & (size - 1)) === 0) {
       const base = va - off;
-      const s = (va >>> 12) & TLB_MASK;
-      const tags = access === ACCESS_EXEC ? this.#execTags : this.#readTags;
-      if (tags[s] === base) {
-        const p = (this.#deltas[s] as number) + base + off;
+      const s = (va >>> 10) & SLOT;
+      if (this.#tlb[access === ACCESS_EXEC ? s + 2 : s] === base) {
+        const p = (this.#tlb[s + 3] as number) + base + off;
         let v: number;
         let hi = 0;
         switch (size) {
@@ -372,7 +366,7 @@ export class Mmu {
             v = Atomics.load(i32, p / 4);
             hi = Atomics.load(i32, p / 4 + 1);
         }
-        if (Atomics.load(i32, epochIndex) === e) {
+        if (Atomics.load(i32, this.#epochIndex) === this.#state.seenEpoch) {
           this.#hits++;
           if (size === 8) this.hi = hi;
           return v;
@@ -395,9 +389,9 @@ export class Mmu {
       if (Atomics.load(this.#ram32, this.#epochIndex) === this.#state.seenEpoch) {
         const off = va & OFFSET_MASK;
         const base = va - off;
-        const s = (va >>> 12) & TLB_MASK;
-        if (this.#writeTags[s] === base) {
-          const p = (this.#deltas[s] as number) + base + off;
+        const s = (va >>> 10) & SLOT;
+        if (this.#tlb[s + 1] === base) {
+          const p = (this.#tlb[s + 3] as number) + base + off;
           const view = this.#view;
           switch (size) {
             case 1:
@@ -505,7 +499,8 @@ export class Mmu {
     const state = this.#state;
     state.enter();
     try {
-      const off = va % PAGE_SIZE;
+      // `&`, not `%` (a floating-point remainder on addresses past 2^31); a bad `va` is refused by `#translate` before any byte is read.
+      const off = va & OFFSET_MASK;
       const view = this.#view;
       if (off + size <= PAGE_SIZE) {
         const p = this.#translate(va, access);
@@ -543,7 +538,7 @@ export class Mmu {
     const state = this.#state;
     state.enter();
     try {
-      const off = va % PAGE_SIZE;
+      const off = va & OFFSET_MASK;
       const view = this.#view;
       let p = this.#translate(va, ACCESS_WRITE);
       if (off + size > PAGE_SIZE) {
@@ -595,13 +590,12 @@ export class Mmu {
     const state = this.#state;
     if (!(va >= 0 && va < USER_END && Math.floor(va) === va)) this.#outside(va);
     state.syncTlb();
-    const off = va % PAGE_SIZE;
+    const off = va & OFFSET_MASK;
     const base = va - off;
-    const s = (base / PAGE_SIZE) & TLB_MASK;
-    const tags = access === ACCESS_WRITE ? this.#writeTags : access === ACCESS_EXEC ? this.#execTags : this.#readTags;
-    if (tags[s] === base) {
+    const s = (va >>> 10) & SLOT;
+    if (this.#tlb[s + (access === ACCESS_WRITE ? 1 : access === ACCESS_EXEC ? 2 : 0)] === base) {
       this.#hits++;
-      return (this.#deltas[s] as number) + va;
+      return (this.#tlb[s + 3] as number) + va;
     }
     const paddr = state.translateOrFault(va, access);
     if (paddr < 0) this.#fault(va, access);

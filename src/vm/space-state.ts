@@ -52,7 +52,15 @@ import { MemorySpace } from "../io/memory-space.js";
 import type { PageProperty } from "./page-property.js";
 import { PageTable, checkUserFrame } from "./page-table.js";
 import { SpaceControl } from "./space-control.js";
-import { TLB_EXEC as importedTLB_EXEC, TLB_MASK as importedTLB_MASK, TLB_READ as importedTLB_READ, TLB_WRITE as importedTLB_WRITE, Tlb } from "./tlb.js";
+import {
+  TLB_EXEC as importedTLB_EXEC,
+  TLB_INDEX_MASK as importedTLB_INDEX_MASK,
+  TLB_MASK as importedTLB_MASK,
+  TLB_READ as importedTLB_READ,
+  TLB_WRITE as importedTLB_WRITE,
+  Tlb,
+  WALK_ENTRIES as importedWALK_ENTRIES,
+} from "./tlb.js";
 import { TlbFlusher } from "./tlb-flusher.js";
 
 // Imported bindings used on hot paths, as module-local constants: V8 (Node
@@ -60,9 +68,11 @@ import { TlbFlusher } from "./tlb-flusher.js";
 // module cell on every use (about 8 instructions a use, measured).
 const PAGE_SIZE = importedPAGE_SIZE;
 const TLB_MASK = importedTLB_MASK;
+const TLB_INDEX_MASK = importedTLB_INDEX_MASK;
 const TLB_READ = importedTLB_READ;
 const TLB_WRITE = importedTLB_WRITE;
 const TLB_EXEC = importedTLB_EXEC;
+const WALK_MASK = importedWALK_ENTRIES - 1;
 
 /** A page-fault handler: true when it resolved the fault and the access should retry. */
 export type PageFaultHandler = (fault: { readonly address: number; readonly write: boolean; readonly execute: boolean }) => boolean;
@@ -95,13 +105,16 @@ export class SpaceState extends MemorySpace {
   private readonly i32: Int32Array;
   private readonly u32: Uint32Array;
   private readonly ram: Uint8Array;
+  /** RAM as 16-bit words (shared RAM only: validated loads, here and in `Mmu`). */
+  readonly u16: Uint16Array;
   /** A `DataView` over all of RAM (index = physical address), for the value paths. */
   readonly ramView: DataView;
   private readonly epochIndex: number;
-  private readonly readTags: Float64Array;
-  private readonly writeTags: Float64Array;
-  private readonly deltas: Float64Array;
+  /** The TLB's slots (`Tlb.entries`: read tag, write tag, execute tag, delta). */
+  private readonly entries: Float64Array;
   private readonly pages: Array<Uint8Array | undefined>;
+  private readonly walkTags: Float64Array;
+  private readonly walkNodes: Float64Array;
   // The paging format's bits that a translation tests and sets (paging-format.ts).
   private readonly pteRead: number;
   private readonly pteWrite: number;
@@ -109,6 +122,11 @@ export class SpaceState extends MemorySpace {
   private readonly pteDirty: number;
   private readonly pteExecLo: number;
   private readonly pteExecHi: number;
+  /** The bits of a leaf entry that let a read (`readyRead`) or a write (`readyWrite`) through with nothing to set. */
+  private readonly readyRead: number;
+  private readonly readyWrite: number;
+  /** Writable and DIRTY: a write may be cached. */
+  private readonly writeDirty: number;
   /** The epoch this thread's TLB is in step with. */
   seenEpoch: number;
   /** TLB hits of the value and copy paths (the emulator fast path counts its own). */
@@ -140,14 +158,15 @@ export class SpaceState extends MemorySpace {
     this.i32 = machine.i32;
     this.u32 = machine.u32;
     this.ram = machine.bytes;
+    this.u16 = machine.shared ? new Uint16Array(machine.bytes.buffer, 0, machine.bytes.length >>> 1) : new Uint16Array(0);
     this.ramView = machine.view;
     this.epochIndex = control.epochIndex;
     this.runBytes = machine.bytes;
     this.runView = machine.view;
-    this.readTags = this.tlb.readTags;
-    this.writeTags = this.tlb.writeTags;
-    this.deltas = this.tlb.deltas;
+    this.entries = this.tlb.entries;
     this.pages = this.tlb.pages;
+    this.walkTags = this.tlb.walkTags;
+    this.walkNodes = this.tlb.walkNodes;
     this.seenEpoch = control.epoch();
     this.pteRead = table.fmt.readMask;
     this.pteWrite = table.fmt.writeBit;
@@ -155,6 +174,9 @@ export class SpaceState extends MemorySpace {
     this.pteDirty = table.fmt.dirtyBit;
     this.pteExecLo = table.fmt.execLoMask;
     this.pteExecHi = table.fmt.execHiMask;
+    this.readyRead = this.pteRead | this.pteAccessed;
+    this.readyWrite = this.pteRead | this.pteWrite | this.pteAccessed | this.pteDirty;
+    this.writeDirty = this.pteWrite | this.pteDirty;
   }
 
   /**
@@ -228,16 +250,16 @@ export class SpaceState extends MemorySpace {
   override probe(addr: number, len: number, write: boolean): boolean {
     // `addr` is a safe integer: `& (PAGE_SIZE - 1)` and `>>> 12` see its low 32 bits exactly.
     const offset = addr & (PAGE_SIZE - 1);
-    const slot = (addr >>> 12) & TLB_MASK;
+    const k = (addr >>> 10) & TLB_INDEX_MASK;
     // On unshared RAM every change of the space goes through this object,
     // which drops its own stale entries at once: no epoch to check.
     if (
       offset + len <= PAGE_SIZE &&
-      (write ? this.writeTags : this.readTags)[slot] === addr - offset &&
+      this.entries[write ? k + 1 : k] === addr - offset &&
       (!this.shared || Atomics.load(this.i32, this.epochIndex) === this.seenEpoch)
     ) {
       this.hits++;
-      this.runOffset = (this.deltas[slot] as number) + addr;
+      this.runOffset = (this.entries[k + 3] as number) + addr;
       this.runSlice = null;
       return true;
     }
@@ -255,17 +277,65 @@ export class SpaceState extends MemorySpace {
   hit(addr: number, len: number, write: boolean): number {
     const offset = addr & (PAGE_SIZE - 1);
     const base = addr - offset;
-    const slot = (addr >>> 12) & TLB_MASK;
+    const k = (addr >>> 10) & TLB_INDEX_MASK;
     if (
       offset + len <= PAGE_SIZE &&
       len !== 0 &&
-      (write ? this.writeTags : this.readTags)[slot] === base &&
+      this.entries[write ? k + 1 : k] === base &&
       (!this.shared || Atomics.load(this.i32, this.epochIndex) === this.seenEpoch)
     ) {
       this.hits++;
-      return (this.deltas[slot] as number) + base + offset;
+      return (this.entries[k + 3] as number) + base + offset;
     }
     return -1;
+  }
+
+  /**
+   * A validated read on shared RAM, as a seqlock reader does, instead of a
+   * critical section: the naturally aligned `size`-byte integer (1, 2 or 4)
+   * at `addr` when its page is cached for reading, as its raw bits (`u8`,
+   * `u16` unsigned, 4 bytes as an int32), or NaN and the caller takes the
+   * critical-section path. Loads the value with `Atomics.load`, then the
+   * space's TLB epoch: the value counts only if the epoch is still the one
+   * this TLB is in step with. No epoch load before the value is needed: a
+   * value read through a stale entry is thrown away by the check after it.
+   *
+   * Why no freed frame's contents are returned: an unmap or protect changes
+   * the entry, then bumps the epoch, and only then (after a grace period
+   * that this read, outside any section, does not delay) drops the frame.
+   * Every load here is sequentially consistent, so in their single total
+   * order: value load < epoch load (still `seenEpoch`) < the bump < the
+   * free < the next owner's writes. The argument rests on V8 compiling
+   * `Atomics.load` as an ordered load (`mov` on x86, `ldar` on ARMv8) — the
+   * same as `Mmu`'s validated loads.
+   */
+  validatedLoad(addr: number, size: number): number {
+    const offset = addr & (PAGE_SIZE - 1);
+    const k = (addr >>> 10) & TLB_INDEX_MASK;
+    // A tag is a mapped page's base: a match proves `addr` a user address inside it.
+    if ((offset & (size - 1)) !== 0 || this.entries[k] !== addr - offset) return NaN;
+    const p = (this.entries[k + 3] as number) + addr;
+    const v = size === 4 ? Atomics.load(this.i32, p / 4) : size === 2 ? Atomics.load(this.u16, p / 2) : Atomics.load(this.ram, p);
+    if (Atomics.load(this.i32, this.epochIndex) !== this.seenEpoch) return NaN;
+    this.hits++;
+    return v;
+  }
+
+  /**
+   * The value paths' miss, after {@link SpaceState.hit} missed: the
+   * physical address of `[addr, addr + len)` when it lies in one page of a
+   * user address that a walk finds mapped and allowing the access (the walk
+   * sets ACCESSED, and DIRTY for a write, and caches the translation), else
+   * -1, and the caller takes the general path (which calls the fault
+   * handler and says what is wrong). Calls no user code. On shared RAM the
+   * caller is inside a critical section.
+   */
+  walkValue(addr: number, len: number, write: boolean): number {
+    const offset = addr & (PAGE_SIZE - 1);
+    if (this.released || len === 0 || offset + len > PAGE_SIZE || !(addr >= 0 && addr < ALL) || Math.floor(addr) !== addr) return -1;
+    this.syncTlb();
+    const paddr = this.walk((addr - offset) / PAGE_SIZE, write ? ACCESS_WRITE : ACCESS_READ);
+    return paddr < 0 ? -1 : paddr + offset;
   }
 
   private runSlow(addr: number, len: number, write: boolean): number {
@@ -273,16 +343,18 @@ export class SpaceState extends MemorySpace {
     // this TLB, so death is noticed on the miss path, in translate.)
     this.syncTlb();
     const access = write ? ACCESS_WRITE : ACCESS_READ;
-    const offset = addr % PAGE_SIZE;
+    // `&`, not `%`: `addr` is a user address (a safe integer), often past 2^31, where `%` is a floating-point remainder.
+    const offset = addr & (PAGE_SIZE - 1);
     const va = addr - offset;
     const vpn = va / PAGE_SIZE;
     const slot = vpn & TLB_MASK;
-    const tags = write ? this.writeTags : this.readTags;
-    const deltas = this.deltas;
+    const entries = this.entries;
+    // The slot's tag for the access, then its delta.
+    const tag = write ? 1 : 0;
     let paddr: number;
-    if (tags[slot] === va) {
+    if (entries[slot * 4 + tag] === va) {
       this.hits++;
-      paddr = va + (deltas[slot] as number);
+      paddr = va + (entries[slot * 4 + 3] as number);
     } else paddr = this.translateOrFault(addr, access);
     if (paddr < 0) return 0;
     this.runOffset = paddr + offset;
@@ -295,19 +367,22 @@ export class SpaceState extends MemorySpace {
     // (the same delta).
     const delta = paddr - va;
     for (let v = va + PAGE_SIZE; n < len; v += PAGE_SIZE) {
-      const s = (v / PAGE_SIZE) & TLB_MASK;
-      if (tags[s] !== v || deltas[s] !== delta) {
+      const k = ((v / PAGE_SIZE) & TLB_MASK) * 4;
+      if (entries[k + tag] !== v) {
         // Past the TLB's reach: go on from the page table.
         n = this.mergeFromTable(v, v + delta, n, len, write);
         break;
       }
+      // Cached, in another frame: the run ends here (no walk needed to know it).
+      if (entries[k + 3] !== delta) break;
       this.hits++;
       n += PAGE_SIZE;
     }
     if (n === PAGE_SIZE) {
-      // Exactly one whole page: hand out the slot's cached view of it.
+      // Exactly one whole page: hand out the slot's cached view of it, when it is of this frame.
       const pages = this.pages;
-      this.runSlice = pages[slot] ?? (pages[slot] = this.ram.subarray(paddr, paddr + PAGE_SIZE));
+      const view = pages[slot];
+      this.runSlice = view !== undefined && view.byteOffset === paddr ? view : (pages[slot] = this.ram.subarray(paddr, paddr + PAGE_SIZE));
       return n;
     }
     this.runSlice = null;
@@ -334,7 +409,7 @@ export class SpaceState extends MemorySpace {
     for (; n < len; v += PAGE_SIZE, next += PAGE_SIZE) {
       const vpn = v / PAGE_SIZE;
       // The next entry of the same leaf node, else a walk to the next node.
-      i = i < 0 || (vpn & 511) === 0 ? this.table.leafIndex(v) : i + 2;
+      i = i < 0 || (vpn & 511) === 0 ? this.leafEntry(vpn) : i + 2;
       if (i < 0) break;
       const lo = shared ? Atomics.load(u32, i) : (u32[i] as number);
       if ((lo & need) !== need || this.table.frameAt(i, lo) * PAGE_SIZE !== next) break;
@@ -389,10 +464,25 @@ export class SpaceState extends MemorySpace {
   walk(vpn: number, access: number): number {
     if (this.released) this.live();
     this.misses++;
-    const i = this.table.leafIndex(vpn * PAGE_SIZE);
+    const i = this.leafEntry(vpn);
     if (i < 0) return -1;
+    const lo = this.shared ? Atomics.load(this.u32, i) : (this.u32[i] as number);
+    // The common miss, small enough to inline into the value paths: a read or
+    // write the entry allows with nothing left to set (ACCESSED, and DIRTY
+    // for a write, already there). The execute tag is left unset: a fetch
+    // walks for it (a TLB may always cache less).
+    const ready = access === ACCESS_READ ? this.readyRead : this.readyWrite;
+    if (access !== ACCESS_EXEC && (lo & ready) === ready) {
+      const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
+      this.tlb.fill(vpn, paddr, (lo & this.writeDirty) === this.writeDirty ? TLB_READ | TLB_WRITE : TLB_READ);
+      return paddr;
+    }
+    return this.walkEntry(vpn, access, i, lo);
+  }
+
+  /** The rest of {@link SpaceState.walk} for leaf entry `i` (low word `lo`): permission checks, the bits to set, the execute permission. */
+  private walkEntry(vpn: number, access: number, i: number, lo: number): number {
     const u32 = this.u32;
-    const lo = this.shared ? Atomics.load(u32, i) : (u32[i] as number);
     if ((lo & this.pteRead) !== this.pteRead) return -1;
     const writable = (lo & this.pteWrite) !== 0;
     const write = access === ACCESS_WRITE;
@@ -406,8 +496,32 @@ export class SpaceState extends MemorySpace {
       else u32[i] = lo | set;
     }
     const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
-    this.tlb.fill(vpn, paddr, this.permsOf(i, lo | set));
+    // As permsOf, from the halves already loaded: writes only once DIRTY is set.
+    const dirty = ((lo | set) & this.pteDirty) !== 0;
+    this.tlb.fill(vpn, paddr, TLB_READ | (writable && dirty ? TLB_WRITE : 0) | (exec ? TLB_EXEC : 0));
     return paddr;
+  }
+
+  /**
+   * The `u32` index of the leaf entry of page `vpn`, or -1 when a node on
+   * the way is missing: from the page-walk cache (`Tlb.walkTags`) when it
+   * holds the page's leaf node, else by a walk from the root, whose leaf
+   * node it then caches. The caller is in step with the epoch (and, on
+   * shared RAM, in a critical section): see `Tlb.walkTags` for why a cached
+   * node is still the table's.
+   */
+  private leafEntry(vpn: number): number {
+    // `& 511` and `>>> 9` see the low 32 bits of the (safe integer) page number exactly.
+    const index = vpn & 511;
+    const first = vpn - index;
+    const s = (vpn >>> 9) & WALK_MASK;
+    if (this.walkTags[s] === first) return (this.walkNodes[s] as number) + index * 2;
+    const i = this.table.leafIndex(vpn * PAGE_SIZE);
+    if (i >= 0) {
+      this.walkTags[s] = first;
+      this.walkNodes[s] = i - index * 2;
+    }
+    return i;
   }
 
   /**

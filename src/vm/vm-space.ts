@@ -34,7 +34,7 @@ import { PhysicalMemory, checkedRamOf } from "../frame/physical-memory.js";
 import type { Fallible } from "../io/fallibility.js";
 import { VmError } from "../io/vm-error.js";
 import { storeValueAt, withVmIo, type IoMemory } from "../io/vm-io.js";
-import type { PodDescriptor, PodType } from "../pod/pod-type.js";
+import type { OnceKind, PodDescriptor, PodType } from "../pod/pod-type.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { activeSpace, setActiveSpace } from "./activation.js";
@@ -394,13 +394,22 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     const m = this.#state;
     if (this.#active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
       const d = t as PodDescriptor<T>;
+      // A miss walks here too (out of line, in `walkValue`): only a fault takes the general path.
       if (!m.shared) {
-        const p = m.hit(vaddr, d.size, false);
+        let p = m.hit(vaddr, d.size, false);
+        if (p < 0) p = m.walkValue(vaddr, d.size, false);
         if (p >= 0) return d.decode(m.ramView, p);
       } else {
+        // An integer of up to 32 bits: a validated read, no critical section (SpaceState.validatedLoad).
+        const once = d.once;
+        if (once !== null && d.size <= 4) {
+          const v = m.validatedLoad(vaddr, d.size);
+          if (v === v) return fromBits(once, v) as T;
+        }
         m.enter();
         try {
-          const p = m.hit(vaddr, d.size, false);
+          let p = m.hit(vaddr, d.size, false);
+          if (p < 0) p = m.walkValue(vaddr, d.size, false);
           if (p >= 0) return d.decode(m.ramView, p);
         } finally {
           m.exit();
@@ -426,7 +435,8 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     const size = d.size;
     if (this.#active) {
       if (!m.shared) {
-        const p = m.hit(vaddr, size, true);
+        let p = m.hit(vaddr, size, true);
+        if (p < 0) p = m.walkValue(vaddr, size, true);
         if (p >= 0) {
           d.store(m.ramView, p, snap);
           return;
@@ -434,7 +444,8 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
       } else {
         m.enter();
         try {
-          const p = m.hit(vaddr, size, true);
+          let p = m.hit(vaddr, size, true);
+          if (p < 0) p = m.walkValue(vaddr, size, true);
           if (p >= 0) {
             d.store(m.ramView, p, snap);
             return;
@@ -466,6 +477,24 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
 }
 
 /** Reads `range.start` and `range.end` once each and checks them; -0 becomes 0. */
+/**
+ * The value of a `PodOnce` integer of up to 32 bits from its raw bits as
+ * {@link SpaceState.validatedLoad} returns them (`u8`/`u16` unsigned, four
+ * bytes as an int32).
+ */
+function fromBits(kind: OnceKind, bits: number): number {
+  switch (kind) {
+    case "u32":
+      return bits >>> 0;
+    case "i16":
+      return (bits << 16) >> 16;
+    case "i8":
+      return (bits << 24) >> 24;
+    default:
+      return bits;
+  }
+}
+
 function checkRange(range: VaRange): VaRange {
   if (typeof range !== "object" || range === null) invalidType("range", "an object { start, end }", range);
   const { start, end } = range;

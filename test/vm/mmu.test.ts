@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Mmu, PAGE_SIZE, PageFlags, VmSpace, u16, u32, u8, type PageFaultInfo, type PhysicalMemory } from "../../src/index.js";
+import { Mmu, PAGE_SIZE, PageFlags, VmReader, VmSpace, f32, i16, i32, i64, i8, u16, u32, u64, u8, type PageFaultInfo, type PhysicalMemory } from "../../src/index.js";
 import { ramOf } from "../../src/frame/physical-memory.js";
 import { INTERNAL } from "../../src/base/internal-key.js";
 import { SpaceState } from "../../src/vm/space-state.js";
@@ -412,7 +412,7 @@ test("Mmu: RAM bytes outside mapped pages are never written (raw check)", () => 
   done(s);
 });
 
-test("VmSpace.readVal/writeVal on shared RAM (the critical-section hit path): another thread's protect and unmap reach them", () => {
+test("VmSpace.readVal/writeVal on shared RAM (the validated-read and the critical-section hit paths): another thread's protect and unmap reach them", () => {
   const s = setup(true);
   mapNew(s.space, s.mem, BASE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(1));
   const mine = spaceStateOf(s.space);
@@ -428,9 +428,31 @@ test("VmSpace.readVal/writeVal on shared RAM (the critical-section hit path): an
   throwsVmError(() => other.writeVal(BASE, u32, 5), "PageFault");
   assert.equal(other.readVal(BASE, u32), 0x01020304);
   s.space.activate();
+  other.activate();
+  assert.equal(other.readVal(BASE, u64), 0x01010101_01020304n, "a hit through a critical section");
+  s.space.activate();
   unmapAt(s.space, BASE);
   other.activate();
+  throwsVmError(() => other.readVal(BASE, u64), "PageFault");
   throwsVmError(() => other.readVal(BASE, u32), "PageFault");
   s.space.activate();
   done(s);
+});
+
+test("VmSpace.readVal on shared RAM: integers of up to 32 bits (the validated read, no critical section) decode as on unshared RAM, aligned or not, signed or not", () => {
+  const bytes = new Uint8Array(PAGE_SIZE);
+  for (let i = 0; i < PAGE_SIZE; i++) bytes[i] = (i * 157 + 0x80) & 0xff; // every sign bit set somewhere
+  const types = { u8, i8, u16, i16, u32, i32, u64, i64, f32 };
+  for (const shared of [false, true]) {
+    const s = setup(shared);
+    mapNew(s.space, s.mem, BASE, PageFlags.RW, bytes);
+    for (const [name, t] of Object.entries(types)) {
+      for (const off of [0, 1, 2, 3, 4, 6, 8, PAGE_SIZE - 8, PAGE_SIZE - 4, PAGE_SIZE - t.size].filter((o) => o + t.size <= PAGE_SIZE)) {
+        const expected = VmReader.from(bytes.subarray(off)).readVal(t as typeof u32);
+        assert.equal(s.space.readVal(BASE + off, t as typeof u32), expected, `${name} at ${off} (${shared ? "shared" : "unshared"})`);
+        assert.equal(s.space.readVal(BASE + off, t as typeof u32), expected, `${name} at ${off} again, a TLB hit`);
+      }
+    }
+    done(s);
+  }
 });

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { FrameAllocOptions, PAGE_SIZE, PageFlags, VmWriter, VmReader, u32, u8 } from "../../src/index.js";
 import { SpaceState } from "../../src/vm/space-state.js";
-import { TLB_ENTRIES, TLB_EXEC, TLB_READ, TLB_WRITE, Tlb } from "../../src/vm/tlb.js";
+import { TLB_ENTRIES, TLB_EXEC, TLB_READ, TLB_WRITE, Tlb, WALK_ENTRIES } from "../../src/vm/tlb.js";
 import { disposeAndCheck, fixture, flagsAt, mapAt, mapNew, newFrame, pattern, protectAt, reclaim, throwsVmError, unmapAt, user } from "./support.js";
 import { spaceStateOf } from "../../src/vm/vm-space.js";
 import { ramOf } from "../../src/frame/physical-memory.js";
@@ -15,7 +15,7 @@ function permsOf(tlb: Tlb, vpn: number): number {
   return (tlb.lookup(vpn, TLB_READ) >= 0 ? TLB_READ : 0) | (tlb.lookup(vpn, TLB_WRITE) >= 0 ? TLB_WRITE : 0) | (tlb.lookup(vpn, TLB_EXEC) >= 0 ? TLB_EXEC : 0);
 }
 
-const empty = (tlb: Tlb): boolean => [tlb.readTags, tlb.writeTags, tlb.execTags].every((a) => a.every((t) => t === -1));
+const empty = (tlb: Tlb): boolean => tlb.entries.every((t) => t === -1);
 
 test("Tlb: fill caches a translation in slot vpn mod TLB_ENTRIES, one tag per kind of access; invalidate drops only matching tags", () => {
   const tlb = new Tlb();
@@ -28,8 +28,10 @@ test("Tlb: fill caches a translation in slot vpn mod TLB_ENTRIES, one tag per ki
   const v = 5 + TLB_ENTRIES * 3;
   tlb.fill(v, 0xa000, TLB_READ | TLB_WRITE); // aliases slot 5: replaces it
   assert.equal(tlb.lookup(5, TLB_READ), -1);
-  assert.equal(tlb.readTags[5], v * PAGE_SIZE, "tags are page base addresses");
-  assert.equal(tlb.deltas[5], 0xa000 - v * PAGE_SIZE);
+  assert.equal(tlb.tag(5, TLB_READ), v * PAGE_SIZE, "tags are page base addresses");
+  assert.equal(tlb.tag(5, TLB_WRITE), v * PAGE_SIZE);
+  assert.equal(tlb.tag(5, TLB_EXEC), -1);
+  assert.equal(tlb.entries[5 * 4 + 3], 0xa000 - v * PAGE_SIZE, "the delta sits after the slot's three tags");
   assert.equal(permsOf(tlb, v), TLB_READ | TLB_WRITE);
   tlb.fill(v, 0xa000, TLB_READ | TLB_EXEC);
   assert.equal(permsOf(tlb, v), TLB_READ | TLB_EXEC, "a refill replaces every tag of the slot");
@@ -45,7 +47,7 @@ test("Tlb: slots are exact for page numbers above 2^32 (no 32-bit truncation of 
   assert.equal(Tlb.slot(vpn), vpn % TLB_ENTRIES);
   assert.equal(Tlb.slot(2 ** 35 + 7), 7);
   tlb.fill(vpn, 0x5000, TLB_READ | TLB_WRITE | TLB_EXEC);
-  assert.equal(tlb.readTags[vpn % TLB_ENTRIES], vpn * PAGE_SIZE);
+  assert.equal(tlb.tag(vpn % TLB_ENTRIES, TLB_READ), vpn * PAGE_SIZE);
   assert.equal(tlb.lookup(vpn, TLB_WRITE), 0x5000);
   assert.equal(tlb.lookup(vpn - TLB_ENTRIES, TLB_READ), -1, "a page 4 MiB below, in the same slot, misses");
   assert.equal(tlb.lookup(vpn + 2 ** 20, TLB_READ), -1, "a page 4 GiB above (same low 32 bits of its address) misses");
@@ -67,6 +69,40 @@ test("Tlb: invalidating a range of at least TLB_ENTRIES pages flushes everything
   assert.equal(tlb.flushes, flushes + 2, "both flushes counted");
 });
 
+test("Tlb: the page-walk cache — invalidating pages drops the 2 MiB regions they touch, a flush drops every region", () => {
+  const tlb = new Tlb();
+  assert.ok(tlb.walkTags.every((t) => t === -1), "a new cache is empty");
+  const slotOf = (vpn: number): number => (vpn >>> 9) & (WALK_ENTRIES - 1);
+  for (const first of [1024, 4096, 2 ** 33]) tlb.walkTags[slotOf(first)] = first;
+  tlb.invalidate(1535, 1536); // the last page of region 1024
+  assert.equal(tlb.walkTags[slotOf(1024)], -1);
+  assert.equal(tlb.walkTags[slotOf(4096)], 4096, "another region stays");
+  assert.equal(tlb.walkTags[slotOf(2 ** 33)], 2 ** 33, "a region past 2^32 pages stays");
+  tlb.invalidate(4095, 4097); // straddles regions 3584 and 4096
+  assert.equal(tlb.walkTags[slotOf(4096)], -1);
+  tlb.invalidate(2 ** 33 + 600, 2 ** 33 + 601); // the next region: not this one
+  assert.equal(tlb.walkTags[slotOf(2 ** 33)], 2 ** 33);
+  tlb.flush();
+  assert.ok(tlb.walkTags.every((t) => t === -1), "a flush empties it");
+});
+
+test("a leaf node freed by an unmap and reused for another region is never walked through a stale page-walk cache entry", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const a = 0x4000_0000;
+  const b = 0x8000_0000; // another 1 GiB region: the same entry index at every level below the root's
+  mapNew(space, mem, a, PageFlags.RW, new Uint8Array(4).fill(0x11));
+  assert.equal(space.readVal(a, u32), 0x11111111, "the walk cached a's leaf node");
+  assert.equal(space.mmu().load32(a), 0x11111111);
+  unmapAt(space, a); // the nodes on a's path are empty: unlinked (and kept, zeroed, for reuse)
+  mapNew(space, mem, b, PageFlags.RW, new Uint8Array(4).fill(0x22)); // b's path reuses them
+  assert.equal(space.readVal(b, u32), 0x22222222);
+  throwsVmError(() => space.readVal(a, u32), "PageFault");
+  throwsVmError(() => space.mmu().load32(a), "PageFault");
+  throwsVmError(() => space.reader(a, 4).readVal(u32), "PageFault");
+  disposeAndCheck(f);
+});
+
 test("a read through a page fills this thread's TLB; unmapping it makes the next read through an existing reader fault", () => {
   const f = fixture();
   const { mem, space } = f;
@@ -74,9 +110,9 @@ test("a read through a page fills this thread's TLB; unmapping it makes the next
   const r = space.reader(0x4000, PAGE_SIZE);
   assert.equal(r.clone().readVal(u32), new DataView(pattern(4).buffer).getUint32(0, true));
   const slot = Tlb.slot(4);
-  assert.equal(spaceStateOf(space).tlb.readTags[slot], 0x4000, "the translation is cached");
+  assert.equal(spaceStateOf(space).tlb.tag(slot, TLB_READ), 0x4000, "the translation is cached");
   unmapAt(space, 0x4000);
-  assert.equal(spaceStateOf(space).tlb.readTags[slot], -1, "unmap dropped it");
+  assert.equal(spaceStateOf(space).tlb.tag(slot, TLB_READ), -1, "unmap dropped it");
   throwsVmError(() => r.clone().readVal(u32), "PageFault");
   const buf = new Uint8Array(8).fill(0xee);
   throwsVmError(() => r.readFallible(VmWriter.from(buf)), "PageFault", 0);
@@ -231,22 +267,39 @@ test("another thread's view of the space (its own TLB) flushes when this one unm
   const other = new SpaceState(mem, mine.table, mine.control);
   const slot = Tlb.slot(5);
   assert.ok(other.translate(5, true) >= 0);
-  assert.equal(other.tlb.readTags[slot], 0x5000);
+  assert.equal(other.tlb.tag(slot, TLB_READ), 0x5000);
   other.syncTlb();
-  assert.equal(other.tlb.readTags[slot], 0x5000, "nothing changed: the entry stays");
+  assert.equal(other.tlb.tag(slot, TLB_READ), 0x5000, "nothing changed: the entry stays");
   protectAt(space, 0x5000, PageFlags.R);
   other.syncTlb();
-  assert.equal(other.tlb.readTags[slot], -1, "protect bumped the epoch: the other TLB flushed");
+  assert.equal(other.tlb.tag(slot, TLB_READ), -1, "protect bumped the epoch: the other TLB flushed");
   assert.equal(other.translate(5, true), -1, "and its re-walk sees the page read-only");
   assert.ok(other.translate(5, false) >= 0);
   unmapAt(space, 0x5000);
   other.syncTlb();
-  assert.equal(other.tlb.readTags[slot], -1);
+  assert.equal(other.tlb.tag(slot, TLB_READ), -1);
   assert.equal(other.translate(5, false), -1);
   // Mapping alone removes no translation: the epoch does not move.
   const epoch = mine.epoch();
   mapNew(space, mem, 0x5000, PageFlags.R);
   assert.equal(mine.epoch(), epoch);
+  disposeAndCheck(f);
+});
+
+test("another thread's view drops its page-walk cache with its TLB when the epoch moves: a reused leaf node is not walked as the old region's", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const a = 0x4000_0000;
+  const b = 0x8000_0000;
+  mapNew(space, mem, a, PageFlags.RW);
+  const mine = spaceStateOf(space);
+  const other = new SpaceState(mem, mine.table, mine.control);
+  assert.ok(other.translate(a / PAGE_SIZE, false) >= 0, "the other view walked a's path and cached its leaf node");
+  unmapAt(space, a); // frees a's nodes (this view's caches drop them; the other's only learn through the epoch)
+  const paddr = mapNew(space, mem, b, PageFlags.RW);
+  other.syncTlb();
+  assert.equal(other.translate(a / PAGE_SIZE, false), -1, "a is unmapped, though its old leaf node now maps b");
+  assert.equal(other.translate(b / PAGE_SIZE, false), paddr);
   disposeAndCheck(f);
 });
 

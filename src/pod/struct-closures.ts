@@ -30,7 +30,7 @@
 
 import { notStruct, rethrow } from "./pod-fault.js";
 import type { Codec, Field, PodSnapshot } from "./pod-type.js";
-import { COPIES, MAX_FIELDS, factories } from "./struct-literals.js";
+import { COPIES, MAX_FIELDS, factories, type Fail } from "./struct-literals.js";
 
 type Obj = Record<string, unknown>;
 
@@ -56,7 +56,8 @@ export function closureStructCodec(fields: readonly Field[], zeroPadding: (v: Da
   const copy = turns[n - 1] as number;
   turns[n - 1] = (copy + 1) % COPIES;
   const factory = (factories[n - 1] as (typeof factories)[number])[copy] as (typeof factories)[number][number];
-  return factory(steps, zeroPadding, ...fields.flatMap((f) => [f.key, f.offset, f.type.decode, f.type.snapshot, f.type.store]));
+  const fail: Fail = (err, field, path) => rethrow(field < 0 ? notStruct(err) : err, field < 0 ? "" : (steps[field] as string), path);
+  return factory(fail, zeroPadding, ...fields.flatMap((f) => [f.key, f.offset, f.type.decode, f.type.snapshot, f.type.store]));
 }
 
 /** The codec of `struct({})`: checks that a value is an object, reads nothing, writes nothing. */

@@ -16,32 +16,33 @@ export const COPIES = 4;
 
 const names = "abcdefgh";
 
+/** Where field \`i\` is: the first field of a struct is at its start (C layout and packed alike), which saves bytecode. */
+const at = (i) => (i === 0 ? "o" : `o + o${i}`);
+
 function factory(n, copy) {
   const idx = Array.from({ length: n }, (_, i) => i);
   const letters = idx.map((i) => names[i]);
-  const params = idx.map((i) => `k${i}: string, o${i}: number, d${i}: D, c${i}: C, e${i}: E`).join(", ");
+  const params = idx.map((i) => `k${i}: string, ${i === 0 ? "_o0" : `o${i}`}: number, d${i}: D, c${i}: C, e${i}: E`).join(", ");
   const args = letters.map((l) => `${l}: unknown`).join(", ");
   const snapType = `{ ${letters.map((l) => `readonly ${l}: P`).join("; ")} }`;
-  return `function s${n}_${copy}(fail: Fail, zp: Pad, ${params}): Codec<Obj> {
+  return `function s${n}_${copy}(fail: Fail, notObject: NotObject, zp: Pad, ${params}): Codec<Obj> {
   function V(this: Obj, ${args}): void {
 ${idx.map((i) => `    this[k${i}] = ${letters[i]};`).join("\n")}
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (${args}) => Obj)(${idx.map((i) => `d${i}(v, o + o${i})`).join(", ")}),
+    decode: (v, o) => new (V as unknown as new (${args}) => Obj)(${idx.map((i) => `d${i}(v, ${at(i)})`).join(", ")}),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-${n > 1 ? "      let i = 0;\n" : ""}      try {
-${idx.map((i) => `        var ${letters[i]} = c${i}(s[k${i}]);${i < n - 1 ? ` i = ${i + 1};` : ""}`).join("\n")}
+      if (typeof x !== "object" || x === null) notObject(x, path);
+${n > 1 ? "      var i;\n" : ""}      try {
+${idx.map((i) => `        var ${letters[i]} = c${i}((x as Obj)[k${i}]);${i < n - 1 ? ` i = ${i + 1};` : ""}`).join("\n")}
       } catch (err) {
         fail(err, ${n > 1 ? "i" : "0"}, path);
       }
       return { ${letters.join(", ")} } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as ${snapType};
-${idx.map((i) => `      e${i}(v, o + o${i}, s.${letters[i]});`).join("\n")}
+${idx.map((i) => `      e${i}(v, ${at(i)}, (snap as unknown as ${snapType}).${letters[i]});`).join("\n")}
       zp(v, o);
     },
   };
@@ -59,7 +60,7 @@ export function source() {
  * so its own inline caches in V8 (struct-closures.ts explains why and how
  * struct types are given copies).
  *
- * A factory takes the struct's fault handler, its padding writer, and each
+ * A factory takes the struct's fault handlers, its padding writer, and each
  * field's name, offset and codec functions, as parameters (a closed-over
  * \`const\` or an import would cost a temporal-dead-zone check at every
  * use, bytecode that counts against V8's inlining budget). It returns a
@@ -75,8 +76,10 @@ export function source() {
  * calls only up to 920 bytes of bytecode, and a write of 8 fields must fit
  * \`snapshot\` and \`store\` in it. So the locals are \`var\`s (which cost no
  * bytecode to declare, where each \`let\` costs an explicit \`undefined\`),
- * the field being read is a counter, and a fault — a value that is not an
- * object (field -1) or a field's refusal — is one call of \`fail\`.
+ * the field being read is a counter (\`undefined\` for the first), and a
+ * fault is one call with the fewest arguments: \`notObject\` for a value
+ * that is not an object, \`fail\` for a field's refusal. (The first field's
+ * offset is always 0, so it is not added.)
  *
  * @module
  */
@@ -90,7 +93,9 @@ type C = Snapshotter<unknown>;
 type E = Storer<unknown>;
 type P = PodSnapshot<unknown>;
 /** Rethrows \`err\`, raised by field \`field\` (-1: \`err\` is the value, not an object), under \`path\`. @internal */
-export type Fail = (err: unknown, field: number, path: string | undefined) => never;
+export type Fail = (err: unknown, field: number | undefined, path: string | undefined) => never;
+/** Rethrows the fault of a value that is not an object, under \`path\`. @internal */
+export type NotObject = (x: unknown, path: string | undefined) => never;
 
 /** The most fields of an unrolled struct codec. @internal */
 export const MAX_FIELDS = ${MAX_FIELDS};
@@ -99,12 +104,12 @@ export const MAX_FIELDS = ${MAX_FIELDS};
 export const COPIES = ${COPIES};
 
 /**
- * A factory: \`(fail, zeroPadding, key0, offset0, decode0, snapshot0, store0,
+ * A factory: \`(fail, notObject, zeroPadding, key0, offset0, decode0, snapshot0, store0,
  * key1, …)\`.
  *
  * @internal
  */
-export type Factory = (fail: Fail, zp: Pad, ...fields: Array<string | number | D | C | E>) => Codec<Obj>;
+export type Factory = (fail: Fail, notObject: NotObject, zp: Pad, ...fields: Array<string | number | D | C | E>) => Codec<Obj>;
 
 ${counts.flatMap((n) => copies.map((j) => factory(n, j))).join("\n\n")}
 

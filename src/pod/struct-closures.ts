@@ -4,23 +4,31 @@
  *
  * The limit of closures: V8 keeps one set of inline caches per function
  * literal, shared by every closure made from it. A site such as `x[k0]`
- * runs at hand-written speed while it sees one property name (and up to
- * four object shapes); once closures of several struct types run through it
- * it goes megamorphic, about 10 ns per field read and 30 ns per field
- * decoded instead of 1. So a struct's codec must come from literals that
- * few other struct types use.
+ * runs at hand-written speed while it sees one property name; once
+ * closures of several struct types have run through it, it is megamorphic
+ * for good: a decode of 4 × u32 then takes about 100 ns instead of 3 (a
+ * codec written by hand from one literal for nine struct types does no
+ * better: bench/pod.bench.ts, "floor of a CSP-safe codec"). So a struct's
+ * codec must come from literals that no other struct type uses.
  *
  * Hence struct-literals.ts, written at build time by
  * scripts/gen-struct-literals.mjs: for each field count from 1 to
  * {@link MAX_FIELDS}, {@link COPIES} copies of one factory, each its own
- * literal with every field unrolled (one property access site per field,
- * and small enough for V8 to inline a whole write — snapshot, store and the
- * fields' codecs — into its caller and scalar-replace the snapshot). Struct
- * types take the copies of their field count in turn, so the first
- * {@link COPIES} struct types of each field count have inline caches of
- * their own and run as fast as generated code; later ones share a copy with
- * an earlier type (and slow down only while both are in use). Structs of
- * more than {@link MAX_FIELDS} fields go through a loop.
+ * literal with every field unrolled (one property access site per field).
+ * Struct types take the copies of their field count in turn, so the first
+ * {@link COPIES} struct types of each field count (nested ones included)
+ * have inline caches of their own; a later one shares a copy with an
+ * earlier type, and both are slow once both have been used. The copies
+ * cost 16 kB of minified bundle (1.7 kB gzipped). Structs of more than
+ * {@link MAX_FIELDS} fields go through a loop.
+ *
+ * A write is fast when V8 inlines it whole — snapshot, store and the
+ * fields' codecs — into its caller and scalar-replaces the snapshot; V8
+ * inlines a caller's calls only up to 920 bytes of bytecode in all. Up to
+ * 4 scalar fields fit; 8 fields need about 960 (the bench's
+ * "budget raised" case shows them at hand-written speed with 960); so the
+ * code here and in struct-literals.ts is written for bytecode size (see
+ * there, and the scalars' snapshots in scalars.ts).
  *
  * The generated path (`{ codegen: true }`) gives every type its own code,
  * however many there are; bench/pod.bench.ts measures both.
@@ -30,7 +38,7 @@
 
 import { notStruct, rethrow } from "./pod-fault.js";
 import type { Codec, Field, PodSnapshot } from "./pod-type.js";
-import { COPIES, MAX_FIELDS, factories, type Fail } from "./struct-literals.js";
+import { COPIES, MAX_FIELDS, factories, type Fail, type NotObject } from "./struct-literals.js";
 
 type Obj = Record<string, unknown>;
 
@@ -56,15 +64,18 @@ export function closureStructCodec(fields: readonly Field[], zeroPadding: (v: Da
   const copy = turns[n - 1] as number;
   turns[n - 1] = (copy + 1) % COPIES;
   const factory = (factories[n - 1] as (typeof factories)[number])[copy] as (typeof factories)[number][number];
-  const fail: Fail = (err, field, path) => rethrow(field < 0 ? notStruct(err) : err, field < 0 ? "" : (steps[field] as string), path);
-  return factory(fail, zeroPadding, ...fields.flatMap((f) => [f.key, f.offset, f.type.decode, f.type.snapshot, f.type.store]));
+  const fail: Fail = (err, field, path) => rethrow(err, steps[field ?? 0] as string, path);
+  return factory(fail, notObject, zeroPadding, ...fields.flatMap((f) => [f.key, f.offset, f.type.decode, f.type.snapshot, f.type.store]));
 }
+
+/** The fault of a struct's value that is not an object. */
+const notObject: NotObject = (x, path) => rethrow(notStruct(x), "", path);
 
 /** The codec of `struct({})`: checks that a value is an object, reads nothing, writes nothing. */
 const emptyStruct: Codec<Obj> = {
   decode: () => ({}),
   snapshot: (x, path) => {
-    if (typeof x !== "object" || x === null) rethrow(notStruct(x), "", path);
+    if (typeof x !== "object" || x === null) notObject(x, path);
     return null as unknown as PodSnapshot<Obj>;
   },
   store: () => {},
@@ -79,7 +90,7 @@ function loopCodec(fields: readonly Field[], steps: readonly string[], zeroPaddi
       return r;
     },
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) rethrow(notStruct(x), "", path);
+      if (typeof x !== "object" || x === null) notObject(x, path);
       const s = x as Obj;
       const snaps: unknown[] = [];
       let i = 0;

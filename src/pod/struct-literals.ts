@@ -6,7 +6,7 @@
  * so its own inline caches in V8 (struct-closures.ts explains why and how
  * struct types are given copies).
  *
- * A factory takes the struct's fault handler, its padding writer, and each
+ * A factory takes the struct's fault handlers, its padding writer, and each
  * field's name, offset and codec functions, as parameters (a closed-over
  * `const` or an import would cost a temporal-dead-zone check at every
  * use, bytecode that counts against V8's inlining budget). It returns a
@@ -22,8 +22,10 @@
  * calls only up to 920 bytes of bytecode, and a write of 8 fields must fit
  * `snapshot` and `store` in it. So the locals are `var`s (which cost no
  * bytecode to declare, where each `let` costs an explicit `undefined`),
- * the field being read is a counter, and a fault — a value that is not an
- * object (field -1) or a field's refusal — is one call of `fail`.
+ * the field being read is a counter (`undefined` for the first), and a
+ * fault is one call with the fewest arguments: `notObject` for a value
+ * that is not an object, `fail` for a field's refusal. (The first field's
+ * offset is always 0, so it is not added.)
  *
  * @module
  */
@@ -37,7 +39,9 @@ type C = Snapshotter<unknown>;
 type E = Storer<unknown>;
 type P = PodSnapshot<unknown>;
 /** Rethrows `err`, raised by field `field` (-1: `err` is the value, not an object), under `path`. @internal */
-export type Fail = (err: unknown, field: number, path: string | undefined) => never;
+export type Fail = (err: unknown, field: number | undefined, path: string | undefined) => never;
+/** Rethrows the fault of a value that is not an object, under `path`. @internal */
+export type NotObject = (x: unknown, path: string | undefined) => never;
 
 /** The most fields of an unrolled struct codec. @internal */
 export const MAX_FIELDS = 8;
@@ -46,230 +50,214 @@ export const MAX_FIELDS = 8;
 export const COPIES = 4;
 
 /**
- * A factory: `(fail, zeroPadding, key0, offset0, decode0, snapshot0, store0,
+ * A factory: `(fail, notObject, zeroPadding, key0, offset0, decode0, snapshot0, store0,
  * key1, …)`.
  *
  * @internal
  */
-export type Factory = (fail: Fail, zp: Pad, ...fields: Array<string | number | D | C | E>) => Codec<Obj>;
+export type Factory = (fail: Fail, notObject: NotObject, zp: Pad, ...fields: Array<string | number | D | C | E>) => Codec<Obj>;
 
-function s1_0(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
+function s1_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
   function V(this: Obj, a: unknown): void {
     this[k0] = a;
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown) => Obj)(d0(v, o + o0)),
+    decode: (v, o) => new (V as unknown as new (a: unknown) => Obj)(d0(v, o)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
+      if (typeof x !== "object" || x === null) notObject(x, path);
       try {
-        var a = c0(s[k0]);
+        var a = c0((x as Obj)[k0]);
       } catch (err) {
         fail(err, 0, path);
       }
       return { a } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P };
-      e0(v, o + o0, s.a);
+      e0(v, o, (snap as unknown as { readonly a: P }).a);
       zp(v, o);
     },
   };
 }
 
-function s1_1(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
+function s1_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
   function V(this: Obj, a: unknown): void {
     this[k0] = a;
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown) => Obj)(d0(v, o + o0)),
+    decode: (v, o) => new (V as unknown as new (a: unknown) => Obj)(d0(v, o)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
+      if (typeof x !== "object" || x === null) notObject(x, path);
       try {
-        var a = c0(s[k0]);
+        var a = c0((x as Obj)[k0]);
       } catch (err) {
         fail(err, 0, path);
       }
       return { a } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P };
-      e0(v, o + o0, s.a);
+      e0(v, o, (snap as unknown as { readonly a: P }).a);
       zp(v, o);
     },
   };
 }
 
-function s1_2(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
+function s1_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
   function V(this: Obj, a: unknown): void {
     this[k0] = a;
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown) => Obj)(d0(v, o + o0)),
+    decode: (v, o) => new (V as unknown as new (a: unknown) => Obj)(d0(v, o)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
+      if (typeof x !== "object" || x === null) notObject(x, path);
       try {
-        var a = c0(s[k0]);
+        var a = c0((x as Obj)[k0]);
       } catch (err) {
         fail(err, 0, path);
       }
       return { a } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P };
-      e0(v, o + o0, s.a);
+      e0(v, o, (snap as unknown as { readonly a: P }).a);
       zp(v, o);
     },
   };
 }
 
-function s1_3(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
+function s1_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
   function V(this: Obj, a: unknown): void {
     this[k0] = a;
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown) => Obj)(d0(v, o + o0)),
+    decode: (v, o) => new (V as unknown as new (a: unknown) => Obj)(d0(v, o)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
+      if (typeof x !== "object" || x === null) notObject(x, path);
       try {
-        var a = c0(s[k0]);
+        var a = c0((x as Obj)[k0]);
       } catch (err) {
         fail(err, 0, path);
       }
       return { a } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P };
-      e0(v, o + o0, s.a);
+      e0(v, o, (snap as unknown as { readonly a: P }).a);
       zp(v, o);
     },
   };
 }
 
-function s2_0(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
+function s2_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown): void {
     this[k0] = a;
     this[k1] = b;
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown) => Obj)(d0(v, o), d1(v, o + o1)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P }).b);
       zp(v, o);
     },
   };
 }
 
-function s2_1(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
+function s2_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown): void {
     this[k0] = a;
     this[k1] = b;
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown) => Obj)(d0(v, o), d1(v, o + o1)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P }).b);
       zp(v, o);
     },
   };
 }
 
-function s2_2(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
+function s2_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown): void {
     this[k0] = a;
     this[k1] = b;
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown) => Obj)(d0(v, o), d1(v, o + o1)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P }).b);
       zp(v, o);
     },
   };
 }
 
-function s2_3(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
+function s2_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown): void {
     this[k0] = a;
     this[k1] = b;
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown) => Obj)(d0(v, o), d1(v, o + o1)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P }).b);
       zp(v, o);
     },
   };
 }
 
-function s3_0(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
+function s3_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -277,31 +265,29 @@ function s3_0(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).c);
       zp(v, o);
     },
   };
 }
 
-function s3_1(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
+function s3_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -309,31 +295,29 @@ function s3_1(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).c);
       zp(v, o);
     },
   };
 }
 
-function s3_2(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
+function s3_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -341,31 +325,29 @@ function s3_2(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).c);
       zp(v, o);
     },
   };
 }
 
-function s3_3(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
+function s3_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -373,31 +355,29 @@ function s3_3(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).c);
       zp(v, o);
     },
   };
 }
 
-function s4_0(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
+function s4_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -406,33 +386,31 @@ function s4_0(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).d);
       zp(v, o);
     },
   };
 }
 
-function s4_1(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
+function s4_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -441,33 +419,31 @@ function s4_1(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).d);
       zp(v, o);
     },
   };
 }
 
-function s4_2(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
+function s4_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -476,33 +452,31 @@ function s4_2(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).d);
       zp(v, o);
     },
   };
 }
 
-function s4_3(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
+function s4_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -511,33 +485,31 @@ function s4_3(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).d);
       zp(v, o);
     },
   };
 }
 
-function s5_0(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
+function s5_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -547,35 +519,33 @@ function s5_0(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).e);
       zp(v, o);
     },
   };
 }
 
-function s5_1(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
+function s5_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -585,35 +555,33 @@ function s5_1(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).e);
       zp(v, o);
     },
   };
 }
 
-function s5_2(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
+function s5_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -623,35 +591,33 @@ function s5_2(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).e);
       zp(v, o);
     },
   };
 }
 
-function s5_3(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
+function s5_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -661,35 +627,33 @@ function s5_3(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).e);
       zp(v, o);
     },
   };
 }
 
-function s6_0(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
+function s6_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -700,37 +664,35 @@ function s6_0(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]); i = 5;
-        var f = c5(s[k5]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]); i = 5;
+        var f = c5((x as Obj)[k5]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e, f } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
-      e5(v, o + o5, s.f);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).e);
+      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).f);
       zp(v, o);
     },
   };
 }
 
-function s6_1(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
+function s6_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -741,37 +703,35 @@ function s6_1(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]); i = 5;
-        var f = c5(s[k5]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]); i = 5;
+        var f = c5((x as Obj)[k5]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e, f } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
-      e5(v, o + o5, s.f);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).e);
+      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).f);
       zp(v, o);
     },
   };
 }
 
-function s6_2(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
+function s6_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -782,37 +742,35 @@ function s6_2(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]); i = 5;
-        var f = c5(s[k5]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]); i = 5;
+        var f = c5((x as Obj)[k5]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e, f } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
-      e5(v, o + o5, s.f);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).e);
+      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).f);
       zp(v, o);
     },
   };
 }
 
-function s6_3(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
+function s6_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -823,37 +781,35 @@ function s6_3(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]); i = 5;
-        var f = c5(s[k5]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]); i = 5;
+        var f = c5((x as Obj)[k5]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e, f } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
-      e5(v, o + o5, s.f);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).e);
+      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).f);
       zp(v, o);
     },
   };
 }
 
-function s7_0(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
+function s7_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -865,39 +821,37 @@ function s7_0(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]); i = 5;
-        var f = c5(s[k5]); i = 6;
-        var g = c6(s[k6]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]); i = 5;
+        var f = c5((x as Obj)[k5]); i = 6;
+        var g = c6((x as Obj)[k6]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e, f, g } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
-      e5(v, o + o5, s.f);
-      e6(v, o + o6, s.g);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).e);
+      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).f);
+      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).g);
       zp(v, o);
     },
   };
 }
 
-function s7_1(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
+function s7_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -909,39 +863,37 @@ function s7_1(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]); i = 5;
-        var f = c5(s[k5]); i = 6;
-        var g = c6(s[k6]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]); i = 5;
+        var f = c5((x as Obj)[k5]); i = 6;
+        var g = c6((x as Obj)[k6]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e, f, g } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
-      e5(v, o + o5, s.f);
-      e6(v, o + o6, s.g);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).e);
+      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).f);
+      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).g);
       zp(v, o);
     },
   };
 }
 
-function s7_2(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
+function s7_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -953,39 +905,37 @@ function s7_2(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]); i = 5;
-        var f = c5(s[k5]); i = 6;
-        var g = c6(s[k6]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]); i = 5;
+        var f = c5((x as Obj)[k5]); i = 6;
+        var g = c6((x as Obj)[k6]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e, f, g } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
-      e5(v, o + o5, s.f);
-      e6(v, o + o6, s.g);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).e);
+      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).f);
+      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).g);
       zp(v, o);
     },
   };
 }
 
-function s7_3(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
+function s7_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -997,39 +947,37 @@ function s7_3(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]); i = 5;
-        var f = c5(s[k5]); i = 6;
-        var g = c6(s[k6]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]); i = 5;
+        var f = c5((x as Obj)[k5]); i = 6;
+        var g = c6((x as Obj)[k6]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e, f, g } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
-      e5(v, o + o5, s.f);
-      e6(v, o + o6, s.g);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).e);
+      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).f);
+      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).g);
       zp(v, o);
     },
   };
 }
 
-function s8_0(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
+function s8_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -1042,41 +990,39 @@ function s8_0(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6), d7(v, o + o7)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6), d7(v, o + o7)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]); i = 5;
-        var f = c5(s[k5]); i = 6;
-        var g = c6(s[k6]); i = 7;
-        var h = c7(s[k7]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]); i = 5;
+        var f = c5((x as Obj)[k5]); i = 6;
+        var g = c6((x as Obj)[k6]); i = 7;
+        var h = c7((x as Obj)[k7]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e, f, g, h } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
-      e5(v, o + o5, s.f);
-      e6(v, o + o6, s.g);
-      e7(v, o + o7, s.h);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).e);
+      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).f);
+      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).g);
+      e7(v, o + o7, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).h);
       zp(v, o);
     },
   };
 }
 
-function s8_1(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
+function s8_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -1089,41 +1035,39 @@ function s8_1(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6), d7(v, o + o7)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6), d7(v, o + o7)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]); i = 5;
-        var f = c5(s[k5]); i = 6;
-        var g = c6(s[k6]); i = 7;
-        var h = c7(s[k7]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]); i = 5;
+        var f = c5((x as Obj)[k5]); i = 6;
+        var g = c6((x as Obj)[k6]); i = 7;
+        var h = c7((x as Obj)[k7]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e, f, g, h } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
-      e5(v, o + o5, s.f);
-      e6(v, o + o6, s.g);
-      e7(v, o + o7, s.h);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).e);
+      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).f);
+      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).g);
+      e7(v, o + o7, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).h);
       zp(v, o);
     },
   };
 }
 
-function s8_2(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
+function s8_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -1136,41 +1080,39 @@ function s8_2(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6), d7(v, o + o7)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6), d7(v, o + o7)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]); i = 5;
-        var f = c5(s[k5]); i = 6;
-        var g = c6(s[k6]); i = 7;
-        var h = c7(s[k7]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]); i = 5;
+        var f = c5((x as Obj)[k5]); i = 6;
+        var g = c6((x as Obj)[k6]); i = 7;
+        var h = c7((x as Obj)[k7]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e, f, g, h } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
-      e5(v, o + o5, s.f);
-      e6(v, o + o6, s.g);
-      e7(v, o + o7, s.h);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).e);
+      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).f);
+      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).g);
+      e7(v, o + o7, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).h);
       zp(v, o);
     },
   };
 }
 
-function s8_3(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
+function s8_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -1183,35 +1125,33 @@ function s8_3(fail: Fail, zp: Pad, k0: string, o0: number, d0: D, c0: C, e0: E, 
   }
   V.prototype = Object.prototype;
   return {
-    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown) => Obj)(d0(v, o + o0), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6), d7(v, o + o7)),
+    decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6), d7(v, o + o7)),
     snapshot: (x, path) => {
-      if (typeof x !== "object" || x === null) fail(x, -1, path);
-      const s = x as Obj;
-      let i = 0;
+      if (typeof x !== "object" || x === null) notObject(x, path);
+      var i;
       try {
-        var a = c0(s[k0]); i = 1;
-        var b = c1(s[k1]); i = 2;
-        var c = c2(s[k2]); i = 3;
-        var d = c3(s[k3]); i = 4;
-        var e = c4(s[k4]); i = 5;
-        var f = c5(s[k5]); i = 6;
-        var g = c6(s[k6]); i = 7;
-        var h = c7(s[k7]);
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]); i = 5;
+        var f = c5((x as Obj)[k5]); i = 6;
+        var g = c6((x as Obj)[k6]); i = 7;
+        var h = c7((x as Obj)[k7]);
       } catch (err) {
         fail(err, i, path);
       }
       return { a, b, c, d, e, f, g, h } as unknown as PodSnapshot<Obj>;
     },
     store: (v, o, snap) => {
-      const s = snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P };
-      e0(v, o + o0, s.a);
-      e1(v, o + o1, s.b);
-      e2(v, o + o2, s.c);
-      e3(v, o + o3, s.d);
-      e4(v, o + o4, s.e);
-      e5(v, o + o5, s.f);
-      e6(v, o + o6, s.g);
-      e7(v, o + o7, s.h);
+      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).a);
+      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).b);
+      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).c);
+      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).d);
+      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).e);
+      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).f);
+      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).g);
+      e7(v, o + o7, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).h);
       zp(v, o);
     },
   };

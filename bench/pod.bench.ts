@@ -18,10 +18,19 @@
  * loop on both sides, as a caller would make them.
  *
  * Each case runs in its own process (run.ts), so the closure path is measured
- * with one struct type in use: the best case of its shared inline caches.
- * The `poly` rows first run eight other struct types with the same field
- * count through the same path, as a program with several struct types
- * does, and show what that costs each path.
+ * with one struct type per field count in use: each has function literals
+ * (inline caches) of its own, as the first 4 struct types of each field
+ * count do (struct-closures.ts). The `poly` rows first run eight other
+ * struct types with the same field count through the same path, as a
+ * program with many struct types does, and show what that costs each path.
+ *
+ * Floors (issue 10), beside the rows that fall short: `encode-floor-*`, the
+ * hand-written encode with vmio's checks against the same encode without
+ * them (the checks are the contract, so no safe encoder beats that ratio);
+ * `*-floor-4-shared-literal`, a CSP-safe codec written by hand from one
+ * function literal for nine struct types (what the `poly` closure rows
+ * are up against); and `encode-8-closures-budget-960`, the 8-field closure
+ * write with V8's inlining budget raised just enough to inline it.
  *
  * Timing is CPU time (`clock: "cpu"`): the machine is shared.
  *

@@ -10,9 +10,10 @@
  * two ways. By default from closures (`struct-closures.ts`): no code is
  * generated, so they work under a strict Content-Security-Policy. With
  * `{ codegen: true }`, from JavaScript source generated for the struct
- * (`codegen.ts`), nested structs and small arrays flattened into it: faster,
- * and fast however many struct types a program uses, where the closures share
- * V8's inline caches between structs. Where code generation is forbidden the
+ * (`codegen.ts`), nested structs and small arrays flattened into it: fast
+ * however many struct types a program uses, where the closures have inline
+ * caches of their own only for the first four struct types of each field
+ * count (struct-closures.ts). Where code generation is forbidden the
  * option falls back to the closures. Both paths produce the same bytes and
  * values and the same errors (the tests run every codec test on both).
  *

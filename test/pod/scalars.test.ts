@@ -237,8 +237,9 @@ describe("the two forms of each scalar's check", () => {
   const bigs = [0n, 1n, -1n, 2n ** 63n, 2n ** 63n - 1n, -(2n ** 63n), -(2n ** 63n) - 1n, 2n ** 64n, 2n ** 64n - 1n];
   const others: unknown[] = ["1", "", null, undefined, true, {}, [], Symbol("s"), () => 1, new Number(1), Object(1n)];
 
+  const refused = Symbol("refused");
   for (const [name, t] of Object.entries(all)) {
-    test(`${name}: the generated-code check agrees with the closure check on every candidate`, () => {
+    test(`${name}: the generated-code check and the snapshot agree with the closure check on every candidate`, () => {
       const d = descriptor(t as PodType<unknown>);
       assert.equal(d.shape.kind, "scalar");
       const source = d.shape.kind === "scalar" ? d.shape.check : "";
@@ -246,6 +247,15 @@ describe("the two forms of each scalar's check", () => {
       const candidates = fc.sample(fc.oneof(fc.double(), fc.integer(), fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n })), { seed: 5, numRuns: 2000 });
       for (const v of [...edges, ...bigs, ...others, ...candidates]) {
         assert.equal(generated(v), d.valid(v), `${name} on ${String(v)}`);
+        // The snapshot writes the same test out again: it accepts exactly what `valid` accepts, and returns the value itself.
+        let snapped: unknown = refused;
+        try {
+          snapped = d.snapshot(v, "v");
+        } catch {
+          // refused
+        }
+        assert.equal(snapped !== refused, d.valid(v), `${name} snapshot on ${String(v)}`);
+        if (snapped !== refused) assert.ok(Object.is(snapped, v));
       }
     });
   }

@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { VmReader, VmWriter, sizeOf, struct, u16, u32, u64, u8, type PodType } from "../../src/index.js";
 import { descriptor, isGenerated } from "./support.js";
 import { fieldStep } from "../../src/pod/struct-closures.js";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 function roundTrip<T>(t: PodType<T>, value: T): T {
   const buf = new Uint8Array(sizeOf(t));
@@ -81,6 +83,30 @@ describe("closure codecs", () => {
       assert.equal(back.constructor, Object);
       assert.deepEqual(Reflect.ownKeys(back), Object.keys(value));
       assert.equal(JSON.stringify(back), JSON.stringify(value));
+    }
+  });
+
+  test("struct-literals.ts is what scripts/gen-struct-literals.mjs writes (edit the script, not the file)", () => {
+    const script = fileURLToPath(new URL("../../../scripts/gen-struct-literals.mjs", import.meta.url));
+    // Throws (exit status 1) when the committed file is stale; time-boxed.
+    execFileSync(process.execPath, [script, "--check"], { timeout: 20_000, stdio: "pipe" });
+  });
+
+  test("more struct types of one field count than there are copies, interleaved, each keep their own layout", () => {
+    // Types past the copies share one with an earlier type: both must still decode and encode their own fields.
+    for (let n = 1; n <= 9; n++) {
+      const made = Array.from({ length: 6 }, (_, j) => {
+        const types: Record<string, PodType<number>> = {};
+        const value: Record<string, number> = {};
+        for (let i = 0; i < n; i++) {
+          types[`t${j}_${i}`] = (i + j) % 2 === 0 ? u8 : u32;
+          value[`t${j}_${i}`] = 17 * j + i;
+        }
+        return { S: struct(types), value };
+      });
+      for (let round = 0; round < 3; round++) {
+        for (const { S, value } of made) assert.deepEqual(roundTrip(S, value), value, `${n} fields`);
+      }
     }
   });
 

@@ -42,6 +42,144 @@ function copyCase(size: number, label: string, target: number, ops: number): Ben
   };
 }
 
+/** What the floors borrow memory from: vmio's lease (null for typed memory, which cannot expire). */
+interface FloorLease {
+  readonly leaseExpired: boolean;
+}
+
+function expired(): never {
+  throw new TypeError("use after dispose");
+}
+
+/**
+ * The floor of every short row here: the best hand-written JavaScript that
+ * keeps vmio's safety bookkeeping — state in `#private` fields, a position
+ * and an end checked on every access, a lease checked on every access, the
+ * bytes checked still there before a copy, a value checked before it is
+ * written — and nothing else. One class for both directions, so that a copy
+ * reaches the other side's fields directly (vmio's reader and writer are two
+ * classes that reach each other through accessors), and a `DataView` the
+ * caller made once (vmio shares one across fresh readers over the same bytes).
+ */
+class HandCursor {
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  readonly #lease: FloorLease | null;
+  #pos = 0;
+  readonly #end: number;
+
+  constructor(bytes: ArrayBufferView, view: DataView, lease: FloorLease | null) {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError("bytes must be a Uint8Array");
+    this.#bytes = bytes;
+    this.#view = view;
+    this.#lease = lease;
+    this.#end = bytes.length;
+  }
+
+  skip(n: number): this {
+    if (!Number.isSafeInteger(n) || n < 0 || n > this.#end - this.#pos) throw new RangeError("bad skip");
+    this.#pos += n;
+    return this;
+  }
+
+  /** Copies min(remain, w's avail) bytes into `w`; both advance. */
+  read(w: HandCursor): number {
+    const pos = this.#pos;
+    const to = w.#pos;
+    const left = this.#end - pos;
+    const avail = w.#end - to;
+    const n = left < avail ? left : avail;
+    const src = this.#bytes;
+    const dst = w.#bytes;
+    const lease = this.#lease;
+    const wLease = w.#lease;
+    if ((lease !== null && lease.leaseExpired) || (wLease !== null && wLease.leaseExpired)) expired();
+    if (pos + n > src.length || to + n > dst.length) throw new TypeError("detached");
+    dst.set(pos === 0 && n === src.length ? src : src.subarray(pos, pos + n), to);
+    this.#pos = pos + n;
+    w.#pos = to + n;
+    return n;
+  }
+
+  u32(): number {
+    const pos = this.#pos;
+    if (this.#end - pos < 4) throw new RangeError("short");
+    const lease = this.#lease;
+    if (lease !== null && lease.leaseExpired) expired();
+    const v = this.#view.getUint32(pos, true);
+    this.#pos = pos + 4;
+    return v;
+  }
+
+  setU32(v: number): void {
+    if (!(typeof v === "number" && v >>> 0 === v)) throw new RangeError("not a u32");
+    const pos = this.#pos;
+    if (this.#end - pos < 4) throw new RangeError("short");
+    const lease = this.#lease;
+    if (lease !== null && lease.leaseExpired) expired();
+    this.#view.setUint32(pos, v, true);
+    this.#pos = pos + 4;
+  }
+
+  /** struct { a: u32, b: u64 }: 16 bytes, `b` at 8. */
+  ab(): { a: number; b: bigint } {
+    const pos = this.#pos;
+    if (this.#end - pos < 16) throw new RangeError("short");
+    const lease = this.#lease;
+    if (lease !== null && lease.leaseExpired) expired();
+    const view = this.#view;
+    const v = { a: view.getUint32(pos, true), b: view.getBigUint64(pos + 8, true) };
+    this.#pos = pos + 16;
+    return v;
+  }
+
+  /** Writes struct { a: u32, b: u64 }: reads each field once, checks it, then writes (padding zeroed). */
+  setAb(value: { a: number; b: bigint }): void {
+    const a = value.a;
+    const b = value.b;
+    if (!(typeof a === "number" && a >>> 0 === a)) throw new RangeError("a: not a u32");
+    if (!(typeof b === "bigint" && BigInt.asUintN(64, b) === b)) throw new RangeError("b: not a u64");
+    const pos = this.#pos;
+    if (this.#end - pos < 16) throw new RangeError("short");
+    const lease = this.#lease;
+    if (lease !== null && lease.leaseExpired) expired();
+    const view = this.#view;
+    view.setUint32(pos, a, true);
+    view.setUint32(pos + 4, 0, true);
+    view.setBigUint64(pos + 8, b, true);
+    this.#pos = pos + 16;
+  }
+}
+
+/** The floor beside a short copy row: `copyCase`'s work done by {@link HandCursor}. */
+function copyFloorCase(size: number, label: string, ops: number): BenchCase {
+  return {
+    id: `copy-${label}-floor`,
+    group: "io",
+    title: `floor of bulk copy reader→writer, ${label}: hand-written reader + writer objects (#private position, end, lease; bytes checked) + set`,
+    limitLabel: `one Uint8Array.prototype.set of ${label}`,
+    ops,
+    unit: "copy",
+    setup() {
+      const src = filled(size);
+      const dst = new Uint8Array(size);
+      const sView = new DataView(src.buffer);
+      const dView = new DataView(dst.buffer);
+      return {
+        limit: (n) => {
+          for (let i = 0; i < n; i++) dst.set(src);
+          return dst[size - 1];
+        },
+        vmio: (n) => {
+          let moved = 0;
+          for (let i = 0; i < n; i++) moved += new HandCursor(src, sView, null).read(new HandCursor(dst, dView, null));
+          return moved;
+        },
+      };
+    },
+  };
+}
+
 const VALUES = 1 << 14;
 
 /** vmio's side of the readVal(u32) cases: a fresh reader over `bytes` per pass, VALUES values each. */
@@ -58,9 +196,12 @@ function readU32s(bytes: Uint8Array): (n: number) => number {
 }
 
 export const cases: BenchCase[] = [
-  copyCase(16, "16 B", 0.5, 2_000_000),
-  copyCase(256, "256 B", 0.5, 1_000_000),
-  copyCase(4096, "4 KiB", 0.75, 200_000),
+  copyCase(16, "16 B", 0.6, 2_000_000),
+  copyFloorCase(16, "16 B", 2_000_000),
+  copyCase(256, "256 B", 0.6, 1_000_000),
+  copyFloorCase(256, "256 B", 1_000_000),
+  copyCase(4096, "4 KiB", 0.8, 200_000),
+  copyFloorCase(4096, "4 KiB", 200_000),
   copyCase(1 << 20, "1 MiB", 0.95, 400),
   {
     id: "readval-u32",
@@ -80,6 +221,33 @@ export const cases: BenchCase[] = [
           return s;
         },
         vmio: readU32s(bytes),
+      };
+    },
+  },
+  {
+    id: "readval-u32-floor",
+    group: "io",
+    title: "floor of readVal(u32): a hand-written DataView cursor (#private position, end, lease checked per value)",
+    limitLabel: "DataView.getUint32 in a loop",
+    ops: VALUES * 64,
+    unit: "value",
+    setup() {
+      const bytes = filled(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      return {
+        limit: (n) => {
+          let s = 0;
+          for (let done = 0; done < n; done += VALUES) for (let o = 0; o < VALUES * 4; o += 4) s += dv.getUint32(o, true);
+          return s;
+        },
+        vmio: (n) => {
+          let s = 0;
+          for (let done = 0; done < n; done += VALUES) {
+            const c = new HandCursor(bytes, dv, null);
+            for (let i = 0; i < VALUES; i++) s += c.u32();
+          }
+          return s;
+        },
       };
     },
   },
@@ -140,6 +308,35 @@ export const cases: BenchCase[] = [
         vmio: (n) => {
           let s = 0;
           for (let i = 0; i < n; i++) s += VmReader.from(bytes).skip((i % N) * 16).readVal(S).a;
+          return s;
+        },
+      };
+    },
+  },
+  {
+    id: "readval-struct-fresh-reader-floor",
+    group: "io",
+    title: "floor of a fresh reader per value: a hand-written cursor object per value (#private position, end, lease; checked skip) + DataView decode",
+    limitLabel: "hand-written DataView decode at the same offsets",
+    ops: 1 << 18,
+    unit: "value",
+    setup() {
+      const bytes = filled(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      const N = VALUES / 4;
+      return {
+        limit: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) {
+            const o = (i % N) * 16;
+            const v = { a: dv.getUint32(o, true), b: dv.getBigUint64(o + 8, true) };
+            s += v.a;
+          }
+          return s;
+        },
+        vmio: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += new HandCursor(bytes, dv, null).skip((i % N) * 16).ab().a;
           return s;
         },
       };
@@ -207,6 +404,31 @@ export const cases: BenchCase[] = [
     },
   },
   {
+    id: "writeval-u32-floor",
+    group: "io",
+    title: "floor of writeVal(u32): a hand-written DataView cursor (value checked; #private position, end, lease checked per value)",
+    limitLabel: "DataView.setUint32 in a loop",
+    ops: VALUES * 64,
+    unit: "value",
+    setup() {
+      const bytes = new Uint8Array(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      return {
+        limit: (n) => {
+          for (let done = 0; done < n; done += VALUES) for (let o = 0, i = 0; o < VALUES * 4; o += 4, i++) dv.setUint32(o, i + done, true);
+          return bytes[5];
+        },
+        vmio: (n) => {
+          for (let done = 0; done < n; done += VALUES) {
+            const c = new HandCursor(bytes, dv, null);
+            for (let i = 0; i < VALUES; i++) c.setU32(i + done);
+          }
+          return bytes[5];
+        },
+      };
+    },
+  },
+  {
     id: "writeval-struct",
     group: "io",
     title: "writeVal(struct { a: u32, b: u64 }), sequential",
@@ -233,6 +455,38 @@ export const cases: BenchCase[] = [
           for (let done = 0; done < n; done += N) {
             const w = VmWriter.from(bytes);
             for (let i = 0; i < N; i++) w.writeVal(S, { a: i, b: 5n });
+          }
+          return bytes[5];
+        },
+      };
+    },
+  },
+  {
+    id: "writeval-struct-floor",
+    group: "io",
+    title: "floor of writeVal(struct { a: u32, b: u64 }): a hand-written cursor (fields read once and checked, padding zeroed; #private position, end, lease)",
+    limitLabel: "hand-written DataView encode",
+    ops: (VALUES / 4) * 64,
+    unit: "value",
+    setup() {
+      const bytes = new Uint8Array(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      const N = VALUES / 4;
+      return {
+        limit: (n) => {
+          for (let done = 0; done < n; done += N) {
+            for (let o = 0, i = 0; o < N * 16; o += 16, i++) {
+              const v = { a: i, b: 5n };
+              dv.setUint32(o, v.a, true);
+              dv.setBigUint64(o + 8, v.b, true);
+            }
+          }
+          return bytes[5];
+        },
+        vmio: (n) => {
+          for (let done = 0; done < n; done += N) {
+            const c = new HandCursor(bytes, dv, null);
+            for (let i = 0; i < N; i++) c.setAb({ a: i, b: 5n });
           }
           return bytes[5];
         },

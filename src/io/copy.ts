@@ -67,10 +67,16 @@ const MEMMOVE_CHUNK = 1 << 20;
  * @internal
  */
 export function copyBytes(dst: Uint8Array, dIndex: number, src: Uint8Array, sIndex: number, n: number, mayAlias: boolean): void {
-  if (sIndex === 0 && n === src.length) {
-    // The whole source view: no subarray to allocate.
-    dst.set(src, dIndex);
-  } else if (dst === src) {
+  // The whole source view: no subarray to allocate. Kept apart from the rest
+  // so that this function stays small enough for V8 to inline into a copy
+  // between two fresh cursors, whose objects then need not be allocated.
+  if (sIndex === 0 && n === src.length) dst.set(src, dIndex);
+  else copyPart(dst, dIndex, src, sIndex, n, mayAlias);
+}
+
+/** {@link copyBytes} of part of the source view. */
+function copyPart(dst: Uint8Array, dIndex: number, src: Uint8Array, sIndex: number, n: number, mayAlias: boolean): void {
+  if (dst === src) {
     if (n > SMALL_COPY) dst.copyWithin(dIndex, sIndex, sIndex + n);
     else if (dIndex <= sIndex) for (let i = 0; i < n; i++) dst[dIndex + i] = src[sIndex + i] as number;
     else for (let i = n - 1; i >= 0; i--) dst[dIndex + i] = src[sIndex + i] as number;
@@ -108,6 +114,30 @@ export function copyRaw(
   len: number,
 ): number | CopyFault {
   if (len === 0) return 0;
+  // Direct to direct first, and nothing else here: V8 inlines this function
+  // into a copy between two fresh cursors only while it stays this small.
+  if (dBytes !== null && sBytes !== null) {
+    checkDirect(sBytes, sLease, sPos, len);
+    checkDirect(dBytes, dLease, dPos, len);
+    // Two typed memories (no lease) may be views of one buffer.
+    copyBytes(dBytes, dPos, sBytes, sPos, len, sLease === null && dLease === null);
+    return len;
+  }
+  return copyWithSpace(dBytes, dSpace, dLease, dPos, sBytes, sSpace, sLease, sPos, len);
+}
+
+/** {@link copyRaw} where at least one side is a memory space. */
+function copyWithSpace(
+  dBytes: Uint8Array | null,
+  dSpace: MemorySpace | null,
+  dLease: Lease | null,
+  dPos: number,
+  sBytes: Uint8Array | null,
+  sSpace: MemorySpace | null,
+  sLease: Lease | null,
+  sPos: number,
+  len: number,
+): number | CopyFault {
   // A copy between direct memory and one run of a space that is at hand (a
   // TLB hit): no loop, no user code, no critical section on unshared RAM.
   if (dBytes !== null && sSpace !== null && !sSpace.shared && sSpace.probe(sPos, len, false)) {
@@ -120,13 +150,6 @@ export function copyRaw(
   if (sBytes !== null && dSpace !== null && !dSpace.shared && dSpace.probe(dPos, len, true)) {
     checkDirect(sBytes, sLease, sPos, len);
     copyBytes(dSpace.runBytes, dSpace.runOffset, sBytes, sPos, len, dSpace.aliasable);
-    return len;
-  }
-  if (dBytes !== null && sBytes !== null) {
-    checkDirect(sBytes, sLease, sPos, len);
-    checkDirect(dBytes, dLease, dPos, len);
-    // Two typed memories (no lease) may be views of one buffer.
-    copyBytes(dBytes, dPos, sBytes, sPos, len, sLease === null && dLease === null);
     return len;
   }
   return copyRuns(dBytes, dSpace, dLease, dPos, sBytes, sSpace, sLease, sPos, len);

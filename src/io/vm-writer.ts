@@ -68,37 +68,27 @@ export class VmWriter<F extends Fallibility = Fallible> {
   /** Direct memory, indexed by address, or null for a space. */
   #bytes: Uint8Array | null;
   /** A `DataView` over exactly `#bytes` (index = address), or `NONE` until made. */
-  #view: DataView;
+  #view: DataView = NONE;
   /** Run-based memory, or null for direct memory. */
-  #space: MemorySpace | null;
+  #space: MemorySpace | null = null;
   /** What the memory is borrowed from, or null when nothing can expire. */
-  #lease: Lease | null;
+  #lease: Lease | null = null;
   /** Address of the next byte. */
-  #pos: number;
+  #pos = 0;
   /** Address just past the last byte. */
   #end: number;
   /** Whether the memory may fault (type-level `Fallible`). */
-  #fallible: boolean;
+  #fallible = false;
 
-  // Writers are made by `from`, by VM objects and by address spaces, never with `new`.
-  private constructor(
-    key: typeof INTERNAL,
-    bytes: Uint8Array | null,
-    view: DataView | null,
-    space: MemorySpace | null,
-    lease: Lease | null,
-    pos: number,
-    end: number,
-    fallible: boolean,
-  ) {
+  // Writers are made by `from`, by VM objects and by address spaces, never
+  // with `new`. The constructor sets only what `from` needs; the other
+  // fields start as a typed memory's: short, so that V8 inlines two `from`s
+  // and a copy between them into one function (its budget is 920 bytes of
+  // bytecode) and need not allocate the cursors.
+  private constructor(key: typeof INTERNAL, bytes: Uint8Array | null, end: number) {
     if (key !== INTERNAL) illegalConstructor("VmWriter", "use VmWriter.from(), or writer() of a frame, segment or address space");
     this.#bytes = bytes;
-    this.#view = view ?? NONE;
-    this.#space = space;
-    this.#lease = lease;
-    this.#pos = pos;
     this.#end = end;
-    this.#fallible = fallible;
   }
 
   static {
@@ -110,7 +100,15 @@ export class VmWriter<F extends Fallibility = Fallible> {
       pos: number,
       end: number,
       fallible: boolean,
-    ): VmWriter<F> => new VmWriter<F>(INTERNAL, bytes, view, space, lease, pos, end, fallible);
+    ): VmWriter<F> => {
+      const c = new VmWriter<F>(INTERNAL, bytes, end);
+      if (view !== null) c.#view = view;
+      c.#space = space;
+      c.#lease = lease;
+      c.#pos = pos;
+      c.#fallible = fallible;
+      return c;
+    };
     installWriterAccess({
       is: (x) => typeof x === "object" && x !== null && #pos in x,
       isExpected: (x) => {
@@ -150,7 +148,10 @@ export class VmWriter<F extends Fallibility = Fallible> {
    */
   static from(bytes: ArrayBufferView): VmWriter<Infallible> {
     const b = fromBytes(bytes);
-    return new VmWriter<Infallible>(INTERNAL, b, cachedView(b), null, null, 0, b.length, false);
+    const c = new VmWriter<Infallible>(INTERNAL, b, b.length);
+    const view = cachedView(b);
+    if (view !== null) c.#view = view;
+    return c;
   }
 
   /** Number of bytes that can still be written. OSTD counterpart: `VmWriter::avail`. */
@@ -203,7 +204,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * OSTD counterpart: `VmWriter::clone_exclusive`.
    */
   cloneExclusive(): VmWriter<F> {
-    return new VmWriter<F>(INTERNAL, this.#bytes, this.#view, this.#space, this.#lease, this.#pos, this.#end, this.#fallible);
+    return newWriter<F>(this.#bytes, this.#view, this.#space, this.#lease, this.#pos, this.#end, this.#fallible);
   }
 
   /**
@@ -213,7 +214,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * the original usable).
    */
   toFallible(): VmWriter<Fallible> {
-    return new VmWriter<Fallible>(INTERNAL, this.#bytes, this.#view, this.#space, this.#lease, this.#pos, this.#end, true);
+    return newWriter<Fallible>(this.#bytes, this.#view, this.#space, this.#lease, this.#pos, this.#end, true);
   }
 
   /**

@@ -67,9 +67,9 @@ const MEMMOVE_CHUNK = 1 << 20;
  * @internal
  */
 export function copyBytes(dst: Uint8Array, dIndex: number, src: Uint8Array, sIndex: number, n: number, mayAlias: boolean): void {
-  // The whole source view: no subarray to allocate. Kept apart from the rest
-  // so that this function stays small enough for V8 to inline into a copy
-  // between two fresh cursors, whose objects then need not be allocated.
+  // The whole source view: no subarray to allocate. The rest is apart, so
+  // that this stays small enough for V8 to inline into a copy between two
+  // fresh cursors (see `copyRaw`).
   if (sIndex === 0 && n === src.length) dst.set(src, dIndex);
   else copyPart(dst, dIndex, src, sIndex, n, mayAlias);
 }
@@ -114,8 +114,10 @@ export function copyRaw(
   len: number,
 ): number | CopyFault {
   if (len === 0) return 0;
-  // Direct to direct first, and nothing else here: V8 inlines this function
-  // into a copy between two fresh cursors only while it stays this small.
+  // Direct to direct first, and nothing else here: V8 (Node 20) inlines at
+  // most 920 bytes of bytecode into one optimised function, and a copy
+  // between two fresh cursors (`VmReader.from(a).read(VmWriter.from(b))`)
+  // needs all of it; a cursor that escapes into a call is allocated.
   if (dBytes !== null && sBytes !== null) {
     checkDirect(sBytes, sLease, sPos, len);
     checkDirect(dBytes, dLease, dPos, len);

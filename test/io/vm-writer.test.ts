@@ -275,11 +275,31 @@ describe("write and writeFallible", () => {
 
   test("a source that is not a VmReader is a TypeError with no side effect", () => {
     const w = VmWriter.from(new Uint8Array(3));
-    for (const fake of [null, undefined, {}, bytes(1, 2, 3), VmWriter.from(new Uint8Array(3)), { remain: () => 3 }]) {
+    // A proxy of a reader, and an object inheriting from one, are not readers
+    // either; telling them apart runs none of their traps.
+    const traps: string[] = [];
+    const handler: ProxyHandler<object> = {
+      get: (t, k) => (traps.push(`get ${String(k)}`), Reflect.get(t, k)),
+      has: (t, k) => (traps.push(`has ${String(k)}`), Reflect.has(t, k)),
+      getPrototypeOf: (t) => (traps.push("getPrototypeOf"), Reflect.getPrototypeOf(t)),
+    };
+    const fakes = [
+      null,
+      undefined,
+      {},
+      3,
+      bytes(1, 2, 3),
+      VmWriter.from(new Uint8Array(3)),
+      { remain: () => 3 },
+      new Proxy(VmReader.from(bytes(1, 2, 3)), handler),
+      Object.create(VmReader.prototype) as object,
+    ];
+    for (const fake of fakes) {
       assert.throws(() => w.write(fake as unknown as VmReader<Infallible>), TypeError);
       assert.throws(() => w.writeFallible(fake as unknown as VmReader<Infallible>), TypeError);
     }
     assert.equal(w.cursor(), 0);
+    assert.deepEqual(traps, []);
   });
 });
 

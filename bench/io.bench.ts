@@ -5,7 +5,7 @@
  */
 
 import { VmReader, VmWriter, struct, u32, u64 } from "vmio";
-import type { BenchCase } from "./harness.js";
+import type { BenchCase, Body } from "./harness.js";
 
 const S = struct({ a: u32, b: u64 });
 
@@ -13,33 +13,6 @@ function filled(n: number): Uint8Array {
   const b = new Uint8Array(n);
   for (let i = 0; i < n; i++) b[i] = (i * 131 + 7) & 0xff;
   return b;
-}
-
-function copyCase(size: number, label: string, target: number, ops: number): BenchCase {
-  return {
-    id: `copy-${label}`,
-    group: "io",
-    title: `bulk copy reader→writer, ${label}`,
-    limitLabel: `one Uint8Array.prototype.set of ${label}`,
-    target,
-    ops,
-    unit: "copy",
-    setup() {
-      const src = filled(size);
-      const dst = new Uint8Array(size);
-      return {
-        limit: (n) => {
-          for (let i = 0; i < n; i++) dst.set(src);
-          return dst[size - 1];
-        },
-        vmio: (n) => {
-          let moved = 0;
-          for (let i = 0; i < n; i++) moved += VmReader.from(src).read(VmWriter.from(dst));
-          return moved;
-        },
-      };
-    },
-  };
 }
 
 /** What the floors borrow memory from: vmio's lease (null for typed memory, which cannot expire). */
@@ -151,36 +124,101 @@ class HandCursor {
   }
 }
 
-/** The floor beside a short copy row: `copyCase`'s work done by {@link HandCursor}. */
-function copyFloorCase(size: number, label: string, ops: number): BenchCase {
+/** The floor's side of a copy row: {@link HandCursor}s made per copy. */
+function handCopies(src: Uint8Array, dst: Uint8Array): Body {
+  // Only the floor touches `.buffer`: that moves a small typed array's bytes
+  // off the heap, which the vmio row must not have done to its own.
+  const sView = new DataView(src.buffer);
+  const dView = new DataView(dst.buffer);
+  return (n) => {
+    let moved = 0;
+    for (let i = 0; i < n; i++) moved += new HandCursor(src, sView, null).read(new HandCursor(dst, dView, null));
+    return moved;
+  };
+}
+
+/**
+ * A copy of `size` bytes between fresh cursors over two typed memories,
+ * against one `set`; with `floor`, the same work by {@link HandCursor}.
+ */
+function copyCase(size: number, label: string, target: number | undefined, ops: number, floor = false): BenchCase {
   return {
-    id: `copy-${label}-floor`,
+    id: `copy-${label}${floor ? "-floor" : ""}`,
     group: "io",
-    title: `floor of bulk copy reader→writer, ${label}: hand-written reader + writer objects (#private position, end, lease; bytes checked) + set`,
+    title: floor
+      ? `floor of bulk copy reader→writer, ${label}: hand-written reader + writer objects (#private position, end, lease; bytes checked) + set`
+      : `bulk copy reader→writer, ${label}`,
     limitLabel: `one Uint8Array.prototype.set of ${label}`,
+    target,
     ops,
     unit: "copy",
     setup() {
       const src = filled(size);
       const dst = new Uint8Array(size);
-      const sView = new DataView(src.buffer);
-      const dView = new DataView(dst.buffer);
       return {
         limit: (n) => {
           for (let i = 0; i < n; i++) dst.set(src);
           return dst[size - 1];
         },
-        vmio: (n) => {
-          let moved = 0;
-          for (let i = 0; i < n; i++) moved += new HandCursor(src, sView, null).read(new HandCursor(dst, dView, null));
-          return moved;
-        },
+        vmio: floor
+          ? handCopies(src, dst)
+          : (n) => {
+              let moved = 0;
+              for (let i = 0; i < n; i++) moved += VmReader.from(src).read(VmWriter.from(dst));
+              return moved;
+            },
       };
     },
   };
 }
 
 const VALUES = 1 << 14;
+
+/** The plain limit of the readVal(u32) rows: `DataView.getUint32` in a loop over VALUES values. */
+function getU32s(dv: DataView): Body {
+  return (n) => {
+    let s = 0;
+    for (let done = 0; done < n; done += VALUES) for (let o = 0; o < VALUES * 4; o += 4) s += dv.getUint32(o, true);
+    return s;
+  };
+}
+
+/** The plain limit of the writeVal(u32) rows: `DataView.setUint32` in a loop over VALUES values. */
+function setU32s(dv: DataView): Body {
+  return (n) => {
+    for (let done = 0; done < n; done += VALUES) for (let o = 0, i = 0; o < VALUES * 4; o += 4, i++) dv.setUint32(o, i + done, true);
+    return dv.getUint8(5);
+  };
+}
+
+/** The plain limit of the fresh-reader rows: struct { a: u32, b: u64 } decoded at the offsets they use. */
+function decodeAt(dv: DataView): Body {
+  const N = VALUES / 4;
+  return (n) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const o = (i % N) * 16;
+      const v = { a: dv.getUint32(o, true), b: dv.getBigUint64(o + 8, true) };
+      s += v.a;
+    }
+    return s;
+  };
+}
+
+/** The plain limit of the writeVal(struct) rows: struct { a: u32, b: u64 } encoded in a loop. */
+function encodeStructs(dv: DataView): Body {
+  const N = VALUES / 4;
+  return (n) => {
+    for (let done = 0; done < n; done += N) {
+      for (let o = 0, i = 0; o < N * 16; o += 16, i++) {
+        const v = { a: i, b: 5n };
+        dv.setUint32(o, v.a, true);
+        dv.setBigUint64(o + 8, v.b, true);
+      }
+    }
+    return dv.getUint8(5);
+  };
+}
 
 /** vmio's side of the readVal(u32) cases: a fresh reader over `bytes` per pass, VALUES values each. */
 function readU32s(bytes: Uint8Array): (n: number) => number {
@@ -204,11 +242,11 @@ export const cases: BenchCase[] = [
   // inlining budget (920 bytes of bytecode per optimised function): they
   // fit as far as the `exchange` into the writer, not `copyRaw` itself.
   copyCase(16, "16 B", 0.6, 2_000_000),
-  copyFloorCase(16, "16 B", 2_000_000),
+  copyCase(16, "16 B", undefined, 2_000_000, true),
   copyCase(256, "256 B", 0.6, 1_000_000),
-  copyFloorCase(256, "256 B", 1_000_000),
+  copyCase(256, "256 B", undefined, 1_000_000, true),
   copyCase(4096, "4 KiB", 0.8, 200_000),
-  copyFloorCase(4096, "4 KiB", 200_000),
+  copyCase(4096, "4 KiB", undefined, 200_000, true),
   copyCase(1 << 20, "1 MiB", 0.95, 400),
   // Short of ≥ 0.67 at the floor beside it: any cursor object — a position
   // loaded and stored, an end and a lease checked per value — costs what
@@ -225,11 +263,7 @@ export const cases: BenchCase[] = [
       const bytes = filled(VALUES * 4);
       const dv = new DataView(bytes.buffer);
       return {
-        limit: (n) => {
-          let s = 0;
-          for (let done = 0; done < n; done += VALUES) for (let o = 0; o < VALUES * 4; o += 4) s += dv.getUint32(o, true);
-          return s;
-        },
+        limit: getU32s(dv),
         vmio: readU32s(bytes),
       };
     },
@@ -245,11 +279,7 @@ export const cases: BenchCase[] = [
       const bytes = filled(VALUES * 4);
       const dv = new DataView(bytes.buffer);
       return {
-        limit: (n) => {
-          let s = 0;
-          for (let done = 0; done < n; done += VALUES) for (let o = 0; o < VALUES * 4; o += 4) s += dv.getUint32(o, true);
-          return s;
-        },
+        limit: getU32s(dv),
         vmio: (n) => {
           let s = 0;
           for (let done = 0; done < n; done += VALUES) {
@@ -310,15 +340,7 @@ export const cases: BenchCase[] = [
       const dv = new DataView(bytes.buffer);
       const N = VALUES / 4;
       return {
-        limit: (n) => {
-          let s = 0;
-          for (let i = 0; i < n; i++) {
-            const o = (i % N) * 16;
-            const v = { a: dv.getUint32(o, true), b: dv.getBigUint64(o + 8, true) };
-            s += v.a;
-          }
-          return s;
-        },
+        limit: decodeAt(dv),
         vmio: (n) => {
           let s = 0;
           for (let i = 0; i < n; i++) s += VmReader.from(bytes).skip((i % N) * 16).readVal(S).a;
@@ -339,15 +361,7 @@ export const cases: BenchCase[] = [
       const dv = new DataView(bytes.buffer);
       const N = VALUES / 4;
       return {
-        limit: (n) => {
-          let s = 0;
-          for (let i = 0; i < n; i++) {
-            const o = (i % N) * 16;
-            const v = { a: dv.getUint32(o, true), b: dv.getBigUint64(o + 8, true) };
-            s += v.a;
-          }
-          return s;
-        },
+        limit: decodeAt(dv),
         vmio: (n) => {
           let s = 0;
           for (let i = 0; i < n; i++) s += new HandCursor(bytes, dv, null).skip((i % N) * 16).ab().a;
@@ -405,10 +419,7 @@ export const cases: BenchCase[] = [
       const dv = new DataView(bytes.buffer);
       const T = u32;
       return {
-        limit: (n) => {
-          for (let done = 0; done < n; done += VALUES) for (let o = 0, i = 0; o < VALUES * 4; o += 4, i++) dv.setUint32(o, i + done, true);
-          return bytes[5];
-        },
+        limit: setU32s(dv),
         vmio: (n) => {
           for (let done = 0; done < n; done += VALUES) {
             const w = VmWriter.from(bytes);
@@ -430,10 +441,7 @@ export const cases: BenchCase[] = [
       const bytes = new Uint8Array(VALUES * 4);
       const dv = new DataView(bytes.buffer);
       return {
-        limit: (n) => {
-          for (let done = 0; done < n; done += VALUES) for (let o = 0, i = 0; o < VALUES * 4; o += 4, i++) dv.setUint32(o, i + done, true);
-          return bytes[5];
-        },
+        limit: setU32s(dv),
         vmio: (n) => {
           for (let done = 0; done < n; done += VALUES) {
             const c = new HandCursor(bytes, dv, null);
@@ -463,16 +471,7 @@ export const cases: BenchCase[] = [
       const dv = new DataView(bytes.buffer);
       const N = VALUES / 4;
       return {
-        limit: (n) => {
-          for (let done = 0; done < n; done += N) {
-            for (let o = 0, i = 0; o < N * 16; o += 16, i++) {
-              const v = { a: i, b: 5n };
-              dv.setUint32(o, v.a, true);
-              dv.setBigUint64(o + 8, v.b, true);
-            }
-          }
-          return bytes[5];
-        },
+        limit: encodeStructs(dv),
         vmio: (n) => {
           for (let done = 0; done < n; done += N) {
             const w = VmWriter.from(bytes);
@@ -495,16 +494,7 @@ export const cases: BenchCase[] = [
       const dv = new DataView(bytes.buffer);
       const N = VALUES / 4;
       return {
-        limit: (n) => {
-          for (let done = 0; done < n; done += N) {
-            for (let o = 0, i = 0; o < N * 16; o += 16, i++) {
-              const v = { a: i, b: 5n };
-              dv.setUint32(o, v.a, true);
-              dv.setBigUint64(o + 8, v.b, true);
-            }
-          }
-          return bytes[5];
-        },
+        limit: encodeStructs(dv),
         vmio: (n) => {
           for (let done = 0; done < n; done += N) {
             const c = new HandCursor(bytes, dv, null);

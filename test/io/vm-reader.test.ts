@@ -24,6 +24,7 @@ import {
   type Infallible,
   type PodOnceType,
 } from "../../src/index.js";
+import { notCursors } from "./support.js";
 
 type ErrorClass = typeof TypeError | typeof RangeError;
 
@@ -410,23 +411,7 @@ describe("read and readFallible", () => {
     const r = VmReader.from(bytes(1, 2, 3));
     // A proxy of a writer, and an object inheriting from one, are not writers
     // either; telling them apart runs none of their traps.
-    const traps: string[] = [];
-    const handler: ProxyHandler<object> = {
-      get: (t, k) => (traps.push(`get ${String(k)}`), Reflect.get(t, k)),
-      has: (t, k) => (traps.push(`has ${String(k)}`), Reflect.has(t, k)),
-      getPrototypeOf: (t) => (traps.push("getPrototypeOf"), Reflect.getPrototypeOf(t)),
-    };
-    const fakes = [
-      null,
-      undefined,
-      {},
-      3,
-      new Uint8Array(3),
-      VmReader.from(new Uint8Array(3)),
-      { avail: () => 3 },
-      new Proxy(VmWriter.from(new Uint8Array(3)), handler),
-      Object.create(VmWriter.prototype) as object,
-    ];
+    const { fakes, traps } = notCursors(VmWriter.from(new Uint8Array(3)), [new Uint8Array(3), VmReader.from(new Uint8Array(3)), { avail: () => 3 }]);
     for (const fake of fakes) {
       assert.throws(() => r.read(fake as unknown as VmWriter<Infallible>), TypeError);
       assert.throws(() => r.readFallible(fake as unknown as VmWriter<Infallible>), TypeError);

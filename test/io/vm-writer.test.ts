@@ -4,6 +4,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { FrameAllocOptions, PAGE_SIZE, PhysicalMemory, VmError, VmReader, VmWriter, i8, struct, u16, u32, u64, u8, type Infallible, type UFrame } from "../../src/index.js";
+import { notCursors } from "./support.js";
 
 type ErrorClass = typeof TypeError | typeof RangeError;
 
@@ -277,23 +278,7 @@ describe("write and writeFallible", () => {
     const w = VmWriter.from(new Uint8Array(3));
     // A proxy of a reader, and an object inheriting from one, are not readers
     // either; telling them apart runs none of their traps.
-    const traps: string[] = [];
-    const handler: ProxyHandler<object> = {
-      get: (t, k) => (traps.push(`get ${String(k)}`), Reflect.get(t, k)),
-      has: (t, k) => (traps.push(`has ${String(k)}`), Reflect.has(t, k)),
-      getPrototypeOf: (t) => (traps.push("getPrototypeOf"), Reflect.getPrototypeOf(t)),
-    };
-    const fakes = [
-      null,
-      undefined,
-      {},
-      3,
-      bytes(1, 2, 3),
-      VmWriter.from(new Uint8Array(3)),
-      { remain: () => 3 },
-      new Proxy(VmReader.from(bytes(1, 2, 3)), handler),
-      Object.create(VmReader.prototype) as object,
-    ];
+    const { fakes, traps } = notCursors(VmReader.from(bytes(1, 2, 3)), [bytes(1, 2, 3), VmWriter.from(new Uint8Array(3)), { remain: () => 3 }]);
     for (const fake of fakes) {
       assert.throws(() => w.write(fake as unknown as VmReader<Infallible>), TypeError);
       assert.throws(() => w.writeFallible(fake as unknown as VmReader<Infallible>), TypeError);

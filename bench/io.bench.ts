@@ -248,6 +248,36 @@ export const cases: BenchCase[] = [
   copyCase(4096, "4 KiB", 0.8, 200_000),
   copyCase(4096, "4 KiB", undefined, 200_000, true),
   copyCase(1 << 20, "1 MiB", 0.95, 400),
+  {
+    id: "copy-16 B-offset",
+    group: "io",
+    title: "bulk copy reader→writer, 16 B from a moving offset of a 64 KiB buffer (one reader, a fresh writer per copy)",
+    limitLabel: "one set of a 16 B subarray",
+    ops: 1_000_000,
+    unit: "copy",
+    setup() {
+      const src = filled(1 << 16);
+      const dst = new Uint8Array(16);
+      const copies = src.length / 16;
+      return {
+        limit: (n) => {
+          for (let i = 0; i < n; i++) {
+            const o = (i % copies) * 16;
+            dst.set(src.subarray(o, o + 16));
+          }
+          return dst[15];
+        },
+        vmio: (n) => {
+          let moved = 0;
+          for (let done = 0; done < n; done += copies) {
+            const r = VmReader.from(src);
+            for (let i = 0; i < copies; i++) moved += r.read(VmWriter.from(dst));
+          }
+          return moved;
+        },
+      };
+    },
+  },
   // Short of ≥ 0.67 at the floor beside it: any cursor object — a position
   // loaded and stored, an end and a lease checked per value — costs what
   // readVal does; the plain loop keeps its offset in a register.

@@ -49,6 +49,14 @@ const checkDirect = importedCheckDirect;
 const SMALL_COPY = 32;
 
 /**
+ * Where a small copy between two views that may share a buffer goes
+ * first: through it the loop is as safe for overlapping ranges as `set`,
+ * without the `subarray` that `set` needs (it costs more than the bytes).
+ * No user code runs while it holds bytes.
+ */
+const SCRATCH = new Uint8Array(SMALL_COPY);
+
+/**
  * An overlapping copy upwards within one space reads its source through
  * buffers of at most this many bytes (see {@link memmoveUp}), so that the
  * memory it takes is bounded by what it can actually read.
@@ -59,8 +67,9 @@ const MEMMOVE_CHUNK = 1 << 20;
  * Copies `n` bytes from `src[sIndex…]` to `dst[dIndex…]`.
  *
  * `mayAlias` says that `dst` and `src` are different views that could share
- * a buffer (two typed memories): only `set` is then safe for overlapping
- * ranges (it copies as if through a temporary, by specification). Where the
+ * a buffer (two typed memories): a copy must then go as if through a
+ * temporary — `set` does so by specification, and a small copy goes through
+ * {@link SCRATCH}. Where the
  * views are one object (RAM to RAM) the loop runs in the safe direction, and
  * `copyWithin` is used for large runs.
  *
@@ -80,8 +89,12 @@ function copyPart(dst: Uint8Array, dIndex: number, src: Uint8Array, sIndex: numb
     if (n > SMALL_COPY) dst.copyWithin(dIndex, sIndex, sIndex + n);
     else if (dIndex <= sIndex) for (let i = 0; i < n; i++) dst[dIndex + i] = src[sIndex + i] as number;
     else for (let i = n - 1; i >= 0; i--) dst[dIndex + i] = src[sIndex + i] as number;
-  } else if (n <= SMALL_COPY && !mayAlias) {
-    for (let i = 0; i < n; i++) dst[dIndex + i] = src[sIndex + i] as number;
+  } else if (n <= SMALL_COPY) {
+    if (!mayAlias) for (let i = 0; i < n; i++) dst[dIndex + i] = src[sIndex + i] as number;
+    else {
+      for (let i = 0; i < n; i++) SCRATCH[i] = src[sIndex + i] as number;
+      for (let i = 0; i < n; i++) dst[dIndex + i] = SCRATCH[i] as number;
+    }
   } else {
     dst.set(src.subarray(sIndex, sIndex + n), dIndex);
   }

@@ -5,7 +5,7 @@
  */
 
 import { VmReader, VmWriter, struct, u32, u64 } from "vmio";
-import type { BenchCase } from "./harness.js";
+import type { BenchCase, Body } from "./harness.js";
 
 const S = struct({ a: u32, b: u64 });
 
@@ -15,11 +15,139 @@ function filled(n: number): Uint8Array {
   return b;
 }
 
-function copyCase(size: number, label: string, target: number, ops: number): BenchCase {
+/** What the floors borrow memory from: vmio's lease (null for typed memory, which cannot expire). */
+interface FloorLease {
+  readonly leaseExpired: boolean;
+}
+
+function expired(): never {
+  throw new TypeError("use after dispose");
+}
+
+/**
+ * The floor of every short row here: the best hand-written JavaScript that
+ * keeps vmio's safety bookkeeping — state in `#private` fields, a position
+ * and an end checked on every access, a lease checked on every access, the
+ * bytes checked still there before a copy, a value checked before it is
+ * written — and nothing else. One class for both directions, so that a copy
+ * reaches the other side's fields directly (vmio's reader and writer are two
+ * classes that reach each other through accessors), and a `DataView` the
+ * caller made once (vmio shares one across fresh readers over the same bytes).
+ */
+class HandCursor {
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  readonly #lease: FloorLease | null;
+  #pos = 0;
+  readonly #end: number;
+
+  constructor(bytes: ArrayBufferView, view: DataView, lease: FloorLease | null) {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError("bytes must be a Uint8Array");
+    this.#bytes = bytes;
+    this.#view = view;
+    this.#lease = lease;
+    this.#end = bytes.length;
+  }
+
+  skip(n: number): this {
+    if (!Number.isSafeInteger(n) || n < 0 || n > this.#end - this.#pos) throw new RangeError("bad skip");
+    this.#pos += n;
+    return this;
+  }
+
+  /** Copies min(remain, w's avail) bytes into `w`; both advance. */
+  read(w: HandCursor): number {
+    const pos = this.#pos;
+    const to = w.#pos;
+    const left = this.#end - pos;
+    const avail = w.#end - to;
+    const n = left < avail ? left : avail;
+    const src = this.#bytes;
+    const dst = w.#bytes;
+    const lease = this.#lease;
+    const wLease = w.#lease;
+    if ((lease !== null && lease.leaseExpired) || (wLease !== null && wLease.leaseExpired)) expired();
+    if (pos + n > src.length || to + n > dst.length) throw new TypeError("detached");
+    dst.set(pos === 0 && n === src.length ? src : src.subarray(pos, pos + n), to);
+    this.#pos = pos + n;
+    w.#pos = to + n;
+    return n;
+  }
+
+  u32(): number {
+    const pos = this.#pos;
+    if (this.#end - pos < 4) throw new RangeError("short");
+    const lease = this.#lease;
+    if (lease !== null && lease.leaseExpired) expired();
+    const v = this.#view.getUint32(pos, true);
+    this.#pos = pos + 4;
+    return v;
+  }
+
+  setU32(v: number): void {
+    if (!(typeof v === "number" && v >>> 0 === v)) throw new RangeError("not a u32");
+    const pos = this.#pos;
+    if (this.#end - pos < 4) throw new RangeError("short");
+    const lease = this.#lease;
+    if (lease !== null && lease.leaseExpired) expired();
+    this.#view.setUint32(pos, v, true);
+    this.#pos = pos + 4;
+  }
+
+  /** struct { a: u32, b: u64 }: 16 bytes, `b` at 8. */
+  ab(): { a: number; b: bigint } {
+    const pos = this.#pos;
+    if (this.#end - pos < 16) throw new RangeError("short");
+    const lease = this.#lease;
+    if (lease !== null && lease.leaseExpired) expired();
+    const view = this.#view;
+    const v = { a: view.getUint32(pos, true), b: view.getBigUint64(pos + 8, true) };
+    this.#pos = pos + 16;
+    return v;
+  }
+
+  /** Writes struct { a: u32, b: u64 }: reads each field once, checks it, then writes (padding zeroed). */
+  setAb(value: { a: number; b: bigint }): void {
+    const a = value.a;
+    const b = value.b;
+    if (!(typeof a === "number" && a >>> 0 === a)) throw new RangeError("a: not a u32");
+    if (!(typeof b === "bigint" && BigInt.asUintN(64, b) === b)) throw new RangeError("b: not a u64");
+    const pos = this.#pos;
+    if (this.#end - pos < 16) throw new RangeError("short");
+    const lease = this.#lease;
+    if (lease !== null && lease.leaseExpired) expired();
+    const view = this.#view;
+    view.setUint32(pos, a, true);
+    view.setUint32(pos + 4, 0, true);
+    view.setBigUint64(pos + 8, b, true);
+    this.#pos = pos + 16;
+  }
+}
+
+/** The floor's side of a copy row: {@link HandCursor}s made per copy. */
+function handCopies(src: Uint8Array, dst: Uint8Array): Body {
+  // Only the floor touches `.buffer`: that moves a small typed array's bytes
+  // off the heap, which the vmio row must not have done to its own.
+  const sView = new DataView(src.buffer);
+  const dView = new DataView(dst.buffer);
+  return (n) => {
+    let moved = 0;
+    for (let i = 0; i < n; i++) moved += new HandCursor(src, sView, null).read(new HandCursor(dst, dView, null));
+    return moved;
+  };
+}
+
+/**
+ * A copy of `size` bytes between fresh cursors over two typed memories,
+ * against one `set`; with `floor`, the same work by {@link HandCursor}.
+ */
+function copyCase(size: number, label: string, target: number | undefined, ops: number, floor = false): BenchCase {
   return {
-    id: `copy-${label}`,
+    id: `copy-${label}${floor ? "-floor" : ""}`,
     group: "io",
-    title: `bulk copy reader→writer, ${label}`,
+    title: floor
+      ? `floor of bulk copy reader→writer, ${label}: hand-written reader + writer objects (#private position, end, lease; bytes checked) + set`
+      : `bulk copy reader→writer, ${label}`,
     limitLabel: `one Uint8Array.prototype.set of ${label}`,
     target,
     ops,
@@ -32,17 +160,65 @@ function copyCase(size: number, label: string, target: number, ops: number): Ben
           for (let i = 0; i < n; i++) dst.set(src);
           return dst[size - 1];
         },
-        vmio: (n) => {
-          let moved = 0;
-          for (let i = 0; i < n; i++) moved += VmReader.from(src).read(VmWriter.from(dst));
-          return moved;
-        },
+        vmio: floor
+          ? handCopies(src, dst)
+          : (n) => {
+              let moved = 0;
+              for (let i = 0; i < n; i++) moved += VmReader.from(src).read(VmWriter.from(dst));
+              return moved;
+            },
       };
     },
   };
 }
 
 const VALUES = 1 << 14;
+
+/** The plain limit of the readVal(u32) rows: `DataView.getUint32` in a loop over VALUES values. */
+function getU32s(dv: DataView): Body {
+  return (n) => {
+    let s = 0;
+    for (let done = 0; done < n; done += VALUES) for (let o = 0; o < VALUES * 4; o += 4) s += dv.getUint32(o, true);
+    return s;
+  };
+}
+
+/** The plain limit of the writeVal(u32) rows: `DataView.setUint32` in a loop over VALUES values. */
+function setU32s(dv: DataView): Body {
+  return (n) => {
+    for (let done = 0; done < n; done += VALUES) for (let o = 0, i = 0; o < VALUES * 4; o += 4, i++) dv.setUint32(o, i + done, true);
+    return dv.getUint8(5);
+  };
+}
+
+/** The plain limit of the fresh-reader rows: struct { a: u32, b: u64 } decoded at the offsets they use. */
+function decodeAt(dv: DataView): Body {
+  const N = VALUES / 4;
+  return (n) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const o = (i % N) * 16;
+      const v = { a: dv.getUint32(o, true), b: dv.getBigUint64(o + 8, true) };
+      s += v.a;
+    }
+    return s;
+  };
+}
+
+/** The plain limit of the writeVal(struct) rows: struct { a: u32, b: u64 } encoded in a loop. */
+function encodeStructs(dv: DataView): Body {
+  const N = VALUES / 4;
+  return (n) => {
+    for (let done = 0; done < n; done += N) {
+      for (let o = 0, i = 0; o < N * 16; o += 16, i++) {
+        const v = { a: i, b: 5n };
+        dv.setUint32(o, v.a, true);
+        dv.setBigUint64(o + 8, v.b, true);
+      }
+    }
+    return dv.getUint8(5);
+  };
+}
 
 /** vmio's side of the readVal(u32) cases: a fresh reader over `bytes` per pass, VALUES values each. */
 function readU32s(bytes: Uint8Array): (n: number) => number {
@@ -58,10 +234,53 @@ function readU32s(bytes: Uint8Array): (n: number) => number {
 }
 
 export const cases: BenchCase[] = [
-  copyCase(16, "16 B", 0.5, 2_000_000),
-  copyCase(256, "256 B", 0.5, 1_000_000),
-  copyCase(4096, "4 KiB", 0.75, 200_000),
+  // Short of ≥ 0.6 / 0.6 / 0.8 (issue 10) at 16 B … 4 KiB: both cursors are
+  // allocated per copy. The reader always is — V8 (Node 20) materialises a
+  // fresh object that is the receiver of an inlined method making a builtin
+  // call (`set`), and the hand-written floor beside each row pays that too.
+  // The writer is when the two `from`s, `read` and `copyRaw` exceed V8's
+  // inlining budget (920 bytes of bytecode per optimised function): they
+  // fit as far as the `exchange` into the writer, not `copyRaw` itself.
+  copyCase(16, "16 B", 0.6, 2_000_000),
+  copyCase(16, "16 B", undefined, 2_000_000, true),
+  copyCase(256, "256 B", 0.6, 1_000_000),
+  copyCase(256, "256 B", undefined, 1_000_000, true),
+  copyCase(4096, "4 KiB", 0.8, 200_000),
+  copyCase(4096, "4 KiB", undefined, 200_000, true),
   copyCase(1 << 20, "1 MiB", 0.95, 400),
+  {
+    id: "copy-16 B-offset",
+    group: "io",
+    title: "bulk copy reader→writer, 16 B from a moving offset of a 64 KiB buffer (one reader, a fresh writer per copy)",
+    limitLabel: "one set of a 16 B subarray",
+    ops: 1_000_000,
+    unit: "copy",
+    setup() {
+      const src = filled(1 << 16);
+      const dst = new Uint8Array(16);
+      const copies = src.length / 16;
+      return {
+        limit: (n) => {
+          for (let i = 0; i < n; i++) {
+            const o = (i % copies) * 16;
+            dst.set(src.subarray(o, o + 16));
+          }
+          return dst[15];
+        },
+        vmio: (n) => {
+          let moved = 0;
+          for (let done = 0; done < n; done += copies) {
+            const r = VmReader.from(src);
+            for (let i = 0; i < copies; i++) moved += r.read(VmWriter.from(dst));
+          }
+          return moved;
+        },
+      };
+    },
+  },
+  // Short of ≥ 0.67 at the floor beside it: any cursor object — a position
+  // loaded and stored, an end and a lease checked per value — costs what
+  // readVal does; the plain loop keeps its offset in a register.
   {
     id: "readval-u32",
     group: "io",
@@ -74,12 +293,31 @@ export const cases: BenchCase[] = [
       const bytes = filled(VALUES * 4);
       const dv = new DataView(bytes.buffer);
       return {
-        limit: (n) => {
+        limit: getU32s(dv),
+        vmio: readU32s(bytes),
+      };
+    },
+  },
+  {
+    id: "readval-u32-floor",
+    group: "io",
+    title: "floor of readVal(u32): a hand-written DataView cursor (#private position, end, lease checked per value)",
+    limitLabel: "DataView.getUint32 in a loop",
+    ops: VALUES * 64,
+    unit: "value",
+    setup() {
+      const bytes = filled(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      return {
+        limit: getU32s(dv),
+        vmio: (n) => {
           let s = 0;
-          for (let done = 0; done < n; done += VALUES) for (let o = 0; o < VALUES * 4; o += 4) s += dv.getUint32(o, true);
+          for (let done = 0; done < n; done += VALUES) {
+            const c = new HandCursor(bytes, dv, null);
+            for (let i = 0; i < VALUES; i++) s += c.u32();
+          }
           return s;
         },
-        vmio: readU32s(bytes),
       };
     },
   },
@@ -115,6 +353,10 @@ export const cases: BenchCase[] = [
       };
     },
   },
+  // Short of ≥ 0.67, near its floor: the cursor object made per value is
+  // allocated (the receiver of inlined methods whose decode calls a builtin,
+  // getBigUint64), as the hand-written floor's is; the rest is the checks
+  // every fresh reader makes (a plain view, a live lease, a checked skip).
   {
     id: "readval-struct-fresh-reader",
     group: "io",
@@ -128,18 +370,31 @@ export const cases: BenchCase[] = [
       const dv = new DataView(bytes.buffer);
       const N = VALUES / 4;
       return {
-        limit: (n) => {
-          let s = 0;
-          for (let i = 0; i < n; i++) {
-            const o = (i % N) * 16;
-            const v = { a: dv.getUint32(o, true), b: dv.getBigUint64(o + 8, true) };
-            s += v.a;
-          }
-          return s;
-        },
+        limit: decodeAt(dv),
         vmio: (n) => {
           let s = 0;
           for (let i = 0; i < n; i++) s += VmReader.from(bytes).skip((i % N) * 16).readVal(S).a;
+          return s;
+        },
+      };
+    },
+  },
+  {
+    id: "readval-struct-fresh-reader-floor",
+    group: "io",
+    title: "floor of a fresh reader per value: a hand-written cursor object per value (#private position, end, lease; checked skip) + DataView decode",
+    limitLabel: "hand-written DataView decode at the same offsets",
+    ops: 1 << 18,
+    unit: "value",
+    setup() {
+      const bytes = filled(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      const N = VALUES / 4;
+      return {
+        limit: decodeAt(dv),
+        vmio: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += new HandCursor(bytes, dv, null).skip((i % N) * 16).ab().a;
           return s;
         },
       };
@@ -179,6 +434,8 @@ export const cases: BenchCase[] = [
       };
     },
   },
+  // Short of ≥ 0.67 at the floor beside it (writeval-u32-floor): the value
+  // is checked and the cursor's position, end and lease read per value.
   {
     id: "writeval-u32",
     group: "io",
@@ -192,10 +449,7 @@ export const cases: BenchCase[] = [
       const dv = new DataView(bytes.buffer);
       const T = u32;
       return {
-        limit: (n) => {
-          for (let done = 0; done < n; done += VALUES) for (let o = 0, i = 0; o < VALUES * 4; o += 4, i++) dv.setUint32(o, i + done, true);
-          return bytes[5];
-        },
+        limit: setU32s(dv),
         vmio: (n) => {
           for (let done = 0; done < n; done += VALUES) {
             const w = VmWriter.from(bytes);
@@ -206,6 +460,34 @@ export const cases: BenchCase[] = [
       };
     },
   },
+  {
+    id: "writeval-u32-floor",
+    group: "io",
+    title: "floor of writeVal(u32): a hand-written DataView cursor (value checked; #private position, end, lease checked per value)",
+    limitLabel: "DataView.setUint32 in a loop",
+    ops: VALUES * 64,
+    unit: "value",
+    setup() {
+      const bytes = new Uint8Array(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      return {
+        limit: setU32s(dv),
+        vmio: (n) => {
+          for (let done = 0; done < n; done += VALUES) {
+            const c = new HandCursor(bytes, dv, null);
+            for (let i = 0; i < VALUES; i++) c.setU32(i + done);
+          }
+          return bytes[5];
+        },
+      };
+    },
+  },
+  // Short of ≥ 0.77, below its floor: writeVal (236 bytes of bytecode) with
+  // the struct's snapshot (267) and store (150) exceeds V8's inlining budget
+  // (920 per optimised function), so the snapshot and the caller's value
+  // object are allocated per value. With --max-inlined-bytecode-size-
+  // cumulative=3000 the same code runs 0.77× (measured); the cure is a
+  // fused check-then-store per descriptor in src/pod.
   {
     id: "writeval-struct",
     group: "io",
@@ -219,20 +501,34 @@ export const cases: BenchCase[] = [
       const dv = new DataView(bytes.buffer);
       const N = VALUES / 4;
       return {
-        limit: (n) => {
-          for (let done = 0; done < n; done += N) {
-            for (let o = 0, i = 0; o < N * 16; o += 16, i++) {
-              const v = { a: i, b: 5n };
-              dv.setUint32(o, v.a, true);
-              dv.setBigUint64(o + 8, v.b, true);
-            }
-          }
-          return bytes[5];
-        },
+        limit: encodeStructs(dv),
         vmio: (n) => {
           for (let done = 0; done < n; done += N) {
             const w = VmWriter.from(bytes);
             for (let i = 0; i < N; i++) w.writeVal(S, { a: i, b: 5n });
+          }
+          return bytes[5];
+        },
+      };
+    },
+  },
+  {
+    id: "writeval-struct-floor",
+    group: "io",
+    title: "floor of writeVal(struct { a: u32, b: u64 }): a hand-written cursor (fields read once and checked, padding zeroed; #private position, end, lease)",
+    limitLabel: "hand-written DataView encode",
+    ops: (VALUES / 4) * 64,
+    unit: "value",
+    setup() {
+      const bytes = new Uint8Array(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      const N = VALUES / 4;
+      return {
+        limit: encodeStructs(dv),
+        vmio: (n) => {
+          for (let done = 0; done < n; done += N) {
+            const c = new HandCursor(bytes, dv, null);
+            for (let i = 0; i < N; i++) c.setAb({ a: i, b: 5n });
           }
           return bytes[5];
         },

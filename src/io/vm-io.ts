@@ -162,7 +162,7 @@ export function withVmIo<B extends MixinBase>(Base: B, memoryOf: (self: object) 
     read(offset: number, w: VmWriter<Fallibility>): void {
       checkIndex(offset, "offset");
       const wa = writerAccess;
-      if (!wa.is(w)) invalidType("w", "a VmWriter", w);
+      if (!wa.isExpected(w)) invalidType("w", "a VmWriter", w);
       const len = wa.left(w);
       const m = memoryOf(this);
       checkRange(m, offset, len);
@@ -229,7 +229,7 @@ export function withVmIo<B extends MixinBase>(Base: B, memoryOf: (self: object) 
     write(offset: number, r: VmReader<Fallibility>): void {
       checkIndex(offset, "offset");
       const ra = readerAccess;
-      if (!ra.is(r)) invalidType("r", "a VmReader", r);
+      if (!ra.isExpected(r)) invalidType("r", "a VmReader", r);
       const len = ra.left(r);
       const m = memoryOf(this);
       checkRange(m, offset, len);

@@ -24,6 +24,7 @@ import {
   type Infallible,
   type PodOnceType,
 } from "../../src/index.js";
+import { notCursors } from "./support.js";
 
 type ErrorClass = typeof TypeError | typeof RangeError;
 
@@ -408,12 +409,33 @@ describe("read and readFallible", () => {
 
   test("a destination that is not a VmWriter is a TypeError with no side effect", () => {
     const r = VmReader.from(bytes(1, 2, 3));
-    const fakes = [null, undefined, {}, new Uint8Array(3), VmReader.from(new Uint8Array(3)), { avail: () => 3 }];
+    // A proxy of a writer, and an object inheriting from one, are not writers
+    // either; telling them apart runs none of their traps.
+    const { fakes, traps } = notCursors(VmWriter.from(new Uint8Array(3)), [new Uint8Array(3), VmReader.from(new Uint8Array(3)), { avail: () => 3 }]);
     for (const fake of fakes) {
       assert.throws(() => r.read(fake as unknown as VmWriter<Infallible>), TypeError);
       assert.throws(() => r.readFallible(fake as unknown as VmWriter<Infallible>), TypeError);
     }
     assert.equal(r.cursor(), 0);
+    assert.deepEqual(traps, []);
+  });
+
+  test("a small copy at an offset between overlapping views of one buffer is a memmove, both ways", () => {
+    for (let n = 1; n <= 33; n++) {
+      for (const shift of [-15, -9, -5, -1, 1, 3, 16]) {
+        const buf = Uint8Array.from({ length: 80 }, (_, i) => i);
+        const model = Array.from(buf);
+        // Source bytes [10 + 2, 10 + 2 + n) move to [20 + shift + 2 …): the
+        // reader starts 2 bytes into its view, so the copy is part of it.
+        const from = 12;
+        const to = 20 + shift + 2;
+        model.copyWithin(to, from, from + n);
+        const r = VmReader.from(buf.subarray(10, 10 + 2 + n)).skip(2);
+        const w = VmWriter.from(buf.subarray(20 + shift)).skip(2);
+        assert.equal(r.read(w), n);
+        assert.deepEqual(Array.from(buf), model, `n = ${n}, shift = ${shift}`);
+      }
+    }
   });
 
   test("reading from a buffer into itself through two views is a memmove", () => {

@@ -476,7 +476,6 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
   }
 }
 
-/** Reads `range.start` and `range.end` once each and checks them; -0 becomes 0. */
 /**
  * The value of a `PodOnce` integer of up to 32 bits from its raw bits as
  * {@link SpaceState.validatedLoad} returns them (`u8`/`u16` unsigned, four
@@ -495,6 +494,7 @@ function fromBits(kind: OnceKind, bits: number): number {
   }
 }
 
+/** Reads `range.start` and `range.end` once each and checks them; -0 becomes 0. */
 function checkRange(range: VaRange): VaRange {
   if (typeof range !== "object" || range === null) invalidType("range", "an object { start, end }", range);
   const { start, end } = range;

@@ -92,7 +92,7 @@ type D = Decoder<unknown>;
 type C = Snapshotter<unknown>;
 type E = Storer<unknown>;
 type P = PodSnapshot<unknown>;
-/** Rethrows \`err\`, raised by field \`field\` (-1: \`err\` is the value, not an object), under \`path\`. @internal */
+/** Rethrows \`err\`, raised by field \`field\` (\`undefined\` for the first), under \`path\`. @internal */
 export type Fail = (err: unknown, field: number | undefined, path: string | undefined) => never;
 /** Rethrows the fault of a value that is not an object, under \`path\`. @internal */
 export type NotObject = (x: unknown, path: string | undefined) => never;

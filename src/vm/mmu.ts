@@ -23,9 +23,10 @@
  *   entries at once; on shared RAM every access compares the space's TLB
  *   epoch: a store (or a load that misses) runs in a read-side critical
  *   section (`frame/grace-period.ts`), so no frame is freed while it can
- *   still reach it, and a load that hits is a validated read — the epoch
- *   before and after it must agree — which cannot see a freed frame's new
- *   contents (the argument is at `#sharedLoad`);
+ *   still reach it, and a load that hits is a validated read — the value,
+ *   then the epoch, which must not have moved — which cannot return a
+ *   freed frame's new contents (the argument is at
+ *   `SpaceState.validatedLoad`);
  * - addresses are plain numbers: one at or past `MAX_USERSPACE_VADDR`, or
  *   not a non-negative integer, never hits the TLB and throws `VmError`
  *   `AccessDenied` (`TypeError` when it is not a number);
@@ -88,9 +89,7 @@ export class Mmu {
   #hits = 0;
   readonly #state: SpaceState;
   #i64: BigInt64Array | undefined;
-  // Shared RAM only: word views of RAM for validated loads, and the space's epoch word.
-  readonly #ram8: Uint8Array;
-  readonly #ram16: Uint16Array;
+  // Shared RAM only: RAM as 32-bit words for 64-bit validated loads, and the space's epoch word.
   readonly #ram32: Int32Array;
   readonly #epochIndex: number;
   readonly #gp: GracePeriod;
@@ -103,8 +102,6 @@ export class Mmu {
     this.#view = state.machine.view;
     this.#shared = state.shared;
     const ram = state.machine;
-    this.#ram8 = ram.bytes;
-    this.#ram16 = state.u16;
     this.#ram32 = ram.i32;
     this.#epochIndex = state.control.epochIndex;
     this.#gp = ram.gp;
@@ -311,69 +308,32 @@ export class Mmu {
   }
 
   /**
-   * A load on shared RAM whose page is cached: a validated read, as a
-   * seqlock reader does, instead of a critical section (whose two
-   * `Atomics.store`s cost more than the access). Read the value with
-   * `Atomics.load`s, then load the space's TLB epoch: the value is used
-   * only if the epoch is still the one this TLB is in step with, else the
-   * access is redone on the slow path. (No epoch load is needed before the
-   * value: a value read through a stale entry is thrown away by the check
-   * after it; each `Atomics.load` costs more than the access itself.)
-   *
-   * Why no freed frame is read: an unmap or protect changes the entry, then
-   * bumps the epoch, and only then (after a grace period that this read,
-   * outside any section, does not delay) drops the frame, which another
-   * owner may then write. Every load here is sequentially consistent, so
-   * in their single total order: data loads < epoch load (still the
-   * epoch the TLB is in step with) < the bump < the free < the new owner's
-   * writes. A data load that precedes the bump cannot see what was written
-   * after the free; a value read after a bump is thrown away. Plain
-   * `DataView` reads would not do: a plain load may be reordered after a
-   * later atomic load on weakly ordered CPUs (ARM), hence `Atomics.load`
-   * for the data too (a plain load on x86). Unaligned and 64-bit-aligned
-   * values are read as aligned pieces (a 64-bit value may tear, as a plain
-   * load may on RISC-V); a value that is not naturally aligned takes the
-   * slow path. Stores always take a critical section: a store through a
-   * stale translation cannot be undone.
-   *
-   * The limit of the argument, as for every seqlock: it rests on how V8
-   * compiles `Atomics.load` (an ordered load: `mov` on x86-TSO, `ldar` on
-   * ARMv8) and on the writer's side being ordered by its own atomics. The
-   * ECMAScript memory model alone does not order a read against a racing
-   * non-atomic write of the frame's next owner.
+   * A load on shared RAM whose page is cached: a validated read
+   * (`SpaceState.validatedLoad`, where the argument for it is), else the
+   * slow path. A 64-bit value is read as two aligned halves, both before
+   * the one epoch check (it may tear, as a plain load may on RISC-V).
    */
   #sharedLoad(va: number, size: number, access: number): number {
+    const state = this.#state;
+    if (size !== 8) {
+      const v = state.validatedLoad(va, size, access === ACCESS_EXEC ? 2 : 0);
+      if (v === v) return v;
+      return this.#slowLoad(va, size, access);
+    }
     const i32 = this.#ram32;
     const off = va & OFFSET_MASK;
-    if ((off & (size - 1)) === 0) {
-      const base = va - off;
-      const s = (va >>> 10) & SLOT;
-      if (this.#tlb[access === ACCESS_EXEC ? s + 2 : s] === base) {
-        const p = (this.#tlb[s + 3] as number) + base + off;
-        let v: number;
-        let hi = 0;
-        switch (size) {
-          case 1:
-            v = Atomics.load(this.#ram8, p);
-            break;
-          case 2:
-            v = Atomics.load(this.#ram16, p / 2);
-            break;
-          case 4:
-            v = Atomics.load(i32, p / 4);
-            break;
-          default:
-            v = Atomics.load(i32, p / 4);
-            hi = Atomics.load(i32, p / 4 + 1);
-        }
-        if (Atomics.load(i32, this.#epochIndex) === this.#state.seenEpoch) {
-          this.#hits++;
-          if (size === 8) this.hi = hi;
-          return v;
-        }
+    const s = (va >>> 10) & SLOT;
+    if ((off & 7) === 0 && this.#tlb[s] === va - off) {
+      const p = ((this.#tlb[s + 3] as number) + va) / 4;
+      const v = Atomics.load(i32, p);
+      const hi = Atomics.load(i32, p + 1);
+      if (Atomics.load(i32, this.#epochIndex) === state.seenEpoch) {
+        this.#hits++;
+        this.hi = hi;
+        return v;
       }
     }
-    return this.#slowLoad(va, size, access);
+    return this.#slowLoad(va, 8, access);
   }
 
   /**

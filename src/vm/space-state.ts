@@ -105,8 +105,8 @@ export class SpaceState extends MemorySpace {
   private readonly i32: Int32Array;
   private readonly u32: Uint32Array;
   private readonly ram: Uint8Array;
-  /** RAM as 16-bit words (shared RAM only: validated loads, here and in `Mmu`). */
-  readonly u16: Uint16Array;
+  /** RAM as 16-bit words (shared RAM only: validated loads). */
+  private readonly u16: Uint16Array;
   /** A `DataView` over all of RAM (index = physical address), for the value paths. */
   readonly ramView: DataView;
   private readonly epochIndex: number;
@@ -292,28 +292,37 @@ export class SpaceState extends MemorySpace {
 
   /**
    * A validated read on shared RAM, as a seqlock reader does, instead of a
-   * critical section: the naturally aligned `size`-byte integer (1, 2 or 4)
-   * at `addr` when its page is cached for reading, as its raw bits (`u8`,
-   * `u16` unsigned, 4 bytes as an int32), or NaN and the caller takes the
-   * critical-section path. Loads the value with `Atomics.load`, then the
-   * space's TLB epoch: the value counts only if the epoch is still the one
-   * this TLB is in step with. No epoch load before the value is needed: a
-   * value read through a stale entry is thrown away by the check after it.
+   * critical section (whose two `Atomics.store`s cost more than the
+   * access): the naturally aligned `size`-byte integer (1, 2 or 4) at
+   * `addr` when its page is cached for the access whose tag is word `tag`
+   * of the slot (0 read, 2 execute), as its raw bits (`u8`, `u16` unsigned,
+   * 4 bytes as an int32), or NaN and the caller takes its slow path. Loads
+   * the value with `Atomics.load`, then the space's TLB epoch: the value
+   * counts only if the epoch is still the one this TLB is in step with. No
+   * epoch load before the value is needed: a value read through a stale
+   * entry is thrown away by the check after it.
    *
    * Why no freed frame's contents are returned: an unmap or protect changes
    * the entry, then bumps the epoch, and only then (after a grace period
-   * that this read, outside any section, does not delay) drops the frame.
-   * Every load here is sequentially consistent, so in their single total
-   * order: value load < epoch load (still `seenEpoch`) < the bump < the
-   * free < the next owner's writes. The argument rests on V8 compiling
-   * `Atomics.load` as an ordered load (`mov` on x86, `ldar` on ARMv8) — the
-   * same as `Mmu`'s validated loads.
+   * that this read, outside any section, does not delay) drops the frame,
+   * which another owner may then write. Every load here is sequentially
+   * consistent, so in their single total order: value load < epoch load
+   * (still `seenEpoch`) < the bump < the free < the next owner's writes. A
+   * plain `DataView` read would not do: a plain load may be reordered after
+   * a later atomic load on weakly ordered CPUs (ARM). Stores always take a
+   * critical section: a store through a stale translation cannot be undone.
+   *
+   * The limit of the argument, as for every seqlock: it rests on how V8
+   * compiles `Atomics.load` (an ordered load: `mov` on x86-TSO, `ldar` on
+   * ARMv8) and on the writer's side being ordered by its own atomics. The
+   * ECMAScript memory model alone does not order a read against a racing
+   * non-atomic write of the frame's next owner.
    */
-  validatedLoad(addr: number, size: number): number {
+  validatedLoad(addr: number, size: number, tag: number): number {
     const offset = addr & (PAGE_SIZE - 1);
     const k = (addr >>> 10) & TLB_INDEX_MASK;
     // A tag is a mapped page's base: a match proves `addr` a user address inside it.
-    if ((offset & (size - 1)) !== 0 || this.entries[k] !== addr - offset) return NaN;
+    if ((offset & (size - 1)) !== 0 || this.entries[k + tag] !== addr - offset) return NaN;
     const p = (this.entries[k + 3] as number) + addr;
     const v = size === 4 ? Atomics.load(this.i32, p / 4) : size === 2 ? Atomics.load(this.u16, p / 2) : Atomics.load(this.ram, p);
     if (Atomics.load(this.i32, this.epochIndex) !== this.seenEpoch) return NaN;

@@ -121,10 +121,9 @@ export class Tlb {
 
   /** The physical address page `vpn` is cached at for an access needing `perm`, or -1. */
   lookup(vpn: number, perm: number): number {
-    const k = (vpn & MASK) * TLB_STRIDE;
+    const slot = vpn & MASK;
     const va = vpn * PAGE_SIZE;
-    const tag = k + (perm === TLB_WRITE ? TLB_WRITE_TAG : perm === TLB_EXEC ? TLB_EXEC_TAG : TLB_READ_TAG);
-    return this.entries[tag] === va ? (this.entries[k + TLB_DELTA] as number) + va : -1;
+    return this.tag(slot, perm) === va ? (this.entries[slot * TLB_STRIDE + TLB_DELTA] as number) + va : -1;
   }
 
   /** The tag of slot `slot` for `perm` (`TLB_READ`, `TLB_WRITE` or `TLB_EXEC`): the base address of the page it allows, or -1. */

@@ -403,7 +403,7 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
         // An integer of up to 32 bits: a validated read, no critical section (SpaceState.validatedLoad).
         const once = d.once;
         if (once !== null && d.size <= 4) {
-          const v = m.validatedLoad(vaddr, d.size);
+          const v = m.validatedLoad(vaddr, d.size, 0);
           if (v === v) return fromBits(once, v) as T;
         }
         m.enter();

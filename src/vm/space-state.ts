@@ -267,14 +267,15 @@ export class SpaceState extends MemorySpace {
   }
 
   /**
-   * The value paths' probe: the physical address of `[addr, addr + len)`
-   * when it lies in one page cached for the access (and, on shared RAM, the
-   * TLB is in step with the epoch: the caller is then inside a critical
-   * section), else -1 (the caller takes the general path). Sets no run
-   * field. A hit also proves `addr` a user address (a tag is a mapped
-   * page's base), so the caller need only know that `addr` is a number.
+   * The value paths' translation: the physical address of `[addr, addr +
+   * len)` when it lies in one page cached for the access (and, on shared
+   * RAM, the TLB is in step with the epoch: the caller is then inside a
+   * critical section), else what {@link SpaceState.walkValue} finds, else
+   * -1 (the caller takes the general path). Sets no run field. A hit also
+   * proves `addr` a user address (a tag is a mapped page's base), so the
+   * caller need only know that `addr` is a number.
    */
-  hit(addr: number, len: number, write: boolean): number {
+  valueAt(addr: number, len: number, write: boolean): number {
     const offset = addr & (PAGE_SIZE - 1);
     const base = addr - offset;
     const k = (addr >>> 10) & TLB_INDEX_MASK;
@@ -287,7 +288,7 @@ export class SpaceState extends MemorySpace {
       this.hits++;
       return (this.entries[k + 3] as number) + base + offset;
     }
-    return -1;
+    return this.walkValue(addr, len, write);
   }
 
   /**
@@ -331,7 +332,7 @@ export class SpaceState extends MemorySpace {
   }
 
   /**
-   * The value paths' miss, after {@link SpaceState.hit} missed: the
+   * The value paths' miss, out of line: the
    * physical address of `[addr, addr + len)` when it lies in one page of a
    * user address that a walk finds mapped and allowing the access (the walk
    * sets ACCESSED, and DIRTY for a write, and caches the translation), else
@@ -339,7 +340,7 @@ export class SpaceState extends MemorySpace {
    * handler and says what is wrong). Calls no user code. On shared RAM the
    * caller is inside a critical section.
    */
-  walkValue(addr: number, len: number, write: boolean): number {
+  private walkValue(addr: number, len: number, write: boolean): number {
     const offset = addr & (PAGE_SIZE - 1);
     if (this.released || len === 0 || offset + len > PAGE_SIZE || !(addr >= 0 && addr < ALL) || Math.floor(addr) !== addr) return -1;
     this.syncTlb();

@@ -387,20 +387,19 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
    * @throws {TypeError | RangeError} bad arguments; the space was disposed.
    */
   override readVal<T>(vaddr: number, t: PodType<T>): T {
-    // The common case — active space, a value inside one cached page — is
-    // one TLB lookup and one decode; everything else takes the general path.
-    // On shared RAM the lookup and the decode run in a critical section, so
-    // that the frame cannot be freed under them.
+    // The common case — active space, a value inside one page that is
+    // cached or mapped — is one TLB lookup (or a walk) and one decode;
+    // everything else takes the general path. On shared RAM an integer of
+    // up to 32 bits is a validated read, and other values are translated and
+    // decoded in a critical section, so that the frame cannot be freed under
+    // them.
     const m = this.#state;
     if (this.#active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
       const d = t as PodDescriptor<T>;
-      // A miss walks here too (out of line, in `walkValue`): only a fault takes the general path.
       if (!m.shared) {
-        let p = m.hit(vaddr, d.size, false);
-        if (p < 0) p = m.walkValue(vaddr, d.size, false);
+        const p = m.valueAt(vaddr, d.size, false);
         if (p >= 0) return d.decode(m.ramView, p);
       } else {
-        // An integer of up to 32 bits: a validated read, no critical section (SpaceState.validatedLoad).
         const once = d.once;
         if (once !== null && d.size <= 4) {
           const v = m.validatedLoad(vaddr, d.size, 0);
@@ -408,8 +407,7 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
         }
         m.enter();
         try {
-          let p = m.hit(vaddr, d.size, false);
-          if (p < 0) p = m.walkValue(vaddr, d.size, false);
+          const p = m.valueAt(vaddr, d.size, false);
           if (p >= 0) return d.decode(m.ramView, p);
         } finally {
           m.exit();
@@ -435,8 +433,7 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     const size = d.size;
     if (this.#active) {
       if (!m.shared) {
-        let p = m.hit(vaddr, size, true);
-        if (p < 0) p = m.walkValue(vaddr, size, true);
+        const p = m.valueAt(vaddr, size, true);
         if (p >= 0) {
           d.store(m.ramView, p, snap);
           return;
@@ -444,8 +441,7 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
       } else {
         m.enter();
         try {
-          let p = m.hit(vaddr, size, true);
-          if (p < 0) p = m.walkValue(vaddr, size, true);
+          const p = m.valueAt(vaddr, size, true);
           if (p >= 0) {
             d.store(m.ramView, p, snap);
             return;

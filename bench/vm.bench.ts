@@ -7,6 +7,8 @@
  */
 
 import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, PageProperty, PhysicalMemory, VmSpace, VmWriter, u32, type UFrame } from "vmio";
+import { ramOf } from "../src/frame/physical-memory.js";
+import { spaceStateOf } from "../src/vm/vm-space.js";
 import type { BenchCase } from "./harness.js";
 
 /** `count` random u32-aligned offsets below `pages` pages (a fixed LCG: the same every run). */
@@ -91,6 +93,65 @@ export function randomWorkingSet(pages: number, target: number | undefined, mmu:
 }
 
 /**
+ * The floors' hand-written walker over x86-64 entries in `u32a` (RAM as
+ * words) from root node `root`: a direct-mapped TLB of 1024 (tag, delta)
+ * pairs, a page-walk cache of 1024 leaf nodes and a 4-level walk (present
+ * and user bits checked, ACCESSED set); returns its `load32(va)`.
+ */
+export function handWalker(u32a: Uint32Array, root: number): (va: number) => number {
+  const P = 1;
+  const US = 4;
+  const A = 0x20;
+  const ram = new DataView(u32a.buffer, u32a.byteOffset, u32a.byteLength);
+  const entry = (node: number, index: number): number => node * 1024 + index * 2;
+  const tags = new Float64Array(1024).fill(-1);
+  const deltas = new Float64Array(1024);
+  const walkTags = new Float64Array(1024).fill(-1);
+  const walkNodes = new Float64Array(1024);
+  const fault = (va: number): never => {
+    throw new Error(`page fault at ${va}`);
+  };
+  const leaf = (vpn: number): number => {
+    const index = vpn & 511;
+    const s = (vpn >>> 9) & 1023;
+    if (walkTags[s] === vpn - index) return (walkNodes[s] as number) + index * 2;
+    let i = entry(root, Math.floor(vpn / 2 ** 27) & 511);
+    let lo = u32a[i] as number;
+    if ((lo & P) === 0) return -1;
+    i = ((lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000) * 1024 + ((vpn >>> 18) & 511) * 2;
+    lo = u32a[i] as number;
+    if ((lo & P) === 0) return -1;
+    i = ((lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000) * 1024 + ((vpn >>> 9) & 511) * 2;
+    lo = u32a[i] as number;
+    if ((lo & P) === 0) return -1;
+    const node = ((lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000) * 1024;
+    walkTags[s] = vpn - index;
+    walkNodes[s] = node;
+    return node + index * 2;
+  };
+  const miss = (va: number): number => {
+    const off = va & (PAGE_SIZE - 1);
+    const vpn = (va - off) / PAGE_SIZE;
+    const i = leaf(vpn);
+    if (i < 0) return fault(va);
+    const lo = u32a[i] as number;
+    if ((lo & (P | US)) !== (P | US)) return fault(va);
+    if ((lo & A) === 0) u32a[i] = lo | A;
+    const paddr = ((lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000) * PAGE_SIZE;
+    const s = vpn & 1023;
+    tags[s] = va - off;
+    deltas[s] = paddr - (va - off);
+    return ram.getUint32(paddr + off, true);
+  };
+  const load32 = (va: number): number => {
+    const off = va & (PAGE_SIZE - 1);
+    const s = (va >>> 12) & 1023;
+    return off <= PAGE_SIZE - 4 && tags[s] === va - off ? ram.getUint32((deltas[s] as number) + va, true) : miss(va);
+  };
+  return load32;
+}
+
+/**
  * The floor of a random read past the TLB's reach: the best hand-written
  * plain JS doing the same job under the same rules — a direct-mapped
  * software TLB of the same size as vmio's (1024 pages) in front of a
@@ -115,11 +176,9 @@ export function walkFloor(pages: number): BenchCase {
       const frameCount = Math.min(pages, 1024);
       // The same RAM size as aliasedSpace's; data frames first, then the nodes.
       const u32a = new Uint32Array(((frameCount + 64 + Math.ceil(pages / 256)) * PAGE_SIZE * 2) / 4);
-      const ram = new DataView(u32a.buffer);
       const P = 1;
       const RW_BITS = 2;
       const US = 4;
-      const A = 0x20;
       let nextFrame = frameCount + 1;
       const root = nextFrame++;
       const entry = (node: number, index: number): number => node * 1024 + index * 2;
@@ -137,50 +196,7 @@ export function walkFloor(pages: number): BenchCase {
         const l1 = child(entry(l2, (vpn >>> 9) & 511));
         u32a[entry(l1, vpn & 511)] = ((1 + (k % frameCount)) * PAGE_SIZE) | P | RW_BITS | US;
       }
-      const tags = new Float64Array(1024).fill(-1);
-      const deltas = new Float64Array(1024);
-      const walkTags = new Float64Array(1024).fill(-1);
-      const walkNodes = new Float64Array(1024);
-      const fault = (va: number): never => {
-        throw new Error(`page fault at ${va}`);
-      };
-      const leaf = (vpn: number): number => {
-        const index = vpn & 511;
-        const s = (vpn >>> 9) & 1023;
-        if (walkTags[s] === vpn - index) return (walkNodes[s] as number) + index * 2;
-        let i = entry(root, Math.floor(vpn / 2 ** 27) & 511);
-        let lo = u32a[i] as number;
-        if ((lo & P) === 0) return -1;
-        i = ((lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000) * 1024 + ((vpn >>> 18) & 511) * 2;
-        lo = u32a[i] as number;
-        if ((lo & P) === 0) return -1;
-        i = ((lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000) * 1024 + ((vpn >>> 9) & 511) * 2;
-        lo = u32a[i] as number;
-        if ((lo & P) === 0) return -1;
-        const node = ((lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000) * 1024;
-        walkTags[s] = vpn - index;
-        walkNodes[s] = node;
-        return node + index * 2;
-      };
-      const miss = (va: number): number => {
-        const off = va & (PAGE_SIZE - 1);
-        const vpn = (va - off) / PAGE_SIZE;
-        const i = leaf(vpn);
-        if (i < 0) return fault(va);
-        const lo = u32a[i] as number;
-        if ((lo & (P | US)) !== (P | US)) return fault(va);
-        if ((lo & A) === 0) u32a[i] = lo | A;
-        const paddr = ((lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000) * PAGE_SIZE;
-        const s = vpn & 1023;
-        tags[s] = va - off;
-        deltas[s] = paddr - (va - off);
-        return ram.getUint32(paddr + off, true);
-      };
-      const load32 = (va: number): number => {
-        const off = va & (PAGE_SIZE - 1);
-        const s = (va >>> 12) & 1023;
-        return off <= PAGE_SIZE - 4 && tags[s] === va - off ? ram.getUint32((deltas[s] as number) + va, true) : miss(va);
-      };
+      const load32 = handWalker(u32a, root);
       const K = 1 << 16;
       const offsets = randomOffsets(K, pages);
       const limitPages = Math.min(pages, 16384);
@@ -197,6 +213,46 @@ export function walkFloor(pages: number): BenchCase {
           for (let i = 0; i < n; i++) s += load32(BASE + (offsets[i & (K - 1)] as number));
           return s;
         },
+      };
+    },
+  };
+}
+
+/**
+ * The floor's hand-written walker run over vmio's own RAM and page table
+ * (the space of the `user-readval-random-*` rows, same frames, same nodes):
+ * what the floor costs on vmio's memory layout, to tell the layout's share
+ * of the rows' gap from the code's.
+ */
+export function walkFloorOnVmRam(pages: number): BenchCase {
+  const label = pages >= 1024 ? `${pages / 1024}ki` : `${pages}`;
+  return {
+    id: `walk-floor-vmram-${label}`,
+    group: "vm",
+    title: `the floor's hand-written walker over vmio's RAM and page table, working set ${label} pages`,
+    limitLabel: "DataView.getUint32 at random offsets of a buffer of the working set's size (capped at 64 MiB)",
+    ops: 1 << 20,
+    unit: "value",
+    setup() {
+      const { space, mem } = aliasedSpace(pages, Math.min(pages, 1024));
+      const load32 = handWalker(ramOf(mem).u32, spaceStateOf(space).table.root);
+      const K = 1 << 16;
+      const offsets = randomOffsets(K, pages);
+      const limitPages = Math.min(pages, 16384);
+      const dv = new DataView(new ArrayBuffer(limitPages * PAGE_SIZE));
+      const limitOffsets = randomOffsets(K, limitPages);
+      return {
+        limit: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += dv.getUint32(limitOffsets[i & (K - 1)] as number, true);
+          return s;
+        },
+        vmio: (n) => {
+          let s = 0;
+          for (let i = 0; i < n; i++) s += load32(BASE + (offsets[i & (K - 1)] as number));
+          return s;
+        },
+        teardown: () => space.dispose(),
       };
     },
   };
@@ -629,6 +685,8 @@ export const cases: BenchCase[] = [
   walkFloor(4096),
   walkFloor(65536),
   walkFloor(262144),
+  walkFloorOnVmRam(4096),
+  walkFloorOnVmRam(262144),
   // Each `Atomics` operation is a call into V8's runtime, 10–15 ns against ~1 ns for the access (floors: shared-load-floor, shared-store-floor).
   sharedReadVal(),
   sharedMmu(false),

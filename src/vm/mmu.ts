@@ -457,6 +457,11 @@ export class Mmu {
   #slowLoad(va: number, size: number, access: number): number {
     if (typeof va !== "number") this.#outside(va);
     const state = this.#state;
+    if (access === ACCESS_READ && !this.#shared) {
+      // The common miss (a walk-cache hit, nothing to set): no critical section on unshared RAM, no fault to raise.
+      const p = state.quickWalk(va, size, false);
+      if (p >= 0) return size === 4 ? this.#view.getInt32(p, true) : size === 2 ? this.#view.getUint16(p, true) : size === 1 ? this.#view.getUint8(p) : this.#load64At(p);
+    }
     state.enter();
     try {
       // `&`, not `%` (a floating-point remainder on addresses past 2^31); a bad `va` is refused by `#translate` before any byte is read.
@@ -490,6 +495,12 @@ export class Mmu {
     } finally {
       state.exit();
     }
+  }
+
+  /** The 64-bit word at physical address `p`: the low half, the high half left in {@link Mmu.hi}. */
+  #load64At(p: number): number {
+    this.hi = this.#view.getInt32(p + 4, true);
+    return this.#view.getInt32(p, true);
   }
 
   /** A store that missed the TLB (or runs on shared RAM, or crosses a page). */

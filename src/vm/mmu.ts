@@ -459,7 +459,7 @@ export class Mmu {
     const state = this.#state;
     if (access === ACCESS_READ && !this.#shared) {
       // The common miss (a walk-cache hit, nothing to set): no critical section on unshared RAM, no fault to raise.
-      const p = state.quickWalk(va, size, false);
+      const p = state.missValue(va, size, false);
       if (p >= 0) return size === 4 ? this.#view.getInt32(p, true) : size === 2 ? this.#view.getUint16(p, true) : size === 1 ? this.#view.getUint8(p) : this.#load64At(p);
     }
     state.enter();

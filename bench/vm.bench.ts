@@ -9,7 +9,7 @@
 import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, PageProperty, PhysicalMemory, VmSpace, VmWriter, u32, type UFrame } from "vmio";
 import { ramOf } from "../src/frame/physical-memory.js";
 import { spaceStateOf } from "../src/vm/vm-space.js";
-import type { BenchCase } from "./harness.js";
+import type { BenchCase, Body } from "./harness.js";
 
 /** `count` random u32-aligned offsets below `pages` pages (a fixed LCG: the same every run). */
 function randomOffsets(count: number, pages: number): Float64Array {
@@ -88,6 +88,30 @@ export function randomWorkingSet(pages: number, target: number | undefined, mmu:
             },
         teardown: () => space.dispose(),
       };
+    },
+  };
+}
+
+/**
+ * The two sides of a floor's random-read case: `load32` at the row's
+ * random user addresses over `pages` pages, against the row's limit.
+ */
+function randomReads(pages: number, load32: (va: number) => number): { limit: Body; vmio: Body } {
+  const K = 1 << 16;
+  const offsets = randomOffsets(K, pages);
+  const limitPages = Math.min(pages, 16384);
+  const dv = new DataView(new ArrayBuffer(limitPages * PAGE_SIZE));
+  const limitOffsets = randomOffsets(K, limitPages);
+  return {
+    limit: (n) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += dv.getUint32(limitOffsets[i & (K - 1)] as number, true);
+      return s;
+    },
+    vmio: (n) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += load32(BASE + (offsets[i & (K - 1)] as number));
+      return s;
     },
   };
 }
@@ -196,24 +220,7 @@ export function walkFloor(pages: number): BenchCase {
         const l1 = child(entry(l2, (vpn >>> 9) & 511));
         u32a[entry(l1, vpn & 511)] = ((1 + (k % frameCount)) * PAGE_SIZE) | P | RW_BITS | US;
       }
-      const load32 = handWalker(u32a, root);
-      const K = 1 << 16;
-      const offsets = randomOffsets(K, pages);
-      const limitPages = Math.min(pages, 16384);
-      const dv = new DataView(new ArrayBuffer(limitPages * PAGE_SIZE));
-      const limitOffsets = randomOffsets(K, limitPages);
-      return {
-        limit: (n) => {
-          let s = 0;
-          for (let i = 0; i < n; i++) s += dv.getUint32(limitOffsets[i & (K - 1)] as number, true);
-          return s;
-        },
-        vmio: (n) => {
-          let s = 0;
-          for (let i = 0; i < n; i++) s += load32(BASE + (offsets[i & (K - 1)] as number));
-          return s;
-        },
-      };
+      return randomReads(pages, handWalker(u32a, root));
     },
   };
 }
@@ -235,25 +242,7 @@ export function walkFloorOnVmRam(pages: number): BenchCase {
     unit: "value",
     setup() {
       const { space, mem } = aliasedSpace(pages, Math.min(pages, 1024));
-      const load32 = handWalker(ramOf(mem).u32, spaceStateOf(space).table.root);
-      const K = 1 << 16;
-      const offsets = randomOffsets(K, pages);
-      const limitPages = Math.min(pages, 16384);
-      const dv = new DataView(new ArrayBuffer(limitPages * PAGE_SIZE));
-      const limitOffsets = randomOffsets(K, limitPages);
-      return {
-        limit: (n) => {
-          let s = 0;
-          for (let i = 0; i < n; i++) s += dv.getUint32(limitOffsets[i & (K - 1)] as number, true);
-          return s;
-        },
-        vmio: (n) => {
-          let s = 0;
-          for (let i = 0; i < n; i++) s += load32(BASE + (offsets[i & (K - 1)] as number));
-          return s;
-        },
-        teardown: () => space.dispose(),
-      };
+      return { ...randomReads(pages, handWalker(ramOf(mem).u32, spaceStateOf(space).table.root)), teardown: () => space.dispose() };
     },
   };
 }

@@ -171,7 +171,7 @@ export class Mmu {
       this.#hits++;
       return this.#view.getUint8((this.#tlb[s + 3] as number) + base + off);
     }
-    return this.#slowLoad(va, 1, ACCESS_READ);
+    return this.#missLoad(va, 1);
   }
 
   /**
@@ -188,7 +188,7 @@ export class Mmu {
       this.#hits++;
       return this.#view.getUint16((this.#tlb[s + 3] as number) + base + off, true);
     }
-    return this.#slowLoad(va, 2, ACCESS_READ);
+    return this.#missLoad(va, 2);
   }
 
   /**
@@ -205,7 +205,7 @@ export class Mmu {
       this.#hits++;
       return this.#view.getInt32((this.#tlb[s + 3] as number) + base + off, true);
     }
-    return this.#slowLoad(va, 4, ACCESS_READ);
+    return this.#missLoad(va, 4);
   }
 
   /**
@@ -227,7 +227,7 @@ export class Mmu {
       this.hi = view.getInt32(p + 4, true);
       return view.getInt32(p, true);
     }
-    return this.#slowLoad(va, 8, ACCESS_READ);
+    return this.#missLoad(va, 8);
   }
 
   /**
@@ -450,6 +450,20 @@ export class Mmu {
   // ---- out of line ----
 
   /**
+   * A read load that missed the TLB: the common miss (`SpaceState.missValue`,
+   * out of line) on unshared RAM, else {@link Mmu.#slowLoad}. Small, so that
+   * the load that calls it inlines it and a miss costs one call, not two.
+   */
+  #missLoad(va: number, size: number): number {
+    if (!this.#shared && typeof va === "number") {
+      // The common miss (a walk-cache hit, nothing to set): no critical section on unshared RAM, no fault to raise.
+      const p = this.#state.missValue(va, size, false);
+      if (p >= 0) return size === 4 ? this.#view.getInt32(p, true) : size === 2 ? this.#view.getUint16(p, true) : size === 1 ? this.#view.getUint8(p) : this.#load64At(p);
+    }
+    return this.#slowLoad(va, size, ACCESS_READ);
+  }
+
+  /**
    * A load that missed the TLB (or runs on shared RAM, or crosses a page):
    * translates every page it touches, then reads. Inside a critical section
    * on shared RAM.
@@ -490,6 +504,12 @@ export class Mmu {
     } finally {
       state.exit();
     }
+  }
+
+  /** The 64-bit word at physical address `p`: the low half, the high half left in {@link Mmu.hi}. */
+  #load64At(p: number): number {
+    this.hi = this.#view.getInt32(p + 4, true);
+    return this.#view.getInt32(p, true);
   }
 
   /** A store that missed the TLB (or runs on shared RAM, or crosses a page). */

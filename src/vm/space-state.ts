@@ -270,10 +270,11 @@ export class SpaceState extends MemorySpace {
    * The value paths' translation: the physical address of `[addr, addr +
    * len)` when it lies in one page cached for the access (and, on shared
    * RAM, the TLB is in step with the epoch: the caller is then inside a
-   * critical section), else what {@link SpaceState.walkValue} finds, else
+   * critical section), else what {@link SpaceState.missValue} finds, else
    * -1 (the caller takes the general path). Sets no run field. A hit also
    * proves `addr` a user address (a tag is a mapped page's base), so the
-   * caller need only know that `addr` is a number.
+   * caller need only know that `addr` is a number. Small on purpose (see
+   * `missValue`).
    */
   valueAt(addr: number, len: number, write: boolean): number {
     const offset = addr & (PAGE_SIZE - 1);
@@ -288,7 +289,83 @@ export class SpaceState extends MemorySpace {
       this.hits++;
       return (this.entries[k + 3] as number) + base + offset;
     }
-    return this.walkValue(addr, len, write);
+    return this.missValue(addr, len, write);
+  }
+
+  /**
+   * The miss of the value paths (and of `Mmu`'s loads): the physical
+   * address of `[addr, addr + len)` when it lies in one page of a user
+   * address that is mapped and allows the access, else -1 and the caller
+   * takes the general path (which calls the fault handler and says what is
+   * wrong). Like a walk, sets ACCESSED (and DIRTY for a write) and caches the
+   * translation. Calls no user code. On shared RAM the caller is inside a
+   * critical section.
+   *
+   * This is the walk of a read or a write ({@link SpaceState.walk} calls
+   * it), written flat for the common miss — the page-walk cache holds the
+   * leaf node and the leaf entry allows the access with nothing left to
+   * set: one load of the entry, the TLB filled in place. Split into
+   * `walkValue` → `walk` → `leafEntry`, `frameAt`, `Tlb.fill` it cost a call
+   * or more per miss and twice the object loads: measured in one process on
+   * the same RAM, a miss cost 2–2.5× the floor's hand-written walker.
+   *
+   * Out of line on purpose, and kept so: its bytecode (513 bytes) is past
+   * V8's `--max-inlined-bytecode-size` (460 on Node 20), so TurboFan never
+   * inlines it. Inlined into `VmSpace.readVal`'s own optimised code, it made
+   * that code's inlined bytecode (counted against inlining it again, V8's
+   * "existing opt code's inlined bytecode size") too large for `readVal` to
+   * be inlined into the caller's loop: every read, hits included, became a
+   * call (`--trace-turbo-inlining`; the random-read rows lost a third).
+   *
+   * A walk-cache hit proves `addr` a user address: a tag is the first page
+   * of a mapped region, which `vpn - index` (the page number rounded down to
+   * 512, exact for a safe integer) only equals for an integer address inside
+   * it; a fraction, a negative number, NaN or an address past user space
+   * never matches.
+   */
+  missValue(addr: number, len: number, write: boolean): number {
+    // A released space's control block may be freed: no epoch read.
+    if (this.released) return -1;
+    const offset = addr & (PAGE_SIZE - 1);
+    if (len === 0 || offset + len > PAGE_SIZE) return -1;
+    // In step with the epoch first: a flush empties the walk cache too.
+    if (this.shared) this.syncTlb();
+    const base = addr - offset;
+    const vpn = base / PAGE_SIZE;
+    const index = vpn & 511;
+    const s = (vpn >>> 9) & WALK_MASK;
+    let i: number;
+    if (this.walkTags[s] === vpn - index) i = (this.walkNodes[s] as number) + index * 2;
+    else {
+      // A walk from the root, for a user address only; its leaf node goes into the walk cache (as `leafEntry` does).
+      if (!(addr >= 0 && addr < ALL) || Math.floor(addr) !== addr) return -1;
+      this.syncTlb();
+      i = this.table.leafIndex(base);
+      if (i < 0) {
+        this.misses++;
+        return -1;
+      }
+      this.walkTags[s] = vpn - index;
+      this.walkNodes[s] = i - index * 2;
+    }
+    this.misses++;
+    const u32 = this.u32;
+    const lo = this.shared ? Atomics.load(u32, i) : (u32[i] as number);
+    const ready = write ? this.readyWrite : this.readyRead;
+    if ((lo & ready) !== ready) {
+      // Bits to set, or a fault: the permission checks of a walk.
+      const paddr = this.walkEntry(vpn, write ? ACCESS_WRITE : ACCESS_READ, i, lo);
+      return paddr < 0 ? -1 : paddr + offset;
+    }
+    const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
+    // Tlb.fill, with the permissions walkEntry gives such an entry: writes once DIRTY is set, no execute tag (a fetch walks for it).
+    const e = this.entries;
+    const k = (vpn & TLB_MASK) * 4;
+    e[k] = base;
+    e[k + 1] = (lo & this.writeDirty) === this.writeDirty ? base : -1;
+    e[k + 2] = -1;
+    e[k + 3] = paddr - base;
+    return paddr + offset;
   }
 
   /**
@@ -329,23 +406,6 @@ export class SpaceState extends MemorySpace {
     if (Atomics.load(this.i32, this.epochIndex) !== this.seenEpoch) return NaN;
     this.hits++;
     return v;
-  }
-
-  /**
-   * The value paths' miss, out of line: the
-   * physical address of `[addr, addr + len)` when it lies in one page of a
-   * user address that a walk finds mapped and allowing the access (the walk
-   * sets ACCESSED, and DIRTY for a write, and caches the translation), else
-   * -1, and the caller takes the general path (which calls the fault
-   * handler and says what is wrong). Calls no user code. On shared RAM the
-   * caller is inside a critical section.
-   */
-  private walkValue(addr: number, len: number, write: boolean): number {
-    const offset = addr & (PAGE_SIZE - 1);
-    if (this.released || len === 0 || offset + len > PAGE_SIZE || !(addr >= 0 && addr < ALL) || Math.floor(addr) !== addr) return -1;
-    this.syncTlb();
-    const paddr = this.walk((addr - offset) / PAGE_SIZE, write ? ACCESS_WRITE : ACCESS_READ);
-    return paddr < 0 ? -1 : paddr + offset;
   }
 
   private runSlow(addr: number, len: number, write: boolean): number {
@@ -473,21 +533,12 @@ export class SpaceState extends MemorySpace {
    */
   walk(vpn: number, access: number): number {
     if (this.released) this.live();
+    // A read or a write: the value paths' miss, which is this walk (the page's first byte, one byte).
+    if (access !== ACCESS_EXEC) return this.missValue(vpn * PAGE_SIZE, 1, access === ACCESS_WRITE);
     this.misses++;
     const i = this.leafEntry(vpn);
     if (i < 0) return -1;
-    const lo = this.shared ? Atomics.load(this.u32, i) : (this.u32[i] as number);
-    // The common miss, small enough to inline into the value paths: a read or
-    // write the entry allows with nothing left to set (ACCESSED, and DIRTY
-    // for a write, already there). The execute tag is left unset: a fetch
-    // walks for it (a TLB may always cache less).
-    const ready = access === ACCESS_READ ? this.readyRead : this.readyWrite;
-    if (access !== ACCESS_EXEC && (lo & ready) === ready) {
-      const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
-      this.tlb.fill(vpn, paddr, (lo & this.writeDirty) === this.writeDirty ? TLB_READ | TLB_WRITE : TLB_READ);
-      return paddr;
-    }
-    return this.walkEntry(vpn, access, i, lo);
+    return this.walkEntry(vpn, access, i, this.shared ? Atomics.load(this.u32, i) : (this.u32[i] as number));
   }
 
   /** The rest of {@link SpaceState.walk} for leaf entry `i` (low word `lo`): permission checks, the bits to set, the execute permission. */

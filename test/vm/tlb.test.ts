@@ -318,3 +318,40 @@ test("a reader over a disposed space throws a TypeError even with a warm TLB", (
   assert.throws(() => w.writeVal(u32, 1), TypeError);
   assert.throws(() => w.fillZeros(1), TypeError);
 });
+
+test("a miss through the page-walk cache (SpaceState.missValue) sets ACCESSED and DIRTY only on the page it reaches, caches writes only once DIRTY, and never translates a non-user address", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const a = 0x4000_0000;
+  const b = a + PAGE_SIZE; // same 2 MiB region: its leaf node comes from the walk cache
+  const c = a + 2 * PAGE_SIZE;
+  mapNew(space, mem, a, PageFlags.RW, new Uint8Array(4).fill(0x11));
+  mapNew(space, mem, b, PageFlags.RW, new Uint8Array(4).fill(0x22));
+  mapNew(space, mem, c, PageFlags.R, new Uint8Array(4).fill(0x33));
+  const state = spaceStateOf(space);
+  assert.equal(space.readVal(a, u32), 0x11111111, "a walk from the root caches the region's leaf node");
+  assert.equal(state.tlb.walkTags[(a / PAGE_SIZE) >>> 9 & (WALK_ENTRIES - 1)], a / PAGE_SIZE, "the walk cache holds a's region");
+  assert.equal(flagsAt(space, b), PageFlags.RW, "b not reached yet: no bit set");
+  const misses = space.tlbStats().misses;
+  assert.equal(space.readVal(b, u32), 0x22222222, "b: a walk-cache hit on an entry with ACCESSED still to set");
+  assert.equal(space.tlbStats().misses, misses + 1, "one walk, counted once");
+  assert.equal(flagsAt(space, b), PageFlags.RW | PageFlags.ACCESSED);
+  assert.equal(flagsAt(space, c), PageFlags.R, "c untouched");
+  assert.equal(state.tlb.lookup(b / PAGE_SIZE, TLB_WRITE), -1, "a clean page is not cached for writes");
+  state.tlb.invalidate(b / PAGE_SIZE, b / PAGE_SIZE + 1);
+  state.tlb.walkTags[(a / PAGE_SIZE) >>> 9 & (WALK_ENTRIES - 1)] = a / PAGE_SIZE; // keep the region cached
+  space.writeVal(b, u32, 7);
+  assert.equal(flagsAt(space, b), PageFlags.RW | PageFlags.ACCESSED | PageFlags.DIRTY, "a write sets DIRTY");
+  assert.ok(state.tlb.lookup(b / PAGE_SIZE, TLB_WRITE) >= 0, "then the page is cached for writes");
+  state.tlb.invalidate(b / PAGE_SIZE, b / PAGE_SIZE + 1);
+  state.tlb.walkTags[(a / PAGE_SIZE) >>> 9 & (WALK_ENTRIES - 1)] = a / PAGE_SIZE;
+  assert.equal(space.readVal(b, u32), 7, "a ready entry: the flat miss, no bit to set");
+  assert.ok(state.tlb.lookup(b / PAGE_SIZE, TLB_WRITE) >= 0, "a dirty writable page is cached for writes by a read miss");
+  throwsVmError(() => space.writeVal(c, u32, 1), "PageFault");
+  assert.equal(flagsAt(space, c), PageFlags.R, "a refused write sets no bit");
+  // Not user addresses, whatever the walk cache holds: the general path says why.
+  assert.throws(() => space.readVal(a + 0.5, u32), RangeError);
+  throwsVmError(() => space.readVal(a + 2 ** 47, u32), "AccessDenied");
+  assert.throws(() => space.readVal(-a, u32), RangeError);
+  disposeAndCheck(f);
+});

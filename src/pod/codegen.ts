@@ -112,7 +112,10 @@ export function generatedCodec<T>(shape: Shape, size: number): Codec<T> | null {
   const source = [
     `"use strict";`,
     `function decode(v, o) {\n${decodeBody}\n}`,
-    `function snapshot(x, path) {\n${g.lines.join("\n")}\nreturn ${snap};\n}`,
+    // One exit for every refusal: a failing check records its site and the
+    // refused value and leaves the block, 8 bytes of bytecode where a call
+    // of `fail` is 17, and V8's inlining budget is counted in those bytes.
+    `function snapshot(x, path) {\nvar site, bad;\ncheck: {\n${g.lines.join("\n")}\nreturn ${snap};\n}\nreturn fail(site, bad, path);\n}`,
     `function store(v, o, s) {\n${stores.join("\n")}\n}`,
     `return { decode, snapshot, store, generated: true };`,
   ].join("\n");
@@ -155,7 +158,7 @@ function delegateOf(node: Node): PodDescriptor<unknown> | null {
 class Generator {
   /** Values the generated code refers to, as `d0`, `d1`, …: functions, never source. */
   readonly deps: unknown[] = [];
-  /** The places the generated snapshot can fail, numbered; failing one is a small call, `fail(site, value, path)`. */
+  /** The places the generated snapshot can fail, numbered; a failing one ends in the one call `fail(site, value, path)`. */
   readonly faults: FaultSite[] = [];
   /** The statements of `snapshot`. */
   readonly lines: string[] = [];
@@ -194,10 +197,11 @@ class Generator {
    */
   snapshot(node: Node, x: string, offset: number, steps: string): void {
     const shape = node.shape;
-    // A failing site calls `fail(site, value, path)`: `value` is the refused
-    // value (or the error a nested snapshot threw).
+    // A failing site leaves the block `check` with its number in `site` and
+    // in `bad` the refused value (or the error a nested snapshot threw), for
+    // the one call `fail(site, bad, path)` after the block.
     const fail = (fault: (value: unknown) => unknown, value: string): string =>
-      `fail(${this.faults.push([fault, steps]) - 1}, ${value}, path);`;
+      `{ site = ${this.faults.push([fault, steps]) - 1}; bad = ${value}; break check; }`;
     const delegate = delegateOf(node);
     if (delegate !== null) {
       const s = this.fresh();

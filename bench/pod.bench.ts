@@ -723,13 +723,17 @@ function sharedLiteralFloor(op: "decode" | "encode"): BenchCase {
  * and refuses a call whose callee, with what that callee's own optimized
  * code inlined, would take the total past it once scaled by 1.2
  * (`--reserve-inline-budget-scale-factor`). The closure path's 8-field
- * snapshot (244 bytes, 460 with its fields' checks) misses by about 20
- * bytes after its store (183, 361 with the fields' stores); `writeVal`
- * (236 bytes) adds itself to either path's snapshot and store (615 bytes
- * generated). A refused snapshot is a call that allocates its result and
- * keeps the value object alive. The same cases with the budget raised just
- * enough inline it all, scalar-replace the snapshot, and run at hand-written
- * speed: those rows are short by V8's budget, not by work done.
+ * encode fits with about 5 bytes to spare: its snapshot (244 bytes, 460
+ * with its fields' checks) after its store (173, 351 with the fields'
+ * stores); it missed by 5 while the store called an empty padding writer,
+ * and ran at 0.15 (the `-budget-960` case shows what raising the budget
+ * did then, and costs nothing now). `writeVal` (236 bytes) adds itself to
+ * either path's snapshot and store (556 bytes generated), which is past the
+ * budget: a refused snapshot is a call that allocates its result and keeps
+ * the value object alive. With the budget raised, both paths' 8-field
+ * writes inline it all and run at the floor of any cursor (0.37 against
+ * 0.38 for `writeval-floor-8-generated`, measured): those rows are short by
+ * V8's budget, not by work done.
  */
 function budgetCase(op: "encode" | "writeval", codegen: boolean, budget: number, id?: string): BenchCase {
   const base = podCase(shapes[3] as Shape<unknown>, op, codegen, null);

@@ -29,7 +29,7 @@
  * would pass that. An encode of 8 scalar fields without padding fits with
  * about 5 bytes to spare (with the 10 bytes of an empty padding writer's
  * call it did not, and ran 5× slower: bench/pod.bench.ts); a padded one
- * does not. So the code here and in struct-literals.ts is written for
+ * pays for its padding writer's call again. So the code here and in struct-literals.ts is written for
  * bytecode size (see there, and the scalars' snapshots in scalars.ts).
  *
  * The generated path (`{ codegen: true }`) gives every type its own code,

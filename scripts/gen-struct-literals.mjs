@@ -25,11 +25,14 @@ function factory(n, copy) {
   const params = idx.map((i) => `k${i}: string, ${i === 0 ? "_o0" : `o${i}`}: number, d${i}: D, c${i}: C, e${i}: E`).join(", ");
   const args = letters.map((l) => `${l}: unknown`).join(", ");
   const snapType = `{ ${letters.map((l) => `readonly ${l}: P`).join("; ")} }`;
-  return `function s${n}_${copy}(fail: Fail, notObject: NotObject, zp: Pad, ${params}): Codec<Obj> {
+  return `function s${n}_${copy}(fail: Fail, notObject: NotObject, zp: Pad | null, ${params}): Codec<Obj> {
   function V(this: Obj, ${args}): void {
 ${idx.map((i) => `    this[k${i}] = ${letters[i]};`).join("\n")}
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+${idx.map((i) => `    e${i}(v, ${at(i)}, (snap as unknown as ${snapType}).${letters[i]});`).join("\n")}
+  }
   return {
     decode: (v, o) => new (V as unknown as new (${args}) => Obj)(${idx.map((i) => `d${i}(v, ${at(i)})`).join(", ")}),
     snapshot: (x, path) => {
@@ -41,10 +44,13 @@ ${idx.map((i) => `        var ${letters[i]} = c${i}((x as Obj)[k${i}]);${i < n -
       }
       return { ${letters.join(", ")} } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-${idx.map((i) => `      e${i}(v, ${at(i)}, (snap as unknown as ${snapType}).${letters[i]});`).join("\n")}
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }`;
 }
@@ -60,8 +66,9 @@ export function source() {
  * so its own inline caches in V8 (struct-closures.ts explains why and how
  * struct types are given copies).
  *
- * A factory takes the struct's fault handlers, its padding writer, and each
- * field's name, offset and codec functions, as parameters (a closed-over
+ * A factory takes the struct's fault handlers, its padding writer (\`null\`
+ * for a struct without padding), and each field's name, offset and codec
+ * functions, as parameters (a closed-over
  * \`const\` or an import would cost a temporal-dead-zone check at every
  * use, bytecode that counts against V8's inlining budget). It returns a
  * codec whose \`decode\` builds a plain object with a constructor of the
@@ -69,8 +76,10 @@ export function source() {
  * its final shape from the start), whose \`snapshot\` reads each field once
  * into a local before checking it and returns an object literal of those
  * snapshots (scalar-replaced by V8 when \`snapshot\` and \`store\` are
- * inlined into one caller), and whose \`store\` writes them and zeroes the
- * padding.
+ * inlined into one caller), and whose \`store\` writes them and, only for
+ * a struct with padding, zeroes it: the call of a padding writer that has
+ * nothing to do is 10 bytes of bytecode, and they were what put the store
+ * and snapshot of 8 fields past V8's inlining budget (below).
  *
  * Every byte of \`snapshot\` counts: V8 inlines a caller's whole chain of
  * calls only up to 920 bytes of bytecode, and a write of 8 fields must fit
@@ -109,7 +118,7 @@ export const COPIES = ${COPIES};
  *
  * @internal
  */
-export type Factory = (fail: Fail, notObject: NotObject, zp: Pad, ...fields: Array<string | number | D | C | E>) => Codec<Obj>;
+export type Factory = (fail: Fail, notObject: NotObject, zp: Pad | null, ...fields: Array<string | number | D | C | E>) => Codec<Obj>;
 
 ${counts.flatMap((n) => copies.map((j) => factory(n, j))).join("\n\n")}
 

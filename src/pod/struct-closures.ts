@@ -24,11 +24,13 @@
  *
  * A write is fast when V8 inlines it whole — snapshot, store and the
  * fields' codecs — into its caller and scalar-replaces the snapshot; V8
- * inlines a caller's calls only up to 920 bytes of bytecode in all. Up to
- * 4 scalar fields fit; 8 fields need about 960 (the bench's
- * "budget raised" case shows them at hand-written speed with 960); so the
- * code here and in struct-literals.ts is written for bytecode size (see
- * there, and the scalars' snapshots in scalars.ts).
+ * inlines a caller's calls only up to 920 bytes of bytecode in all, and
+ * refuses a callee whose size with what it inlined itself, scaled by 1.2,
+ * would pass that. An encode of 8 scalar fields without padding fits with
+ * about 5 bytes to spare (with the 10 bytes of an empty padding writer's
+ * call it did not, and ran 5× slower: bench/pod.bench.ts); a padded one
+ * pays for its padding writer's call again. So the code here and in struct-literals.ts is written for
+ * bytecode size (see there, and the scalars' snapshots in scalars.ts).
  *
  * The generated path (`{ codegen: true }`) gives every type its own code,
  * however many there are; bench/pod.bench.ts measures both.
@@ -41,6 +43,7 @@ import type { Codec, Field, PodSnapshot } from "./pod-type.js";
 import { COPIES, MAX_FIELDS, factories, type Fail, type NotObject } from "./struct-literals.js";
 
 type Obj = Record<string, unknown>;
+type Pad = (v: DataView, o: number) => void;
 
 /** The path step that names field `key` in an error message. */
 export function fieldStep(key: string): string {
@@ -52,11 +55,11 @@ const turns = new Array<number>(MAX_FIELDS).fill(0);
 
 /**
  * Builds the closure codec of a struct whose fields are laid out as given
- * and whose padding is zeroed by `zeroPadding`.
+ * and whose padding is zeroed by `zeroPadding` (`null`: no padding).
  *
  * @internal
  */
-export function closureStructCodec(fields: readonly Field[], zeroPadding: (v: DataView, o: number) => void): Codec<Obj> {
+export function closureStructCodec(fields: readonly Field[], zeroPadding: Pad | null): Codec<Obj> {
   const n = fields.length;
   const steps = fields.map((f) => fieldStep(f.key));
   if (n === 0) return emptyStruct;
@@ -82,7 +85,7 @@ const emptyStruct: Codec<Obj> = {
 };
 
 /** The codec of a struct of more than {@link MAX_FIELDS} fields: loops over them; its snapshot is an array. */
-function loopCodec(fields: readonly Field[], steps: readonly string[], zeroPadding: (v: DataView, o: number) => void): Codec<Obj> {
+function loopCodec(fields: readonly Field[], steps: readonly string[], zeroPadding: Pad | null): Codec<Obj> {
   return {
     decode: (v, o) => {
       const r: Obj = {};
@@ -110,7 +113,7 @@ function loopCodec(fields: readonly Field[], steps: readonly string[], zeroPaddi
         const f = fields[i] as Field;
         f.type.store(v, o + f.offset, snaps[i] as PodSnapshot<unknown>);
       }
-      zeroPadding(v, o);
+      if (zeroPadding !== null) zeroPadding(v, o);
     },
   };
 }

@@ -6,8 +6,9 @@
  * so its own inline caches in V8 (struct-closures.ts explains why and how
  * struct types are given copies).
  *
- * A factory takes the struct's fault handlers, its padding writer, and each
- * field's name, offset and codec functions, as parameters (a closed-over
+ * A factory takes the struct's fault handlers, its padding writer (`null`
+ * for a struct without padding), and each field's name, offset and codec
+ * functions, as parameters (a closed-over
  * `const` or an import would cost a temporal-dead-zone check at every
  * use, bytecode that counts against V8's inlining budget). It returns a
  * codec whose `decode` builds a plain object with a constructor of the
@@ -15,8 +16,10 @@
  * its final shape from the start), whose `snapshot` reads each field once
  * into a local before checking it and returns an object literal of those
  * snapshots (scalar-replaced by V8 when `snapshot` and `store` are
- * inlined into one caller), and whose `store` writes them and zeroes the
- * padding.
+ * inlined into one caller), and whose `store` writes them and, only for
+ * a struct with padding, zeroes it: the call of a padding writer that has
+ * nothing to do is 10 bytes of bytecode, and they were what put the store
+ * and snapshot of 8 fields past V8's inlining budget (below).
  *
  * Every byte of `snapshot` counts: V8 inlines a caller's whole chain of
  * calls only up to 920 bytes of bytecode, and a write of 8 fields must fit
@@ -55,13 +58,16 @@ export const COPIES = 4;
  *
  * @internal
  */
-export type Factory = (fail: Fail, notObject: NotObject, zp: Pad, ...fields: Array<string | number | D | C | E>) => Codec<Obj>;
+export type Factory = (fail: Fail, notObject: NotObject, zp: Pad | null, ...fields: Array<string | number | D | C | E>) => Codec<Obj>;
 
-function s1_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
+function s1_0(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
   function V(this: Obj, a: unknown): void {
     this[k0] = a;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P }).a);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown) => Obj)(d0(v, o)),
     snapshot: (x, path) => {
@@ -73,18 +79,24 @@ function s1_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P }).a);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s1_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
+function s1_1(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
   function V(this: Obj, a: unknown): void {
     this[k0] = a;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P }).a);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown) => Obj)(d0(v, o)),
     snapshot: (x, path) => {
@@ -96,18 +108,24 @@ function s1_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P }).a);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s1_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
+function s1_2(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
   function V(this: Obj, a: unknown): void {
     this[k0] = a;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P }).a);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown) => Obj)(d0(v, o)),
     snapshot: (x, path) => {
@@ -119,18 +137,24 @@ function s1_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P }).a);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s1_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
+function s1_3(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E): Codec<Obj> {
   function V(this: Obj, a: unknown): void {
     this[k0] = a;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P }).a);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown) => Obj)(d0(v, o)),
     snapshot: (x, path) => {
@@ -142,19 +166,26 @@ function s1_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P }).a);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s2_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
+function s2_0(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown): void {
     this[k0] = a;
     this[k1] = b;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P }).b);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown) => Obj)(d0(v, o), d1(v, o + o1)),
     snapshot: (x, path) => {
@@ -168,20 +199,26 @@ function s2_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P }).b);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s2_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
+function s2_1(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown): void {
     this[k0] = a;
     this[k1] = b;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P }).b);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown) => Obj)(d0(v, o), d1(v, o + o1)),
     snapshot: (x, path) => {
@@ -195,20 +232,26 @@ function s2_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P }).b);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s2_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
+function s2_2(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown): void {
     this[k0] = a;
     this[k1] = b;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P }).b);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown) => Obj)(d0(v, o), d1(v, o + o1)),
     snapshot: (x, path) => {
@@ -222,20 +265,26 @@ function s2_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P }).b);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s2_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
+function s2_3(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown): void {
     this[k0] = a;
     this[k1] = b;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P }).b);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown) => Obj)(d0(v, o), d1(v, o + o1)),
     snapshot: (x, path) => {
@@ -249,21 +298,28 @@ function s2_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P }).b);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s3_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
+function s3_0(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown): void {
     this[k0] = a;
     this[k1] = b;
     this[k2] = c;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).c);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2)),
     snapshot: (x, path) => {
@@ -278,22 +334,28 @@ function s3_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).c);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s3_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
+function s3_1(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown): void {
     this[k0] = a;
     this[k1] = b;
     this[k2] = c;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).c);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2)),
     snapshot: (x, path) => {
@@ -308,22 +370,28 @@ function s3_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).c);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s3_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
+function s3_2(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown): void {
     this[k0] = a;
     this[k1] = b;
     this[k2] = c;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).c);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2)),
     snapshot: (x, path) => {
@@ -338,22 +406,28 @@ function s3_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).c);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s3_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
+function s3_3(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown): void {
     this[k0] = a;
     this[k1] = b;
     this[k2] = c;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).c);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2)),
     snapshot: (x, path) => {
@@ -368,16 +442,17 @@ function s3_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P }).c);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s4_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
+function s4_0(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -385,6 +460,12 @@ function s4_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k3] = d;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).d);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3)),
     snapshot: (x, path) => {
@@ -400,17 +481,17 @@ function s4_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).d);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s4_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
+function s4_1(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -418,6 +499,12 @@ function s4_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k3] = d;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).d);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3)),
     snapshot: (x, path) => {
@@ -433,17 +520,17 @@ function s4_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).d);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s4_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
+function s4_2(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -451,6 +538,12 @@ function s4_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k3] = d;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).d);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3)),
     snapshot: (x, path) => {
@@ -466,17 +559,17 @@ function s4_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).d);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s4_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
+function s4_3(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -484,6 +577,12 @@ function s4_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k3] = d;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).d);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3)),
     snapshot: (x, path) => {
@@ -499,17 +598,17 @@ function s4_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P }).d);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s5_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
+function s5_0(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -518,6 +617,13 @@ function s5_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k4] = e;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).e);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4)),
     snapshot: (x, path) => {
@@ -534,18 +640,17 @@ function s5_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).e);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s5_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
+function s5_1(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -554,6 +659,13 @@ function s5_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k4] = e;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).e);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4)),
     snapshot: (x, path) => {
@@ -570,18 +682,17 @@ function s5_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).e);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s5_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
+function s5_2(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -590,6 +701,13 @@ function s5_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k4] = e;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).e);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4)),
     snapshot: (x, path) => {
@@ -606,18 +724,17 @@ function s5_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).e);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s5_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
+function s5_3(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -626,6 +743,13 @@ function s5_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k4] = e;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).e);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4)),
     snapshot: (x, path) => {
@@ -642,18 +766,17 @@ function s5_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P }).e);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s6_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
+function s6_0(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -663,6 +786,14 @@ function s6_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k5] = f;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).e);
+    e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).f);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5)),
     snapshot: (x, path) => {
@@ -680,19 +811,17 @@ function s6_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e, f } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).e);
-      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).f);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s6_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
+function s6_1(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -702,6 +831,14 @@ function s6_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k5] = f;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).e);
+    e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).f);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5)),
     snapshot: (x, path) => {
@@ -719,19 +856,17 @@ function s6_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e, f } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).e);
-      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).f);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s6_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
+function s6_2(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -741,6 +876,14 @@ function s6_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k5] = f;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).e);
+    e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).f);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5)),
     snapshot: (x, path) => {
@@ -758,19 +901,17 @@ function s6_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e, f } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).e);
-      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).f);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s6_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
+function s6_3(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -780,6 +921,14 @@ function s6_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k5] = f;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).e);
+    e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).f);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5)),
     snapshot: (x, path) => {
@@ -797,19 +946,17 @@ function s6_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e, f } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).e);
-      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P }).f);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s7_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
+function s7_0(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -820,6 +967,15 @@ function s7_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k6] = g;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).e);
+    e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).f);
+    e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).g);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6)),
     snapshot: (x, path) => {
@@ -838,20 +994,17 @@ function s7_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e, f, g } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).e);
-      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).f);
-      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).g);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s7_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
+function s7_1(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -862,6 +1015,15 @@ function s7_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k6] = g;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).e);
+    e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).f);
+    e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).g);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6)),
     snapshot: (x, path) => {
@@ -880,20 +1042,17 @@ function s7_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e, f, g } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).e);
-      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).f);
-      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).g);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s7_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
+function s7_2(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -904,6 +1063,15 @@ function s7_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k6] = g;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).e);
+    e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).f);
+    e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).g);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6)),
     snapshot: (x, path) => {
@@ -922,20 +1090,17 @@ function s7_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e, f, g } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).e);
-      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).f);
-      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).g);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s7_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
+function s7_3(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -946,6 +1111,15 @@ function s7_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k6] = g;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).e);
+    e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).f);
+    e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).g);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6)),
     snapshot: (x, path) => {
@@ -964,20 +1138,17 @@ function s7_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e, f, g } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).e);
-      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).f);
-      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P }).g);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s8_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
+function s8_0(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -989,6 +1160,16 @@ function s8_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k7] = h;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).e);
+    e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).f);
+    e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).g);
+    e7(v, o + o7, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).h);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6), d7(v, o + o7)),
     snapshot: (x, path) => {
@@ -1008,21 +1189,17 @@ function s8_0(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e, f, g, h } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).e);
-      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).f);
-      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).g);
-      e7(v, o + o7, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).h);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s8_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
+function s8_1(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -1034,6 +1211,16 @@ function s8_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k7] = h;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).e);
+    e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).f);
+    e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).g);
+    e7(v, o + o7, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).h);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6), d7(v, o + o7)),
     snapshot: (x, path) => {
@@ -1053,21 +1240,17 @@ function s8_1(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e, f, g, h } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).e);
-      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).f);
-      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).g);
-      e7(v, o + o7, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).h);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s8_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
+function s8_2(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -1079,6 +1262,16 @@ function s8_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k7] = h;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).e);
+    e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).f);
+    e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).g);
+    e7(v, o + o7, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).h);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6), d7(v, o + o7)),
     snapshot: (x, path) => {
@@ -1098,21 +1291,17 @@ function s8_2(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e, f, g, h } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).e);
-      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).f);
-      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).g);
-      e7(v, o + o7, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).h);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 
-function s8_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
+function s8_3(fail: Fail, notObject: NotObject, zp: Pad | null, k0: string, _o0: number, d0: D, c0: C, e0: E, k1: string, o1: number, d1: D, c1: C, e1: E, k2: string, o2: number, d2: D, c2: C, e2: E, k3: string, o3: number, d3: D, c3: C, e3: E, k4: string, o4: number, d4: D, c4: C, e4: E, k5: string, o5: number, d5: D, c5: C, e5: E, k6: string, o6: number, d6: D, c6: C, e6: E, k7: string, o7: number, d7: D, c7: C, e7: E): Codec<Obj> {
   function V(this: Obj, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown): void {
     this[k0] = a;
     this[k1] = b;
@@ -1124,6 +1313,16 @@ function s8_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
     this[k7] = h;
   }
   V.prototype = Object.prototype;
+  function store(v: DataView, o: number, snap: P): void {
+    e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).a);
+    e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).b);
+    e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).c);
+    e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).d);
+    e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).e);
+    e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).f);
+    e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).g);
+    e7(v, o + o7, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).h);
+  }
   return {
     decode: (v, o) => new (V as unknown as new (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown, g: unknown, h: unknown) => Obj)(d0(v, o), d1(v, o + o1), d2(v, o + o2), d3(v, o + o3), d4(v, o + o4), d5(v, o + o5), d6(v, o + o6), d7(v, o + o7)),
     snapshot: (x, path) => {
@@ -1143,17 +1342,13 @@ function s8_3(fail: Fail, notObject: NotObject, zp: Pad, k0: string, _o0: number
       }
       return { a, b, c, d, e, f, g, h } as unknown as PodSnapshot<Obj>;
     },
-    store: (v, o, snap) => {
-      e0(v, o, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).a);
-      e1(v, o + o1, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).b);
-      e2(v, o + o2, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).c);
-      e3(v, o + o3, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).d);
-      e4(v, o + o4, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).e);
-      e5(v, o + o5, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).f);
-      e6(v, o + o6, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).g);
-      e7(v, o + o7, (snap as unknown as { readonly a: P; readonly b: P; readonly c: P; readonly d: P; readonly e: P; readonly f: P; readonly g: P; readonly h: P }).h);
-      zp(v, o);
-    },
+    store:
+      zp === null
+        ? (store as E)
+        : (v, o, snap) => {
+            store(v, o, snap);
+            (zp as Pad)(v, o);
+          },
   };
 }
 

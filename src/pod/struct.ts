@@ -98,9 +98,10 @@ export function struct<F extends StructFields>(fields: F, opts?: StructOptions):
 
   const name = `${packed ? "packed " : ""}struct { ${layout.map((f) => `${f.key}: ${f.type.name}`).join(", ")} }`;
   const shape = { kind: "struct", fields: layout } as const;
+  const padding = paddingWrites(layout.map((f) => [f.offset, f.type.size]), size);
   const codec =
     (codegen ? generatedCodec<Obj>(shape, size) : null) ??
-    closureStructCodec(layout, zeroPadding(paddingWrites(layout.map((f) => [f.offset, f.type.size]), size)));
+    closureStructCodec(layout, padding.length === 0 ? null : zeroPadding(padding));
   return new PodDescriptor<Obj>(name, size, align, null, shape, codec) as unknown as PodType<StructValue<F>>;
 }
 

@@ -211,6 +211,20 @@ export interface CursorAccess {
    * cursor by the bytes that moved. Returns `copyRaw`'s result.
    */
   exchange(c: object, bytes: Uint8Array | null, space: MemorySpace | null, lease: Lease | null, pos: number, n: number): number | CopyFault;
+  /**
+   * The copy of `VmReader.read`/`readFallible` (into a writer `x`) or
+   * `VmWriter.write`/`writeFallible` (from a reader `x`), on `x`'s side:
+   * checks that `x` is a cursor of this class — and, when `strict`, that
+   * both sides are infallible (`selfFallible` is the caller's own flag) —
+   * then does what {@link CursorAccess.exchange} does. One call rather than
+   * `isExpected`, `fallible` and `exchange`: V8 inlines a copy between two
+   * fresh cursors only while its whole chain stays within its budget (see
+   * `copyRaw`).
+   *
+   * @throws {TypeError} `x` is not a cursor of this class, or a side is
+   *   fallible when `strict`; as `exchange` otherwise.
+   */
+  transfer(x: unknown, bytes: Uint8Array | null, space: MemorySpace | null, lease: Lease | null, pos: number, n: number, strict: boolean, selfFallible: boolean): number | CopyFault;
   /** Where the cursor is: its memory and position (for same-address checks). */
   location(c: object): { bytes: Uint8Array | null; space: MemorySpace | null; lease: Lease | null; pos: number };
 }
@@ -218,29 +232,34 @@ export interface CursorAccess {
 /** The access a class has not installed yet: nothing is a cursor of it. */
 function none(): CursorAccess {
   const never = (): never => internalError("a cursor class was used before its module was loaded");
-  return { is: () => false, isExpected: () => false, left: never, fallible: never, exchange: never, location: never };
+  return { is: () => false, isExpected: () => false, left: never, fallible: never, exchange: never, transfer: never, location: never };
 }
 
 /**
- * How the io layer reaches the state of a `VmReader` (installed by `vm-reader.ts`).
+ * How the io layer reaches the state of a `VmReader` (filled in by `vm-reader.ts`).
+ *
+ * One object for the life of the program, whose methods are installed
+ * into it: a `const` binding that a module may copy into a `const` of its
+ * own (see the hot-path rules in `vm-reader.ts`), where a `let` replaced at
+ * install time would have to be read through the import on every use.
  *
  * @internal
  */
-export let readerAccess: CursorAccess = none();
+export const readerAccess: CursorAccess = none();
 
 /**
- * How the io layer reaches the state of a `VmWriter` (installed by `vm-writer.ts`).
+ * How the io layer reaches the state of a `VmWriter` (filled in by `vm-writer.ts`).
  *
  * @internal
  */
-export let writerAccess: CursorAccess = none();
+export const writerAccess: CursorAccess = none();
 
 /** @internal */
 export function installReaderAccess(access: CursorAccess): void {
-  readerAccess = access;
+  Object.assign(readerAccess, access);
 }
 
 /** @internal */
 export function installWriterAccess(access: CursorAccess): void {
-  writerAccess = access;
+  Object.assign(writerAccess, access);
 }

@@ -15,21 +15,49 @@
 
 import { contractViolation, illegalConstructor, invalidType } from "../base/contract.js";
 import { INTERNAL } from "../base/internal-key.js";
-import { checkIndex } from "../base/validate.js";
+import { checkIndex as importedCheckIndex } from "../base/validate.js";
 import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
 import { u32 } from "../pod/scalars.js";
-import { insufficient, raiseFault, requireInfallible } from "./access-errors.js";
-import { copyRaw } from "./copy.js";
+import { insufficient, raiseFault as importedRaiseFault, requireInfallible, type CopyFault } from "./access-errors.js";
+import { copyDirect as importedCopyDirect, copyRaw as importedCopyRaw } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
-import { NO_VIEW, cachedView, directView, fromBytes, checkLease as importedCheckLease, directFailed, installReaderAccess, writerAccess, type Lease } from "./memory-cursor.js";
+import {
+  NO_VIEW,
+  cachedView as importedCachedView,
+  directView,
+  fromBytes as importedFromBytes,
+  checkLease as importedCheckLease,
+  directFailed as importedDirectFailed,
+  installReaderAccess,
+  writerAccess as importedWriterAccess,
+  type Lease,
+} from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 import { loadOnce, readValueIn } from "./value-access.js";
 import type { VmWriter } from "./vm-writer.js";
 
-// Imported bindings used on hot paths, as module-local constants: V8 (Node
-// 20) folds a module's own `const`s but loads an imported binding from its
-// module cell on every use (about 8 instructions a use, measured).
+// Imported bindings used on hot paths, as module-local constants declared
+// before the class. V8 (Node 20) folds a module's own `const`s but loads an
+// imported binding from its module cell on every use (about 8 instructions
+// a use, measured) and checks it for the hole (TDZ) first. That check is a
+// throw site, and a throw site in the body of an inlined method or
+// constructor makes V8 allocate the object that is its `this` — a cursor
+// made just for one call (`VmReader.from(a).read(VmWriter.from(b))`,
+// `VmReader.from(u8).skip(o).readVal(t)`) that would otherwise live in
+// registers (measured: a `throw`, or a call of an imported function, in a
+// cold branch of a constructor costs an allocation per object; a call of a
+// module-local function does not). Every error on these paths is thrown
+// from a module-local function for the same reason.
 const checkLease = importedCheckLease;
+const checkIndex: typeof importedCheckIndex = importedCheckIndex;
+const raiseFault = importedRaiseFault;
+const directFailed = importedDirectFailed;
+const fromBytes = importedFromBytes;
+const cachedView = importedCachedView;
+const copyDirect = importedCopyDirect;
+const copyRaw = importedCopyRaw;
+const writerAccess = importedWriterAccess;
+const KEY: typeof INTERNAL = INTERNAL;
 
 declare const readerKind: unique symbol;
 
@@ -87,7 +115,7 @@ export class VmReader<F extends Fallibility = Fallible> {
   // 20) inlines at most 920 bytes of bytecode into one optimised function,
   // and a copy between two fresh cursors is two `from`s and a `read`.
   private constructor(key: typeof INTERNAL, bytes: Uint8Array | null, end: number) {
-    if (key !== INTERNAL) illegalConstructor("VmReader", "use VmReader.from(), or reader() of a frame, segment or address space");
+    if (key !== KEY) badNew();
     this.#bytes = bytes;
     this.#end = end;
   }
@@ -102,13 +130,23 @@ export class VmReader<F extends Fallibility = Fallible> {
       end: number,
       fallible: boolean,
     ): VmReader<F> => {
-      const c = new VmReader<F>(INTERNAL, bytes, end);
+      const c = new VmReader<F>(KEY, bytes, end);
       if (view !== null) c.#view = view;
       c.#space = space;
       c.#lease = lease;
       c.#pos = pos;
       c.#fallible = fallible;
       return c;
+    };
+    // Written out here rather than as a method: one call (and its
+    // bytecode, see the constructor) less on the way to `copyRaw`.
+    const exchange = (r: object, bytes: Uint8Array | null, space: MemorySpace | null, lease: Lease | null, pos: number, n: number): number | CopyFault => {
+      const c = r as VmReader<Fallibility>;
+      const from = c.#pos;
+      const left = c.#end - from;
+      const done = copyRaw(bytes, space, lease, pos, c.#bytes, c.#space, c.#lease, from, n < left ? n : left);
+      c.#pos = from + (typeof done === "number" ? done : done.copied);
+      return done;
     };
     installReaderAccess({
       is: (x) => typeof x === "object" && x !== null && #pos in x,
@@ -121,15 +159,26 @@ export class VmReader<F extends Fallibility = Fallible> {
       },
       left: (r) => (r as VmReader<Fallibility>).#end - (r as VmReader<Fallibility>).#pos,
       fallible: (r) => (r as VmReader<Fallibility>).#fallible,
-      // Written out here rather than as a method: one call (and its
-      // bytecode, see the constructor) less on the way to `copyRaw`.
-      exchange: (r, bytes, space, lease, pos, n) => {
+      exchange,
+      // `VmWriter.write`'s side of the copy (see `CursorAccess.transfer`):
+      // the checks, and a copy between two direct memories written out;
+      // anything else is `exchange`'s.
+      transfer: (r, bytes, space, lease, pos, n, strict, writerFallible) => {
         const c = r as VmReader<Fallibility>;
-        const from = c.#pos;
+        let from: number;
+        try {
+          from = c.#pos;
+        } catch {
+          return notReader(r);
+        }
+        if (strict && (c.#fallible || writerFallible)) badWrite(c.#fallible);
         const left = c.#end - from;
-        const done = copyRaw(bytes, space, lease, pos, c.#bytes, c.#space, c.#lease, from, n < left ? n : left);
-        c.#pos = from + (typeof done === "number" ? done : done.copied);
-        return done;
+        const m = n < left ? n : left;
+        const sBytes = c.#bytes;
+        if (sBytes === null || bytes === null || m === 0) return exchange(c, bytes, space, lease, pos, n);
+        copyDirect(bytes, lease, pos, sBytes, c.#lease, from, m);
+        c.#pos = from + m;
+        return m;
       },
       location: (r) => {
         const c = r as VmReader<Fallibility>;
@@ -149,7 +198,7 @@ export class VmReader<F extends Fallibility = Fallible> {
    */
   static from(bytes: ArrayBufferView): VmReader<Infallible> {
     const b = fromBytes(bytes);
-    const c = new VmReader<Infallible>(INTERNAL, b, b.length);
+    const c = new VmReader<Infallible>(KEY, b, b.length);
     const view = cachedView(b);
     if (view !== null) c.#view = view;
     return c;
@@ -193,7 +242,7 @@ export class VmReader<F extends Fallibility = Fallible> {
    */
   skip(n: number): this {
     checkIndex(n, "n");
-    if (n > this.#end - this.#pos) contractViolation(`cannot skip ${n} bytes: only ${this.#end - this.#pos} remain`);
+    if (n > this.#end - this.#pos) cannotSkip(n, this.#end - this.#pos);
     this.#pos += n;
     return this;
   }
@@ -227,10 +276,7 @@ export class VmReader<F extends Fallibility = Fallible> {
    *   or the memory of either was freed or detached.
    */
   read(this: VmReader<Infallible>, w: VmWriter<Infallible>): number {
-    const wa = writerAccess;
-    if (!wa.isExpected(w)) notWriter(w);
-    if (this.#fallible || wa.fallible(w)) badRead(this.#fallible);
-    return this.#readInto(w);
+    return this.#readInto(w, true);
   }
 
   /**
@@ -245,14 +291,17 @@ export class VmReader<F extends Fallibility = Fallible> {
    * @throws {TypeError} `w` is not a writer, or memory was freed or detached.
    */
   readFallible(w: VmWriter<Fallibility>): number {
-    if (!writerAccess.isExpected(w)) notWriter(w);
-    return this.#readInto(w);
+    return this.#readInto(w, false);
   }
 
-  /** The copy of `read`/`readFallible` into writer `w`: both cursors advance by what moved. */
-  #readInto(w: object): number {
+  /**
+   * The copy of `read` (`strict`: both sides infallible) and `readFallible`
+   * into writer `w`, which checks `w` itself: both cursors advance by what
+   * moved.
+   */
+  #readInto(w: unknown, strict: boolean): number {
     const pos = this.#pos;
-    const done = writerAccess.exchange(w, this.#bytes, this.#space, this.#lease, pos, this.#end - pos);
+    const done = writerAccess.transfer(w, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, strict, this.#fallible);
     if (typeof done === "number") {
       this.#pos = pos + done;
       return done;
@@ -356,12 +405,12 @@ export class VmReader<F extends Fallibility = Fallible> {
   }
 }
 
-function badRead(readerFallible: boolean): never {
-  return requireInfallible("read", readerFallible ? "reader" : "writer");
+function badWrite(readerFallible: boolean): never {
+  return requireInfallible("write", readerFallible ? "reader" : "writer");
 }
 
-function notWriter(w: unknown): never {
-  return invalidType("w", "a VmWriter", w);
+function notReader(r: unknown): never {
+  return invalidType("r", "a VmReader", r);
 }
 
 function notPod(t: unknown): never {
@@ -370,4 +419,12 @@ function notPod(t: unknown): never {
 
 function tooShort(size: number, left: number): never {
   return insufficient("read", size, left);
+}
+
+function badNew(): never {
+  return illegalConstructor("VmReader", "use VmReader.from(), or reader() of a frame, segment or address space");
+}
+
+function cannotSkip(n: number, left: number): never {
+  return contractViolation(`cannot skip ${n} bytes: only ${left} remain`);
 }

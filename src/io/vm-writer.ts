@@ -15,21 +15,50 @@
 
 import { contractViolation, illegalConstructor, invalidType } from "../base/contract.js";
 import { INTERNAL } from "../base/internal-key.js";
-import { checkIndex } from "../base/validate.js";
+import { checkIndex as importedCheckIndex } from "../base/validate.js";
 import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodSnapshot, type PodType } from "../pod/pod-type.js";
 import { u32 } from "../pod/scalars.js";
-import { insufficient, raiseFault, requireInfallible } from "./access-errors.js";
-import { copyRaw, fillRaw } from "./copy.js";
+import { insufficient, raiseFault as importedRaiseFault, requireInfallible, type CopyFault } from "./access-errors.js";
+import { copyDirect as importedCopyDirect, copyRaw as importedCopyRaw, fillRaw } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
-import { NO_VIEW, cachedView, directView, fromBytes, checkDirect, checkLease as importedCheckLease, directFailed, installWriterAccess, readerAccess, type Lease } from "./memory-cursor.js";
+import {
+  NO_VIEW,
+  cachedView as importedCachedView,
+  directView,
+  fromBytes as importedFromBytes,
+  checkDirect,
+  checkLease as importedCheckLease,
+  directFailed as importedDirectFailed,
+  installWriterAccess,
+  readerAccess as importedReaderAccess,
+  type Lease,
+} from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 import { compareExchangeU32, storeOnce, writeValueIn } from "./value-access.js";
 import type { VmReader } from "./vm-reader.js";
 
-// Imported bindings used on hot paths, as module-local constants: V8 (Node
-// 20) folds a module's own `const`s but loads an imported binding from its
-// module cell on every use (about 8 instructions a use, measured).
+// Imported bindings used on hot paths, as module-local constants declared
+// before the class. V8 (Node 20) folds a module's own `const`s but loads an
+// imported binding from its module cell on every use (about 8 instructions
+// a use, measured) and checks it for the hole (TDZ) first. That check is a
+// throw site, and a throw site in the body of an inlined method or
+// constructor makes V8 allocate the object that is its `this` — a cursor
+// made just for one call (`VmReader.from(a).read(VmWriter.from(b))`,
+// `VmReader.from(u8).skip(o).readVal(t)`) that would otherwise live in
+// registers (measured: a `throw`, or a call of an imported function, in a
+// cold branch of a constructor costs an allocation per object; a call of a
+// module-local function does not). Every error on these paths is thrown
+// from a module-local function for the same reason.
 const checkLease = importedCheckLease;
+const checkIndex: typeof importedCheckIndex = importedCheckIndex;
+const raiseFault = importedRaiseFault;
+const directFailed = importedDirectFailed;
+const fromBytes = importedFromBytes;
+const cachedView = importedCachedView;
+const copyDirect = importedCopyDirect;
+const copyRaw = importedCopyRaw;
+const readerAccess = importedReaderAccess;
+const KEY: typeof INTERNAL = INTERNAL;
 
 declare const writerKind: unique symbol;
 
@@ -86,7 +115,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
   // 20) inlines at most 920 bytes of bytecode into one optimised function,
   // and a copy between two fresh cursors is two `from`s and a `read`.
   private constructor(key: typeof INTERNAL, bytes: Uint8Array | null, end: number) {
-    if (key !== INTERNAL) illegalConstructor("VmWriter", "use VmWriter.from(), or writer() of a frame, segment or address space");
+    if (key !== KEY) badNew();
     this.#bytes = bytes;
     this.#end = end;
   }
@@ -101,13 +130,23 @@ export class VmWriter<F extends Fallibility = Fallible> {
       end: number,
       fallible: boolean,
     ): VmWriter<F> => {
-      const c = new VmWriter<F>(INTERNAL, bytes, end);
+      const c = new VmWriter<F>(KEY, bytes, end);
       if (view !== null) c.#view = view;
       c.#space = space;
       c.#lease = lease;
       c.#pos = pos;
       c.#fallible = fallible;
       return c;
+    };
+    // Written out here rather than as a method: one call (and its
+    // bytecode, see the constructor) less on the way to `copyRaw`.
+    const exchange = (w: object, bytes: Uint8Array | null, space: MemorySpace | null, lease: Lease | null, pos: number, n: number): number | CopyFault => {
+      const c = w as VmWriter<Fallibility>;
+      const to = c.#pos;
+      const avail = c.#end - to;
+      const done = copyRaw(c.#bytes, c.#space, c.#lease, to, bytes, space, lease, pos, n < avail ? n : avail);
+      c.#pos = to + (typeof done === "number" ? done : done.copied);
+      return done;
     };
     installWriterAccess({
       is: (x) => typeof x === "object" && x !== null && #pos in x,
@@ -120,15 +159,26 @@ export class VmWriter<F extends Fallibility = Fallible> {
       },
       left: (w) => (w as VmWriter<Fallibility>).#end - (w as VmWriter<Fallibility>).#pos,
       fallible: (w) => (w as VmWriter<Fallibility>).#fallible,
-      // Written out here rather than as a method: one call (and its
-      // bytecode, see the constructor) less on the way to `copyRaw`.
-      exchange: (w, bytes, space, lease, pos, n) => {
+      exchange,
+      // `VmReader.read`'s side of the copy (see `CursorAccess.transfer`):
+      // the checks, and a copy between two direct memories written out;
+      // anything else is `exchange`'s.
+      transfer: (w, bytes, space, lease, pos, n, strict, readerFallible) => {
         const c = w as VmWriter<Fallibility>;
-        const to = c.#pos;
+        let to: number;
+        try {
+          to = c.#pos;
+        } catch {
+          return notWriter(w);
+        }
+        if (strict && (readerFallible || c.#fallible)) badRead(readerFallible);
         const avail = c.#end - to;
-        const done = copyRaw(c.#bytes, c.#space, c.#lease, to, bytes, space, lease, pos, n < avail ? n : avail);
-        c.#pos = to + (typeof done === "number" ? done : done.copied);
-        return done;
+        const m = n < avail ? n : avail;
+        const dBytes = c.#bytes;
+        if (dBytes === null || bytes === null || m === 0) return exchange(c, bytes, space, lease, pos, n);
+        copyDirect(dBytes, c.#lease, to, bytes, lease, pos, m);
+        c.#pos = to + m;
+        return m;
       },
       location: (w) => {
         const c = w as VmWriter<Fallibility>;
@@ -148,7 +198,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
    */
   static from(bytes: ArrayBufferView): VmWriter<Infallible> {
     const b = fromBytes(bytes);
-    const c = new VmWriter<Infallible>(INTERNAL, b, b.length);
+    const c = new VmWriter<Infallible>(KEY, b, b.length);
     const view = cachedView(b);
     if (view !== null) c.#view = view;
     return c;
@@ -192,7 +242,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
    */
   skip(n: number): this {
     checkIndex(n, "n");
-    if (n > this.#end - this.#pos) contractViolation(`cannot skip ${n} bytes: only ${this.#end - this.#pos} are available`);
+    if (n > this.#end - this.#pos) cannotSkip(n, this.#end - this.#pos);
     this.#pos += n;
     return this;
   }
@@ -227,10 +277,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
    *   fallible, or the memory of either was freed or detached.
    */
   write(this: VmWriter<Infallible>, r: VmReader<Infallible>): number {
-    const ra = readerAccess;
-    if (!ra.isExpected(r)) notReader(r);
-    if (ra.fallible(r) || this.#fallible) requireInfallible("write", ra.fallible(r) ? "reader" : "writer");
-    return this.#writeFrom(r);
+    return this.#writeFrom(r, true);
   }
 
   /**
@@ -245,14 +292,17 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * @throws {TypeError} `r` is not a reader, or memory was freed or detached.
    */
   writeFallible(r: VmReader<Fallibility>): number {
-    if (!readerAccess.isExpected(r)) notReader(r);
-    return this.#writeFrom(r);
+    return this.#writeFrom(r, false);
   }
 
-  /** The copy of `write`/`writeFallible` from reader `r`: both cursors advance by what moved. */
-  #writeFrom(r: object): number {
+  /**
+   * The copy of `write` (`strict`: both sides infallible) and
+   * `writeFallible` from reader `r`, which checks `r` itself: both cursors
+   * advance by what moved.
+   */
+  #writeFrom(r: unknown, strict: boolean): number {
     const pos = this.#pos;
-    const done = readerAccess.exchange(r, this.#bytes, this.#space, this.#lease, pos, this.#end - pos);
+    const done = readerAccess.transfer(r, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, strict, this.#fallible);
     if (typeof done === "number") {
       this.#pos = pos + done;
       return done;
@@ -411,11 +461,26 @@ function notReader(r: unknown): never {
   return invalidType("r", "a VmReader", r);
 }
 
+function badRead(readerFallible: boolean): never {
+  return requireInfallible("read", readerFallible ? "reader" : "writer");
+}
+
+function notWriter(w: unknown): never {
+  return invalidType("w", "a VmWriter", w);
+}
+
 function notPod(t: unknown): never {
   return notPodType(t, "t");
 }
 
-
 function tooShort(size: number, left: number): never {
   return insufficient("write", size, left);
+}
+
+function badNew(): never {
+  return illegalConstructor("VmWriter", "use VmWriter.from(), or writer() of a frame, segment or address space");
+}
+
+function cannotSkip(n: number, left: number): never {
+  return contractViolation(`cannot skip ${n} bytes: only ${left} are available`);
 }

@@ -57,76 +57,87 @@ export interface Lease {
  */
 export const NO_VIEW = new DataView(new ArrayBuffer(0));
 
-// The last `DataView` made over direct bytes, and the bytes it is over.
-// Making a `DataView` costs about 46 ns (docs/architecture.md, "Measured rules") — 95× a value read when
-// every reader made one (issue 10) — and hosts make readers and writers
-// over the same memory again and again (a wasm memory, a scratch buffer),
-// so they share this one. The key is the `Uint8Array` itself and its
-// length (0.8 ns to read), not its buffer, offset and byte length (15–20 ns
-// each on Node 20): a detached or shrunk buffer changes the length (and
-// `plainBytes` refuses an empty view), a length-tracking view's growth too.
-// It keeps at most one buffer alive (the one last read or written through
-// a fresh reader or writer).
-let lastBytes: Uint8Array | null = null;
-let lastLength = 0;
-let lastView: DataView = NO_VIEW;
+// The last two plain `Uint8Array`s given to `VmReader.from`/`VmWriter.from`
+// (a copy's source and destination), each with its length when it was
+// checked and the `DataView` over it (`NO_VIEW` until one is needed).
+// - `ArrayBuffer.isView` costs about 12 ns on Node 20, a third of a small
+//   copy, and a plain `Uint8Array` stays one for life.
+// - Making a `DataView` costs about 46 ns (docs/architecture.md, "Measured
+//   rules") — 95× a value read when every reader made one (issue 10) — and
+//   hosts make readers and writers over the same memory again and again (a
+//   wasm memory, a scratch buffer), so they share one.
+// The key is the `Uint8Array` itself and its length (0.8 ns to read), not
+// its buffer, offset and byte length (15–20 ns each on Node 20): a detached
+// or shrunk buffer changes the length (to 0 — only views of at least one
+// byte are kept), a length-tracking view's growth too. At most two buffers
+// stay alive through this.
+let plainA: Uint8Array | null = null;
+let lengthA = 0;
+let viewA: DataView = NO_VIEW;
+let plainB: Uint8Array | null = null;
+let lengthB = 0;
+let viewB: DataView = NO_VIEW;
+let nextB = false;
 
-// The last two `Uint8Array`s that `fromBytes` found plain (a copy's source
-// and destination): `ArrayBuffer.isView` costs about 12 ns on Node 20, a
-// third of a small copy, and a plain `Uint8Array` stays one for life.
-let checkedA: unknown = null;
-let checkedB: unknown = null;
-let checkedNext = false;
+/**
+ * For `VmReader.from`/`VmWriter.from`: when `bytes` is one of the two plain
+ * `Uint8Array`s seen last, unchanged, the shared `DataView` over it
+ * (`NO_VIEW` if none is made yet); otherwise null, and {@link fromBytes}
+ * must check it. Compares identities only: never runs user code (a Proxy
+ * is never one of them).
+ *
+ * Small on purpose: a copy between two fresh cursors
+ * (`VmReader.from(a).read(VmWriter.from(b))`) stays out of the heap only
+ * while V8 inlines all of it (see `copyDirect`).
+ */
+export function knownView(bytes: ArrayBufferView): DataView | null {
+  if (bytes === plainA && (bytes as Uint8Array).length === lengthA) return viewA;
+  if (bytes === plainB && (bytes as Uint8Array).length === lengthB) return viewB;
+  return null;
+}
 
 /**
  * `bytes` as a plain `Uint8Array` over the same memory (see `plainBytes`),
- * for `VmReader.from`/`VmWriter.from`: the same object when it is one.
+ * for `VmReader.from`/`VmWriter.from` when {@link knownView} does not know
+ * it: the same object when it is one (then remembered).
  *
  * @throws {TypeError} `bytes` is not an `ArrayBufferView`, or its buffer is detached.
  */
 export function fromBytes(bytes: ArrayBufferView): Uint8Array {
-  // A detached or out-of-bounds view has length 0: plainBytes looks at those.
-  if ((bytes === checkedA || bytes === checkedB) && (bytes as Uint8Array).length !== 0) return bytes as Uint8Array;
-  return checkBytes(bytes);
-}
-
-/**
- * {@link fromBytes} of a view not seen last: apart, so that `from` stays
- * small (V8 inlines at most 920 bytes of bytecode into one function, and a
- * copy between two fresh cursors is two `from`s and a `read`).
- */
-function checkBytes(bytes: ArrayBufferView): Uint8Array {
   const b = plainBytes(bytes, "bytes");
-  if (b === bytes) {
-    if (checkedNext) checkedB = b;
-    else checkedA = b;
-    checkedNext = !checkedNext;
+  if (b === bytes && b.length !== 0) {
+    if (nextB) {
+      plainB = b;
+      lengthB = b.length;
+      viewB = NO_VIEW;
+    } else {
+      plainA = b;
+      lengthA = b.length;
+      viewA = NO_VIEW;
+    }
+    nextB = !nextB;
   }
   return b;
 }
 
 /**
- * The shared `DataView` over exactly `bytes` if one is made already, else
- * null (a reader or writer that only copies never needs one).
- */
-export function cachedView(bytes: Uint8Array): DataView | null {
-  return bytes === lastBytes && bytes.length === lastLength ? lastView : null;
-}
-
-/**
- * A `DataView` over exactly `bytes` (index = offset in `bytes`), shared with
- * the last reader or writer over the same bytes.
+ * A `DataView` over exactly `bytes` (index = offset in `bytes`): the one
+ * shared by readers and writers over the same bytes when they are among
+ * the last two that `fromBytes` saw.
  *
  * @throws {TypeError} the buffer is detached.
  */
 export function directView(bytes: Uint8Array): DataView {
-  if (bytes === lastBytes && bytes.length === lastLength) return lastView;
+  const n = bytes.length;
+  if (bytes === plainA && n === lengthA) return viewA !== NO_VIEW ? viewA : (viewA = newView(bytes));
+  if (bytes === plainB && n === lengthB) return viewB !== NO_VIEW ? viewB : (viewB = newView(bytes));
+  return newView(bytes);
+}
+
+function newView(bytes: Uint8Array): DataView {
   const buffer = bytes.buffer;
   if (isDetached(buffer)) detachedBuffer();
-  lastView = new DataView(buffer, bytes.byteOffset, bytes.byteLength);
-  lastBytes = bytes;
-  lastLength = bytes.length;
-  return lastView;
+  return new DataView(buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**

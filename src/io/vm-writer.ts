@@ -23,7 +23,7 @@ import { copyDirect as importedCopyDirect, copyRaw as importedCopyRaw, fillRaw }
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
 import {
   NO_VIEW,
-  cachedView as importedCachedView,
+  knownView as importedKnownView,
   directView,
   fromBytes as importedFromBytes,
   checkDirect,
@@ -54,11 +54,14 @@ const checkIndex: typeof importedCheckIndex = importedCheckIndex;
 const raiseFault = importedRaiseFault;
 const directFailed = importedDirectFailed;
 const fromBytes = importedFromBytes;
-const cachedView = importedCachedView;
+const knownView = importedKnownView;
 const copyDirect = importedCopyDirect;
 const copyRaw = importedCopyRaw;
 const readerAccess = importedReaderAccess;
 const KEY: typeof INTERNAL = INTERNAL;
+
+// `from` of bytes that `knownView` does not know (set in the class's static block).
+let fromOther: (bytes: ArrayBufferView) => VmWriter<Infallible>;
 
 declare const writerKind: unique symbol;
 
@@ -97,7 +100,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
   /** Direct memory, indexed by address, or null for a space. */
   #bytes: Uint8Array | null;
   /** A `DataView` over exactly `#bytes` (index = address), or `NONE` until made. */
-  #view: DataView = NONE;
+  #view: DataView;
   /** Run-based memory, or null for direct memory. */
   #space: MemorySpace | null = null;
   /** What the memory is borrowed from, or null when nothing can expire. */
@@ -114,13 +117,18 @@ export class VmWriter<F extends Fallibility = Fallible> {
   // fields start as a typed memory's. Short code here is speed: V8 (Node
   // 20) inlines at most 920 bytes of bytecode into one optimised function,
   // and a copy between two fresh cursors is two `from`s and a `read`.
-  private constructor(key: typeof INTERNAL, bytes: Uint8Array | null, end: number) {
+  private constructor(key: typeof INTERNAL, bytes: Uint8Array | null, end: number, view: DataView) {
     if (key !== KEY) badNew();
     this.#bytes = bytes;
     this.#end = end;
+    this.#view = view;
   }
 
   static {
+    fromOther = (bytes) => {
+      const b = fromBytes(bytes);
+      return new VmWriter<Infallible>(KEY, b, b.length, NONE);
+    };
     newWriter = <F extends Fallibility>(
       bytes: Uint8Array | null,
       view: DataView | null,
@@ -130,8 +138,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
       end: number,
       fallible: boolean,
     ): VmWriter<F> => {
-      const c = new VmWriter<F>(KEY, bytes, end);
-      if (view !== null) c.#view = view;
+      const c = new VmWriter<F>(KEY, bytes, end, view ?? NONE);
       c.#space = space;
       c.#lease = lease;
       c.#pos = pos;
@@ -197,11 +204,9 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * @throws {TypeError} `bytes` is not an `ArrayBufferView`, or its buffer is detached.
    */
   static from(bytes: ArrayBufferView): VmWriter<Infallible> {
-    const b = fromBytes(bytes);
-    const c = new VmWriter<Infallible>(KEY, b, b.length);
-    const view = cachedView(b);
-    if (view !== null) c.#view = view;
-    return c;
+    const view = knownView(bytes);
+    if (view === null) return fromOther(bytes);
+    return new VmWriter<Infallible>(KEY, bytes as Uint8Array, (bytes as Uint8Array).length, view);
   }
 
   /** Number of bytes that can still be written. OSTD counterpart: `VmWriter::avail`. */

@@ -281,7 +281,16 @@ export class VmReader<F extends Fallibility = Fallible> {
    *   or the memory of either was freed or detached.
    */
   read(this: VmReader<Infallible>, w: VmWriter<Infallible>): number {
-    return this.#readInto(w, true);
+    // Written out in both methods (not a shared private method): a copy
+    // between two fresh cursors must fit V8's inlining budget (see copyDirect).
+    const pos = this.#pos;
+    const done = writerAccess.transfer(w, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, true, this.#fallible);
+    if (typeof done === "number") {
+      this.#pos = pos + done;
+      return done;
+    }
+    this.#pos = pos + done.copied;
+    return raiseFault(done);
   }
 
   /**
@@ -296,17 +305,8 @@ export class VmReader<F extends Fallibility = Fallible> {
    * @throws {TypeError} `w` is not a writer, or memory was freed or detached.
    */
   readFallible(w: VmWriter<Fallibility>): number {
-    return this.#readInto(w, false);
-  }
-
-  /**
-   * The copy of `read` (`strict`: both sides infallible) and `readFallible`
-   * into writer `w`, which checks `w` itself: both cursors advance by what
-   * moved.
-   */
-  #readInto(w: unknown, strict: boolean): number {
     const pos = this.#pos;
-    const done = writerAccess.transfer(w, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, strict, this.#fallible);
+    const done = writerAccess.transfer(w, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, false, this.#fallible);
     if (typeof done === "number") {
       this.#pos = pos + done;
       return done;
@@ -314,6 +314,8 @@ export class VmReader<F extends Fallibility = Fallible> {
     this.#pos = pos + done.copied;
     return raiseFault(done);
   }
+
+
 
   /**
    * Reads one value of type `t` and advances past it. No alignment is needed.

@@ -282,7 +282,16 @@ export class VmWriter<F extends Fallibility = Fallible> {
    *   fallible, or the memory of either was freed or detached.
    */
   write(this: VmWriter<Infallible>, r: VmReader<Infallible>): number {
-    return this.#writeFrom(r, true);
+    // Written out in both methods (not a shared private method): a copy
+    // between two fresh cursors must fit V8's inlining budget (see copyDirect).
+    const pos = this.#pos;
+    const done = readerAccess.transfer(r, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, true, this.#fallible);
+    if (typeof done === "number") {
+      this.#pos = pos + done;
+      return done;
+    }
+    this.#pos = pos + done.copied;
+    return raiseFault(done);
   }
 
   /**
@@ -297,17 +306,8 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * @throws {TypeError} `r` is not a reader, or memory was freed or detached.
    */
   writeFallible(r: VmReader<Fallibility>): number {
-    return this.#writeFrom(r, false);
-  }
-
-  /**
-   * The copy of `write` (`strict`: both sides infallible) and
-   * `writeFallible` from reader `r`, which checks `r` itself: both cursors
-   * advance by what moved.
-   */
-  #writeFrom(r: unknown, strict: boolean): number {
     const pos = this.#pos;
-    const done = readerAccess.transfer(r, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, strict, this.#fallible);
+    const done = readerAccess.transfer(r, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, false, this.#fallible);
     if (typeof done === "number") {
       this.#pos = pos + done;
       return done;
@@ -315,6 +315,8 @@ export class VmWriter<F extends Fallibility = Fallible> {
     this.#pos = pos + done.copied;
     return raiseFault(done);
   }
+
+
 
   /**
    * Writes one value of type `t` and advances past it, zeroing any padding.

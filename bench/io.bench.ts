@@ -4,7 +4,7 @@
  * @module
  */
 
-import { VmReader, VmWriter, struct, u32, u64 } from "vmio";
+import { VmReader, VmWriter, f64, i32, sizeOf, struct, u16, u32, u64, u8, type PodType } from "vmio";
 import type { BenchCase, Body } from "./harness.js";
 
 const S = struct({ a: u32, b: u64 });
@@ -94,6 +94,18 @@ class HandCursor {
     this.#pos = pos + 4;
   }
 
+  /** One value through a decoder chosen by the caller (one call site for every type: see `ROUND_ROBIN`). */
+  val<T>(d: HandDecoder<T>): T {
+    const pos = this.#pos;
+    const size = d.size;
+    if (this.#end - pos < size) throw new RangeError("short");
+    const lease = this.#lease;
+    if (lease !== null && lease.leaseExpired) expired();
+    const v = d.decode(this.#view, pos);
+    this.#pos = pos + size;
+    return v;
+  }
+
   /** struct { a: u32, b: u64 }: 16 bytes, `b` at 8. */
   ab(): { a: number; b: bigint } {
     const pos = this.#pos;
@@ -122,6 +134,12 @@ class HandCursor {
     view.setBigUint64(pos + 8, b, true);
     this.#pos = pos + 16;
   }
+}
+
+/** A hand-written decoder: what the floor of the round-robin row calls through one site. */
+interface HandDecoder<T> {
+  readonly size: number;
+  decode(view: DataView, pos: number): T;
 }
 
 /** The floor's side of a copy row: {@link HandCursor}s made per copy. */
@@ -244,6 +262,76 @@ function readU32s(bytes: Uint8Array): (n: number) => number {
     for (let done = 0; done < n; done += VALUES) {
       const r = VmReader.from(bytes);
       for (let i = 0; i < VALUES; i++) s += r.readVal(T);
+    }
+    return s;
+  };
+}
+
+/**
+ * Eight struct types read in turn through one reader: the `d.decode` call
+ * in `readVal` sees eight codecs (a megamorphic site: V8 inlines none of
+ * them and calls each through the generic call path). Each is written
+ * by hand below for the limit and the floor, at the same layout (C
+ * layout: fields at their natural alignment).
+ */
+const ROUND_ROBIN: readonly { type: PodType<{ a: number }>; hand: HandDecoder<{ a: number }> }[] = [
+  { type: struct({ a: u32 }), hand: { size: 4, decode: (v, o) => ({ a: v.getUint32(o, true) }) } },
+  { type: struct({ a: u32, b: u32 }), hand: { size: 8, decode: (v, o) => ({ a: v.getUint32(o, true), b: v.getUint32(o + 4, true) }) } },
+  {
+    type: struct({ a: u16, b: u16, c: u32 }),
+    hand: { size: 8, decode: (v, o) => ({ a: v.getUint16(o, true), b: v.getUint16(o + 2, true), c: v.getUint32(o + 4, true) }) },
+  },
+  { type: struct({ a: u8, b: u8, c: u16 }), hand: { size: 4, decode: (v, o) => ({ a: v.getUint8(o), b: v.getUint8(o + 1), c: v.getUint16(o + 2, true) }) } },
+  {
+    type: struct({ a: u32, b: u32, c: u32 }),
+    hand: { size: 12, decode: (v, o) => ({ a: v.getUint32(o, true), b: v.getUint32(o + 4, true), c: v.getUint32(o + 8, true) }) },
+  },
+  { type: struct({ a: f64 }), hand: { size: 8, decode: (v, o) => ({ a: v.getFloat64(o, true) }) } },
+  {
+    type: struct({ a: u32, b: u16, c: u16 }),
+    hand: { size: 8, decode: (v, o) => ({ a: v.getUint32(o, true), b: v.getUint16(o + 4, true), c: v.getUint16(o + 6, true) }) },
+  },
+  { type: struct({ a: i32, b: i32 }), hand: { size: 8, decode: (v, o) => ({ a: v.getInt32(o, true), b: v.getInt32(o + 4, true) }) } },
+];
+
+/** Bytes of one round (one value of each type). */
+const ROUND = ROUND_ROBIN.reduce((n, t) => n + t.hand.size, 0);
+
+/** Rounds in one pass over the 64 KiB buffer of the round-robin rows. */
+const ROUNDS = Math.floor((VALUES * 4) / ROUND);
+
+/**
+ * The plain limit of the round-robin rows: the eight decodes written out
+ * in one loop (each at a monomorphic site), at the same offsets.
+ */
+function decodeRoundRobin(dv: DataView): Body {
+  return (n) => {
+    let s = 0;
+    for (let done = 0; done < n; done += ROUNDS * 8) {
+      for (let r = 0, o = 0; r < ROUNDS; r++) {
+        s += dv.getUint32(o, true);
+        o += 4;
+        const v1 = { a: dv.getUint32(o, true), b: dv.getUint32(o + 4, true) };
+        s += v1.a;
+        o += 8;
+        const v2 = { a: dv.getUint16(o, true), b: dv.getUint16(o + 2, true), c: dv.getUint32(o + 4, true) };
+        s += v2.a;
+        o += 8;
+        const v3 = { a: dv.getUint8(o), b: dv.getUint8(o + 1), c: dv.getUint16(o + 2, true) };
+        s += v3.a;
+        o += 4;
+        const v4 = { a: dv.getUint32(o, true), b: dv.getUint32(o + 4, true), c: dv.getUint32(o + 8, true) };
+        s += v4.a;
+        o += 12;
+        s += dv.getFloat64(o, true);
+        o += 8;
+        const v6 = { a: dv.getUint32(o, true), b: dv.getUint16(o + 4, true), c: dv.getUint16(o + 6, true) };
+        s += v6.a;
+        o += 8;
+        const v7 = { a: dv.getInt32(o, true), b: dv.getInt32(o + 4, true) };
+        s += v7.a;
+        o += 8;
+      }
     }
     return s;
   };
@@ -547,6 +635,59 @@ export const cases: BenchCase[] = [
             for (let i = 0; i < N; i++) c.setAb({ a: i, b: 5n });
           }
           return bytes[5];
+        },
+      };
+    },
+  },
+  // No target (issue 10 has none): readVal at a call site that sees many
+  // Pod types, as a host's syscall layer or a protocol decoder does. The
+  // floor beside it pays the same megamorphic call; the plain limit has
+  // eight monomorphic decodes written out.
+  {
+    id: "readval-round-robin",
+    group: "io",
+    title: "readVal through one reader, 8 struct types in turn (one megamorphic decode site)",
+    limitLabel: "the 8 DataView decodes written out in one loop",
+    ops: ROUNDS * 8 * 64,
+    unit: "value",
+    setup() {
+      const bytes = filled(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      const types = ROUND_ROBIN.map((t) => t.type);
+      for (const t of ROUND_ROBIN) if (sizeOf(t.type) !== t.hand.size) throw new Error("round-robin: a hand decoder's size differs from its type's");
+      return {
+        limit: decodeRoundRobin(dv),
+        vmio: (n) => {
+          let s = 0;
+          for (let done = 0; done < n; done += ROUNDS * 8) {
+            const r = VmReader.from(bytes);
+            for (let i = 0; i < ROUNDS * 8; i++) s += r.readVal(types[i & 7] as PodType<{ a: number }>).a;
+          }
+          return s;
+        },
+      };
+    },
+  },
+  {
+    id: "readval-round-robin-floor",
+    group: "io",
+    title: "floor of readVal with 8 struct types in turn: a hand-written cursor (#private position, end, lease checked per value) calling 8 decoders through one site",
+    limitLabel: "the 8 DataView decodes written out in one loop",
+    ops: ROUNDS * 8 * 64,
+    unit: "value",
+    setup() {
+      const bytes = filled(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      const hands = ROUND_ROBIN.map((t) => t.hand);
+      return {
+        limit: decodeRoundRobin(dv),
+        vmio: (n) => {
+          let s = 0;
+          for (let done = 0; done < n; done += ROUNDS * 8) {
+            const c = new HandCursor(bytes, dv, null);
+            for (let i = 0; i < ROUNDS * 8; i++) s += c.val(hands[i & 7] as HandDecoder<{ a: number }>).a;
+          }
+          return s;
         },
       };
     },

@@ -338,13 +338,24 @@ function decodeRoundRobin(dv: DataView): Body {
 }
 
 export const cases: BenchCase[] = [
-  // Short of ≥ 0.6 / 0.6 / 0.8 (issue 10) at 16 B … 4 KiB: both cursors are
-  // allocated per copy. The reader always is — V8 (Node 20) materialises a
-  // fresh object that is the receiver of an inlined method making a builtin
-  // call (`set`), and the hand-written floor beside each row pays that too.
-  // The writer is when the two `from`s, `read` and `copyRaw` exceed V8's
-  // inlining budget (920 bytes of bytecode per optimised function): they
-  // fit as far as the `exchange` into the writer, not `copyRaw` itself.
+  // Short of ≥ 0.6 / 0.6 / 0.8 (issue 10) at 16 B … 4 KiB, near the floor
+  // beside each row. What limits them, measured on Node 20 (V8 11.3):
+  // - The reader is allocated per copy, as the floor's is: an object that is
+  //   the receiver of an inlined method during a call V8 does not inline
+  //   (here `TypedArray.prototype.set`) is materialised for that call's
+  //   frame state. The writer is not (it is an argument, not a receiver).
+  // - The whole chain must fit V8's inlining budget (920 bytes of bytecode
+  //   per optimised function, each candidate counted ×1.2 and with what it
+  //   inlined itself when it was optimised first): two `from`s (≈ 250 bytes
+  //   each: `from`, `knownView`, constructor, field initialiser) and `read`
+  //   (≈ 440: `read`, `transfer`, `copyDirect`) come to ≈ 940, so one piece
+  //   (an initialiser or `copyDirect`) is sometimes left out and a cursor
+  //   escapes into a call: the process then runs at the slow mode of a
+  //   bimodal spread (≈ 80 ns instead of ≈ 45 ns at 16 B). The floor's
+  //   one class with five fields and one method fits.
+  // - A throw site in the body of an inlined constructor or method (a
+  //   `throw`, or the TDZ check of an imported binding) makes V8 allocate
+  //   its `this`: vmio's cursors throw only from module-local functions.
   copyCase(16, "16 B", 0.6, 2_000_000),
   copyCase(16, "16 B", undefined, 2_000_000, true),
   copyCase(256, "256 B", 0.6, 1_000_000),
@@ -457,10 +468,14 @@ export const cases: BenchCase[] = [
       };
     },
   },
-  // Short of ≥ 0.67, near its floor: the cursor object made per value is
-  // allocated (the receiver of inlined methods whose decode calls a builtin,
-  // getBigUint64), as the hand-written floor's is; the rest is the checks
-  // every fresh reader makes (a plain view, a live lease, a checked skip).
+  // Short of ≥ 0.67, near its floor: the reader made per value is
+  // allocated here, as the floor's cursor is, because the value has a u64
+  // field: `DataView.prototype.getBigUint64` allocates a BigInt in a call V8
+  // does not inline, and the reader is the receiver of the inlined
+  // `readVal` around it (measured: with struct { a: u32 }, { a: u32, b: u32 }
+  // or { a: u32, b: f64 } the same chain allocates nothing at all). The rest
+  // is the checks a fresh reader makes (a known plain view, the constructor
+  // key, a checked skip, a live lease) and its seven fields.
   {
     id: "readval-struct-fresh-reader",
     group: "io",

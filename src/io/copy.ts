@@ -154,9 +154,12 @@ export function copyDirect(dBytes: Uint8Array, dLease: Lease | null, dPos: numbe
   if (sPos + len > sBytes.length) detached();
   if (dLease !== null && dLease.leaseExpired) expired(dLease);
   if (dPos + len > dBytes.length) detached();
-  // Two typed memories (no lease) may be views of one buffer.
-  if (sPos === 0 && len === sBytes.length) dBytes.set(sBytes, dPos);
-  else copyPart(dBytes, dPos, sBytes, sPos, len, sLease === null && dLease === null);
+  // The whole source view (the checks above leave it at position 0): no
+  // subarray to make. Two typed memories (no lease) may be views of one
+  // buffer; two RAM sides share one view, which copyPart sees (`dst ===
+  // src`) before it asks whether they may alias — so equal leases say it.
+  if (len === sBytes.length) dBytes.set(sBytes, dPos);
+  else copyPart(dBytes, dPos, sBytes, sPos, len, sLease === dLease);
 }
 
 // The errors of `copyDirect`, as module-local functions (one load each,

@@ -36,31 +36,38 @@ import type { MemorySpace } from "./memory-space.js";
 import { loadOnce, readValueIn } from "./value-access.js";
 import type { VmWriter } from "./vm-writer.js";
 
-// Imported bindings used on hot paths, as module-local constants declared
-// before the class. V8 (Node 20) folds a module's own `const`s but loads an
-// imported binding from its module cell on every use (about 8 instructions
-// a use, measured) and checks it for the hole (TDZ) first. That check is a
-// throw site, and a throw site in the body of an inlined method or
-// constructor makes V8 allocate the object that is its `this` — a cursor
-// made just for one call (`VmReader.from(a).read(VmWriter.from(b))`,
+// Imported bindings used on hot paths, as module-local `var`s declared
+// before the class. V8 (Node 20) loads an imported binding from its module
+// cell on every use (about 8 instructions a use, measured) and checks it
+// for the hole (TDZ) first. That check is a throw site, and a throw site in
+// the body of an inlined method or constructor makes V8 allocate the
+// object that is its `this` — a cursor made just for one call
+// (`VmReader.from(a).read(VmWriter.from(b))`,
 // `VmReader.from(u8).skip(o).readVal(t)`) that would otherwise live in
 // registers (measured: a `throw`, or a call of an imported function, in a
 // cold branch of a constructor costs an allocation per object; a call of a
 // module-local function does not). Every error on these paths is thrown
-// from a module-local function for the same reason.
-const checkLease = importedCheckLease;
-const checkIndex: typeof importedCheckIndex = importedCheckIndex;
-const raiseFault = importedRaiseFault;
-const directFailed = importedDirectFailed;
-const fromBytes = importedFromBytes;
-const knownView = importedKnownView;
-const copyDirect = importedCopyDirect;
-const copyRaw = importedCopyRaw;
-const writerAccess = importedWriterAccess;
-const KEY: typeof INTERNAL = INTERNAL;
+// from a module-local function for the same reason. `var`, not `const`:
+// a module's own `const` has no such cost once optimised, but its TDZ check
+// is still 2 bytes of bytecode at every use, and a copy between two fresh
+// cursors fits V8's inlining budget (920 bytes; see copyDirect) only
+// without them.
+/* eslint-disable no-var -- see above */
+var checkLease = importedCheckLease;
+var checkIndex: typeof importedCheckIndex = importedCheckIndex;
+var raiseFault = importedRaiseFault;
+var directFailed = importedDirectFailed;
+var fromBytes = importedFromBytes;
+var knownView = importedKnownView;
+var copyDirect = importedCopyDirect;
+var copyRaw = importedCopyRaw;
+var writerAccess = importedWriterAccess;
+var KEY: typeof INTERNAL = INTERNAL;
+/* eslint-enable no-var */
 
 // `from` of bytes that `knownView` does not know (set in the class's static block).
-let fromOther: (bytes: ArrayBufferView) => VmReader<Infallible>;
+// eslint-disable-next-line no-var -- as above
+var fromOther: (bytes: ArrayBufferView) => VmReader<Infallible>;
 
 declare const readerKind: unique symbol;
 

@@ -106,6 +106,17 @@ class HandCursor {
     return v;
   }
 
+  /** One value through an encoder chosen by the caller (which checks it, then stores it). */
+  put<T>(e: HandEncoder<T>, value: T): void {
+    const pos = this.#pos;
+    const size = e.size;
+    if (this.#end - pos < size) throw new RangeError("short");
+    const lease = this.#lease;
+    if (lease !== null && lease.leaseExpired) expired();
+    e.store(this.#view, pos, value);
+    this.#pos = pos + size;
+  }
+
   /** struct { a: u32, b: u64 }: 16 bytes, `b` at 8. */
   ab(): { a: number; b: bigint } {
     const pos = this.#pos;
@@ -140,6 +151,42 @@ class HandCursor {
 interface HandDecoder<T> {
   readonly size: number;
   decode(view: DataView, pos: number): T;
+}
+
+/**
+ * A hand-written encoder: reads each field of the value once, checks it,
+ * then writes (padding zeroed) — what vmio's `writeVal` does per value.
+ */
+interface HandEncoder<T> {
+  readonly size: number;
+  store(view: DataView, pos: number, value: T): void;
+}
+
+type Fields = { a: number; b?: number; c?: number };
+
+function u32v(v: unknown): number {
+  if (typeof v === "number" && v >>> 0 === v) return v;
+  throw new RangeError("not a u32");
+}
+
+function u16v(v: unknown): number {
+  if (typeof v === "number" && (v & 0xffff) === v) return v;
+  throw new RangeError("not a u16");
+}
+
+function u8v(v: unknown): number {
+  if (typeof v === "number" && (v & 0xff) === v) return v;
+  throw new RangeError("not a u8");
+}
+
+function i32v(v: unknown): number {
+  if (typeof v === "number" && (v | 0) === v) return v;
+  throw new RangeError("not an i32");
+}
+
+function f64v(v: unknown): number {
+  if (typeof v === "number") return v;
+  throw new TypeError("not a number");
 }
 
 /** The floor's side of a copy row: {@link HandCursor}s made per copy. */
@@ -274,24 +321,111 @@ function readU32s(bytes: Uint8Array): (n: number) => number {
  * by hand below for the limit and the floor, at the same layout (C
  * layout: fields at their natural alignment).
  */
-const ROUND_ROBIN: readonly { type: PodType<{ a: number }>; hand: HandDecoder<{ a: number }> }[] = [
-  { type: struct({ a: u32 }), hand: { size: 4, decode: (v, o) => ({ a: v.getUint32(o, true) }) } },
-  { type: struct({ a: u32, b: u32 }), hand: { size: 8, decode: (v, o) => ({ a: v.getUint32(o, true), b: v.getUint32(o + 4, true) }) } },
+const ROUND_ROBIN: readonly { type: PodType<Fields>; hand: HandDecoder<Fields>; enc: HandEncoder<Fields>; value: Fields }[] = [
+  {
+    type: struct({ a: u32 }),
+    hand: { size: 4, decode: (v, o) => ({ a: v.getUint32(o, true) }) },
+    enc: { size: 4, store: (v, o, x) => v.setUint32(o, u32v(x.a), true) },
+    value: { a: 1 },
+  },
+  {
+    type: struct({ a: u32, b: u32 }),
+    hand: { size: 8, decode: (v, o) => ({ a: v.getUint32(o, true), b: v.getUint32(o + 4, true) }) },
+    enc: {
+      size: 8,
+      store: (v, o, x) => {
+        const a = u32v(x.a);
+        const b = u32v(x.b);
+        v.setUint32(o, a, true);
+        v.setUint32(o + 4, b, true);
+      },
+    },
+    value: { a: 1, b: 2 },
+  },
   {
     type: struct({ a: u16, b: u16, c: u32 }),
     hand: { size: 8, decode: (v, o) => ({ a: v.getUint16(o, true), b: v.getUint16(o + 2, true), c: v.getUint32(o + 4, true) }) },
+    enc: {
+      size: 8,
+      store: (v, o, x) => {
+        const a = u16v(x.a);
+        const b = u16v(x.b);
+        const c = u32v(x.c);
+        v.setUint16(o, a, true);
+        v.setUint16(o + 2, b, true);
+        v.setUint32(o + 4, c, true);
+      },
+    },
+    value: { a: 1, b: 2, c: 3 },
   },
-  { type: struct({ a: u8, b: u8, c: u16 }), hand: { size: 4, decode: (v, o) => ({ a: v.getUint8(o), b: v.getUint8(o + 1), c: v.getUint16(o + 2, true) }) } },
+  {
+    type: struct({ a: u8, b: u8, c: u16 }),
+    hand: { size: 4, decode: (v, o) => ({ a: v.getUint8(o), b: v.getUint8(o + 1), c: v.getUint16(o + 2, true) }) },
+    enc: {
+      size: 4,
+      store: (v, o, x) => {
+        const a = u8v(x.a);
+        const b = u8v(x.b);
+        const c = u16v(x.c);
+        v.setUint8(o, a);
+        v.setUint8(o + 1, b);
+        v.setUint16(o + 2, c, true);
+      },
+    },
+    value: { a: 1, b: 2, c: 3 },
+  },
   {
     type: struct({ a: u32, b: u32, c: u32 }),
     hand: { size: 12, decode: (v, o) => ({ a: v.getUint32(o, true), b: v.getUint32(o + 4, true), c: v.getUint32(o + 8, true) }) },
+    enc: {
+      size: 12,
+      store: (v, o, x) => {
+        const a = u32v(x.a);
+        const b = u32v(x.b);
+        const c = u32v(x.c);
+        v.setUint32(o, a, true);
+        v.setUint32(o + 4, b, true);
+        v.setUint32(o + 8, c, true);
+      },
+    },
+    value: { a: 1, b: 2, c: 3 },
   },
-  { type: struct({ a: f64 }), hand: { size: 8, decode: (v, o) => ({ a: v.getFloat64(o, true) }) } },
+  {
+    type: struct({ a: f64 }),
+    hand: { size: 8, decode: (v, o) => ({ a: v.getFloat64(o, true) }) },
+    enc: { size: 8, store: (v, o, x) => v.setFloat64(o, f64v(x.a), true) },
+    value: { a: 1.5 },
+  },
   {
     type: struct({ a: u32, b: u16, c: u16 }),
     hand: { size: 8, decode: (v, o) => ({ a: v.getUint32(o, true), b: v.getUint16(o + 4, true), c: v.getUint16(o + 6, true) }) },
+    enc: {
+      size: 8,
+      store: (v, o, x) => {
+        const a = u32v(x.a);
+        const b = u16v(x.b);
+        const c = u16v(x.c);
+        v.setUint32(o, a, true);
+        v.setUint16(o + 4, b, true);
+        v.setUint16(o + 6, c, true);
+      },
+    },
+    value: { a: 1, b: 2, c: 3 },
   },
-  { type: struct({ a: i32, b: i32 }), hand: { size: 8, decode: (v, o) => ({ a: v.getInt32(o, true), b: v.getInt32(o + 4, true) }) } },
+  {
+    type: struct({ a: i32, b: i32 }),
+    hand: { size: 8, decode: (v, o) => ({ a: v.getInt32(o, true), b: v.getInt32(o + 4, true) }) },
+    enc: {
+      size: 8,
+      store: (v, o, x) => {
+        const a = i32v(x.a);
+        const b = i32v(x.b);
+        v.setInt32(o, a, true);
+        v.setInt32(o + 4, b, true);
+      },
+    },
+    value: { a: -1, b: 2 },
+  },
 ];
 
 /** Bytes of one round (one value of each type). */
@@ -334,6 +468,40 @@ function decodeRoundRobin(dv: DataView): Body {
       }
     }
     return s;
+  };
+}
+
+/**
+ * The plain limit of the writeVal round-robin rows: the eight encodes
+ * written out in one loop (unchecked, as the other writeVal limits), at the
+ * same offsets.
+ */
+function encodeRoundRobin(dv: DataView): Body {
+  return (n) => {
+    for (let done = 0; done < n; done += ROUNDS * 8) {
+      for (let r = 0, o = 0; r < ROUNDS; r++) {
+        dv.setUint32(o, 1, true);
+        dv.setUint32(o + 4, 1, true);
+        dv.setUint32(o + 8, 2, true);
+        dv.setUint16(o + 12, 1, true);
+        dv.setUint16(o + 14, 2, true);
+        dv.setUint32(o + 16, 3, true);
+        dv.setUint8(o + 20, 1);
+        dv.setUint8(o + 21, 2);
+        dv.setUint16(o + 22, 3, true);
+        dv.setUint32(o + 24, 1, true);
+        dv.setUint32(o + 28, 2, true);
+        dv.setUint32(o + 32, 3, true);
+        dv.setFloat64(o + 36, 1.5, true);
+        dv.setUint32(o + 44, 1, true);
+        dv.setUint16(o + 48, 2, true);
+        dv.setUint16(o + 50, 3, true);
+        dv.setInt32(o + 52, -1, true);
+        dv.setInt32(o + 56, 2, true);
+        o += ROUND;
+      }
+    }
+    return dv.getUint8(5);
   };
 }
 
@@ -654,7 +822,7 @@ export const cases: BenchCase[] = [
       };
     },
   },
-  // No target (issue 10 has none): readVal at a call site that sees many
+  // No target (issue 10 has none): readVal and writeVal at a call site that sees many
   // Pod types, as a host's syscall layer or a protocol decoder does. The
   // floor beside it pays the same megamorphic call; the plain limit has
   // eight monomorphic decodes written out.
@@ -676,7 +844,7 @@ export const cases: BenchCase[] = [
           let s = 0;
           for (let done = 0; done < n; done += ROUNDS * 8) {
             const r = VmReader.from(bytes);
-            for (let i = 0; i < ROUNDS * 8; i++) s += r.readVal(types[i & 7] as PodType<{ a: number }>).a;
+            for (let i = 0; i < ROUNDS * 8; i++) s += r.readVal(types[i & 7] as PodType<Fields>).a;
           }
           return s;
         },
@@ -700,9 +868,57 @@ export const cases: BenchCase[] = [
           let s = 0;
           for (let done = 0; done < n; done += ROUNDS * 8) {
             const c = new HandCursor(bytes, dv, null);
-            for (let i = 0; i < ROUNDS * 8; i++) s += c.val(hands[i & 7] as HandDecoder<{ a: number }>).a;
+            for (let i = 0; i < ROUNDS * 8; i++) s += c.val(hands[i & 7] as HandDecoder<Fields>).a;
           }
           return s;
+        },
+      };
+    },
+  },
+  {
+    id: "writeval-round-robin",
+    group: "io",
+    title: "writeVal through one writer, 8 struct types in turn (one megamorphic snapshot and store site)",
+    limitLabel: "the 8 DataView encodes written out in one loop",
+    ops: ROUNDS * 8 * 64,
+    unit: "value",
+    setup() {
+      const bytes = new Uint8Array(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      const types = ROUND_ROBIN.map((t) => t.type);
+      const values = ROUND_ROBIN.map((t) => t.value);
+      return {
+        limit: encodeRoundRobin(dv),
+        vmio: (n) => {
+          for (let done = 0; done < n; done += ROUNDS * 8) {
+            const w = VmWriter.from(bytes);
+            for (let i = 0; i < ROUNDS * 8; i++) w.writeVal(types[i & 7] as PodType<Fields>, values[i & 7] as Fields);
+          }
+          return bytes[5];
+        },
+      };
+    },
+  },
+  {
+    id: "writeval-round-robin-floor",
+    group: "io",
+    title: "floor of writeVal with 8 struct types in turn: a hand-written cursor (#private position, end, lease) calling 8 checking encoders through one site",
+    limitLabel: "the 8 DataView encodes written out in one loop",
+    ops: ROUNDS * 8 * 64,
+    unit: "value",
+    setup() {
+      const bytes = new Uint8Array(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      const encs = ROUND_ROBIN.map((t) => t.enc);
+      const values = ROUND_ROBIN.map((t) => t.value);
+      return {
+        limit: encodeRoundRobin(dv),
+        vmio: (n) => {
+          for (let done = 0; done < n; done += ROUNDS * 8) {
+            const c = new HandCursor(bytes, dv, null);
+            for (let i = 0; i < ROUNDS * 8; i++) c.put(encs[i & 7] as HandEncoder<Fields>, values[i & 7] as Fields);
+          }
+          return bytes[5];
         },
       };
     },

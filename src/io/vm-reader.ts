@@ -322,8 +322,6 @@ export class VmReader<F extends Fallibility = Fallible> {
     return raiseFault(done);
   }
 
-
-
   /**
    * Reads one value of type `t` and advances past it. No alignment is needed.
    *

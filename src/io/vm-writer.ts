@@ -311,8 +311,6 @@ export class VmWriter<F extends Fallibility = Fallible> {
     return raiseFault(done);
   }
 
-
-
   /**
    * Writes one value of type `t` and advances past it, zeroing any padding.
    * No alignment is needed. The value is checked before any byte is written.

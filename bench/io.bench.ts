@@ -4,7 +4,7 @@
  * @module
  */
 
-import { VmReader, VmWriter, struct, u32, u64 } from "vmio";
+import { VmReader, VmWriter, f64, i32, sizeOf, struct, u16, u32, u64, u8, type PodType } from "vmio";
 import type { BenchCase, Body } from "./harness.js";
 
 const S = struct({ a: u32, b: u64 });
@@ -94,6 +94,29 @@ class HandCursor {
     this.#pos = pos + 4;
   }
 
+  /** One value through a decoder chosen by the caller (one call site for every type: see `ROUND_ROBIN`). */
+  val<T>(d: HandDecoder<T>): T {
+    const pos = this.#pos;
+    const size = d.size;
+    if (this.#end - pos < size) throw new RangeError("short");
+    const lease = this.#lease;
+    if (lease !== null && lease.leaseExpired) expired();
+    const v = d.decode(this.#view, pos);
+    this.#pos = pos + size;
+    return v;
+  }
+
+  /** One value through an encoder chosen by the caller (which checks it, then stores it). */
+  put<T>(e: HandEncoder<T>, value: T): void {
+    const pos = this.#pos;
+    const size = e.size;
+    if (this.#end - pos < size) throw new RangeError("short");
+    const lease = this.#lease;
+    if (lease !== null && lease.leaseExpired) expired();
+    e.store(this.#view, pos, value);
+    this.#pos = pos + size;
+  }
+
   /** struct { a: u32, b: u64 }: 16 bytes, `b` at 8. */
   ab(): { a: number; b: bigint } {
     const pos = this.#pos;
@@ -122,6 +145,48 @@ class HandCursor {
     view.setBigUint64(pos + 8, b, true);
     this.#pos = pos + 16;
   }
+}
+
+/** A hand-written decoder: what the floor of the round-robin row calls through one site. */
+interface HandDecoder<T> {
+  readonly size: number;
+  decode(view: DataView, pos: number): T;
+}
+
+/**
+ * A hand-written encoder: reads each field of the value once, checks it,
+ * then writes (padding zeroed) — what vmio's `writeVal` does per value.
+ */
+interface HandEncoder<T> {
+  readonly size: number;
+  store(view: DataView, pos: number, value: T): void;
+}
+
+type Fields = { a: number; b?: number; c?: number };
+
+function u32v(v: unknown): number {
+  if (typeof v === "number" && v >>> 0 === v) return v;
+  throw new RangeError("not a u32");
+}
+
+function u16v(v: unknown): number {
+  if (typeof v === "number" && (v & 0xffff) === v) return v;
+  throw new RangeError("not a u16");
+}
+
+function u8v(v: unknown): number {
+  if (typeof v === "number" && (v & 0xff) === v) return v;
+  throw new RangeError("not a u8");
+}
+
+function i32v(v: unknown): number {
+  if (typeof v === "number" && (v | 0) === v) return v;
+  throw new RangeError("not an i32");
+}
+
+function f64v(v: unknown): number {
+  if (typeof v === "number") return v;
+  throw new TypeError("not a number");
 }
 
 /** The floor's side of a copy row: {@link HandCursor}s made per copy. */
@@ -249,14 +314,216 @@ function readU32s(bytes: Uint8Array): (n: number) => number {
   };
 }
 
+/**
+ * Eight struct types read in turn through one reader: the `d.decode` call
+ * in `readVal` sees eight codecs (a megamorphic site: V8 inlines none of
+ * them and calls each through the generic call path). Each is written
+ * by hand below for the limit and the floor, at the same layout (C
+ * layout: fields at their natural alignment).
+ */
+const ROUND_ROBIN: readonly { type: PodType<Fields>; hand: HandDecoder<Fields>; enc: HandEncoder<Fields>; value: Fields }[] = [
+  {
+    type: struct({ a: u32 }),
+    hand: { size: 4, decode: (v, o) => ({ a: v.getUint32(o, true) }) },
+    enc: { size: 4, store: (v, o, x) => v.setUint32(o, u32v(x.a), true) },
+    value: { a: 1 },
+  },
+  {
+    type: struct({ a: u32, b: u32 }),
+    hand: { size: 8, decode: (v, o) => ({ a: v.getUint32(o, true), b: v.getUint32(o + 4, true) }) },
+    enc: {
+      size: 8,
+      store: (v, o, x) => {
+        const a = u32v(x.a);
+        const b = u32v(x.b);
+        v.setUint32(o, a, true);
+        v.setUint32(o + 4, b, true);
+      },
+    },
+    value: { a: 1, b: 2 },
+  },
+  {
+    type: struct({ a: u16, b: u16, c: u32 }),
+    hand: { size: 8, decode: (v, o) => ({ a: v.getUint16(o, true), b: v.getUint16(o + 2, true), c: v.getUint32(o + 4, true) }) },
+    enc: {
+      size: 8,
+      store: (v, o, x) => {
+        const a = u16v(x.a);
+        const b = u16v(x.b);
+        const c = u32v(x.c);
+        v.setUint16(o, a, true);
+        v.setUint16(o + 2, b, true);
+        v.setUint32(o + 4, c, true);
+      },
+    },
+    value: { a: 1, b: 2, c: 3 },
+  },
+  {
+    type: struct({ a: u8, b: u8, c: u16 }),
+    hand: { size: 4, decode: (v, o) => ({ a: v.getUint8(o), b: v.getUint8(o + 1), c: v.getUint16(o + 2, true) }) },
+    enc: {
+      size: 4,
+      store: (v, o, x) => {
+        const a = u8v(x.a);
+        const b = u8v(x.b);
+        const c = u16v(x.c);
+        v.setUint8(o, a);
+        v.setUint8(o + 1, b);
+        v.setUint16(o + 2, c, true);
+      },
+    },
+    value: { a: 1, b: 2, c: 3 },
+  },
+  {
+    type: struct({ a: u32, b: u32, c: u32 }),
+    hand: { size: 12, decode: (v, o) => ({ a: v.getUint32(o, true), b: v.getUint32(o + 4, true), c: v.getUint32(o + 8, true) }) },
+    enc: {
+      size: 12,
+      store: (v, o, x) => {
+        const a = u32v(x.a);
+        const b = u32v(x.b);
+        const c = u32v(x.c);
+        v.setUint32(o, a, true);
+        v.setUint32(o + 4, b, true);
+        v.setUint32(o + 8, c, true);
+      },
+    },
+    value: { a: 1, b: 2, c: 3 },
+  },
+  {
+    type: struct({ a: f64 }),
+    hand: { size: 8, decode: (v, o) => ({ a: v.getFloat64(o, true) }) },
+    enc: { size: 8, store: (v, o, x) => v.setFloat64(o, f64v(x.a), true) },
+    value: { a: 1.5 },
+  },
+  {
+    type: struct({ a: u32, b: u16, c: u16 }),
+    hand: { size: 8, decode: (v, o) => ({ a: v.getUint32(o, true), b: v.getUint16(o + 4, true), c: v.getUint16(o + 6, true) }) },
+    enc: {
+      size: 8,
+      store: (v, o, x) => {
+        const a = u32v(x.a);
+        const b = u16v(x.b);
+        const c = u16v(x.c);
+        v.setUint32(o, a, true);
+        v.setUint16(o + 4, b, true);
+        v.setUint16(o + 6, c, true);
+      },
+    },
+    value: { a: 1, b: 2, c: 3 },
+  },
+  {
+    type: struct({ a: i32, b: i32 }),
+    hand: { size: 8, decode: (v, o) => ({ a: v.getInt32(o, true), b: v.getInt32(o + 4, true) }) },
+    enc: {
+      size: 8,
+      store: (v, o, x) => {
+        const a = i32v(x.a);
+        const b = i32v(x.b);
+        v.setInt32(o, a, true);
+        v.setInt32(o + 4, b, true);
+      },
+    },
+    value: { a: -1, b: 2 },
+  },
+];
+
+/** Bytes of one round (one value of each type). */
+const ROUND = ROUND_ROBIN.reduce((n, t) => n + t.hand.size, 0);
+
+/** Rounds in one pass over the 64 KiB buffer of the round-robin rows. */
+const ROUNDS = Math.floor((VALUES * 4) / ROUND);
+
+/**
+ * The plain limit of the round-robin rows: the eight decodes written out
+ * in one loop (each at a monomorphic site), at the same offsets.
+ */
+function decodeRoundRobin(dv: DataView): Body {
+  return (n) => {
+    let s = 0;
+    for (let done = 0; done < n; done += ROUNDS * 8) {
+      for (let r = 0, o = 0; r < ROUNDS; r++) {
+        s += dv.getUint32(o, true);
+        o += 4;
+        const v1 = { a: dv.getUint32(o, true), b: dv.getUint32(o + 4, true) };
+        s += v1.a;
+        o += 8;
+        const v2 = { a: dv.getUint16(o, true), b: dv.getUint16(o + 2, true), c: dv.getUint32(o + 4, true) };
+        s += v2.a;
+        o += 8;
+        const v3 = { a: dv.getUint8(o), b: dv.getUint8(o + 1), c: dv.getUint16(o + 2, true) };
+        s += v3.a;
+        o += 4;
+        const v4 = { a: dv.getUint32(o, true), b: dv.getUint32(o + 4, true), c: dv.getUint32(o + 8, true) };
+        s += v4.a;
+        o += 12;
+        s += dv.getFloat64(o, true);
+        o += 8;
+        const v6 = { a: dv.getUint32(o, true), b: dv.getUint16(o + 4, true), c: dv.getUint16(o + 6, true) };
+        s += v6.a;
+        o += 8;
+        const v7 = { a: dv.getInt32(o, true), b: dv.getInt32(o + 4, true) };
+        s += v7.a;
+        o += 8;
+      }
+    }
+    return s;
+  };
+}
+
+/**
+ * The plain limit of the writeVal round-robin rows: the eight encodes
+ * written out in one loop (unchecked, as the other writeVal limits), at the
+ * same offsets.
+ */
+function encodeRoundRobin(dv: DataView): Body {
+  return (n) => {
+    for (let done = 0; done < n; done += ROUNDS * 8) {
+      for (let r = 0, o = 0; r < ROUNDS; r++) {
+        dv.setUint32(o, 1, true);
+        dv.setUint32(o + 4, 1, true);
+        dv.setUint32(o + 8, 2, true);
+        dv.setUint16(o + 12, 1, true);
+        dv.setUint16(o + 14, 2, true);
+        dv.setUint32(o + 16, 3, true);
+        dv.setUint8(o + 20, 1);
+        dv.setUint8(o + 21, 2);
+        dv.setUint16(o + 22, 3, true);
+        dv.setUint32(o + 24, 1, true);
+        dv.setUint32(o + 28, 2, true);
+        dv.setUint32(o + 32, 3, true);
+        dv.setFloat64(o + 36, 1.5, true);
+        dv.setUint32(o + 44, 1, true);
+        dv.setUint16(o + 48, 2, true);
+        dv.setUint16(o + 50, 3, true);
+        dv.setInt32(o + 52, -1, true);
+        dv.setInt32(o + 56, 2, true);
+        o += ROUND;
+      }
+    }
+    return dv.getUint8(5);
+  };
+}
+
 export const cases: BenchCase[] = [
-  // Short of ≥ 0.6 / 0.6 / 0.8 (issue 10) at 16 B … 4 KiB: both cursors are
-  // allocated per copy. The reader always is — V8 (Node 20) materialises a
-  // fresh object that is the receiver of an inlined method making a builtin
-  // call (`set`), and the hand-written floor beside each row pays that too.
-  // The writer is when the two `from`s, `read` and `copyRaw` exceed V8's
-  // inlining budget (920 bytes of bytecode per optimised function): they
-  // fit as far as the `exchange` into the writer, not `copyRaw` itself.
+  // Short of ≥ 0.6 / 0.6 / 0.8 (issue 10) at 16 B … 4 KiB, near the floor
+  // beside each row. What limits them, measured on Node 20 (V8 11.3):
+  // - The reader is allocated per copy, as the floor's is: an object that is
+  //   the receiver of an inlined method during a call V8 does not inline
+  //   (here `TypedArray.prototype.set`) is materialised for that call's
+  //   frame state. The writer is not (it is an argument, not a receiver).
+  // - The whole chain must fit V8's inlining budget (920 bytes of bytecode
+  //   per optimised function, each candidate counted ×1.2 and with what it
+  //   inlined itself when it was optimised first): two `from`s (≈ 250 bytes
+  //   each: `from`, `knownView`, constructor, field initialiser) and `read`
+  //   (≈ 440: `read`, `transfer`, `copyDirect`) come to ≈ 940, so one piece
+  //   (an initialiser or `copyDirect`) is sometimes left out and a cursor
+  //   escapes into a call: the process then runs at the slow mode of a
+  //   bimodal spread (≈ 80 ns instead of ≈ 45 ns at 16 B). The floor's
+  //   one class with five fields and one method fits.
+  // - A throw site in the body of an inlined constructor or method (a
+  //   `throw`, or the TDZ check of an imported binding) makes V8 allocate
+  //   its `this`: vmio's cursors throw only from module-local functions.
   copyCase(16, "16 B", 0.6, 2_000_000),
   copyCase(16, "16 B", undefined, 2_000_000, true),
   copyCase(256, "256 B", 0.6, 1_000_000),
@@ -369,10 +636,14 @@ export const cases: BenchCase[] = [
       };
     },
   },
-  // Short of ≥ 0.67, near its floor: the cursor object made per value is
-  // allocated (the receiver of inlined methods whose decode calls a builtin,
-  // getBigUint64), as the hand-written floor's is; the rest is the checks
-  // every fresh reader makes (a plain view, a live lease, a checked skip).
+  // Short of ≥ 0.67, near its floor: the reader made per value is
+  // allocated here, as the floor's cursor is, because the value has a u64
+  // field: `DataView.prototype.getBigUint64` allocates a BigInt in a call V8
+  // does not inline, and the reader is the receiver of the inlined
+  // `readVal` around it (measured: with struct { a: u32 }, { a: u32, b: u32 }
+  // or { a: u32, b: f64 } the same chain allocates nothing at all). The rest
+  // is the checks a fresh reader makes (a known plain view, the constructor
+  // key, a checked skip, a live lease) and its seven fields.
   {
     id: "readval-struct-fresh-reader",
     group: "io",
@@ -545,6 +816,112 @@ export const cases: BenchCase[] = [
           for (let done = 0; done < n; done += N) {
             const c = new HandCursor(bytes, dv, null);
             for (let i = 0; i < N; i++) c.setAb({ a: i, b: 5n });
+          }
+          return bytes[5];
+        },
+      };
+    },
+  },
+  // No target (issue 10 has none): readVal and writeVal at a call site that sees many
+  // Pod types, as a host's syscall layer or a protocol decoder does. The
+  // floor beside it pays the same megamorphic call; the plain limit has
+  // eight monomorphic decodes written out.
+  {
+    id: "readval-round-robin",
+    group: "io",
+    title: "readVal through one reader, 8 struct types in turn (one megamorphic decode site)",
+    limitLabel: "the 8 DataView decodes written out in one loop",
+    ops: ROUNDS * 8 * 64,
+    unit: "value",
+    setup() {
+      const bytes = filled(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      const types = ROUND_ROBIN.map((t) => t.type);
+      for (const t of ROUND_ROBIN) if (sizeOf(t.type) !== t.hand.size) throw new Error("round-robin: a hand decoder's size differs from its type's");
+      return {
+        limit: decodeRoundRobin(dv),
+        vmio: (n) => {
+          let s = 0;
+          for (let done = 0; done < n; done += ROUNDS * 8) {
+            const r = VmReader.from(bytes);
+            for (let i = 0; i < ROUNDS * 8; i++) s += r.readVal(types[i & 7] as PodType<Fields>).a;
+          }
+          return s;
+        },
+      };
+    },
+  },
+  {
+    id: "readval-round-robin-floor",
+    group: "io",
+    title: "floor of readVal with 8 struct types in turn: a hand-written cursor (#private position, end, lease checked per value) calling 8 decoders through one site",
+    limitLabel: "the 8 DataView decodes written out in one loop",
+    ops: ROUNDS * 8 * 64,
+    unit: "value",
+    setup() {
+      const bytes = filled(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      const hands = ROUND_ROBIN.map((t) => t.hand);
+      return {
+        limit: decodeRoundRobin(dv),
+        vmio: (n) => {
+          let s = 0;
+          for (let done = 0; done < n; done += ROUNDS * 8) {
+            const c = new HandCursor(bytes, dv, null);
+            for (let i = 0; i < ROUNDS * 8; i++) s += c.val(hands[i & 7] as HandDecoder<Fields>).a;
+          }
+          return s;
+        },
+      };
+    },
+  },
+  // Measured about 2× its floor: writeVal makes two calls per value through
+  // the megamorphic sites (`d.snapshot`, then `d.store`), and the snapshot
+  // object between them is allocated because neither call is inlined; the
+  // floor checks and stores in one call. The cure is in src/pod and the
+  // body of writeVal (one fused check-and-store per descriptor), not here.
+  {
+    id: "writeval-round-robin",
+    group: "io",
+    title: "writeVal through one writer, 8 struct types in turn (one megamorphic snapshot and store site)",
+    limitLabel: "the 8 DataView encodes written out in one loop",
+    ops: ROUNDS * 8 * 64,
+    unit: "value",
+    setup() {
+      const bytes = new Uint8Array(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      const types = ROUND_ROBIN.map((t) => t.type);
+      const values = ROUND_ROBIN.map((t) => t.value);
+      return {
+        limit: encodeRoundRobin(dv),
+        vmio: (n) => {
+          for (let done = 0; done < n; done += ROUNDS * 8) {
+            const w = VmWriter.from(bytes);
+            for (let i = 0; i < ROUNDS * 8; i++) w.writeVal(types[i & 7] as PodType<Fields>, values[i & 7] as Fields);
+          }
+          return bytes[5];
+        },
+      };
+    },
+  },
+  {
+    id: "writeval-round-robin-floor",
+    group: "io",
+    title: "floor of writeVal with 8 struct types in turn: a hand-written cursor (#private position, end, lease) calling 8 checking encoders through one site",
+    limitLabel: "the 8 DataView encodes written out in one loop",
+    ops: ROUNDS * 8 * 64,
+    unit: "value",
+    setup() {
+      const bytes = new Uint8Array(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      const encs = ROUND_ROBIN.map((t) => t.enc);
+      const values = ROUND_ROBIN.map((t) => t.value);
+      return {
+        limit: encodeRoundRobin(dv),
+        vmio: (n) => {
+          for (let done = 0; done < n; done += ROUNDS * 8) {
+            const c = new HandCursor(bytes, dv, null);
+            for (let i = 0; i < ROUNDS * 8; i++) c.put(encs[i & 7] as HandEncoder<Fields>, values[i & 7] as Fields);
           }
           return bytes[5];
         },

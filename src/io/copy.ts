@@ -32,8 +32,9 @@
  * @module
  */
 
+import { detachedBuffer } from "../base/contract.js";
 import { CopyFault, faultIn } from "./access-errors.js";
-import { checkDirect as importedCheckDirect, type Lease } from "./memory-cursor.js";
+import { checkDirect as importedCheckDirect, leaseExpired, type Lease } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 
 // Imported bindings used on hot paths, as module-local constants: V8 (Node
@@ -126,19 +127,49 @@ export function copyRaw(
   sPos: number,
   len: number,
 ): number | CopyFault {
-  if (len === 0) return 0;
-  // Direct to direct first, and nothing else here: V8 (Node 20) inlines at
-  // most 920 bytes of bytecode into one optimised function, and a copy
-  // between two fresh cursors (`VmReader.from(a).read(VmWriter.from(b))`)
-  // needs all of it; a cursor that escapes into a call is allocated.
-  if (dBytes !== null && sBytes !== null) {
-    checkDirect(sBytes, sLease, sPos, len);
-    checkDirect(dBytes, dLease, dPos, len);
-    // Two typed memories (no lease) may be views of one buffer.
-    copyBytes(dBytes, dPos, sBytes, sPos, len, sLease === null && dLease === null);
+  if (dBytes !== null && sBytes !== null && len !== 0) {
+    copyDirect(dBytes, dLease, dPos, sBytes, sLease, sPos, len);
     return len;
   }
-  return copyWithSpace(dBytes, dSpace, dLease, dPos, sBytes, sSpace, sLease, sPos, len);
+  return len === 0 ? 0 : copyWithSpace(dBytes, dSpace, dLease, dPos, sBytes, sSpace, sLease, sPos, len);
+}
+
+/**
+ * {@link copyRaw} between two direct memories, `len ≥ 1`: checks both
+ * sides as {@link checkDirect} does (source first), then copies.
+ *
+ * Written out, its errors apart and its arguments few: a copy between two
+ * fresh cursors (`VmReader.from(a).read(VmWriter.from(b))`) keeps its
+ * cursors out of the heap only when V8 (Node 20) inlines all of it into the
+ * caller's loop, and V8 inlines at most 920 bytes of bytecode into one
+ * optimised function (a callee already optimised on its own counting again
+ * what it inlined, and every candidate times 1.2). So this path's bytecode
+ * is kept to what it must do.
+ *
+ * @throws {TypeError} `ERR_USE_AFTER_DISPOSE` or `ERR_DETACHED_BUFFER`.
+ * @internal
+ */
+export function copyDirect(dBytes: Uint8Array, dLease: Lease | null, dPos: number, sBytes: Uint8Array, sLease: Lease | null, sPos: number, len: number): void {
+  if (sLease !== null && sLease.leaseExpired) expired(sLease);
+  if (sPos + len > sBytes.length) detached();
+  if (dLease !== null && dLease.leaseExpired) expired(dLease);
+  if (dPos + len > dBytes.length) detached();
+  // The whole source view (the checks above leave it at position 0): no
+  // subarray to make. Two typed memories (no lease) may be views of one
+  // buffer; two RAM sides share one view, which copyPart sees (`dst ===
+  // src`) before it asks whether they may alias — so equal leases say it.
+  if (len === sBytes.length) dBytes.set(sBytes, dPos);
+  else copyPart(dBytes, dPos, sBytes, sPos, len, sLease === dLease);
+}
+
+// The errors of `copyDirect`, as module-local functions (one load each,
+// where an imported binding costs a load and a hole check).
+function expired(lease: Lease): never {
+  return leaseExpired(lease);
+}
+
+function detached(): never {
+  return detachedBuffer();
 }
 
 /** {@link copyRaw} where at least one side is a memory space. */

@@ -57,76 +57,92 @@ export interface Lease {
  */
 export const NO_VIEW = new DataView(new ArrayBuffer(0));
 
-// The last `DataView` made over direct bytes, and the bytes it is over.
-// Making a `DataView` costs about 46 ns (docs/architecture.md, "Measured rules") — 95× a value read when
-// every reader made one (issue 10) — and hosts make readers and writers
-// over the same memory again and again (a wasm memory, a scratch buffer),
-// so they share this one. The key is the `Uint8Array` itself and its
-// length (0.8 ns to read), not its buffer, offset and byte length (15–20 ns
-// each on Node 20): a detached or shrunk buffer changes the length (and
-// `plainBytes` refuses an empty view), a length-tracking view's growth too.
-// It keeps at most one buffer alive (the one last read or written through
-// a fresh reader or writer).
-let lastBytes: Uint8Array | null = null;
-let lastLength = 0;
-let lastView: DataView = NO_VIEW;
+// The last two plain `Uint8Array`s given to `VmReader.from`/`VmWriter.from`
+// (a copy's source and destination), each with its length when it was
+// checked and the `DataView` over it (`NO_VIEW` until one is needed).
+// - `ArrayBuffer.isView` costs about 12 ns on Node 20, a third of a small
+//   copy, and a plain `Uint8Array` stays one for life.
+// - Making a `DataView` costs about 46 ns (docs/architecture.md, "Measured
+//   rules") — 95× a value read when every reader made one (issue 10) — and
+//   hosts make readers and writers over the same memory again and again (a
+//   wasm memory, a scratch buffer), so they share one.
+// The key is the `Uint8Array` itself and its length (0.8 ns to read), not
+// its buffer, offset and byte length (15–20 ns each on Node 20): a detached
+// or shrunk buffer changes the length (to 0 — only views of at least one
+// byte are kept), a length-tracking view's growth too. At most two buffers
+// stay alive through this.
+// `var`s, not `let`s: a `let` is checked for its temporal dead zone at
+// every use in a function, 2 bytes of bytecode each, and `knownView` is
+// inlined into every fresh cursor (V8's inlining budget is in bytes).
+/* eslint-disable no-var */
+var plainA: Uint8Array | null = null;
+var lengthA = 0;
+var viewA: DataView = NO_VIEW;
+var plainB: Uint8Array | null = null;
+var lengthB = 0;
+var viewB: DataView = NO_VIEW;
+var nextB = false;
+/* eslint-enable no-var */
 
-// The last two `Uint8Array`s that `fromBytes` found plain (a copy's source
-// and destination): `ArrayBuffer.isView` costs about 12 ns on Node 20, a
-// third of a small copy, and a plain `Uint8Array` stays one for life.
-let checkedA: unknown = null;
-let checkedB: unknown = null;
-let checkedNext = false;
+/**
+ * For `VmReader.from`/`VmWriter.from`: when `bytes` is one of the two plain
+ * `Uint8Array`s seen last, unchanged, the shared `DataView` over it
+ * (`NO_VIEW` if none is made yet); otherwise null, and {@link fromBytes}
+ * must check it. Compares identities only: never runs user code (a Proxy
+ * is never one of them).
+ *
+ * Small on purpose: a copy between two fresh cursors
+ * (`VmReader.from(a).read(VmWriter.from(b))`) stays out of the heap only
+ * while V8 inlines all of it (see `copyDirect`).
+ */
+export function knownView(bytes: ArrayBufferView): DataView | null {
+  if (bytes === plainA && (bytes as Uint8Array).length === lengthA) return viewA;
+  if (bytes === plainB && (bytes as Uint8Array).length === lengthB) return viewB;
+  return null;
+}
 
 /**
  * `bytes` as a plain `Uint8Array` over the same memory (see `plainBytes`),
- * for `VmReader.from`/`VmWriter.from`: the same object when it is one.
+ * for `VmReader.from`/`VmWriter.from` when {@link knownView} does not know
+ * it: the same object when it is one (then remembered).
  *
  * @throws {TypeError} `bytes` is not an `ArrayBufferView`, or its buffer is detached.
  */
 export function fromBytes(bytes: ArrayBufferView): Uint8Array {
-  // A detached or out-of-bounds view has length 0: plainBytes looks at those.
-  if ((bytes === checkedA || bytes === checkedB) && (bytes as Uint8Array).length !== 0) return bytes as Uint8Array;
-  return checkBytes(bytes);
-}
-
-/**
- * {@link fromBytes} of a view not seen last: apart, so that `from` stays
- * small (V8 inlines at most 920 bytes of bytecode into one function, and a
- * copy between two fresh cursors is two `from`s and a `read`).
- */
-function checkBytes(bytes: ArrayBufferView): Uint8Array {
   const b = plainBytes(bytes, "bytes");
-  if (b === bytes) {
-    if (checkedNext) checkedB = b;
-    else checkedA = b;
-    checkedNext = !checkedNext;
+  if (b === bytes && b.length !== 0) {
+    if (nextB) {
+      plainB = b;
+      lengthB = b.length;
+      viewB = NO_VIEW;
+    } else {
+      plainA = b;
+      lengthA = b.length;
+      viewA = NO_VIEW;
+    }
+    nextB = !nextB;
   }
   return b;
 }
 
 /**
- * The shared `DataView` over exactly `bytes` if one is made already, else
- * null (a reader or writer that only copies never needs one).
- */
-export function cachedView(bytes: Uint8Array): DataView | null {
-  return bytes === lastBytes && bytes.length === lastLength ? lastView : null;
-}
-
-/**
- * A `DataView` over exactly `bytes` (index = offset in `bytes`), shared with
- * the last reader or writer over the same bytes.
+ * A `DataView` over exactly `bytes` (index = offset in `bytes`): the one
+ * shared by readers and writers over the same bytes when they are among
+ * the last two that `fromBytes` saw.
  *
  * @throws {TypeError} the buffer is detached.
  */
 export function directView(bytes: Uint8Array): DataView {
-  if (bytes === lastBytes && bytes.length === lastLength) return lastView;
+  const n = bytes.length;
+  if (bytes === plainA && n === lengthA) return viewA !== NO_VIEW ? viewA : (viewA = newView(bytes));
+  if (bytes === plainB && n === lengthB) return viewB !== NO_VIEW ? viewB : (viewB = newView(bytes));
+  return newView(bytes);
+}
+
+function newView(bytes: Uint8Array): DataView {
   const buffer = bytes.buffer;
   if (isDetached(buffer)) detachedBuffer();
-  lastView = new DataView(buffer, bytes.byteOffset, bytes.byteLength);
-  lastBytes = bytes;
-  lastLength = bytes.length;
-  return lastView;
+  return new DataView(buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
@@ -211,6 +227,20 @@ export interface CursorAccess {
    * cursor by the bytes that moved. Returns `copyRaw`'s result.
    */
   exchange(c: object, bytes: Uint8Array | null, space: MemorySpace | null, lease: Lease | null, pos: number, n: number): number | CopyFault;
+  /**
+   * The copy of `VmReader.read`/`readFallible` (into a writer `x`) or
+   * `VmWriter.write`/`writeFallible` (from a reader `x`), on `x`'s side:
+   * checks that `x` is a cursor of this class — and, when `strict`, that
+   * both sides are infallible (`selfFallible` is the caller's own flag) —
+   * then does what {@link CursorAccess.exchange} does. One call rather than
+   * `isExpected`, `fallible` and `exchange`: V8 inlines a copy between two
+   * fresh cursors only while its whole chain stays within its budget (see
+   * `copyRaw`).
+   *
+   * @throws {TypeError} `x` is not a cursor of this class, or a side is
+   *   fallible when `strict`; as `exchange` otherwise.
+   */
+  transfer(x: unknown, bytes: Uint8Array | null, space: MemorySpace | null, lease: Lease | null, pos: number, n: number, strict: boolean, selfFallible: boolean): number | CopyFault;
   /** Where the cursor is: its memory and position (for same-address checks). */
   location(c: object): { bytes: Uint8Array | null; space: MemorySpace | null; lease: Lease | null; pos: number };
 }
@@ -218,29 +248,34 @@ export interface CursorAccess {
 /** The access a class has not installed yet: nothing is a cursor of it. */
 function none(): CursorAccess {
   const never = (): never => internalError("a cursor class was used before its module was loaded");
-  return { is: () => false, isExpected: () => false, left: never, fallible: never, exchange: never, location: never };
+  return { is: () => false, isExpected: () => false, left: never, fallible: never, exchange: never, transfer: never, location: never };
 }
 
 /**
- * How the io layer reaches the state of a `VmReader` (installed by `vm-reader.ts`).
+ * How the io layer reaches the state of a `VmReader` (filled in by `vm-reader.ts`).
+ *
+ * One object for the life of the program, whose methods are installed
+ * into it: a `const` binding that a module may copy into a `const` of its
+ * own (see the hot-path rules in `vm-reader.ts`), where a `let` replaced at
+ * install time would have to be read through the import on every use.
  *
  * @internal
  */
-export let readerAccess: CursorAccess = none();
+export const readerAccess: CursorAccess = none();
 
 /**
- * How the io layer reaches the state of a `VmWriter` (installed by `vm-writer.ts`).
+ * How the io layer reaches the state of a `VmWriter` (filled in by `vm-writer.ts`).
  *
  * @internal
  */
-export let writerAccess: CursorAccess = none();
+export const writerAccess: CursorAccess = none();
 
 /** @internal */
 export function installReaderAccess(access: CursorAccess): void {
-  readerAccess = access;
+  Object.assign(readerAccess, access);
 }
 
 /** @internal */
 export function installWriterAccess(access: CursorAccess): void {
-  writerAccess = access;
+  Object.assign(writerAccess, access);
 }

@@ -15,21 +15,59 @@
 
 import { contractViolation, illegalConstructor, invalidType } from "../base/contract.js";
 import { INTERNAL } from "../base/internal-key.js";
-import { checkIndex } from "../base/validate.js";
+import { checkIndex as importedCheckIndex } from "../base/validate.js";
 import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
 import { u32 } from "../pod/scalars.js";
-import { insufficient, raiseFault, requireInfallible } from "./access-errors.js";
-import { copyRaw } from "./copy.js";
+import { insufficient, raiseFault as importedRaiseFault, requireInfallible, type CopyFault } from "./access-errors.js";
+import { copyDirect as importedCopyDirect, copyRaw as importedCopyRaw } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
-import { NO_VIEW, cachedView, directView, fromBytes, checkLease as importedCheckLease, directFailed, installReaderAccess, writerAccess, type Lease } from "./memory-cursor.js";
+import {
+  NO_VIEW,
+  knownView as importedKnownView,
+  directView,
+  fromBytes as importedFromBytes,
+  checkLease as importedCheckLease,
+  directFailed as importedDirectFailed,
+  installReaderAccess,
+  writerAccess as importedWriterAccess,
+  type Lease,
+} from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 import { loadOnce, readValueIn } from "./value-access.js";
 import type { VmWriter } from "./vm-writer.js";
 
-// Imported bindings used on hot paths, as module-local constants: V8 (Node
-// 20) folds a module's own `const`s but loads an imported binding from its
-// module cell on every use (about 8 instructions a use, measured).
-const checkLease = importedCheckLease;
+// Imported bindings used on hot paths, as module-local `var`s declared
+// before the class. V8 (Node 20) loads an imported binding from its module
+// cell on every use (about 8 instructions a use, measured) and checks it
+// for the hole (TDZ) first. That check is a throw site, and a throw site in
+// the body of an inlined method or constructor makes V8 allocate the
+// object that is its `this` — a cursor made just for one call
+// (`VmReader.from(a).read(VmWriter.from(b))`,
+// `VmReader.from(u8).skip(o).readVal(t)`) that would otherwise live in
+// registers (measured: a `throw`, or a call of an imported function, in a
+// cold branch of a constructor costs an allocation per object; a call of a
+// module-local function does not). Every error on these paths is thrown
+// from a module-local function for the same reason. `var`, not `const`:
+// a module's own `const` has no such cost once optimised, but its TDZ check
+// is still 2 bytes of bytecode at every use, and a copy between two fresh
+// cursors fits V8's inlining budget (920 bytes; see copyDirect) only
+// without them.
+/* eslint-disable no-var -- see above */
+var checkLease = importedCheckLease;
+var checkIndex: typeof importedCheckIndex = importedCheckIndex;
+var raiseFault = importedRaiseFault;
+var directFailed = importedDirectFailed;
+var fromBytes = importedFromBytes;
+var knownView = importedKnownView;
+var copyDirect = importedCopyDirect;
+var copyRaw = importedCopyRaw;
+var writerAccess = importedWriterAccess;
+var KEY: typeof INTERNAL = INTERNAL;
+/* eslint-enable no-var */
+
+// `from` of bytes that `knownView` does not know (set in the class's static block).
+// eslint-disable-next-line no-var -- as above
+var fromOther: (bytes: ArrayBufferView) => VmReader<Infallible>;
 
 declare const readerKind: unique symbol;
 
@@ -69,7 +107,7 @@ export class VmReader<F extends Fallibility = Fallible> {
   /** Direct memory, indexed by address, or null for a space. */
   #bytes: Uint8Array | null;
   /** A `DataView` over exactly `#bytes` (index = address), or `NONE` until made. */
-  #view: DataView = NONE;
+  #view: DataView;
   /** Run-based memory, or null for direct memory. */
   #space: MemorySpace | null = null;
   /** What the memory is borrowed from, or null when nothing can expire. */
@@ -86,13 +124,18 @@ export class VmReader<F extends Fallibility = Fallible> {
   // fields start as a typed memory's. Short code here is speed: V8 (Node
   // 20) inlines at most 920 bytes of bytecode into one optimised function,
   // and a copy between two fresh cursors is two `from`s and a `read`.
-  private constructor(key: typeof INTERNAL, bytes: Uint8Array | null, end: number) {
-    if (key !== INTERNAL) illegalConstructor("VmReader", "use VmReader.from(), or reader() of a frame, segment or address space");
+  private constructor(key: typeof INTERNAL, bytes: Uint8Array | null, end: number, view: DataView) {
+    if (key !== KEY) badNew();
     this.#bytes = bytes;
     this.#end = end;
+    this.#view = view;
   }
 
   static {
+    fromOther = (bytes) => {
+      const b = fromBytes(bytes);
+      return new VmReader<Infallible>(KEY, b, b.length, NONE);
+    };
     newReader = <F extends Fallibility>(
       bytes: Uint8Array | null,
       view: DataView | null,
@@ -102,13 +145,22 @@ export class VmReader<F extends Fallibility = Fallible> {
       end: number,
       fallible: boolean,
     ): VmReader<F> => {
-      const c = new VmReader<F>(INTERNAL, bytes, end);
-      if (view !== null) c.#view = view;
+      const c = new VmReader<F>(KEY, bytes, end, view ?? NONE);
       c.#space = space;
       c.#lease = lease;
       c.#pos = pos;
       c.#fallible = fallible;
       return c;
+    };
+    // Written out here rather than as a method: one call (and its
+    // bytecode, see the constructor) less on the way to `copyRaw`.
+    const exchange = (r: object, bytes: Uint8Array | null, space: MemorySpace | null, lease: Lease | null, pos: number, n: number): number | CopyFault => {
+      const c = r as VmReader<Fallibility>;
+      const from = c.#pos;
+      const left = c.#end - from;
+      const done = copyRaw(bytes, space, lease, pos, c.#bytes, c.#space, c.#lease, from, n < left ? n : left);
+      c.#pos = from + (typeof done === "number" ? done : done.copied);
+      return done;
     };
     installReaderAccess({
       is: (x) => typeof x === "object" && x !== null && #pos in x,
@@ -121,15 +173,26 @@ export class VmReader<F extends Fallibility = Fallible> {
       },
       left: (r) => (r as VmReader<Fallibility>).#end - (r as VmReader<Fallibility>).#pos,
       fallible: (r) => (r as VmReader<Fallibility>).#fallible,
-      // Written out here rather than as a method: one call (and its
-      // bytecode, see the constructor) less on the way to `copyRaw`.
-      exchange: (r, bytes, space, lease, pos, n) => {
+      exchange,
+      // `VmWriter.write`'s side of the copy (see `CursorAccess.transfer`):
+      // the checks, and a copy between two direct memories written out;
+      // anything else is `exchange`'s.
+      transfer: (r, bytes, space, lease, pos, n, strict, writerFallible) => {
         const c = r as VmReader<Fallibility>;
-        const from = c.#pos;
+        let from: number;
+        try {
+          from = c.#pos;
+        } catch {
+          return notReader(r);
+        }
+        if (strict && (c.#fallible || writerFallible)) badWrite(c.#fallible);
         const left = c.#end - from;
-        const done = copyRaw(bytes, space, lease, pos, c.#bytes, c.#space, c.#lease, from, n < left ? n : left);
-        c.#pos = from + (typeof done === "number" ? done : done.copied);
-        return done;
+        const m = n < left ? n : left;
+        const sBytes = c.#bytes;
+        if (sBytes === null || bytes === null || m === 0) return exchange(c, bytes, space, lease, pos, n);
+        copyDirect(bytes, lease, pos, sBytes, c.#lease, from, m);
+        c.#pos = from + m;
+        return m;
       },
       location: (r) => {
         const c = r as VmReader<Fallibility>;
@@ -148,11 +211,9 @@ export class VmReader<F extends Fallibility = Fallible> {
    * @throws {TypeError} `bytes` is not an `ArrayBufferView`, or its buffer is detached.
    */
   static from(bytes: ArrayBufferView): VmReader<Infallible> {
-    const b = fromBytes(bytes);
-    const c = new VmReader<Infallible>(INTERNAL, b, b.length);
-    const view = cachedView(b);
-    if (view !== null) c.#view = view;
-    return c;
+    const view = knownView(bytes);
+    if (view === null) return fromOther(bytes);
+    return new VmReader<Infallible>(KEY, bytes as Uint8Array, (bytes as Uint8Array).length, view);
   }
 
   /** Number of bytes left to read. OSTD counterpart: `VmReader::remain`. */
@@ -193,7 +254,7 @@ export class VmReader<F extends Fallibility = Fallible> {
    */
   skip(n: number): this {
     checkIndex(n, "n");
-    if (n > this.#end - this.#pos) contractViolation(`cannot skip ${n} bytes: only ${this.#end - this.#pos} remain`);
+    if (n > this.#end - this.#pos) cannotSkip(n, this.#end - this.#pos);
     this.#pos += n;
     return this;
   }
@@ -227,10 +288,16 @@ export class VmReader<F extends Fallibility = Fallible> {
    *   or the memory of either was freed or detached.
    */
   read(this: VmReader<Infallible>, w: VmWriter<Infallible>): number {
-    const wa = writerAccess;
-    if (!wa.isExpected(w)) notWriter(w);
-    if (this.#fallible || wa.fallible(w)) badRead(this.#fallible);
-    return this.#readInto(w);
+    // Written out in both methods (not a shared private method): a copy
+    // between two fresh cursors must fit V8's inlining budget (see copyDirect).
+    const pos = this.#pos;
+    const done = writerAccess.transfer(w, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, true, this.#fallible);
+    if (typeof done === "number") {
+      this.#pos = pos + done;
+      return done;
+    }
+    this.#pos = pos + done.copied;
+    return raiseFault(done);
   }
 
   /**
@@ -245,14 +312,8 @@ export class VmReader<F extends Fallibility = Fallible> {
    * @throws {TypeError} `w` is not a writer, or memory was freed or detached.
    */
   readFallible(w: VmWriter<Fallibility>): number {
-    if (!writerAccess.isExpected(w)) notWriter(w);
-    return this.#readInto(w);
-  }
-
-  /** The copy of `read`/`readFallible` into writer `w`: both cursors advance by what moved. */
-  #readInto(w: object): number {
     const pos = this.#pos;
-    const done = writerAccess.exchange(w, this.#bytes, this.#space, this.#lease, pos, this.#end - pos);
+    const done = writerAccess.transfer(w, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, false, this.#fallible);
     if (typeof done === "number") {
       this.#pos = pos + done;
       return done;
@@ -356,12 +417,12 @@ export class VmReader<F extends Fallibility = Fallible> {
   }
 }
 
-function badRead(readerFallible: boolean): never {
-  return requireInfallible("read", readerFallible ? "reader" : "writer");
+function badWrite(readerFallible: boolean): never {
+  return requireInfallible("write", readerFallible ? "reader" : "writer");
 }
 
-function notWriter(w: unknown): never {
-  return invalidType("w", "a VmWriter", w);
+function notReader(r: unknown): never {
+  return invalidType("r", "a VmReader", r);
 }
 
 function notPod(t: unknown): never {
@@ -370,4 +431,12 @@ function notPod(t: unknown): never {
 
 function tooShort(size: number, left: number): never {
   return insufficient("read", size, left);
+}
+
+function badNew(): never {
+  return illegalConstructor("VmReader", "use VmReader.from(), or reader() of a frame, segment or address space");
+}
+
+function cannotSkip(n: number, left: number): never {
+  return contractViolation(`cannot skip ${n} bytes: only ${left} remain`);
 }

@@ -15,21 +15,48 @@
 
 import { contractViolation, illegalConstructor, invalidType } from "../base/contract.js";
 import { INTERNAL } from "../base/internal-key.js";
-import { checkIndex } from "../base/validate.js";
+import { checkIndex as importedCheckIndex } from "../base/validate.js";
 import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodSnapshot, type PodType } from "../pod/pod-type.js";
 import { u32 } from "../pod/scalars.js";
-import { insufficient, raiseFault, requireInfallible } from "./access-errors.js";
-import { copyRaw, fillRaw } from "./copy.js";
+import { insufficient, raiseFault as importedRaiseFault, requireInfallible, type CopyFault } from "./access-errors.js";
+import { copyDirect as importedCopyDirect, copyRaw as importedCopyRaw, fillRaw } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
-import { NO_VIEW, cachedView, directView, fromBytes, checkDirect, checkLease as importedCheckLease, directFailed, installWriterAccess, readerAccess, type Lease } from "./memory-cursor.js";
+import {
+  NO_VIEW,
+  knownView as importedKnownView,
+  directView,
+  fromBytes as importedFromBytes,
+  checkDirect,
+  checkLease as importedCheckLease,
+  directFailed as importedDirectFailed,
+  installWriterAccess,
+  readerAccess as importedReaderAccess,
+  type Lease,
+} from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 import { compareExchangeU32, storeOnce, writeValueIn } from "./value-access.js";
 import type { VmReader } from "./vm-reader.js";
 
-// Imported bindings used on hot paths, as module-local constants: V8 (Node
-// 20) folds a module's own `const`s but loads an imported binding from its
-// module cell on every use (about 8 instructions a use, measured).
-const checkLease = importedCheckLease;
+// Imported bindings used on hot paths, as module-local `var`s declared
+// before the class, and errors thrown from module-local functions: why, in
+// vm-reader.ts (a throw site in an inlined method allocates its `this`; a
+// TDZ check is bytecode that counts against V8's inlining budget).
+/* eslint-disable no-var -- see above */
+var checkLease = importedCheckLease;
+var checkIndex: typeof importedCheckIndex = importedCheckIndex;
+var raiseFault = importedRaiseFault;
+var directFailed = importedDirectFailed;
+var fromBytes = importedFromBytes;
+var knownView = importedKnownView;
+var copyDirect = importedCopyDirect;
+var copyRaw = importedCopyRaw;
+var readerAccess = importedReaderAccess;
+var KEY: typeof INTERNAL = INTERNAL;
+/* eslint-enable no-var */
+
+// `from` of bytes that `knownView` does not know (set in the class's static block).
+// eslint-disable-next-line no-var -- as above
+var fromOther: (bytes: ArrayBufferView) => VmWriter<Infallible>;
 
 declare const writerKind: unique symbol;
 
@@ -68,7 +95,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
   /** Direct memory, indexed by address, or null for a space. */
   #bytes: Uint8Array | null;
   /** A `DataView` over exactly `#bytes` (index = address), or `NONE` until made. */
-  #view: DataView = NONE;
+  #view: DataView;
   /** Run-based memory, or null for direct memory. */
   #space: MemorySpace | null = null;
   /** What the memory is borrowed from, or null when nothing can expire. */
@@ -85,13 +112,18 @@ export class VmWriter<F extends Fallibility = Fallible> {
   // fields start as a typed memory's. Short code here is speed: V8 (Node
   // 20) inlines at most 920 bytes of bytecode into one optimised function,
   // and a copy between two fresh cursors is two `from`s and a `read`.
-  private constructor(key: typeof INTERNAL, bytes: Uint8Array | null, end: number) {
-    if (key !== INTERNAL) illegalConstructor("VmWriter", "use VmWriter.from(), or writer() of a frame, segment or address space");
+  private constructor(key: typeof INTERNAL, bytes: Uint8Array | null, end: number, view: DataView) {
+    if (key !== KEY) badNew();
     this.#bytes = bytes;
     this.#end = end;
+    this.#view = view;
   }
 
   static {
+    fromOther = (bytes) => {
+      const b = fromBytes(bytes);
+      return new VmWriter<Infallible>(KEY, b, b.length, NONE);
+    };
     newWriter = <F extends Fallibility>(
       bytes: Uint8Array | null,
       view: DataView | null,
@@ -101,13 +133,22 @@ export class VmWriter<F extends Fallibility = Fallible> {
       end: number,
       fallible: boolean,
     ): VmWriter<F> => {
-      const c = new VmWriter<F>(INTERNAL, bytes, end);
-      if (view !== null) c.#view = view;
+      const c = new VmWriter<F>(KEY, bytes, end, view ?? NONE);
       c.#space = space;
       c.#lease = lease;
       c.#pos = pos;
       c.#fallible = fallible;
       return c;
+    };
+    // Written out here rather than as a method: one call (and its
+    // bytecode, see the constructor) less on the way to `copyRaw`.
+    const exchange = (w: object, bytes: Uint8Array | null, space: MemorySpace | null, lease: Lease | null, pos: number, n: number): number | CopyFault => {
+      const c = w as VmWriter<Fallibility>;
+      const to = c.#pos;
+      const avail = c.#end - to;
+      const done = copyRaw(c.#bytes, c.#space, c.#lease, to, bytes, space, lease, pos, n < avail ? n : avail);
+      c.#pos = to + (typeof done === "number" ? done : done.copied);
+      return done;
     };
     installWriterAccess({
       is: (x) => typeof x === "object" && x !== null && #pos in x,
@@ -120,15 +161,26 @@ export class VmWriter<F extends Fallibility = Fallible> {
       },
       left: (w) => (w as VmWriter<Fallibility>).#end - (w as VmWriter<Fallibility>).#pos,
       fallible: (w) => (w as VmWriter<Fallibility>).#fallible,
-      // Written out here rather than as a method: one call (and its
-      // bytecode, see the constructor) less on the way to `copyRaw`.
-      exchange: (w, bytes, space, lease, pos, n) => {
+      exchange,
+      // `VmReader.read`'s side of the copy (see `CursorAccess.transfer`):
+      // the checks, and a copy between two direct memories written out;
+      // anything else is `exchange`'s.
+      transfer: (w, bytes, space, lease, pos, n, strict, readerFallible) => {
         const c = w as VmWriter<Fallibility>;
-        const to = c.#pos;
+        let to: number;
+        try {
+          to = c.#pos;
+        } catch {
+          return notWriter(w);
+        }
+        if (strict && (readerFallible || c.#fallible)) badRead(readerFallible);
         const avail = c.#end - to;
-        const done = copyRaw(c.#bytes, c.#space, c.#lease, to, bytes, space, lease, pos, n < avail ? n : avail);
-        c.#pos = to + (typeof done === "number" ? done : done.copied);
-        return done;
+        const m = n < avail ? n : avail;
+        const dBytes = c.#bytes;
+        if (dBytes === null || bytes === null || m === 0) return exchange(c, bytes, space, lease, pos, n);
+        copyDirect(dBytes, c.#lease, to, bytes, lease, pos, m);
+        c.#pos = to + m;
+        return m;
       },
       location: (w) => {
         const c = w as VmWriter<Fallibility>;
@@ -147,11 +199,9 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * @throws {TypeError} `bytes` is not an `ArrayBufferView`, or its buffer is detached.
    */
   static from(bytes: ArrayBufferView): VmWriter<Infallible> {
-    const b = fromBytes(bytes);
-    const c = new VmWriter<Infallible>(INTERNAL, b, b.length);
-    const view = cachedView(b);
-    if (view !== null) c.#view = view;
-    return c;
+    const view = knownView(bytes);
+    if (view === null) return fromOther(bytes);
+    return new VmWriter<Infallible>(KEY, bytes as Uint8Array, (bytes as Uint8Array).length, view);
   }
 
   /** Number of bytes that can still be written. OSTD counterpart: `VmWriter::avail`. */
@@ -192,7 +242,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
    */
   skip(n: number): this {
     checkIndex(n, "n");
-    if (n > this.#end - this.#pos) contractViolation(`cannot skip ${n} bytes: only ${this.#end - this.#pos} are available`);
+    if (n > this.#end - this.#pos) cannotSkip(n, this.#end - this.#pos);
     this.#pos += n;
     return this;
   }
@@ -227,10 +277,16 @@ export class VmWriter<F extends Fallibility = Fallible> {
    *   fallible, or the memory of either was freed or detached.
    */
   write(this: VmWriter<Infallible>, r: VmReader<Infallible>): number {
-    const ra = readerAccess;
-    if (!ra.isExpected(r)) notReader(r);
-    if (ra.fallible(r) || this.#fallible) requireInfallible("write", ra.fallible(r) ? "reader" : "writer");
-    return this.#writeFrom(r);
+    // Written out in both methods (not a shared private method): a copy
+    // between two fresh cursors must fit V8's inlining budget (see copyDirect).
+    const pos = this.#pos;
+    const done = readerAccess.transfer(r, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, true, this.#fallible);
+    if (typeof done === "number") {
+      this.#pos = pos + done;
+      return done;
+    }
+    this.#pos = pos + done.copied;
+    return raiseFault(done);
   }
 
   /**
@@ -245,14 +301,8 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * @throws {TypeError} `r` is not a reader, or memory was freed or detached.
    */
   writeFallible(r: VmReader<Fallibility>): number {
-    if (!readerAccess.isExpected(r)) notReader(r);
-    return this.#writeFrom(r);
-  }
-
-  /** The copy of `write`/`writeFallible` from reader `r`: both cursors advance by what moved. */
-  #writeFrom(r: object): number {
     const pos = this.#pos;
-    const done = readerAccess.exchange(r, this.#bytes, this.#space, this.#lease, pos, this.#end - pos);
+    const done = readerAccess.transfer(r, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, false, this.#fallible);
     if (typeof done === "number") {
       this.#pos = pos + done;
       return done;
@@ -411,11 +461,26 @@ function notReader(r: unknown): never {
   return invalidType("r", "a VmReader", r);
 }
 
+function badRead(readerFallible: boolean): never {
+  return requireInfallible("read", readerFallible ? "reader" : "writer");
+}
+
+function notWriter(w: unknown): never {
+  return invalidType("w", "a VmWriter", w);
+}
+
 function notPod(t: unknown): never {
   return notPodType(t, "t");
 }
 
-
 function tooShort(size: number, left: number): never {
   return insufficient("write", size, left);
+}
+
+function badNew(): never {
+  return illegalConstructor("VmWriter", "use VmWriter.from(), or writer() of a frame, segment or address space");
+}
+
+function cannotSkip(n: number, left: number): never {
+  return contractViolation(`cannot skip ${n} bytes: only ${left} are available`);
 }

@@ -162,6 +162,41 @@ describe("VmReader.from over typed memory", () => {
     }
   });
 
+  test("fresh readers and writers over arrays in turn reach each array's own bytes (the shared views are never mixed up)", () => {
+    // from() remembers the last two plain arrays and their DataViews: a third
+    // array in turn evicts one, and every reader must still see its own bytes.
+    const arrays = [0, 1, 2, 3].map((k) => new Uint8Array(16).map((_, i) => k * 16 + i));
+    for (let round = 0; round < 3; round++) {
+      for (const [k, a] of arrays.entries()) {
+        assert.equal(VmReader.from(a).skip(4).readVal(u32), (k * 16 + 4) | ((k * 16 + 5) << 8) | ((k * 16 + 6) << 16) | ((k * 16 + 7) << 24), `array ${k}, round ${round}`);
+        VmWriter.from(a).skip(8).writeVal(u8, 0xa0 + k);
+        assert.equal(a[8], 0xa0 + k);
+        const copy = new Uint8Array(16);
+        assert.equal(VmReader.from(a).read(VmWriter.from(copy)), 16);
+        assert.deepEqual(copy, a);
+      }
+    }
+  });
+
+  test("a remembered view whose buffer is then detached is refused by from(), and one shrunk out of bounds is empty", () => {
+    const buf = new ArrayBuffer(16);
+    const view = new Uint8Array(buf);
+    VmReader.from(view).readVal(u32); // remembered, with its DataView
+    VmWriter.from(view).writeVal(u32, 1);
+    detach(buf);
+    assert.throws(() => VmReader.from(view), TypeError);
+    assert.throws(() => VmWriter.from(view), TypeError);
+    const Resizable = ArrayBuffer as unknown as new (size: number, opts: { maxByteLength: number }) => ArrayBuffer & { resize(n: number): void };
+    const rab = new Resizable(16, { maxByteLength: 32 });
+    const fixed = new Uint8Array(rab, 0, 16);
+    VmReader.from(fixed).readVal(u32);
+    rab.resize(8); // the fixed-length view is now out of bounds: length 0, an empty range (never the 16 bytes remembered)
+    assert.equal(VmReader.from(fixed).remain(), 0);
+    assert.equal(VmWriter.from(fixed).avail(), 0);
+    rab.resize(16);
+    assert.equal(VmReader.from(fixed).remain(), 16);
+  });
+
   test("a view over an already detached buffer is a TypeError", () => {
     const buf = new ArrayBuffer(16);
     const views: ArrayBufferView[] = [new Uint8Array(buf, 4, 4), new Uint8Array(buf), new DataView(buf, 4), new Int32Array(buf)];

@@ -37,7 +37,8 @@ import { checkFunction, checkIndex } from "../base/validate.js";
 import { adoptUFrame, untypedFrame, type UFrame } from "../frame/frame.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import { VmError } from "../io/vm-error.js";
-import { PageProperty, snapshotProperty } from "./page-property.js";
+import { CachePolicy, checkCache, checkFlags, PageProperty, snapshotProperty } from "./page-property.js";
+import { LEAF_SPAN } from "./page-table.js";
 import type { SpaceState } from "./space-state.js";
 
 /** A virtual address range `[start, end)`. */
@@ -413,6 +414,15 @@ export class CursorMut extends Cursor {
  * (which only gives back permissions: no shootdown) and unmap the
  * destination range (which shoots down whatever another thread may have
  * cached of it meanwhile).
+ *
+ * Per page it does only what the contract needs: a fresh property for `op`
+ * (which may keep it), `op`, one read of `flags` and `cache`. The rest is
+ * done once per run: the destination's leaf node is found (or made) once
+ * per 512 pages, not walked from the root per page, and the read-back
+ * property is checked only when it differs from the previous page's and
+ * encoded through a scratch property that no user code ever sees (no
+ * frozen snapshot object per page; `op` cannot reach it, so reusing it is
+ * safe even if `op` re-enters vmio). Issue 12: fork of 64 MiB touched.
  */
 function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dstStart: number, len: number, op: (prop: PageProperty) => void): void {
   const from = source.table;
@@ -425,6 +435,13 @@ function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dst
   // Rewritten source entries, as (index, old lo, old hi) triples.
   const log: number[] = [];
   let mapped = false;
+  // The destination leaf node covering [nodeStart, nodeStart + LEAF_SPAN), once found.
+  let node = -1;
+  let nodeStart = -1;
+  // The last property `op` left, checked, and the scratch property it was copied into.
+  const scratch = new PageProperty(0, CachePolicy.Writeback);
+  let lastFlags: unknown = -1;
+  let lastCache: unknown = -1;
   try {
     from.forEachMapped(srcStart, srcStart + len, (va, i) => {
       const lo = from.loadLo(i);
@@ -432,15 +449,30 @@ function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dst
       const frame = fmt.frameOf(lo, hi);
       const prop = fmt.propertyOf(lo, hi);
       op(prop);
-      const p = snapshotProperty(prop, "prop");
-      const newLo = fmt.leafLo(frame, p);
-      const newHi = fmt.leafHi(frame, p);
+      // Read once each, as snapshotProperty does: a getter runs once.
+      const flags: unknown = prop.flags;
+      const cache: unknown = prop.cache;
+      if (flags !== lastFlags || cache !== lastCache) {
+        checkFlags(flags, "prop.flags");
+        checkCache(cache, "prop.cache");
+        scratch.flags = flags;
+        scratch.cache = cache;
+        lastFlags = flags;
+        lastCache = cache;
+      }
+      const newLo = fmt.leafLo(frame, scratch);
+      const newHi = fmt.leafHi(frame, scratch);
       if (newLo !== lo || newHi !== hi) {
         log.push(i, lo, hi);
         from.rewrite(i, newLo, newHi);
       }
-      to.map(dstStart + (va - srcStart), frame, p);
+      const toVa = dstStart + (va - srcStart);
+      if (toVa - nodeStart >= LEAF_SPAN || node < 0) {
+        node = to.leafNodeFor(toVa);
+        nodeStart = toVa - (toVa % LEAF_SPAN);
+      }
       mapped = true;
+      to.mapIn(node, toVa, frame, newLo, newHi);
     });
   } catch (e) {
     for (let k = log.length - 3; k >= 0; k -= 3) from.rewrite(log[k] as number, log[k + 1] as number, log[k + 2] as number);

@@ -39,6 +39,8 @@ import { formatById, type PagingFormat } from "./paging-format.js";
 
 /** Bytes covered by one entry at each level (index = level; level 1 maps 4 KiB pages). */
 const SPAN = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39] as const;
+/** Bytes covered by one level-1 (leaf) node: 2 MiB. */
+export const LEAF_SPAN = SPAN[2];
 /** Bytes covered by the whole table: 2^48. */
 export const TABLE_SPAN = 2 ** 48;
 /** `Uint32Array` words per table node. */
@@ -183,9 +185,22 @@ export class PageTable {
    * @throws {VmError} `NoMemory` for a table node (nothing changes).
    */
   map(va: number, frame: number, prop: PageProperty): void {
+    checkUserFrame(this.ram, frame);
+    const node = this.leafNodeFor(va);
+    this.#mapAt(node, va, frame, this.fmt.leafLo(frame, prop), this.fmt.leafHi(frame, prop));
+  }
+
+  /**
+   * The level-1 node covering page `va`, creating the nodes on the way as
+   * needed. A created node is linked (its parent's count raised) but holds
+   * no entry yet: the caller maps into it at once, so no empty node stays
+   * (a failure after this leaves it to an unmap, which frees empty nodes).
+   *
+   * @throws {VmError} `NoMemory` for a table node (nothing changes).
+   */
+  leafNodeFor(va: number): number {
     const ram = this.ram;
     const fmt = this.fmt;
-    checkUserFrame(ram, frame);
     let node = this.root;
     const created: Array<[parent: number, index: number, child: number]> = [];
     for (let level = 4 as 1 | 2 | 3 | 4; level > 1; level--) {
@@ -213,11 +228,29 @@ export class PageTable {
       created.push([node, i, child]);
       node = child;
     }
+    return node;
+  }
+
+  /**
+   * Maps page `va`, covered by level-1 node `node` ({@link leafNodeFor}), to
+   * `frame` with the leaf entry halves `lo`/`hi` (`fmt.leafLo`/`leafHi` of
+   * `frame`), taking a reference to the frame. The batch form of
+   * {@link map}: a caller mapping a run of pages walks once per node.
+   *
+   * @throws {RangeError} the page is already mapped (nothing changes).
+   */
+  mapIn(node: number, va: number, frame: number, lo: number, hi: number): void {
+    checkUserFrame(this.ram, frame);
+    this.#mapAt(node, va, frame, lo, hi);
+  }
+
+  #mapAt(node: number, va: number, frame: number, lo: number, hi: number): void {
     const i = entryIndex(node, va, 1);
     if ((this.loadLo(i) & this.mappedMask) !== 0) contractViolation(`mapping over an already mapped page at 0x${va.toString(16)}`);
-    ram.frames.ref(frame, 1);
-    this.publish(i, fmt.leafLo(frame, prop), fmt.leafHi(frame, prop));
-    ram.frames.auxAdd(node, 1);
+    const frames = this.ram.frames;
+    frames.ref(frame, 1);
+    this.publish(i, lo, hi);
+    frames.auxAdd(node, 1);
   }
 
   /**

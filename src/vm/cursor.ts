@@ -38,7 +38,7 @@ import { adoptUFrame, untypedFrame, type UFrame } from "../frame/frame.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import { VmError } from "../io/vm-error.js";
 import { CachePolicy, checkCache, checkFlags, PageProperty, snapshotProperty } from "./page-property.js";
-import { LEAF_SPAN } from "./page-table.js";
+import { checkUserFrame } from "./page-table.js";
 import type { SpaceState } from "./space-state.js";
 
 /** A virtual address range `[start, end)`. */
@@ -432,47 +432,69 @@ function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dst
   }
   const fmt = from.fmt;
   const u32 = from.u32;
+  const ram = from.ram;
+  const frames = ram.frames;
+  const mappedMask = fmt.mappedMask;
   // Rewritten source entries, as (index, old lo, old hi) triples.
   const log: number[] = [];
   let mapped = false;
-  // The destination leaf node covering [nodeStart, nodeStart + LEAF_SPAN), once found.
-  let node = -1;
-  let nodeStart = -1;
   // The last property `op` left, checked, and the scratch property it was copied into.
   const scratch = new PageProperty(0, CachePolicy.Writeback);
   let lastFlags: unknown = -1;
   let lastCache: unknown = -1;
   try {
-    from.forEachMapped(srcStart, srcStart + len, (va, i) => {
-      const lo = from.loadLo(i);
-      const hi = u32[i + 1] as number;
-      const frame = fmt.frameOf(lo, hi);
-      const prop = fmt.propertyOf(lo, hi);
-      op(prop);
-      // Read once each, as snapshotProperty does: a getter runs once.
-      const flags: unknown = prop.flags;
-      const cache: unknown = prop.cache;
-      if (flags !== lastFlags || cache !== lastCache) {
-        checkFlags(flags, "prop.flags");
-        checkCache(cache, "prop.cache");
-        scratch.flags = flags;
-        scratch.cache = cache;
-        lastFlags = flags;
-        lastCache = cache;
+    from.forEachLeafNode(srcStart, srcStart + len, (srcNode, base, first, last) => {
+      // Entry `idx` of this node is page `page0 + idx` of the copy: slot
+      // `off + idx` of the copy's leaf node `low` (`high`, the next one, past 511).
+      const page0 = (dstStart + (base - srcStart)) / PAGE_SIZE;
+      const off = page0 % 512;
+      let low = -1;
+      let high = -1;
+      const at = srcNode * 1024;
+      let left = frames.aux(srcNode);
+      for (let idx = first; idx <= last && left > 0; idx++) {
+        const i = at + idx * 2;
+        const lo = from.loadLo(i);
+        if (lo === 0) continue;
+        left--;
+        if ((lo & mappedMask) === 0) continue;
+        const hi = u32[i + 1] as number;
+        const frame = fmt.frameOf(lo, hi);
+        const prop = fmt.propertyOf(lo, hi);
+        op(prop);
+        // Read once each, as snapshotProperty does: a getter runs once.
+        const flags: unknown = prop.flags;
+        const cache: unknown = prop.cache;
+        if (flags !== lastFlags || cache !== lastCache) {
+          checkFlags(flags, "prop.flags");
+          checkCache(cache, "prop.cache");
+          scratch.flags = flags;
+          scratch.cache = cache;
+          lastFlags = flags;
+          lastCache = cache;
+        }
+        const newLo = fmt.leafLo(frame, scratch);
+        const newHi = fmt.leafHi(frame, scratch);
+        if (newLo !== lo || newHi !== hi) {
+          log.push(i, lo, hi);
+          from.rewrite(i, newLo, newHi);
+        }
+        checkUserFrame(ram, frame);
+        let slot = off + idx;
+        let node: number;
+        if (slot < 512) {
+          if (low < 0) low = to.leafNodeFor((page0 + idx) * PAGE_SIZE);
+          node = low;
+        } else {
+          slot -= 512;
+          if (high < 0) high = to.leafNodeFor((page0 + idx) * PAGE_SIZE);
+          node = high;
+        }
+        mapped = true;
+        if (!to.mapIn(node, slot * 2, frame, newLo, newHi)) {
+          contractViolation(`copyFrom: page 0x${((page0 + idx) * PAGE_SIZE).toString(16)} of the destination was mapped while op ran`);
+        }
       }
-      const newLo = fmt.leafLo(frame, scratch);
-      const newHi = fmt.leafHi(frame, scratch);
-      if (newLo !== lo || newHi !== hi) {
-        log.push(i, lo, hi);
-        from.rewrite(i, newLo, newHi);
-      }
-      const toVa = dstStart + (va - srcStart);
-      if (toVa - nodeStart >= LEAF_SPAN || node < 0) {
-        node = to.leafNodeFor(toVa);
-        nodeStart = toVa - (toVa % LEAF_SPAN);
-      }
-      mapped = true;
-      to.mapIn(node, toVa, frame, newLo, newHi);
     });
   } catch (e) {
     for (let k = log.length - 3; k >= 0; k -= 3) from.rewrite(log[k] as number, log[k + 1] as number, log[k + 2] as number);

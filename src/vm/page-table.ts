@@ -39,8 +39,6 @@ import { formatById, type PagingFormat } from "./paging-format.js";
 
 /** Bytes covered by one entry at each level (index = level; level 1 maps 4 KiB pages). */
 const SPAN = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39] as const;
-/** Bytes covered by one level-1 (leaf) node: 2 MiB. */
-export const LEAF_SPAN = SPAN[2];
 /** Bytes covered by the whole table: 2^48. */
 export const TABLE_SPAN = 2 ** 48;
 /** `Uint32Array` words per table node. */
@@ -187,7 +185,9 @@ export class PageTable {
   map(va: number, frame: number, prop: PageProperty): void {
     checkUserFrame(this.ram, frame);
     const node = this.leafNodeFor(va);
-    this.#mapAt(node, va, frame, this.fmt.leafLo(frame, prop), this.fmt.leafHi(frame, prop));
+    if (!this.mapIn(node, (Math.floor(va / PAGE_SIZE) & 511) * 2, frame, this.fmt.leafLo(frame, prop), this.fmt.leafHi(frame, prop))) {
+      contractViolation(`mapping over an already mapped page at 0x${va.toString(16)}`);
+    }
   }
 
   /**
@@ -232,25 +232,24 @@ export class PageTable {
   }
 
   /**
-   * Maps page `va`, covered by level-1 node `node` ({@link leafNodeFor}), to
-   * `frame` with the leaf entry halves `lo`/`hi` (`fmt.leafLo`/`leafHi` of
-   * `frame`), taking a reference to the frame. The batch form of
-   * {@link map}: a caller mapping a run of pages walks once per node.
+   * Maps the page of entry `slot` (its `u32` offset in the node: twice the
+   * entry number) of level-1 node `node` ({@link leafNodeFor}) to `frame`,
+   * with the leaf entry halves `lo`/`hi` (`fmt.leafLo`/`leafHi` of `frame`),
+   * taking a reference to the frame. Returns false, changing nothing, when
+   * that page is already mapped. The batch form of {@link map}: a caller
+   * mapping a run of pages walks once per node, and its per-page work is
+   * integer arithmetic (no address, which would be a double past 2^31).
    *
-   * @throws {RangeError} the page is already mapped (nothing changes).
+   * The caller has checked `frame` with {@link checkUserFrame}.
    */
-  mapIn(node: number, va: number, frame: number, lo: number, hi: number): void {
-    checkUserFrame(this.ram, frame);
-    this.#mapAt(node, va, frame, lo, hi);
-  }
-
-  #mapAt(node: number, va: number, frame: number, lo: number, hi: number): void {
-    const i = entryIndex(node, va, 1);
-    if ((this.loadLo(i) & this.mappedMask) !== 0) contractViolation(`mapping over an already mapped page at 0x${va.toString(16)}`);
+  mapIn(node: number, slot: number, frame: number, lo: number, hi: number): boolean {
+    const i = node * NODE_WORDS + slot;
+    if ((this.loadLo(i) & this.mappedMask) !== 0) return false;
     const frames = this.ram.frames;
     frames.ref(frame, 1);
     this.publish(i, lo, hi);
     frames.auxAdd(node, 1);
+    return true;
   }
 
   /**
@@ -341,32 +340,34 @@ export class PageTable {
   }
 
   /**
-   * Calls `visit(va, i)` for each mapped page of `[start, end)` in address
-   * order, `i` being the `u32` index of its leaf entry. `visit` may rewrite
-   * that entry (not clear it) and map pages of other tables; nothing may
-   * change this table's nodes meanwhile. Each node's scan stops once its
-   * present entries have all been met.
+   * Calls `visit(node, base, first, last)` for each level-1 node holding
+   * entries of `[start, end)`, in address order: entries `first` to `last`
+   * of `node` (covering from `base`) are that node's part of the range.
+   * `visit` may rewrite those entries (not clear them) and map pages of
+   * other tables; nothing may change this table's nodes meanwhile. Each
+   * upper node's scan stops once its present entries have all been met.
    */
-  forEachMapped(start: number, end: number, visit: (va: number, i: number) => void): void {
-    this.eachIn(this.root, 4, 0, start, end, visit);
+  forEachLeafNode(start: number, end: number, visit: (node: number, base: number, first: number, last: number) => void): void {
+    this.#leafNodesIn(this.root, 4, 0, start, end, visit);
   }
 
-  private eachIn(node: number, level: number, base: number, start: number, end: number, visit: (va: number, i: number) => void): void {
+  #leafNodesIn(node: number, level: number, base: number, start: number, end: number, visit: (node: number, base: number, first: number, last: number) => void): void {
     const span = SPAN[level as 1 | 2 | 3 | 4];
     const first = Math.max(0, Math.floor((start - base) / span));
     const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    if (level === 1) {
+      visit(node, base, first, last);
+      return;
+    }
     let left = this.ram.frames.aux(node);
     for (let idx = first; idx <= last && left > 0; idx++) {
       const i = node * NODE_WORDS + idx * 2;
       const lo = this.loadLo(i);
       if (lo === 0) continue;
       left--;
+      if ((lo & this.tableMask) !== this.tableBits) continue;
       const entryBase = base + idx * span;
-      if (level === 1) {
-        if ((lo & this.mappedMask) !== 0) visit(entryBase, i);
-      } else if ((lo & this.tableMask) === this.tableBits) {
-        this.eachIn(this.frameAt(i, lo), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span), visit);
-      }
+      this.#leafNodesIn(this.frameAt(i, lo), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span), visit);
     }
   }
 

@@ -38,7 +38,6 @@ import { adoptUFrame, untypedFrame, type UFrame } from "../frame/frame.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import { VmError } from "../io/vm-error.js";
 import { CachePolicy, checkCache, checkFlags, PageProperty, snapshotProperty } from "./page-property.js";
-import { checkUserFrame } from "./page-table.js";
 import type { SpaceState } from "./space-state.js";
 
 /** A virtual address range `[start, end)`. */
@@ -432,8 +431,7 @@ function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dst
   }
   const fmt = from.fmt;
   const u32 = from.u32;
-  const ram = from.ram;
-  const frames = ram.frames;
+  const frames = from.ram.frames;
   const mappedMask = fmt.mappedMask;
   // Rewritten source entries, as (index, old lo, old hi) triples.
   const log: number[] = [];
@@ -479,7 +477,6 @@ function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dst
           log.push(i, lo, hi);
           from.rewrite(i, newLo, newHi);
         }
-        checkUserFrame(ram, frame);
         let slot = off + idx;
         let node: number;
         if (slot < 512) {

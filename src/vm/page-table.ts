@@ -240,15 +240,21 @@ export class PageTable {
    * mapping a run of pages walks once per node, and its per-page work is
    * integer arithmetic (no address, which would be a double past 2^31).
    *
-   * The caller has checked `frame` with {@link checkUserFrame}.
+   * `frame` is checked as {@link checkUserFrame} does, fused with taking
+   * the reference.
+   *
+   * @throws {Error} `ERR_VMIO_INTERNAL`: `frame` is not a live untyped frame (nothing changes).
    */
   mapIn(node: number, slot: number, frame: number, lo: number, hi: number): boolean {
     const i = node * NODE_WORDS + slot;
     if ((this.loadLo(i) & this.mappedMask) !== 0) return false;
-    const frames = this.ram.frames;
-    frames.ref(frame, 1);
+    const ram = this.ram;
+    if (!(frame >= ram.metaFrames && frame < ram.nframes && ram.frames.refUntyped(frame))) {
+      checkUserFrame(ram, frame); // throws, saying why
+      internalError(`frame ${frame} is not a live untyped frame: it cannot be mapped into user space`);
+    }
     this.publish(i, lo, hi);
-    frames.auxAdd(node, 1);
+    ram.frames.auxAdd(node, 1);
     return true;
   }
 

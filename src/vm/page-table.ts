@@ -280,6 +280,7 @@ export class PageTable {
     const frames = this.ram.frames;
     const first = Math.max(0, Math.floor((start - base) / span));
     const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    if (level === 1) return this.#unmapLeaf(node, first, last, released);
     let left = frames.aux(node);
     let pages = 0;
     for (let idx = first; idx <= last && left > 0; idx++) {
@@ -287,14 +288,6 @@ export class PageTable {
       const lo = this.loadLo(i);
       if (lo === 0) continue;
       left--;
-      if (level === 1) {
-        if ((lo & this.mappedMask) === 0) continue;
-        released.push(this.frameAt(i, lo));
-        this.clear(i);
-        frames.auxAdd(node, -1);
-        pages++;
-        continue;
-      }
       if ((lo & this.tableMask) !== this.tableBits) continue;
       const child = this.frameAt(i, lo);
       const childBase = base + idx * span;
@@ -306,6 +299,31 @@ export class PageTable {
         if (!this.ram.nodeCache.put(child)) released.push(child);
       }
     }
+    return pages;
+  }
+
+  /**
+   * Unmaps entries `[first, last]` of level-1 node `node`: {@link unmapIn}'s
+   * innermost loop, in integer index arithmetic, with the node's count
+   * lowered once at the end (no walker reads the count; only changes do,
+   * and none runs meanwhile). Exit unmaps a whole process this way.
+   */
+  #unmapLeaf(node: number, first: number, last: number, released: number[]): number {
+    const frames = this.ram.frames;
+    const mask = this.mappedMask;
+    let left = frames.aux(node);
+    let pages = 0;
+    const at = node * NODE_WORDS;
+    for (let i = at + first * 2, end = at + last * 2; i <= end && left > 0; i += 2) {
+      const lo = this.loadLo(i);
+      if (lo === 0) continue;
+      left--;
+      if ((lo & mask) === 0) continue;
+      released.push(this.frameAt(i, lo));
+      this.clear(i);
+      pages++;
+    }
+    if (pages > 0) frames.auxAdd(node, -pages);
     return pages;
   }
 

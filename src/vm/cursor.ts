@@ -448,7 +448,7 @@ function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dst
       const off = page0 % 512;
       let low = -1;
       let high = -1;
-      const at = srcNode * 1024;
+      const at = srcNode * (PAGE_SIZE / 4);
       let left = frames.aux(srcNode);
       for (let idx = first; idx <= last && left > 0; idx++) {
         const i = at + idx * 2;
@@ -487,6 +487,7 @@ function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dst
           if (high < 0) high = to.leafNodeFor((page0 + idx) * PAGE_SIZE);
           node = high;
         }
+        // Set before mapIn: leafNodeFor may have linked nodes that an undo must free.
         mapped = true;
         if (!to.mapIn(node, slot * 2, frame, newLo, newHi)) {
           contractViolation(`copyFrom: page 0x${((page0 + idx) * PAGE_SIZE).toString(16)} of the destination was mapped while op ran`);

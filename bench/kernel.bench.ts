@@ -134,6 +134,24 @@ function interpreterCase(id: string, name: string, what: string): BenchCase {
  * `bench-fork MIB 1000000` runs on the kernel; the setup runs it to its
  * first fork (the memory is touched); each operation is one more child
  * created and reaped.
+ *
+ * Measured on this machine (issue 12, the fork branch, CPU time, quiet
+ * machine): 1 MiB 0.56–0.78 ms, 64 MiB 2.64–2.98 ms (was 5.78–6.32 in the
+ * same conditions), so ≈ 120–140 ns per touched page (was ≈ 315–350) over a
+ * fixed ≈ 0.6–0.7 ms. The per-page part has its floor beside it
+ * (`kernel-fork-copy-floor`: vmio 103–121 ns/page, hand-written 28–31, 0.25–0.28×).
+ * What is left per page, measured with V8's sampling heap profiler and
+ * `--trace-deopt`: the fresh `PageProperty` that `op` gets per page (the
+ * contract: OSTD's `copy_from` calls `op` per page; ≈ 40 B/page of young
+ * garbage), the exit's list of released frames (frame numbers come out of
+ * `frameOf` as float64 — the PPN's high part is multiplied by 2^22 — so
+ * the list is a double array that grows by copying, ≈ 32 B/page), and the
+ * deferred release after the shootdown (runs of frames, `unref`). The fixed
+ * part is the kernel's: a new `VmSpace` per process (its TLB is a 32 KiB
+ * `Float64Array` filled with -1, ≈ 8 % of the 1 MiB row), the parent's and
+ * child's copy-on-write faults on their stacks after each fork (≈ 15 %, a
+ * 4 KiB copy each, as on Linux), thread and signal state, and the
+ * interpreter running the guest's fork/wait loop.
  */
 function forkCase(mib: number): BenchCase {
   return {

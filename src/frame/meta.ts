@@ -129,6 +129,30 @@ export class FrameTable {
   }
 
   /**
+   * Adds one reference to frame `f` if it is a live untyped frame (a
+   * reference count of at least one; neither typed nor reserved) and returns
+   * true; otherwise changes nothing and returns false. `checkUserFrame`'s
+   * test and {@link ref} in one pass over the frame's words, for a batch map
+   * (fork's copy-on-write mapping checks and references every page).
+   */
+  refUntyped(f: number): boolean {
+    const ft = this.#i32;
+    const i = FRAME_TABLE + FT_WORDS * f;
+    if (this.#shared) {
+      if ((Atomics.load(ft, i + FT_FLAGS) & (FLAG_TYPED | FLAG_RESERVED)) !== 0) return false;
+      const refs = Atomics.load(ft, i + FT_REFS);
+      if (refs < 1 || refs === RESERVED_REFS) return false;
+      Atomics.add(ft, i + FT_REFS, 1);
+    } else {
+      if (((ft[i + FT_FLAGS] as number) & (FLAG_TYPED | FLAG_RESERVED)) !== 0) return false;
+      const refs = ft[i + FT_REFS] as number;
+      if (refs < 1 || refs === RESERVED_REFS) return false;
+      ft[i + FT_REFS] = refs + 1;
+    }
+    return true;
+  }
+
+  /**
    * Drops one reference from each of frames `[start, start + n)`; frames
    * whose count reaches zero are freed, in runs (a whole segment is returned
    * with one bitmap update per word).

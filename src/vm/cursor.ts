@@ -37,7 +37,7 @@ import { checkFunction, checkIndex } from "../base/validate.js";
 import { adoptUFrame, untypedFrame, type UFrame } from "../frame/frame.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import { VmError } from "../io/vm-error.js";
-import { PageProperty, snapshotProperty } from "./page-property.js";
+import { CachePolicy, checkCache, checkFlags, PageProperty, snapshotProperty } from "./page-property.js";
 import type { SpaceState } from "./space-state.js";
 
 /** A virtual address range `[start, end)`. */
@@ -413,6 +413,15 @@ export class CursorMut extends Cursor {
  * (which only gives back permissions: no shootdown) and unmap the
  * destination range (which shoots down whatever another thread may have
  * cached of it meanwhile).
+ *
+ * Per page it does only what the contract needs: a fresh property for `op`
+ * (which may keep it), `op`, one read of `flags` and `cache`. The rest is
+ * done once per run: the destination's leaf node is found (or made) once
+ * per 512 pages, not walked from the root per page, and the read-back
+ * property is checked only when it differs from the previous page's and
+ * encoded through a scratch property that no user code ever sees (no
+ * frozen snapshot object per page; `op` cannot reach it, so reusing it is
+ * safe even if `op` re-enters vmio). Issue 12: fork of 64 MiB touched.
  */
 function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dstStart: number, len: number, op: (prop: PageProperty) => void): void {
   const from = source.table;
@@ -422,25 +431,68 @@ function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dst
   }
   const fmt = from.fmt;
   const u32 = from.u32;
+  const frames = from.ram.frames;
+  const mappedMask = fmt.mappedMask;
   // Rewritten source entries, as (index, old lo, old hi) triples.
   const log: number[] = [];
   let mapped = false;
+  // The last property `op` left, checked, and the scratch property it was copied into.
+  const scratch = new PageProperty(0, CachePolicy.Writeback);
+  let lastFlags: unknown = -1;
+  let lastCache: unknown = -1;
   try {
-    from.forEachMapped(srcStart, srcStart + len, (va, i) => {
-      const lo = from.loadLo(i);
-      const hi = u32[i + 1] as number;
-      const frame = fmt.frameOf(lo, hi);
-      const prop = fmt.propertyOf(lo, hi);
-      op(prop);
-      const p = snapshotProperty(prop, "prop");
-      const newLo = fmt.leafLo(frame, p);
-      const newHi = fmt.leafHi(frame, p);
-      if (newLo !== lo || newHi !== hi) {
-        log.push(i, lo, hi);
-        from.rewrite(i, newLo, newHi);
+    from.forEachLeafNode(srcStart, srcStart + len, (srcNode, base, first, last) => {
+      // Entry `idx` of this node is page `page0 + idx` of the copy: slot
+      // `off + idx` of the copy's leaf node `low` (`high`, the next one, past 511).
+      const page0 = (dstStart + (base - srcStart)) / PAGE_SIZE;
+      const off = page0 % 512;
+      let low = -1;
+      let high = -1;
+      const at = srcNode * (PAGE_SIZE / 4);
+      let left = frames.aux(srcNode);
+      for (let idx = first; idx <= last && left > 0; idx++) {
+        const i = at + idx * 2;
+        const lo = from.loadLo(i);
+        if (lo === 0) continue;
+        left--;
+        if ((lo & mappedMask) === 0) continue;
+        const hi = u32[i + 1] as number;
+        const frame = fmt.frameOf(lo, hi);
+        const prop = fmt.propertyOf(lo, hi);
+        op(prop);
+        // Read once each, as snapshotProperty does: a getter runs once.
+        const flags: unknown = prop.flags;
+        const cache: unknown = prop.cache;
+        if (flags !== lastFlags || cache !== lastCache) {
+          checkFlags(flags, "prop.flags");
+          checkCache(cache, "prop.cache");
+          scratch.flags = flags;
+          scratch.cache = cache;
+          lastFlags = flags;
+          lastCache = cache;
+        }
+        const newLo = fmt.leafLo(frame, scratch);
+        const newHi = fmt.leafHi(frame, scratch);
+        if (newLo !== lo || newHi !== hi) {
+          log.push(i, lo, hi);
+          from.rewrite(i, newLo, newHi);
+        }
+        let slot = off + idx;
+        let node: number;
+        if (slot < 512) {
+          if (low < 0) low = to.leafNodeFor((page0 + idx) * PAGE_SIZE);
+          node = low;
+        } else {
+          slot -= 512;
+          if (high < 0) high = to.leafNodeFor((page0 + idx) * PAGE_SIZE);
+          node = high;
+        }
+        // Set before mapIn: leafNodeFor may have linked nodes that an undo must free.
+        mapped = true;
+        if (!to.mapIn(node, slot * 2, frame, newLo, newHi)) {
+          contractViolation(`copyFrom: page 0x${((page0 + idx) * PAGE_SIZE).toString(16)} of the destination was mapped while op ran`);
+        }
       }
-      to.map(dstStart + (va - srcStart), frame, p);
-      mapped = true;
     });
   } catch (e) {
     for (let k = log.length - 3; k >= 0; k -= 3) from.rewrite(log[k] as number, log[k + 1] as number, log[k + 2] as number);

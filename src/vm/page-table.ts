@@ -183,9 +183,24 @@ export class PageTable {
    * @throws {VmError} `NoMemory` for a table node (nothing changes).
    */
   map(va: number, frame: number, prop: PageProperty): void {
+    checkUserFrame(this.ram, frame);
+    const node = this.leafNodeFor(va);
+    if (!this.mapIn(node, (Math.floor(va / PAGE_SIZE) & 511) * 2, frame, this.fmt.leafLo(frame, prop), this.fmt.leafHi(frame, prop))) {
+      contractViolation(`mapping over an already mapped page at 0x${va.toString(16)}`);
+    }
+  }
+
+  /**
+   * The level-1 node covering page `va`, creating the nodes on the way as
+   * needed. A created node is linked (its parent's count raised) but holds
+   * no entry yet: the caller maps into it at once, so no empty node stays
+   * (a failure after this leaves it to an unmap, which frees empty nodes).
+   *
+   * @throws {VmError} `NoMemory` for a table node (nothing changes).
+   */
+  leafNodeFor(va: number): number {
     const ram = this.ram;
     const fmt = this.fmt;
-    checkUserFrame(ram, frame);
     let node = this.root;
     const created: Array<[parent: number, index: number, child: number]> = [];
     for (let level = 4 as 1 | 2 | 3 | 4; level > 1; level--) {
@@ -213,11 +228,34 @@ export class PageTable {
       created.push([node, i, child]);
       node = child;
     }
-    const i = entryIndex(node, va, 1);
-    if ((this.loadLo(i) & this.mappedMask) !== 0) contractViolation(`mapping over an already mapped page at 0x${va.toString(16)}`);
-    ram.frames.ref(frame, 1);
-    this.publish(i, fmt.leafLo(frame, prop), fmt.leafHi(frame, prop));
+    return node;
+  }
+
+  /**
+   * Maps the page of entry `slot` (its `u32` offset in the node: twice the
+   * entry number) of level-1 node `node` ({@link leafNodeFor}) to `frame`,
+   * with the leaf entry halves `lo`/`hi` (`fmt.leafLo`/`leafHi` of `frame`),
+   * taking a reference to the frame. Returns false, changing nothing, when
+   * that page is already mapped. The batch form of {@link map}: a caller
+   * mapping a run of pages walks once per node, and its per-page work is
+   * integer arithmetic (no address, which would be a double past 2^31).
+   *
+   * `frame` is checked as {@link checkUserFrame} does, fused with taking
+   * the reference.
+   *
+   * @throws {Error} `ERR_VMIO_INTERNAL`: `frame` is not a live untyped frame (nothing changes).
+   */
+  mapIn(node: number, slot: number, frame: number, lo: number, hi: number): boolean {
+    const i = node * NODE_WORDS + slot;
+    if ((this.loadLo(i) & this.mappedMask) !== 0) return false;
+    const ram = this.ram;
+    if (!(frame >= ram.metaFrames && frame < ram.nframes && ram.frames.refUntyped(frame))) {
+      checkUserFrame(ram, frame); // throws, saying why
+      internalError(`frame ${frame} is not a live untyped frame: it cannot be mapped into user space`);
+    }
+    this.publish(i, lo, hi);
     ram.frames.auxAdd(node, 1);
+    return true;
   }
 
   /**
@@ -242,6 +280,7 @@ export class PageTable {
     const frames = this.ram.frames;
     const first = Math.max(0, Math.floor((start - base) / span));
     const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    if (level === 1) return this.#unmapLeaf(node, first, last, released);
     let left = frames.aux(node);
     let pages = 0;
     for (let idx = first; idx <= last && left > 0; idx++) {
@@ -249,14 +288,6 @@ export class PageTable {
       const lo = this.loadLo(i);
       if (lo === 0) continue;
       left--;
-      if (level === 1) {
-        if ((lo & this.mappedMask) === 0) continue;
-        released.push(this.frameAt(i, lo));
-        this.clear(i);
-        frames.auxAdd(node, -1);
-        pages++;
-        continue;
-      }
       if ((lo & this.tableMask) !== this.tableBits) continue;
       const child = this.frameAt(i, lo);
       const childBase = base + idx * span;
@@ -268,6 +299,31 @@ export class PageTable {
         if (!this.ram.nodeCache.put(child)) released.push(child);
       }
     }
+    return pages;
+  }
+
+  /**
+   * Unmaps entries `[first, last]` of level-1 node `node`: {@link unmapIn}'s
+   * innermost loop, in integer index arithmetic, with the node's count
+   * lowered once at the end (no walker reads the count; only changes do,
+   * and none runs meanwhile). Exit unmaps a whole process this way.
+   */
+  #unmapLeaf(node: number, first: number, last: number, released: number[]): number {
+    const frames = this.ram.frames;
+    const mask = this.mappedMask;
+    let left = frames.aux(node);
+    let pages = 0;
+    const at = node * NODE_WORDS;
+    for (let i = at + first * 2, end = at + last * 2; i <= end && left > 0; i += 2) {
+      const lo = this.loadLo(i);
+      if (lo === 0) continue;
+      left--;
+      if ((lo & mask) === 0) continue;
+      released.push(this.frameAt(i, lo));
+      this.clear(i);
+      pages++;
+    }
+    if (pages > 0) frames.auxAdd(node, -pages);
     return pages;
   }
 
@@ -308,32 +364,34 @@ export class PageTable {
   }
 
   /**
-   * Calls `visit(va, i)` for each mapped page of `[start, end)` in address
-   * order, `i` being the `u32` index of its leaf entry. `visit` may rewrite
-   * that entry (not clear it) and map pages of other tables; nothing may
-   * change this table's nodes meanwhile. Each node's scan stops once its
-   * present entries have all been met.
+   * Calls `visit(node, base, first, last)` for each level-1 node holding
+   * entries of `[start, end)`, in address order: entries `first` to `last`
+   * of `node` (covering from `base`) are that node's part of the range.
+   * `visit` may rewrite those entries (not clear them) and map pages of
+   * other tables; nothing may change this table's nodes meanwhile. Each
+   * upper node's scan stops once its present entries have all been met.
    */
-  forEachMapped(start: number, end: number, visit: (va: number, i: number) => void): void {
-    this.eachIn(this.root, 4, 0, start, end, visit);
+  forEachLeafNode(start: number, end: number, visit: (node: number, base: number, first: number, last: number) => void): void {
+    this.#leafNodesIn(this.root, 4, 0, start, end, visit);
   }
 
-  private eachIn(node: number, level: number, base: number, start: number, end: number, visit: (va: number, i: number) => void): void {
+  #leafNodesIn(node: number, level: number, base: number, start: number, end: number, visit: (node: number, base: number, first: number, last: number) => void): void {
     const span = SPAN[level as 1 | 2 | 3 | 4];
     const first = Math.max(0, Math.floor((start - base) / span));
     const last = Math.min(511, Math.floor((end - 1 - base) / span));
+    if (level === 1) {
+      visit(node, base, first, last);
+      return;
+    }
     let left = this.ram.frames.aux(node);
     for (let idx = first; idx <= last && left > 0; idx++) {
       const i = node * NODE_WORDS + idx * 2;
       const lo = this.loadLo(i);
       if (lo === 0) continue;
       left--;
+      if ((lo & this.tableMask) !== this.tableBits) continue;
       const entryBase = base + idx * span;
-      if (level === 1) {
-        if ((lo & this.mappedMask) !== 0) visit(entryBase, i);
-      } else if ((lo & this.tableMask) === this.tableBits) {
-        this.eachIn(this.frameAt(i, lo), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span), visit);
-      }
+      this.#leafNodesIn(this.frameAt(i, lo), level - 1, entryBase, Math.max(start, entryBase), Math.min(end, entryBase + span), visit);
     }
   }
 

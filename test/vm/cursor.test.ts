@@ -783,6 +783,98 @@ test("copyFrom is all or nothing: an op that throws halfway leaves both spaces a
   disposeAndCheck(f);
 });
 
+test("copyFrom to a destination offset that is not a multiple of 2 MiB: runs cross the copy's leaf nodes where the source's do not", () => {
+  const f = fixture();
+  // Source pages on both sides of a 2 MiB boundary; copied 0x13_5000 higher,
+  // so each source leaf node's run lands in two of the copy's leaf nodes.
+  const vas = [0x1000, 0xc_a000, 0xc_b000, 0x1f_f000, 0x20_0000, 0x2c_b000, 0x3f_f000];
+  const paddrs = vas.map((va, k) => mapNew(f.space, f.mem, va, k % 2 === 0 ? PageFlags.RW : PageFlags.RX));
+  const before = f.mem.freeFrames();
+  const child = childOf(f);
+  const shift = 0x13_5000;
+  const free = f.mem.freeFrames();
+  const props: PageProperty[] = [];
+  {
+    using from = f.space.cursorMut({ start: 0x1000, end: 0x40_0000 });
+    using to = child.cursorMut({ start: 0x1000 + shift, end: 0x40_0000 + shift });
+    to.copyFrom(from, 0x3f_f000, (p) => {
+      props.push(p);
+      clearW(p);
+    });
+  }
+  assert.equal(props.length, vas.length, "op ran once per mapped page");
+  assert.equal(new Set(props).size, vas.length, "each call got its own property object");
+  vas.forEach((va, k) => {
+    const flags = (k % 2 === 0 ? PageFlags.RW : PageFlags.RX) & ~PageFlags.W;
+    const expected = { paddr: paddrs[k], flags, cache: CachePolicy.Writeback };
+    assert.deepEqual(queryAt(f.space, va), expected, `source 0x${va.toString(16)}`);
+    assert.deepEqual(queryAt(child, va + shift), expected, `copy 0x${(va + shift).toString(16)}`);
+  });
+  const nodes = spaceStateOf(child).table.nodeCount();
+  assert.equal(nodes, 1 + 1 + 1 + 3, "root, one node per upper level, three leaf nodes (0x13_6000 … 0x53_4000)");
+  assert.equal(free - f.mem.freeFrames(), nodes - 1, "only the copy's nodes were allocated");
+  child.dispose();
+  assert.equal(f.mem.freeFrames(), before, "the copy's nodes, root and control block are back");
+  for (const va of vas) {
+    using c = f.space.cursor({ start: va, end: va + PAGE_SIZE });
+    const item = c.query().item;
+    assert.equal(item?.frame.referenceCount(), 2, "the mapping's reference and the handle's");
+    item?.frame.dispose();
+  }
+  disposeAndCheck(f);
+});
+
+test("copyFrom reads op's property once per page and checks every value it reads, even after valid ones", () => {
+  const f = fixture();
+  for (const va of [0x1000, 0x2000, 0x3000, 0x4000]) mapNew(f.space, f.mem, va, PageFlags.RW);
+  const child = childOf(f);
+  const free = f.mem.freeFrames();
+  let reads = 0;
+  {
+    using from = f.space.cursorMut({ start: 0x1000, end: 0x5000 });
+    using to = child.cursorMut({ start: 0x1000, end: 0x5000 });
+    // A getter that answers differently on a second read: only the first counts.
+    to.copyFrom(from, 0x2000, (p) => {
+      let first = true;
+      Object.defineProperty(p, "flags", {
+        get: () => {
+          reads++;
+          const v = first ? PageFlags.R : PageFlags.RWX;
+          first = false;
+          return v;
+        },
+      });
+    });
+    assert.equal(reads, 2, "flags read once per page");
+    assert.equal(flagsAt(child, 0x1000), PageFlags.R);
+    assert.equal(flagsAt(child, 0x2000), PageFlags.R);
+    // Pages 3 and 4: the first is valid, the second not; all or nothing.
+    let n = 0;
+    throwsContract(
+      () =>
+        to.copyFrom(from, 0x2000, (p) => {
+          if (++n === 2) p.flags = 1.5;
+          else clearW(p);
+        }),
+      RangeError,
+    );
+    n = 0;
+    throwsContract(
+      () =>
+        to.copyFrom(from, 0x2000, (p) => {
+          if (++n === 2) p.cache = "writeback" as never;
+          else clearW(p);
+        }),
+      TypeError,
+    );
+  }
+  assert.equal(flagsAt(f.space, 0x3000), PageFlags.RW, "the refused copies undid the first page");
+  assert.equal(queryAt(child, 0x3000), undefined);
+  assert.equal(f.mem.freeFrames(), free - (spaceStateOf(child).table.nodeCount() - 1), "no frame or node lost");
+  child.dispose();
+  disposeAndCheck(f);
+});
+
 test("copyFrom is all or nothing under NoMemory for a page-table node", () => {
   const f = fixture();
   mapNew(f.space, f.mem, 0x1000, PageFlags.RW);

@@ -361,6 +361,17 @@ test("by construction, no reserved frame, page-table node or free frame ever ent
   }
   assert.equal(mem.freeFrames(), free, "no node was made on the way");
   assert.equal(walk(mem, table.root, 0x7000).entries.length, 1, "the walk stops at the root: nothing was linked");
+  // The batch form (mapIn, fork's path) checks every frame the same way, fused with taking the reference.
+  mapNew(space, mem, 0x6000, PageFlags.RW);
+  const node = table.leafNodeFor(0x7000);
+  const refsOfRoot = ramOf(mem).frames.refCount(table.root);
+  while (!ramOf(mem).frames.isFree(freeFrame)) freeFrame++;
+  for (const frame of [0, mem.reservedFrames() - 1, table.root, freeFrame, ramOf(mem).nframes]) {
+    assert.throws(() => table.mapIn(node, 7 * 2, frame, 0, 0), isInternal, `mapIn frame ${frame}`);
+  }
+  assert.equal(ramOf(mem).frames.refCount(table.root), refsOfRoot, "no reference taken");
+  assert.equal(readPte(mem, node, 7).lo, 0, "nothing written");
+  unmapAt(space, 0x6000);
   // reprotect refuses to rewrite an entry that no longer maps the frame it was given.
   const paddr = mapNew(space, mem, 0x7000, PageFlags.RW);
   assert.throws(() => table.reprotect(0x7000, paddr / PAGE_SIZE + 1, prop), isInternal);

@@ -218,8 +218,6 @@ export interface CursorAccess {
   isExpected(x: unknown): boolean;
   /** Bytes between the cursor's position and its end. */
   left(c: object): number;
-  /** Whether the cursor's memory may fault (type-level `Fallible`). */
-  fallible(c: object): boolean;
   /**
    * Moves `min(n, left(c))` bytes between the cursor and the memory at
    * `pos` described by `bytes`/`space`/`lease` — into a writer from that
@@ -248,7 +246,7 @@ export interface CursorAccess {
 /** The access a class has not installed yet: nothing is a cursor of it. */
 function none(): CursorAccess {
   const never = (): never => internalError("a cursor class was used before its module was loaded");
-  return { is: () => false, isExpected: () => false, left: never, fallible: never, exchange: never, transfer: never, location: never };
+  return { is: () => false, isExpected: () => false, left: never, exchange: never, transfer: never, location: never };
 }
 
 /**

@@ -172,7 +172,6 @@ export class VmReader<F extends Fallibility = Fallible> {
         }
       },
       left: (r) => (r as VmReader<Fallibility>).#end - (r as VmReader<Fallibility>).#pos,
-      fallible: (r) => (r as VmReader<Fallibility>).#fallible,
       exchange,
       // `VmWriter.write`'s side of the copy (see `CursorAccess.transfer`):
       // the checks, and a copy between two direct memories written out;

@@ -160,7 +160,6 @@ export class VmWriter<F extends Fallibility = Fallible> {
         }
       },
       left: (w) => (w as VmWriter<Fallibility>).#end - (w as VmWriter<Fallibility>).#pos,
-      fallible: (w) => (w as VmWriter<Fallibility>).#fallible,
       exchange,
       // `VmReader.read`'s side of the copy (see `CursorAccess.transfer`):
       // the checks, and a copy between two direct memories written out;

@@ -309,7 +309,7 @@ export class SpaceState extends MemorySpace {
    * or more per miss and twice the object loads: measured in one process on
    * the same RAM, a miss cost 2–2.5× the floor's hand-written walker.
    *
-   * Out of line on purpose, and kept so: its bytecode (513 bytes) is past
+   * Out of line on purpose, and kept so: its bytecode (519 bytes) is past
    * V8's `--max-inlined-bytecode-size` (460 on Node 20), so TurboFan never
    * inlines it. Inlined into `VmSpace.readVal`'s own optimised code, it made
    * that code's inlined bytecode (counted against inlining it again, V8's
@@ -339,7 +339,7 @@ export class SpaceState extends MemorySpace {
     else {
       // A walk from the root, for a user address only; its leaf node goes into the walk cache (as `leafEntry` does).
       if (!(addr >= 0 && addr < ALL) || Math.floor(addr) !== addr) return -1;
-      this.syncTlb();
+      if (!this.shared) this.syncTlb(); // shared RAM is in step already (above)
       i = this.table.leafIndex(base);
       if (i < 0) {
         this.misses++;

@@ -295,9 +295,12 @@ export class SpaceState extends MemorySpace {
     if (offset + len > PAGE_SIZE || len === 0) return -1;
     const k = (addr >>> 10) & TLB_INDEX_MASK;
     const shared = this.shared;
-    if (this.entries[write === true ? k + 1 : k] === base && (shared === false || Atomics.load(this.i32, this.epochIndex) === this.seenEpoch)) {
+    const e = this.entries;
+    if (e[write === true ? k + 1 : k] === base && (shared === false || Atomics.load(this.i32, this.epochIndex) === this.seenEpoch)) {
+      // The delta before the counter: loaded after the store, it was loaded again (its array's base and length too).
+      const p = (e[k + 3] as number) + base + offset;
       this.hits++;
-      return (this.entries[k + 3] as number) + base + offset;
+      return p;
     }
     // The common miss, as missValue's first case (on shared RAM that takes an epoch sync first: left to missValue).
     if (shared === true) return -1;
@@ -312,7 +315,6 @@ export class SpaceState extends MemorySpace {
     this.misses++;
     const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
     // Tlb.fill, with the permissions walkEntry gives such an entry (as missValue).
-    const e = this.entries;
     const j = (vpn & TLB_MASK) * 4;
     e[j] = base;
     e[j + 1] = (lo & this.writeDirty) === this.writeDirty ? base : -1;

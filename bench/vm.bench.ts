@@ -828,16 +828,25 @@ function tlbHitFloorOnObject(): BenchCase {
 // the best hand-written plain JS doing the same job under the same rules),
 // and the reason on the line above it.
 export const cases: BenchCase[] = [
-  // Past the TLB's reach every read is a miss: a walk-cache hit, a leaf-entry load from RAM and a data load after it (floor:
-  // walk-floor-*; walk-floor-vmram-* runs the floor's walker over vmio's own RAM and table and costs what the floor costs:
-  // the memory layout is not the gap). In one process on the same RAM, vmio against the floor's walker, after the flat
-  // miss (SpaceState.missValue): 1.3–1.4× at 256 Ki pages (was 2.4×), 1.65–1.9× at 4 Ki (was 2.5×). What remains, in
-  // V8 terms: the miss is one call (missValue is past --max-inlined-bytecode-size on purpose: inlined, it made readVal's
-  // own optimised code too large for TurboFan to inline readVal into the caller's loop, and every read became a call);
-  // and a TLB hit — 70 % of this address stream at 4 Ki pages — costs ~8 ns against the floor's ~5: the public API's
-  // checks (active space, type brand, number), the statistics counter, and the TLB reached through VmSpace → SpaceState
-  // → array where the floor's closures hold it as a constant (function-context specialisation; holding the array on
-  // VmSpace itself measured no gain).
+  // Past the TLB's reach most reads miss: a walk-cache hit, a leaf-entry load from RAM and a data load after it (floors:
+  // walk-floor-*, whose TLB knows reads only — a tag and a delta, 16 B a page; walk-floor-vmram-* runs that walker over
+  // vmio's RAM and table and costs what it costs on its own memory; walk-floor-fulltlb-* is the honest one, the same
+  // walker with a TLB doing vmio's job: read, write-once-DIRTY and execute tags + delta, 32 B a slot). This pass:
+  // the common miss (walk-cache hit, entry with nothing to set) is inline in SpaceState.valueAt, and readVal keeps
+  // only the hit and that miss inline (123 bytes of bytecode, was 277/362), the rest in VmSpace.#readMissed; measured
+  // in separate processes, old build against new in one sitting: 4 Ki 0.13 → 0.17, 64 Ki 0.083 → 0.094 (three more
+  // runs: 4 Ki 0.18–0.19, 64 Ki 0.095–0.106, 256 Ki 0.084–0.089). What limits it, in V8 terms:
+  // - a call out of the loop per miss was the first cost: missValue is past --max-inlined-bytecode-size (460), so every
+  //   miss was a call, with a heap number allocated for the address (user addresses past 2^30 are not Smis); merging
+  //   its tagged result with the hit's float64 also made TurboFan tag every hit's address before the decode;
+  // - TurboFan inlines readVal into the loop only while 1.2 × (its bytecode + what its own optimised code inlined)
+  //   stays within the 920-byte cumulative budget: with the shared-RAM path and the miss call written in readVal it
+  //   was 362 + 486 and every read became a call once the walk step was warm (--trace-turbo-inlining); now 123 + 486;
+  // - the TLB's layout: the read-only floor's TLB touches half the memory of one that also serves writes and fetches
+  //   (walk-floor-fulltlb-* is 0.22–0.24 at 4 Ki where walk-floor-* is 0.24–0.30, and 0.10 at 256 Ki against 0.11);
+  // - left against walk-floor-fulltlb-* (12.8–14.0 ns against 10.0–10.2, once 13.7, at 4 Ki): the API's checks, the two statistics counters,
+  //   and the paging format's frame-number fields read from the PageTable (the floor folds x86-64's shifts and masks
+  //   into its code; holding them as Smi fields on SpaceState measured no gain). Not attributed further at this noise.
   randomWorkingSet(4096, 1 / 3, false),
   randomWorkingSet(65536, 1 / 8, false),
   randomWorkingSet(262144, 1 / 12, false),
@@ -866,7 +875,13 @@ export const cases: BenchCase[] = [
   // (43–53 µs). 256 `set`s from the same offsets of any fresh 18 MiB buffer cost what they cost from vmio's RAM.
   bigCopy(true),
   scatteredCopyFloor(),
-  // A copy from a moving user address needs a view made per copy (`subarray`), about the cost of a 64 B `set` (floor: user-copy-64b-floor).
+  // A copy from a moving user address needs a view made per copy (`subarray`), about the cost of a 64 B `set` (floor:
+  // user-copy-64b-floor). The ~25 ns above the floor is V8's inlining budget: the loop inlines VmSpace.reader (109
+  // bytes + 275 it inlines) and VmWriter.from (51 + 181), but not readFallible, whose own optimised code inlined the
+  // whole copy chain (transfer → exchange → copyRaw → copyWithSpace → probe, checkDirect: 109 + 758 bytes, × 1.2 past
+  // the 920-byte budget), so the reader and the writer escape into that call and are allocated per copy. With
+  // --max-inlined-bytecode-size-cumulative=2000 the same build ran 82 ns a copy against 102 (one process, one sitting).
+  // Fitting would need the whole chain (~1,480 bytes) under ~766: not something the vm layer can do alone.
   {
     id: "user-copy-64b",
     group: "vm",
@@ -894,9 +909,15 @@ export const cases: BenchCase[] = [
     },
   },
   smallCopyFloor(),
-  // A translation is a tag compare, a delta load and an add on top of the read (floor: tlb-hit-floor). vmio is ~2 ns
-  // over the floor (8.0 against 5.8 ns in one run): the API's checks, the statistics counter, the TLB reached through
-  // two objects (see the walk rows above); the ratio's spread is mostly the limit's (2.2–4.0 ns a read).
+  // A translation is a tag compare, a delta load and an add on top of the read (floors: tlb-hit-floor, whose TLB arrays
+  // are closure constants; tlb-hit-floor-object, the honest one: one of three hand-written spaces on objects, 32 B
+  // slots as vmio's, an active flag and a hit counter, behind a method call). This pass: readVal's hit keeps its
+  // address a float64 (valueAt returns -1 instead of calling the miss: a call's tagged result merged with it made
+  // TurboFan tag it), compares booleans with === (a bare test of a field is V8's generic ToBoolean: five compares),
+  // and loads the delta before counting the hit (after the store TurboFan loaded the array again): 7.7 → 6.8 ns in
+  // the same sitting, 0.30 → 0.32 (three more runs 0.31–0.32, the object floor 0.31–0.39, 5.4–6.5 ns). What is left
+  // against the object floor (~1 ns): readVal's argument checks (type brand, number), the descriptor's decode reached
+  // through the type, and the SpaceState's map check behind VmSpace's private field.
   {
     id: "user-readval-random",
     group: "vm",

@@ -338,7 +338,10 @@ export class SpaceState extends MemorySpace {
    * set: one load of the entry, the TLB filled in place. Split into
    * `walkValue` → `walk` → `leafEntry`, `frameAt`, `Tlb.fill` it cost a call
    * or more per miss and twice the object loads: measured in one process on
-   * the same RAM, a miss cost 2–2.5× the floor's hand-written walker.
+   * the same RAM, a miss cost 2–2.5× the floor's hand-written walker. On
+   * unshared RAM `VmSpace.readVal`/`writeVal` take that common miss inline
+   * first ({@link SpaceState.valueAt}) and reach this for the rest: bits to
+   * set, a walk from the root, a fault.
    *
    * Out of line on purpose, and kept so: its bytecode (519 bytes) is past
    * V8's `--max-inlined-bytecode-size` (460 on Node 20), so TurboFan never

@@ -10,6 +10,7 @@ import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, PageProperty, Phy
 import { ramOf } from "../src/frame/physical-memory.js";
 import { spaceStateOf } from "../src/vm/vm-space.js";
 import type { BenchCase, Body } from "./harness.js";
+import v8 from "node:v8";
 
 /** `count` random u32-aligned offsets below `pages` pages (a fixed LCG: the same every run). */
 function randomOffsets(count: number, pages: number): Float64Array {
@@ -649,6 +650,43 @@ function scatteredCopyFloor(): BenchCase {
 }
 
 /**
+ * A 64 B user→kernel copy through a fresh reader and writer
+ * (`space.reader(va, 64).readFallible(VmWriter.from(dst))`). With
+ * `budget`, V8's cumulative inlining budget is raised from 920 to that
+ * many bytes of bytecode first (a diagnostic beside the row: what the
+ * budget costs it; no target).
+ */
+function smallCopy(budget?: number): BenchCase {
+  return {
+    id: budget === undefined ? "user-copy-64b" : `user-copy-64b-budget-${budget}`,
+    group: "vm",
+    title: `64 B user→kernel copy (reader + readFallible)${budget === undefined ? "" : `, V8's inlining budget raised from 920 to ${budget} bytes of bytecode`}`,
+    limitLabel: "one Uint8Array.prototype.set of 64 B",
+    ...(budget === undefined ? { target: 0.3 } : {}),
+    ops: 1_000_000,
+    unit: "copy",
+    setup() {
+      if (budget !== undefined) v8.setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${budget}`);
+      const space = mappedSpace(new PhysicalMemory({ size: 4 << 20 }), 4, false);
+      const src = filled(64);
+      const dst = new Uint8Array(64);
+      return {
+        limit: (n) => {
+          for (let i = 0; i < n; i++) dst.set(src);
+          return dst[3];
+        },
+        vmio: (n) => {
+          let moved = 0;
+          for (let i = 0; i < n; i++) moved += space.reader(BASE + ((i * 64) & 0x3fff), 64).readFallible(VmWriter.from(dst));
+          return moved;
+        },
+        teardown: () => space.dispose(),
+      };
+    },
+  };
+}
+
+/**
  * The floor of a small user→kernel copy: the best hand-written copy of
  * 64 B from a user address under the same rules — a software TLB hit
  * (tag, delta), a check that the range stays in the page, and one `set` of
@@ -879,35 +917,11 @@ export const cases: BenchCase[] = [
   // user-copy-64b-floor). The ~25 ns above the floor is V8's inlining budget: the loop inlines VmSpace.reader (109
   // bytes + 275 it inlines) and VmWriter.from (51 + 181), but not readFallible, whose own optimised code inlined the
   // whole copy chain (transfer → exchange → copyRaw → copyWithSpace → probe, checkDirect: 109 + 758 bytes, × 1.2 past
-  // the 920-byte budget), so the reader and the writer escape into that call and are allocated per copy. With
-  // --max-inlined-bytecode-size-cumulative=2000 the same build ran 82 ns a copy against 102 (one process, one sitting).
+  // the 920-byte budget), so the reader and the writer escape into that call and are allocated per copy. With the
+  // budget raised to 2,000 (user-copy-64b-budget-2000) the same build runs 82 ns a copy against 102 (one sitting).
   // Fitting would need the whole chain (~1,480 bytes) under ~766: not something the vm layer can do alone.
-  {
-    id: "user-copy-64b",
-    group: "vm",
-    title: "64 B user→kernel copy (reader + readFallible)",
-    limitLabel: "one Uint8Array.prototype.set of 64 B",
-    target: 0.3,
-    ops: 1_000_000,
-    unit: "copy",
-    setup() {
-      const space = mappedSpace(new PhysicalMemory({ size: 4 << 20 }), 4, false);
-      const src = filled(64);
-      const dst = new Uint8Array(64);
-      return {
-        limit: (n) => {
-          for (let i = 0; i < n; i++) dst.set(src);
-          return dst[3];
-        },
-        vmio: (n) => {
-          let moved = 0;
-          for (let i = 0; i < n; i++) moved += space.reader(BASE + ((i * 64) & 0x3fff), 64).readFallible(VmWriter.from(dst));
-          return moved;
-        },
-        teardown: () => space.dispose(),
-      };
-    },
-  },
+  smallCopy(),
+  smallCopy(2000),
   smallCopyFloor(),
   // A translation is a tag compare, a delta load and an add on top of the read (floors: tlb-hit-floor, whose TLB arrays
   // are closure constants; tlb-hit-floor-object, the honest one: one of three hand-written spaces on objects, 32 B

@@ -302,8 +302,9 @@ export class SpaceState extends MemorySpace {
       this.hits++;
       return p;
     }
-    // The common miss, as missValue's first case (on shared RAM that takes an epoch sync first: left to missValue).
-    if (shared === true) return -1;
+    // The common miss, as missValue's first case (on shared RAM that takes an epoch sync first: left to missValue;
+    // a released space's walk cache is empty, but its table may be gone: as missValue, not a load of it).
+    if (shared === true || this.released === true) return -1;
     const vpn = base / PAGE_SIZE;
     const index = vpn & 511;
     const s = (vpn >>> 9) & WALK_MASK;

@@ -873,7 +873,7 @@ export const cases: BenchCase[] = [
   // the common miss (walk-cache hit, entry with nothing to set) is inline in SpaceState.valueAt, and readVal keeps
   // only the hit and that miss inline (123 bytes of bytecode, was 277/362), the rest in VmSpace.#readMissed; measured
   // in separate processes, old build against new in one sitting: 4 Ki 0.13 → 0.17, 64 Ki 0.083 → 0.094 (three more
-  // runs: 4 Ki 0.18–0.19, 64 Ki 0.095–0.106, 256 Ki 0.084–0.089). What limits it, in V8 terms:
+  // runs: 4 Ki 0.18–0.19, 64 Ki 0.095–0.112, 256 Ki 0.084–0.089). What limits it, in V8 terms:
   // - a call out of the loop per miss was the first cost: missValue is past --max-inlined-bytecode-size (460), so every
   //   miss was a call, with a heap number allocated for the address (user addresses past 2^30 are not Smis); merging
   //   its tagged result with the hit's float64 also made TurboFan tag every hit's address before the decode;
@@ -881,7 +881,7 @@ export const cases: BenchCase[] = [
   //   stays within the 920-byte cumulative budget: with the shared-RAM path and the miss call written in readVal it
   //   was 362 + 486 and every read became a call once the walk step was warm (--trace-turbo-inlining); now 123 + 486;
   // - the TLB's layout: the read-only floor's TLB touches half the memory of one that also serves writes and fetches
-  //   (walk-floor-fulltlb-* is 0.22–0.24 at 4 Ki where walk-floor-* is 0.24–0.30, and 0.10 at 256 Ki against 0.11);
+  //   (walk-floor-fulltlb-* is 0.22–0.24 at 4 Ki where walk-floor-* is 0.22–0.30, 0.09–0.10 at 256 Ki against 0.11);
   // - left against walk-floor-fulltlb-* (12.8–14.0 ns against 10.0–10.2, once 13.7, at 4 Ki): the API's checks, the two statistics counters,
   //   and the paging format's frame-number fields read from the PageTable (the floor folds x86-64's shifts and masks
   //   into its code; holding them as Smi fields on SpaceState measured no gain). Not attributed further at this noise.
@@ -918,7 +918,8 @@ export const cases: BenchCase[] = [
   // bytes + 275 it inlines) and VmWriter.from (51 + 181), but not readFallible, whose own optimised code inlined the
   // whole copy chain (transfer → exchange → copyRaw → copyWithSpace → probe, checkDirect: 109 + 758 bytes, × 1.2 past
   // the 920-byte budget), so the reader and the writer escape into that call and are allocated per copy. With the
-  // budget raised to 2,000 (user-copy-64b-budget-2000) the same build runs 82 ns a copy against 102 (one sitting).
+  // budget raised to 2,000 (user-copy-64b-budget-2000) the same build runs 80–87 ns a copy against 101–122 (0.22–0.24
+  // against 0.17–0.20; the floor 0.26–0.29).
   // Fitting would need the whole chain (~1,480 bytes) under ~766: not something the vm layer can do alone.
   smallCopy(),
   smallCopy(2000),
@@ -929,7 +930,7 @@ export const cases: BenchCase[] = [
   // address a float64 (valueAt returns -1 instead of calling the miss: a call's tagged result merged with it made
   // TurboFan tag it), compares booleans with === (a bare test of a field is V8's generic ToBoolean: five compares),
   // and loads the delta before counting the hit (after the store TurboFan loaded the array again): 7.7 → 6.8 ns in
-  // the same sitting, 0.30 → 0.32 (three more runs 0.31–0.32, the object floor 0.31–0.39, 5.4–6.5 ns). What is left
+  // the same sitting, 0.30 → 0.32 (five runs 0.31–0.33, 6.6–7.2 ns; the object floor 0.31–0.39, 5.3–6.5 ns). What is left
   // against the object floor (~1 ns): readVal's argument checks (type brand, number), the descriptor's decode reached
   // through the type, and the SpaceState's map check behind VmSpace's private field.
   {

@@ -872,7 +872,7 @@ export const cases: BenchCase[] = [
   // walker with a TLB doing vmio's job: read, write-once-DIRTY and execute tags + delta, 32 B a slot). This pass:
   // the common miss (walk-cache hit, entry with nothing to set) is inline in SpaceState.valueAt, and readVal keeps
   // only the hit and that miss inline (123 bytes of bytecode, was 277/362), the rest in VmSpace.#readMissed; measured
-  // in separate processes, old build against new in one sitting: 4 Ki 0.13 → 0.17, 64 Ki 0.083 → 0.094 (three more
+  // in separate processes, old build against new in one sitting: 4 Ki 0.13 → 0.17, 64 Ki 0.083 → 0.094 (five more
   // runs: 4 Ki 0.18–0.19, 64 Ki 0.095–0.112, 256 Ki 0.084–0.089). What limits it, in V8 terms:
   // - a call out of the loop per miss was the first cost: missValue is past --max-inlined-bytecode-size (460), so every
   //   miss was a call, with a heap number allocated for the address (user addresses past 2^30 are not Smis); merging

@@ -267,29 +267,62 @@ export class SpaceState extends MemorySpace {
   }
 
   /**
-   * The value paths' translation: the physical address of `[addr, addr +
-   * len)` when it lies in one page cached for the access (and, on shared
-   * RAM, the TLB is in step with the epoch: the caller is then inside a
-   * critical section), else what {@link SpaceState.missValue} finds, else
-   * -1 (the caller takes the general path). Sets no run field. A hit also
-   * proves `addr` a user address (a tag is a mapped page's base), so the
-   * caller need only know that `addr` is a number. Small on purpose (see
-   * `missValue`).
+   * The value paths' translation, all of it inline: the physical address of
+   * `[addr, addr + len)` when it lies in one page cached for the access (on
+   * shared RAM, with the TLB in step with the epoch: the caller is then
+   * inside a critical section), or — on unshared RAM — whose leaf node the
+   * page-walk cache holds and whose leaf entry allows the access with
+   * nothing to set (the common miss, which then fills the TLB); else -1, and
+   * the caller takes {@link SpaceState.missValue} and then the general path.
+   * Sets no run field and calls nothing. A hit also proves `addr` a user
+   * address (a tag is a mapped page's base, a walk-cache tag the first page
+   * of a mapped region), so the caller need only know that `addr` is a
+   * number.
+   *
+   * Why the miss is not called from here: the value of a call is a tagged
+   * number, so a result merged from a call and from the hit made TurboFan
+   * tag the hit's address too (a Smi check, or a heap number) before every
+   * decode; returning -1 keeps the result a float64 on the inlined path.
+   * Why the walk-cache step is here and not only in `missValue`: a call past
+   * the TLB costs its frame and a heap number for an address past 2^30
+   * (every user address of the benches), more than the step itself. Booleans
+   * are compared with `=== true`/`=== false`: a bare `if (flag)` on a field
+   * or parameter is V8's generic ToBoolean (five compares).
    */
   valueAt(addr: number, len: number, write: boolean): number {
     const offset = addr & (PAGE_SIZE - 1);
     const base = addr - offset;
+    if (offset + len > PAGE_SIZE || len === 0) return -1;
     const k = (addr >>> 10) & TLB_INDEX_MASK;
-    if (
-      offset + len <= PAGE_SIZE &&
-      len !== 0 &&
-      this.entries[write ? k + 1 : k] === base &&
-      (!this.shared || Atomics.load(this.i32, this.epochIndex) === this.seenEpoch)
-    ) {
+    const shared = this.shared;
+    const e = this.entries;
+    if (e[write === true ? k + 1 : k] === base && (shared === false || Atomics.load(this.i32, this.epochIndex) === this.seenEpoch)) {
+      // The delta before the counter: loaded after the store, it was loaded again (its array's base and length too).
+      const p = (e[k + 3] as number) + base + offset;
       this.hits++;
-      return (this.entries[k + 3] as number) + base + offset;
+      return p;
     }
-    return this.missValue(addr, len, write);
+    // The common miss, as missValue's first case (on shared RAM that takes an epoch sync first: left to missValue;
+    // a released space's walk cache is empty, but its table may be gone: as missValue, not a load of it).
+    if (shared === true || this.released === true) return -1;
+    const vpn = base / PAGE_SIZE;
+    const index = vpn & 511;
+    const s = (vpn >>> 9) & WALK_MASK;
+    if (this.walkTags[s] !== vpn - index) return -1;
+    const i = (this.walkNodes[s] as number) + index * 2;
+    const lo = this.u32[i] as number;
+    const ready = write === true ? this.readyWrite : this.readyRead;
+    if ((lo & ready) !== ready) return -1;
+    this.misses++;
+    const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
+    // Tlb.fill, with the permissions walkEntry gives such an entry: missValue's lines, written out again on purpose
+    // (a helper shared by both measured missValue's bytecode 519 → 430, under the 460 it must stay past).
+    const j = (vpn & TLB_MASK) * 4;
+    e[j] = base;
+    e[j + 1] = (lo & this.writeDirty) === this.writeDirty ? base : -1;
+    e[j + 2] = -1;
+    e[j + 3] = paddr - base;
+    return paddr + offset;
   }
 
   /**
@@ -307,7 +340,10 @@ export class SpaceState extends MemorySpace {
    * set: one load of the entry, the TLB filled in place. Split into
    * `walkValue` → `walk` → `leafEntry`, `frameAt`, `Tlb.fill` it cost a call
    * or more per miss and twice the object loads: measured in one process on
-   * the same RAM, a miss cost 2–2.5× the floor's hand-written walker.
+   * the same RAM, a miss cost 2–2.5× the floor's hand-written walker. On
+   * unshared RAM `VmSpace.readVal`/`writeVal` take that common miss inline
+   * first ({@link SpaceState.valueAt}) and reach this for the rest: bits to
+   * set, a walk from the root, a fault.
    *
    * Out of line on purpose, and kept so: its bytecode (519 bytes) is past
    * V8's `--max-inlined-bytecode-size` (460 on Node 20), so TurboFan never

@@ -34,7 +34,7 @@ import { PhysicalMemory, checkedRamOf } from "../frame/physical-memory.js";
 import type { Fallible } from "../io/fallibility.js";
 import { VmError } from "../io/vm-error.js";
 import { storeValueAt, withVmIo, type IoMemory } from "../io/vm-io.js";
-import type { OnceKind, PodDescriptor, PodType } from "../pod/pod-type.js";
+import type { OnceKind, PodDescriptor, PodSnapshot, PodType } from "../pod/pod-type.js";
 import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { activeSpace, setActiveSpace } from "./activation.js";
@@ -387,17 +387,39 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
    * @throws {TypeError | RangeError} bad arguments; the space was disposed.
    */
   override readVal<T>(vaddr: number, t: PodType<T>): T {
-    // The common case — active space, a value inside one page that is
-    // cached or mapped — is one TLB lookup (or a walk) and one decode;
-    // everything else takes the general path. On shared RAM an integer of
-    // up to 32 bits is a validated read, and other values are translated and
-    // decoded in a critical section, so that the frame cannot be freed under
-    // them.
+    // The common case — active space on unshared RAM, a value inside one
+    // page that is cached, or whose leaf node the walk cache holds — is
+    // `valueAt` and one decode, inline; everything else is `#readMissed`.
+    // Why so: TurboFan inlines `readVal` into its caller's loop only while
+    // its bytecode plus what its own optimised code inlined stays under
+    // V8's cumulative budget (920, a candidate counted at 1.2×): with the
+    // shared-RAM path and the miss written here, `readVal` (362 bytes, 486
+    // inlined) went over it once the walk-cache step was warm, and every
+    // read became a call (`--trace-turbo-inlining`). `=== true`/`=== false`:
+    // see `valueAt`.
     const m = this.#state;
-    if (this.#active && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
+    if (this.#active === true && m.shared === false && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
       const d = t as PodDescriptor<T>;
-      if (!m.shared) {
-        const p = m.valueAt(vaddr, d.size, false);
+      const p = m.valueAt(vaddr, d.size, false);
+      if (p >= 0) return d.decode(m.ramView, p);
+    }
+    return this.#readMissed(vaddr, t);
+  }
+
+  /**
+   * The rest of {@link VmSpace.readVal}: a walk past the walk cache
+   * (`missValue`), shared RAM, and the general path (which calls the fault
+   * handler, and throws for bad arguments). On shared RAM an integer of up
+   * to 32 bits is a validated read, and other values are translated and
+   * decoded in a critical section, so that the frame cannot be freed under
+   * them.
+   */
+  #readMissed<T>(vaddr: number, t: PodType<T>): T {
+    const m = this.#state;
+    if (this.#active === true && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
+      const d = t as PodDescriptor<T>;
+      if (m.shared === false) {
+        const p = m.missValue(vaddr, d.size, false);
         if (p >= 0) return d.decode(m.ramView, p);
       } else {
         const once = d.once;
@@ -407,7 +429,8 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
         }
         m.enter();
         try {
-          const p = m.valueAt(vaddr, d.size, false);
+          let p = m.valueAt(vaddr, d.size, false);
+          if (p < 0) p = m.missValue(vaddr, d.size, false);
           if (p >= 0) return d.decode(m.ramView, p);
         } finally {
           m.exit();
@@ -429,11 +452,25 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     const d = t as PodDescriptor<T>;
     // Snapshot, check, store: `value`'s getters run here and nowhere else.
     const snap = d.snapshot(value, "value");
+    // As readVal: the common case inline, the rest out of line.
+    const m = this.#state;
+    if (this.#active === true && m.shared === false) {
+      const p = m.valueAt(vaddr, d.size, true);
+      if (p >= 0) {
+        d.store(m.ramView, p, snap);
+        return;
+      }
+    }
+    this.#storeMissed(vaddr, d, snap);
+  }
+
+  /** The rest of {@link VmSpace.writeVal} for a checked snapshot `snap`: as {@link VmSpace.#readMissed}, stores always in a critical section on shared RAM. */
+  #storeMissed<T>(vaddr: number, d: PodDescriptor<T>, snap: PodSnapshot<T>): void {
     const m = this.#state;
     const size = d.size;
-    if (this.#active) {
-      if (!m.shared) {
-        const p = m.valueAt(vaddr, size, true);
+    if (this.#active === true) {
+      if (m.shared === false) {
+        const p = m.missValue(vaddr, size, true);
         if (p >= 0) {
           d.store(m.ramView, p, snap);
           return;
@@ -441,7 +478,8 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
       } else {
         m.enter();
         try {
-          const p = m.valueAt(vaddr, size, true);
+          let p = m.valueAt(vaddr, size, true);
+          if (p < 0) p = m.missValue(vaddr, size, true);
           if (p >= 0) {
             d.store(m.ramView, p, snap);
             return;

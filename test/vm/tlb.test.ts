@@ -319,6 +319,70 @@ test("a reader over a disposed space throws a TypeError even with a warm TLB", (
   assert.throws(() => w.fillZeros(1), TypeError);
 });
 
+test("valueAt translates a TLB hit and, inline, a walk-cache hit on an entry with nothing to set; everything else is -1 and left to missValue, which sets the bits", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const a = 0x4000_0000;
+  const b = a + PAGE_SIZE; // same 2 MiB region as a
+  const c = a + 2 * PAGE_SIZE;
+  mapNew(space, mem, a, PageFlags.RW, new Uint8Array(4).fill(0x11));
+  mapNew(space, mem, b, PageFlags.RW, new Uint8Array(4).fill(0x22));
+  mapNew(space, mem, c, PageFlags.R, new Uint8Array(4).fill(0x33));
+  const state = spaceStateOf(space);
+  const slot = (a / PAGE_SIZE) >>> 9 & (WALK_ENTRIES - 1);
+  const dropB = (): void => {
+    state.tlb.invalidate(b / PAGE_SIZE, b / PAGE_SIZE + 1);
+    state.tlb.walkTags[slot] = a / PAGE_SIZE; // keep the region cached
+  };
+  assert.equal(state.valueAt(a, 4, false), -1, "nothing cached yet: left to missValue");
+  assert.equal(space.readVal(a, u32), 0x11111111, "a walk from the root caches the region's leaf node");
+  const pa = state.valueAt(a, 4, false);
+  assert.ok(pa >= 0, "then a TLB hit");
+  assert.equal(ramOf(mem).view.getUint32(pa, true), 0x11111111);
+  // b's entry still lacks ACCESSED: the walk-cache step leaves it (and every bit) to missValue.
+  let { misses } = space.tlbStats();
+  assert.equal(state.valueAt(b, 4, false), -1);
+  assert.equal(flagsAt(space, b), PageFlags.RW, "valueAt sets no bit");
+  assert.equal(space.tlbStats().misses, misses, "and counts no walk");
+  assert.equal(space.readVal(b, u32), 0x22222222);
+  assert.equal(flagsAt(space, b), PageFlags.RW | PageFlags.ACCESSED);
+  // Now ready for a read, not for a write (no DIRTY): a read is translated inline, a write is not.
+  dropB();
+  ({ misses } = space.tlbStats());
+  const pb = state.valueAt(b + 8, 4, false);
+  assert.ok(pb >= 0, "a walk-cache hit on a ready entry");
+  assert.equal(ramOf(mem).view.getUint32(pb - 8, true), 0x22222222);
+  assert.equal(space.tlbStats().misses, misses + 1, "counted as one walk");
+  assert.ok(state.tlb.lookup(b / PAGE_SIZE, TLB_READ) >= 0, "and cached for reads");
+  assert.equal(state.tlb.lookup(b / PAGE_SIZE, TLB_WRITE), -1, "not for writes: DIRTY is not set");
+  assert.equal(state.tlb.lookup(b / PAGE_SIZE, TLB_EXEC), -1, "nor for fetches");
+  dropB();
+  assert.equal(state.valueAt(b, 4, true), -1, "a write to a clean page is left to missValue");
+  assert.equal(flagsAt(space, b), PageFlags.RW | PageFlags.ACCESSED);
+  space.writeVal(b, u32, 9);
+  assert.equal(flagsAt(space, b), PageFlags.RW | PageFlags.ACCESSED | PageFlags.DIRTY, "which sets DIRTY");
+  dropB();
+  assert.ok(state.valueAt(b, 4, true) >= 0, "a dirty writable page: a write is translated inline");
+  assert.ok(state.tlb.lookup(b / PAGE_SIZE, TLB_WRITE) >= 0);
+  // A read-only page, ACCESSED: reads inline, writes never.
+  assert.equal(space.readVal(c, u32), 0x33333333);
+  state.tlb.invalidate(c / PAGE_SIZE, c / PAGE_SIZE + 1);
+  state.tlb.walkTags[slot] = a / PAGE_SIZE;
+  assert.equal(state.valueAt(c, 4, true), -1, "no write through a read-only entry");
+  throwsVmError(() => space.writeVal(c, u32, 1), "PageFault");
+  assert.equal(flagsAt(space, c), PageFlags.R | PageFlags.ACCESSED, "a refused write sets no bit");
+  assert.ok(state.valueAt(c, 4, false) >= 0);
+  // Never across a page, never empty, never a non-user address, whatever the walk cache holds.
+  dropB();
+  assert.equal(state.valueAt(b + PAGE_SIZE - 2, 4, false), -1, "a value across two pages");
+  assert.equal(state.valueAt(b, 0, false), -1, "an empty value");
+  for (const bad of [b + 0.5, b + 2 ** 47, b - 2 ** 53, -b, NaN, Infinity]) assert.equal(state.valueAt(bad, 4, false), -1, `${bad}`);
+  assert.equal(space.readVal(b, u32), 9);
+  space.dispose();
+  assert.equal(state.valueAt(b, 4, false), -1, "a disposed space translates nothing");
+  assert.equal(mem.freeFrames(), f.freeBefore);
+});
+
 test("a miss through the page-walk cache (SpaceState.missValue) sets ACCESSED and DIRTY only on the page it reaches, caches writes only once DIRTY, and never translates a non-user address", () => {
   const f = fixture();
   const { mem, space } = f;

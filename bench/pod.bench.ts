@@ -640,6 +640,155 @@ function cursorFloorCase<T>(shape: Shape<T>, op: "readval" | "writeval", codegen
 }
 
 /**
+ * The true floor of a `writeval` row: a hand-written writer with vmio's
+ * bookkeeping and rules and none of vmio's code — position, end, view and
+ * lease in `#private` fields of an object made per pass (as the row makes a
+ * `VmWriter` per pass), so that it serves any number of memories; the
+ * encode written out by hand for the one shape: every field read once,
+ * range-checked, then the bounds and the lease checked (after the reads: a
+ * getter may free the memory), then the stores, with a detached buffer's
+ * error caught. What it lacks against `writeVal` is what no hand-written
+ * code has: the type argument's brand check and a codec reached through
+ * the type (`snapshot` then `store`), which V8 must inline whole — within
+ * its 920-byte budget — to scalar-replace the snapshot. Like the row's
+ * process, the floor's has defined the struct (its limit is the row's), so
+ * the nested values share V8's maps with the definition
+ * ({@link definedFloorCase}).
+ */
+class HandWriter {
+  readonly #view: DataView;
+  readonly #lease: { readonly leaseExpired: boolean } | null;
+  #pos = 0;
+  readonly #end: number;
+
+  constructor(view: DataView, lease: { readonly leaseExpired: boolean } | null) {
+    this.#view = view;
+    this.#lease = lease;
+    this.#end = view.byteLength;
+  }
+
+  /** Checks `size` bytes left and the lease (after the value's reads), returns the position. */
+  #reserve(size: number): number {
+    const pos = this.#pos;
+    if (this.#end - pos < size) short();
+    const lease = this.#lease;
+    if (lease !== null && lease.leaseExpired) bad(lease);
+    return pos;
+  }
+
+  write4(v: unknown): void {
+    const x = obj(v);
+    const f0 = cu32(x.f0);
+    const f1 = cu32(x.f1);
+    const f2 = cu32(x.f2);
+    const f3 = cu32(x.f3);
+    const o = this.#reserve(16);
+    const dv = this.#view;
+    try {
+      dv.setUint32(o, f0, true);
+      dv.setUint32(o + 4, f1, true);
+      dv.setUint32(o + 8, f2, true);
+      dv.setUint32(o + 12, f3, true);
+    } catch (e) {
+      detached(e);
+    }
+    this.#pos = o + 16;
+  }
+
+  write8(v: unknown): void {
+    const x = obj(v);
+    const f0 = cu32(x.f0);
+    const f1 = cu32(x.f1);
+    const f2 = cu32(x.f2);
+    const f3 = cu32(x.f3);
+    const f4 = cu32(x.f4);
+    const f5 = cu32(x.f5);
+    const f6 = cu32(x.f6);
+    const f7 = cu32(x.f7);
+    const o = this.#reserve(32);
+    const dv = this.#view;
+    try {
+      dv.setUint32(o, f0, true);
+      dv.setUint32(o + 4, f1, true);
+      dv.setUint32(o + 8, f2, true);
+      dv.setUint32(o + 12, f3, true);
+      dv.setUint32(o + 16, f4, true);
+      dv.setUint32(o + 20, f5, true);
+      dv.setUint32(o + 24, f6, true);
+      dv.setUint32(o + 28, f7, true);
+    } catch (e) {
+      detached(e);
+    }
+    this.#pos = o + 32;
+  }
+
+  writeNested(v: unknown): void {
+    const x = obj(v);
+    const id = cu32(x.id);
+    const pos = obj(x.pos);
+    const px = cf64(pos.x);
+    const py = cf64(pos.y);
+    const size = obj(x.size);
+    const w = cu16(size.w);
+    const h = cu16(size.h);
+    const o = this.#reserve(32);
+    const dv = this.#view;
+    try {
+      dv.setUint32(o, id, true);
+      dv.setUint32(o + 4, 0);
+      dv.setFloat64(o + 8, px, true);
+      dv.setFloat64(o + 16, py, true);
+      dv.setUint16(o + 24, w, true);
+      dv.setUint16(o + 26, h, true);
+      dv.setUint32(o + 28, 0);
+    } catch (e) {
+      detached(e);
+    }
+    this.#pos = o + 32;
+  }
+}
+
+function detached(e: unknown): never {
+  throw new TypeError("detached", { cause: e });
+}
+
+const handWrites: Record<string, (w: HandWriter, v: unknown) => void> = {
+  "4": (w, v) => w.write4(v),
+  "8": (w, v) => w.write8(v),
+  nested: (w, v) => w.writeNested(v),
+};
+
+function trueFloorCase<T>(shape: Shape<T>): BenchCase {
+  const write = handWrites[shape.id] as (w: HandWriter, v: unknown) => void;
+  return {
+    id: `pod-writeval-truefloor-${shape.id}`,
+    group: "pod",
+    title: `writeval ${shape.title}: true floor, a hand-written writer (#private position, end, view, lease; made per pass) with the encode written out (each field read once and checked, then bounds and lease, then the stores; detach caught), no vmio code; the struct defined in the process, as in the row's`,
+    limitLabel: "hand-written DataView encode",
+    ops: PASS * 200,
+    unit: "value",
+    clock: "cpu",
+    setup() {
+      const { limit } = bodies(shape, "writeval", true);
+      const size = shape.size;
+      const bytes = new Uint8Array(PASS * size);
+      const dv = new DataView(bytes.buffer);
+      const { value } = shape;
+      return {
+        limit,
+        vmio: (n) => {
+          for (let done = 0; done < n; done += PASS) {
+            const w = new HandWriter(dv, null);
+            for (let i = 0; i < PASS; i++) write(w, value(i));
+          }
+          return bytes[5];
+        },
+      };
+    },
+  };
+}
+
+/**
  * The floor of the closure path past its copies: the best codec written
  * without generating code, by hand — one function literal taking the
  * field names as parameters, with 4 × u32 checks and `DataView` calls
@@ -775,6 +924,8 @@ for (const shape of shapes) {
     for (const codegen of [false, true]) cases.push(cursorFloorCase(shape as Shape<unknown>, op, codegen));
   }
 }
+// True floors of the writeval rows: no vmio code at all.
+for (const shape of shapes) if (shape.id in handWrites) cases.push(trueFloorCase(shape as Shape<unknown>));
 cases.push(
   budgetCase("encode", false, 960, "pod-encode-8-closures-budget-960"),
   budgetCase("writeval", false, 1300),

@@ -873,6 +873,53 @@ function sharedLiteralFloor(op: "decode" | "encode", others = 8): BenchCase {
 }
 
 /**
+ * The CSP-safe floor of the closure decode of `{ a: u32 }`: a decoder
+ * written by hand for one struct type whose field name is a parameter (as
+ * any codec built without generating code must take it), building its
+ * value with a constructor of its own storing the computed key — what the
+ * closure path does (struct-literals.ts) — against the row's limit, an
+ * object literal with the key written out. Measured against the builds of
+ * 7ce8688 (whose full run printed 0.83) and d87f84c, alternated: all three
+ * run the row at 0.70–0.76 when the limit takes ~1 ns, and 0.92–0.94 when
+ * the limit lands in its slow mode (1.6–3.5 ns, as it did in 7ce8688's run:
+ * 1.97 ns): the row did not regress, the limit is bimodal.
+ */
+function ownLiteralDecodeFloor1(): BenchCase {
+  const shape = shapes[0] as Shape<Obj>;
+  return {
+    id: "pod-decode-floor-1-own-literal",
+    group: "pod",
+    title: `decode ${shape.title}: floor of a CSP-safe codec, written by hand for this one struct type (the field name as a parameter, a constructor storing the computed key)`,
+    limitLabel: "hand-written DataView decode",
+    ops: PASS * 200,
+    unit: "value",
+    clock: "cpu",
+    setup() {
+      const { limit } = bodies(shape, "decode", false);
+      const make = (k0: string): ((dv: DataView, o: number) => Obj) => {
+        function Value(this: Obj, a: number): void {
+          this[k0] = a;
+        }
+        Value.prototype = Object.prototype;
+        const New = Value as unknown as new (a: number) => Obj;
+        return (dv, o) => new New(dv.getUint32(o, true));
+      };
+      const decode = make("a");
+      const dv = new DataView(new ArrayBuffer(PASS * 4));
+      const end = PASS * 4;
+      return {
+        limit,
+        vmio: (n) => {
+          let s = 0;
+          for (let done = 0; done < n; done += PASS) for (let o = 0; o < end; o += 4) s += shape.use(decode(dv, o));
+          return s;
+        },
+      };
+    },
+  };
+}
+
+/**
  * What the 8-field writes lack: V8 inlines a caller's chain of calls only
  * up to 920 bytes of bytecode (`--max-inlined-bytecode-size-cumulative`),
  * and refuses a call whose callee, with what that callee's own optimized
@@ -917,6 +964,7 @@ for (const op of ["decode", "encode"] as const) {
   // The closure rows' own floor: the same hand-written CSP-safe codec used by one struct type only.
   cases.push(sharedLiteralFloor(op, 0));
 }
+cases.push(ownLiteralDecodeFloor1());
 // Floors beside the short rows (issue 10).
 for (const shape of shapes) {
   cases.push(floorCase(shape as Shape<unknown>), definedFloorCase(shape as Shape<unknown>));

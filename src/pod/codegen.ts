@@ -222,7 +222,7 @@ class Generator {
     // and in `bad` the refused value (or the error a nested snapshot threw),
     // for the one call `fail(site, bad, path)` after the block.
     const fail = (fault: (value: unknown) => unknown, value: string): string =>
-      value === "bad" ? `{ site = ${this.faults.push([fault, steps]) - 1}; break check; }` : `{ site = ${this.faults.push([fault, steps]) - 1}; bad = ${value}; break check; }`;
+      `{ site = ${this.faults.push([fault, steps]) - 1};${value === "bad" ? "" : ` bad = ${value};`} break check; }`;
     // The part's own local, once its check has passed (`x` itself unless it is `bad`).
     const keep = (): string => {
       if (x !== "bad") return x;

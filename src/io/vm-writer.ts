@@ -29,6 +29,7 @@ import {
   checkDirect,
   checkLease as importedCheckLease,
   directFailed as importedDirectFailed,
+  leaseExpired as importedLeaseExpired,
   installWriterAccess,
   readerAccess as importedReaderAccess,
   type Lease,
@@ -46,6 +47,7 @@ var checkLease = importedCheckLease;
 var checkIndex: typeof importedCheckIndex = importedCheckIndex;
 var raiseFault = importedRaiseFault;
 var directFailed = importedDirectFailed;
+var leaseExpired = importedLeaseExpired;
 var fromBytes = importedFromBytes;
 var knownView = importedKnownView;
 var copyDirect = importedCopyDirect;
@@ -57,12 +59,18 @@ var KEY: typeof INTERNAL = INTERNAL;
 // `from` of bytes that `knownView` does not know (set in the class's static block).
 // eslint-disable-next-line no-var -- as above
 var fromOther: (bytes: ArrayBufferView) => VmWriter<Infallible>;
+// `writeVal`'s rare paths (set in the class's static block): a module
+// function costs fewer bytes of bytecode to call than a `#private` method.
+// eslint-disable-next-line no-var -- as above
+var writeValSlow: <T>(w: VmWriter<Fallibility>, d: PodDescriptor<T>, snap: PodSnapshot<T>) => void;
 
 declare const writerKind: unique symbol;
 
-// Declared before the class: a `const` read before its declaration point
-// would need a TDZ check on every access in the hot path.
-const NONE = NO_VIEW;
+// A `var`: V8 checks a module-level `const` for its temporal dead zone at
+// every use from a method (2 bytes of bytecode each, measured in
+// `writeVal`), even one declared before the class.
+// eslint-disable-next-line no-var -- as above
+var NONE = NO_VIEW;
 
 /**
  * Makes a writer over memory that another layer describes (frames, spaces);
@@ -120,6 +128,26 @@ export class VmWriter<F extends Fallibility = Fallible> {
   }
 
   static {
+    // `writeVal` after the snapshot when its fast path cannot store: too few
+    // bytes left, a memory space, or direct memory whose `DataView` is not made yet.
+    writeValSlow = (w, d, snap) => {
+      const bytes = w.#bytes;
+      const pos = w.#pos;
+      const size = d.size;
+      if (w.#end - pos < size) tooShort(size, w.#end - pos);
+      if (bytes !== null) {
+        const view = w.#viewOrNone();
+        checkLease(w.#lease);
+        try {
+          d.store(view, pos, snap);
+        } catch (e) {
+          directFailed(bytes, pos, size, e);
+        }
+      } else {
+        writeValueIn(w.#space as MemorySpace, pos, d, snap);
+      }
+      w.#pos = pos + size;
+    };
     fromOther = (bytes) => {
       const b = fromBytes(bytes);
       return new VmWriter<Infallible>(KEY, b, b.length, NONE);
@@ -325,43 +353,27 @@ export class VmWriter<F extends Fallibility = Fallible> {
    */
   writeVal<T>(t: PodType<T>, value: T): void {
     // The hot path of every encoder; see `VmReader.readVal` for its shape.
+    // Every byte of bytecode here counts: V8 inlines a caller's chain of
+    // calls only up to 920 bytes, and a `writeVal` that V8 has already
+    // optimized on its own is counted with its inlined snapshot and store
+    // (x 1.2); so everything rare (too few bytes left, a space, a view not
+    // made yet) leaves through one call.
     if (t == null || (t as PodDescriptor<T>).self !== t) notPod(t);
-    const d = t as PodDescriptor<T>;
     // Snapshot, check, store: `value`'s getters run here and nowhere else.
-    const snap = d.snapshot(value, "value");
-    const size = d.size;
+    const snap = (t as PodDescriptor<T>).snapshot(value, "value");
+    const size = t.size;
     const pos = this.#pos;
-    if (this.#end - pos < size) tooShort(size, this.#end - pos);
     const view = this.#view;
-    if (view !== NONE) {
-      checkLease(this.#lease);
-      try {
-        d.store(view, pos, snap);
-      } catch (e) {
-        directFailed(this.#bytes as Uint8Array, pos, size, e);
-      }
-      this.#pos = pos + size;
-      return;
+    if (view === NONE || this.#end - pos < size) return writeValSlow(this, t as PodDescriptor<T>, snap);
+    // `checkLease` written out: 12 bytes of bytecode fewer, with the call's.
+    const lease = this.#lease;
+    if (lease !== null && lease.leaseExpired) leaseExpired(lease);
+    try {
+      (t as PodDescriptor<T>).store(view, pos, snap);
+    } catch (e) {
+      directFailed(this.#bytes as Uint8Array, pos, size, e);
     }
-    this.#writeValSlow(d, snap);
-  }
-
-  /** `writeVal` through a memory space, or on direct memory whose `DataView` is not made yet. */
-  #writeValSlow<T>(d: PodDescriptor<T>, snap: PodSnapshot<T>): void {
-    const bytes = this.#bytes;
-    const pos = this.#pos;
-    if (bytes !== null) {
-      const view = this.#makeView(bytes);
-      checkLease(this.#lease);
-      try {
-        d.store(view, pos, snap);
-      } catch (e) {
-        directFailed(bytes, pos, d.size, e);
-      }
-    } else {
-      writeValueIn(this.#space as MemorySpace, pos, d, snap);
-    }
-    this.#pos = pos + d.size;
+    this.#pos = pos + size;
   }
 
   /** Makes (once) the `DataView` over direct bytes, indexed by address. */

@@ -32,8 +32,9 @@
  * The snapshot representation is private to the descriptor that made it: the
  * primitive itself for a scalar; for a struct, a fresh object of one class
  * (closure path) or of the type's own literal shape (generated path, which
- * flattens nested structs and arrays of up to 32 scalars into it); a fresh
- * JS array for an array on the closure path. Nothing is pooled, so a
+ * flattens nested structs and arrays of up to 32 scalars into it); for an
+ * array on the closure path, an object literal of its elements' snapshots
+ * up to 4 elements and a fresh JS array past that. Nothing is pooled, so a
  * snapshot stays valid however often the descriptor is re-entered before it
  * is stored, and can be stored more than once. Because the objects are
  * fresh, of a fixed shape and consumed by `store` right after, V8

@@ -136,6 +136,31 @@ for (const [pathName, codegen] of codecPaths) {
         assertRejected([], RangeError);
       });
 
+      test("arrays of 1 to 6 elements (unrolled up to 4 on the closure path): bytes, the refused element's path, each part read once", () => {
+        for (let n = 1; n <= 6; n++) {
+          const T = array(u16, n);
+          const value = Array.from({ length: n }, (_, i) => 0x100 * (i + 1) + i);
+          const bytes = value.flatMap((x) => [x & 0xff, x >> 8]);
+          assert.deepEqual(encodeOver(T, value), bytes, `${n} elements`);
+          assert.deepEqual(decode(T, bytes), value);
+          for (let i = 0; i < n; i++) {
+            const bad: unknown[] = [...value];
+            bad[i] = "x";
+            assert.throws(() => encodeOver(T, bad as number[]), coded(TypeError, "ERR_INVALID_ARG_TYPE", `value[${i}]`), `${n} elements, [${i}]`);
+          }
+          // A proxy of the array: its length and each element are read exactly once.
+          const reads: string[] = [];
+          const proxy = new Proxy(value, {
+            get(target, key, receiver) {
+              reads.push(String(key));
+              return Reflect.get(target, key, receiver) as unknown;
+            },
+          });
+          assert.deepEqual(encodeOver(T, proxy), bytes);
+          assert.deepEqual(reads, ["length", ...value.map((_, i) => String(i))], `${n} elements: reads`);
+        }
+      });
+
       test("an invalid element writes nothing, even the last one", () => {
         assertRejected([1, 2, 0x10000], RangeError);
         assertRejected([1, 2, 1.5], RangeError);

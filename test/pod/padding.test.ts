@@ -16,6 +16,20 @@ describe("padding", () => {
     assert.deepEqual(paddingWrites([], 3), [[0, 2], [2, 1]]);
   });
 
+  test("1 to 6 zero stores (single, called in turn up to 4, then the loop) zero exactly their bytes", () => {
+    for (let n = 1; n <= 6; n++) {
+      // n one-byte fields, each after a 4-byte gap: n stores of 4 bytes.
+      const covered = Array.from({ length: n }, (_, i) => [5 * i + 4, 1] as [number, number]);
+      const size = 5 * n;
+      const writes = paddingWrites(covered, size);
+      assert.equal(writes.length, n);
+      const buf = new Uint8Array(size + 2).fill(0xff);
+      zeroPadding(writes)(new DataView(buf.buffer), 1);
+      const expected = Array.from({ length: size + 2 }, (_, i) => (i === 0 || i === size + 1 || (i - 1) % 5 === 4 ? 0xff : 0));
+      assert.deepEqual(Array.from(buf), expected, `${n} stores`);
+    }
+  });
+
   test("random layouts: the stores zero exactly the uncovered bytes", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 })), { maxLength: 6 }), fc.integer({ min: 0, max: 9 }), (parts, tail) => {

@@ -240,8 +240,9 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * @throws {RangeError} `n > avail()`.
    */
   skip(n: number): this {
-    checkIndex(n, "n");
-    if (n > this.#end - this.#pos) cannotSkip(n, this.#end - this.#pos);
+    const avail = this.#end - this.#pos;
+    // One test, written out, as in `VmReader.skip` (why there).
+    if (!(typeof n === "number" && n >= 0 && n <= avail && Math.floor(n) === n)) badSkip(n, avail);
     this.#pos += n;
     return this;
   }
@@ -480,6 +481,8 @@ function badNew(): never {
   return illegalConstructor("VmWriter", "use VmWriter.from(), or writer() of a frame, segment or address space");
 }
 
-function cannotSkip(n: number, left: number): never {
-  return contractViolation(`cannot skip ${n} bytes: only ${left} are available`);
+/** Why `skip(n)` refused `n`: not an index (`checkIndex`'s error), else too far. */
+function badSkip(n: unknown, avail: number): never {
+  checkIndex(n, "n");
+  return contractViolation(`cannot skip ${n} bytes: only ${avail} are available`);
 }

@@ -53,7 +53,6 @@ import type { VmWriter } from "./vm-writer.js";
 // cursors fits V8's inlining budget (920 bytes; see copyDirect) only
 // without them.
 /* eslint-disable no-var -- see above */
-var checkLease = importedCheckLease;
 var checkIndex: typeof importedCheckIndex = importedCheckIndex;
 var raiseFault = importedRaiseFault;
 var directFailed = importedDirectFailed;
@@ -64,6 +63,13 @@ var copyRaw = importedCopyRaw;
 var writerAccess = importedWriterAccess;
 var KEY: typeof INTERNAL = INTERNAL;
 /* eslint-enable no-var */
+
+// `readVal`'s lease check, a `const` rather than a `var`: `readVal` is not
+// on the path of a copy between two fresh cursors, so its 2 bytes of TDZ
+// check cost no inlining there, and V8 folds the `const` into the code
+// where a `var` is a mutable context slot whose function it loads and
+// compares on every value read.
+const checkLease = importedCheckLease;
 
 // `from` of bytes that `knownView` does not know, and the cold paths of
 // `readVal` and `readOnce`/`atomicLoad` (set in the class's static block).

@@ -57,11 +57,9 @@ var checkIndex: typeof importedCheckIndex = importedCheckIndex;
 var raiseFault = importedRaiseFault;
 var directFailed = importedDirectFailed;
 var fromBytes = importedFromBytes;
-var knownView = importedKnownView;
 var copyDirect = importedCopyDirect;
 var copyRaw = importedCopyRaw;
 var writerAccess = importedWriterAccess;
-var KEY: typeof INTERNAL = INTERNAL;
 /* eslint-enable no-var */
 
 // `readVal`'s lease check, a `const` rather than a `var`: `readVal` is not
@@ -70,6 +68,13 @@ var KEY: typeof INTERNAL = INTERNAL;
 // where a `var` is a mutable context slot whose function it loads and
 // compares on every value read.
 const checkLease = importedCheckLease;
+
+// The same for `from`'s cache lookup and the constructor's key: the
+// private method this class no longer has (see `readValSlow`) saved more
+// bytecode on a fresh-cursor copy's path than these TDZ checks cost, and
+// as `const`s V8 folds the key check away and checks no function's identity.
+const knownView = importedKnownView;
+const KEY: typeof INTERNAL = INTERNAL;
 
 // `from` of bytes that `knownView` does not know, and the cold paths of
 // `readVal` and `readOnce`/`atomicLoad` (set in the class's static block).

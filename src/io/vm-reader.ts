@@ -47,11 +47,13 @@ import type { VmWriter } from "./vm-writer.js";
 // registers (measured: a `throw`, or a call of an imported function, in a
 // cold branch of a constructor costs an allocation per object; a call of a
 // module-local function does not). Every error on these paths is thrown
-// from a module-local function for the same reason. `var`, not `const`:
-// a module's own `const` has no such cost once optimised, but its TDZ check
-// is still 2 bytes of bytecode at every use, and a copy between two fresh
-// cursors fits V8's inlining budget (920 bytes; see copyDirect) only
-// without them.
+// from a module-local function for the same reason. A module's own
+// `const` has no such cost once optimised — V8 folds it, where a `var` is a
+// mutable context slot whose value it loads, and for a function compares
+// with the one it inlined, at every use — but its TDZ check is 2 bytes of
+// bytecode at every use, and a copy between two fresh cursors fits V8's
+// inlining budget (920 bytes; see copyDirect) only just: so the aliases on
+// that path are `var`s, and the `const`s below are the ones measured to fit.
 /* eslint-disable no-var -- see above */
 var checkIndex: typeof importedCheckIndex = importedCheckIndex;
 var raiseFault = importedRaiseFault;

@@ -47,12 +47,16 @@ var checkIndex: typeof importedCheckIndex = importedCheckIndex;
 var raiseFault = importedRaiseFault;
 var directFailed = importedDirectFailed;
 var fromBytes = importedFromBytes;
-var knownView = importedKnownView;
 var copyDirect = importedCopyDirect;
 var copyRaw = importedCopyRaw;
 var readerAccess = importedReaderAccess;
-var KEY: typeof INTERNAL = INTERNAL;
 /* eslint-enable no-var */
+
+// `from`'s cache lookup and the constructor's key as `const`s, which V8
+// folds (no function identity check, no key check per fresh writer), as in
+// vm-reader.ts: a copy between two fresh cursors still inlines whole.
+const knownView = importedKnownView;
+const KEY: typeof INTERNAL = INTERNAL;
 
 // `from` of bytes that `knownView` does not know (set in the class's static block).
 // eslint-disable-next-line no-var -- as above

@@ -47,16 +47,17 @@ var checkIndex: typeof importedCheckIndex = importedCheckIndex;
 var raiseFault = importedRaiseFault;
 var directFailed = importedDirectFailed;
 var fromBytes = importedFromBytes;
-var copyDirect = importedCopyDirect;
 var copyRaw = importedCopyRaw;
 var readerAccess = importedReaderAccess;
 /* eslint-enable no-var */
 
-// `from`'s cache lookup and the constructor's key as `const`s, which V8
-// folds (no function identity check, no key check per fresh writer), as in
-// vm-reader.ts: a copy between two fresh cursors still inlines whole.
+// `from`'s cache lookup, the constructor's key and the direct copy of
+// `transfer` as `const`s, which V8 folds (no function identity check, no
+// key check per fresh writer), as in vm-reader.ts: a copy between two
+// fresh cursors still inlines whole.
 const knownView = importedKnownView;
 const KEY: typeof INTERNAL = INTERNAL;
+const copyDirect = importedCopyDirect;
 
 // `from` of bytes that `knownView` does not know (set in the class's static block).
 // eslint-disable-next-line no-var -- as above

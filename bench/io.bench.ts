@@ -308,15 +308,21 @@ function placed(size: number): { src: Uint8Array; dst: Uint8Array } {
 
 /**
  * A copy of `size` bytes between fresh cursors over two typed memories,
- * against one `set`; with `floor`, the same work by {@link HandCursor}.
+ * against one `set`; on the `floor` side, the same work by
+ * {@link HandCursor}; on the `set-offset` side, part of what every floor
+ * pays: `TypedArray.prototype.set` given the destination offset
+ * (`set(src, 0)`, which a cursor at a position must pass) and nothing else.
  */
-function copyCase(size: number, label: string, target: number | undefined, ops: number, floor = false): BenchCase {
+function copyCase(size: number, label: string, target: number | undefined, ops: number, side: "vmio" | "floor" | "set-offset" = "vmio"): BenchCase {
   return {
-    id: `copy-${label}${floor ? "-floor" : ""}`,
+    id: `copy-${label}${side === "vmio" ? "" : `-${side}`}`,
     group: "io",
-    title: floor
-      ? `floor of bulk copy reader→writer, ${label}: hand-written reader + writer objects (#private position, end, lease; bytes checked) + set`
-      : `bulk copy reader→writer, ${label}`,
+    title:
+      side === "floor"
+        ? `floor of bulk copy reader→writer, ${label}: hand-written reader + writer objects (#private position, end, lease; bytes checked) + set`
+        : side === "set-offset"
+          ? `part of the floor of bulk copy reader→writer, ${label}: set(src, 0) — TypedArray.prototype.set given the offset a cursor must pass, nothing else`
+          : `bulk copy reader→writer, ${label}`,
     limitLabel: `one Uint8Array.prototype.set of ${label}`,
     target,
     ops,
@@ -328,42 +334,19 @@ function copyCase(size: number, label: string, target: number | undefined, ops: 
           for (let i = 0; i < n; i++) dst.set(src);
           return dst[size - 1];
         },
-        vmio: floor
-          ? handCopies(src, dst)
-          : (n) => {
-              let moved = 0;
-              for (let i = 0; i < n; i++) moved += VmReader.from(src).read(VmWriter.from(dst));
-              return moved;
-            },
-      };
-    },
-  };
-}
-
-/**
- * Part of what every copy row's floor pays: `TypedArray.prototype.set`
- * given the destination offset (`set(src, 0)`, which a cursor at a
- * position must pass) against `set(src)`, the limit. No cursor, no check.
- */
-function setOffsetCase(size: number, label: string, ops: number): BenchCase {
-  return {
-    id: `copy-${label}-set-offset`,
-    group: "io",
-    title: `part of the floor of bulk copy reader→writer, ${label}: set(src, 0) — TypedArray.prototype.set given the offset a cursor must pass, nothing else`,
-    limitLabel: `one Uint8Array.prototype.set of ${label}`,
-    ops,
-    unit: "copy",
-    setup() {
-      const { src, dst } = placed(size);
-      return {
-        limit: (n) => {
-          for (let i = 0; i < n; i++) dst.set(src);
-          return dst[size - 1];
-        },
-        vmio: (n) => {
-          for (let i = 0; i < n; i++) dst.set(src, 0);
-          return dst[size - 1];
-        },
+        vmio:
+          side === "floor"
+            ? handCopies(src, dst)
+            : side === "set-offset"
+              ? (n) => {
+                  for (let i = 0; i < n; i++) dst.set(src, 0);
+                  return dst[size - 1];
+                }
+              : (n) => {
+                  let moved = 0;
+                  for (let i = 0; i < n; i++) moved += VmReader.from(src).read(VmWriter.from(dst));
+                  return moved;
+                },
       };
     },
   };
@@ -399,6 +382,28 @@ function decodeAt(dv: DataView): Body {
       s += v.a;
     }
     return s;
+  };
+}
+
+/**
+ * A fresh-reader row: `body` reads struct { a: u32, b: u64 } at offset
+ * `(i % N) * 16` of 64 KiB of `bytes` (`dv` a `DataView` over them, for a
+ * floor that is handed one), against {@link decodeAt}.
+ */
+function freshReaderCase(id: string, title: string, target: number | undefined, body: (bytes: Uint8Array, N: number, dv: DataView) => Body): BenchCase {
+  return {
+    id,
+    group: "io",
+    title,
+    limitLabel: "hand-written DataView decode at the same offsets",
+    target,
+    ops: 1 << 18,
+    unit: "value",
+    setup() {
+      const bytes = filled(VALUES * 4);
+      const dv = new DataView(bytes.buffer);
+      return { limit: decodeAt(dv), vmio: body(bytes, VALUES / 4, dv) };
+    },
   };
 }
 
@@ -655,13 +660,13 @@ export const cases: BenchCase[] = [
   //   `throw`, or the TDZ check of an imported binding) makes V8 allocate
   //   its `this`: vmio's cursors throw only from module-local functions.
   copyCase(16, "16 B", 0.6, 2_000_000),
-  copyCase(16, "16 B", undefined, 2_000_000, true),
+  copyCase(16, "16 B", undefined, 2_000_000, "floor"),
   copyCase(256, "256 B", 0.6, 1_000_000),
-  copyCase(256, "256 B", undefined, 1_000_000, true),
+  copyCase(256, "256 B", undefined, 1_000_000, "floor"),
   copyCase(4096, "4 KiB", 0.8, 200_000),
-  copyCase(4096, "4 KiB", undefined, 200_000, true),
-  setOffsetCase(16, "16 B", 2_000_000),
-  setOffsetCase(4096, "4 KiB", 200_000),
+  copyCase(4096, "4 KiB", undefined, 200_000, "floor"),
+  copyCase(16, "16 B", undefined, 2_000_000, "set-offset"),
+  copyCase(4096, "4 KiB", undefined, 200_000, "set-offset"),
   copyCase(1 << 20, "1 MiB", 0.95, 400),
   {
     id: "copy-16 B-offset",
@@ -788,76 +793,43 @@ export const cases: BenchCase[] = [
   // pass). What is left is the two fields and the identity checks of the
   // module-level aliases (a `var` is a mutable context slot: V8 loads and
   // compares each aliased function on every use), below the noise here.
-  {
-    id: "readval-struct-fresh-reader",
-    group: "io",
-    title: "a fresh reader per value: VmReader.from(u8).skip(o).readVal(struct { a: u32, b: u64 })",
-    limitLabel: "hand-written DataView decode at the same offsets",
-    target: 1 / 1.5,
-    ops: 1 << 18,
-    unit: "value",
-    setup() {
-      const bytes = filled(VALUES * 4);
-      const dv = new DataView(bytes.buffer);
-      const N = VALUES / 4;
-      return {
-        limit: decodeAt(dv),
-        vmio: (n) => {
-          let s = 0;
-          for (let i = 0; i < n; i++) s += VmReader.from(bytes).skip((i % N) * 16).readVal(S).a;
-          return s;
-        },
-      };
+  freshReaderCase(
+    "readval-struct-fresh-reader",
+    "a fresh reader per value: VmReader.from(u8).skip(o).readVal(struct { a: u32, b: u64 })",
+    1 / 1.5,
+    (bytes, N) => (n) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += VmReader.from(bytes).skip((i % N) * 16).readVal(S).a;
+      return s;
     },
-  },
-  {
-    id: "readval-struct-fresh-reader-floor",
-    group: "io",
-    title: "floor of a fresh reader per value: a hand-written cursor object per value (#private position, end, lease; checked skip) + DataView decode",
-    limitLabel: "hand-written DataView decode at the same offsets",
-    ops: 1 << 18,
-    unit: "value",
-    setup() {
-      const bytes = filled(VALUES * 4);
-      const dv = new DataView(bytes.buffer);
-      const N = VALUES / 4;
-      return {
-        limit: decodeAt(dv),
-        vmio: (n) => {
-          let s = 0;
-          for (let i = 0; i < n; i++) s += new HandCursor(bytes, dv, null).skip((i % N) * 16).ab().a;
-          return s;
-        },
-      };
+  ),
+  freshReaderCase(
+    "readval-struct-fresh-reader-floor",
+    "floor of a fresh reader per value: a hand-written cursor object per value (#private position, end, lease; checked skip) + DataView decode",
+    undefined,
+    (bytes, N, dv) => (n) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += new HandCursor(bytes, dv, null).skip((i % N) * 16).ab().a;
+      return s;
     },
-  },
+  ),
   // The floor above is handed a DataView made once by its caller and
   // decodes one struct written out: neither is open to VmReader.from(u8),
   // which takes any array, nor to readVal(t), which takes any type. This
   // one does both without vmio's code (see AnyCursor).
-  {
-    id: "readval-struct-fresh-reader-floor-any",
-    group: "io",
-    title:
-      "floor of a fresh reader per value, for any array and any type: a hand-written from(u8) (its DataView found in a one-entry cache, array and length checked) + #private cursor (checked skip, lease) + a type descriptor's decode",
-    limitLabel: "hand-written DataView decode at the same offsets",
-    ops: 1 << 18,
-    unit: "value",
-    setup() {
-      const bytes = filled(VALUES * 4);
-      const dv = new DataView(bytes.buffer);
-      const N = VALUES / 4;
+  freshReaderCase(
+    "readval-struct-fresh-reader-floor-any",
+    "floor of a fresh reader per value, for any array and any type: a hand-written from(u8) (its DataView found in a one-entry cache, array and length checked) + #private cursor (checked skip, lease) + a type descriptor's decode",
+    undefined,
+    (bytes, N) => {
       const T = anyAb();
-      return {
-        limit: decodeAt(dv),
-        vmio: (n) => {
-          let s = 0;
-          for (let i = 0; i < n; i++) s += AnyCursor.from(bytes).skip((i % N) * 16).val(T).a;
-          return s;
-        },
+      return (n) => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += AnyCursor.from(bytes).skip((i % N) * 16).val(T).a;
+        return s;
       };
     },
-  },
+  ),
   {
     id: "readval-struct",
     group: "io",

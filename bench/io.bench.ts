@@ -789,10 +789,10 @@ export const cases: BenchCase[] = [
   // `from` must, where the first floor is handed one) −0.03 to −0.06; a
   // decode through a type descriptor and a try around it cost nothing
   // measurable. The floor that takes any array and any type (…-floor-any)
-  // is at 0.59; vmio at 0.47–0.52 (0.48–0.62 in alternated runs of this
-  // pass). What is left is the two fields and the identity checks of the
-  // module-level aliases (a `var` is a mutable context slot: V8 loads and
-  // compares each aliased function on every use), below the noise here.
+  // measured 0.52–0.60 in this pass's runs, vmio 0.48–0.58 beside it
+  // (main's 0.50–0.53 alternated with it: the cursor's aliases that V8
+  // must check on every use are consts now, and the brand is gone). What
+  // is left is the two fields, below the noise here.
   freshReaderCase(
     "readval-struct-fresh-reader",
     "a fresh reader per value: VmReader.from(u8).skip(o).readVal(struct { a: u32, b: u64 })",

@@ -47,27 +47,57 @@ import type { VmWriter } from "./vm-writer.js";
 // registers (measured: a `throw`, or a call of an imported function, in a
 // cold branch of a constructor costs an allocation per object; a call of a
 // module-local function does not). Every error on these paths is thrown
-// from a module-local function for the same reason. `var`, not `const`:
-// a module's own `const` has no such cost once optimised, but its TDZ check
-// is still 2 bytes of bytecode at every use, and a copy between two fresh
-// cursors fits V8's inlining budget (920 bytes; see copyDirect) only
-// without them.
+// from a module-local function for the same reason. A module's own
+// `const` has no such cost once optimised — V8 folds it, where a `var` is a
+// mutable context slot whose value it loads, and for a function compares
+// with the one it inlined, at every use — but its TDZ check is 2 bytes of
+// bytecode at every use, and a copy between two fresh cursors fits V8's
+// inlining budget (920 bytes; see copyDirect) only just: so the aliases on
+// that path are `var`s, and the `const`s below are the ones measured to fit.
 /* eslint-disable no-var -- see above */
-var checkLease = importedCheckLease;
 var checkIndex: typeof importedCheckIndex = importedCheckIndex;
 var raiseFault = importedRaiseFault;
 var directFailed = importedDirectFailed;
 var fromBytes = importedFromBytes;
-var knownView = importedKnownView;
 var copyDirect = importedCopyDirect;
 var copyRaw = importedCopyRaw;
-var writerAccess = importedWriterAccess;
-var KEY: typeof INTERNAL = INTERNAL;
 /* eslint-enable no-var */
 
-// `from` of bytes that `knownView` does not know (set in the class's static block).
-// eslint-disable-next-line no-var -- as above
+// `readVal`'s lease check, a `const` rather than a `var`: `readVal` is not
+// on the path of a copy between two fresh cursors, so its 2 bytes of TDZ
+// check cost no inlining there, and V8 folds the `const` into the code
+// where a `var` is a mutable context slot whose function it loads and
+// compares on every value read.
+const checkLease = importedCheckLease;
+
+// The same for `from`'s cache lookup, the constructor's key and the way to
+// a writer's side of a copy: the private method this class no longer has
+// (see `readValSlow`) saved more bytecode on a fresh-cursor copy's path
+// than these TDZ checks cost, and as `const`s V8 folds the key check away
+// and checks no function's identity (the copy chain still inlines whole:
+// 11 inlinees, only the reader allocated, measured with
+// --trace-turbo-inlining and GC counts).
+const knownView = importedKnownView;
+const KEY: typeof INTERNAL = INTERNAL;
+const writerAccess = importedWriterAccess;
+
+// `from` of bytes that `knownView` does not know, and the cold paths of
+// `readVal` and `readOnce`/`atomicLoad` (set in the class's static block).
+// Functions rather than private methods: a class with a private method
+// gives each instance a brand, one more in-object slot that every
+// `VmReader.from` allocates and initialises — and a reader made for one
+// call is allocated whenever the method it is the receiver of makes a call
+// that V8 does not inline (a `u64` field's `getBigUint64`,
+// `TypedArray.prototype.set`): V8's escape analysis marks the receiver of
+// every frame in a lazy-deoptimisation frame state as escaping, for the
+// `CallSite.getThis` stack-trace API (src/compiler/escape-analysis.cc,
+// `case IrOpcode::kFrameState`). Measured on a hand-written cursor, the
+// brand slot costs about 0.02 of the fresh-reader row's ratio.
+/* eslint-disable no-var -- as above */
 var fromOther: (bytes: ArrayBufferView) => VmReader<Infallible>;
+var readValSlow: <T>(c: VmReader<Fallibility>, d: PodDescriptor<T>) => T;
+var loadOnceAt: <T>(c: VmReader<Fallibility>, d: PodDescriptor<T>, op: string) => T;
+/* eslint-enable no-var */
 
 declare const readerKind: unique symbol;
 
@@ -137,6 +167,22 @@ export class VmReader<F extends Fallibility = Fallible> {
     fromOther = (bytes) => {
       const b = fromBytes(bytes);
       return new VmReader<Infallible>(KEY, b, b.length, NONE);
+    };
+    // `readVal` through a memory space, or on direct memory whose `DataView` is not made yet.
+    readValSlow = <T>(c: VmReader<Fallibility>, d: PodDescriptor<T>): T => {
+      const bytes = c.#bytes;
+      if (bytes !== null) {
+        c.#view = directView(bytes);
+        return c.readVal(d);
+      }
+      const value = readValueIn(c.#space as MemorySpace, c.#pos, d);
+      c.#pos += d.size;
+      return value;
+    };
+    loadOnceAt = <T>(c: VmReader<Fallibility>, d: PodDescriptor<T>, op: string): T => {
+      const bytes = c.#bytes;
+      const view = bytes !== null && c.#view === NONE ? (c.#view = directView(bytes)) : c.#view;
+      return loadOnce(bytes, view, c.#space, c.#lease, c.#pos, c.#end - c.#pos, d, op);
     };
     newReader = <F extends Fallibility>(
       bytes: Uint8Array | null,
@@ -254,8 +300,13 @@ export class VmReader<F extends Fallibility = Fallible> {
    * @throws {RangeError} `n > remain()`.
    */
   skip(n: number): this {
-    checkIndex(n, "n");
-    if (n > this.#end - this.#pos) cannotSkip(n, this.#end - this.#pos);
+    const left = this.#end - this.#pos;
+    // `checkIndex` and the room check in one test, written out: `n ≤ left`
+    // keeps `n` a safe integer once it is a non-negative integer, and a
+    // fresh reader (`VmReader.from(u8).skip(o).readVal(t)`) then checks
+    // no called function's identity (a module-level alias is a mutable
+    // context slot, which V8 loads and compares on every use).
+    if (!(typeof n === "number" && n >= 0 && n <= left && Math.floor(n) === n)) badSkip(n, left);
     this.#pos += n;
     return this;
   }
@@ -357,24 +408,7 @@ export class VmReader<F extends Fallibility = Fallible> {
       this.#pos = pos + size;
       return value;
     }
-    return this.#readValSlow(d);
-  }
-
-  /** `readVal` through a memory space, or on direct memory whose `DataView` is not made yet. */
-  #readValSlow<T>(d: PodDescriptor<T>): T {
-    const bytes = this.#bytes;
-    if (bytes !== null) {
-      this.#makeView(bytes);
-      return this.readVal(d);
-    }
-    const value = readValueIn(this.#space as MemorySpace, this.#pos, d);
-    this.#pos += d.size;
-    return value;
-  }
-
-  /** Makes (once) the `DataView` over direct bytes, indexed by address. */
-  #makeView(bytes: Uint8Array): DataView {
-    return (this.#view = directView(bytes));
+    return readValSlow(this, d);
   }
 
   /**
@@ -391,7 +425,7 @@ export class VmReader<F extends Fallibility = Fallible> {
   readOnce<T>(this: VmReader<Infallible>, t: PodOnceType<T>): T {
     const d = descriptorOf(t, "t");
     if (this.#fallible) requireInfallible("readOnce", "reader");
-    const value = this.#loadOnce(d, "readOnce");
+    const value = loadOnceAt(this, d, "readOnce");
     this.#pos += d.size;
     return value;
   }
@@ -408,13 +442,7 @@ export class VmReader<F extends Fallibility = Fallible> {
    */
   atomicLoad(t: typeof u32): number {
     if (t !== u32) invalidType("t", "u32 (the only type with atomic access)", t);
-    return this.#loadOnce(descriptorOf(u32), "atomicLoad");
-  }
-
-  #loadOnce<T>(d: PodDescriptor<T>, op: string): T {
-    const bytes = this.#bytes;
-    const view = bytes !== null && this.#view === NONE ? this.#makeView(bytes) : this.#view;
-    return loadOnce(bytes, view, this.#space, this.#lease, this.#pos, this.#end - this.#pos, d, op);
+    return loadOnceAt(this, descriptorOf(u32), "atomicLoad");
   }
 }
 
@@ -438,6 +466,8 @@ function badNew(): never {
   return illegalConstructor("VmReader", "use VmReader.from(), or reader() of a frame, segment or address space");
 }
 
-function cannotSkip(n: number, left: number): never {
+/** Why `skip(n)` refused `n`: not an index (`checkIndex`'s error), else too far. */
+function badSkip(n: unknown, left: number): never {
+  checkIndex(n, "n");
   return contractViolation(`cannot skip ${n} bytes: only ${left} remain`);
 }

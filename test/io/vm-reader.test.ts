@@ -277,6 +277,22 @@ describe("position and range", () => {
     assert.equal(f.hasRemain(), false);
   });
 
+  test("skip checks its argument before the room left (reader and writer): an index's error first, then ERR_CONTRACT", () => {
+    const code = (c: string) => (e: unknown) => (e as { code?: unknown }).code === c;
+    for (const make of [(b: Uint8Array) => VmReader.from(b), (b: Uint8Array) => VmWriter.from(b)]) {
+      const c = make(new Uint8Array(4));
+      assert.throws(() => c.skip(5.5), code("ERR_OUT_OF_RANGE"));
+      assert.throws(() => c.skip(2 ** 60), code("ERR_OUT_OF_RANGE"));
+      assert.throws(() => c.skip(-Infinity), code("ERR_OUT_OF_RANGE"));
+      assert.throws(() => c.skip("5" as unknown as number), code("ERR_INVALID_ARG_TYPE"));
+      assert.throws(() => c.skip(5), code("ERR_CONTRACT"));
+      assert.equal(c.skip(-0).cursor(), 0);
+      assert.equal(c.skip(4).cursor(), 4);
+      assert.throws(() => c.skip(1), code("ERR_CONTRACT"));
+      assert.equal(c.skip(0).cursor(), 4);
+    }
+  });
+
   for (const [bad, error] of badNumbers) {
     test(`limit(${String(bad)}) and skip(${String(bad)}) are a ${error.name} with no side effect`, () => {
       const r = VmReader.from(new Uint8Array(8));

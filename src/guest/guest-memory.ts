@@ -180,8 +180,8 @@ export class GuestMemory implements VmIo, VmIoFill, VmIoOnce {
     // The hot path of every host call: one type test, one range test
     // against the cached view, one decode. Failures go to cold helpers.
     if (typeof ptr !== "number" || t == null || (t as PodDescriptor<T>).self !== t) badValArgs(ptr, t);
-    const p = ptr >>> 0;
-    if (p !== ptr && (ptr | 0) !== ptr) badU32(ptr, "ptr");
+    let p = ptr;
+    if (p >>> 0 !== p) p = negativeU32(p);
     const d = t as PodDescriptor<T>;
     if (p + d.size > this.#bytes.length) this.#take(p, d.size);
     return d.decode(this.#view, p);
@@ -424,6 +424,12 @@ export function outside(s: GuestSpace, p: number, n: number): never {
     "PageFault",
     `guest range [0x${p.toString(16)}, +0x${n.toString(16)}) is outside memory (0x${size.toString(16)} bytes): page fault at 0x${Math.max(p, size).toString(16)}`,
   );
+}
+
+/** Cold path of `readVal`/`writeVal`'s pointer: the unsigned value of a negative int32, else throws. */
+function negativeU32(ptr: number): number {
+  if ((ptr | 0) !== ptr) badU32(ptr, "ptr");
+  return ptr >>> 0;
 }
 
 /** Cold path of `readVal`/`writeVal`: throws for whichever argument is bad. */

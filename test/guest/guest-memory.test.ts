@@ -260,6 +260,11 @@ test("check(ptr, len) returns the unsigned pointer when the range is inside memo
   const big = new GuestMemory(resizableBuffer(2 ** 32, 2 ** 32));
   assert.equal(big.check(-4, 4), 0xffff_fffc, "the top 4 bytes of a 4 GiB memory");
   throwsVmError(() => big.check(-4, 5), "PageFault", 0); // no wrap to address 0
+  big.writeVal(-4, u32, 0x8765_4321); // readVal and writeVal take a negative int32 as its unsigned value too
+  assert.equal(big.readVal(0xffff_fffc, u32), 0x8765_4321);
+  assert.equal(big.readVal(-4, u32), 0x8765_4321);
+  throwsVmError(() => big.readVal(-3, u32), "PageFault", 0);
+  assert.equal(big.readVal(-0, u8), 0);
 });
 
 test("readers and writers may run past the end: copies stop exactly there with copied exact", () => {

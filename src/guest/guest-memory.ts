@@ -180,6 +180,8 @@ export class GuestMemory implements VmIo, VmIoFill, VmIoOnce {
     // The hot path of every host call: one type test, one range test
     // against the cached view, one decode. Failures go to cold helpers.
     if (typeof ptr !== "number" || t == null || (t as PodDescriptor<T>).self !== t) badValArgs(ptr, t);
+    // A non-negative int32 is used as it is: as `ptr >>> 0` (a uint32),
+    // TurboFan would test its sign before every use as an index.
     let p = ptr;
     if (p >>> 0 !== p) p = negativeU32(p);
     const d = t as PodDescriptor<T>;
@@ -199,8 +201,8 @@ export class GuestMemory implements VmIo, VmIoFill, VmIoOnce {
    */
   writeVal<T>(ptr: number, t: PodType<T>, value: T): void {
     if (typeof ptr !== "number" || t == null || (t as PodDescriptor<T>).self !== t) badValArgs(ptr, t);
-    const p = ptr >>> 0;
-    if (p !== ptr && (ptr | 0) !== ptr) badU32(ptr, "ptr");
+    let p = ptr;
+    if (p >>> 0 !== p) p = negativeU32(p);
     const d = t as PodDescriptor<T>;
     // Snapshot first (the only place a getter of `value` runs), then check, then store.
     const snap = d.snapshot(value, "value");

@@ -198,6 +198,18 @@ export const cases: BenchCase[] = [
       };
     },
   },
+  // Short of ≥ 0.67, and of its floor (guest-readval-u32-floor, itself
+  // 0.62–0.64) by about a tenth: 0.52–0.57 in A/B against main's 0.37–0.42
+  // (3 processes each, loaded machine). The loop TurboFan makes of it is the
+  // floor's, instruction for instruction — GuestMemory keeps the space's
+  // views in its own fields (field types known: no map check, no load of the
+  // space), and a non-negative pointer is used as it is (no sign check of
+  // `ptr >>> 0`) — but for one: the GuestMemory is a constant V8 embeds and
+  // rematerializes in every iteration (a 10-byte `movq`), where the floor's
+  // holder stays in a register; the loop is then 135 bytes over three
+  // 64-byte lines, the floor's 117 over two. What is left is that, and the
+  // floor itself (two loads and a 2^31 test for the length, the DataView's
+  // own bounds check) — the price of a memory that can grow.
   {
     id: "guest-readval-u32",
     group: "guest",

@@ -55,6 +55,22 @@ import { WASM32_LIMIT, badU32, toU32 } from "./wasm32.js";
  */
 export class GuestMemory implements VmIo, VmIoFill, VmIoOnce {
   readonly #space: GuestSpace;
+  /**
+   * The space's views as `readVal`/`writeVal` last took them: the same
+   * objects, possibly stale. Stale is safe by the space's own rule (a
+   * grown non-shared memory detached the old buffer, whose views read as
+   * length 0; the old buffer of a shared memory stays valid for the bytes
+   * it covers; a resizable buffer's views track it), so a value inside
+   * `#bytes.length` is read from `#view` with no look at the space. Held
+   * here, not reached through `#space`, because that is one dependent load
+   * and one map check less per value (TurboFan cannot pin the map of the
+   * space's `runBytes` holder: the field's type is generalized by the
+   * space's later stores). Both start as empty views, never `undefined`:
+   * a field whose first value is `undefined` has its type generalized, and
+   * TurboFan then checks the map of every view it loads from it.
+   */
+  #bytes: Uint8Array = noBytes;
+  #view: DataView = noView;
 
   /**
    * Guest memory over `memory`: a `WebAssembly.Memory` (its buffer is
@@ -67,6 +83,8 @@ export class GuestMemory implements VmIo, VmIoFill, VmIoOnce {
     const fromMemory = memoryBuffer(memory);
     if (fromMemory !== undefined) {
       this.#space = new GuestSpace(memory as WebAssemblyMemory, fromMemory);
+      this.#bytes = this.#space.runBytes;
+      this.#view = this.#space.runView;
       return;
     }
     if (!isBuffer(memory)) {
@@ -76,6 +94,8 @@ export class GuestMemory implements VmIo, VmIoFill, VmIoOnce {
     const max = (memory as { maxByteLength?: number }).maxByteLength ?? memory.byteLength;
     if (max > WASM32_LIMIT) contractViolation(`guest memory can hold at most 4 GiB (wasm32); this buffer can hold ${max} bytes`);
     this.#space = new GuestSpace(null, memory);
+    this.#bytes = this.#space.runBytes;
+    this.#view = this.#space.runView;
   }
 
   /**
@@ -160,12 +180,13 @@ export class GuestMemory implements VmIo, VmIoFill, VmIoOnce {
     // The hot path of every host call: one type test, one range test
     // against the cached view, one decode. Failures go to cold helpers.
     if (typeof ptr !== "number" || t == null || (t as PodDescriptor<T>).self !== t) badValArgs(ptr, t);
-    const p = ptr >>> 0;
-    if (p !== ptr && (ptr | 0) !== ptr) badU32(ptr, "ptr");
+    // A non-negative int32 is used as it is: as `ptr >>> 0` (a uint32),
+    // TurboFan would test its sign before every use as an index.
+    let p = ptr;
+    if (p >>> 0 !== p) p = negativeU32(p);
     const d = t as PodDescriptor<T>;
-    const s = this.#space;
-    if (p + d.size > s.runBytes.length && !s.covers(p + d.size)) outside(s, p, d.size);
-    return d.decode(s.runView, p);
+    if (p + d.size > this.#bytes.length) this.#take(p, d.size);
+    return d.decode(this.#view, p);
   }
 
   /**
@@ -180,14 +201,13 @@ export class GuestMemory implements VmIo, VmIoFill, VmIoOnce {
    */
   writeVal<T>(ptr: number, t: PodType<T>, value: T): void {
     if (typeof ptr !== "number" || t == null || (t as PodDescriptor<T>).self !== t) badValArgs(ptr, t);
-    const p = ptr >>> 0;
-    if (p !== ptr && (ptr | 0) !== ptr) badU32(ptr, "ptr");
+    let p = ptr;
+    if (p >>> 0 !== p) p = negativeU32(p);
     const d = t as PodDescriptor<T>;
     // Snapshot first (the only place a getter of `value` runs), then check, then store.
     const snap = d.snapshot(value, "value");
-    const s = this.#space;
-    if (p + d.size > s.runBytes.length && !s.covers(p + d.size)) outside(s, p, d.size);
-    d.store(s.runView, p, snap);
+    if (p + d.size > this.#bytes.length) this.#take(p, d.size);
+    d.store(this.#view, p, snap);
   }
 
   /**
@@ -334,6 +354,18 @@ export class GuestMemory implements VmIo, VmIoFill, VmIoOnce {
     else d.store(s.runView, p, snap);
   }
 
+  /**
+   * Cold path of `readVal`/`writeVal`, for a value past the end of their
+   * views: faults unless `[p, p + n)` is inside memory now (the space
+   * re-reads a stale buffer), then takes the space's current views.
+   */
+  #take(p: number, n: number): void {
+    const s = this.#space;
+    if (!s.covers(p + n)) outside(s, p, n);
+    this.#bytes = s.runBytes;
+    this.#view = s.runView;
+  }
+
   /** The space, once `[p, p + size)` is known to be inside memory and aligned. */
   #onceAt(p: number, size: number, op: string): GuestSpace {
     const s = this.#space;
@@ -356,6 +388,10 @@ export class GuestMemory implements VmIo, VmIoFill, VmIoOnce {
     return newWriter<Fallible>(null, null, s, null, p, p + n, true);
   }
 }
+
+/** The views `#bytes`/`#view` hold until the constructor sets them (see there). */
+const noBytes = new Uint8Array(0);
+const noView = new DataView(noBytes.buffer);
 
 const hasSab = typeof SharedArrayBuffer === "function";
 const arrayBufferLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength")?.get as (this: unknown) => number;
@@ -390,6 +426,12 @@ export function outside(s: GuestSpace, p: number, n: number): never {
     "PageFault",
     `guest range [0x${p.toString(16)}, +0x${n.toString(16)}) is outside memory (0x${size.toString(16)} bytes): page fault at 0x${Math.max(p, size).toString(16)}`,
   );
+}
+
+/** Cold path of `readVal`/`writeVal`'s pointer: the unsigned value of a negative int32, else throws. */
+function negativeU32(ptr: number): number {
+  if ((ptr | 0) !== ptr) badU32(ptr, "ptr");
+  return ptr >>> 0;
 }
 
 /** Cold path of `readVal`/`writeVal`: throws for whichever argument is bad. */

@@ -68,6 +68,12 @@ var fromOther: (bytes: ArrayBufferView) => VmWriter<Infallible>;
 // function costs fewer bytes of bytecode to call than a `#private` method.
 // eslint-disable-next-line no-var -- as above
 var writeValSlow: <T>(w: VmWriter<Fallibility>, d: PodDescriptor<T>, snap: PodSnapshot<T>) => void;
+// The `DataView` over direct bytes (made if needed), or `NONE` for a space
+// (set in the class's static block). A function, not a private method, as
+// in vm-reader.ts: a class with a private method gives each instance a
+// brand, one more in-object slot that every fresh writer allocates.
+// eslint-disable-next-line no-var -- as above
+var viewOrNone: (w: VmWriter<Fallibility>) => DataView;
 
 declare const writerKind: unique symbol;
 
@@ -141,7 +147,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
       const size = d.size;
       if (w.#end - pos < size) tooShort(size, w.#end - pos);
       if (bytes !== null) {
-        const view = w.#viewOrNone();
+        const view = viewOrNone(w);
         checkLease(w.#lease);
         try {
           d.store(view, pos, snap);
@@ -152,6 +158,10 @@ export class VmWriter<F extends Fallibility = Fallible> {
         writeValueIn(w.#space as MemorySpace, pos, d, snap);
       }
       w.#pos = pos + size;
+    };
+    viewOrNone = (w) => {
+      const bytes = w.#bytes;
+      return bytes !== null && w.#view === NONE ? (w.#view = directView(bytes)) : w.#view;
     };
     fromOther = (bytes) => {
       const b = fromBytes(bytes);
@@ -382,17 +392,6 @@ export class VmWriter<F extends Fallibility = Fallible> {
     this.#pos = pos + size;
   }
 
-  /** Makes (once) the `DataView` over direct bytes, indexed by address. */
-  #makeView(bytes: Uint8Array): DataView {
-    return (this.#view = directView(bytes));
-  }
-
-  /** The `DataView` over direct bytes (made if needed), or `NONE` for a space. */
-  #viewOrNone(): DataView {
-    const bytes = this.#bytes;
-    return bytes !== null && this.#view === NONE ? this.#makeView(bytes) : this.#view;
-  }
-
   /**
    * Writes one value of a `PodOnce` type with a single non-tearing store
    * (`Atomics.store` when the memory is shared) and advances past it.
@@ -407,7 +406,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
   writeOnce<T>(this: VmWriter<Infallible>, t: PodOnceType<T>, value: T): void {
     const d = descriptorOf(t, "t");
     if (this.#fallible) requireInfallible("writeOnce", "writer");
-    storeOnce(this.#bytes, this.#viewOrNone(), this.#space, this.#lease, this.#pos, this.#end - this.#pos, d, value, "writeOnce");
+    storeOnce(this.#bytes, viewOrNone(this), this.#space, this.#lease, this.#pos, this.#end - this.#pos, d, value, "writeOnce");
     this.#pos += d.size;
   }
 
@@ -469,7 +468,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
         : at.bytes.buffer === bytes.buffer && at.bytes.byteOffset + at.pos === bytes.byteOffset + pos;
     if (!same) contractViolation("atomicCompareExchange: the reader must point at the same address of the same memory as the writer");
     if (at.bytes !== null) checkDirect(at.bytes, at.lease, at.pos, 4);
-    const previous = compareExchangeU32(bytes, this.#viewOrNone(), this.#space, this.#lease, pos, e, x);
+    const previous = compareExchangeU32(bytes, viewOrNone(this), this.#space, this.#lease, pos, e, x);
     return [previous, previous === e];
   }
 }

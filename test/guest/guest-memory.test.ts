@@ -260,6 +260,11 @@ test("check(ptr, len) returns the unsigned pointer when the range is inside memo
   const big = new GuestMemory(resizableBuffer(2 ** 32, 2 ** 32));
   assert.equal(big.check(-4, 4), 0xffff_fffc, "the top 4 bytes of a 4 GiB memory");
   throwsVmError(() => big.check(-4, 5), "PageFault", 0); // no wrap to address 0
+  big.writeVal(-4, u32, 0x8765_4321); // readVal and writeVal take a negative int32 as its unsigned value too
+  assert.equal(big.readVal(0xffff_fffc, u32), 0x8765_4321);
+  assert.equal(big.readVal(-4, u32), 0x8765_4321);
+  throwsVmError(() => big.readVal(-3, u32), "PageFault", 0);
+  assert.equal(big.readVal(-0, u8), 0);
 });
 
 test("readers and writers may run past the end: copies stop exactly there with copied exact", () => {
@@ -322,6 +327,35 @@ test("a reader and a writer made before memory.grow() keep working and see the n
   assert.deepEqual(dst, Uint8Array.of(byteAt(WASM_PAGE - 4), byteAt(WASM_PAGE - 3), 1, 2, 3, 4, 0, 0));
   assert.equal(guest.readVal(2 * WASM_PAGE - 4, u32), 0);
   throwsVmError(() => guest.readVal(2 * WASM_PAGE - 3, u32), "PageFault", 0);
+});
+
+test("readVal and writeVal after memory.grow() use the new buffer, below the old end too, whoever saw the growth first", () => {
+  const { memory, guest } = filled();
+  assert.equal(guest.readVal(100, u32), new DataView(memory.buffer).getUint32(100, true));
+  guest.writeVal(200, u32, 0x1111_1111);
+  memory.grow(1); // detaches the buffer readVal and writeVal last used
+  guest.writeVal(100, u32, 0xdead_beef);
+  assert.equal(new DataView(memory.buffer).getUint32(100, true), 0xdead_beef);
+  assert.equal(guest.readVal(200, u32), 0x1111_1111);
+  assert.equal(guest.readVal(2 * WASM_PAGE - 4, u32), 0);
+  // The growth seen first by a reader (which takes the new buffer into the space), then by readVal and writeVal.
+  memory.grow(1);
+  const dst = new Uint8Array(4);
+  assert.equal(guest.reader(100, 4).readFallible(VmWriter.from(dst)), 4);
+  assert.deepEqual(dst, Uint8Array.of(0xef, 0xbe, 0xad, 0xde));
+  guest.writeVal(104, u32, 7);
+  assert.equal(new DataView(memory.buffer).getUint32(104, true), 7);
+  assert.equal(guest.readVal(100, u32), 0xdead_beef);
+  throwsVmError(() => guest.readVal(3 * WASM_PAGE - 3, u32), "PageFault", 0);
+  throwsVmError(() => guest.writeVal(3 * WASM_PAGE, u32, 1), "PageFault", 0);
+  // A buffer transferred away after readVal used it: every value faults, nothing is written anywhere.
+  const buffer = new ArrayBuffer(64);
+  const g = new GuestMemory(buffer);
+  g.writeVal(0, u32, 5);
+  const moved = structuredClone(buffer, { transfer: [buffer] });
+  throwsVmError(() => g.readVal(0, u32), "PageFault", 0);
+  throwsVmError(() => g.writeVal(0, u32, 6), "PageFault", 0);
+  assert.equal(new DataView(moved).getUint32(0, true), 5);
 });
 
 test("growth in the middle of a host call (the host re-enters the guest, which grows its memory) is seen", () => {

@@ -37,7 +37,11 @@
  * hand-written cursor with vmio's bookkeeping calling the same codec, the
  * floor of any cursor object ({@link PodCursor}); `writeval-truefloor-*`,
  * a hand-written writer with the encode written out and no vmio code at all
- * ({@link HandWriter}); `writeval-round-robin-floor-*`, 8 struct types
+ * ({@link HandWriter}); `writeval-cspfloor-8`, that writer through the
+ * smallest CSP-safe 8-field codec written by hand, the closure path's own
+ * floor ({@link cspFloorCase}); `encode-floor-*-through-object`, a
+ * hand-written checked codec reached through a codec object per value
+ * ({@link descriptorFloorCase}); `writeval-round-robin-floor-*`, 8 struct types
  * through one site ({@link roundRobinCase}); and the `budget-*` cases,
  * writes with V8's inlining budget raised ({@link budgetCase}).
  *
@@ -54,7 +58,10 @@
  *   the snapshot and store it inlined): 8 × u32 closures 210 + 811, nested
  *   closures 210 + 824, past the 920 available; generated 210 + 540 (8 ×
  *   u32) and 210 + 422 (nested) fit.
- *   Raised, they run at their floors.
+ *   Raised, they run at their floors. No CSP-safe codec fits: the smallest
+ *   8-field one written by hand, with builtin stores instead of store
+ *   closures, is 665 bytes, and through a hand-written writer 105 + 724;
+ *   it runs at 0.13–0.14 beside the row's 0.11–0.16 ({@link cspFloorCase}).
  * - nested `encode`/`writeval`: the values' maps, shared with the struct's
  *   definition ({@link definedFloorCase}): the hand-written encode is as
  *   slow once the struct is defined (0.60 → 0.15–0.28 for the nested
@@ -65,7 +72,12 @@
  * - `encode` of 1 and 4 fields (0.61–0.77 against checked floors of
  *   0.71–0.80): the codec reached through the descriptor per value; with
  *   `snapshot` and `store` loaded once per pass the same code runs at
- *   0.88–1.06 ({@link hoistedEncodeCase}).
+ *   0.88–1.06 ({@link hoistedEncodeCase}). Per value TurboFan checks the
+ *   descriptor's map, loads both functions and compares each with its
+ *   inlined target: no const-field folding without a prototype holder, no
+ *   loop-invariant code motion. A hand-written codec reached the same way
+ *   compiles to the same loop and runs at 0.54–0.66
+ *   ({@link descriptorFloorCase}).
  * - 8 struct types through one `writeVal`: at the floor of its shape, two
  *   megamorphic calls with the snapshot allocated between them
  *   ({@link roundRobinCase}).

@@ -1552,12 +1552,13 @@ function handCodecs(): Record<string, HandCodec> {
  * the loop): per value, TurboFan checks the object's map, loads its two
  * function fields and compares each with the target it inlined — 2 loads,
  * 3 compares and branches that the `-hoisted` case does not have. They
- * stay although the fields are const data fields and, in these loops, the
- * object is even a constant of the compiled code: TurboFan folds a const
- * field only when the access names a holder (a prototype) — moved to a
- * per-type prototype, the loads and target checks vanish from the loop
- * (measured on a micro-benchmark) — and it has no loop-invariant code
- * motion; loop peeling does not remove them either (they stay with a
+ * stay although the fields are const data fields (`%DebugPrint`) and, in
+ * these loops, the object is a constant of the final code (it seems to
+ * become one only after the property accesses were lowered); what TurboFan
+ * did fold, in a micro-benchmark, was the same functions on a prototype,
+ * which the access names as its holder: the loads and target checks
+ * vanished from the loop. TurboFan has no loop-invariant code motion, and
+ * loop peeling does not remove them either (they stay with a
  * typed-array store, which LoadElimination does not treat as killing its
  * state, where a `DataView` store does). A per-type prototype gives every
  * type its own map, so a `writeVal` or `readVal` that sees more than 4

@@ -61,7 +61,7 @@
  *   Raised, they run at their floors. No CSP-safe codec fits: the smallest
  *   8-field one written by hand, with builtin stores instead of store
  *   closures, is 665 bytes, and through a hand-written writer 105 + 724;
- *   it runs at 0.13–0.14 beside the row's 0.11–0.16 ({@link cspFloorCase}).
+ *   it runs at 0.12–0.17 beside the row's 0.11–0.16 ({@link cspFloorCase}).
  * - nested `encode`/`writeval`: the values' maps, shared with the struct's
  *   definition ({@link definedFloorCase}): the hand-written encode is as
  *   slow once the struct is defined (0.60 → 0.15–0.28 for the nested
@@ -801,6 +801,19 @@ const handWrites: Record<string, (w: HandWriter, v: unknown) => void> = {
   nested: (w, v) => w.writeNested(v),
 };
 
+/** Values of `shape` written by `write` through a {@link HandWriter} made per pass. */
+function handWriterBody<T>(shape: Shape<T>, write: (w: HandWriter, v: unknown) => void): Body {
+  const { bytes, dv } = passBuffer(shape.size);
+  const { value } = shape;
+  return (n) => {
+    for (let done = 0; done < n; done += PASS) {
+      const w = new HandWriter(dv, null);
+      for (let i = 0; i < PASS; i++) write(w, value(i));
+    }
+    return bytes[5];
+  };
+}
+
 function trueFloorCase<T>(shape: Shape<T>): BenchCase {
   const write = handWrites[shape.id] as (w: HandWriter, v: unknown) => void;
   return {
@@ -813,20 +826,7 @@ function trueFloorCase<T>(shape: Shape<T>): BenchCase {
     clock: "cpu",
     setup() {
       const { limit } = bodies(shape, "writeval", true);
-      const size = shape.size;
-      const bytes = new Uint8Array(PASS * size);
-      const dv = new DataView(bytes.buffer);
-      const { value } = shape;
-      return {
-        limit,
-        vmio: (n) => {
-          for (let done = 0; done < n; done += PASS) {
-            const w = new HandWriter(dv, null);
-            for (let i = 0; i < PASS; i++) write(w, value(i));
-          }
-          return bytes[5];
-        },
-      };
+      return { limit, vmio: handWriterBody(shape, write) };
     },
   };
 }
@@ -844,7 +844,9 @@ type Refused = (err: unknown, field: number | undefined) => never;
  * field being read counted for the refusal's message, as vmio's. Bytecode
  * (`--trace-turbo-inlining`): its snapshot 239 bytes with 8 checks of 26
  * (vmio's: 244 + 8 × 27, whose checks also pass the path), its store 218
- * (vmio's: 175 + 8 × 22 for the store closures).
+ * (vmio's: 175 + 8 × 22 for the store closures). Its snapshot reads like
+ * struct-literals.ts's 8-field one on purpose: a floor does the same job,
+ * written without vmio's code.
  */
 /* eslint-disable no-var -- a `var` costs no bytecode to declare, as in src/pod/struct-literals.ts */
 function cspCodec8(
@@ -915,9 +917,9 @@ function u32Check(refuse: (v: unknown) => never): FieldCheck {
  * inlines a call only while 1.2 × (its size + what its own optimized code
  * inlined) fits what is left of 920, so neither is inlined into the loop:
  * both call the write per value and allocate the value, and the 8-field
- * codec alone, 665 bytes at best, leaves under 100 for any writer's
+ * codec alone, 665 bytes at best, leaves about 100 for any writer's
  * bounds, lease and position. The `-budget-1300` twin shows the budget is
- * the whole gap (floor 0.13–0.14 → 0.30–0.36, vmio 0.11–0.16 → 0.35–0.40 in three runs).
+ * the whole gap (floor 0.12–0.17 → 0.30–0.36, vmio 0.11–0.16 → 0.35–0.40 in four runs).
  */
 function cspFloorCase(budget?: number): BenchCase {
   const shape = shapes[3] as Shape<Obj>;
@@ -939,19 +941,7 @@ function cspFloorCase(budget?: number): BenchCase {
       const u = (k: string, o: number): [string, FieldCheck, "setUint32", number] => [k, u32Check(refuse), "setUint32", o];
       const [, c0] = u("f0", 0);
       const codec = cspCodec8(fail, "f0", c0, "setUint32", ...u("f1", 4), ...u("f2", 8), ...u("f3", 12), ...u("f4", 16), ...u("f5", 20), ...u("f6", 24), ...u("f7", 28), 32);
-      const bytes = new Uint8Array(PASS * shape.size);
-      const dv = new DataView(bytes.buffer);
-      const { value } = shape;
-      return {
-        limit,
-        vmio: (n) => {
-          for (let done = 0; done < n; done += PASS) {
-            const w = new HandWriter(dv, null);
-            for (let i = 0; i < PASS; i++) w.writeWith(codec, value(i));
-          }
-          return bytes[5];
-        },
-      };
+      return { limit, vmio: handWriterBody(shape, (w, v) => w.writeWith(codec, v)) };
     },
   };
 }
@@ -1437,6 +1427,12 @@ function roundRobinCase(kind: "vmio" | "split" | "fused"): BenchCase {
   };
 }
 
+/** A buffer of one pass of values of `size` bytes: its bytes, a view of them, and its end. */
+function passBuffer(size: number): { bytes: Uint8Array; dv: DataView; end: number } {
+  const bytes = new Uint8Array(PASS * size);
+  return { bytes, dv: new DataView(bytes.buffer), end: PASS * size };
+}
+
 /**
  * What reaching the codec through its descriptor costs an `encode` row: the
  * same generated `snapshot` and `store`, loaded from the descriptor once per
@@ -1461,11 +1457,8 @@ function hoistedEncodeCase<T>(shape: Shape<T>): BenchCase {
     setup() {
       const { limit } = bodies(shape, "encode", true);
       const d = shape.make(true) as unknown as PodDescriptor<T>;
-      const size = shape.size;
-      const bytes = new Uint8Array(PASS * size);
-      const dv = new DataView(bytes.buffer);
-      const end = PASS * size;
-      const { value } = shape;
+      const { size, value } = shape;
+      const { bytes, dv, end } = passBuffer(size);
       return {
         limit,
         vmio: (n) => {
@@ -1583,11 +1576,8 @@ function descriptorFloorCase<T>(shape: Shape<T>): BenchCase {
       const { limit } = bodies(shape, "encode", true);
       const codecs = handCodecs();
       const h = codecs[shape.id] as HandCodec;
-      const size = shape.size;
-      const bytes = new Uint8Array(PASS * size);
-      const dv = new DataView(bytes.buffer);
-      const end = PASS * size;
-      const { value } = shape;
+      const { size, value } = shape;
+      const { bytes, dv, end } = passBuffer(size);
       return {
         limit,
         vmio: (n) => {

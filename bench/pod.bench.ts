@@ -955,15 +955,15 @@ function cspFloorCase(budget?: number): BenchCase {
  * code is then 210 + 447 bytes, which fits what the loop has left, and
  * `writeVal` and the snapshot inline into the loop (the value is not
  * allocated; the snapshot is, since it goes into the called store). It
- * runs at 0.14 (three runs) beside the row's 0.11–0.16: the most an
+ * runs at 0.13–0.14 (three runs) beside the row's 0.11–0.16: what an
  * out-of-line store gives here is within the noise, far from the floors.
  * In a micro-benchmark the snapshot written into a per-codec scratch
  * instead of a fresh object measured the same (22–26 against 24–27 ns a
- * value), so the snapshot's allocation is not what costs: the store
- * called per value, with 8 `DataView` stores each re-checking the view
- * (a `DataView` store ends V8's load elimination), is. Not done in vmio:
- * it gains nothing measurable, and V8 offers no way to keep a function
- * out of its callers' code but its size.
+ * value), so the snapshot's allocation is not what costs; the store being
+ * a call is (with the store inlined too, the `-budget-1300` case, the
+ * same work runs at 0.35–0.40). Not done in vmio: it gains nothing
+ * measurable, and V8 offers no way to keep a function out of its
+ * callers' code but its size.
  */
 function storeOutOfLineCase(): BenchCase {
   const shape = shapes[3] as Shape<Obj>;

@@ -37,7 +37,11 @@
  * hand-written cursor with vmio's bookkeeping calling the same codec, the
  * floor of any cursor object ({@link PodCursor}); `writeval-truefloor-*`,
  * a hand-written writer with the encode written out and no vmio code at all
- * ({@link HandWriter}); `writeval-round-robin-floor-*`, 8 struct types
+ * ({@link HandWriter}); `writeval-cspfloor-8`, that writer through the
+ * smallest CSP-safe 8-field codec written by hand, the closure path's own
+ * floor ({@link cspFloorCase}); `encode-floor-*-through-object`, a
+ * hand-written checked codec reached through a codec object per value
+ * ({@link descriptorFloorCase}); `writeval-round-robin-floor-*`, 8 struct types
  * through one site ({@link roundRobinCase}); and the `budget-*` cases,
  * writes with V8's inlining budget raised ({@link budgetCase}).
  *
@@ -54,7 +58,10 @@
  *   the snapshot and store it inlined): 8 × u32 closures 210 + 811, nested
  *   closures 210 + 824, past the 920 available; generated 210 + 540 (8 ×
  *   u32) and 210 + 422 (nested) fit.
- *   Raised, they run at their floors.
+ *   Raised, they run at their floors. No CSP-safe codec fits: the smallest
+ *   8-field one written by hand, with builtin stores instead of store
+ *   closures, is 665 bytes, and through a hand-written writer 105 + 724;
+ *   it runs at 0.12–0.17 beside the row's 0.11–0.16 ({@link cspFloorCase}).
  * - nested `encode`/`writeval`: the values' maps, shared with the struct's
  *   definition ({@link definedFloorCase}): the hand-written encode is as
  *   slow once the struct is defined (0.60 → 0.15–0.28 for the nested
@@ -65,7 +72,12 @@
  * - `encode` of 1 and 4 fields (0.61–0.77 against checked floors of
  *   0.71–0.80): the codec reached through the descriptor per value; with
  *   `snapshot` and `store` loaded once per pass the same code runs at
- *   0.88–1.06 ({@link hoistedEncodeCase}).
+ *   0.88–1.06 ({@link hoistedEncodeCase}). Per value TurboFan checks the
+ *   descriptor's map, loads both functions and compares each with its
+ *   inlined target: no const-field folding without a prototype holder, no
+ *   loop-invariant code motion. A hand-written codec reached the same way
+ *   compiles to the same loop and runs at 0.54–0.66
+ *   ({@link descriptorFloorCase}).
  * - 8 struct types through one `writeVal`: at the floor of its shape, two
  *   megamorphic calls with the snapshot allocated between them
  *   ({@link roundRobinCase}).
@@ -77,7 +89,7 @@
 
 import v8 from "node:v8";
 import { VmReader, VmWriter, array, f64, i32, struct, u16, u32, u64, u8, type PodType } from "vmio";
-import type { PodDescriptor } from "../src/pod/pod-type.js";
+import { PodDescriptor } from "../src/pod/pod-type.js";
 import type { BenchCase, Body } from "./harness.js";
 
 /** Values per pass over a buffer (and per reader or writer). */
@@ -694,6 +706,19 @@ class HandWriter {
     return pos;
   }
 
+  /** A write through a codec object, as `writeVal` reaches a descriptor's: snapshot, bounds and lease, store. */
+  writeWith(c: HandCodec, v: unknown): void {
+    const snap = c.snapshot(v);
+    const size = c.size;
+    const o = this.#reserve(size);
+    try {
+      c.store(this.#view, o, snap);
+    } catch (e) {
+      detached(e);
+    }
+    this.#pos = o + size;
+  }
+
   write4(v: unknown): void {
     const x = obj(v);
     const f0 = cu32(x.f0);
@@ -776,6 +801,19 @@ const handWrites: Record<string, (w: HandWriter, v: unknown) => void> = {
   nested: (w, v) => w.writeNested(v),
 };
 
+/** Values of `shape` written by `write` through a {@link HandWriter} made per pass. */
+function handWriterBody<T>(shape: Shape<T>, write: (w: HandWriter, v: unknown) => void): Body {
+  const { bytes, dv } = passBuffer(shape.size);
+  const { value } = shape;
+  return (n) => {
+    for (let done = 0; done < n; done += PASS) {
+      const w = new HandWriter(dv, null);
+      for (let i = 0; i < PASS; i++) write(w, value(i));
+    }
+    return bytes[5];
+  };
+}
+
 function trueFloorCase<T>(shape: Shape<T>): BenchCase {
   const write = handWrites[shape.id] as (w: HandWriter, v: unknown) => void;
   return {
@@ -788,18 +826,224 @@ function trueFloorCase<T>(shape: Shape<T>): BenchCase {
     clock: "cpu",
     setup() {
       const { limit } = bodies(shape, "writeval", true);
-      const size = shape.size;
-      const bytes = new Uint8Array(PASS * size);
-      const dv = new DataView(bytes.buffer);
+      return { limit, vmio: handWriterBody(shape, write) };
+    },
+  };
+}
+
+type FieldCheck = (v: unknown) => unknown;
+type Refused = (err: unknown, field: number | undefined) => never;
+
+/**
+ * The smallest CSP-safe codec of an 8-field struct I could write by hand:
+ * what any codec serving every struct type without generating code must
+ * take as parameters (each field's name, check and offset; here also its
+ * `DataView` setter's name, so that the store calls the builtin directly,
+ * which V8 inlines as a store without spending inlining budget, where
+ * vmio's calls a store closure per field, any field type's), with the
+ * field being read counted for the refusal's message, as vmio's. Bytecode
+ * (`--trace-turbo-inlining`): its snapshot 239 bytes with 8 checks of 26
+ * (vmio's: 244 + 8 × 27, whose checks also pass the path), its store 218
+ * (vmio's: 175 + 8 × 22 for the store closures). Its snapshot reads like
+ * struct-literals.ts's 8-field one on purpose: a floor does the same job,
+ * written without vmio's code.
+ */
+/* eslint-disable no-var -- a `var` costs no bytecode to declare, as in src/pod/struct-literals.ts */
+function cspCodec8(
+  fail: Refused,
+  k0: string, c0: FieldCheck, n0: "setUint32",
+  k1: string, c1: FieldCheck, n1: "setUint32", o1: number,
+  k2: string, c2: FieldCheck, n2: "setUint32", o2: number,
+  k3: string, c3: FieldCheck, n3: "setUint32", o3: number,
+  k4: string, c4: FieldCheck, n4: "setUint32", o4: number,
+  k5: string, c5: FieldCheck, n5: "setUint32", o5: number,
+  k6: string, c6: FieldCheck, n6: "setUint32", o6: number,
+  k7: string, c7: FieldCheck, n7: "setUint32", o7: number,
+  size: number,
+): HandCodec {
+  type S8 = { a: number; b: number; c: number; d: number; e: number; f: number; g: number; h: number };
+  return new HandCodec(
+    (x) => {
+      if (typeof x !== "object" || x === null) bad(x);
+      var i;
+      try {
+        var a = c0((x as Obj)[k0]); i = 1;
+        var b = c1((x as Obj)[k1]); i = 2;
+        var c = c2((x as Obj)[k2]); i = 3;
+        var d = c3((x as Obj)[k3]); i = 4;
+        var e = c4((x as Obj)[k4]); i = 5;
+        var f = c5((x as Obj)[k5]); i = 6;
+        var g = c6((x as Obj)[k6]); i = 7;
+        var h = c7((x as Obj)[k7]);
+      } catch (err) {
+        fail(err, i);
+      }
+      return { a, b, c, d, e, f, g, h };
+    },
+    (v, o, snap) => {
+      const s = snap as S8;
+      v[n0](o, s.a, true);
+      v[n1](o + o1, s.b, true);
+      v[n2](o + o2, s.c, true);
+      v[n3](o + o3, s.d, true);
+      v[n4](o + o4, s.e, true);
+      v[n5](o + o5, s.f, true);
+      v[n6](o + o6, s.g, true);
+      v[n7](o + o7, s.h, true);
+    },
+    size,
+  );
+}
+/* eslint-enable no-var */
+
+/** A u32 field's check, as a CSP-safe codec takes it (a closure it calls). */
+function u32Check(refuse: (v: unknown) => never): FieldCheck {
+  return (v) => {
+    if (typeof v !== "number" || v !== v >>> 0) refuse(v);
+    return v;
+  };
+}
+
+/**
+ * The honest floor of the closure `writeval` of 8 × u32: a hand-written
+ * writer (the true floors' {@link HandWriter}) writing through the
+ * smallest CSP-safe 8-field codec written by hand ({@link cspCodec8}), no
+ * vmio code — the job of the closure path, which must serve every struct
+ * type without generating code, under the same rules (each field read
+ * once and checked, the refused field named, then bounds and lease, then
+ * the stores). Traced (`--trace-turbo-inlining`): the floor's `writeWith`
+ * is 105 bytes of bytecode with 59 of `#reserve` and 447 + 218 of codec
+ * (829 in all), vmio's `writeVal` 210 with 811 of codec (1,021). V8
+ * inlines a call only while 1.2 × (its size + what its own optimized code
+ * inlined) fits what is left of 920, so neither is inlined into the loop:
+ * both call the write per value and allocate the value, and the 8-field
+ * codec alone, 665 bytes at best, leaves about 100 for any writer's
+ * bounds, lease and position. The `-budget-1300` twin shows the budget is
+ * the whole gap (floor 0.12–0.17 → 0.30–0.36, vmio 0.11–0.16 → 0.35–0.40 in four runs).
+ */
+function cspFloorCase(budget?: number): BenchCase {
+  const shape = shapes[3] as Shape<Obj>;
+  return {
+    id: `pod-writeval-cspfloor-8${budget === undefined ? "" : `-budget-${budget}`}`,
+    group: "pod",
+    title: `writeval ${shape.title}: honest floor of the closure path, a hand-written writer (#private position, end, view, lease; made per pass) through the smallest CSP-safe 8-field codec written by hand (names, checks, offsets and setter names as parameters), no vmio code${budget === undefined ? "" : `, V8's inlining budget raised from 920 to ${budget} bytes of bytecode`}`,
+    limitLabel: "hand-written DataView encode",
+    ops: PASS * 200,
+    unit: "value",
+    clock: "cpu",
+    setup() {
+      if (budget !== undefined) v8.setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${budget}`);
+      const { limit } = bodies(shape, "writeval", false);
+      const refuse = (v: unknown): never => bad(v);
+      const fail: Refused = (err, field) => {
+        throw new TypeError(`value.f${field ?? 0}`, { cause: err });
+      };
+      const u = (k: string, o: number): [string, FieldCheck, "setUint32", number] => [k, u32Check(refuse), "setUint32", o];
+      const [, c0] = u("f0", 0);
+      const codec = cspCodec8(fail, "f0", c0, "setUint32", ...u("f1", 4), ...u("f2", 8), ...u("f3", 12), ...u("f4", 16), ...u("f5", 20), ...u("f6", 24), ...u("f7", 28), 32);
+      return { limit, vmio: handWriterBody(shape, (w, v) => w.writeWith(codec, v)) };
+    },
+  };
+}
+
+/**
+ * An experiment beside the closure `writeval` of 8 × u32, not a floor:
+ * what a structural change would buy. vmio's own `writeVal` writes
+ * through a descriptor whose codec is {@link cspCodec8}'s snapshot and a
+ * store padded with dead code past V8's 460-byte limit on any one inlined
+ * function, so that no optimized code inlines the store: `writeVal`'s own
+ * code is then 210 + 447 bytes, which fits what the loop has left, and
+ * `writeVal` and the snapshot inline into the loop (the value is not
+ * allocated; the snapshot is, since it goes into the called store). It
+ * runs at 0.13–0.14 (three runs) beside the row's 0.11–0.16: what an
+ * out-of-line store gives here is within the noise, far from the floors.
+ * In a micro-benchmark the snapshot written into a per-codec scratch
+ * instead of a fresh object measured the same (22–26 against 24–27 ns a
+ * value), so the snapshot's allocation is not what costs; the store being
+ * a call is (with the store inlined too, the `-budget-1300` case, the
+ * same work runs at 0.35–0.40). Not done in vmio: it gains nothing
+ * measurable, and V8 offers no way to keep a function out of its
+ * callers' code but its size.
+ */
+function storeOutOfLineCase(): BenchCase {
+  const shape = shapes[3] as Shape<Obj>;
+  const base = podCase(shape, "writeval", false, null);
+  return {
+    ...base,
+    id: "pod-writeval-8-store-out-of-line",
+    title: `writeval ${shape.title}: experiment, vmio's writeVal through a hand-made CSP-safe codec whose store is kept out of line (padded past V8's 460-byte limit), so writeVal and the snapshot inline into the loop`,
+    target: undefined,
+    setup() {
+      const { limit } = bodies(shape, "writeval", false);
+      const refuse = (v: unknown): never => bad(v);
+      const fail: Refused = (err, field) => {
+        throw new TypeError(`value.f${field ?? 0}`, { cause: err });
+      };
+      const u = (k: string, o: number): [string, FieldCheck, "setUint32", number] => [k, u32Check(refuse), "setUint32", o];
+      const [, c0] = u("f0", 0);
+      const codec = cspCodec8(fail, "f0", c0, "setUint32", ...u("f1", 4), ...u("f2", 8), ...u("f3", 12), ...u("f4", 16), ...u("f5", 20), ...u("f6", 24), ...u("f7", 28), 32);
+      const inner = codec.store;
+      let pad = 0;
+      const store = (v: DataView, o: number, snap: unknown): void => {
+        inner(v, o, snap);
+        if (o < 0) {
+        pad = (pad * 31 + 0) | 0;
+        pad = (pad * 31 + 1) | 0;
+        pad = (pad * 31 + 2) | 0;
+        pad = (pad * 31 + 3) | 0;
+        pad = (pad * 31 + 4) | 0;
+        pad = (pad * 31 + 5) | 0;
+        pad = (pad * 31 + 6) | 0;
+        pad = (pad * 31 + 7) | 0;
+        pad = (pad * 31 + 8) | 0;
+        pad = (pad * 31 + 9) | 0;
+        pad = (pad * 31 + 10) | 0;
+        pad = (pad * 31 + 11) | 0;
+        pad = (pad * 31 + 12) | 0;
+        pad = (pad * 31 + 13) | 0;
+        pad = (pad * 31 + 14) | 0;
+        pad = (pad * 31 + 15) | 0;
+        pad = (pad * 31 + 16) | 0;
+        pad = (pad * 31 + 17) | 0;
+        pad = (pad * 31 + 18) | 0;
+        pad = (pad * 31 + 19) | 0;
+        pad = (pad * 31 + 20) | 0;
+        pad = (pad * 31 + 21) | 0;
+        pad = (pad * 31 + 22) | 0;
+        pad = (pad * 31 + 23) | 0;
+        pad = (pad * 31 + 24) | 0;
+        pad = (pad * 31 + 25) | 0;
+        pad = (pad * 31 + 26) | 0;
+        pad = (pad * 31 + 27) | 0;
+        pad = (pad * 31 + 28) | 0;
+        pad = (pad * 31 + 29) | 0;
+        pad = (pad * 31 + 30) | 0;
+        pad = (pad * 31 + 31) | 0;
+        pad = (pad * 31 + 32) | 0;
+        pad = (pad * 31 + 33) | 0;
+        pad = (pad * 31 + 34) | 0;
+        pad = (pad * 31 + 35) | 0;
+        pad = (pad * 31 + 36) | 0;
+        pad = (pad * 31 + 37) | 0;
+        pad = (pad * 31 + 38) | 0;
+        pad = (pad * 31 + 39) | 0;
+        }
+      };
+      const t = new PodDescriptor<Obj>(shape.title, 32, 4, null, { kind: "struct", fields: [] }, {
+        decode: (v, o) => shape.decode(v, o),
+        snapshot: codec.snapshot as PodDescriptor<Obj>["snapshot"],
+        store: store as PodDescriptor<Obj>["store"],
+      }) as unknown as PodType<Obj>;
+      const { bytes } = passBuffer(shape.size);
       const { value } = shape;
       return {
         limit,
         vmio: (n) => {
           for (let done = 0; done < n; done += PASS) {
-            const w = new HandWriter(dv, null);
-            for (let i = 0; i < PASS; i++) write(w, value(i));
+            const w = VmWriter.from(bytes);
+            for (let i = 0; i < PASS; i++) w.writeVal(t, value(i));
           }
-          return bytes[5];
+          return bytes[5] + pad;
         },
       };
     },
@@ -1287,6 +1531,12 @@ function roundRobinCase(kind: "vmio" | "split" | "fused"): BenchCase {
   };
 }
 
+/** A buffer of one pass of values of `size` bytes: its bytes, a view of them, and its end. */
+function passBuffer(size: number): { bytes: Uint8Array; dv: DataView; end: number } {
+  const bytes = new Uint8Array(PASS * size);
+  return { bytes, dv: new DataView(bytes.buffer), end: PASS * size };
+}
+
 /**
  * What reaching the codec through its descriptor costs an `encode` row: the
  * same generated `snapshot` and `store`, loaded from the descriptor once per
@@ -1311,17 +1561,131 @@ function hoistedEncodeCase<T>(shape: Shape<T>): BenchCase {
     setup() {
       const { limit } = bodies(shape, "encode", true);
       const d = shape.make(true) as unknown as PodDescriptor<T>;
-      const size = shape.size;
-      const bytes = new Uint8Array(PASS * size);
-      const dv = new DataView(bytes.buffer);
-      const end = PASS * size;
-      const { value } = shape;
+      const { size, value } = shape;
+      const { bytes, dv, end } = passBuffer(size);
       return {
         limit,
         vmio: (n) => {
           const snapshot = d.snapshot;
           const store = d.store;
           for (let done = 0; done < n; done += PASS) for (let o = 0, i = 0; o < end; o += size, i++) store(dv, o, snapshot(value(i), "value"));
+          return bytes[5];
+        },
+      };
+    },
+  };
+}
+
+/**
+ * A codec object written by hand, of one class for every type (as a
+ * descriptor serving any type through one call site must be: all of
+ * vmio's struct descriptors share one map, so that a `writeVal` seeing
+ * many types keeps monomorphic property loads), its functions in own
+ * fields as the descriptor's are.
+ */
+class HandCodec {
+  constructor(
+    readonly snapshot: (v: unknown) => unknown,
+    readonly store: (dv: DataView, o: number, s: unknown) => void,
+    readonly size: number,
+  ) {}
+}
+
+/**
+ * Hand-written checked codecs of the 1- and 4-field structs: each part read
+ * once and checked, then stored. The checks are written out (the module's
+ * `obj` and `cu32` are mutable bindings of this module, which TurboFan
+ * loads and compares with the function it inlined at every use).
+ */
+function handCodecs(): Record<string, HandCodec> {
+  type S1 = { readonly a: number };
+  type S4 = { readonly f0: number; readonly f1: number; readonly f2: number; readonly f3: number };
+  return {
+    "1": new HandCodec(
+      (v) => {
+        if (typeof v !== "object" || v === null) bad(v);
+        const a = (v as Obj).a;
+        if (typeof a !== "number" || a >>> 0 !== a) bad(a);
+        return { a };
+      },
+      (dv, o, s) => dv.setUint32(o, (s as S1).a, true),
+      4,
+    ),
+    "4": new HandCodec(
+      (v) => {
+        if (typeof v !== "object" || v === null) bad(v);
+        const x = v as Obj;
+        const f0 = x.f0;
+        if (typeof f0 !== "number" || f0 >>> 0 !== f0) bad(f0);
+        const f1 = x.f1;
+        if (typeof f1 !== "number" || f1 >>> 0 !== f1) bad(f1);
+        const f2 = x.f2;
+        if (typeof f2 !== "number" || f2 >>> 0 !== f2) bad(f2);
+        const f3 = x.f3;
+        if (typeof f3 !== "number" || f3 >>> 0 !== f3) bad(f3);
+        return { f0, f1, f2, f3 };
+      },
+      (dv, o, s) => {
+        const t = s as S4;
+        dv.setUint32(o, t.f0, true);
+        dv.setUint32(o + 4, t.f1, true);
+        dv.setUint32(o + 8, t.f2, true);
+        dv.setUint32(o + 12, t.f3, true);
+      },
+      16,
+    ),
+  };
+}
+
+/**
+ * The honest floor of the generated `encode` rows of 1 and 4 fields: the
+ * same two-phase encode with no vmio code — hand-written checked
+ * `snapshot` and `store` reached through a codec object per value
+ * (`h.store(dv, o, h.snapshot(v))`, as the row reaches the descriptor's),
+ * the object one of two of its class, held as the row holds its
+ * descriptor. Against the row's limit.
+ *
+ * What limits both, in V8 terms (Node 20, V8 11.3; `--print-opt-code` of
+ * the loop): per value, TurboFan checks the object's map, loads its two
+ * function fields and compares each with the target it inlined — 2 loads,
+ * 3 compares and branches that the `-hoisted` case does not have. They
+ * stay although the fields are const data fields (`%DebugPrint`) and, in
+ * these loops, the object is a constant of the final code (it seems to
+ * become one only after the property accesses were lowered); what TurboFan
+ * did fold, in a micro-benchmark, was the same functions on a prototype,
+ * which the access names as its holder: the loads and target checks
+ * vanished from the loop. TurboFan has no loop-invariant code motion, and
+ * loop peeling does not remove them either (they stay with a
+ * typed-array store, which LoadElimination does not treat as killing its
+ * state, where a `DataView` store does). A per-type prototype gives every
+ * type its own map, so a `writeVal` or `readVal` that sees more than 4
+ * types pays megamorphic property loads (a stub-cache probe per load)
+ * where it now has monomorphic ones: in a micro-benchmark of a
+ * `writeVal`-shaped function (brand, snapshot, size, store) over 8
+ * generated types in turn, 73–82 ns a value with per-type prototypes
+ * against 36–40 with one shared map, and no difference measured over one
+ * type (8.0–9.9 against 7.9–12 ns): a loss for any program with several
+ * types, to save 2 loads and 2 compares in a loop over one.
+ */
+function descriptorFloorCase<T>(shape: Shape<T>): BenchCase {
+  return {
+    id: `pod-encode-floor-${shape.id}-through-object`,
+    group: "pod",
+    title: `encode ${shape.title}: honest floor, hand-written checked snapshot and store reached through a codec object per value (two types of one class, functions in own fields), no vmio code`,
+    limitLabel: "hand-written DataView encode",
+    ops: PASS * 200,
+    unit: "value",
+    clock: "cpu",
+    setup() {
+      const { limit } = bodies(shape, "encode", true);
+      const codecs = handCodecs();
+      const h = codecs[shape.id] as HandCodec;
+      const { size, value } = shape;
+      const { bytes, dv, end } = passBuffer(size);
+      return {
+        limit,
+        vmio: (n) => {
+          for (let done = 0; done < n; done += PASS) for (let o = 0, i = 0; o < end; o += size, i++) h.store(dv, o, h.snapshot(value(i)));
           return bytes[5];
         },
       };
@@ -1379,6 +1743,7 @@ for (const op of ["decode", "encode"] as const) {
 cases.push(ownLiteralDecodeFloor1());
 cases.push(roundRobinCase("vmio"), roundRobinCase("split"), roundRobinCase("fused"));
 cases.push(hoistedEncodeCase(shapes[0] as Shape<unknown>), hoistedEncodeCase(shapes[2] as Shape<unknown>));
+cases.push(descriptorFloorCase(shapes[0] as Shape<unknown>), descriptorFloorCase(shapes[2] as Shape<unknown>));
 // Floors beside the short rows (issue 10).
 for (const shape of shapes) {
   cases.push(floorCase(shape as Shape<unknown>), definedFloorCase(shape as Shape<unknown>));
@@ -1388,6 +1753,8 @@ for (const shape of shapes) {
 }
 // True floors of the writeval rows: no vmio code at all.
 for (const shape of shapes) if (shape.id in handWrites) cases.push(trueFloorCase(shape as Shape<unknown>));
+// The closure path's own floor: a CSP-safe codec written by hand, through a hand-written writer.
+cases.push(cspFloorCase(), cspFloorCase(1300), storeOutOfLineCase());
 cases.push(
   budgetCase("encode", false, 960, "pod-encode-8-closures-budget-960"),
   budgetCase("writeval", false, 1300),

@@ -1038,6 +1038,12 @@ export const cases: BenchCase[] = [
   randomWorkingSet(4096, 1 / 3, false),
   randomWorkingSet(65536, 1 / 8, false),
   randomWorkingSet(262144, 1 / 12, false),
+  // Mmu.load32 on a TLB hit: Mmu's fields (TLB array, RAM view, `shared`) are defined once by their initializers, so
+  // TurboFan folds them when the Mmu is a constant of the caller's code (see VmSpace's #state and the TLB-hit row).
+  // A/B against main's build, separate processes, three rounds at load 4.9–6.7: 0.37–0.38 → 0.45–0.48 (256 Ki:
+  // 0.080–0.086 → 0.090–0.094). The shared-RAM rows below take this unshared Mmu as their limit, which became
+  // 5.5–6.7 ns from 9.6–11.2: their ratios fell (load 0.26–0.27 → 0.21–0.23) while their own times did not grow
+  // (load 40–43 → 27–40 ns, store 73–84 → 69–82 ns).
   randomWorkingSet(256, 1 / 3, true),
   randomWorkingSet(262144, 1 / 12, true),
   walkFloor(4096),

@@ -39,7 +39,7 @@ import { newReader, type VmReader } from "../io/vm-reader.js";
 import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { activeSpace, setActiveSpace } from "./activation.js";
 import { newCursor, newCursorMut, type Cursor, type CursorMut, type VaRange } from "./cursor.js";
-import { Mmu, type TlbStats } from "./mmu.js";
+import { newMmu, type Mmu, type TlbStats } from "./mmu.js";
 import { SpaceState, type PageFaultHandler } from "./space-state.js";
 import { walkPageTable, type PageTableWalk } from "./page-table-walk.js";
 
@@ -278,7 +278,7 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
    */
   mmu(): Mmu {
     this.#live();
-    return (this.#mmu ??= new Mmu(this.#state));
+    return (this.#mmu ??= newMmu(this.#state));
   }
 
   /**

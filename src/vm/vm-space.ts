@@ -94,13 +94,6 @@ let spaceIo: (space: VmSpace) => IoMemory;
 export let spaceStateOf: (space: VmSpace) => SpaceState;
 
 /**
- * A user address space: a 4-level page table in RAM, this thread's TLB for
- * it, and fallible readers and writers over it. It is also a `VmIo` object
- * whose offsets are virtual addresses (OSTD's current-user-space object).
- *
- * OSTD counterpart: `ostd::mm::VmSpace`.
- */
-/**
  * The state a `VmSpace` under construction takes as its `#state`, set by the
  * constructor just before `super()` and taken (and cleared) by the field's
  * initializer: see {@link VmSpace}'s `#state`.
@@ -113,6 +106,13 @@ function takePendingState(): SpaceState {
   return state;
 }
 
+/**
+ * A user address space: a 4-level page table in RAM, this thread's TLB for
+ * it, and fallible readers and writers over it. It is also a `VmIo` object
+ * whose offsets are virtual addresses (OSTD's current-user-space object).
+ *
+ * OSTD counterpart: `ostd::mm::VmSpace`.
+ */
 export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpace)) implements Disposable {
   // Defined once, with its value, by its initializer — never `undefined`
   // first and assigned in the constructor: V8 then keeps the field "const"

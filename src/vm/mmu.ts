@@ -41,7 +41,7 @@
  * @module
  */
 
-import { invalidType, outOfRange } from "../base/contract.js";
+import { illegalConstructor, invalidType, outOfRange } from "../base/contract.js";
 import { PAGE_SIZE as importedPAGE_SIZE } from "../frame/page-size.js";
 import type { GracePeriod } from "../frame/grace-period.js";
 import { VmError } from "../io/vm-error.js";
@@ -71,6 +71,26 @@ export interface TlbStats {
   readonly shootdowns: number;
 }
 
+/** The state an `Mmu` under construction takes, set by {@link newMmu} and taken (and cleared) by its first field's initializer. */
+let pendingState: SpaceState | undefined;
+
+function takePendingState(): SpaceState {
+  const state = pendingState;
+  pendingState = undefined;
+  if (state === undefined) illegalConstructor("Mmu", "use VmSpace.mmu()");
+  return state;
+}
+
+/**
+ * This thread's emulator fast path over `state` (`VmSpace.mmu()`).
+ *
+ * @internal
+ */
+export function newMmu(state: SpaceState): Mmu {
+  pendingState = state;
+  return new Mmu();
+}
+
 /**
  * The emulator fast path over one thread's view of a `VmSpace` (see the
  * module documentation). Get it with `VmSpace.mmu()`.
@@ -78,33 +98,37 @@ export interface TlbStats {
  * OSTD counterpart: none (QEMU's softmmu TLB).
  */
 export class Mmu {
-  /** High half (int32) of the value of the last {@link Mmu.load64} or {@link Mmu.compareExchange64}. */
-  hi = 0;
   // Read on every access, and truly private: a user who could write a tag
-  // or a delta could reach any byte of RAM.
-  readonly #tlb: Float64Array;
-  readonly #view: DataView;
-  readonly #shared: boolean;
+  // or a delta could reach any byte of RAM. Each is defined once, with its
+  // value, by its initializer (the state comes from `newMmu`), never
+  // `undefined` first and assigned in a constructor: V8 then keeps the
+  // fields "const", and TurboFan folds them — the TLB array, the RAM view,
+  // `shared` — into an emulator's code when its `Mmu` is a constant of that
+  // code (a closure's or a module's `const`). See VmSpace's `#state`.
+  readonly #state: SpaceState = takePendingState();
+  readonly #tlb: Float64Array = this.#state.tlb.entries;
+  readonly #view: DataView = this.#state.machine.view;
+  readonly #shared: boolean = this.#state.shared;
   /** TLB hits of this fast path (the space's other paths count theirs in the state). */
   #hits = 0;
-  readonly #state: SpaceState;
   #i64: BigInt64Array | undefined;
   // Shared RAM only: RAM as 32-bit words for 64-bit validated loads, and the space's epoch word.
-  readonly #ram32: Int32Array;
-  readonly #epochIndex: number;
-  readonly #gp: GracePeriod;
+  readonly #ram32: Int32Array = this.#state.machine.i32;
+  readonly #epochIndex: number = this.#state.control.epochIndex;
+  readonly #gp: GracePeriod = this.#state.machine.gp;
+  // Set by the constructor, not by an initializer: with `useDefineForClassFields: false` TypeScript makes a public
+  // field's initializer a constructor assignment, and then moves every other initializer there too, behind an
+  // `undefined` definition of each field — a second store, which would make the fields above mutable again.
+  /** High half (int32) of the value of the last {@link Mmu.load64} or {@link Mmu.compareExchange64}. */
+  declare hi: number;
 
-  /** @internal Use `VmSpace.mmu()`. */
-  constructor(state: SpaceState) {
-    this.#state = state;
-    const tlb = state.tlb;
-    this.#tlb = tlb.entries;
-    this.#view = state.machine.view;
-    this.#shared = state.shared;
-    const ram = state.machine;
-    this.#ram32 = ram.i32;
-    this.#epochIndex = state.control.epochIndex;
-    this.#gp = ram.gp;
+  /**
+   * @internal Use `VmSpace.mmu()`.
+   *
+   * @throws {TypeError} `ERR_ILLEGAL_CONSTRUCTOR` when not made by `VmSpace.mmu()`.
+   */
+  constructor() {
+    this.hi = 0;
   }
 
   /** This path's TLB hits (for `VmSpace.tlbStats()`). @internal */

@@ -6,10 +6,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Mmu, PAGE_SIZE, PageFlags, VmReader, VmSpace, f32, i16, i32, i64, i8, u16, u32, u64, u8, type PageFaultInfo, type PhysicalMemory } from "../../src/index.js";
+import { PAGE_SIZE, PageFlags, VmReader, VmSpace, f32, i16, i32, i64, i8, u16, u32, u64, u8, type PageFaultInfo, type PhysicalMemory } from "../../src/index.js";
 import { ramOf } from "../../src/frame/physical-memory.js";
 import { INTERNAL } from "../../src/base/internal-key.js";
 import { SpaceState } from "../../src/vm/space-state.js";
+import { newMmu, type Mmu } from "../../src/vm/mmu.js";
 import { spaceStateOf } from "../../src/vm/vm-space.js";
 import { BAD_TYPES, disposeAndCheck, flagsAt, mapAt, mapNew, memory, newFrame, pattern, protectAt, reclaim, throwsDisposed, throwsVmError, unmapAt } from "./support.js";
 
@@ -262,13 +263,30 @@ for (const shared of [false, true]) {
   });
 }
 
+test("Mmu: made only by VmSpace.mmu() (its constructor alone is a TypeError); each space's Mmu reads its own space", () => {
+  const mem = memory();
+  const a = new VmSpace(mem);
+  const b = new VmSpace(mem);
+  mapNew(a, mem, BASE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(1));
+  mapNew(b, mem, BASE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(2));
+  const Ctor = a.mmu().constructor as new () => unknown;
+  assert.throws(() => new Ctor(), { name: "TypeError", code: "ERR_ILLEGAL_CONSTRUCTOR" });
+  assert.throws(() => new Ctor(), { name: "TypeError", code: "ERR_ILLEGAL_CONSTRUCTOR" }, "and again: nothing was left pending");
+  a.activate();
+  assert.equal(a.mmu().load8(BASE), 1);
+  b.activate();
+  assert.equal(b.mmu().load8(BASE), 2);
+  a.dispose();
+  b.dispose();
+});
+
 test("Mmu (shared RAM): another thread's unmap or protect reaches this thread's Mmu (epoch)", () => {
   const s = setup(true);
   mapNew(s.space, s.mem, BASE, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(1));
   // This thread's state and Mmu, and a second per-thread state over the same space, as a worker would have.
   const mine = spaceStateOf(s.space);
   const other = new SpaceState(s.mem, mine.table, mine.control);
-  const mmu = new Mmu(other);
+  const mmu = newMmu(other);
   mmu.store8(BASE, 5);
   assert.equal(mmu.load8(BASE), 5);
   protectAt(s.space, BASE, PageFlags.R);

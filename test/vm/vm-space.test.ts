@@ -353,6 +353,36 @@ test("isolation: two spaces mapping the same va to different frames see their ow
   b.dispose();
 });
 
+test("each space has a state of its own: one made by a subclass's field initializer, and those made after a failed construction", () => {
+  // VmSpace hands its state to its `#state` initializer through a module variable (a const field V8 can fold).
+  const mem = memory();
+  class Outer extends VmSpace {
+    readonly inner = new VmSpace(mem);
+  }
+  const outer = new Outer(mem);
+  assert.throws(() => new VmSpace({} as PhysicalMemory), TypeError);
+  const small = new PhysicalMemory({ size: 16 * PAGE_SIZE, paging: mem.paging });
+  const hogs: VmSpace[] = [];
+  for (;;) {
+    try {
+      hogs.push(new VmSpace(small));
+    } catch (e) {
+      assert.ok(e instanceof VmError && e.code === "NoMemory", String(e));
+      break;
+    }
+  }
+  assert.ok(hogs.length > 0);
+  const other = new VmSpace(mem);
+  mapNew(outer, mem, 0x40_0000, PageFlags.RW, new Uint8Array(PAGE_SIZE).fill(7));
+  for (const s of [outer.inner, other]) {
+    s.activate();
+    throwsVmError(() => s.readVal(0x40_0000, u8), "PageFault", 0);
+  }
+  outer.activate();
+  assert.equal(outer.readVal(0x40_0000, u8), 7);
+  for (const s of [outer, outer.inner, other, ...hogs]) s.dispose();
+});
+
 test("VmIo on a VmSpace: offsets are virtual addresses; every call requires activation", () => {
   const mem = memory();
   const space = new VmSpace(mem);

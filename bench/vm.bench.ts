@@ -649,6 +649,14 @@ function scatteredCopyFloor(): BenchCase {
   };
 }
 
+/** The limit of the small-copy rows: one `set` of `src` into `dst` per copy. */
+function setLoop(dst: Uint8Array, src: Uint8Array): Body {
+  return (n) => {
+    for (let i = 0; i < n; i++) dst.set(src);
+    return dst[3] as number;
+  };
+}
+
 /**
  * A 64 B user→kernel copy through a fresh reader and writer
  * (`space.reader(va, 64).readFallible(VmWriter.from(dst))`). With
@@ -671,10 +679,7 @@ function smallCopy(budget?: number): BenchCase {
       const src = filled(64);
       const dst = new Uint8Array(64);
       return {
-        limit: (n) => {
-          for (let i = 0; i < n; i++) dst.set(src);
-          return dst[3];
-        },
+        limit: setLoop(dst, src),
         vmio: (n) => {
           let moved = 0;
           for (let i = 0; i < n; i++) moved += space.reader(BASE + ((i * 64) & 0x3fff), 64).readFallible(VmWriter.from(dst));
@@ -711,10 +716,7 @@ function smallCopyFloor(): BenchCase {
         throw new Error("a miss: not in this case");
       };
       return {
-        limit: (n) => {
-          for (let i = 0; i < n; i++) dst.set(src);
-          return dst[3];
-        },
+        limit: setLoop(dst, src),
         vmio: (n) => {
           let moved = 0;
           for (let i = 0; i < n; i++) {
@@ -929,10 +931,7 @@ function smallCopyHonestFloor(): BenchCase {
         if (!(e instanceof FloorFault) || e.copied !== 8 || r.cursor() !== BASE + 4 * PAGE_SIZE) throw e;
       }
       return {
-        limit: (n) => {
-          for (let i = 0; i < n; i++) dst.set(src);
-          return dst[3];
-        },
+        limit: setLoop(dst, src),
         vmio: (n) => {
           let moved = 0;
           for (let i = 0; i < n; i++) moved += space.reader(BASE + ((i * 64) & 0x3fff), 64).readFallible(FloorCursor.from(dst));

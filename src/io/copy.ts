@@ -175,8 +175,9 @@ function detached(): never {
 /**
  * {@link copyRaw} where at least one side is a memory space.
  *
- * One function, never inlined: its bytecode (about 490 bytes) is past V8's
- * limit for a function to be inlined at all (460 bytes on Node 20). So a
+ * One function, never inlined: its bytecode (467 bytes on Node 20) is past
+ * V8's limit for a function to be inlined at all (460 bytes; measured with
+ * --print-bytecode — keep it past that when editing it). So a
  * caller that reaches it by a short chain — `VmReader.readFallible` of a
  * user-space reader through `CursorAccess.spaceCopy` — keeps that chain
  * small enough to inline into a loop that also makes the cursors, and passes

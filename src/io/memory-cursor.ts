@@ -244,8 +244,9 @@ export interface CursorAccess {
    * of a user-space reader, `VmWriter.writeFallible` of a user-space writer):
    * checks that `x` is a cursor of this class, then moves
    * `min(n, left(x))` bytes between it and `space` at `pos` through
-   * `copyRaw`, given the cursor's fields rather than the cursor, and advances
-   * it by the bytes that moved. Returns `copyRaw`'s result.
+   * `copyWithSpace`, given the cursor's fields rather than the cursor, and
+   * advances it by the bytes that moved. Returns `copyWithSpace`'s result.
+   * (A cursor over a space borrows nothing: the caller's lease is null.)
    *
    * Apart from `transfer` and small: V8 (Node 20) inlines at most 920 bytes
    * of bytecode into one optimised function, and a user copy
@@ -254,7 +255,7 @@ export interface CursorAccess {
    * budget) is then one call, and a cursor passed to a call that V8 does not
    * inline is allocated, where its fields are not.
    *
-   * @throws {TypeError} `x` is not a cursor of this class; as `copyRaw` otherwise.
+   * @throws {TypeError} `x` is not a cursor of this class; as `copyWithSpace` otherwise.
    */
   spaceCopy(x: unknown, space: MemorySpace, pos: number, n: number): number | CopyFault;
   /** Where the cursor is: its memory and position (for same-address checks). */

@@ -816,8 +816,9 @@ export const cases: BenchCase[] = [
   //   a Proxy's `getPrototypeOf` trap; vmio never asks user code, so it
   //   compares identities. The `floor-honest` rows do vmio's job that way
   //   without vmio's code (any array, two-entry identity cache, DataView
-  //   kept, two classes, seven fields): 0.49–0.54 / 0.49–0.50 / 0.69–0.71
-  //   against vmio's 0.51–0.53 / 0.51–0.53 / 0.72–0.75 in the same sitting,
+  //   kept, two classes, seven fields): 0.49–0.54 / 0.49–0.56 / 0.69–0.71
+  //   against vmio's 0.51–0.54 / 0.51–0.58 / 0.68–0.75 in the same sittings
+  //   (two harness runs and two A/B runs, load average 6),
   //   so vmio is at its honest floor, which is below the 16 B and 256 B
   //   targets on this machine.
   copyCase(16, "16 B", 0.6, 2_000_000),

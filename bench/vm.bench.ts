@@ -1133,7 +1133,7 @@ export const cases: BenchCase[] = [
   // that one call (13 inlinees, ≈ 900 bytes): the writer is no longer allocated (GC scavenges 87 → 62 in one run).
   // The reader still is: it is the receiver of readFallible around an un-inlined call (the escape-analysis rule, see
   // io.bench.ts), as the honest floor's reader is. A/B against main's build, alternating processes (medians of six
-  // pairs: 0.20 against 0.17): 0.16–0.28 against 0.15–0.20; two harness runs 0.20 / 0.22, the honest floor 0.27 / 0.24,
+  // pairs: 0.20 against 0.17): 0.16–0.28 against 0.15–0.23; two harness runs 0.20 / 0.22, the honest floor 0.27 / 0.24,
   // the old floor 0.30 / 0.27 (load average 6). What is left to the honest floor is that call (nine
   // arguments, copyWithSpace's frame) and vmio's generality inside it; inlining the TLB hit too would need ≈ 300 more
   // bytes of budget than the loop has. With the budget raised to 2,000 (user-copy-64b-budget-2000) copyWithSpace

@@ -131,7 +131,7 @@ export function copyRaw(
     copyDirect(dBytes, dLease, dPos, sBytes, sLease, sPos, len);
     return len;
   }
-  return len === 0 ? 0 : copyWithSpace(dBytes, dSpace, dLease, dPos, sBytes, sSpace, sLease, sPos, len);
+  return copyWithSpace(dBytes, dSpace, dLease, dPos, sBytes, sSpace, sLease, sPos, len);
 }
 
 /**
@@ -172,8 +172,23 @@ function detached(): never {
   return detachedBuffer();
 }
 
-/** {@link copyRaw} where at least one side is a memory space. */
-function copyWithSpace(
+/**
+ * {@link copyRaw} where at least one side is a memory space.
+ *
+ * One function, never inlined: its bytecode (467 bytes on Node 20) is past
+ * V8's limit for a function to be inlined at all (460 bytes; measured with
+ * --print-bytecode — keep it past that when editing it). So a
+ * caller that reaches it by a short chain — `VmReader.readFallible` of a
+ * user-space reader through `CursorAccess.spaceCopy` — keeps that chain
+ * small enough to inline into a loop that also makes the cursors, and passes
+ * this call the cursors' fields, not the cursors (which V8 would then have
+ * to allocate). Splitting it again would let V8 inline it back into
+ * `spaceCopy`'s own optimised code, and `spaceCopy` would then be too big
+ * for the loop.
+ *
+ * @internal
+ */
+export function copyWithSpace(
   dBytes: Uint8Array | null,
   dSpace: MemorySpace | null,
   dLease: Lease | null,
@@ -184,6 +199,7 @@ function copyWithSpace(
   sPos: number,
   len: number,
 ): number | CopyFault {
+  if (len === 0) return 0;
   // A copy between direct memory and one run of a space that is at hand (a
   // TLB hit): no loop, no user code, no critical section on unshared RAM.
   if (dBytes !== null && sSpace !== null && !sSpace.shared && sSpace.probe(sPos, len, false)) {
@@ -198,23 +214,9 @@ function copyWithSpace(
     copyBytes(dSpace.runBytes, dSpace.runOffset, sBytes, sPos, len, dSpace.aliasable);
     return len;
   }
-  return copyRuns(dBytes, dSpace, dLease, dPos, sBytes, sSpace, sLease, sPos, len);
-}
-
-function copyRuns(
-  dDirect: Uint8Array | null,
-  dSpace: MemorySpace | null,
-  dLease: Lease | null,
-  dPos: number,
-  sDirect: Uint8Array | null,
-  sSpace: MemorySpace | null,
-  sLease: Lease | null,
-  sPos: number,
-  len: number,
-): number | CopyFault {
   // Dead memory is refused before any fault handler can run.
-  if (dDirect !== null) checkDirect(dDirect, dLease, dPos, len);
-  if (sDirect !== null) checkDirect(sDirect, sLease, sPos, len);
+  if (dBytes !== null) checkDirect(dBytes, dLease, dPos, len);
+  if (sBytes !== null) checkDirect(sBytes, sLease, sPos, len);
   // On shared RAM the whole copy is one critical section (grace-period.ts):
   // the frames behind the runs stay allocated until it ends.
   const sShared = sSpace !== null && sSpace.shared;
@@ -223,7 +225,7 @@ function copyRuns(
   if (dShared) (dSpace as MemorySpace).enter();
   try {
     if (sSpace !== null && sSpace === dSpace && dPos > sPos && dPos < sPos + len) return memmoveUp(sSpace, dPos, sPos, len);
-    return copyLoop(dDirect, dSpace, dLease, dPos, sDirect, sSpace, sLease, sPos, len);
+    return copyLoop(dBytes, dSpace, dLease, dPos, sBytes, sSpace, sLease, sPos, len);
   } finally {
     if (dShared) (dSpace as MemorySpace).exit();
     if (sShared) (sSpace as MemorySpace).exit();

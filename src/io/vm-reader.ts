@@ -19,7 +19,7 @@ import { checkIndex as importedCheckIndex } from "../base/validate.js";
 import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodType } from "../pod/pod-type.js";
 import { u32 } from "../pod/scalars.js";
 import { insufficient, raiseFault as importedRaiseFault, requireInfallible, type CopyFault } from "./access-errors.js";
-import { copyDirect as importedCopyDirect, copyRaw as importedCopyRaw } from "./copy.js";
+import { copyDirect as importedCopyDirect, copyRaw as importedCopyRaw, copyWithSpace as importedCopyWithSpace } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
 import {
   NO_VIEW,
@@ -61,6 +61,7 @@ var directFailed = importedDirectFailed;
 var fromBytes = importedFromBytes;
 var copyDirect = importedCopyDirect;
 var copyRaw = importedCopyRaw;
+var copyWithSpace = importedCopyWithSpace;
 /* eslint-enable no-var */
 
 // `readVal`'s lease check, a `const` rather than a `var`: `readVal` is not
@@ -241,6 +242,19 @@ export class VmReader<F extends Fallibility = Fallible> {
         c.#pos = from + m;
         return m;
       },
+      spaceCopy: (r, space, pos, n) => {
+        const c = r as VmReader<Fallibility>;
+        let from: number;
+        try {
+          from = c.#pos;
+        } catch {
+          return notReader(r);
+        }
+        const left = c.#end - from;
+        const done = copyWithSpace(null, space, null, pos, c.#bytes, c.#space, c.#lease, from, n < left ? n : left);
+        c.#pos = from + (typeof done === "number" ? done : done.copied);
+        return done;
+      },
       location: (r) => {
         const c = r as VmReader<Fallibility>;
         return { bytes: c.#bytes, space: c.#space, lease: c.#lease, pos: c.#pos };
@@ -365,7 +379,15 @@ export class VmReader<F extends Fallibility = Fallible> {
    */
   readFallible(w: VmWriter<Fallibility>): number {
     const pos = this.#pos;
-    const done = writerAccess.transfer(w, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, false, this.#fallible);
+    const space = this.#space;
+    // Over a memory space (a user copy) through `spaceCopy`, whose chain is
+    // short enough for V8 to inline with the `reader` and `VmWriter.from`
+    // that made the two cursors, so that the writer is not allocated (see
+    // `CursorAccess.spaceCopy` and `copyWithSpace`). A space has no lease.
+    const done =
+      space !== null
+        ? writerAccess.spaceCopy(w, space, pos, this.#end - pos)
+        : writerAccess.transfer(w, this.#bytes, null, this.#lease, pos, this.#end - pos, false, this.#fallible);
     if (typeof done === "number") {
       this.#pos = pos + done;
       return done;

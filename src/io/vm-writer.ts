@@ -19,7 +19,7 @@ import { checkIndex as importedCheckIndex } from "../base/validate.js";
 import { descriptorOf, notPodType, type PodDescriptor, type PodOnceType, type PodSnapshot, type PodType } from "../pod/pod-type.js";
 import { u32 } from "../pod/scalars.js";
 import { insufficient, raiseFault as importedRaiseFault, requireInfallible, type CopyFault } from "./access-errors.js";
-import { copyDirect as importedCopyDirect, copyRaw as importedCopyRaw, fillRaw } from "./copy.js";
+import { copyDirect as importedCopyDirect, copyRaw as importedCopyRaw, copyWithSpace as importedCopyWithSpace, fillRaw } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
 import {
   NO_VIEW,
@@ -50,6 +50,7 @@ var directFailed = importedDirectFailed;
 var leaseExpired = importedLeaseExpired;
 var fromBytes = importedFromBytes;
 var copyRaw = importedCopyRaw;
+var copyWithSpace = importedCopyWithSpace;
 var readerAccess = importedReaderAccess;
 /* eslint-enable no-var */
 
@@ -224,6 +225,19 @@ export class VmWriter<F extends Fallibility = Fallible> {
         c.#pos = to + m;
         return m;
       },
+      spaceCopy: (w, space, pos, n) => {
+        const c = w as VmWriter<Fallibility>;
+        let to: number;
+        try {
+          to = c.#pos;
+        } catch {
+          return notWriter(w);
+        }
+        const avail = c.#end - to;
+        const done = copyWithSpace(c.#bytes, c.#space, c.#lease, to, null, space, null, pos, n < avail ? n : avail);
+        c.#pos = to + (typeof done === "number" ? done : done.copied);
+        return done;
+      },
       location: (w) => {
         const c = w as VmWriter<Fallibility>;
         return { bytes: c.#bytes, space: c.#space, lease: c.#lease, pos: c.#pos };
@@ -345,7 +359,12 @@ export class VmWriter<F extends Fallibility = Fallible> {
    */
   writeFallible(r: VmReader<Fallibility>): number {
     const pos = this.#pos;
-    const done = readerAccess.transfer(r, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, false, this.#fallible);
+    const space = this.#space;
+    // As in `VmReader.readFallible`: a user copy's short path (why there).
+    const done =
+      space !== null
+        ? readerAccess.spaceCopy(r, space, pos, this.#end - pos)
+        : readerAccess.transfer(r, this.#bytes, null, this.#lease, pos, this.#end - pos, false, this.#fallible);
     if (typeof done === "number") {
       this.#pos = pos + done;
       return done;

@@ -465,6 +465,36 @@ for (const slices of [false, true]) {
       assert.equal(s.faultWrite, false);
     });
 
+    test("readFallible/writeFallible of a space cursor refuse anything but a cursor of the other class, before any run, moving nothing", () => {
+      const s = space();
+      const dst = new Uint8Array(8).fill(0xee);
+      const before = Array.from(s.ram);
+      const isBadArg = (e: unknown): boolean => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_INVALID_ARG_TYPE";
+      const fakes: unknown[] = [null, undefined, 7, {}, new Uint8Array(8), VmReader.from(new Uint8Array(8)), s.reader(0, 8)];
+      for (const fake of fakes) {
+        const r = s.reader(1, 9);
+        assert.throws(() => r.readFallible(fake as VmWriter<Fallible>), isBadArg);
+        assert.equal(r.cursor(), 1);
+      }
+      for (const fake of [null, 7, {}, dst, VmWriter.from(dst), s.writer(0, 8)]) {
+        const w = s.writer(1, 9);
+        assert.throws(() => w.writeFallible(fake as VmReader<Fallible>), isBadArg);
+        assert.equal(w.cursor(), 1);
+      }
+      assert.equal(s.runs, 0);
+      assert.deepEqual(Array.from(s.ram), before);
+      assert.ok(dst.every((b) => b === 0xee));
+    });
+
+    test("a 0-byte readFallible/writeFallible of a space cursor moves nothing and takes no run, even at a hole", () => {
+      const s = space();
+      const dst = new Uint8Array(0);
+      assert.equal(s.reader(2 * P, 3 * P).readFallible(VmWriter.from(new Uint8Array(4)).limit(0)), 0);
+      assert.equal(s.writer(2 * P, 2 * P).writeFallible(VmReader.from(new Uint8Array(4))), 0);
+      assert.equal(s.reader(0, 0).readFallible(newWriter<Fallible>(dst, null, null, null, 0, 0, true)), 0);
+      assert.equal(s.runs, 0);
+    });
+
     test("writeFallible into a read-only page or a hole faults at its first byte and writes nothing", () => {
       const s = space();
       const before = Array.from(s.ram);

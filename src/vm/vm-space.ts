@@ -123,9 +123,12 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
   // TLB array, the RAM view, `shared`. The TLB-hit row went from a hair
   // under 0.33 to the honest floor's level (bench/vm.bench.ts).
   readonly #state: SpaceState = takePendingState();
-  // Stored once, by its initializer, for the same reason as `#state` (it
-  // runs after `#state`'s, so it can read it): the VmIo methods on a
-  // constant space then fold `space.#io` and the IoMemory's fields.
+  // Stored once, by its initializer (it runs after `#state`'s, so it can
+  // read it), as `#state` is: V8 keeps the field const, where a field
+  // defined `undefined` and assigned in the constructor turned mutable at
+  // `new VmSpace` (`--trace-generalization`). Only the VmIo methods read it
+  // (`readBytes`, `fill`, `readOnce`…; not `reader`/`readVal`), and in them
+  // one load is lost in the copy: no row moved (user-readbytes-64b).
   readonly #io: IoMemory = { bytes: null, view: null, space: this.#state, lease: null, base: 0, size: MAX_USERSPACE_VADDR, fallible: true, beyond: "AccessDenied" };
   /** True while this is the active space of this thread (and not disposed). */
   #active = false;

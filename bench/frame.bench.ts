@@ -288,6 +288,15 @@ export const cases: BenchCase[] = [
       };
     },
   },
+  // An experiment that did not pay (not landed): Frame's `#s` stored once
+  // by its initializer (handed over by makeTyped/makeUntyped, as VmSpace's
+  // `#state`), so that V8 keeps it const — `--trace-generalization` shows
+  // main's field turning mutable at `new Frame` — and TurboFan could fold
+  // `frame.#s` in the lease check (`leaseExpired`) of a frame held in a
+  // closure. The vmio side stayed at 4.99–5.03 ns/value against main's
+  // 5.01–5.09 (two processes each, alternated, loaded machine); why the
+  // load saved does not show (whether the check's load is folded at all
+  // here) was not traced.
   {
     id: "uaf-check",
     group: "frame",

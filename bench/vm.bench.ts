@@ -831,6 +831,42 @@ function smallCopy(budget?: number): BenchCase {
 }
 
 /**
+ * A 64 B user→kernel copy through the space's `VmIo` method
+ * (`space.readBytes(va, dst)`): no reader or writer, the space's own
+ * `IoMemory` (its `#io`) and one `copyRaw`. No target: a diagnostic beside
+ * `user-copy-64b` for what reaches `#io` (the reader path does not).
+ * With `#io` stored once (a const field V8 can fold when the space is a
+ * constant) against main's build, where it was defined `undefined` and
+ * assigned (mutable): 0.20–0.23 against 0.20–0.22, four processes each,
+ * alternated on a loaded machine — the load and map check saved are lost
+ * in a ~100 ns call, most of it the copy engine's (`copyRaw`) and the
+ * `set` (the 64 B copy's floors, beside, are 0.25–0.29).
+ */
+function smallReadBytes(): BenchCase {
+  return {
+    id: "user-readbytes-64b",
+    group: "vm",
+    title: "64 B user→kernel copy through VmSpace.readBytes (VmIo: the space's IoMemory, no reader)",
+    limitLabel: "one Uint8Array.prototype.set of 64 B",
+    ops: 1_000_000,
+    unit: "copy",
+    setup() {
+      const space = mappedSpace(new PhysicalMemory({ size: 4 << 20 }), 4, false);
+      const src = filled(64);
+      const dst = new Uint8Array(64);
+      return {
+        limit: setLoop(dst, src),
+        vmio: (n) => {
+          for (let i = 0; i < n; i++) space.readBytes(BASE + ((i * 64) & 0x3fff), dst);
+          return dst[3] as number;
+        },
+        teardown: () => space.dispose(),
+      };
+    },
+  };
+}
+
+/**
  * The floor of a small user→kernel copy: the best hand-written copy of
  * 64 B from a user address under the same rules — a software TLB hit
  * (tag, delta), a check that the range stays in the page, and one `set` of
@@ -1299,6 +1335,7 @@ export const cases: BenchCase[] = [
   smallCopy(),
   smallCopy(2000),
   smallCopyFloor(),
+  smallReadBytes(),
   smallCopyHonestFloor(),
   // A translation is a tag compare, a delta load and an add on top of the read (floors: tlb-hit-floor, whose TLB arrays
   // are closure constants; tlb-hit-floor-object, the honest one: one of three hand-written spaces on objects, 32 B

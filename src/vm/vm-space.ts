@@ -123,7 +123,13 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
   // TLB array, the RAM view, `shared`. The TLB-hit row went from a hair
   // under 0.33 to the honest floor's level (bench/vm.bench.ts).
   readonly #state: SpaceState = takePendingState();
-  readonly #io: IoMemory;
+  // Stored once, by its initializer (it runs after `#state`'s, so it can
+  // read it), as `#state` is: V8 keeps the field const, where a field
+  // defined `undefined` and assigned in the constructor turned mutable at
+  // `new VmSpace` (`--trace-generalization`). Only the VmIo methods read it
+  // (`readBytes`, `fill`, `readOnce`…; not `reader`/`readVal`), and in them
+  // one load is lost in the copy: no row moved (user-readbytes-64b).
+  readonly #io: IoMemory = { bytes: null, view: null, space: this.#state, lease: null, base: 0, size: MAX_USERSPACE_VADDR, fallible: true, beyond: "AccessDenied" };
   /** True while this is the active space of this thread (and not disposed). */
   #active = false;
   #disposed = false;
@@ -144,7 +150,6 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     // Nothing between this store and `super()` runs user code (the mixin's base is `Object`).
     pendingState = key === INTERNAL && state !== undefined ? state : SpaceState.create(memory ?? PhysicalMemory.default);
     super();
-    this.#io = { bytes: null, view: null, space: this.#state, lease: null, base: 0, size: MAX_USERSPACE_VADDR, fallible: true, beyond: "AccessDenied" };
   }
 
   static {

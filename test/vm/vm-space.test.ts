@@ -353,7 +353,7 @@ test("isolation: two spaces mapping the same va to different frames see their ow
   b.dispose();
 });
 
-test("each space has a state of its own: one made by a subclass's field initializer, and those made after a failed construction", () => {
+test("each space has a state (and VmIo memory) of its own: one made by a subclass's field initializer, and those made after a failed construction", () => {
   // VmSpace hands its state to its `#state` initializer through a module variable (a const field V8 can fold).
   const mem = memory();
   class Outer extends VmSpace {
@@ -377,9 +377,14 @@ test("each space has a state of its own: one made by a subclass's field initiali
   for (const s of [outer.inner, other]) {
     s.activate();
     throwsVmError(() => s.readVal(0x40_0000, u8), "PageFault", 0);
+    // The VmIo methods go through the space's `#io`, made by its own initializer from its `#state`.
+    throwsVmError(() => s.readBytes(0x40_0000, new Uint8Array(4)), "PageFault", 0);
   }
   outer.activate();
   assert.equal(outer.readVal(0x40_0000, u8), 7);
+  const got = new Uint8Array(4);
+  outer.readBytes(0x40_0000, got);
+  assert.deepEqual([...got], [7, 7, 7, 7]);
   for (const s of [outer, outer.inner, other, ...hogs]) s.dispose();
 });
 

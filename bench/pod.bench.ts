@@ -904,6 +904,17 @@ function u32Check(refuse: (v: unknown) => never): FieldCheck {
   };
 }
 
+/** {@link cspCodec8} for the 8 × u32 shape (fields f0…f7, 4 bytes apart), refusals named as vmio's. */
+function cspCodec8x32(): ReturnType<typeof cspCodec8> {
+  const refuse = (v: unknown): never => bad(v);
+  const fail: Refused = (err, field) => {
+    throw new TypeError(`value.f${field ?? 0}`, { cause: err });
+  };
+  const u = (k: string, o: number): [string, FieldCheck, "setUint32", number] => [k, u32Check(refuse), "setUint32", o];
+  const [, c0] = u("f0", 0);
+  return cspCodec8(fail, "f0", c0, "setUint32", ...u("f1", 4), ...u("f2", 8), ...u("f3", 12), ...u("f4", 16), ...u("f5", 20), ...u("f6", 24), ...u("f7", 28), 32);
+}
+
 /**
  * The honest floor of the closure `writeval` of 8 × u32: a hand-written
  * writer (the true floors' {@link HandWriter}) writing through the
@@ -934,13 +945,7 @@ function cspFloorCase(budget?: number): BenchCase {
     setup() {
       if (budget !== undefined) v8.setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${budget}`);
       const { limit } = bodies(shape, "writeval", false);
-      const refuse = (v: unknown): never => bad(v);
-      const fail: Refused = (err, field) => {
-        throw new TypeError(`value.f${field ?? 0}`, { cause: err });
-      };
-      const u = (k: string, o: number): [string, FieldCheck, "setUint32", number] => [k, u32Check(refuse), "setUint32", o];
-      const [, c0] = u("f0", 0);
-      const codec = cspCodec8(fail, "f0", c0, "setUint32", ...u("f1", 4), ...u("f2", 8), ...u("f3", 12), ...u("f4", 16), ...u("f5", 20), ...u("f6", 24), ...u("f7", 28), 32);
+      const codec = cspCodec8x32();
       return { limit, vmio: handWriterBody(shape, (w, v) => w.writeWith(codec, v)) };
     },
   };
@@ -975,13 +980,7 @@ function storeOutOfLineCase(): BenchCase {
     target: undefined,
     setup() {
       const { limit } = bodies(shape, "writeval", false);
-      const refuse = (v: unknown): never => bad(v);
-      const fail: Refused = (err, field) => {
-        throw new TypeError(`value.f${field ?? 0}`, { cause: err });
-      };
-      const u = (k: string, o: number): [string, FieldCheck, "setUint32", number] => [k, u32Check(refuse), "setUint32", o];
-      const [, c0] = u("f0", 0);
-      const codec = cspCodec8(fail, "f0", c0, "setUint32", ...u("f1", 4), ...u("f2", 8), ...u("f3", 12), ...u("f4", 16), ...u("f5", 20), ...u("f6", 24), ...u("f7", 28), 32);
+      const codec = cspCodec8x32();
       const inner = codec.store;
       let pad = 0;
       const store = (v: DataView, o: number, snap: unknown): void => {

@@ -1363,10 +1363,13 @@ export const cases: BenchCase[] = [
   bigCopy(true),
   scatteredCopyFloor(),
   // Added at the end of the fourth pass: the honest floor (a TLB lookup and a view per page, made per copy) runs at
-  // 0.73–0.77 beside vmio's 0.53–0.59 (two runs while the machine ran CI; the table run: 0.55, re-runs 0.59–0.62), so
-  // about 100 ns a page of vmio's scattered copy is its own: per page the copy loop asks the space for a run (a TLB
-  // lookup, then a look at the next page to merge a physically contiguous one, which a scattered copy never finds), the
-  // space's generation, and the direct side's lease and length again. Not attributed further yet.
+  // 0.73–0.77 beside vmio's 0.53–0.59 (two runs while the machine ran CI; the table run: 0.55, re-runs 0.59–0.62), each
+  // against its own limit in its own processes. In one process, alternated (three rounds): vmio's copy 69–87 µs, 256
+  // plain sets of 4 KiB from views made beforehand of the same scattered pages of vmio's RAM 60–70 µs, and the same
+  // from a 2 MiB buffer of their own at the same offsets 60–70 µs. So vmio's own share is 10–25 µs a copy (40–100 ns a
+  // page: the copy loop's run request — a TLB lookup and a look at the next page for a physically contiguous one —,
+  // the space's generation, the direct side's lease and length); the rest of the gap between the two rows is how
+  // differently their processes' limits and sets ran. Not attributed further yet.
   scatteredCopyFloorHonest(),
   // A copy from a moving user address needs a view made per copy (`subarray`), about the cost of a 64 B `set` (floor:
   // user-copy-64b-floor, which has no cursor objects at all; the honest floor, user-copy-64b-floor-honest, makes a

@@ -1,34 +1,61 @@
 /**
- * Lists of frames as runs: a flat array of (first frame, count) pairs, in
- * the order the frames were added, a frame next to the last run extending
- * it. An unmap hands its frames over this way (an exit releases a whole
- * process: its frames, allocated in order, mostly form long runs), and the
- * frame table drops references a run at a time (`FrameTable.unref`).
+ * Lists of frames as runs of consecutive frame numbers, in one flat array
+ * of numbers, in the order the frames were added: a lone frame is its
+ * number (>= 0); a run of `count` >= 2 frames from `start` is `-count`
+ * then `start`. An unmap hands its frames over this way (an exit releases
+ * a whole process, whose frames, allocated in order, mostly form long
+ * runs: one or two elements per leaf node instead of one per page), and
+ * the frame table drops references a run at a time (`FrameTable.unref`).
+ * A lone frame costs one element, as in a plain list of frame numbers: a
+ * frame mapped at many pages (a shared zero page) costs no more than it did.
  *
  * @module
  */
 
 /**
- * Adds frames `[start, start + count)` to `runs` (extending the last run
- * when they follow it).
+ * Appends frames `[start, start + count)` (`count` >= 1) to `runs`.
  *
  * @internal
  */
 export function addRun(runs: number[], start: number, count: number): void {
-  const n = runs.length;
-  if (n !== 0 && (runs[n - 2] as number) + (runs[n - 1] as number) === start) runs[n - 1] = (runs[n - 1] as number) + count;
-  else runs.push(start, count);
+  if (count === 1) runs.push(start);
+  else runs.push(-count, start);
 }
 
 /**
- * The runs of a list of frame numbers, in order.
+ * The runs of a list of frame numbers, in order (consecutive numbers merged).
  *
  * @internal
  */
 export function runsOf(frames: readonly number[]): number[] {
   const runs: number[] = [];
-  for (const f of frames) addRun(runs, f, 1);
+  let start = -1;
+  let count = 0;
+  for (const f of frames) {
+    if (f === start + count) count++;
+    else {
+      if (count > 0) addRun(runs, start, count);
+      start = f;
+      count = 1;
+    }
+  }
+  if (count > 0) addRun(runs, start, count);
   return runs;
+}
+
+/**
+ * Calls `fn(start, count)` for each run of `runs`, in order. (Hot loops
+ * write this walk out: a lone frame `x >= 0` is `(x, 1)`, else `-x` frames
+ * from the next element.)
+ *
+ * @internal
+ */
+export function forEachRun(runs: readonly number[], fn: (start: number, count: number) => void): void {
+  for (let k = 0; k < runs.length; k++) {
+    const x = runs[k] as number;
+    if (x >= 0) fn(x, 1);
+    else fn(runs[++k] as number, -x);
+  }
 }
 
 /**
@@ -38,6 +65,8 @@ export function runsOf(frames: readonly number[]): number[] {
  */
 export function framesOf(runs: readonly number[]): number[] {
   const frames: number[] = [];
-  for (let k = 0; k < runs.length; k += 2) for (let f = runs[k] as number, end = f + (runs[k + 1] as number); f < end; f++) frames.push(f);
+  forEachRun(runs, (start, count) => {
+    for (let f = start; f < start + count; f++) frames.push(f);
+  });
   return frames;
 }

@@ -175,8 +175,8 @@ export class GracePeriod {
   }
 
   /**
-   * Drops one reference from each frame of `runs` ((first frame, count)
-   * pairs, `frame-runs.ts`: what an unmap took out of a page table) once
+   * Drops one reference from each frame of `runs` (runs of frames,
+   * `frame-runs.ts`: what an unmap took out of a page table) once
    * every section that began before the call has ended: at once if they
    * end within `waitBounds.retireMs`, later otherwise (see the module
    * comment). Never throws for a wait.
@@ -184,15 +184,18 @@ export class GracePeriod {
   retireRuns(runs: readonly number[]): void {
     if (runs.length === 0) return;
     const frames = this.#frames;
-    if (!this.#shared) {
-      for (let k = 0; k < runs.length; k += 2) frames.unref(runs[k] as number, runs[k + 1] as number);
-      return;
+    // Unshared: one thread, nothing to wait for.
+    let now = true;
+    let epoch = 0;
+    if (this.#shared) {
+      epoch = this.#advance();
+      now = this.#waitOthers(epoch, waitBounds.retireMs) < 0 && this.#depth === 0;
     }
-    const epoch = this.#advance();
-    const now = this.#waitOthers(epoch, waitBounds.retireMs) < 0 && this.#depth === 0;
-    for (let k = 0; k < runs.length; k += 2) {
-      const start = runs[k] as number;
-      const count = runs[k + 1] as number;
+    for (let k = 0; k < runs.length; k++) {
+      // frame-runs.ts: a lone frame, or -count then the run's first frame.
+      const x = runs[k] as number;
+      const start = x >= 0 ? x : (runs[++k] as number);
+      const count = x >= 0 ? 1 : -x;
       if (now) frames.unref(start, count);
       else this.#defer(epoch, start, count);
     }

@@ -307,9 +307,14 @@ export class CursorMut extends Cursor {
    * a query and a map per page.
    *
    * This cursor's range must hold no mapping there. `op` runs once per
-   * mapped page, in address order, on a copy of its property (`flags` and
-   * `cache` read once after it returns), while both spaces are mid-change:
-   * it may look at them (`query`, copies) but not change them (`ERR_REENTERED`).
+   * mapped page, in address order, on a fresh `PageProperty` holding that
+   * page's property: `op` owns it and may keep it (vmio never reads or
+   * changes it after `op` returns; OSTD lends a `&mut PageProperty` for the
+   * call, a borrow JavaScript cannot enforce, so one object re-filled per
+   * page would change under an `op` that kept it). Its `flags` and `cache`
+   * are read once each after `op` returns. While `op` runs both spaces are
+   * mid-change: it may look at them (`query`, copies, a `copyFrom` between
+   * other spaces) but not change them (`ERR_REENTERED`).
    * All or nothing: if `op` throws, or a page-table node cannot be
    * allocated, both spaces are as they were and neither cursor moves.
    *

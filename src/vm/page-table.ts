@@ -262,8 +262,8 @@ export class PageTable {
   /**
    * Unmaps every page in `[start, end)` and unlinks tables that become
    * empty. Adds the frame of each unmapped page, and each unlinked table
-   * node, to `released`, as runs (`frame/frame-runs.ts`: (first frame,
-   * count) pairs, in the order met): the caller owns those references and
+   * node, to `released`, as runs of consecutive frames (`frame/frame-runs.ts`,
+   * in the order met): the caller owns those references and
    * drops them once no thread can be using a stale translation or walking
    * the old nodes. Returns the number of pages unmapped.
    */
@@ -310,8 +310,9 @@ export class PageTable {
    * lowered once at the end (no walker reads the count; only changes do,
    * and none runs meanwhile). Exit unmaps a whole process this way. The
    * run of physically consecutive frames being met is kept in two locals
-   * and added to `released` when it ends: per page, no store but the
-   * entry's (a list of frame numbers grew by copying, in doubles).
+   * and added to `released` when it ends: per page of a run, no store but
+   * the entry's (a list of every frame number grew by copying, and was
+   * walked again to find the runs).
    */
   #unmapLeaf(node: number, first: number, last: number, released: number[]): number {
     const frames = this.ram.frames;

@@ -307,7 +307,7 @@ test("PageTable directly: map takes a reference; unmap hands frames back in addr
   assert.equal(mem.freeFrames(), free0);
 });
 
-test("PageTable.unmap hands frames back as runs: consecutive frames merge, across leaf nodes; order kept", () => {
+test("PageTable.unmap hands frames back as runs: consecutive frames of a leaf node merge; address order kept", () => {
   const mem = memory();
   const table = PageTable.create(mem);
   using seg = new FrameAllocOptions(mem).allocSegment(4);
@@ -321,7 +321,9 @@ test("PageTable.unmap hands frames back as runs: consecutive frames merge, acros
   const runs: number[] = [];
   assert.equal(table.unmap(0, 0x40_0000, runs), 5);
   assert.equal(ramOf(mem).nodeCache.size, 4, "the unlinked nodes went to the node cache, not to the runs");
-  assert.deepEqual(runs, [g, 1, f, 4]);
+  // Leaf node 0: g, then f and f + 1 (a run); leaf node 1: f + 2 and f + 3 (another).
+  assert.deepEqual(runs, [g, -2, f, -2, f + 2]);
+  assert.deepEqual(framesOf(runs), [g, f, f + 1, f + 2, f + 3]);
   for (const r of framesOf(runs)) ramOf(mem).frames.unref(r, 1);
   for (const frame of [g, f, f + 1, f + 2, f + 3]) assert.equal(ramOf(mem).frames.refCount(frame), 1, `frame ${frame}: the handle's reference alone`);
   table.destroy();

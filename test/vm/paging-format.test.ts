@@ -30,6 +30,7 @@ for (const name of PAGING_NAMES) {
         const lo = fmt.leafLo(frame, prop);
         const hi = fmt.leafHi(frame, prop);
         assert.equal(fmt.frameOf(lo, hi), frame, "frameOf reads the frame bits");
+        assert.equal((lo >>> fmt.ppnShift) + (hi & fmt.ppnHiMask) * fmt.ppnHiScale, frame, "and so do the masks");
         // The property bits do not depend on the frame, nor the frame bits on the property.
         assert.equal(lo & propLo, fmt.leafLo(0, prop), `lo property bits of ${frame}`);
         assert.equal(hi & propHi, fmt.leafHi(0, prop) | 0, `hi property bits of ${frame}`);

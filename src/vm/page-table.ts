@@ -298,7 +298,8 @@ export class PageTable {
         this.clear(i);
         frames.auxAdd(node, -1);
         // Every entry of the child is zero: it may be reused as is.
-        if (!this.ram.nodeCache.put(child)) addRun(released, child, 1);
+        // A lone frame of the runs (frame/frame-runs.ts) is its number.
+        if (!this.ram.nodeCache.put(child)) released.push(child);
       }
     }
     return pages;

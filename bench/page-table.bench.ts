@@ -67,9 +67,10 @@ function lone(paging: PagingName): BenchCase {
  * An unmap hands its frames over as runs since the fifth pass on issue 10
  * (`frame/frame-runs.ts`); one frame mapped everywhere is the case runs do
  * not help, so a lone frame stays one element: in one-process A/B against
- * main's build (either loaded first, medians of 21–41), dense 100 000
- * pages 45–51 ns/page against 48–50, sparse 1000 pages 411–584 against
- * 425–584 — no change beyond the noise.
+ * main's build (medians of 21–41), dense 100 000 pages 45–51 ns/page
+ * against 48–50, sparse 1000 pages (main's build loaded first, which
+ * favours it by about 5 % in an A/A run) 411–584 against 425–584 — no
+ * change beyond the noise.
  */
 function unmapCase(id: string, title: string, pages: number, stride: number, paging: PagingName = "x86-64"): BenchCase {
   const span = pages * stride;

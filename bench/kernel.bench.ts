@@ -140,15 +140,45 @@ function interpreterCase(id: string, name: string, what: string): BenchCase {
  * same conditions), so ≈ 120–140 ns per touched page (was ≈ 315–350) over a
  * fixed ≈ 0.6–0.7 ms. The per-page part has its floor beside it
  * (`kernel-fork-copy-floor`: vmio 103–121 ns/page, hand-written 28–31, 0.25–0.28×).
- * What is left per page, measured with V8's sampling heap profiler and
- * `--trace-deopt`: the fresh `PageProperty` that `op` gets per page (the
- * contract: OSTD's `copy_from` calls `op` per page; ≈ 40 B/page of young
- * garbage), the exit's list of released frames (frame numbers come out of
- * `frameOf` as float64 — the PPN's high part is multiplied by 2^22 — so
- * the list is a double array that grows by copying, ≈ 32 B/page), and the
- * deferred release after the shootdown (runs of frames, `unref`). The fixed
- * part is the kernel's: a new `VmSpace` per process (its TLB is a 32 KiB
- * `Float64Array` filled with -1, ≈ 8 % of the 1 MiB row), the parent's and
+ * What was left per page then (V8's sampling heap profiler, `--trace-deopt`):
+ * the fresh `PageProperty` that `op` gets per page, the exit's list of
+ * released frames, the deferred release after the shootdown.
+ *
+ * The fifth pass on issue 10 (branch `cow`) cut that per-page part; the
+ * fixed part is unchanged. Measured beside main's build (858f332) on the
+ * loaded machine (load 5–8 on 2 cores), A/B in one process, samples
+ * alternated (CPU time, medians of 41): 64 MiB 1.81 / 2.22 ms against
+ * main's 2.70 / 2.87 ms (two runs); 1 MiB 388 µs against 436 µs. In
+ * separate processes (the harness, three rounds each, noisier): 64 MiB
+ * 2.31–4.29 ms against 2.71–3.80 ms, 1 MiB 0.68–1.02 ms against
+ * 0.76–1.19 ms — within the spread of each other. What changed, per page:
+ * - the copy (`copyMappings`): the paging format's decoder and encoder
+ *   (`propertyOf` 210 bytes of bytecode, `leafLo` 288, `leafHi` 81) ran
+ *   per page and, with `mapIn`, did not fit V8's 920-byte cumulative
+ *   inlining budget beside the loop (`--trace-turbo-inlining`: they stayed
+ *   calls). A leaf entry is frame bits beside property bits (separate
+ *   fields on both formats, tested), so an entry is now decoded and encoded
+ *   only when its property bits change, and the new entry is the old
+ *   one's frame bits with the property bits encoded last: per page no
+ *   call but `op`, and one allocation (the fresh `PageProperty` that `op`
+ *   may keep: kept, as the floor pays it too — allocation was not the
+ *   cost, the calls were). Copy alone 64–70 → 42–48 ns/page (split in
+ *   one process, quiet runs);
+ * - the copy's end (`#unmapLeaf`, the release after the shootdown): the
+ *   frames went into a list of every frame number (doubles: `frameAt`
+ *   multiplies the PPN's high part by 2^22; the list grew by copying)
+ *   walked again to find runs; now the run being met is kept in two
+ *   locals and appended when it ends (`frame/frame-runs.ts`: a lone frame
+ *   is one element, so a frame mapped at many pages costs what it did).
+ *   End alone 22–26 → 12–14 ns/page.
+ * Tried and not landed: the copy loop's carried state in locals rather
+ * than the closure's context (no change: 42–52 against 42–49 ns/page,
+ * TurboFan keeps the context loads out of the loop once everything in it
+ * is inlined); a per-copy scratch `PageProperty` (rejected for the
+ * contract: `op` may keep its object).
+ * The fixed part is the kernel's: a new `VmSpace` per process (its TLB is
+ * a 32 KiB `Float64Array` filled with -1; ≈ 25–30 µs a fork with the
+ * space's other objects), the parent's and
  * child's copy-on-write faults on their stacks after each fork (≈ 15 %, a
  * 4 KiB copy each, as on Linux), thread and signal state, and the
  * interpreter running the guest's fork/wait loop.
@@ -201,6 +231,21 @@ const SV = { V: 1, R: 2, W: 4, U: 16, A: 64, D: 128 } as const;
  * then every entry of the copy cleared and every reference dropped. No
  * locks, no undo log, no TLB or grace period: what vmio adds to this is
  * the cost of being a shared, exact, undoable library operation.
+ *
+ * Fifth pass on issue 10 (branch `cow`; see the note above `forkCase` for
+ * what changed): three harness rounds each, alternating processes, load
+ * 5–8 on 2 cores: vmio 0.40–0.55× (74–138 ns/page) against main's build
+ * 0.25–0.30× (107–130 ns/page; the table run had 0.21); in one process,
+ * both builds' vmio sides alternated (CPU time, medians of 41): 62 ns/page
+ * against 107. Quiet split runs: copy 42–48 ns/page, end 12–14 (were
+ * 64–70 and 22–26); the hand-written side does both in 28–33. What is
+ * left of the gap is not attributed further; the per-page candidates are
+ * the frame-table accesses behind `mapIn` (the live-untyped check and the
+ * destination node's count, one read-modify-write a page where this floor
+ * counts in a local), each with its shared-RAM branch, and the
+ * source node's entry count that bounds the scan; per copy, both spaces'
+ * locks, the check that the destination is empty, and a new `VmSpace`
+ * (≈ 25–30 µs, ≈ 2 ns a page here).
  */
 function forkFloorCase(): BenchCase {
   const pages = 64 * 256;

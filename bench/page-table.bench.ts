@@ -63,6 +63,14 @@ function lone(paging: PagingName): BenchCase {
  * Unmap of `pages` pages, `stride` bytes apart, in one `unmap` call (vmio
  * side), the limit side mapping them back. One frame is mapped everywhere
  * (mappings take references of their own), so RAM holds only the nodes.
+ *
+ * An unmap hands its frames over as runs since the fifth pass on issue 10
+ * (`frame/frame-runs.ts`); one frame mapped everywhere is the case runs do
+ * not help, so a lone frame stays one element: in one-process A/B against
+ * main's build (medians of 21–41), dense 100 000 pages 45–51 ns/page
+ * against 48–50, sparse 1000 pages (main's build loaded first, which
+ * favours it by about 5 % in an A/A run) 411–584 against 425–584 — no
+ * change beyond the noise.
  */
 function unmapCase(id: string, title: string, pages: number, stride: number, paging: PagingName = "x86-64"): BenchCase {
   const span = pages * stride;
@@ -118,7 +126,15 @@ function unmapCase(id: string, title: string, pages: number, stride: number, pag
   };
 }
 
-/** `copyFrom` of a range of `mib` MiB of mapped private pages into a new space (fork's copy-on-write), and the child's end. */
+/**
+ * `copyFrom` of a range of `mib` MiB of mapped private pages into a new space (fork's copy-on-write), and the child's end.
+ *
+ * Fifth pass on issue 10 (branch `cow`; what changed is noted beside
+ * `kernel-fork-copy-floor` in kernel.bench.ts), A/B against main's build in
+ * one process, samples alternated, either build loaded first (CPU time,
+ * medians of 21–31, load 5–7 on 2 cores): 64 MiB x86-64 130–135 ns/page
+ * against 181–189, Sv48 76 against 110.
+ */
 function cow(mib: number, paging: PagingName = "x86-64"): BenchCase {
   const pages = mib * 256;
   // Several copies per sample for small sizes, so that a sample lasts long enough to time.

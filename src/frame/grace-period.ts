@@ -57,6 +57,7 @@ import { sleepWhile, waitBounds, waitTimedOut } from "../base/futex-lock.js";
 import type { Holdings } from "./holdings.js";
 import { HOLD_RETIRED } from "./holdings.js";
 import { H_EPOCH, H_WAITING, SLOTS } from "./layout.js";
+import { runsOf } from "./frame-runs.js";
 import type { FrameTable } from "./meta.js";
 import { S_READ, slotBase } from "./thread-slots.js";
 
@@ -166,20 +167,38 @@ export class GracePeriod {
 
   /**
    * Drops one reference from each frame in `frames` (frame numbers the
-   * caller holds a reference to, e.g. what an unmap took out of a page table)
-   * once every section that began before the call has ended: at once if
-   * they end within `waitBounds.retireMs`, later otherwise (see the module
-   * comment). Never throws for a wait.
+   * caller holds a reference to) once every section that began before the
+   * call has ended: {@link GracePeriod.retireRuns} of their runs.
    */
   retire(frames: readonly number[]): void {
-    if (frames.length === 0) return;
-    if (!this.#shared) {
-      forEachRun(frames, (start, count) => this.#frames.unref(start, count));
-      return;
+    this.retireRuns(runsOf(frames));
+  }
+
+  /**
+   * Drops one reference from each frame of `runs` (runs of frames,
+   * `frame-runs.ts`: what an unmap took out of a page table) once
+   * every section that began before the call has ended: at once if they
+   * end within `waitBounds.retireMs`, later otherwise (see the module
+   * comment). Never throws for a wait.
+   */
+  retireRuns(runs: readonly number[]): void {
+    if (runs.length === 0) return;
+    const frames = this.#frames;
+    // Unshared: one thread, nothing to wait for.
+    let now = true;
+    let epoch = 0;
+    if (this.#shared) {
+      epoch = this.#advance();
+      now = this.#waitOthers(epoch, waitBounds.retireMs) < 0 && this.#depth === 0;
     }
-    const epoch = this.#advance();
-    const now = this.#waitOthers(epoch, waitBounds.retireMs) < 0 && this.#depth === 0;
-    forEachRun(frames, (start, count) => (now ? this.#frames.unref(start, count) : this.#defer(epoch, start, count)));
+    for (let k = 0; k < runs.length; k++) {
+      // frame-runs.ts: a lone frame, or -count then the run's first frame.
+      const x = runs[k] as number;
+      const start = x >= 0 ? x : (runs[++k] as number);
+      const count = x >= 0 ? 1 : -x;
+      if (now) frames.unref(start, count);
+      else this.#defer(epoch, start, count);
+    }
     if (this.#pending.length !== 0) this.collect();
   }
 
@@ -266,21 +285,4 @@ export class GracePeriod {
     }
     return stalled;
   }
-}
-
-/** Calls `fn` for each run of consecutive frame numbers in `frames`, in order. */
-function forEachRun(frames: readonly number[], fn: (start: number, count: number) => void): void {
-  let start = frames[0] as number;
-  let count = 1;
-  for (let i = 1; i < frames.length; i++) {
-    const f = frames[i] as number;
-    if (f === start + count) {
-      count++;
-      continue;
-    }
-    fn(start, count);
-    start = f;
-    count = 1;
-  }
-  fn(start, count);
 }

@@ -307,9 +307,14 @@ export class CursorMut extends Cursor {
    * a query and a map per page.
    *
    * This cursor's range must hold no mapping there. `op` runs once per
-   * mapped page, in address order, on a copy of its property (`flags` and
-   * `cache` read once after it returns), while both spaces are mid-change:
-   * it may look at them (`query`, copies) but not change them (`ERR_REENTERED`).
+   * mapped page, in address order, on a fresh `PageProperty` holding that
+   * page's property: `op` owns it and may keep it (vmio never reads or
+   * changes it after `op` returns; OSTD lends a `&mut PageProperty` for the
+   * call, a borrow JavaScript cannot enforce, so one object re-filled per
+   * page would change under an `op` that kept it). Its `flags` and `cache`
+   * are read once each after `op` returns. While `op` runs both spaces are
+   * mid-change: it may look at them (`query`, copies, a `copyFrom` between
+   * other spaces) but not change them (`ERR_REENTERED`).
    * All or nothing: if `op` throws, or a page-table node cannot be
    * allocated, both spaces are as they were and neither cursor moves.
    *
@@ -406,6 +411,9 @@ export class CursorMut extends Cursor {
   }
 }
 
+/** What {@link copyMappings} compares the first page's property with: no user code can reach it. */
+const NOT_READ: unknown = Object.freeze({});
+
 /**
  * The body of {@link CursorMut.copyFrom}, with both spaces in `edit`. Every
  * source entry it rewrites is logged first, and every page it maps lies in
@@ -417,11 +425,19 @@ export class CursorMut extends Cursor {
  * Per page it does only what the contract needs: a fresh property for `op`
  * (which may keep it), `op`, one read of `flags` and `cache`. The rest is
  * done once per run: the destination's leaf node is found (or made) once
- * per 512 pages, not walked from the root per page, and the read-back
- * property is checked only when it differs from the previous page's and
- * encoded through a scratch property that no user code ever sees (no
- * frozen snapshot object per page; `op` cannot reach it, so reusing it is
- * safe even if `op` re-enters vmio). Issue 12: fork of 64 MiB touched.
+ * per 512 pages, not walked from the root per page; and an entry is
+ * decoded and encoded through the paging format only when its property
+ * bits differ from the previous page's. A leaf entry is the frame's bits
+ * (`lo` from bit `ppnShift` up, `hi & ppnHiMask`) beside the property's
+ * (every other bit), fields the formats keep apart (pte-x86-64.ts,
+ * pte-sv48.ts; test/vm/paging-format.test.ts checks it): so the property
+ * `op` gets is the last one decoded, and the new entry is the old one's
+ * frame bits with the property bits encoded last. Per page that is
+ * integer work and one small allocation, with no call but `op`: the
+ * format's decoder and encoder (210 and 288 + 81 bytes of bytecode, which
+ * V8's 920-byte cumulative inlining budget could not hold beside the
+ * mapping: they and `mapIn` were calls per page) stay out of the loop.
+ * Issue 12: fork of 64 MiB touched.
  */
 function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dstStart: number, len: number, op: (prop: PageProperty) => void): void {
   const from = source.table;
@@ -433,13 +449,27 @@ function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dst
   const u32 = from.u32;
   const frames = from.ram.frames;
   const mappedMask = fmt.mappedMask;
+  const ppnShift = fmt.ppnShift;
+  const ppnHiMask = fmt.ppnHiMask;
+  const ppnHiScale = fmt.ppnHiScale;
+  // The property's bits of each half of a leaf entry.
+  const propLoMask = (1 << ppnShift) - 1;
+  const propHiMask = ~ppnHiMask;
   // Rewritten source entries, as (index, old lo, old hi) triples.
   const log: number[] = [];
   let mapped = false;
-  // The last property `op` left, checked, and the scratch property it was copied into.
-  const scratch = new PageProperty(0, CachePolicy.Writeback);
-  let lastFlags: unknown = -1;
-  let lastCache: unknown = -1;
+  // The property bits last decoded (-1: none yet) and what they decode to.
+  let inLo = -1;
+  let inHi = -1;
+  let inFlags = 0;
+  let inCache = CachePolicy.Writeback;
+  // The last property `op` left, checked (none yet: a value `op` cannot
+  // produce, so the first page's is checked whatever it is), and its
+  // encoding's property bits.
+  let lastFlags: unknown = NOT_READ;
+  let lastCache: unknown = NOT_READ;
+  let outLo = 0;
+  let outHi = 0;
   try {
     from.forEachLeafNode(srcStart, srcStart + len, (srcNode, base, first, last) => {
       // Entry `idx` of this node is page `page0 + idx` of the copy: slot
@@ -457,8 +487,14 @@ function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dst
         left--;
         if ((lo & mappedMask) === 0) continue;
         const hi = u32[i + 1] as number;
-        const frame = fmt.frameOf(lo, hi);
-        const prop = fmt.propertyOf(lo, hi);
+        if ((lo & propLoMask) !== inLo || (hi & propHiMask) !== inHi) {
+          const decoded = fmt.propertyOf(lo, hi);
+          inFlags = decoded.flags;
+          inCache = decoded.cache;
+          inLo = lo & propLoMask;
+          inHi = hi & propHiMask;
+        }
+        const prop = new PageProperty(inFlags, inCache);
         op(prop);
         // Read once each, as snapshotProperty does: a getter runs once.
         const flags: unknown = prop.flags;
@@ -466,13 +502,14 @@ function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dst
         if (flags !== lastFlags || cache !== lastCache) {
           checkFlags(flags, "prop.flags");
           checkCache(cache, "prop.cache");
-          scratch.flags = flags;
-          scratch.cache = cache;
+          const encoded = new PageProperty(flags, cache);
+          outLo = fmt.leafLo(0, encoded);
+          outHi = fmt.leafHi(0, encoded);
           lastFlags = flags;
           lastCache = cache;
         }
-        const newLo = fmt.leafLo(frame, scratch);
-        const newHi = fmt.leafHi(frame, scratch);
+        const newLo = ((lo & ~propLoMask) | outLo) >>> 0;
+        const newHi = ((hi & ppnHiMask) | outHi) >>> 0;
         if (newLo !== lo || newHi !== hi) {
           log.push(i, lo, hi);
           from.rewrite(i, newLo, newHi);
@@ -489,7 +526,7 @@ function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dst
         }
         // Set before mapIn: leafNodeFor may have linked nodes that an undo must free.
         mapped = true;
-        if (!to.mapIn(node, slot * 2, frame, newLo, newHi)) {
+        if (!to.mapIn(node, slot * 2, (lo >>> ppnShift) + (hi & ppnHiMask) * ppnHiScale, newLo, newHi)) {
           contractViolation(`copyFrom: page 0x${((page0 + idx) * PAGE_SIZE).toString(16)} of the destination was mapped while op ran`);
         }
       }

@@ -30,6 +30,7 @@
  */
 
 import { contractViolation, internalError } from "../base/contract.js";
+import { addRun } from "../frame/frame-runs.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import { FLAG_PAGE_TABLE, FLAG_RESERVED, FLAG_TYPED } from "../frame/meta.js";
 import { ramOf, type PhysicalMemory } from "../frame/physical-memory.js";
@@ -260,10 +261,11 @@ export class PageTable {
 
   /**
    * Unmaps every page in `[start, end)` and unlinks tables that become
-   * empty. Pushes the frame of each unmapped page, and each unlinked table
-   * node, onto `released`: the caller owns those references and drops them
-   * once no thread can be using a stale translation or walking the old
-   * nodes. Returns the number of pages unmapped.
+   * empty. Adds the frame of each unmapped page, and each unlinked table
+   * node, to `released`, as runs of consecutive frames (`frame/frame-runs.ts`,
+   * in the order met): the caller owns those references and
+   * drops them once no thread can be using a stale translation or walking
+   * the old nodes. Returns the number of pages unmapped.
    */
   unmap(start: number, end: number, released: number[]): number {
     return this.unmapIn(this.root, 4, 0, start, end, released);
@@ -296,6 +298,7 @@ export class PageTable {
         this.clear(i);
         frames.auxAdd(node, -1);
         // Every entry of the child is zero: it may be reused as is.
+        // A lone frame of the runs (frame/frame-runs.ts) is its number.
         if (!this.ram.nodeCache.put(child)) released.push(child);
       }
     }
@@ -306,23 +309,36 @@ export class PageTable {
    * Unmaps entries `[first, last]` of level-1 node `node`: {@link unmapIn}'s
    * innermost loop, in integer index arithmetic, with the node's count
    * lowered once at the end (no walker reads the count; only changes do,
-   * and none runs meanwhile). Exit unmaps a whole process this way.
+   * and none runs meanwhile). Exit unmaps a whole process this way. The
+   * run of physically consecutive frames being met is kept in two locals
+   * and added to `released` when it ends: per page of a run, no store but
+   * the entry's (a list of every frame number grew by copying, and was
+   * walked again to find the runs).
    */
   #unmapLeaf(node: number, first: number, last: number, released: number[]): number {
     const frames = this.ram.frames;
     const mask = this.mappedMask;
     let left = frames.aux(node);
     let pages = 0;
+    let run = -1;
+    let count = 0;
     const at = node * NODE_WORDS;
     for (let i = at + first * 2, end = at + last * 2; i <= end && left > 0; i += 2) {
       const lo = this.loadLo(i);
       if (lo === 0) continue;
       left--;
       if ((lo & mask) === 0) continue;
-      released.push(this.frameAt(i, lo));
+      const frame = this.frameAt(i, lo);
+      if (frame === run + count) count++;
+      else {
+        if (count > 0) addRun(released, run, count);
+        run = frame;
+        count = 1;
+      }
       this.clear(i);
       pages++;
     }
+    if (count > 0) addRun(released, run, count);
     if (pages > 0) frames.auxAdd(node, -pages);
     return pages;
   }

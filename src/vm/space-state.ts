@@ -738,6 +738,7 @@ export class SpaceState extends MemorySpace {
 
   /** Unmaps `[start, end)` (inside {@link SpaceState.edit}); returns the number of pages unmapped. */
   unmap(start: number, end: number): number {
+    // Runs of frames (frame/frame-runs.ts), dropped after the shootdown.
     const released: number[] = [];
     const pages = this.table.unmap(start, end, released);
     if (released.length > 0) {

@@ -60,12 +60,13 @@ export class TlbFlusher {
   }
 
   /**
-   * Step 3 of an unmap: drops one reference to each of `released` (frames
-   * it took out of the table, and unlinked nodes) once no thread can still
-   * be using a translation from before {@link TlbFlusher.dispatch}.
+   * Step 3 of an unmap: drops one reference to each frame of `released`
+   * (the runs of frames it took out of the table, and of unlinked nodes:
+   * `frame/frame-runs.ts`) once no thread can still be using a translation
+   * from before {@link TlbFlusher.dispatch}.
    */
   retire(released: readonly number[]): void {
-    this.#ram.gp.retire(released);
+    this.#ram.gp.retireRuns(released);
   }
 
   /**

@@ -875,6 +875,122 @@ test("copyFrom reads op's property once per page and checks every value it reads
   disposeAndCheck(f);
 });
 
+test("copyFrom: op gets a fresh property per page, which it may keep; pages of every property keep their own, whatever op leaves", () => {
+  const f = fixture();
+  const policies = [CachePolicy.Uncacheable, CachePolicy.WriteCombining, CachePolicy.WriteProtected, CachePolicy.Writethrough, CachePolicy.Writeback];
+  // Runs of equal properties and changes of every kind: flags, A and D, cache policy alone.
+  const props: PageProperty[] = [];
+  for (const cache of policies) {
+    for (const flags of [PageFlags.RW, PageFlags.RW, PageFlags.RX, PageFlags.R | PageFlags.ACCESSED, PageFlags.RWX | PageFlags.ACCESSED | PageFlags.DIRTY, 0, 0]) {
+      props.push(new PageProperty(flags, cache));
+    }
+  }
+  const base = 0x1f_0000; // crosses a 2 MiB boundary
+  const paddrs = props.map((p, k) => {
+    using frame = newFrame(f.mem);
+    using c = f.space.cursorMut({ start: base + k * PAGE_SIZE, end: base + (k + 1) * PAGE_SIZE });
+    c.map(frame, p);
+    return frame.startPaddr();
+  });
+  const child = childOf(f);
+  const kept: PageProperty[] = [];
+  // What op leaves: W cleared on even pages, a cache policy changed on every third, the rest as given.
+  const leave = (k: number, p: PageProperty): void => {
+    if (k % 2 === 0) p.flags &= ~PageFlags.W;
+    if (k % 3 === 0) p.cache = policies[k % policies.length] as CachePolicy;
+  };
+  {
+    using from = f.space.cursorMut({ start: base, end: base + props.length * PAGE_SIZE });
+    using to = child.cursorMut({ start: base + 0x40_0000, end: base + 0x40_0000 + props.length * PAGE_SIZE });
+    to.copyFrom(from, props.length * PAGE_SIZE, (p) => {
+      const k = kept.length;
+      kept.push(p);
+      assert.ok(p.equals(props[k] as PageProperty), `page ${k}'s property`);
+      leave(k, p);
+      // Scribbling on properties kept from earlier pages changes nothing.
+      for (const old of kept.slice(0, -1)) old.flags = 99;
+    });
+  }
+  assert.equal(new Set(kept).size, props.length, "a property object per page");
+  props.forEach((p, k) => {
+    const expected = p.clone();
+    leave(k, expected);
+    const want = { paddr: paddrs[k], flags: expected.flags, cache: expected.cache };
+    assert.deepEqual(queryAt(f.space, base + k * PAGE_SIZE), want, `source page ${k}`);
+    assert.deepEqual(queryAt(child, base + 0x40_0000 + k * PAGE_SIZE), want, `copy of page ${k}`);
+  });
+  child.dispose();
+  disposeAndCheck(f);
+});
+
+test("copyFrom checks the first page's property whatever op leaves in it (-1, NaN, undefined in both fields)", () => {
+  const f = fixture();
+  mapNew(f.space, f.mem, 0x1000, PageFlags.RW);
+  const child = childOf(f);
+  const free = f.mem.freeFrames();
+  {
+    using from = f.space.cursorMut({ start: 0x1000, end: 0x2000 });
+    using to = child.cursorMut({ start: 0x1000, end: 0x2000 });
+    for (const [bad, type] of [
+      [-1, RangeError],
+      [NaN, RangeError],
+      [undefined, TypeError],
+    ] as const) {
+      throwsContract(
+        () =>
+          to.copyFrom(from, PAGE_SIZE, (p) => {
+            p.flags = bad as number;
+            p.cache = bad as CachePolicy;
+          }),
+        type,
+      );
+    }
+  }
+  assert.equal(flagsAt(f.space, 0x1000), PageFlags.RW);
+  assert.equal(queryAt(child, 0x1000), undefined);
+  assert.equal(f.mem.freeFrames(), free, "no frame or node lost");
+  child.dispose();
+  disposeAndCheck(f);
+});
+
+test("copyFrom: op may copy other spaces (its own copies, its own properties) while both spaces are mid-change", () => {
+  const f = fixture();
+  for (const va of [0x1000, 0x2000, 0x3000]) mapNew(f.space, f.mem, va, PageFlags.RW);
+  const other = childOf(f);
+  for (const va of [0x1000, 0x2000]) mapNew(other, f.mem, va, PageFlags.RX);
+  const child = childOf(f);
+  const nested: VmSpace[] = [];
+  const outer: PageProperty[] = [];
+  {
+    using from = f.space.cursorMut({ start: 0x1000, end: 0x4000 });
+    using to = child.cursorMut({ start: 0x1000, end: 0x4000 });
+    to.copyFrom(from, 0x3000, (p) => {
+      outer.push(p);
+      const copy = childOf(f);
+      nested.push(copy);
+      using src = other.cursorMut({ start: 0x1000, end: 0x3000 });
+      using dst = copy.cursorMut({ start: 0x1000, end: 0x3000 });
+      dst.copyFrom(src, 0x2000, (q) => {
+        assert.ok(q !== p && !outer.includes(q), "the nested copy's properties are its own");
+        q.flags = PageFlags.R;
+      });
+      clearW(p);
+    });
+  }
+  for (const va of [0x1000, 0x2000, 0x3000]) {
+    assert.equal(flagsAt(f.space, va), PageFlags.R);
+    assert.deepEqual(queryAt(child, va), queryAt(f.space, va));
+  }
+  for (const copy of nested) {
+    for (const va of [0x1000, 0x2000]) assert.deepEqual(queryAt(copy, va), queryAt(other, va));
+    copy.dispose();
+  }
+  assert.equal(flagsAt(other, 0x1000), PageFlags.R);
+  other.dispose();
+  child.dispose();
+  disposeAndCheck(f);
+});
+
 test("copyFrom is all or nothing under NoMemory for a page-table node", () => {
   const f = fixture();
   mapNew(f.space, f.mem, 0x1000, PageFlags.RW);

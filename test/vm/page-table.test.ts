@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, VmError, VmSpace, VmWriter, u8, type UFrame } from "../../src/index.js";
 import { FLAG_PAGE_TABLE, FLAG_TYPED } from "../../src/frame/meta.js";
+import { framesOf } from "../../src/frame/frame-runs.js";
 import { ramOf } from "../../src/frame/physical-memory.js";
 import { PageTable, TABLE_SPAN, entryIndex } from "../../src/vm/page-table.js";
 import {
@@ -286,8 +287,9 @@ test("PageTable directly: map takes a reference; unmap hands frames back in addr
   assert.equal(table.findMapped(0, TABLE_SPAN / 2), 0x3000);
   assert.equal(table.findMapped(0x4000, TABLE_SPAN / 2), 0x20_0000 - PAGE_SIZE);
   assert.equal(table.findMapped(0x20_1000, TABLE_SPAN / 2), -1);
-  const released: number[] = [];
-  assert.equal(table.unmap(0, 0x40_0000, released), 3);
+  const runs: number[] = [];
+  assert.equal(table.unmap(0, 0x40_0000, runs), 3);
+  const released = framesOf(runs);
   const mapped = new Set(frames.map((fr) => fr.startPaddr() / PAGE_SIZE));
   assert.deepEqual(
     released.filter((r) => mapped.has(r)),
@@ -305,6 +307,28 @@ test("PageTable directly: map takes a reference; unmap hands frames back in addr
   assert.equal(mem.freeFrames(), free0);
 });
 
+test("PageTable.unmap hands frames back as runs: consecutive frames of a leaf node merge; address order kept", () => {
+  const mem = memory();
+  const table = PageTable.create(mem);
+  using seg = new FrameAllocOptions(mem).allocSegment(4);
+  using lone = newFrame(mem);
+  const g = lone.startPaddr() / PAGE_SIZE;
+  const f = seg.startPaddr() / PAGE_SIZE;
+  assert.notEqual(g + 1, f, "the lone frame does not precede the segment");
+  // Address order: g, then f … f + 3 across a 2 MiB boundary (two leaf nodes) and a gap.
+  table.map(0x2_0000, g, user(PageFlags.RW));
+  [0x1f_e000, 0x1f_f000, 0x20_0000, 0x30_0000].forEach((va, k) => table.map(va, f + k, user(PageFlags.R)));
+  const runs: number[] = [];
+  assert.equal(table.unmap(0, 0x40_0000, runs), 5);
+  assert.equal(ramOf(mem).nodeCache.size, 4, "the unlinked nodes went to the node cache, not to the runs");
+  // Leaf node 0: g, then f and f + 1 (a run); leaf node 1: f + 2 and f + 3 (another).
+  assert.deepEqual(runs, [g, -2, f, -2, f + 2]);
+  assert.deepEqual(framesOf(runs), [g, f, f + 1, f + 2, f + 3]);
+  for (const r of framesOf(runs)) ramOf(mem).frames.unref(r, 1);
+  for (const frame of [g, f, f + 1, f + 2, f + 3]) assert.equal(ramOf(mem).frames.refCount(frame), 1, `frame ${frame}: the handle's reference alone`);
+  table.destroy();
+});
+
 test("PageTable.findMapped searches across level-4 boundaries and skips empty subtrees", () => {
   const mem = memory();
   const table = PageTable.create(mem);
@@ -315,9 +339,9 @@ test("PageTable.findMapped searches across level-4 boundaries and skips empty su
   assert.equal(table.findMapped(va, va + PAGE_SIZE), va);
   assert.equal(table.findMapped(va + PAGE_SIZE, 2 ** 47), -1);
   assert.equal(table.findMapped(0, va), -1);
-  const released: number[] = [];
-  table.unmap(0, 2 ** 47, released);
-  for (const r of released) ramOf(mem).frames.unref(r, 1);
+  const runs: number[] = [];
+  table.unmap(0, 2 ** 47, runs);
+  for (const r of framesOf(runs)) ramOf(mem).frames.unref(r, 1);
   assert.equal(table.nodeCount(), 1);
   table.destroy();
 });

@@ -1,0 +1,72 @@
+/**
+ * Lists of frames as runs of consecutive frame numbers, in one flat array
+ * of numbers, in the order the frames were added: a lone frame is its
+ * number (>= 0); a run of `count` >= 2 frames from `start` is `-count`
+ * then `start`. An unmap hands its frames over this way (an exit releases
+ * a whole process, whose frames, allocated in order, mostly form long
+ * runs: one or two elements per leaf node instead of one per page), and
+ * the frame table drops references a run at a time (`FrameTable.unref`).
+ * A lone frame costs one element, as in a plain list of frame numbers: a
+ * frame mapped at many pages (a shared zero page) costs no more than it did.
+ *
+ * @module
+ */
+
+/**
+ * Appends frames `[start, start + count)` (`count` >= 1) to `runs`.
+ *
+ * @internal
+ */
+export function addRun(runs: number[], start: number, count: number): void {
+  if (count === 1) runs.push(start);
+  else runs.push(-count, start);
+}
+
+/**
+ * The runs of a list of frame numbers, in order (consecutive numbers merged).
+ *
+ * @internal
+ */
+export function runsOf(frames: readonly number[]): number[] {
+  const runs: number[] = [];
+  let start = -1;
+  let count = 0;
+  for (const f of frames) {
+    if (f === start + count) count++;
+    else {
+      if (count > 0) addRun(runs, start, count);
+      start = f;
+      count = 1;
+    }
+  }
+  if (count > 0) addRun(runs, start, count);
+  return runs;
+}
+
+/**
+ * Calls `fn(start, count)` for each run of `runs`, in order. (Hot loops
+ * write this walk out: a lone frame `x >= 0` is `(x, 1)`, else `-x` frames
+ * from the next element.)
+ *
+ * @internal
+ */
+export function forEachRun(runs: readonly number[], fn: (start: number, count: number) => void): void {
+  for (let k = 0; k < runs.length; k++) {
+    const x = runs[k] as number;
+    if (x >= 0) fn(x, 1);
+    else fn(runs[++k] as number, -x);
+  }
+}
+
+/**
+ * The frame numbers of `runs`, in order (the inverse of {@link runsOf}).
+ *
+ * @internal
+ */
+export function framesOf(runs: readonly number[]): number[] {
+  const frames: number[] = [];
+  forEachRun(runs, (start, count) => {
+    for (let f = start; f < start + count; f++) frames.push(f);
+  });
+  return frames;
+}

@@ -112,7 +112,8 @@ export class SpaceState extends MemorySpace {
   private readonly epochIndex: number;
   /** The TLB's slots (`Tlb.entries`: read tag, write tag, execute tag, delta). */
   private readonly entries: Float64Array;
-  private readonly pages: Array<Uint8Array | undefined>;
+  private readonly pages: Uint8Array[];
+  private readonly pageAddrs: Float64Array;
   private readonly walkTags: Float64Array;
   private readonly walkNodes: Float64Array;
   // The paging format's bits that a translation tests and sets (paging-format.ts).
@@ -165,6 +166,7 @@ export class SpaceState extends MemorySpace {
     this.runView = machine.view;
     this.entries = this.tlb.entries;
     this.pages = this.tlb.pages;
+    this.pageAddrs = this.tlb.pageAddrs;
     this.walkTags = this.tlb.walkTags;
     this.walkNodes = this.tlb.walkNodes;
     this.seenEpoch = control.epoch();
@@ -485,14 +487,24 @@ export class SpaceState extends MemorySpace {
       n += PAGE_SIZE;
     }
     if (n === PAGE_SIZE) {
-      // Exactly one whole page: hand out the slot's cached view of it, when it is of this frame.
-      const pages = this.pages;
-      const view = pages[slot];
-      this.runSlice = view !== undefined && view.byteOffset === paddr ? view : (pages[slot] = this.ram.subarray(paddr, paddr + PAGE_SIZE));
+      // Exactly one whole page: hand out the slot's cached view of it, made when it is not of this frame.
+      this.runSlice = this.pageAddrs[slot] === paddr ? (this.pages[slot] as Uint8Array) : this.pageView(slot, paddr);
       return n;
     }
     this.runSlice = null;
     return n < len ? n : len;
+  }
+
+  /**
+   * A view of the page frame at `paddr`, cached in TLB slot `slot`. Apart
+   * from `runSlow`, whose bytecode must stay within V8's 460-byte limit for
+   * inlining (it is inlined into the copy loop).
+   */
+  private pageView(slot: number, paddr: number): Uint8Array {
+    const view = this.ram.subarray(paddr, paddr + PAGE_SIZE);
+    this.pages[slot] = view;
+    this.pageAddrs[slot] = paddr;
+    return view;
   }
 
   /**

@@ -772,6 +772,43 @@ test("a run from the page table stops at a frame that is not physically next, an
   disposeAndCheck(f);
 });
 
+test("a whole-page run hands out its TLB slot's cached view only while that view is of the page's frame: another page of the slot, a remap", () => {
+  const f = fixture(4 << 20);
+  const s = spaceStateOf(f.space);
+  // Two pages in one TLB slot (1024 pages apart), each with an unmapped page after it: a run of two pages ends after one.
+  const a = BASE;
+  const b = BASE + 1024 * PAGE_SIZE;
+  const pa = mapNew(f.space, f.mem, a, PageFlags.RW, pattern(PAGE_SIZE, 1));
+  const pb = mapNew(f.space, f.mem, b, PageFlags.RW, pattern(PAGE_SIZE, 2));
+  const page = (va: number, paddr: number, seed: number, what: string): Uint8Array => {
+    assert.equal(s.run(va, 2 * PAGE_SIZE, false), PAGE_SIZE, what);
+    const view = s.runSlice;
+    assert.ok(view !== null, `${what}: a whole-page view`);
+    assert.equal(view.byteOffset, paddr, `${what}: a view of the page's frame`);
+    assert.equal(view.length, PAGE_SIZE);
+    assert.deepEqual(view, pattern(PAGE_SIZE, seed), what);
+    return view;
+  };
+  const first = page(a, pa, 1, "page a");
+  assert.equal(page(a, pa, 1, "page a again"), first, "the cached view, not a new one");
+  page(b, pb, 2, "page b, in a's slot");
+  page(a, pa, 1, "page a after b");
+  // The same page, remapped to another frame (allocated while the first is still mapped).
+  const c = newFrame(f.mem, pattern(PAGE_SIZE, 3));
+  unmapAt(f.space, a);
+  mapAt(f.space, a, c, PageFlags.RW);
+  assert.notEqual(c.startPaddr(), pa);
+  page(a, c.startPaddr(), 3, "page a remapped");
+  c.dispose();
+  // A copy through the API sees the same: each page's bytes, then a fault at the unmapped page after it.
+  const dst = new Uint8Array(2 * PAGE_SIZE);
+  throwsVmError(() => f.space.reader(b, 2 * PAGE_SIZE).readFallible(VmWriter.from(dst)), "PageFault", PAGE_SIZE);
+  assert.deepEqual(dst.subarray(0, PAGE_SIZE), pattern(PAGE_SIZE, 2));
+  throwsVmError(() => f.space.reader(a, 2 * PAGE_SIZE).readFallible(VmWriter.from(dst)), "PageFault", PAGE_SIZE);
+  assert.deepEqual(dst.subarray(0, PAGE_SIZE), pattern(PAGE_SIZE, 3));
+  disposeAndCheck(f);
+});
+
 test("a copy between spaces that faults on the destination marks no source page past the fault (merging sets no bit)", () => {
   const f = fixture(4 << 20);
   contiguous(f, BASE, 4);

@@ -264,7 +264,8 @@ function copyLoop(
       sIndex = sPos + done;
     } else {
       const space = sSpace as MemorySpace;
-      const got = space.run(sPos + done, n, false);
+      let got = space.probeRun(sPos + done, n, false);
+      if (got === 0) got = space.run(sPos + done, n, false);
       if (got === 0) return faultIn(space, done);
       sBytes = space.runBytes;
       sIndex = space.runOffset;
@@ -280,7 +281,8 @@ function copyLoop(
       dIndex = dPos + done;
     } else {
       const space = dSpace as MemorySpace;
-      const got = space.run(dPos + done, n, true);
+      let got = space.probeRun(dPos + done, n, true);
+      if (got === 0) got = space.run(dPos + done, n, true);
       if (got === 0) return faultIn(space, done);
       dBytes = space.runBytes;
       dIndex = space.runOffset;

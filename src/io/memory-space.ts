@@ -88,6 +88,18 @@ export abstract class MemorySpace {
   }
 
   /**
+   * The run at `addr` if the space has it at hand with no work, when
+   * {@link MemorySpace.probe} did not (a run longer than one piece, such as
+   * one whole page of a scattered copy): its length (≥ 1), with `runOffset`
+   * and `runSlice` set exactly as `run` would set them and the same
+   * answer as `run` would give, else 0 and the caller asks `run`. Never
+   * faults, never calls a handler. Called only with `len ≥ 1`.
+   */
+  probeRun(_addr: number, _len: number, _write: boolean): number {
+    return 0;
+  }
+
+  /**
    * A number that changes whenever runs handed out earlier may have become
    * invalid (pages unmapped or protected, memory released). The copy engine
    * compares it around calls that can run a fault handler.

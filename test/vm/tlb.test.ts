@@ -3,10 +3,10 @@
 // dirty tracking, and the epoch that makes other TLBs of a space flush).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { FrameAllocOptions, PAGE_SIZE, PageFlags, VmWriter, VmReader, u32, u8 } from "../../src/index.js";
+import { FrameAllocOptions, PAGE_SIZE, PageFlags, VmSpace, VmWriter, VmReader, u32, u8 } from "../../src/index.js";
 import { SpaceState } from "../../src/vm/space-state.js";
 import { TLB_ENTRIES, TLB_EXEC, TLB_READ, TLB_WRITE, Tlb, WALK_ENTRIES } from "../../src/vm/tlb.js";
-import { disposeAndCheck, fixture, flagsAt, mapAt, mapNew, newFrame, pattern, protectAt, reclaim, throwsVmError, unmapAt, user } from "./support.js";
+import { disposeAndCheck, fixture, flagsAt, mapAt, mapNew, memory, newFrame, pattern, protectAt, reclaim, throwsVmError, unmapAt, user } from "./support.js";
 import { spaceStateOf } from "../../src/vm/vm-space.js";
 import { ramOf } from "../../src/frame/physical-memory.js";
 
@@ -283,6 +283,26 @@ test("another thread's view of the space (its own TLB) flushes when this one unm
   const epoch = mine.epoch();
   mapNew(space, mem, 0x5000, PageFlags.R);
   assert.equal(mine.epoch(), epoch);
+  disposeAndCheck(f);
+});
+
+test("on shared RAM a whole scattered page is at hand (probeRun) only while the view's TLB is in step with the epoch", () => {
+  const mem = memory(1 << 20, true);
+  const freeBefore = mem.freeFrames();
+  const f = { mem, space: new VmSpace(mem), freeBefore };
+  f.space.activate();
+  const va = 0x5000;
+  // Page 1 mapped first: page 0's frame is not physically before it.
+  mapNew(f.space, mem, va + PAGE_SIZE, PageFlags.RW);
+  mapNew(f.space, mem, va, PageFlags.RW);
+  const mine = spaceStateOf(f.space);
+  const other = new SpaceState(mem, mine.table, mine.control);
+  assert.equal(other.run(va, 2 * PAGE_SIZE, false), PAGE_SIZE);
+  assert.equal(other.run(va + PAGE_SIZE, PAGE_SIZE, false), PAGE_SIZE);
+  assert.equal(other.probeRun(va, 2 * PAGE_SIZE, false), PAGE_SIZE, "in step: at hand");
+  protectAt(f.space, va + PAGE_SIZE, PageFlags.R);
+  assert.equal(other.tlb.tag(Tlb.slot(va / PAGE_SIZE), TLB_READ), va, "the other TLB has not synced yet");
+  assert.equal(other.probeRun(va, 2 * PAGE_SIZE, false), 0, "the epoch moved: nothing at hand before a sync");
   disposeAndCheck(f);
 });
 

@@ -772,6 +772,105 @@ test("a run from the page table stops at a frame that is not physically next, an
   disposeAndCheck(f);
 });
 
+test("a whole-page run hands out its TLB slot's cached view only while that view is of the page's frame: another page of the slot, a remap", () => {
+  const f = fixture(4 << 20);
+  const s = spaceStateOf(f.space);
+  // Two pages in one TLB slot (1024 pages apart), each with an unmapped page after it: a run of two pages ends after one.
+  const a = BASE;
+  const b = BASE + 1024 * PAGE_SIZE;
+  const pa = mapNew(f.space, f.mem, a, PageFlags.RW, pattern(PAGE_SIZE, 1));
+  const pb = mapNew(f.space, f.mem, b, PageFlags.RW, pattern(PAGE_SIZE, 2));
+  const page = (va: number, paddr: number, seed: number, what: string): Uint8Array => {
+    assert.equal(s.run(va, 2 * PAGE_SIZE, false), PAGE_SIZE, what);
+    const view = s.runSlice;
+    assert.ok(view !== null, `${what}: a whole-page view`);
+    assert.equal(view.byteOffset, paddr, `${what}: a view of the page's frame`);
+    assert.equal(view.length, PAGE_SIZE);
+    assert.deepEqual(view, pattern(PAGE_SIZE, seed), what);
+    return view;
+  };
+  const first = page(a, pa, 1, "page a");
+  assert.equal(page(a, pa, 1, "page a again"), first, "the cached view, not a new one");
+  page(b, pb, 2, "page b, in a's slot");
+  page(a, pa, 1, "page a after b");
+  // The same page, remapped to another frame (allocated while the first is still mapped).
+  const c = newFrame(f.mem, pattern(PAGE_SIZE, 3));
+  unmapAt(f.space, a);
+  mapAt(f.space, a, c, PageFlags.RW);
+  assert.notEqual(c.startPaddr(), pa);
+  page(a, c.startPaddr(), 3, "page a remapped");
+  c.dispose();
+  // A copy through the API sees the same: each page's bytes, then a fault at the unmapped page after it.
+  const dst = new Uint8Array(2 * PAGE_SIZE);
+  throwsVmError(() => f.space.reader(b, 2 * PAGE_SIZE).readFallible(VmWriter.from(dst)), "PageFault", PAGE_SIZE);
+  assert.deepEqual(dst.subarray(0, PAGE_SIZE), pattern(PAGE_SIZE, 2));
+  throwsVmError(() => f.space.reader(a, 2 * PAGE_SIZE).readFallible(VmWriter.from(dst)), "PageFault", PAGE_SIZE);
+  assert.deepEqual(dst.subarray(0, PAGE_SIZE), pattern(PAGE_SIZE, 3));
+  disposeAndCheck(f);
+});
+
+test("probeRun answers a whole scattered page exactly as run does, and 0 wherever run has work to do or would answer otherwise", () => {
+  const f = fixture(4 << 20);
+  const s = spaceStateOf(f.space);
+  // Pages 1 and 2 physically next to each other, page 0 in a frame of its own after them, page 3 unmapped.
+  const { paddr: seg } = contiguous(f, BASE + PAGE_SIZE, 2);
+  const lone = mapNew(f.space, f.mem, BASE, PageFlags.RW, pattern(PAGE_SIZE, 4));
+  assert.notEqual(lone + PAGE_SIZE, seg, "page 0's frame is not physically before page 1's");
+  // Before anything is cached: nothing at hand.
+  assert.equal(s.probeRun(BASE, 3 * PAGE_SIZE, false), 0);
+  spaceBytes(f.space, BASE, 3 * PAGE_SIZE);
+  f.space.writeBytes(BASE, pattern(3 * PAGE_SIZE, 5));
+  const same = (addr: number, len: number, write: boolean, what: string): void => {
+    const hits = s.hits;
+    const got = s.probeRun(addr, len, write);
+    assert.equal(got, PAGE_SIZE, what);
+    const [offset, slice] = [s.runOffset, s.runSlice];
+    assert.equal(s.hits, hits + 1, `${what}: one hit`);
+    assert.equal(s.run(addr, len, write), got, `${what}: run's length`);
+    assert.equal(s.runOffset, offset, `${what}: run's offset`);
+    assert.equal(s.runSlice, slice, `${what}: run's view`);
+    assert.equal(s.hits, hits + 2, `${what}: run counted one hit too`);
+  };
+  same(BASE, 3 * PAGE_SIZE, false, "read of page 0, page 1 in another frame");
+  same(BASE, PAGE_SIZE + 1, true, "write of page 0");
+  assert.deepEqual(s.runSlice, pattern(3 * PAGE_SIZE, 5).subarray(0, PAGE_SIZE));
+  const none: Array<[number, number, boolean, string]> = [
+    [BASE, PAGE_SIZE, false, "one page's worth (probe's case)"],
+    [BASE + 8, 2 * PAGE_SIZE, false, "not page-aligned"],
+    [BASE + PAGE_SIZE, 2 * PAGE_SIZE, false, "the next page is physically next (run merges)"],
+    [BASE + 2 * PAGE_SIZE, 2 * PAGE_SIZE, false, "the next page is not cached (unmapped)"],
+  ];
+  for (const [addr, len, write, what] of none) {
+    const hits = s.hits;
+    assert.equal(s.probeRun(addr, len, write), 0, what);
+    assert.equal(s.hits, hits, `${what}: no hit counted`);
+  }
+  assert.equal(s.run(BASE + PAGE_SIZE, 2 * PAGE_SIZE, false), 2 * PAGE_SIZE, "run merges pages 1 and 2");
+  // Page 2, physically next to page 1, no longer cached: run merges it from the page table.
+  s.tlb.flush();
+  f.space.readVal(BASE + PAGE_SIZE, u8);
+  assert.equal(s.probeRun(BASE + PAGE_SIZE, 2 * PAGE_SIZE, false), 0, "the next page, physically next, is not cached");
+  assert.equal(s.run(BASE + PAGE_SIZE, 2 * PAGE_SIZE, false), 2 * PAGE_SIZE, "run merges pages 1 and 2 from the table");
+  // Page 0 read-only: no write through it, a read still at hand; page 0's slot taken by another page: nothing.
+  protectAt(f.space, BASE, PageFlags.R);
+  spaceBytes(f.space, BASE, 2 * PAGE_SIZE);
+  assert.equal(s.probeRun(BASE, 2 * PAGE_SIZE, true), 0, "a write to a read-only page");
+  same(BASE, 2 * PAGE_SIZE, false, "read of read-only page 0");
+  // Page 0's slot taken by page 1024 (whose whole-page run leaves its view in the slot): nothing at hand.
+  mapNew(f.space, f.mem, BASE + 1024 * PAGE_SIZE, PageFlags.RW);
+  mapNew(f.space, f.mem, BASE + 1025 * PAGE_SIZE, PageFlags.RW);
+  spaceBytes(f.space, BASE + 1024 * PAGE_SIZE, 2 * PAGE_SIZE);
+  assert.equal(s.probeRun(BASE, 2 * PAGE_SIZE, false), 0, "the slot holds another page");
+  // Pages 0 and 1 cached again by value reads, which leave the slot's view alone: still nothing, until run makes the view.
+  f.space.readVal(BASE, u8);
+  f.space.readVal(BASE + PAGE_SIZE, u8);
+  assert.equal(s.probeRun(BASE, 2 * PAGE_SIZE, false), 0, "the slot's view is of another frame");
+  assert.equal(s.run(BASE, 2 * PAGE_SIZE, false), PAGE_SIZE);
+  assert.equal(s.runSlice?.byteOffset, lone);
+  same(BASE, 2 * PAGE_SIZE, false, "read of page 0 once its view is made again");
+  disposeAndCheck(f);
+});
+
 test("a copy between spaces that faults on the destination marks no source page past the fault (merging sets no bit)", () => {
   const f = fixture(4 << 20);
   contiguous(f, BASE, 4);

@@ -133,10 +133,26 @@ export function fromBytes(bytes: ArrayBufferView): Uint8Array {
  * @throws {TypeError} the buffer is detached.
  */
 export function directView(bytes: Uint8Array): DataView {
+  return cachedView(bytes) ?? newView(bytes);
+}
+
+/**
+ * The shared `DataView` over exactly `bytes` when `bytes` is one of the
+ * last two plain `Uint8Array`s that `fromBytes` saw, unchanged (made on
+ * first use); otherwise null. For the copy engine's small copies, which
+ * move words through it rather than make a `subarray` (see `copyWords` in
+ * `copy.ts`). Making the view reads the array's `buffer`, `byteOffset` and
+ * `byteLength` through their prototype getters: a caller must ask before
+ * anything that such a getter, redefined by user code, could invalidate.
+ *
+ * @throws {TypeError} the buffer is detached (not possible while its length is the one remembered, at least 1).
+ * @internal
+ */
+export function cachedView(bytes: Uint8Array): DataView | null {
   const n = bytes.length;
   if (bytes === plainA && n === lengthA) return viewA !== NO_VIEW ? viewA : (viewA = newView(bytes));
   if (bytes === plainB && n === lengthB) return viewB !== NO_VIEW ? viewB : (viewB = newView(bytes));
-  return newView(bytes);
+  return null;
 }
 
 function newView(bytes: Uint8Array): DataView {

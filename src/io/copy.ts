@@ -34,14 +34,14 @@
 
 import { detachedBuffer } from "../base/contract.js";
 import { CopyFault, faultIn } from "./access-errors.js";
-import { cachedView as importedCachedView, checkDirect as importedCheckDirect, leaseExpired, type Lease } from "./memory-cursor.js";
+import { copyView as importedCopyView, checkDirect as importedCheckDirect, leaseExpired, type Lease } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 
 // Imported bindings used on hot paths, as module-local constants: V8 (Node
 // 20) folds a module's own `const`s but loads an imported binding from its
 // module cell on every use (about 8 instructions a use, measured).
 const checkDirect = importedCheckDirect;
-const cachedView = importedCachedView;
+const copyView = importedCopyView;
 
 /**
  * Below this many bytes a plain loop beats `TypedArray.prototype.set` on a
@@ -211,11 +211,12 @@ export function copyWithSpace(
   // A copy between direct memory and one run of a space that is at hand (a
   // TLB hit): no loop, no user code, no critical section on unshared RAM.
   // A small one moves words between two `DataView`s (see copyWords): the
-  // direct side's shared view is looked up (made on first use, which reads
-  // the array's prototype getters) before the probe, so that nothing a user
-  // could redefine runs between the translation and the copy.
+  // direct side's shared view is looked up (made on the second small copy
+  // with that array, which reads its prototype getters) before the probe,
+  // so that nothing a user could redefine runs between the translation and
+  // the copy.
   if (dBytes !== null && sSpace !== null && !sSpace.shared) {
-    const view = len <= WORD_COPY ? cachedView(dBytes) : null;
+    const view = len <= WORD_COPY ? copyView(dBytes) : null;
     if (sSpace.probe(sPos, len, false)) {
       checkDirect(dBytes, dLease, dPos, len);
       const slice = sSpace.runSlice;
@@ -226,7 +227,7 @@ export function copyWithSpace(
     }
   }
   if (sBytes !== null && dSpace !== null && !dSpace.shared) {
-    const view = len <= WORD_COPY ? cachedView(sBytes) : null;
+    const view = len <= WORD_COPY ? copyView(sBytes) : null;
     if (dSpace.probe(dPos, len, true)) {
       checkDirect(sBytes, sLease, sPos, len);
       if (view !== null && dSpace.aliasable === false && sBytes !== dSpace.runBytes) copyWords(dSpace.runView, dSpace.runOffset, view, sPos, len);

@@ -204,8 +204,11 @@ test("a small copy whose destination's DataView is made by a redefined buffer ge
   assert.equal(space.reader(BASE, 8).readFallible(VmWriter.from(new Uint8Array(8))), 8); // the page is in the TLB
   const proto = Uint8Array.prototype as unknown as Record<string, unknown>;
   const inherited = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, "buffer");
-  const buf = new Uint8Array(64).fill(SENTINEL);
-  const w = VmWriter.from(buf); // remembered; its DataView is not made yet
+  const buf = new Uint8Array(64);
+  // Remembered, and copied into until the next small copy makes its DataView (the 32nd to ask for it).
+  for (let i = 0; i < 31; i++) assert.equal(space.reader(BASE, 64).readFallible(VmWriter.from(buf)), 64);
+  buf.fill(SENTINEL);
+  const w = VmWriter.from(buf);
   let unmapped = 0;
   Object.defineProperty(proto, "buffer", {
     configurable: true,

@@ -1153,7 +1153,12 @@ class FloorCursor {
  * (`space.reader(va, 64).readFallible(VmWriter.from(dst))`): see
  * {@link FloorCursor}. Its TLB and RAM are fields of the space, not closure
  * constants V8 could fold, and its page-crossing and fault path is real
- * (exact count, cursors advanced), though no copy here takes it.
+ * (exact count, cursors advanced), though no copy here takes it. With
+ * `words`, a copy of ≤ 96 B on a TLB hit moves 32-bit words between a
+ * `DataView` of RAM and one of the destination, as vmio's does since the
+ * fifth pass (user-copy-64b-floor-honest-words): 0.24–0.30 in three runs
+ * beside vmio's 0.31–0.32 and the `subarray` floor's 0.26–0.27 — vmio at
+ * or above both.
  */
 function smallCopyHonestFloor(words = false): BenchCase {
   return {
@@ -1426,6 +1431,16 @@ export const cases: BenchCase[] = [
   // arguments, copyWithSpace's frame) and vmio's generality inside it; inlining the TLB hit too would need ≈ 300 more
   // bytes of budget than the loop has. With the budget raised to 2,000 (user-copy-64b-budget-2000) copyWithSpace
   // still cannot be inlined (its own size), so that row no longer shows a gain: 0.19–0.22, where it was 0.22–0.24.
+  // Fifth pass, measured (--print-opt-code, --trace-turbo-inlining, GC counts, lengths 8–1,000 B): the call and the
+  // reader were not the gap. A 64 B copy cost ~90 ns of which ~60 ns was `set` of a `subarray` of RAM (the subarray is
+  // an object made through a builtin; the honest floor paid the same, which is why it sat at 0.24–0.27); an 8 B copy
+  // through the whole chain costs ~30 ns, only ~10 ns above one `set`. Now copyWithSpace moves a copy of ≤ 96 B on a TLB
+  // hit as 32-bit words between RAM's DataView and the typed side's shared one (copyWords; the view is made on the
+  // array's 32nd small copy, before the probe). Three harness runs each, alternating with main's build (load 4.7–5.5):
+  // 0.306 / 0.306 / 0.315 (63.5–68.3 ns) against main's 0.212–0.229 (98–107 ns); the honest floor 0.26–0.27 and its
+  // word-copy version (user-copy-64b-floor-honest-words) 0.24–0.30 in the same runs. What is left (~45 ns above one
+  // `set`): the words, ~0.5 ns a byte (each DataView access checks the view's map and bounds again: TurboFan hoists
+  // nothing out of a loop), the reader's allocation (the receiver rule) and the one call (~10 ns together).
   smallCopy(),
   smallCopy(2000),
   smallCopyFloor(),

@@ -52,8 +52,9 @@ const SMALL_COPY = 32;
 
 /**
  * Up to this many bytes, a copy between a user space's page (a TLB hit) and
- * typed memory whose `DataView` is at hand moves words between the two
- * views ({@link copyWords}) instead of making a `subarray` for `set`.
+ * typed memory whose `DataView` is at hand (see `copyView`) moves words
+ * between the two views ({@link copyWords}) instead of making a `subarray`
+ * for `set`: about where the two cost the same on Node 20.
  */
 const WORD_COPY = 96;
 
@@ -211,10 +212,9 @@ export function copyWithSpace(
   // A copy between direct memory and one run of a space that is at hand (a
   // TLB hit): no loop, no user code, no critical section on unshared RAM.
   // A small one moves words between two `DataView`s (see copyWords): the
-  // direct side's shared view is looked up (made on the second small copy
-  // with that array, which reads its prototype getters) before the probe,
-  // so that nothing a user could redefine runs between the translation and
-  // the copy.
+  // direct side's shared view is looked up (made on the array's 32nd small
+  // copy, which reads its prototype getters) before the probe, so that
+  // nothing a user could redefine runs between the translation and the copy.
   if (dBytes !== null && sSpace !== null && !sSpace.shared) {
     const view = len <= WORD_COPY ? copyView(dBytes) : null;
     if (sSpace.probe(sPos, len, false)) {

@@ -1437,8 +1437,9 @@ export const cases: BenchCase[] = [
   // through the whole chain costs ~30 ns, only ~10 ns above one `set`. Now copyWithSpace moves a copy of ≤ 96 B on a TLB
   // hit as 32-bit words between RAM's DataView and the typed side's shared one (copyWords; the view is made on the
   // array's 32nd small copy, before the probe). Three harness runs each, alternating with main's build (load 4.7–5.5):
-  // 0.306 / 0.306 / 0.315 (63.5–68.3 ns) against main's 0.212–0.229 (98–107 ns); the honest floor 0.26–0.27 and its
-  // word-copy version (user-copy-64b-floor-honest-words) 0.24–0.30 in the same runs. What is left (~45 ns above one
+  // 0.306 / 0.306 / 0.315 (63.5–68.3 ns) against main's 0.212–0.229 (98–107 ns), a fourth at load 8.5 0.295 against
+  // 0.221; the honest floor 0.26–0.27 and its word-copy version (user-copy-64b-floor-honest-words) 0.24–0.30 in the
+  // same runs. What is left (~45 ns above one
   // `set`): the words, ~0.5 ns a byte (each DataView access checks the view's map and bounds again: TurboFan hoists
   // nothing out of a loop), the reader's allocation (the receiver rule) and the one call (~10 ns together).
   smallCopy(),

@@ -142,6 +142,91 @@ test("a copy of 0 bytes or from an unmapped first byte moves nothing", () => {
   disposeAndCheck(f);
 });
 
+test("small copies on a TLB hit (the word path: up to 128 B between a page and a Uint8Array) are exact at every length and alignment, both ways", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const content = pattern(PAGE_SIZE, 6);
+  const paddr = mapNew(space, mem, BASE, PageFlags.RW, content);
+  const buf = new Uint8Array(200);
+  const src = pattern(200, 11);
+  for (let len = 0; len <= 131; len++) {
+    for (const off of [0, 1, 2, 3, 5, 8, 1000, PAGE_SIZE - len]) {
+      for (const at of [0, 1, 3, 6]) {
+        const where = `len ${len}, page offset ${off}, array offset ${at}`;
+        // Read: the page into buf[at, at + len), the rest untouched (the same array each time: its DataView is cached).
+        buf.fill(SENTINEL);
+        const w = VmWriter.from(buf).skip(at);
+        assert.equal(space.reader(BASE + off, len).readFallible(w), len, where);
+        assert.equal(w.cursor(), at + len, where);
+        assert.deepEqual(buf.subarray(at, at + len), content.subarray(off, off + len), `read bytes, ${where}`);
+        assert.ok(buf.subarray(0, at).every((b) => b === SENTINEL) && buf.subarray(at + len).every((b) => b === SENTINEL), `read outside the range, ${where}`);
+        // Write: src[at, at + len) into the page, the rest of the page untouched.
+        const r = VmReader.from(src).skip(at);
+        assert.equal(space.writer(BASE + off, len).writeFallible(r), len, where);
+        assert.equal(r.cursor(), at + len, where);
+        const want = content.slice();
+        want.set(src.subarray(at, at + len), off);
+        assert.deepEqual(physBytes(mem, paddr), want, `page after the write, ${where}`);
+        ramOf(mem).bytes.set(content, paddr);
+      }
+    }
+  }
+  disposeAndCheck(f);
+});
+
+test("a small copy from a user page into the frame behind it (the same RAM on both sides) is a memmove, not a word copy", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const content = pattern(PAGE_SIZE, 8);
+  {
+    using frame = newFrame(mem, content);
+    mapAt(space, BASE, frame, PageFlags.RW);
+    for (const [from, to, len] of [
+      [0, 1, 64],
+      [1, 0, 64],
+      [8, 11, 100],
+      [100, 97, 7],
+    ] as const) {
+      ramOf(mem).bytes.set(content, frame.startPaddr());
+      assert.equal(space.reader(BASE + from, len).readFallible(frame.writer().skip(to)), len);
+      const want = content.slice();
+      want.copyWithin(to, from, from + len);
+      assert.deepEqual(physBytes(mem, frame.startPaddr()), want, `from ${from} to ${to}, ${len} B`);
+    }
+  }
+  disposeAndCheck(f);
+});
+
+test("a small copy whose destination's DataView is made by a redefined buffer getter that unmaps the source page faults at once and reads nothing", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  mapNew(space, mem, BASE, PageFlags.RW, pattern(PAGE_SIZE, 2));
+  assert.equal(space.reader(BASE, 8).readFallible(VmWriter.from(new Uint8Array(8))), 8); // the page is in the TLB
+  const proto = Uint8Array.prototype as unknown as Record<string, unknown>;
+  const inherited = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, "buffer");
+  const buf = new Uint8Array(64);
+  // Remembered, and copied into until the next small copy makes its DataView (the 32nd to ask for it).
+  for (let i = 0; i < 31; i++) assert.equal(space.reader(BASE, 64).readFallible(VmWriter.from(buf)), 64);
+  buf.fill(SENTINEL);
+  const w = VmWriter.from(buf);
+  let unmapped = 0;
+  Object.defineProperty(proto, "buffer", {
+    configurable: true,
+    get(this: Uint8Array) {
+      if (this === buf && unmapped++ === 0) unmapAt(space, BASE);
+      return inherited?.get?.call(this) as ArrayBufferLike;
+    },
+  });
+  try {
+    throwsVmError(() => space.reader(BASE, 64).readFallible(w), "PageFault", 0);
+  } finally {
+    delete proto["buffer"];
+  }
+  assert.equal(unmapped, 1, "the getter ran, before the translation");
+  assert.ok(buf.every((b) => b === SENTINEL), "no byte of the unmapped page was copied");
+  disposeAndCheck(f);
+});
+
 const VALUE_TYPES: Array<[string, PodType<unknown>, unknown]> = [
   ["u16", u16 as PodType<unknown>, 0xbeef],
   ["u32", u32 as PodType<unknown>, 0xdeadbeef],

@@ -49,6 +49,21 @@ const dataViewByteOffset = intrinsicGetter(DataView.prototype, "byteOffset");
 const dataViewByteLength = intrinsicGetter(DataView.prototype, "byteLength");
 
 /**
+ * A `DataView` over exactly the bytes of the plain `Uint8Array` `bytes`
+ * (index = offset in `bytes`), made from the built-in `buffer`,
+ * `byteOffset` and `byteLength` getters: no user code runs, even where a
+ * program has redefined those getters on the prototypes, so a view made in
+ * the middle of a copy can neither run a callback nor cover other bytes.
+ *
+ * @throws {TypeError} the buffer is detached (`ERR_DETACHED_BUFFER`).
+ */
+export function exactView(bytes: Uint8Array): DataView {
+  const buffer = typedArrayBuffer.call(bytes) as ArrayBufferLike;
+  if (isDetached(buffer)) detachedBuffer();
+  return new DataView(buffer, typedArrayByteOffset.call(bytes) as number, typedArrayByteLength.call(bytes) as number);
+}
+
+/**
  * The bytes of a caller's `ArrayBufferView` as a plain `Uint8Array`: the
  * view itself when it is one (the common case, a few loads), else a new
  * `Uint8Array` over exactly the same bytes.

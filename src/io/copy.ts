@@ -222,8 +222,8 @@ export function copyWithSpace(
   // TLB hit): no loop, no user code, no critical section on unshared RAM.
   // A small one moves words between two `DataView`s (see copyWords): the
   // direct side's shared view is looked up (made on the array's 32nd small
-  // copy, which reads its prototype getters) before the probe, so that
-  // nothing a user could redefine runs between the translation and the copy.
+  // copy, through the built-in getters: no user code) before the probe, so
+  // that nothing runs between the translation and the copy.
   if (dBytes !== null && sSpace !== null && !sSpace.shared) {
     const view = len <= WORD_COPY ? copyView(dBytes) : null;
     if (sSpace.probe(sPos, len, false)) {

@@ -30,7 +30,7 @@
  * @module
  */
 
-import { isDetached, plainBytes } from "../base/buffers.js";
+import { exactView, isDetached, plainBytes } from "../base/buffers.js";
 import { detachedBuffer, internalError, useAfterDispose } from "../base/contract.js";
 import type { CopyFault } from "./access-errors.js";
 import type { MemorySpace } from "./memory-space.js";
@@ -141,9 +141,9 @@ export function fromBytes(bytes: ArrayBufferView): Uint8Array {
  */
 export function directView(bytes: Uint8Array): DataView {
   const n = bytes.length;
-  if (bytes === plainA && n === lengthA) return viewA !== NO_VIEW ? viewA : (viewA = newView(bytes));
-  if (bytes === plainB && n === lengthB) return viewB !== NO_VIEW ? viewB : (viewB = newView(bytes));
-  return newView(bytes);
+  if (bytes === plainA && n === lengthA) return viewA !== NO_VIEW ? viewA : (viewA = exactView(bytes));
+  if (bytes === plainB && n === lengthB) return viewB !== NO_VIEW ? viewB : (viewB = exactView(bytes));
+  return exactView(bytes);
 }
 
 /**
@@ -164,10 +164,10 @@ const COPY_VIEW_AFTER = 32;
  * its bytes off its heap into a buffer of their own, about 1 µs (measured:
  * a fresh 64 B array per copy, or per two copies, went from 150–300 ns a
  * copy to 640–1,160 ns with the view made on the first or second ask),
- * where the words save about 30 ns a copy. Making the view reads
- * the array's `buffer`, `byteOffset` and `byteLength` through their
- * prototype getters: a caller must ask before anything that such a getter,
- * redefined by user code, could invalidate.
+ * where the words save about 30 ns a copy. The view is made through the
+ * built-in getters ({@link exactView}): asking runs no user code, even where
+ * a program has redefined `buffer`, `byteOffset` or `byteLength` on the
+ * prototypes.
  *
  * @throws {TypeError} the buffer is detached (not possible while its length is the one remembered, at least 1).
  * @internal
@@ -177,20 +177,14 @@ export function copyView(bytes: Uint8Array): DataView | null {
   if (bytes === plainA && n === lengthA) {
     if (viewA !== NO_VIEW) return viewA;
     if (++askedA < COPY_VIEW_AFTER) return null;
-    return (viewA = newView(bytes));
+    return (viewA = exactView(bytes));
   }
   if (bytes === plainB && n === lengthB) {
     if (viewB !== NO_VIEW) return viewB;
     if (++askedB < COPY_VIEW_AFTER) return null;
-    return (viewB = newView(bytes));
+    return (viewB = exactView(bytes));
   }
   return null;
-}
-
-function newView(bytes: Uint8Array): DataView {
-  const buffer = bytes.buffer;
-  if (isDetached(buffer)) detachedBuffer();
-  return new DataView(buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**

@@ -156,7 +156,8 @@ export function copyRaw(
  * what it inlined, and every candidate times 1.2). So this path's bytecode
  * is kept to what it must do: 142 bytes on Node 20, 13 of them for calling
  * the held `set` (`typedArraySet.call`), which pays: the load IC it saves
- * was 0.07–0.16 of the 16 B … 4 KiB copy rows' ratios (bench/io.bench.ts).
+ * was about 0.1 of the 16 B … 4 KiB copy rows' ratios (medians of A/B runs,
+ * bench/io.bench.ts).
  *
  * @throws {TypeError} `ERR_USE_AFTER_DISPOSE` or `ERR_DETACHED_BUFFER`.
  * @internal

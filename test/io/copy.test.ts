@@ -136,6 +136,37 @@ describe("copyBytes", () => {
       }
     }
   });
+
+  test("copies call the Uint8Array.prototype.set the module holds, not one a user put on the prototype later", () => {
+    // copyBytes (the whole source and a part of it), copyDirect (a reader
+    // into a writer) and a copy between two views of one buffer, each past
+    // the small-copy threshold so that they reach `set`.
+    const own = Uint8Array.prototype.set;
+    let calls = 0;
+    Uint8Array.prototype.set = function () {
+      calls++;
+      throw new Error("the user's set");
+    } as unknown as typeof own;
+    try {
+      const src = pattern(100, 7);
+      const whole = new Uint8Array(120);
+      copyBytes(whole, 10, src, 0, 100, false);
+      assert.deepEqual(Array.from(whole.subarray(10, 110)), Array.from(src));
+      const part = new Uint8Array(120);
+      copyBytes(part, 3, src, 40, 60, true);
+      assert.deepEqual(Array.from(part.subarray(3, 63)), Array.from(src.subarray(40, 100)));
+      const into = new Uint8Array(100);
+      assert.equal(VmReader.from(src).read(VmWriter.from(into)), 100);
+      assert.deepEqual(Array.from(into), Array.from(src));
+      const shared = pattern(200, 11);
+      const before = Array.from(shared.subarray(0, 100));
+      assert.equal(copyRaw(new Uint8Array(shared.buffer, 50, 150), null, null, 0, new Uint8Array(shared.buffer, 0, 150), null, null, 0, 100), 100);
+      assert.deepEqual(Array.from(shared.subarray(50, 150)), before);
+      assert.equal(calls, 0);
+    } finally {
+      Uint8Array.prototype.set = own;
+    }
+  });
 });
 
 describe("cursor-to-cursor copies and fills on direct memory", () => {

@@ -233,7 +233,7 @@ export function copyWithSpace(
     if (sSpace.probe(sPos, len, false)) {
       checkDirect(dBytes, dLease, dPos, len);
       const slice = sSpace.runSlice;
-      if (slice !== null) dBytes.set(slice, dPos);
+      if (slice !== null) typedArraySet.call(dBytes, slice, dPos);
       else if (view !== null && sSpace.aliasable === false && dBytes !== sSpace.runBytes) copyWords(view, dPos, sSpace.runView, sSpace.runOffset, len);
       else copyBytes(dBytes, dPos, sSpace.runBytes, sSpace.runOffset, len, sSpace.aliasable);
       return len;

@@ -204,6 +204,24 @@ test("bulk VmIo is all or nothing: a range not wholly inside memory faults and l
   assert.deepEqual(bytes(), before);
 });
 
+test("a guest read into a writer calls the Uint8Array.prototype.set vmio holds, not one a user put on the prototype later", () => {
+  const { guest, bytes } = filled();
+  const dst = new Uint8Array(200);
+  const own = Uint8Array.prototype.set;
+  let calls = 0;
+  Uint8Array.prototype.set = function () {
+    calls++;
+    throw new Error("the user's set");
+  } as unknown as typeof own;
+  try {
+    guest.read(100, VmWriter.from(dst));
+  } finally {
+    Uint8Array.prototype.set = own;
+  }
+  assert.equal(calls, 0);
+  assert.deepEqual(dst, bytes().slice(100, 300));
+});
+
 test("bulk VmIo inside memory: exact bytes at the last byte, through every method", () => {
   const { guest, bytes } = filled();
   const size = guest.size();

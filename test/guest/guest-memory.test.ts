@@ -22,6 +22,7 @@ import {
 } from "../../src/index.js";
 import { memory as ram, throwsContract, throwsVmError, user } from "../vm/support.js";
 import { growableShared, instantiate, resizableBuffer, wasmMemory } from "./support.js";
+import { withUserSet } from "../io/support.js";
 
 const WASM_PAGE = 65536;
 
@@ -207,18 +208,7 @@ test("bulk VmIo is all or nothing: a range not wholly inside memory faults and l
 test("a guest read into a writer calls the Uint8Array.prototype.set vmio holds, not one a user put on the prototype later", () => {
   const { guest, bytes } = filled();
   const dst = new Uint8Array(200);
-  const own = Uint8Array.prototype.set;
-  let calls = 0;
-  Uint8Array.prototype.set = function () {
-    calls++;
-    throw new Error("the user's set");
-  } as unknown as typeof own;
-  try {
-    guest.read(100, VmWriter.from(dst));
-  } finally {
-    Uint8Array.prototype.set = own;
-  }
-  assert.equal(calls, 0);
+  assert.equal(withUserSet(() => guest.read(100, VmWriter.from(dst))), 0);
   assert.deepEqual(dst, bytes().slice(100, 300));
 });
 

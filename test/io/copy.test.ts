@@ -16,6 +16,7 @@ import { VmReader, newReader } from "../../src/io/vm-reader.js";
 import { VmWriter, newWriter } from "../../src/io/vm-writer.js";
 import { u16, u32, u64 } from "../../src/pod/scalars.js";
 import { struct } from "../../src/pod/struct.js";
+import { withUserSet } from "./support.js";
 
 /** The count of a copy-engine result: the bytes moved, whether or not a fault stopped it. */
 function count(result: number | CopyFault): number {
@@ -141,13 +142,7 @@ describe("copyBytes", () => {
     // copyBytes (the whole source and a part of it), copyDirect (a reader
     // into a writer) and a copy between two views of one buffer, each past
     // the small-copy threshold so that they reach `set`.
-    const own = Uint8Array.prototype.set;
-    let calls = 0;
-    Uint8Array.prototype.set = function () {
-      calls++;
-      throw new Error("the user's set");
-    } as unknown as typeof own;
-    try {
+    const calls = withUserSet(() => {
       const src = pattern(100, 7);
       const whole = new Uint8Array(120);
       copyBytes(whole, 10, src, 0, 100, false);
@@ -162,10 +157,8 @@ describe("copyBytes", () => {
       const before = Array.from(shared.subarray(0, 100));
       assert.equal(copyRaw(new Uint8Array(shared.buffer, 50, 150), null, null, 0, new Uint8Array(shared.buffer, 0, 150), null, null, 0, 100), 100);
       assert.deepEqual(Array.from(shared.subarray(50, 150)), before);
-      assert.equal(calls, 0);
-    } finally {
-      Uint8Array.prototype.set = own;
-    }
+    });
+    assert.equal(calls, 0);
   });
 });
 

@@ -20,3 +20,24 @@ export function notCursors(real: object, others: readonly unknown[]): { fakes: u
   const proto = Object.getPrototypeOf(real) as object;
   return { fakes: [null, undefined, {}, 3, ...others, new Proxy(real, handler), Object.create(proto) as object], traps };
 }
+
+/**
+ * Runs `fn` with `Uint8Array.prototype.set` replaced by one that throws (a
+ * user's change made after vmio loaded), restoring it after; returns how
+ * many times the replacement was called. vmio's copies hold the built-in
+ * `set` and must never call a replacement.
+ */
+export function withUserSet(fn: () => void): number {
+  const own = Uint8Array.prototype.set;
+  let calls = 0;
+  Uint8Array.prototype.set = function () {
+    calls++;
+    throw new Error("the user's set");
+  } as unknown as typeof own;
+  try {
+    fn();
+  } finally {
+    Uint8Array.prototype.set = own;
+  }
+  return calls;
+}

@@ -5,7 +5,9 @@
  * then `start`. An unmap hands its frames over this way (an exit releases
  * a whole process, whose frames, allocated in order, mostly form long
  * runs: one or two elements per leaf node instead of one per page), and
- * the frame table drops references a run at a time (`FrameTable.unref`).
+ * the frame table drops references a run at a time (`FrameTable.unref`;
+ * `GracePeriod.retireRuns` reads them: a lone frame `x >= 0` is `(x, 1)`,
+ * else `-x` frames from the next element).
  * A lone frame costs one element, as in a plain list of frame numbers: a
  * frame mapped at many pages (a shared zero page) costs no more than it did.
  *
@@ -41,32 +43,4 @@ export function runsOf(frames: readonly number[]): number[] {
   }
   if (count > 0) addRun(runs, start, count);
   return runs;
-}
-
-/**
- * Calls `fn(start, count)` for each run of `runs`, in order. (Hot loops
- * write this walk out: a lone frame `x >= 0` is `(x, 1)`, else `-x` frames
- * from the next element.)
- *
- * @internal
- */
-export function forEachRun(runs: readonly number[], fn: (start: number, count: number) => void): void {
-  for (let k = 0; k < runs.length; k++) {
-    const x = runs[k] as number;
-    if (x >= 0) fn(x, 1);
-    else fn(runs[++k] as number, -x);
-  }
-}
-
-/**
- * The frame numbers of `runs`, in order (the inverse of {@link runsOf}).
- *
- * @internal
- */
-export function framesOf(runs: readonly number[]): number[] {
-  const frames: number[] = [];
-  forEachRun(runs, (start, count) => {
-    for (let f = start; f < start + count; f++) frames.push(f);
-  });
-  return frames;
 }

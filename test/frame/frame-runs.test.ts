@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { addRun, forEachRun, framesOf, runsOf } from "../../src/frame/frame-runs.js";
+import { addRun, runsOf } from "../../src/frame/frame-runs.js";
+import { forEachRun, framesOf } from "./support.js";
 
 test("addRun appends a lone frame as its number and a longer run as -count, start; forEachRun reads them back in order", () => {
   const runs: number[] = [];

@@ -424,3 +424,25 @@ export function exposesOnly(obj: object, allowed: readonly string[]): void {
   assert.deepEqual(names.filter((n) => !allowed.includes(n)), [], "reachable names that are not public API");
   assert.deepEqual(names.filter((n) => OLD_INTERNALS.includes(n)), []);
 }
+
+/**
+ * Calls `fn(start, count)` for each run of `runs` (src/frame/frame-runs.ts:
+ * a lone frame `x >= 0` is `(x, 1)`, else `-x` frames from the next
+ * element): the tests' own reading of the format, apart from the library's.
+ */
+export function forEachRun(runs: readonly number[], fn: (start: number, count: number) => void): void {
+  for (let k = 0; k < runs.length; k++) {
+    const x = runs[k] as number;
+    if (x >= 0) fn(x, 1);
+    else fn(runs[++k] as number, -x);
+  }
+}
+
+/** The frame numbers of `runs`, in order (the inverse of `runsOf`). */
+export function framesOf(runs: readonly number[]): number[] {
+  const frames: number[] = [];
+  forEachRun(runs, (start, count) => {
+    for (let f = start; f < start + count; f++) frames.push(f);
+  });
+  return frames;
+}

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, VmError, VmSpace, VmWriter, u8, type UFrame } from "../../src/index.js";
 import { FLAG_PAGE_TABLE, FLAG_TYPED } from "../../src/frame/meta.js";
-import { framesOf } from "../../src/frame/frame-runs.js";
+import { framesOf } from "../frame/support.js";
 import { ramOf } from "../../src/frame/physical-memory.js";
 import { PageTable, TABLE_SPAN, entryIndex } from "../../src/vm/page-table.js";
 import {

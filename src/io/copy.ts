@@ -323,6 +323,10 @@ function copyLoop(
       sIndex = sPos + done;
     } else {
       const space = sSpace as MemorySpace;
+      // probeRun is asked here, not inside `run`: a `run` that V8 had
+      // optimised on its own with probeRun and runSlow inlined would count
+      // all of that against this loop's inlining budget and stay a call
+      // per page (see SpaceState.probeRun).
       let got = space.probeRun(sPos + done, n, false);
       if (got === 0) got = space.run(sPos + done, n, false);
       if (got === 0) return faultIn(space, done);

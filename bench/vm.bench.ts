@@ -6,7 +6,7 @@
  * @module
  */
 
-import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, PageProperty, PhysicalMemory, VmSpace, VmWriter, u32, type UFrame } from "vmio";
+import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, PageProperty, PhysicalMemory, VmReader, VmSpace, VmWriter, u32, type UFrame } from "vmio";
 import { ramOf } from "../src/frame/physical-memory.js";
 import { spaceStateOf } from "../src/vm/vm-space.js";
 import type { BenchCase, Body } from "./harness.js";
@@ -944,6 +944,66 @@ function smallReadBytes(): BenchCase {
 }
 
 /**
+ * A 64 B kernel→user copy through a fresh writer and reader
+ * (`space.writer(va, 64).writeFallible(VmReader.from(src))`), the mirror of
+ * `user-copy-64b`: all of one array into a page (a TLB hit). No target.
+ */
+function smallWrite(): BenchCase {
+  return {
+    id: "user-write-64b",
+    group: "vm",
+    title: "64 B kernel→user copy (writer + writeFallible of a whole array)",
+    limitLabel: "one Uint8Array.prototype.set of 64 B",
+    ops: 1_000_000,
+    unit: "copy",
+    setup() {
+      const space = mappedSpace(new PhysicalMemory({ size: 4 << 20 }), 4, false);
+      const src = filled(64);
+      const dst = new Uint8Array(64);
+      return {
+        limit: setLoop(dst, src),
+        vmio: (n) => {
+          let moved = 0;
+          for (let i = 0; i < n; i++) moved += space.writer(BASE + ((i * 64) & 0x3fff), 64).writeFallible(VmReader.from(src));
+          return moved;
+        },
+        teardown: () => space.dispose(),
+      };
+    },
+  };
+}
+
+/**
+ * A 64 B kernel→user copy through the space's `VmIo` method
+ * (`space.writeBytes(va, src)`), the mirror of `user-readbytes-64b`: the
+ * space's `IoMemory` and one `copyRaw`, from one whole array into a page
+ * (a TLB hit). No target, as its mirror.
+ */
+function smallWriteBytes(): BenchCase {
+  return {
+    id: "user-writebytes-64b",
+    group: "vm",
+    title: "64 B kernel→user copy through VmSpace.writeBytes (VmIo: the space's IoMemory, no writer)",
+    limitLabel: "one Uint8Array.prototype.set of 64 B",
+    ops: 1_000_000,
+    unit: "copy",
+    setup() {
+      const space = mappedSpace(new PhysicalMemory({ size: 4 << 20 }), 4, false);
+      const src = filled(64);
+      const dst = new Uint8Array(64);
+      return {
+        limit: setLoop(dst, src),
+        vmio: (n) => {
+          for (let i = 0; i < n; i++) space.writeBytes(BASE + ((i * 64) & 0x3fff), src);
+          return n;
+        },
+        teardown: () => space.dispose(),
+      };
+    },
+  };
+}
+
+/**
  * The floor of a small user→kernel copy: the best hand-written copy of
  * 64 B from a user address under the same rules — a software TLB hit
  * (tag, delta), a check that the range stays in the page, and one `set` of
@@ -1489,6 +1549,8 @@ export const cases: BenchCase[] = [
   smallCopy(2000),
   smallCopyFloor(),
   smallReadBytes(),
+  smallWriteBytes(),
+  smallWrite(),
   smallCopyHonestFloor(),
   smallCopyHonestFloor(true),
   // A translation is a tag compare, a delta load and an add on top of the read (floors: tlb-hit-floor, whose TLB arrays

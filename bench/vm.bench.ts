@@ -918,6 +918,22 @@ function smallCopy(budget?: number): BenchCase {
  * alternated on a loaded machine — the load and map check saved are lost
  * in a ~100 ns call, most of it the copy engine's (`copyRaw`) and the
  * `set` (the 64 B copy's floors, beside, are 0.25–0.29).
+ *
+ * Sixth pass: the byte methods remember their caller's last two arrays in
+ * entries of their own (`ioBytes`, memory-cursor.ts), so `dst` gets its
+ * `DataView` on its 32nd copy and the copy moves words as the reader path's
+ * does (copy.ts, `copyWords`), instead of a `subarray` of RAM for `set`
+ * (the ~30 ns that kept this row below the reader path). A/B against
+ * main's build, alternated processes on a loaded machine: 0.26–0.38
+ * (0.262, 0.281, 0.297, 0.322, 0.352, 0.383) against 0.20–0.28 (0.198,
+ * 0.219, 0.228, 0.232, 0.262, 0.275); `user-copy-64b` in the same runs
+ * 0.30–0.35 against 0.23–0.30. So at the reader path's level and the
+ * honest floors' (0.29, 0.30 in the last full run). Skipping `checkBytes`
+ * for a remembered array as well measured nothing (0.31–0.35 against
+ * 0.31–0.38, three processes each): not kept. What remains is what the
+ * reader path pays too: one call of `copyWithSpace` (past V8's 460-byte
+ * limit for inlining, by design), its cache compares and TLB probe, and 16
+ * `getInt32`/`setInt32` pairs, each checking its view's map and bounds.
  */
 function smallReadBytes(): BenchCase {
   return {
@@ -947,6 +963,11 @@ function smallReadBytes(): BenchCase {
  * A 64 B kernel→user copy through a fresh writer and reader
  * (`space.writer(va, 64).writeFallible(VmReader.from(src))`), the mirror of
  * `user-copy-64b`: all of one array into a page (a TLB hit). No target.
+ * Sixth pass: main's build moved these bytes as words once `src` had its
+ * `DataView` (fifth pass's `copyWords`), which costs more than the one
+ * `set` of a whole array (no `subarray` to make): the words are now only
+ * for part of an array. A/B against main's build, three processes each:
+ * 0.40–0.49 (38.6–47.8 ns a copy) against 0.23–0.25 (74.7–103.6 ns).
  */
 function smallWrite(): BenchCase {
   return {
@@ -977,7 +998,10 @@ function smallWrite(): BenchCase {
  * A 64 B kernel→user copy through the space's `VmIo` method
  * (`space.writeBytes(va, src)`), the mirror of `user-readbytes-64b`: the
  * space's `IoMemory` and one `copyRaw`, from one whole array into a page
- * (a TLB hit). No target, as its mirror.
+ * (a TLB hit): one `set`, no `subarray`, no words. No target, as its
+ * mirror. Sixth pass, A/B against main's build (six processes each):
+ * 0.51–0.70 against 0.34–0.61, overlapping — what changed for it (the
+ * array's `isView` skipped once remembered) is within the noise.
  */
 function smallWriteBytes(): BenchCase {
   return {

@@ -231,7 +231,15 @@ test("a small copy from a user page into the frame behind it (the same RAM on bo
   disposeAndCheck(f);
 });
 
-test("a small copy whose destination's DataView is made runs no redefined getter: byteOffset, byteLength and buffer lying on the prototypes change nothing", () => {
+/**
+ * Copies 64 B of a mapped page into an array (a subarray) 31 times with
+ * what `copier(space, buf)` returns — the array is remembered — then a 32nd
+ * time, the copy that makes its `DataView`, with `buffer`, `byteOffset` and
+ * `byteLength` lying on %TypedArray%.prototype (each getter unmaps the page):
+ * no getter may run, and the bytes must land in the array's own range.
+ * `copier` does outside the lie what must come before the copy.
+ */
+function checkViewMadeWithoutGetters(copier: (space: VmSpace, buf: Uint8Array) => () => void): void {
   const f = fixture();
   const { mem, space } = f;
   const data = pattern(PAGE_SIZE, 2);
@@ -242,9 +250,9 @@ test("a small copy whose destination's DataView is made runs no redefined getter
   const backing = new Uint8Array(128).fill(SENTINEL);
   const buf = backing.subarray(32, 96);
   // Remembered, and copied into until the next small copy makes its DataView (the 32nd to ask for it).
-  for (let i = 0; i < 31; i++) assert.equal(space.reader(BASE, 64).readFallible(VmWriter.from(buf)), 64);
+  for (let i = 0; i < 31; i++) copier(space, buf)();
   buf.fill(SENTINEL);
-  const w = VmWriter.from(buf);
+  const copy = copier(space, buf);
   let ran = 0;
   const lie = (value: unknown) => ({
     configurable: true,
@@ -258,7 +266,7 @@ test("a small copy whose destination's DataView is made runs no redefined getter
   Object.defineProperty(proto, "byteOffset", lie(0));
   Object.defineProperty(proto, "byteLength", lie(16));
   try {
-    assert.equal(space.reader(BASE, 64).readFallible(w), 64);
+    copy();
   } finally {
     for (const [k, d] of saved) Object.defineProperty(proto, k, d);
   }
@@ -266,41 +274,17 @@ test("a small copy whose destination's DataView is made runs no redefined getter
   assert.deepEqual([...buf], [...data.subarray(0, 64)], "the copy landed in the array's own bytes");
   assert.ok(backing.subarray(0, 32).every((b) => b === SENTINEL) && backing.subarray(96).every((b) => b === SENTINEL), "no byte outside the array was written");
   disposeAndCheck(f);
+}
+
+test("a small copy whose destination's DataView is made runs no redefined getter: byteOffset, byteLength and buffer lying on the prototypes change nothing", () => {
+  checkViewMadeWithoutGetters((space, buf) => {
+    const w = VmWriter.from(buf);
+    return () => assert.equal(space.reader(BASE, 64).readFallible(w), 64);
+  });
 });
 
 test("readBytes's small copy runs no redefined getter when it makes its array's DataView (the 32nd copy): byteOffset, byteLength and buffer lying on the prototypes change nothing", () => {
-  const f = fixture();
-  const { mem, space } = f;
-  const data = pattern(PAGE_SIZE, 2);
-  mapNew(space, mem, BASE, PageFlags.RW, data);
-  const proto = Object.getPrototypeOf(Uint8Array.prototype) as Record<string, unknown>;
-  const saved = ["buffer", "byteOffset", "byteLength"].map((k) => [k, Object.getOwnPropertyDescriptor(proto, k) as PropertyDescriptor] as const);
-  const backing = new Uint8Array(128).fill(SENTINEL);
-  const buf = backing.subarray(32, 96);
-  // Remembered, and copied into until the next small copy makes its DataView (the 32nd to ask for it).
-  for (let i = 0; i < 31; i++) space.readBytes(BASE, buf);
-  buf.fill(SENTINEL);
-  let ran = 0;
-  const lie = (value: unknown) => ({
-    configurable: true,
-    get() {
-      ran++;
-      unmapAt(space, BASE);
-      return value;
-    },
-  });
-  Object.defineProperty(proto, "buffer", lie(new ArrayBuffer(64)));
-  Object.defineProperty(proto, "byteOffset", lie(0));
-  Object.defineProperty(proto, "byteLength", lie(16));
-  try {
-    space.readBytes(BASE, buf);
-  } finally {
-    for (const [k, d] of saved) Object.defineProperty(proto, k, d);
-  }
-  assert.equal(ran, 0, "no redefined getter ran");
-  assert.deepEqual([...buf], [...data.subarray(0, 64)], "the copy landed in the array's own bytes");
-  assert.ok(backing.subarray(0, 32).every((b) => b === SENTINEL) && backing.subarray(96).every((b) => b === SENTINEL), "no byte outside the array was written");
-  disposeAndCheck(f);
+  checkViewMadeWithoutGetters((space, buf) => () => space.readBytes(BASE, buf));
 });
 
 const VALUE_TYPES: Array<[string, PodType<unknown>, unknown]> = [

@@ -930,10 +930,18 @@ function smallCopy(budget?: number): BenchCase {
  * 0.30–0.35 against 0.23–0.30. So at the reader path's level and the
  * honest floors' (0.29, 0.30 in the last full run). Skipping `checkBytes`
  * for a remembered array as well measured nothing (0.31–0.35 against
- * 0.31–0.38, three processes each): not kept. What remains is what the
- * reader path pays too: one call of `copyWithSpace` (past V8's 460-byte
- * limit for inlining, by design), its cache compares and TLB probe, and 16
- * `getInt32`/`setInt32` pairs, each checking its view's map and bounds.
+ * 0.31–0.38, three processes each): not kept. Where the ns go (one
+ * process, CPU time, at low load): readBytes 53–55 ns a copy; the copy
+ * engine alone (`copyWithSpace` called with the array's view made) 48–51;
+ * a hand-written loop of the same 16 `getInt32`/`setInt32` pairs 31–32
+ * (each access checks its view's map and bounds again); the TLB probe 3;
+ * the method's checks (`checkIndex`, `checkBytes`, `ioBytes`) 2.4; the
+ * limit's `set` 17. So the words are most of it, and the call of
+ * `copyWithSpace` with its dispatch about 15 ns. Inlining that small copy
+ * into `readBytes` (a `readSmall` beside `copyWithSpace`) measured slower,
+ * 63–65 ns: the method then passes V8's 920-byte cumulative budget inside
+ * the caller's loop, and the probe and the view lookup become calls
+ * (`--trace-turbo-inlining`). Not kept.
  */
 function smallReadBytes(): BenchCase {
   return {
@@ -1062,6 +1070,54 @@ function smallCopyFloor(): BenchCase {
             if (tags[s] !== va - off || off + 64 > PAGE_SIZE) fault();
             const p = (tags[s + 1] as number) + va;
             dst.set(ram.subarray(p, p + 64));
+            moved += 64;
+          }
+          return moved;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The floor of a small kernel→user copy (beside `user-writebytes-64b` and
+ * `user-write-64b`): the best hand-written copy of 64 B to a user address
+ * under the same rules — a software TLB hit for a write (tag, delta), a
+ * check that the range stays in the page, the source's 64 bytes checked
+ * still there (a detached buffer reads as length 0), and one `set` of the
+ * whole array into RAM (no `subarray`: the source is all of one array).
+ * What it does beyond its limit is the lookup and the checks. No vmio code;
+ * one space, its TLB a constant of the loop (not an honest floor: a best
+ * case). Sixth pass, two runs of three processes: 0.76–0.84, beside
+ * writeBytes 0.60–0.66 and the fresh writer 0.47–0.51 in the same runs
+ * (the writer's extra is its two cursors and the call of `copyWithSpace`).
+ */
+function smallWriteFloor(): BenchCase {
+  return {
+    id: "user-write-64b-floor",
+    group: "vm",
+    title: "floor of a 64 B kernel→user copy: hand-written TLB hit + bounds and length checks + one set of the array into RAM",
+    limitLabel: "one Uint8Array.prototype.set of 64 B",
+    ops: 1_000_000,
+    unit: "copy",
+    setup() {
+      const ram = filled(4 << 20);
+      const tags = handTlb(4, (k) => (64 + k) * PAGE_SIZE);
+      const src = filled(64);
+      const dst = new Uint8Array(64);
+      const fault = (): never => {
+        throw new Error("a miss: not in this case");
+      };
+      return {
+        limit: setLoop(dst, src),
+        vmio: (n) => {
+          let moved = 0;
+          for (let i = 0; i < n; i++) {
+            const va = BASE + ((i * 64) & 0x3fff);
+            const off = va & 4095;
+            const s = ((va >>> 12) & 1023) * 2;
+            if (tags[s] !== va - off || off + 64 > PAGE_SIZE || src.length < 64) fault();
+            ram.set(src, (tags[s + 1] as number) + va);
             moved += 64;
           }
           return moved;
@@ -1572,6 +1628,7 @@ export const cases: BenchCase[] = [
   smallCopy(),
   smallCopy(2000),
   smallCopyFloor(),
+  smallWriteFloor(),
   smallReadBytes(),
   smallWriteBytes(),
   smallWrite(),

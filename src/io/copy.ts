@@ -197,7 +197,7 @@ function detached(): never {
 /**
  * {@link copyRaw} where at least one side is a memory space.
  *
- * One function, never inlined: its bytecode (628 bytes on Node 20 with the word copy's entry and the held set; 467 before them) is past
+ * One function, never inlined: its bytecode (637 bytes on Node 20 with the word copy's entry, the held set and the whole-array test of a write; 467 before them) is past
  * V8's limit for a function to be inlined at all (460 bytes; measured with
  * --print-bytecode — keep it past that when editing it). So a
  * caller that reaches it by a short chain — `VmReader.readFallible` of a

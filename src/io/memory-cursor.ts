@@ -175,8 +175,9 @@ const COPY_VIEW_AFTER = 32;
  * For the copy engine's small copies, which move words through a
  * `DataView` rather than make a `subarray` (see `copyWords` in `copy.ts`):
  * the shared `DataView` over exactly `bytes` when `bytes` is one of the
- * last two plain `Uint8Array`s that `fromBytes` saw, unchanged, and the
- * view is made already or this is the {@link COPY_VIEW_AFTER}th copy to
+ * last two plain `Uint8Array`s that `fromBytes` saw, or of the last two
+ * that {@link ioBytes} saw (looked up only after the first two), unchanged,
+ * and the view is made already or this is the {@link COPY_VIEW_AFTER}th copy to
  * ask for it (then it is made); otherwise null. Not sooner: a view of an
  * array of at most 64 B made by `new Uint8Array(n)` makes V8 (Node 20) move
  * its bytes off its heap into a buffer of their own, about 1 µs (measured:

@@ -924,11 +924,12 @@ function smallCopy(budget?: number): BenchCase {
  * `DataView` on its 32nd copy and the copy moves words as the reader path's
  * does (copy.ts, `copyWords`), instead of a `subarray` of RAM for `set`
  * (the ~30 ns that kept this row below the reader path). A/B against
- * main's build, alternated processes on a loaded machine: 0.26–0.38
- * (0.262, 0.281, 0.297, 0.322, 0.352, 0.383) against 0.20–0.28 (0.198,
- * 0.219, 0.228, 0.232, 0.262, 0.275); `user-copy-64b` in the same runs
- * 0.30–0.35 against 0.23–0.30. So at the reader path's level and the
- * honest floors' (0.29, 0.30 in the last full run). Skipping `checkBytes`
+ * main's build, alternated processes on a loaded machine (load 2–6.5),
+ * nine each: 0.26–0.38, median 0.297, against 0.20–0.34, median 0.228;
+ * `user-copy-64b` in the same runs 0.27–0.35, median 0.30, against
+ * 0.23–0.31, median 0.27. So at the reader path's level and the honest
+ * floors' (0.29, 0.30 in the last full run; 0.27, 0.29 beside 0.34 for
+ * this row in one three-process harness run of this pass). Skipping `checkBytes`
  * for a remembered array as well measured nothing (0.31–0.35 against
  * 0.31–0.38, three processes each): not kept. Where the ns go (one
  * process, CPU time, at low load): readBytes 53–55 ns a copy; the copy
@@ -974,8 +975,8 @@ function smallReadBytes(): BenchCase {
  * Sixth pass: main's build moved these bytes as words once `src` had its
  * `DataView` (fifth pass's `copyWords`), which costs more than the one
  * `set` of a whole array (no `subarray` to make): the words are now only
- * for part of an array. A/B against main's build, three processes each:
- * 0.40–0.49 (38.6–47.8 ns a copy) against 0.23–0.25 (74.7–103.6 ns).
+ * for part of an array. A/B against main's build, six processes each:
+ * 0.40–0.53 (38.6–53.5 ns a copy) against 0.23–0.30 (67.1–105.6 ns).
  */
 function smallWrite(): BenchCase {
   return {
@@ -1007,9 +1008,9 @@ function smallWrite(): BenchCase {
  * (`space.writeBytes(va, src)`), the mirror of `user-readbytes-64b`: the
  * space's `IoMemory` and one `copyRaw`, from one whole array into a page
  * (a TLB hit): one `set`, no `subarray`, no words. No target, as its
- * mirror. Sixth pass, A/B against main's build (six processes each):
- * 0.51–0.70 against 0.34–0.61, overlapping — what changed for it (the
- * array's `isView` skipped once remembered) is within the noise.
+ * mirror. Sixth pass, A/B against main's build (nine processes each):
+ * 0.51–0.70, median 0.62, against 0.34–0.61, median 0.535 — what changed
+ * for it is the array's `isView` skipped once remembered (`ioBytes`).
  */
 function smallWriteBytes(): BenchCase {
   return {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, PageProperty, PhysicalMemory, VmSpace, VmWriter, u32, type UFrame } from "vmio";
+import { CachePolicy, FrameAllocOptions, PAGE_SIZE, PageFlags, PageProperty, PhysicalMemory, VmReader, VmSpace, VmWriter, u32, type UFrame } from "vmio";
 import { ramOf } from "../src/frame/physical-memory.js";
 import { spaceStateOf } from "../src/vm/vm-space.js";
 import type { BenchCase, Body } from "./harness.js";
@@ -918,6 +918,31 @@ function smallCopy(budget?: number): BenchCase {
  * alternated on a loaded machine — the load and map check saved are lost
  * in a ~100 ns call, most of it the copy engine's (`copyRaw`) and the
  * `set` (the 64 B copy's floors, beside, are 0.25–0.29).
+ *
+ * Sixth pass: the byte methods remember their caller's last two arrays in
+ * entries of their own (`ioBytes`, memory-cursor.ts), so `dst` gets its
+ * `DataView` on its 32nd copy and the copy moves words as the reader path's
+ * does (copy.ts, `copyWords`), instead of a `subarray` of RAM for `set`
+ * (the ~30 ns that kept this row below the reader path). A/B against
+ * main's build, alternated processes on a loaded machine (load 2–6.5),
+ * nine each: 0.26–0.38, median 0.297, against 0.20–0.34, median 0.228;
+ * `user-copy-64b` in the same runs 0.27–0.35, median 0.30, against
+ * 0.23–0.31, median 0.27. So at the reader path's level and the honest
+ * floors' (0.29, 0.30 in the last full run; 0.27, 0.29 beside 0.34 for
+ * this row in one three-process harness run of this pass). Skipping `checkBytes`
+ * for a remembered array as well measured nothing (0.31–0.35 against
+ * 0.31–0.38, three processes each): not kept. Where the ns go (one
+ * process, CPU time, at low load): readBytes 53–55 ns a copy; the copy
+ * engine alone (`copyWithSpace` called with the array's view made) 48–51;
+ * a hand-written loop of the same 16 `getInt32`/`setInt32` pairs 31–32
+ * (each access checks its view's map and bounds again); the TLB probe 3;
+ * the method's checks (`checkIndex`, `checkBytes`, `ioBytes`) 2.4; the
+ * limit's `set` 17. So the words are most of it, and the call of
+ * `copyWithSpace` with its dispatch about 15 ns. Inlining that small copy
+ * into `readBytes` (a `readSmall` beside `copyWithSpace`) measured slower,
+ * 63–65 ns: the method then passes V8's 920-byte cumulative budget inside
+ * the caller's loop, and the probe and the view lookup become calls
+ * (`--trace-turbo-inlining`). Not kept.
  */
 function smallReadBytes(): BenchCase {
   return {
@@ -936,6 +961,74 @@ function smallReadBytes(): BenchCase {
         vmio: (n) => {
           for (let i = 0; i < n; i++) space.readBytes(BASE + ((i * 64) & 0x3fff), dst);
           return dst[3] as number;
+        },
+        teardown: () => space.dispose(),
+      };
+    },
+  };
+}
+
+/**
+ * A 64 B kernel→user copy through a fresh writer and reader
+ * (`space.writer(va, 64).writeFallible(VmReader.from(src))`), the mirror of
+ * `user-copy-64b`: all of one array into a page (a TLB hit). No target.
+ * Sixth pass: main's build moved these bytes as words once `src` had its
+ * `DataView` (fifth pass's `copyWords`), which costs more than the one
+ * `set` of a whole array (no `subarray` to make): the words are now only
+ * for part of an array. A/B against main's build, six processes each:
+ * 0.40–0.53 (38.6–53.5 ns a copy) against 0.23–0.30 (67.1–105.6 ns).
+ */
+function smallWrite(): BenchCase {
+  return {
+    id: "user-write-64b",
+    group: "vm",
+    title: "64 B kernel→user copy (writer + writeFallible of a whole array)",
+    limitLabel: "one Uint8Array.prototype.set of 64 B",
+    ops: 1_000_000,
+    unit: "copy",
+    setup() {
+      const space = mappedSpace(new PhysicalMemory({ size: 4 << 20 }), 4, false);
+      const src = filled(64);
+      const dst = new Uint8Array(64);
+      return {
+        limit: setLoop(dst, src),
+        vmio: (n) => {
+          let moved = 0;
+          for (let i = 0; i < n; i++) moved += space.writer(BASE + ((i * 64) & 0x3fff), 64).writeFallible(VmReader.from(src));
+          return moved;
+        },
+        teardown: () => space.dispose(),
+      };
+    },
+  };
+}
+
+/**
+ * A 64 B kernel→user copy through the space's `VmIo` method
+ * (`space.writeBytes(va, src)`), the mirror of `user-readbytes-64b`: the
+ * space's `IoMemory` and one `copyRaw`, from one whole array into a page
+ * (a TLB hit): one `set`, no `subarray`, no words. No target, as its
+ * mirror. Sixth pass, A/B against main's build (nine processes each):
+ * 0.51–0.70, median 0.62, against 0.34–0.61, median 0.535 — what changed
+ * for it is the array's `isView` skipped once remembered (`ioBytes`).
+ */
+function smallWriteBytes(): BenchCase {
+  return {
+    id: "user-writebytes-64b",
+    group: "vm",
+    title: "64 B kernel→user copy through VmSpace.writeBytes (VmIo: the space's IoMemory, no writer)",
+    limitLabel: "one Uint8Array.prototype.set of 64 B",
+    ops: 1_000_000,
+    unit: "copy",
+    setup() {
+      const space = mappedSpace(new PhysicalMemory({ size: 4 << 20 }), 4, false);
+      const src = filled(64);
+      const dst = new Uint8Array(64);
+      return {
+        limit: setLoop(dst, src),
+        vmio: (n) => {
+          for (let i = 0; i < n; i++) space.writeBytes(BASE + ((i * 64) & 0x3fff), src);
+          return n;
         },
         teardown: () => space.dispose(),
       };
@@ -978,6 +1071,54 @@ function smallCopyFloor(): BenchCase {
             if (tags[s] !== va - off || off + 64 > PAGE_SIZE) fault();
             const p = (tags[s + 1] as number) + va;
             dst.set(ram.subarray(p, p + 64));
+            moved += 64;
+          }
+          return moved;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The floor of a small kernel→user copy (beside `user-writebytes-64b` and
+ * `user-write-64b`): the best hand-written copy of 64 B to a user address
+ * under the same rules — a software TLB hit for a write (tag, delta), a
+ * check that the range stays in the page, the source's 64 bytes checked
+ * still there (a detached buffer reads as length 0), and one `set` of the
+ * whole array into RAM (no `subarray`: the source is all of one array).
+ * What it does beyond its limit is the lookup and the checks. No vmio code;
+ * one space, its TLB a constant of the loop (not an honest floor: a best
+ * case). Sixth pass, two runs of three processes: 0.76–0.84, beside
+ * writeBytes 0.60–0.66 and the fresh writer 0.47–0.51 in the same runs
+ * (the writer's extra is its two cursors and the call of `copyWithSpace`).
+ */
+function smallWriteFloor(): BenchCase {
+  return {
+    id: "user-write-64b-floor",
+    group: "vm",
+    title: "floor of a 64 B kernel→user copy: hand-written TLB hit + bounds and length checks + one set of the array into RAM",
+    limitLabel: "one Uint8Array.prototype.set of 64 B",
+    ops: 1_000_000,
+    unit: "copy",
+    setup() {
+      const ram = filled(4 << 20);
+      const tags = handTlb(4, (k) => (64 + k) * PAGE_SIZE);
+      const src = filled(64);
+      const dst = new Uint8Array(64);
+      const fault = (): never => {
+        throw new Error("a miss: not in this case");
+      };
+      return {
+        limit: setLoop(dst, src),
+        vmio: (n) => {
+          let moved = 0;
+          for (let i = 0; i < n; i++) {
+            const va = BASE + ((i * 64) & 0x3fff);
+            const off = va & 4095;
+            const s = ((va >>> 12) & 1023) * 2;
+            if (tags[s] !== va - off || off + 64 > PAGE_SIZE || src.length < 64) fault();
+            ram.set(src, (tags[s + 1] as number) + va);
             moved += 64;
           }
           return moved;
@@ -1488,7 +1629,10 @@ export const cases: BenchCase[] = [
   smallCopy(),
   smallCopy(2000),
   smallCopyFloor(),
+  smallWriteFloor(),
   smallReadBytes(),
+  smallWriteBytes(),
+  smallWrite(),
   smallCopyHonestFloor(),
   smallCopyHonestFloor(true),
   // A translation is a tag compare, a delta load and an add on top of the read (floors: tlb-hit-floor, whose TLB arrays

@@ -74,6 +74,8 @@ export const NO_VIEW = new DataView(new ArrayBuffer(0));
 // `var`s, not `let`s: a `let` is checked for its temporal dead zone at
 // every use in a function, 2 bytes of bytecode each, and `knownView` is
 // inlined into every fresh cursor (V8's inlining budget is in bytes).
+/** What an empty entry of the byte methods' cache holds: no caller has it. */
+const NO_BYTES = new Uint8Array(0);
 /* eslint-disable no-var */
 var plainA: Uint8Array | null = null;
 var lengthA = 0;
@@ -87,6 +89,22 @@ var nextB = false;
 // (see `copyView`).
 var askedA = 0;
 var askedB = 0;
+// The last two plain `Uint8Array`s given to a VM object's byte methods
+// (`readBytes`, `writeBytes`, `readSlice`, `writeSlice`: see `ioBytes`),
+// kept apart from A and B so that a loop mixing those methods with
+// `VmReader.from`/`VmWriter.from` never evicts a cursor's array (whose
+// every `from` would then make a new `DataView`). Same rules as A and B
+// (two more buffers at most stay alive through them); empty, they hold an
+// array of their own (never `null`, which a caller could pass).
+var plainC: Uint8Array = NO_BYTES;
+var lengthC = 0;
+var viewC: DataView = NO_VIEW;
+var askedC = 0;
+var plainD: Uint8Array = NO_BYTES;
+var lengthD = 0;
+var viewD: DataView = NO_VIEW;
+var askedD = 0;
+var nextD = false;
 /* eslint-enable no-var */
 
 /**
@@ -157,8 +175,9 @@ const COPY_VIEW_AFTER = 32;
  * For the copy engine's small copies, which move words through a
  * `DataView` rather than make a `subarray` (see `copyWords` in `copy.ts`):
  * the shared `DataView` over exactly `bytes` when `bytes` is one of the
- * last two plain `Uint8Array`s that `fromBytes` saw, unchanged, and the
- * view is made already or this is the {@link COPY_VIEW_AFTER}th copy to
+ * last two plain `Uint8Array`s that `fromBytes` saw, or of the last two
+ * that {@link ioBytes} saw (looked up only after the first two), unchanged,
+ * and the view is made already or this is the {@link COPY_VIEW_AFTER}th copy to
  * ask for it (then it is made); otherwise null. Not sooner: a view of an
  * array of at most 64 B made by `new Uint8Array(n)` makes V8 (Node 20) move
  * its bytes off its heap into a buffer of their own, about 1 µs (measured:
@@ -184,7 +203,62 @@ export function copyView(bytes: Uint8Array): DataView | null {
     if (++askedB < COPY_VIEW_AFTER) return null;
     return (viewB = exactView(bytes));
   }
+  return ioView(bytes, n);
+}
+
+/**
+ * {@link copyView} for the arrays of the VM objects' byte methods (C and
+ * D, remembered by {@link ioBytes}); apart, so that a copy of a cursor's
+ * array (A or B) never reads them.
+ */
+function ioView(bytes: Uint8Array, n: number): DataView | null {
+  if (bytes === plainC && n === lengthC) {
+    if (viewC !== NO_VIEW) return viewC;
+    if (++askedC < COPY_VIEW_AFTER) return null;
+    return (viewC = exactView(bytes));
+  }
+  if (bytes === plainD && n === lengthD) {
+    if (viewD !== NO_VIEW) return viewD;
+    if (++askedD < COPY_VIEW_AFTER) return null;
+    return (viewD = exactView(bytes));
+  }
   return null;
+}
+
+/**
+ * The bytes a VM object's byte method (`readBytes`, `readSlice`,
+ * `writeBytes`, `writeSlice`) is given, as a plain `Uint8Array`, for the
+ * copy engine: `view` itself when it is one of the last two plain arrays
+ * seen here, unchanged (two identity compares and a length: no
+ * `ArrayBuffer.isView`, whose answer cannot have changed), else
+ * {@link plainBytes}'s answer — remembered when it is `view` itself, so that
+ * a small copy with it moves words through a `DataView` made on its
+ * {@link COPY_VIEW_AFTER}th copy (see {@link copyView}). Its own two
+ * entries, not those of `VmReader.from`/`VmWriter.from`: see C and D above.
+ * Runs no user code.
+ *
+ * @throws {TypeError} `view` is not an `ArrayBufferView`, or its buffer is detached.
+ * @internal
+ */
+export function ioBytes(view: unknown, name: string): Uint8Array {
+  if (view === plainC && (view as Uint8Array).length === lengthC) return view as Uint8Array;
+  if (view === plainD && (view as Uint8Array).length === lengthD) return view as Uint8Array;
+  const b = plainBytes(view, name);
+  if (b === view && b.length !== 0) {
+    if (nextD) {
+      plainD = b;
+      lengthD = b.length;
+      viewD = NO_VIEW;
+      askedD = 0;
+    } else {
+      plainC = b;
+      lengthC = b.length;
+      viewC = NO_VIEW;
+      askedC = 0;
+    }
+    nextD = !nextD;
+  }
+  return b;
 }
 
 /**

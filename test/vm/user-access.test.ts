@@ -174,6 +174,40 @@ test("small copies on a TLB hit (the word path: up to 128 B between a page and a
   disposeAndCheck(f);
 });
 
+test("VmSpace.readBytes/writeBytes on a TLB hit (the VmIo path: words once the array's DataView is made, one set from a whole array) are exact at every length and alignment, both ways", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const content = pattern(PAGE_SIZE, 6);
+  const paddr = mapNew(space, mem, BASE, PageFlags.RW, content);
+  const backing = new Uint8Array(200);
+  const source = pattern(200, 11);
+  for (let len = 0; len <= 131; len++) {
+    for (const at of [0, 1, 3, 6]) {
+      // One array object per length and array offset, so that the VmIo path remembers it (and makes its view on the 32nd copy).
+      const buf = backing.subarray(at, at + len);
+      const src = source.subarray(at, at + len);
+      for (let k = 0; k < 32; k++) space.readBytes(BASE + k, buf);
+      for (const off of [0, 1, 2, 3, 5, 8, 1000, PAGE_SIZE - len]) {
+        const where = `len ${len}, page offset ${off}, array offset ${at}`;
+        backing.fill(SENTINEL);
+        space.readBytes(BASE + off, buf);
+        assert.deepEqual(buf, content.subarray(off, off + len), `read bytes, ${where}`);
+        assert.ok(backing.subarray(0, at).every((b) => b === SENTINEL) && backing.subarray(at + len).every((b) => b === SENTINEL), `read outside the array, ${where}`);
+        space.writeBytes(BASE + off, src);
+        const want = content.slice();
+        want.set(src, off);
+        assert.deepEqual(physBytes(mem, paddr), want, `page after writeBytes, ${where}`);
+        ramOf(mem).bytes.set(content, paddr);
+        // A writer from a reader over the whole array: the same one set.
+        assert.equal(space.writer(BASE + off, len).writeFallible(VmReader.from(src)), len, where);
+        assert.deepEqual(physBytes(mem, paddr), want, `page after writeFallible of a whole array, ${where}`);
+        ramOf(mem).bytes.set(content, paddr);
+      }
+    }
+  }
+  disposeAndCheck(f);
+});
+
 test("a small copy from a user page into the frame behind it (the same RAM on both sides) is a memmove, not a word copy", () => {
   const f = fixture();
   const { mem, space } = f;
@@ -197,7 +231,15 @@ test("a small copy from a user page into the frame behind it (the same RAM on bo
   disposeAndCheck(f);
 });
 
-test("a small copy whose destination's DataView is made runs no redefined getter: byteOffset, byteLength and buffer lying on the prototypes change nothing", () => {
+/**
+ * Copies 64 B of a mapped page into an array (a subarray) 31 times with
+ * what `copier(space, buf)` returns — the array is remembered — then a 32nd
+ * time, the copy that makes its `DataView`, with `buffer`, `byteOffset` and
+ * `byteLength` lying on %TypedArray%.prototype (each getter unmaps the page):
+ * no getter may run, and the bytes must land in the array's own range.
+ * `copier` does outside the lie what must come before the copy.
+ */
+function checkViewMadeWithoutGetters(copier: (space: VmSpace, buf: Uint8Array) => () => void): void {
   const f = fixture();
   const { mem, space } = f;
   const data = pattern(PAGE_SIZE, 2);
@@ -208,9 +250,9 @@ test("a small copy whose destination's DataView is made runs no redefined getter
   const backing = new Uint8Array(128).fill(SENTINEL);
   const buf = backing.subarray(32, 96);
   // Remembered, and copied into until the next small copy makes its DataView (the 32nd to ask for it).
-  for (let i = 0; i < 31; i++) assert.equal(space.reader(BASE, 64).readFallible(VmWriter.from(buf)), 64);
+  for (let i = 0; i < 31; i++) copier(space, buf)();
   buf.fill(SENTINEL);
-  const w = VmWriter.from(buf);
+  const copy = copier(space, buf);
   let ran = 0;
   const lie = (value: unknown) => ({
     configurable: true,
@@ -224,7 +266,7 @@ test("a small copy whose destination's DataView is made runs no redefined getter
   Object.defineProperty(proto, "byteOffset", lie(0));
   Object.defineProperty(proto, "byteLength", lie(16));
   try {
-    assert.equal(space.reader(BASE, 64).readFallible(w), 64);
+    copy();
   } finally {
     for (const [k, d] of saved) Object.defineProperty(proto, k, d);
   }
@@ -232,6 +274,17 @@ test("a small copy whose destination's DataView is made runs no redefined getter
   assert.deepEqual([...buf], [...data.subarray(0, 64)], "the copy landed in the array's own bytes");
   assert.ok(backing.subarray(0, 32).every((b) => b === SENTINEL) && backing.subarray(96).every((b) => b === SENTINEL), "no byte outside the array was written");
   disposeAndCheck(f);
+}
+
+test("a small copy whose destination's DataView is made runs no redefined getter: byteOffset, byteLength and buffer lying on the prototypes change nothing", () => {
+  checkViewMadeWithoutGetters((space, buf) => {
+    const w = VmWriter.from(buf);
+    return () => assert.equal(space.reader(BASE, 64).readFallible(w), 64);
+  });
+});
+
+test("readBytes's small copy runs no redefined getter when it makes its array's DataView (the 32nd copy): byteOffset, byteLength and buffer lying on the prototypes change nothing", () => {
+  checkViewMadeWithoutGetters((space, buf) => () => space.readBytes(BASE, buf));
 });
 
 const VALUE_TYPES: Array<[string, PodType<unknown>, unknown]> = [

@@ -1074,8 +1074,11 @@ export const cases: BenchCase[] = [
   // copy of the floor-any (six processes each, two load levels), vmio
   // went from 0.49–0.53, 0.03–0.085 below the floor beside it, to
   // 0.53–0.63, from 0.016 below to 0.04 above it; through the harness, one
-  // process per case, alternated: 0.47–0.56 → 0.53–0.58, with the
-  // floor-any at 0.52–0.61 in the same runs. vmio is
+  // process per case, five rounds alternated: 0.44–0.56 (median 0.52) →
+  // 0.53–0.62 (median 0.55), with the floor-any at 0.52–0.65 in the same
+  // runs; the typed copies, user-copy-64b, readval-u32 and readval-struct
+  // unchanged within their spread (medians 0.71 / 0.73 / 0.26 / 0.34 /
+  // 0.86 → 0.75 / 0.70 / 0.28 / 0.34 / 0.88). vmio is
   // at its honest floor; both are below the target by the receiver rule
   // above (the cursor's allocation) and the BigInt, which the limit pays
   // too.

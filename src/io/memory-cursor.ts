@@ -50,6 +50,52 @@ export interface Lease {
 }
 
 /**
+ * What a `VmReader` reaches its memory through, in one field (`#via`) where
+ * it had three (space, lease, fallibility). The common kinds need no record:
+ * a direct infallible reader holds its lease (or null: typed memory, which
+ * cannot expire), a reader over a space holds the space and is fallible
+ * (user memory, guest memory). The other kinds (a direct fallible reader,
+ * a reader over a space of frames, infallible, and its `toFallible`) hold
+ * one of these.
+ *
+ * Why one field: a reader made for one value
+ * (`VmReader.from(u8).skip(o).readVal(t)`) is allocated whenever `readVal`
+ * makes a call V8 does not inline (a `u64` field's `getBigUint64`: V8's
+ * escape analysis takes the receiver of every frame in a lazy-deoptimisation
+ * frame state as escaping), and each field is one more store and 8 bytes
+ * per value: five fields instead of seven measured about 0.04–0.06 of the
+ * fresh-reader row's ratio (bench/io.bench.ts).
+ *
+ * A `Lease` itself, forwarding to the lease it holds, so that a direct
+ * reader's lease check reads its field as it is, whichever kind it is.
+ *
+ * @internal
+ */
+export class CursorVia implements Lease {
+  /** The space, for a reader over one; else null. */
+  readonly space: MemorySpace | null;
+  /** What direct memory is borrowed from; null for a space or typed memory. */
+  readonly lease: Lease | null;
+  /** Whether the reader is fallible. */
+  readonly fallible: boolean;
+
+  constructor(space: MemorySpace | null, lease: Lease | null, fallible: boolean) {
+    this.space = space;
+    this.lease = lease;
+    this.fallible = fallible;
+  }
+
+  get leaseExpired(): boolean {
+    const lease = this.lease;
+    return lease !== null && lease.leaseExpired;
+  }
+
+  describeLease(): string {
+    return (this.lease as Lease).describeLease();
+  }
+}
+
+/**
  * The `DataView` of a cursor that has none yet (or reaches memory through a
  * space): a sentinel rather than `null`, so that the field keeps one type.
  *

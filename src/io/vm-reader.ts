@@ -22,6 +22,7 @@ import { insufficient, raiseFault as importedRaiseFault, requireInfallible, type
 import { copyDirect as importedCopyDirect, copyRaw as importedCopyRaw, copyWithSpace as importedCopyWithSpace } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
 import {
+  CursorVia as ImportedCursorVia,
   NO_VIEW,
   knownView as importedKnownView,
   directView,
@@ -81,6 +82,12 @@ const checkLease = importedCheckLease;
 const knownView = importedKnownView;
 const KEY: typeof INTERNAL = INTERNAL;
 const writerAccess = importedWriterAccess;
+// `#via`'s record class, tested with `instanceof` on the copy paths: a
+// module's own `const` for the reason above (an imported binding is
+// checked for the hole, a throw site, at every use).
+const CursorVia = ImportedCursorVia;
+/** What a reader's `#via` holds (see `CursorVia`). */
+type Via = Lease | MemorySpace | ImportedCursorVia | null;
 
 // `from` of bytes that `knownView` does not know, and the cold paths of
 // `readVal` and `readOnce`/`atomicLoad` (set in the class's static block).
@@ -98,6 +105,23 @@ const writerAccess = importedWriterAccess;
 var fromOther: (bytes: ArrayBufferView) => VmReader<Infallible>;
 var readValSlow: <T>(c: VmReader<Fallibility>, d: PodDescriptor<T>) => T;
 var loadOnceAt: <T>(c: VmReader<Fallibility>, d: PodDescriptor<T>, op: string) => T;
+// The copies of a reader whose `#via` is not simply its lease or its
+// space (see `CursorVia`), out of line: a copy between two fresh cursors
+// stays out of the heap only while its whole chain fits V8's inlining
+// budget (measured: with these paths written inline, the writer of
+// `VmReader.from(a).read(VmWriter.from(b))` was allocated again).
+var readOther: (c: VmReader<Fallibility>, w: VmWriter<Fallibility>, strict: boolean) => number | CopyFault;
+var transferOther: (
+  c: VmReader<Fallibility>,
+  via: Via,
+  bytes: Uint8Array | null,
+  space: MemorySpace | null,
+  lease: Lease | null,
+  pos: number,
+  n: number,
+  strict: boolean,
+  writerFallible: boolean,
+) => number | CopyFault;
 /* eslint-enable no-var */
 
 declare const readerKind: unique symbol;
@@ -141,16 +165,17 @@ export class VmReader<F extends Fallibility = Fallible> {
   #bytes: Uint8Array | null;
   /** A `DataView` over exactly `#bytes` (index = address), or `NONE` until made. */
   #view: DataView;
-  /** Run-based memory, or null for direct memory. */
-  #space: MemorySpace | null = null;
-  /** What the memory is borrowed from, or null when nothing can expire. */
-  #lease: Lease | null = null;
+  /**
+   * The space, the lease and the fallibility in one field (see `CursorVia`):
+   * for direct memory the lease, or null when nothing can expire
+   * (infallible); for a space the space (fallible); a `CursorVia` for any
+   * other kind. Read through `leaseOf`, `spaceOf` and `fallibleOf`.
+   */
+  #via: Via = null;
   /** Address of the next byte. */
   #pos = 0;
   /** Address just past the last byte. */
   #end: number;
-  /** Whether the memory may fault (type-level `Fallible`). */
-  #fallible = false;
 
   // Readers are made by `from`, by VM objects and by address spaces, never
   // with `new`. The constructor sets only what `from` needs; the other
@@ -176,14 +201,15 @@ export class VmReader<F extends Fallibility = Fallible> {
         c.#view = directView(bytes);
         return c.readVal(d);
       }
-      const value = readValueIn(c.#space as MemorySpace, c.#pos, d);
+      const value = readValueIn(spaceOf(c.#via), c.#pos, d);
       c.#pos += d.size;
       return value;
     };
     loadOnceAt = <T>(c: VmReader<Fallibility>, d: PodDescriptor<T>, op: string): T => {
       const bytes = c.#bytes;
       const view = bytes !== null && c.#view === NONE ? (c.#view = directView(bytes)) : c.#view;
-      return loadOnce(bytes, view, c.#space, c.#lease, c.#pos, c.#end - c.#pos, d, op);
+      const via = c.#via;
+      return loadOnce(bytes, view, bytes === null ? spaceOf(via) : null, bytes === null ? null : leaseOf(via), c.#pos, c.#end - c.#pos, d, op);
     };
     newReader = <F extends Fallibility>(
       bytes: Uint8Array | null,
@@ -195,10 +221,9 @@ export class VmReader<F extends Fallibility = Fallible> {
       fallible: boolean,
     ): VmReader<F> => {
       const c = new VmReader<F>(KEY, bytes, end, view ?? NONE);
-      c.#space = space;
-      c.#lease = lease;
+      // The common kinds as themselves, any other as a record (see `CursorVia`).
+      c.#via = space !== null ? (fallible ? space : new CursorVia(space, null, false)) : fallible ? new CursorVia(null, lease, true) : lease;
       c.#pos = pos;
-      c.#fallible = fallible;
       return c;
     };
     // Written out here rather than as a method: one call (and its
@@ -207,9 +232,27 @@ export class VmReader<F extends Fallibility = Fallible> {
       const c = r as VmReader<Fallibility>;
       const from = c.#pos;
       const left = c.#end - from;
-      const done = copyRaw(bytes, space, lease, pos, c.#bytes, c.#space, c.#lease, from, n < left ? n : left);
+      const b = c.#bytes;
+      const via = c.#via;
+      const done = copyRaw(bytes, space, lease, pos, b, b === null ? spaceOf(via) : null, b === null ? null : leaseOf(via), from, n < left ? n : left);
       c.#pos = from + (typeof done === "number" ? done : done.copied);
       return done;
+    };
+    transferOther = (c, via, bytes, space, lease, pos, n, strict, writerFallible) => {
+      const sBytes = c.#bytes;
+      if (strict && (writerFallible || fallibleOf(sBytes, via))) badWrite(fallibleOf(sBytes, via));
+      return exchange(c, bytes, space, lease, pos, n);
+    };
+    readOther = (c, w, strict) => {
+      const pos = c.#pos;
+      const b = c.#bytes;
+      const via = c.#via;
+      const n = c.#end - pos;
+      return b === null
+        ? strict
+          ? writerAccess.transfer(w, null, spaceOf(via), null, pos, n, true, fallibleOf(b, via))
+          : writerAccess.spaceCopy(w, spaceOf(via), pos, n)
+        : writerAccess.transfer(w, b, null, leaseOf(via), pos, n, strict, fallibleOf(b, via));
     };
     installReaderAccess({
       is: (x) => typeof x === "object" && x !== null && #pos in x,
@@ -233,12 +276,16 @@ export class VmReader<F extends Fallibility = Fallible> {
         } catch {
           return notReader(r);
         }
-        if (strict && (c.#fallible || writerFallible)) badWrite(c.#fallible);
+        // Here a reader over typed memory (`#via` null: direct, nothing
+        // borrowed, infallible); any other kind through `transferOther`.
+        const via = c.#via;
+        if (via !== null) return transferOther(c, via, bytes, space, lease, pos, n, strict, writerFallible);
+        if (strict && writerFallible) badWrite(false);
         const left = c.#end - from;
         const m = n < left ? n : left;
-        const sBytes = c.#bytes;
-        if (sBytes === null || bytes === null || m === 0) return exchange(c, bytes, space, lease, pos, n);
-        copyDirect(bytes, lease, pos, sBytes, c.#lease, from, m);
+        const sBytes = c.#bytes as Uint8Array;
+        if (bytes === null || m === 0) return exchange(c, bytes, space, lease, pos, n);
+        copyDirect(bytes, lease, pos, sBytes, null, from, m);
         c.#pos = from + m;
         return m;
       },
@@ -251,13 +298,17 @@ export class VmReader<F extends Fallibility = Fallible> {
           return notReader(r);
         }
         const left = c.#end - from;
-        const done = copyWithSpace(null, space, null, pos, c.#bytes, c.#space, c.#lease, from, n < left ? n : left);
+        const b = c.#bytes;
+        const via = c.#via;
+        const done = copyWithSpace(null, space, null, pos, b, b === null ? spaceOf(via) : null, b === null ? null : leaseOf(via), from, n < left ? n : left);
         c.#pos = from + (typeof done === "number" ? done : done.copied);
         return done;
       },
       location: (r) => {
         const c = r as VmReader<Fallibility>;
-        return { bytes: c.#bytes, space: c.#space, lease: c.#lease, pos: c.#pos };
+        const b = c.#bytes;
+        const via = c.#via;
+        return { bytes: b, space: b === null ? spaceOf(via) : null, lease: b === null ? null : leaseOf(via), pos: c.#pos };
       },
     });
   }
@@ -331,7 +382,10 @@ export class VmReader<F extends Fallibility = Fallible> {
    * OSTD counterpart: `impl Clone for VmReader`.
    */
   clone(): VmReader<F> {
-    return newReader<F>(this.#bytes, this.#view, this.#space, this.#lease, this.#pos, this.#end, this.#fallible);
+    const c = new VmReader<F>(KEY, this.#bytes, this.#end, this.#view);
+    c.#via = this.#via;
+    c.#pos = this.#pos;
+    return c;
   }
 
   /**
@@ -341,7 +395,9 @@ export class VmReader<F extends Fallibility = Fallible> {
    * the original usable).
    */
   toFallible(): VmReader<Fallible> {
-    return newReader<Fallible>(this.#bytes, this.#view, this.#space, this.#lease, this.#pos, this.#end, true);
+    const b = this.#bytes;
+    const via = this.#via;
+    return newReader<Fallible>(b, this.#view, b === null ? spaceOf(via) : null, b === null ? null : leaseOf(via), this.#pos, this.#end, true);
   }
 
   /**
@@ -357,7 +413,9 @@ export class VmReader<F extends Fallibility = Fallible> {
     // Written out in both methods (not a shared private method): a copy
     // between two fresh cursors must fit V8's inlining budget (see copyDirect).
     const pos = this.#pos;
-    const done = writerAccess.transfer(w, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, true, this.#fallible);
+    // A reader over typed memory (`#via` null: direct, nothing borrowed,
+    // infallible) here; any other kind through `readOther`, out of line.
+    const done = this.#via === null ? writerAccess.transfer(w, this.#bytes, null, null, pos, this.#end - pos, true, false) : readOther(this, w, true);
     if (typeof done === "number") {
       this.#pos = pos + done;
       return done;
@@ -379,15 +437,17 @@ export class VmReader<F extends Fallibility = Fallible> {
    */
   readFallible(w: VmWriter<Fallibility>): number {
     const pos = this.#pos;
-    const space = this.#space;
+    const bytes = this.#bytes;
+    const via = this.#via;
     // Over a memory space (a user copy) through `spaceCopy`, whose chain is
     // short enough for V8 to inline with the `reader` and `VmWriter.from`
     // that made the two cursors, so that the writer is not allocated (see
     // `CursorAccess.spaceCopy` and `copyWithSpace`). A space has no lease.
+    // Direct memory and a space of frames (a `CursorVia`) through `readOther`.
     const done =
-      space !== null
-        ? writerAccess.spaceCopy(w, space, pos, this.#end - pos)
-        : writerAccess.transfer(w, this.#bytes, null, this.#lease, pos, this.#end - pos, false, this.#fallible);
+      bytes === null && !(via instanceof CursorVia)
+        ? writerAccess.spaceCopy(w, via as MemorySpace, pos, this.#end - pos)
+        : readOther(this, w, false);
     if (typeof done === "number") {
       this.#pos = pos + done;
       return done;
@@ -420,7 +480,8 @@ export class VmReader<F extends Fallibility = Fallible> {
     if (this.#end - pos < size) tooShort(size, this.#end - pos);
     const view = this.#view;
     if (view !== NONE) {
-      checkLease(this.#lease);
+      // A direct reader's `#via` is its lease, or a `CursorVia` that is one.
+      checkLease(this.#via as Lease | null);
       let value: T;
       try {
         value = d.decode(view, pos);
@@ -446,7 +507,7 @@ export class VmReader<F extends Fallibility = Fallible> {
    */
   readOnce<T>(this: VmReader<Infallible>, t: PodOnceType<T>): T {
     const d = descriptorOf(t, "t");
-    if (this.#fallible) requireInfallible("readOnce", "reader");
+    if (fallibleOf(this.#bytes, this.#via)) requireInfallible("readOnce", "reader");
     const value = loadOnceAt(this, d, "readOnce");
     this.#pos += d.size;
     return value;
@@ -466,6 +527,21 @@ export class VmReader<F extends Fallibility = Fallible> {
     if (t !== u32) invalidType("t", "u32 (the only type with atomic access)", t);
     return loadOnceAt(this, descriptorOf(u32), "atomicLoad");
   }
+}
+
+/** The lease of a direct reader's `#via`. */
+function leaseOf(via: Via): Lease | null {
+  return via instanceof CursorVia ? via.lease : (via as Lease | null);
+}
+
+/** The space of a reader over one, from its `#via`. */
+function spaceOf(via: Via): MemorySpace {
+  return (via instanceof CursorVia ? via.space : via) as MemorySpace;
+}
+
+/** Whether a reader with these `#bytes` and `#via` is fallible (see `CursorVia`). */
+function fallibleOf(bytes: Uint8Array | null, via: Via): boolean {
+  return via instanceof CursorVia ? via.fallible : bytes === null;
 }
 
 function badWrite(readerFallible: boolean): never {

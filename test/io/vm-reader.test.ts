@@ -1,9 +1,13 @@
 // VmReader over typed memory: position and range, the OSTD io ktests on the
 // reader side, copies, readVal/readOnce/atomicLoad, argument checks, and
-// memory that goes away (detached buffers, a grown WebAssembly.Memory).
+// memory that goes away (detached buffers, a grown WebAssembly.Memory); and
+// each other kind of reader (frames, a frame) through clone and toFallible.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  FrameAllocOptions,
+  FrameVec,
+  PhysicalMemory,
   VmError,
   VmReader,
   VmWriter,
@@ -940,5 +944,78 @@ describe("fresh readers and writers share what they learnt about the same bytes 
     assert.equal(VmReader.from(bytes).readVal(u32), 0);
     assert.throws(() => VmReader.from(bytes).skip(5), RangeError);
     assert.throws(() => VmReader.from(bytes).skip(1).readVal(u32), VmError);
+  });
+});
+
+// A reader keeps its memory, what it borrows and its fallibility in one
+// field: the lease of a direct infallible reader, the space of a fallible
+// one, a record for any other kind. Each kind, and what `clone` and
+// `toFallible` make of it, must behave as before.
+describe("every kind of reader keeps its memory, lease and fallibility", () => {
+  const PAGE = 4096;
+  const mem = (): PhysicalMemory => new PhysicalMemory({ size: 16 * PAGE });
+
+  test("a reader over frames (a FrameVec, infallible): read copies; its toFallible refuses read and readOnce, and copies with readFallible; clone keeps each kind", () => {
+    const opts = new FrameAllocOptions(mem());
+    const a = opts.allocFrame();
+    const b = opts.allocFrame();
+    a.writeVal(PAGE - 2, u16, 0x2211);
+    b.writeVal(0, u16, 0x4433);
+    const vec = new FrameVec([a, b]);
+    a.dispose();
+    b.dispose();
+    const out = new Uint8Array(4);
+    assert.equal(vec.reader().skip(PAGE - 2).clone().read(VmWriter.from(out)), 4);
+    assert.deepEqual([...out], [0x11, 0x22, 0x33, 0x44]);
+    const f = vec.reader().skip(PAGE - 2).toFallible() as unknown as VmReader<Infallible>;
+    const before = new Uint8Array(4);
+    assert.throws(() => f.read(VmWriter.from(before)), TypeError);
+    assert.throws(() => f.clone().read(VmWriter.from(before)), TypeError);
+    assert.throws(() => f.readOnce(u8), TypeError);
+    assert.deepEqual([...before], [0, 0, 0, 0], "nothing moved");
+    assert.equal(f.cursor(), PAGE - 2);
+    const got = new Uint8Array(4);
+    assert.equal(f.readFallible(VmWriter.from(got)), 4);
+    assert.deepEqual([...got], [0x11, 0x22, 0x33, 0x44]);
+    assert.equal(vec.reader().skip(PAGE - 2).toFallible().readVal(u32), 0x44332211);
+    assert.equal(vec.reader().readOnce(u8), 0);
+    vec.dispose();
+  });
+
+  test("a reader over a frame (direct, with a lease): its toFallible and clone check the lease, refuse read, and copy with readFallible", () => {
+    const frame = new FrameAllocOptions(mem()).allocFrame();
+    frame.writeVal(0, u32, 0xdeadbeef);
+    const r = frame.reader();
+    const f = r.toFallible();
+    const g = f.clone();
+    assert.throws(() => (f as unknown as VmReader<Infallible>).read(VmWriter.from(new Uint8Array(4))), TypeError);
+    const got = new Uint8Array(4);
+    assert.equal(g.readFallible(VmWriter.from(got)), 4);
+    assert.deepEqual([...got], [0xef, 0xbe, 0xad, 0xde]);
+    assert.equal(f.readVal(u32), 0xdeadbeef);
+    assert.equal(r.clone().read(VmWriter.from(new Uint8Array(4))), 4);
+    frame.dispose();
+    for (const c of [r, f, g, r.clone(), f.clone()]) {
+      assert.throws(() => c.readVal(u8), (e: unknown) => e instanceof TypeError && (e as { code?: string }).code === "ERR_USE_AFTER_DISPOSE");
+      assert.throws(() => c.readFallible(VmWriter.from(new Uint8Array(1))), (e: unknown) => e instanceof TypeError && (e as { code?: string }).code === "ERR_USE_AFTER_DISPOSE");
+    }
+  });
+
+  test("a fallible reader over typed memory copies into an overlapping view of the same buffer as memmove does", () => {
+    for (const [from, to] of [
+      [0, 1],
+      [1, 0],
+      [0, 3],
+    ] as const) {
+      const buffer = new ArrayBuffer(16);
+      const all = new Uint8Array(buffer);
+      for (let i = 0; i < 16; i++) all[i] = i + 1;
+      const expected = [...all];
+      expected.splice(to, 8, ...all.slice(from, from + 8));
+      const src = new Uint8Array(buffer, from, 8);
+      const dst = new Uint8Array(buffer, to, 8);
+      assert.equal(VmReader.from(src).toFallible().readFallible(VmWriter.from(dst).toFallible()), 8);
+      assert.deepEqual([...all], expected, `from ${from} to ${to}`);
+    }
   });
 });

@@ -123,6 +123,20 @@ export class SpaceState extends MemorySpace {
   private readonly pteDirty: number;
   private readonly pteExecLo: number;
   private readonly pteExecHi: number;
+  /**
+   * Where a leaf entry's frame number sits (paging-format.ts): the low word
+   * from bit `ppnShift` up, then `hi & ppnHiMask`. RAM is at most 4 GiB
+   * (`PhysicalMemory`), whose frame numbers fit in the low word's field on
+   * both formats (20 bits on x86-64, 22 on Sv48), so the entries vmio writes
+   * have no frame bits in their high word, and `valueAt`'s common miss takes
+   * the frame number from the low word alone, an int32 shift and multiply
+   * (`lo & 0xfffff000` on x86-64) where `PageTable.frameAt` is a float64
+   * multiply and an int64 add on the way from the entry's load to the
+   * value's (--print-opt-code); an entry with high frame bits is left to
+   * `missValue`, which reads both words.
+   */
+  private readonly ppnShift: number;
+  private readonly ppnHiMask: number;
   /** The bits of a leaf entry that let a read (`readyRead`) or a write (`readyWrite`) through with nothing to set. */
   private readonly readyRead: number;
   private readonly readyWrite: number;
@@ -176,6 +190,8 @@ export class SpaceState extends MemorySpace {
     this.pteDirty = table.fmt.dirtyBit;
     this.pteExecLo = table.fmt.execLoMask;
     this.pteExecHi = table.fmt.execHiMask;
+    this.ppnShift = table.fmt.ppnShift;
+    this.ppnHiMask = table.fmt.ppnHiMask;
     this.readyRead = this.pteRead | this.pteAccessed;
     this.readyWrite = this.pteRead | this.pteWrite | this.pteAccessed | this.pteDirty;
     this.writeDirty = this.pteWrite | this.pteDirty;
@@ -346,11 +362,13 @@ export class SpaceState extends MemorySpace {
     const s = (vpn >>> 9) & WALK_MASK;
     if (this.walkTags[s] !== vpn - index) return -1;
     const i = (this.walkNodes[s] as number) + index * 2;
-    const lo = this.u32[i] as number;
+    const u32 = this.u32;
+    const lo = u32[i] as number;
     const ready = write === true ? this.readyWrite : this.readyRead;
-    if ((lo & ready) !== ready) return -1;
+    // The frame number from the low word alone: see ppnShift. An entry with frame bits in its high word is missValue's.
+    if ((lo & ready) !== ready || ((u32[i + 1] as number) & this.ppnHiMask) !== 0) return -1;
     this.misses++;
-    const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
+    const paddr = (lo >>> this.ppnShift) * PAGE_SIZE;
     // Tlb.fill, with the permissions walkEntry gives such an entry: missValue's lines, written out again on purpose
     // (a helper shared by both measured missValue's bytecode 519 → 430, under the 460 it must stay past).
     const j = (vpn & TLB_MASK) * 4;

@@ -403,6 +403,45 @@ test("valueAt translates a TLB hit and, inline, a walk-cache hit on an entry wit
   assert.equal(mem.freeFrames(), f.freeBefore);
 });
 
+test("valueAt's common miss takes the frame number from the entry's low word: an entry with frame bits in its high word (no RAM vmio makes has such frames) is left to missValue, which reads both words", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const a = 0x4000_0000;
+  const b = a + PAGE_SIZE; // same 2 MiB region as a
+  mapNew(space, mem, a, PageFlags.RW, new Uint8Array(4).fill(0x11));
+  const pb = mapNew(space, mem, b, PageFlags.RW, new Uint8Array(4).fill(0x22));
+  const state = spaceStateOf(space);
+  const u32a = ramOf(mem).u32;
+  const slot = (a / PAGE_SIZE) >>> 9 & (WALK_ENTRIES - 1);
+  const dropB = (): void => {
+    state.tlb.invalidate(b / PAGE_SIZE, b / PAGE_SIZE + 1);
+    state.tlb.walkTags[slot] = a / PAGE_SIZE; // keep the region cached
+  };
+  assert.equal(space.readVal(a, u32), 0x11111111);
+  assert.equal(space.readVal(b, u32), 0x22222222, "b's entry now has nothing to set for a read");
+  const i = state.table.leafIndex(b);
+  const hi = u32a[i + 1] as number;
+  const fmt = state.table.fmt;
+  assert.equal(hi & fmt.ppnHiMask, 0, "a frame of RAM of at most 4 GiB has no frame bits in the high word");
+  dropB();
+  assert.equal(state.valueAt(b + 8, 4, false), pb + 8, "translated inline from the low word");
+  // The lowest frame bit of the high word: the frame 2^20 (x86-64) or 2^22 (Sv48) frames further on.
+  const far = fmt.ppnHiMask & -fmt.ppnHiMask;
+  u32a[i + 1] = (hi | far) >>> 0;
+  dropB();
+  const { misses } = space.tlbStats();
+  assert.equal(state.valueAt(b + 8, 4, false), -1, "left to missValue");
+  assert.equal(space.tlbStats().misses, misses, "counted as no walk");
+  assert.equal(state.tlb.lookup(b / PAGE_SIZE, TLB_READ), -1, "and not cached");
+  assert.equal(state.missValue(b + 8, 4, false), state.table.frameAt(i, u32a[i] as number) * PAGE_SIZE + 8, "missValue reads both words");
+  assert.equal(state.missValue(b + 8, 4, false), pb + 8 + fmt.ppnHiScale * far * PAGE_SIZE);
+  u32a[i + 1] = hi;
+  dropB();
+  assert.equal(state.valueAt(b + 8, 4, false), pb + 8);
+  assert.equal(space.readVal(b, u32), 0x22222222);
+  disposeAndCheck(f);
+});
+
 test("a miss through the page-walk cache (SpaceState.missValue) sets ACCESSED and DIRTY only on the page it reaches, caches writes only once DIRTY, and never translates a non-user address", () => {
   const f = fixture();
   const { mem, space } = f;

@@ -1401,6 +1401,29 @@ export const cases: BenchCase[] = [
   // TLB fill; vmio's frame number in float64 arithmetic from the paging format's scale where the floor has an int32
   // multiply, the floor's vpn a divide where vmio's is a multiply), and the very same optimised code (diffed) ran
   // 11.5–17.5 ns a read from one process to the next: the rest is below this machine's process-to-process spread.
+  // Sixth pass. (1) The 64 Ki row's two speeds between processes are not vmio's code: in 8 processes traced with
+  // --trace-turbo-inlining --trace-deopt --trace-opt, every one compiled the same loop (readVal, valueAt and frameAt
+  // inlined; #readMissed and missValue not; no deopt of any of them), made the same walk-cache and TLB hits and misses
+  // (the offsets are fixed: 1,021,427 hits, 11,561,485 misses each time) and no GC ran while timed (--trace-gc); and
+  // the honest floor (HandSpaceWalker over the same RAM and table, alternated in the same process) moved with vmio,
+  // 17–25 ns a read from one process to the next, vmio at 0.99–1.16× of it in 7 of the 8 (1.51 in the eighth, whose
+  // samples spread 20–92 ns). Nor is it the RAM buffer's placement: two RAMs in one process, each with vmio and the
+  // floor over it, ran within 0–11 % of each other in 4 of 5 processes (28 % for vmio and 15 % for the floor in the
+  // fifth). What is left is how loaded the two shared cores are while a process runs; one process of those five had
+  // vmio at 1.56× the floor over both RAMs, not attributed.
+  // (2) What was vmio's own past the TLB: valueAt's common miss took the frame number through PageTable.frameAt, whose
+  // feedback is Number (an x86-64 user entry's high word has NX, bit 63, so it is a heap number in the interpreter):
+  // TurboFan made it a float64 multiply, an int64 add and a range check between the entry's load and the value's.
+  // It now takes it from the low word alone (RAM is at most 4 GiB: the high word has no frame bits; an entry that has
+  // some is left to missValue), which TurboFan compiles to `lo & 0xfffff000`. One process, one RAM, one space with the
+  // old valueAt and one with the new (own-property functions, same build), alternated, 6 processes at load 2–5:
+  // 64 Ki 20.4–27.4 → 18.0–24.4 ns (new/old 0.77–0.89; new 0.99–1.23× the floor in the same process, old 1.13–1.38×),
+  // 4 Ki 11.7–12.5 → 11.1–11.7 ns (0.92–0.95 in 5 of 6), 256 Ki 0.69–0.94 (4 of 4). Harness, this build against main's,
+  // 3 processes each, alternated: 4 Ki 0.159–0.212 → 0.181–0.226, 64 Ki 0.096–0.113 → 0.125–0.162, 256 Ki 0.080–0.109 →
+  // 0.092–0.117 (walk-floor-api-4ki 0.195–0.319, -64ki 0.117–0.158 in the same runs). The rest of the 4 Ki row's gap to
+  // its target is the floor's: walk-floor-api-4ki is 0.24–0.26, below 0.33. The floor divides by PAGE_SIZE (an
+  // imported binding, loaded with a hole check, then vdivsd) where vmio multiplies by 2^-12: that difference is vmio's
+  // advantage, not its cost.
   randomWorkingSet(4096, 1 / 3, false),
   randomWorkingSet(65536, 1 / 8, false),
   randomWorkingSet(262144, 1 / 12, false),

@@ -440,18 +440,72 @@ export class HandSpaceWalker {
 }
 
 /**
+ * The page size as a module-local constant, copied from the import as vmio's
+ * own modules do (`space-state.ts`): V8 folds a module's own `const` into
+ * optimised code, but loads an imported binding from its module cell, with
+ * a hole check, on every use — and so divides by it where it could multiply
+ * by 2^-12 (--print-opt-code). {@link HandSpaceWalker} uses the import.
+ */
+const LOCAL_PAGE_SIZE = PAGE_SIZE;
+
+/**
+ * {@link HandSpaceWalker} with its hot method written as a hand-written
+ * walker would be in a module of its own: the page size a folded constant
+ * ({@link LOCAL_PAGE_SIZE}), and the frame number from the leaf entry's low
+ * word when its high word has no frame bits (a walker of RAM of at most
+ * 4 GiB, as vmio's `valueAt`). The same job under the same rules; the rest
+ * of a miss is the parent's.
+ */
+export class HandSpaceWalkerLocal extends HandSpaceWalker {
+  override load32(va: number): number {
+    if (this.active === true) {
+      const off = va & (LOCAL_PAGE_SIZE - 1);
+      const base = va - off;
+      const k = (va >>> 10) & 0xffc;
+      const slots = this.slots;
+      if (off <= LOCAL_PAGE_SIZE - 4) {
+        if (slots[k] === base) {
+          const p = (slots[k + 3] as number) + va;
+          this.hits++;
+          return this.ram.getUint32(p, true);
+        }
+        const vpn = base / LOCAL_PAGE_SIZE;
+        const index = vpn & 511;
+        const s = (vpn >>> 9) & 1023;
+        if (this.walkTags[s] === vpn - index) {
+          const u32a = this.u32;
+          const i = (this.walkNodes[s] as number) + index * 2;
+          const lo = u32a[i] as number;
+          if ((lo & 0x25) === 0x25 && ((u32a[i + 1] as number) & 0xf_ffff) === 0) {
+            this.misses++;
+            const paddr = (lo >>> 12) * LOCAL_PAGE_SIZE;
+            const j = (vpn & 1023) * 4;
+            slots[j] = base;
+            slots[j + 1] = (lo & 0x42) === 0x42 ? base : -1;
+            slots[j + 2] = -1;
+            slots[j + 3] = paddr - base;
+            return this.ram.getUint32(paddr + off, true);
+          }
+        }
+      }
+    }
+    return this.missed(va);
+  }
+}
+
+/**
  * The floor of the random-read rows past the TLB's reach with the API's
  * share ({@link HandSpaceWalker}): one of three hand-written space objects
  * over vmio's RAM and table (each space with its own TLB and walk cache),
  * the one read through having been deactivated and activated again, as
- * the others.
+ * the others. With `local`, the spaces are {@link HandSpaceWalkerLocal}s.
  */
-export function walkFloorApi(pages: number): BenchCase {
+export function walkFloorApi(pages: number, local = false): BenchCase {
   const label = pages >= 1024 ? `${pages / 1024}ki` : `${pages}`;
   return {
-    id: `walk-floor-api-${label}`,
+    id: `walk-floor-api${local ? "-local" : ""}-${label}`,
     group: "vm",
-    title: `floor of random reads past the TLB's reach, working set ${label} pages, with the API's share: one of three hand-written space objects (TLB as walk-floor-fulltlb's, walk cache, active flag, hit and miss counters, the rest of a miss out of line), over vmio's RAM and table`,
+    title: `floor of random reads past the TLB's reach, working set ${label} pages, with the API's share: one of three hand-written space objects (TLB as walk-floor-fulltlb's, walk cache, active flag, hit and miss counters, the rest of a miss out of line), over vmio's RAM and table${local ? "; the page size a module-local constant and the frame number from the entry's low word, as in vmio's own modules" : ""}`,
     limitLabel: "DataView.getUint32 at random offsets of a buffer of the working set's size (capped at 64 MiB)",
     ops: 1 << 20,
     unit: "value",
@@ -459,7 +513,7 @@ export function walkFloorApi(pages: number): BenchCase {
       const { space, mem } = aliasedSpace(pages, Math.min(pages, 1024));
       const u32a = ramOf(mem).u32;
       const root = spaceStateOf(space).table.root;
-      const spaces = [0, 1, 2].map(() => new HandSpaceWalker(u32a, root));
+      const spaces = [0, 1, 2].map(() => (local ? new HandSpaceWalkerLocal(u32a, root) : new HandSpaceWalker(u32a, root)));
       // Each space activated in turn (the flag is a mutable field, as VmSpace's), and each has read: the call site
       // and the class see more than one object.
       for (const sp of spaces) {
@@ -1445,6 +1499,8 @@ export const cases: BenchCase[] = [
   walkFloorFullTlb(262144),
   walkFloorApi(4096),
   walkFloorApi(65536),
+  walkFloorApi(4096, true),
+  walkFloorApi(65536, true),
   // Each `Atomics` operation is a call into V8's runtime, 10–15 ns against ~1 ns for the access (floors: shared-load-floor, shared-store-floor).
   sharedReadVal(),
   sharedMmu(false),

@@ -40,13 +40,14 @@ import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { activeSpace, setActiveSpace } from "./activation.js";
 import { newCursor, newCursorMut, type Cursor, type CursorMut, type VaRange } from "./cursor.js";
 import { newMmu, type Mmu, type TlbStats } from "./mmu.js";
-import { SpaceState, type PageFaultHandler } from "./space-state.js";
+import { NO_VALUE as importedNO_VALUE, SpaceState, type PageFaultHandler } from "./space-state.js";
 import { walkPageTable, type PageTableWalk } from "./page-table-walk.js";
 
 // Imported bindings used on hot paths, as module-local constants: V8 (Node
 // 20) folds a module's own `const`s but loads an imported binding from its
 // module cell on every use (about 8 instructions a use, measured).
 const isIndex = importedIsIndex;
+const NO_VALUE = importedNO_VALUE;
 
 /**
  * The end (exclusive) of user virtual addresses: 2^47 − `PAGE_SIZE`, as on
@@ -428,7 +429,7 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     if (this.#active === true && m.shared === false && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
       const d = t as PodDescriptor<T>;
       const p = m.valueAt(vaddr, d.size, false);
-      if (p >= 0) return d.decode(m.ramView, p);
+      if (p !== NO_VALUE) return d.decode(m.ramView, p);
     }
     return this.#readMissed(vaddr, t);
   }
@@ -457,7 +458,7 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
         m.enter();
         try {
           let p = m.valueAt(vaddr, d.size, false);
-          if (p < 0) p = m.missValue(vaddr, d.size, false);
+          if (p === NO_VALUE) p = m.missValue(vaddr, d.size, false);
           if (p >= 0) return d.decode(m.ramView, p);
         } finally {
           m.exit();
@@ -483,7 +484,7 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     const m = this.#state;
     if (this.#active === true && m.shared === false) {
       const p = m.valueAt(vaddr, d.size, true);
-      if (p >= 0) {
+      if (p !== NO_VALUE) {
         d.store(m.ramView, p, snap);
         return;
       }
@@ -506,7 +507,7 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
         m.enter();
         try {
           let p = m.valueAt(vaddr, size, true);
-          if (p < 0) p = m.missValue(vaddr, size, true);
+          if (p === NO_VALUE) p = m.missValue(vaddr, size, true);
           if (p >= 0) {
             d.store(m.ramView, p, snap);
             return;

@@ -1461,7 +1461,7 @@ export const cases: BenchCase[] = [
   // (the offsets are fixed: 1,021,427 hits, 11,561,485 misses each time) and no GC ran while timed (--trace-gc); and
   // the honest floor (HandSpaceWalker over the same RAM and table, alternated in the same process) moved with vmio,
   // 17–25 ns a read from one process to the next, vmio at 0.99–1.16× of it in 7 of the 8 (1.51 in the eighth, whose
-  // samples spread 20–92 ns). Nor is it the RAM buffer's placement: two RAMs in one process, each with vmio and the
+  // samples spread 20–92 ns; but see (4)). Nor is it the RAM buffer's placement: two RAMs in one process, each with vmio and the
   // floor over it, ran within 0–11 % of each other in 4 of 5 processes (28 % for vmio and 15 % for the floor in the
   // fifth). What is left is how loaded the two shared cores are while a process runs; one process of those five had
   // vmio at 1.56× the floor over both RAMs, not attributed.
@@ -1492,9 +1492,17 @@ export const cases: BenchCase[] = [
   // 0.197–0.238, 64 Ki 0.094–0.136 → 0.149–0.166, 256 Ki 0.076–0.122 → 0.093–0.098, user-readval-random (TLB hits)
   // 0.326–0.433 → 0.339–0.398, tlb-miss 0.327–0.377 → 0.377–0.465.
   // What limits the 4 Ki row now: its honest floor (walk-floor-api-local-4ki, 0.27–0.28 in this pass's runs) is below
-  // the target 0.33. Seen and not attributed: under load (5–6.5 on the 2 cores), about one process in three ran vmio at
-  // 1.5–1.9× the floor beside it, with either build, where the others ran at 1.0–1.2×; the one such process traced
-  // (1.51) had the same inlining as the rest and no deopt.
+  // the target 0.33.
+  // (4) The slow processes: under load about one process in three ran vmio at 1.5–1.9× the floor beside it, with any
+  // build. Traced (--trace-turbo-inlining), those had readVal optimised on its own first, while the first reads still
+  // missed often (a cold TLB, ACCESSED bits to set): #readMissed's call frequency then passed V8's 0.15 and it was
+  // inlined into readVal's own code — 823 bytes with the shared-RAM path in it — so 1.2 × (123 + 823) passed the
+  // 920-byte budget and the loop called readVal on every read. So (1)'s conclusion holds only for the processes that
+  // got the inlined readVal. readVal's miss is now two functions, #readMissed (missValue; unshared) and #readOther
+  // (shared RAM, the general path, never called on unshared RAM): readVal's own code inlines at most 549–563 bytes,
+  // and it is inlined into the loop whatever the order. Forcing the bad order (%OptimizeFunctionOnNextCall on readVal
+  // after 3,000 first touches): main's build 39–40 ns a read at 64 Ki (1.81–1.88× the floor), 29.8 at 4 Ki (2.1×);
+  // this build 15.8–16.3 (0.96–0.98×), 9.9 (1.05×).
   randomWorkingSet(4096, 1 / 3, false),
   randomWorkingSet(65536, 1 / 8, false),
   randomWorkingSet(262144, 1 / 12, false),

@@ -436,7 +436,9 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     // function it came to 808 bytes, 1.2 × (128 + 808) > 920, and `readVal`
     // was a call on every read for the rest of the process — the random-read
     // rows' slow processes (`--trace-turbo-inlining`). Now the miss it may
-    // inline is small, and the rest is never called on unshared RAM.
+    // inline is small, and the rest is never called on unshared RAM: in that
+    // order readVal's own code inlines 549–563 bytes, 1.2 × (151 + 563) =
+    // 857, so a check added here or in `#readMissed` has about 50 bytes.
     const m = this.#state;
     if (this.#active === true && m.shared === false && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
       const d = t as PodDescriptor<T>;

@@ -339,7 +339,7 @@ test("a reader over a disposed space throws a TypeError even with a warm TLB", (
   assert.throws(() => w.fillZeros(1), TypeError);
 });
 
-test("valueAt translates a TLB hit and, inline, a walk-cache hit on an entry with nothing to set; everything else is -1 and left to missValue, which sets the bits", () => {
+test("valueAt translates a TLB hit and, inline, a walk-cache hit on an entry with nothing to set; everything else is NO_VALUE and left to missValue, which sets the bits", () => {
   const f = fixture();
   const { mem, space } = f;
   const a = 0x4000_0000;

@@ -1503,6 +1503,9 @@ export const cases: BenchCase[] = [
   // and it is inlined into the loop whatever the order. Forcing the bad order (%OptimizeFunctionOnNextCall on readVal
   // after 3,000 first touches): main's build 39–40 ns a read at 64 Ki (1.81–1.88× the floor), 29.8 at 4 Ki (2.1×);
   // this build 15.8–16.3 (0.96–0.98×), 9.9 (1.05×).
+  // This pass's end state (main's build against this one, harness, 3 processes each, alternated, load 4–5): 4 Ki
+  // 0.182–0.196 → 0.213–0.259, 64 Ki 0.090–0.138 → 0.151–0.181, 256 Ki 0.077–0.092 → 0.127–0.166, user-readval-random
+  // (TLB hits) 0.363–0.451 → 0.372–0.387; walk-floor-api-local-4ki 0.270–0.305, -64ki 0.157–0.184 in the same sitting.
   randomWorkingSet(4096, 1 / 3, false),
   randomWorkingSet(65536, 1 / 8, false),
   randomWorkingSet(262144, 1 / 12, false),

@@ -74,6 +74,13 @@ const TLB_WRITE = importedTLB_WRITE;
 const TLB_EXEC = importedTLB_EXEC;
 const WALK_MASK = importedWALK_ENTRIES - 1;
 
+/**
+ * What {@link SpaceState.valueAt} answers when it does not translate:
+ * 2^32 - 1, a uint32 like its addresses, so that V8 keeps the merged answer
+ * in a 32-bit register (see there).
+ */
+export const NO_VALUE = 0xffff_ffff;
+
 /** A page-fault handler: true when it resolved the fault and the access should retry. */
 export type PageFaultHandler = (fault: { readonly address: number; readonly write: boolean; readonly execute: boolean }) => boolean;
 
@@ -123,6 +130,20 @@ export class SpaceState extends MemorySpace {
   private readonly pteDirty: number;
   private readonly pteExecLo: number;
   private readonly pteExecHi: number;
+  /**
+   * Where a leaf entry's frame number sits (paging-format.ts): the low word
+   * from bit `ppnShift` up, then `hi & ppnHiMask`. RAM is at most 4 GiB
+   * (`PhysicalMemory`), whose frame numbers fit in the low word's field on
+   * both formats (20 bits on x86-64, 22 on Sv48), so the entries vmio writes
+   * have no frame bits in their high word, and `valueAt`'s common miss takes
+   * the frame number from the low word alone, an int32 shift and multiply
+   * (`lo & 0xfffff000` on x86-64) where `PageTable.frameAt` is a float64
+   * multiply and an int64 add on the way from the entry's load to the
+   * value's (--print-opt-code); an entry with high frame bits is left to
+   * `missValue`, which reads both words.
+   */
+  private readonly ppnShift: number;
+  private readonly ppnHiMask: number;
   /** The bits of a leaf entry that let a read (`readyRead`) or a write (`readyWrite`) through with nothing to set. */
   private readonly readyRead: number;
   private readonly readyWrite: number;
@@ -176,6 +197,8 @@ export class SpaceState extends MemorySpace {
     this.pteDirty = table.fmt.dirtyBit;
     this.pteExecLo = table.fmt.execLoMask;
     this.pteExecHi = table.fmt.execHiMask;
+    this.ppnShift = table.fmt.ppnShift;
+    this.ppnHiMask = table.fmt.ppnHiMask;
     this.readyRead = this.pteRead | this.pteAccessed;
     this.readyWrite = this.pteRead | this.pteWrite | this.pteAccessed | this.pteDirty;
     this.writeDirty = this.pteWrite | this.pteDirty;
@@ -308,49 +331,70 @@ export class SpaceState extends MemorySpace {
    * shared RAM, with the TLB in step with the epoch: the caller is then
    * inside a critical section), or — on unshared RAM — whose leaf node the
    * page-walk cache holds and whose leaf entry allows the access with
-   * nothing to set (the common miss, which then fills the TLB); else -1, and
-   * the caller takes {@link SpaceState.missValue} and then the general path.
-   * Sets no run field and calls nothing. A hit also proves `addr` a user
-   * address (a tag is a mapped page's base, a walk-cache tag the first page
-   * of a mapped region), so the caller need only know that `addr` is a
-   * number.
+   * nothing to set (the common miss, which then fills the TLB); else
+   * {@link NO_VALUE}, and the caller takes {@link SpaceState.missValue} and
+   * then the general path. Sets no run field and calls nothing. A hit also
+   * proves `addr` a user address (a tag is a mapped page's base, a
+   * walk-cache tag the first page of a mapped region), so the caller need
+   * only know that `addr` is a number.
    *
    * Why the miss is not called from here: the value of a call is a tagged
    * number, so a result merged from a call and from the hit made TurboFan
    * tag the hit's address too (a Smi check, or a heap number) before every
-   * decode; returning -1 keeps the result a float64 on the inlined path.
-   * Why the walk-cache step is here and not only in `missValue`: a call past
-   * the TLB costs its frame and a heap number for an address past 2^30
-   * (every user address of the benches), more than the step itself. Booleans
-   * are compared with `=== true`/`=== false`: a bare `if (flag)` on a field
-   * or parameter is V8's generic ToBoolean (five compares).
+   * decode. Why the walk-cache step is here and not only in `missValue`: a
+   * call past the TLB costs its frame and a heap number for an address past
+   * 2^30 (every user address of the benches), more than the step itself.
+   * Booleans are compared with `=== true`/`=== false`: a bare `if (flag)` on
+   * a field or parameter is V8's generic ToBoolean (five compares).
+   *
+   * Why the answer is a uint32 and "none" is 2^32 - 1, not -1: TurboFan
+   * gives a value one machine representation for all the paths that merge
+   * into it. The walk-cache step's address is a uint32 (`lo & 0xfffff000`
+   * plus the offset) and the hit's is made one (`>>> 0`, exact: a physical
+   * address is below RAM's size, at most 2^32); with -1 among them the
+   * merged value could only be a float64, so the common miss converted its
+   * address to float64 and back (with an exactness check) before the
+   * decode's load, and the hit took the checked conversion too. All in
+   * uint32, the caller compares one word and the decode indexes RAM with
+   * it (--print-opt-code). 2^32 - 1 is also the address of a 1-byte value
+   * at the last byte of a 4 GiB RAM: that one is declined, and `missValue`
+   * translates it.
+   *
+   * Size: 460 bytes of bytecode (`--trace-turbo-inlining`), V8's
+   * `--max-inlined-bytecode-size` on Node 20 (inlined while at most that).
+   * "None" is written as a literal here because the module's constant
+   * costs 5 bytes of bytecode a use. One more byte here and TurboFan stops
+   * inlining it: every read and write would then be a call, the cliff
+   * `missValue` is kept past on purpose.
    */
   valueAt(addr: number, len: number, write: boolean): number {
     const offset = addr & (PAGE_SIZE - 1);
     const base = addr - offset;
-    if (offset + len > PAGE_SIZE || len === 0) return -1;
+    if (offset + len > PAGE_SIZE || len === 0) return 0xffff_ffff;
     const k = (addr >>> 10) & TLB_INDEX_MASK;
     const shared = this.shared;
     const e = this.entries;
     if (e[write === true ? k + 1 : k] === base && (shared === false || Atomics.load(this.i32, this.epochIndex) === this.seenEpoch)) {
       // The delta before the counter: loaded after the store, it was loaded again (its array's base and length too).
-      const p = (e[k + 3] as number) + base + offset;
+      const p = ((e[k + 3] as number) + base + offset) >>> 0;
       this.hits++;
       return p;
     }
     // The common miss, as missValue's first case (on shared RAM that takes an epoch sync first: left to missValue;
     // a released space's walk cache is empty, but its table may be gone: as missValue, not a load of it).
-    if (shared === true || this.released === true) return -1;
+    if (shared === true || this.released === true) return 0xffff_ffff;
     const vpn = base / PAGE_SIZE;
     const index = vpn & 511;
     const s = (vpn >>> 9) & WALK_MASK;
-    if (this.walkTags[s] !== vpn - index) return -1;
+    if (this.walkTags[s] !== vpn - index) return 0xffff_ffff;
     const i = (this.walkNodes[s] as number) + index * 2;
-    const lo = this.u32[i] as number;
+    const u32 = this.u32;
+    const lo = u32[i] as number;
     const ready = write === true ? this.readyWrite : this.readyRead;
-    if ((lo & ready) !== ready) return -1;
+    // The frame number from the low word alone: see ppnShift. An entry with frame bits in its high word is missValue's.
+    if ((lo & ready) !== ready || ((u32[i + 1] as number) & this.ppnHiMask) !== 0) return 0xffff_ffff;
     this.misses++;
-    const paddr = this.table.frameAt(i, lo) * PAGE_SIZE;
+    const paddr = (lo >>> this.ppnShift) * PAGE_SIZE;
     // Tlb.fill, with the permissions walkEntry gives such an entry: missValue's lines, written out again on purpose
     // (a helper shared by both measured missValue's bytecode 519 → 430, under the 460 it must stay past).
     const j = (vpn & TLB_MASK) * 4;

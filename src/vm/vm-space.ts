@@ -40,13 +40,14 @@ import { newWriter, type VmWriter } from "../io/vm-writer.js";
 import { activeSpace, setActiveSpace } from "./activation.js";
 import { newCursor, newCursorMut, type Cursor, type CursorMut, type VaRange } from "./cursor.js";
 import { newMmu, type Mmu, type TlbStats } from "./mmu.js";
-import { SpaceState, type PageFaultHandler } from "./space-state.js";
+import { NO_VALUE as importedNO_VALUE, SpaceState, type PageFaultHandler } from "./space-state.js";
 import { walkPageTable, type PageTableWalk } from "./page-table-walk.js";
 
 // Imported bindings used on hot paths, as module-local constants: V8 (Node
 // 20) folds a module's own `const`s but loads an imported binding from its
 // module cell on every use (about 8 instructions a use, measured).
 const isIndex = importedIsIndex;
+const NO_VALUE = importedNO_VALUE;
 
 /**
  * The end (exclusive) of user virtual addresses: 2^47 − `PAGE_SIZE`, as on
@@ -416,7 +417,7 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
   override readVal<T>(vaddr: number, t: PodType<T>): T {
     // The common case — active space on unshared RAM, a value inside one
     // page that is cached, or whose leaf node the walk cache holds — is
-    // `valueAt` and one decode, inline; everything else is `#readMissed`.
+    // `valueAt` and one decode, inline; everything else is out of line.
     // Why so: TurboFan inlines `readVal` into its caller's loop only while
     // its bytecode plus what its own optimised code inlined stays under
     // V8's cumulative budget (920, a candidate counted at 1.2×): with the
@@ -424,44 +425,66 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     // inlined) went over it once the walk-cache step was warm, and every
     // read became a call (`--trace-turbo-inlining`). `=== true`/`=== false`:
     // see `valueAt`.
+    //
+    // The miss goes out of line in two parts: `#readMissed` (a walk past
+    // the walk cache, or bits to set) for this case, `#readOther` for the
+    // rest. When `readVal` is optimised on its own while the first reads of
+    // a run still miss often (a cold TLB, ACCESSED bits still to set),
+    // TurboFan inlines the miss into it (its call frequency then passes V8's
+    // 0.15), and that code's inlined bytecode counts against inlining
+    // `readVal` into the loop: with the shared-RAM path in the one miss
+    // function it came to 808 bytes, 1.2 × (128 + 808) > 920, and `readVal`
+    // was a call on every read for the rest of the process — the random-read
+    // rows' slow processes (`--trace-turbo-inlining`). Now the miss it may
+    // inline is small, and the rest is never called on unshared RAM: in that
+    // order readVal's own code inlines 549–563 bytes, 1.2 × (151 + 563) =
+    // 857, so a check added here or in `#readMissed` has about 50 bytes.
     const m = this.#state;
     if (this.#active === true && m.shared === false && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
       const d = t as PodDescriptor<T>;
       const p = m.valueAt(vaddr, d.size, false);
-      if (p >= 0) return d.decode(m.ramView, p);
+      if (p !== NO_VALUE) return d.decode(m.ramView, p);
+      return this.#readMissed(vaddr, d);
     }
-    return this.#readMissed(vaddr, t);
+    return this.#readOther(vaddr, t);
   }
 
   /**
-   * The rest of {@link VmSpace.readVal}: a walk past the walk cache
-   * (`missValue`), shared RAM, and the general path (which calls the fault
-   * handler, and throws for bad arguments). On shared RAM an integer of up
-   * to 32 bits is a validated read, and other values are translated and
-   * decoded in a critical section, so that the frame cannot be freed under
-   * them.
+   * The miss of {@link VmSpace.readVal} on unshared RAM, for an active
+   * space and a checked type: a walk past the walk cache, or an entry with
+   * bits to set (`missValue`), else the general path (which calls the fault
+   * handler).
    */
-  #readMissed<T>(vaddr: number, t: PodType<T>): T {
+  #readMissed<T>(vaddr: number, d: PodDescriptor<T>): T {
     const m = this.#state;
-    if (this.#active === true && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
+    const p = m.missValue(vaddr, d.size, false);
+    if (p >= 0) return d.decode(m.ramView, p);
+    return super.readVal(vaddr, d);
+  }
+
+  /**
+   * The rest of {@link VmSpace.readVal}: shared RAM, and the general path
+   * (which throws for bad arguments or an inactive space). On shared RAM an
+   * integer of up to 32 bits is a validated read, and other values are
+   * translated and decoded in a critical section, so that the frame cannot
+   * be freed under them.
+   */
+  #readOther<T>(vaddr: number, t: PodType<T>): T {
+    const m = this.#state;
+    if (this.#active === true && m.shared === true && t != null && (t as PodDescriptor<T>).self === t && typeof vaddr === "number") {
       const d = t as PodDescriptor<T>;
-      if (m.shared === false) {
-        const p = m.missValue(vaddr, d.size, false);
+      const once = d.once;
+      if (once !== null && d.size <= 4) {
+        const v = m.validatedLoad(vaddr, d.size, 0);
+        if (v === v) return fromBits(once, v) as T;
+      }
+      m.enter();
+      try {
+        let p = m.valueAt(vaddr, d.size, false);
+        if (p === NO_VALUE) p = m.missValue(vaddr, d.size, false);
         if (p >= 0) return d.decode(m.ramView, p);
-      } else {
-        const once = d.once;
-        if (once !== null && d.size <= 4) {
-          const v = m.validatedLoad(vaddr, d.size, 0);
-          if (v === v) return fromBits(once, v) as T;
-        }
-        m.enter();
-        try {
-          let p = m.valueAt(vaddr, d.size, false);
-          if (p < 0) p = m.missValue(vaddr, d.size, false);
-          if (p >= 0) return d.decode(m.ramView, p);
-        } finally {
-          m.exit();
-        }
+      } finally {
+        m.exit();
       }
     }
     return super.readVal(vaddr, t);
@@ -483,7 +506,7 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     const m = this.#state;
     if (this.#active === true && m.shared === false) {
       const p = m.valueAt(vaddr, d.size, true);
-      if (p >= 0) {
+      if (p !== NO_VALUE) {
         d.store(m.ramView, p, snap);
         return;
       }
@@ -491,7 +514,7 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     this.#storeMissed(vaddr, d, snap);
   }
 
-  /** The rest of {@link VmSpace.writeVal} for a checked snapshot `snap`: as {@link VmSpace.#readMissed}, stores always in a critical section on shared RAM. */
+  /** The rest of {@link VmSpace.writeVal} for a checked snapshot `snap`: as {@link VmSpace.#readOther}, stores always in a critical section on shared RAM. */
   #storeMissed<T>(vaddr: number, d: PodDescriptor<T>, snap: PodSnapshot<T>): void {
     const m = this.#state;
     const size = d.size;
@@ -506,7 +529,7 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
         m.enter();
         try {
           let p = m.valueAt(vaddr, size, true);
-          if (p < 0) p = m.missValue(vaddr, size, true);
+          if (p === NO_VALUE) p = m.missValue(vaddr, size, true);
           if (p >= 0) {
             d.store(m.ramView, p, snap);
             return;

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { FrameAllocOptions, PAGE_SIZE, PageFlags, VmSpace, VmWriter, VmReader, u32, u8 } from "../../src/index.js";
-import { SpaceState } from "../../src/vm/space-state.js";
+import { NO_VALUE, SpaceState } from "../../src/vm/space-state.js";
 import { TLB_ENTRIES, TLB_EXEC, TLB_READ, TLB_WRITE, Tlb, WALK_ENTRIES } from "../../src/vm/tlb.js";
 import { disposeAndCheck, fixture, flagsAt, mapAt, mapNew, memory, newFrame, pattern, protectAt, reclaim, throwsVmError, unmapAt, user } from "./support.js";
 import { spaceStateOf } from "../../src/vm/vm-space.js";
@@ -339,7 +339,7 @@ test("a reader over a disposed space throws a TypeError even with a warm TLB", (
   assert.throws(() => w.fillZeros(1), TypeError);
 });
 
-test("valueAt translates a TLB hit and, inline, a walk-cache hit on an entry with nothing to set; everything else is -1 and left to missValue, which sets the bits", () => {
+test("valueAt translates a TLB hit and, inline, a walk-cache hit on an entry with nothing to set; everything else is NO_VALUE and left to missValue, which sets the bits", () => {
   const f = fixture();
   const { mem, space } = f;
   const a = 0x4000_0000;
@@ -354,14 +354,14 @@ test("valueAt translates a TLB hit and, inline, a walk-cache hit on an entry wit
     state.tlb.invalidate(b / PAGE_SIZE, b / PAGE_SIZE + 1);
     state.tlb.walkTags[slot] = a / PAGE_SIZE; // keep the region cached
   };
-  assert.equal(state.valueAt(a, 4, false), -1, "nothing cached yet: left to missValue");
+  assert.equal(state.valueAt(a, 4, false), NO_VALUE, "nothing cached yet: left to missValue");
   assert.equal(space.readVal(a, u32), 0x11111111, "a walk from the root caches the region's leaf node");
   const pa = state.valueAt(a, 4, false);
-  assert.ok(pa >= 0, "then a TLB hit");
+  assert.notEqual(pa, NO_VALUE, "then a TLB hit");
   assert.equal(ramOf(mem).view.getUint32(pa, true), 0x11111111);
   // b's entry still lacks ACCESSED: the walk-cache step leaves it (and every bit) to missValue.
   let { misses } = space.tlbStats();
-  assert.equal(state.valueAt(b, 4, false), -1);
+  assert.equal(state.valueAt(b, 4, false), NO_VALUE);
   assert.equal(flagsAt(space, b), PageFlags.RW, "valueAt sets no bit");
   assert.equal(space.tlbStats().misses, misses, "and counts no walk");
   assert.equal(space.readVal(b, u32), 0x22222222);
@@ -370,37 +370,76 @@ test("valueAt translates a TLB hit and, inline, a walk-cache hit on an entry wit
   dropB();
   ({ misses } = space.tlbStats());
   const pb = state.valueAt(b + 8, 4, false);
-  assert.ok(pb >= 0, "a walk-cache hit on a ready entry");
+  assert.notEqual(pb, NO_VALUE, "a walk-cache hit on a ready entry");
   assert.equal(ramOf(mem).view.getUint32(pb - 8, true), 0x22222222);
   assert.equal(space.tlbStats().misses, misses + 1, "counted as one walk");
   assert.ok(state.tlb.lookup(b / PAGE_SIZE, TLB_READ) >= 0, "and cached for reads");
   assert.equal(state.tlb.lookup(b / PAGE_SIZE, TLB_WRITE), -1, "not for writes: DIRTY is not set");
   assert.equal(state.tlb.lookup(b / PAGE_SIZE, TLB_EXEC), -1, "nor for fetches");
   dropB();
-  assert.equal(state.valueAt(b, 4, true), -1, "a write to a clean page is left to missValue");
+  assert.equal(state.valueAt(b, 4, true), NO_VALUE, "a write to a clean page is left to missValue");
   assert.equal(flagsAt(space, b), PageFlags.RW | PageFlags.ACCESSED);
   space.writeVal(b, u32, 9);
   assert.equal(flagsAt(space, b), PageFlags.RW | PageFlags.ACCESSED | PageFlags.DIRTY, "which sets DIRTY");
   dropB();
-  assert.ok(state.valueAt(b, 4, true) >= 0, "a dirty writable page: a write is translated inline");
-  assert.ok(state.tlb.lookup(b / PAGE_SIZE, TLB_WRITE) >= 0);
+  assert.notEqual(state.valueAt(b, 4, true), NO_VALUE, "a dirty writable page: a write is translated inline");
+  assert.equal(state.tlb.lookup(b / PAGE_SIZE, TLB_WRITE), state.valueAt(b, 4, true), "the page's frame, cached for writes");
   // A read-only page, ACCESSED: reads inline, writes never.
   assert.equal(space.readVal(c, u32), 0x33333333);
   state.tlb.invalidate(c / PAGE_SIZE, c / PAGE_SIZE + 1);
   state.tlb.walkTags[slot] = a / PAGE_SIZE;
-  assert.equal(state.valueAt(c, 4, true), -1, "no write through a read-only entry");
+  assert.equal(state.valueAt(c, 4, true), NO_VALUE, "no write through a read-only entry");
   throwsVmError(() => space.writeVal(c, u32, 1), "PageFault");
   assert.equal(flagsAt(space, c), PageFlags.R | PageFlags.ACCESSED, "a refused write sets no bit");
-  assert.ok(state.valueAt(c, 4, false) >= 0);
+  assert.notEqual(state.valueAt(c, 4, false), NO_VALUE);
   // Never across a page, never empty, never a non-user address, whatever the walk cache holds.
   dropB();
-  assert.equal(state.valueAt(b + PAGE_SIZE - 2, 4, false), -1, "a value across two pages");
-  assert.equal(state.valueAt(b, 0, false), -1, "an empty value");
-  for (const bad of [b + 0.5, b + 2 ** 47, b - 2 ** 53, -b, NaN, Infinity]) assert.equal(state.valueAt(bad, 4, false), -1, `${bad}`);
+  assert.equal(state.valueAt(b + PAGE_SIZE - 2, 4, false), NO_VALUE, "a value across two pages");
+  assert.equal(state.valueAt(b, 0, false), NO_VALUE, "an empty value");
+  for (const bad of [b + 0.5, b + 2 ** 47, b - 2 ** 53, -b, NaN, Infinity]) assert.equal(state.valueAt(bad, 4, false), NO_VALUE, `${bad}`);
   assert.equal(space.readVal(b, u32), 9);
   space.dispose();
-  assert.equal(state.valueAt(b, 4, false), -1, "a disposed space translates nothing");
+  assert.equal(state.valueAt(b, 4, false), NO_VALUE, "a disposed space translates nothing");
   assert.equal(mem.freeFrames(), f.freeBefore);
+});
+
+test("valueAt's common miss takes the frame number from the entry's low word: an entry with frame bits in its high word (no RAM vmio makes has such frames) is left to missValue, which reads both words", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const a = 0x4000_0000;
+  const b = a + PAGE_SIZE; // same 2 MiB region as a
+  mapNew(space, mem, a, PageFlags.RW, new Uint8Array(4).fill(0x11));
+  const pb = mapNew(space, mem, b, PageFlags.RW, new Uint8Array(4).fill(0x22));
+  const state = spaceStateOf(space);
+  const u32a = ramOf(mem).u32;
+  const slot = (a / PAGE_SIZE) >>> 9 & (WALK_ENTRIES - 1);
+  const dropB = (): void => {
+    state.tlb.invalidate(b / PAGE_SIZE, b / PAGE_SIZE + 1);
+    state.tlb.walkTags[slot] = a / PAGE_SIZE; // keep the region cached
+  };
+  assert.equal(space.readVal(a, u32), 0x11111111);
+  assert.equal(space.readVal(b, u32), 0x22222222, "b's entry now has nothing to set for a read");
+  const i = state.table.leafIndex(b);
+  const hi = u32a[i + 1] as number;
+  const fmt = state.table.fmt;
+  assert.equal(hi & fmt.ppnHiMask, 0, "a frame of RAM of at most 4 GiB has no frame bits in the high word");
+  dropB();
+  assert.equal(state.valueAt(b + 8, 4, false), pb + 8, "translated inline from the low word");
+  // The lowest frame bit of the high word: the frame 2^20 (x86-64) or 2^22 (Sv48) frames further on.
+  const far = fmt.ppnHiMask & -fmt.ppnHiMask;
+  u32a[i + 1] = (hi | far) >>> 0;
+  dropB();
+  const { misses } = space.tlbStats();
+  assert.equal(state.valueAt(b + 8, 4, false), NO_VALUE, "left to missValue");
+  assert.equal(space.tlbStats().misses, misses, "counted as no walk");
+  assert.equal(state.tlb.lookup(b / PAGE_SIZE, TLB_READ), -1, "and not cached");
+  assert.equal(state.missValue(b + 8, 4, false), state.table.frameAt(i, u32a[i] as number) * PAGE_SIZE + 8, "missValue reads both words");
+  assert.equal(state.missValue(b + 8, 4, false), pb + 8 + fmt.ppnHiScale * far * PAGE_SIZE);
+  u32a[i + 1] = hi;
+  dropB();
+  assert.equal(state.valueAt(b + 8, 4, false), pb + 8);
+  assert.equal(space.readVal(b, u32), 0x22222222);
+  disposeAndCheck(f);
 });
 
 test("a miss through the page-walk cache (SpaceState.missValue) sets ACCESSED and DIRTY only on the page it reaches, caches writes only once DIRTY, and never translates a non-user address", () => {

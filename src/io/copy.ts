@@ -197,10 +197,11 @@ function detached(): never {
 /**
  * {@link copyRaw} where at least one side is a memory space.
  *
- * One function, never inlined: its bytecode (637 bytes on Node 20 with the word copy's entry, the held set and the whole-array test of a write; 467 before them) is past
- * V8's limit for a function to be inlined at all (460 bytes; measured with
- * --print-bytecode — keep it past that when editing it). So a
- * caller that reaches it by a short chain — `VmReader.readFallible` of a
+ * One function, never inlined: its bytecode (637 bytes on Node 20 with the
+ * word copy's entry, the held set and the whole-array test of a write; 467
+ * before them) is past V8's limit for a function to be inlined at all (460
+ * bytes; measured with --print-bytecode — keep it past that when editing
+ * it). So a caller that reaches it by a short chain — `VmReader.readFallible` of a
  * user-space reader through `CursorAccess.spaceCopy` — keeps that chain
  * small enough to inline into a loop that also makes the cursors, and passes
  * this call the cursors' fields, not the cursors (which V8 would then have

@@ -103,6 +103,9 @@ export class CursorVia implements Lease {
  */
 export const NO_VIEW = new DataView(new ArrayBuffer(0));
 
+/** What an empty entry of the byte methods' cache holds: no caller has it. */
+const NO_BYTES = new Uint8Array(0);
+
 // The last two plain `Uint8Array`s given to `VmReader.from`/`VmWriter.from`
 // (a copy's source and destination), each with its length when it was
 // checked and the `DataView` over it (`NO_VIEW` until one is needed).
@@ -120,8 +123,6 @@ export const NO_VIEW = new DataView(new ArrayBuffer(0));
 // `var`s, not `let`s: a `let` is checked for its temporal dead zone at
 // every use in a function, 2 bytes of bytecode each, and `knownView` is
 // inlined into every fresh cursor (V8's inlining budget is in bytes).
-/** What an empty entry of the byte methods' cache holds: no caller has it. */
-const NO_BYTES = new Uint8Array(0);
 /* eslint-disable no-var */
 var plainA: Uint8Array | null = null;
 var lengthA = 0;

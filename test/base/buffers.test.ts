@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { exactView, isDetached, isShared, plainBytes } from "../../src/base/buffers.js";
+import { withLyingViewGetters } from "./support.js";
 
 /** Detaches `buffer` by transferring it to a `MessageChannel`'s port. */
 function detach(buffer: ArrayBuffer): ArrayBuffer {
@@ -18,29 +19,6 @@ function detach(buffer: ArrayBuffer): ArrayBuffer {
 
 function code(e: unknown): unknown {
   return (e as { code?: unknown }).code;
-}
-
-/** Runs `fn` with `buffer`, `byteOffset` and `byteLength` of %TypedArray%.prototype lying; counts getter runs. */
-function withLyingGetters(fn: () => void): number {
-  const proto = Object.getPrototypeOf(Uint8Array.prototype) as object;
-  const saved = ["buffer", "byteOffset", "byteLength"].map((k) => [k, Object.getOwnPropertyDescriptor(proto, k) as PropertyDescriptor] as const);
-  let ran = 0;
-  const lie = (value: unknown): PropertyDescriptor => ({
-    configurable: true,
-    get() {
-      ran++;
-      return value;
-    },
-  });
-  Object.defineProperty(proto, "buffer", lie(new ArrayBuffer(8)));
-  Object.defineProperty(proto, "byteOffset", lie(0));
-  Object.defineProperty(proto, "byteLength", lie(1));
-  try {
-    fn();
-  } finally {
-    for (const [k, d] of saved) Object.defineProperty(proto, k, d);
-  }
-  return ran;
 }
 
 test("exactView covers exactly the array's bytes, index 0 at its first byte", () => {
@@ -59,7 +37,7 @@ test("exactView covers exactly the array's bytes, index 0 at its first byte", ()
 test("exactView runs no getter a program redefined on the prototypes", () => {
   const bytes = new Uint8Array(32).subarray(4, 20);
   let view: DataView | undefined;
-  const ran = withLyingGetters(() => {
+  const ran = withLyingViewGetters({ buffer: new ArrayBuffer(8), byteOffset: 0, byteLength: 1 }, () => {
     view = exactView(bytes);
   });
   assert.equal(ran, 0);

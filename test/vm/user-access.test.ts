@@ -23,6 +23,7 @@ import {
   unmapAt,
   user,
 } from "./support.js";
+import { withLyingViewGetters } from "../base/support.js";
 import { ramOf, type PhysicalMemory } from "../../src/frame/physical-memory.js";
 import { SpaceState } from "../../src/vm/space-state.js";
 import { spaceStateOf } from "../../src/vm/vm-space.js";
@@ -245,31 +246,13 @@ function checkViewMadeWithoutGetters(copier: (space: VmSpace, buf: Uint8Array) =
   const data = pattern(PAGE_SIZE, 2);
   mapNew(space, mem, BASE, PageFlags.RW, data);
   assert.equal(space.reader(BASE, 8).readFallible(VmWriter.from(new Uint8Array(8))), 8); // the page is in the TLB
-  const proto = Object.getPrototypeOf(Uint8Array.prototype) as Record<string, unknown>;
-  const saved = ["buffer", "byteOffset", "byteLength"].map((k) => [k, Object.getOwnPropertyDescriptor(proto, k) as PropertyDescriptor] as const);
   const backing = new Uint8Array(128).fill(SENTINEL);
   const buf = backing.subarray(32, 96);
   // Remembered, and copied into until the next small copy makes its DataView (the 32nd to ask for it).
   for (let i = 0; i < 31; i++) copier(space, buf)();
   buf.fill(SENTINEL);
   const copy = copier(space, buf);
-  let ran = 0;
-  const lie = (value: unknown) => ({
-    configurable: true,
-    get() {
-      ran++;
-      unmapAt(space, BASE);
-      return value;
-    },
-  });
-  Object.defineProperty(proto, "buffer", lie(new ArrayBuffer(64)));
-  Object.defineProperty(proto, "byteOffset", lie(0));
-  Object.defineProperty(proto, "byteLength", lie(16));
-  try {
-    copy();
-  } finally {
-    for (const [k, d] of saved) Object.defineProperty(proto, k, d);
-  }
+  const ran = withLyingViewGetters({ buffer: new ArrayBuffer(64), byteOffset: 0, byteLength: 16 }, copy, () => unmapAt(space, BASE));
   assert.equal(ran, 0, "no redefined getter ran");
   assert.deepEqual([...buf], [...data.subarray(0, 64)], "the copy landed in the array's own bytes");
   assert.ok(backing.subarray(0, 32).every((b) => b === SENTINEL) && backing.subarray(96).every((b) => b === SENTINEL), "no byte outside the array was written");

@@ -94,6 +94,53 @@ export function randomWorkingSet(pages: number, target: number | undefined, mmu:
 }
 
 /**
+ * Random `VmSpace.writeVal(u32)` over a working set of `pages` pages (the
+ * random-read rows' addresses, space and targets), against
+ * `DataView.setUint32` at random offsets of one buffer as large.
+ */
+export function randomWriteSet(pages: number, target: number): BenchCase {
+  const label = pages >= 1024 ? `${pages / 1024}ki` : `${pages}`;
+  return {
+    id: `user-writeval-random-${label}`,
+    group: "vm",
+    title: `random VmSpace.writeVal(u32), working set ${label} pages${pages > 1024 ? " (past the TLB's reach: walks)" : ""}`,
+    limitLabel: "DataView.setUint32 at random offsets of a buffer of the working set's size (capped at 64 MiB)",
+    target,
+    ops: 1 << 20,
+    unit: "value",
+    setup() {
+      // The loop written here, as randomWorkingSet's: the space a constant of the loop's closure, not a parameter.
+      const { space } = aliasedSpace(pages, Math.min(pages, 1024));
+      const K = 1 << 16;
+      const offsets = randomOffsets(K, pages);
+      const T = u32;
+      return {
+        ...randomStoreLimit(pages),
+        vmio: (n) => {
+          for (let i = 0; i < n; i++) space.writeVal(BASE + (offsets[i & (K - 1)] as number), T, i);
+          return n;
+        },
+        teardown: () => space.dispose(),
+      };
+    },
+  };
+}
+
+/** The random-write rows' limit: `DataView.setUint32` of the loop counter at random offsets of a buffer of `pages` pages (capped at 16 Ki). */
+function randomStoreLimit(pages: number): { limit: Body } {
+  const K = 1 << 16;
+  const limitPages = Math.min(pages, 16384);
+  const dv = new DataView(new ArrayBuffer(limitPages * PAGE_SIZE));
+  const limitOffsets = randomOffsets(K, limitPages);
+  return {
+    limit: (n) => {
+      for (let i = 0; i < n; i++) dv.setUint32(limitOffsets[i & (K - 1)] as number, i, true);
+      return n;
+    },
+  };
+}
+
+/**
  * The two sides of a floor's random-read case: `load32` at the row's
  * random user addresses over `pages` pages, against the row's limit.
  */
@@ -437,6 +484,52 @@ export class HandSpaceWalker {
     this.slots[j + 3] = paddr - base;
     return this.ram.getUint32(paddr + off, true);
   }
+
+  /**
+   * The rest of a store ({@link HandSpaceWalkerLocal.store32}): a value that
+   * is not a u32 or a space not active refused, a walk from the root (its
+   * leaf node cached), ACCESSED and DIRTY set, or a fault.
+   */
+  missedStore(va: number, v: number): void {
+    if (typeof v !== "number" || v >>> 0 !== v) throw new TypeError(`not a u32: ${String(v)}`);
+    if (this.active !== true) throw new Error("not the active space");
+    const off = va & (PAGE_SIZE - 1);
+    if (off > PAGE_SIZE - 4) throw new Error("a value across pages: not in this case");
+    const base = va - off;
+    const vpn = base / PAGE_SIZE;
+    const index = vpn & 511;
+    const s = (vpn >>> 9) & 1023;
+    const u32a = this.u32;
+    const frameOf = (i: number, lo: number): number => (lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000;
+    let leaf: number;
+    if (this.walkTags[s] === vpn - index) leaf = (this.walkNodes[s] as number) + index * 2;
+    else {
+      let i = this.root * 1024 + (Math.floor(vpn / 2 ** 27) & 511) * 2;
+      for (const shift of [18, 9]) {
+        const lo = u32a[i] as number;
+        if ((lo & 1) === 0) throw new Error(`page fault at ${va}`);
+        i = frameOf(i, lo) * 1024 + ((vpn >>> shift) & 511) * 2;
+      }
+      const lo = u32a[i] as number;
+      if ((lo & 1) === 0) throw new Error(`page fault at ${va}`);
+      const node = frameOf(i, lo) * 1024;
+      this.walkTags[s] = vpn - index;
+      this.walkNodes[s] = node;
+      leaf = node + index * 2;
+    }
+    this.misses++;
+    const lo = u32a[leaf] as number;
+    // Present, writable, user; then ACCESSED and DIRTY set, so the translation may be cached for writes.
+    if ((lo & 7) !== 7) throw new Error(`page fault at ${va}`);
+    if ((lo & 0x60) !== 0x60) u32a[leaf] = lo | 0x60;
+    const paddr = frameOf(leaf, lo) * PAGE_SIZE;
+    const j = (vpn & 1023) * 4;
+    this.slots[j] = base;
+    this.slots[j + 1] = base;
+    this.slots[j + 2] = -1;
+    this.slots[j + 3] = paddr - base;
+    this.ram.setUint32(paddr + off, v, true);
+  }
 }
 
 /**
@@ -491,6 +584,52 @@ export class HandSpaceWalkerLocal extends HandSpaceWalker {
     }
     return this.missed(va);
   }
+
+  /**
+   * A u32 store at `va`, the job of `VmSpace.writeVal(va, u32, v)` written
+   * by hand as {@link HandSpaceWalkerLocal.load32} is: the value checked (a
+   * u32 has no getter to order against the address checks, so a TLB or
+   * walk-cache hit proves the address), the TLB slot's write tag (a page
+   * cached for writes once DIRTY is set), the common miss — a walk-cache hit
+   * and a leaf entry present, writable, user, ACCESSED and DIRTY — inline,
+   * the rest out of line ({@link HandSpaceWalker.missedStore}).
+   */
+  store32(va: number, v: number): void {
+    if (this.active === true && typeof v === "number" && v >>> 0 === v) {
+      const off = va & (LOCAL_PAGE_SIZE - 1);
+      const base = va - off;
+      const k = (va >>> 10) & 0xffc;
+      const slots = this.slots;
+      if (off <= LOCAL_PAGE_SIZE - 4) {
+        if (slots[k + 1] === base) {
+          const p = (slots[k + 3] as number) + va;
+          this.hits++;
+          this.ram.setUint32(p, v, true);
+          return;
+        }
+        const vpn = base / LOCAL_PAGE_SIZE;
+        const index = vpn & 511;
+        const s = (vpn >>> 9) & 1023;
+        if (this.walkTags[s] === vpn - index) {
+          const u32a = this.u32;
+          const i = (this.walkNodes[s] as number) + index * 2;
+          const lo = u32a[i] as number;
+          if ((lo & 0x67) === 0x67 && ((u32a[i + 1] as number) & 0xf_ffff) === 0) {
+            this.misses++;
+            const paddr = (lo >>> 12) * LOCAL_PAGE_SIZE;
+            const j = (vpn & 1023) * 4;
+            slots[j] = base;
+            slots[j + 1] = base;
+            slots[j + 2] = -1;
+            slots[j + 3] = paddr - base;
+            this.ram.setUint32(paddr + off, v, true);
+            return;
+          }
+        }
+      }
+    }
+    this.missedStore(va, v);
+  }
 }
 
 /**
@@ -523,6 +662,45 @@ export function walkFloorApi(pages: number, local = false): BenchCase {
       const walker = spaces[1] as HandSpaceWalker;
       for (const other of spaces) other.active = other === walker;
       return { ...randomReads(pages, (va) => walker.load32(va)), teardown: () => space.dispose() };
+    },
+  };
+}
+
+/**
+ * The honest floor of the random-write rows ({@link randomWriteSet}): one
+ * of three {@link HandSpaceWalkerLocal}s over vmio's RAM and table, as
+ * {@link walkFloorApi}'s, storing with its `store32`.
+ */
+export function walkFloorWrite(pages: number): BenchCase {
+  const label = pages >= 1024 ? `${pages / 1024}ki` : `${pages}`;
+  return {
+    id: `walk-floor-write-${label}`,
+    group: "vm",
+    title: `honest floor of random writes, working set ${label} pages: one of three hand-written space objects (walk-floor-api-local's, with a u32 store: the value checked, the TLB's write tag, walk cache, leaf entry writable and DIRTY, the rest of a miss out of line), over vmio's RAM and table`,
+    limitLabel: "DataView.setUint32 at random offsets of a buffer of the working set's size (capped at 64 MiB)",
+    ops: 1 << 20,
+    unit: "value",
+    setup() {
+      const { space, mem } = aliasedSpace(pages, Math.min(pages, 1024));
+      const u32a = ramOf(mem).u32;
+      const root = spaceStateOf(space).table.root;
+      const spaces = [0, 1, 2].map(() => new HandSpaceWalkerLocal(u32a, root));
+      for (const sp of spaces) {
+        for (const other of spaces) other.active = other === sp;
+        sp.store32(BASE, 0);
+      }
+      const walker = spaces[1] as HandSpaceWalkerLocal;
+      for (const other of spaces) other.active = other === walker;
+      const K = 1 << 16;
+      const offsets = randomOffsets(K, pages);
+      return {
+        ...randomStoreLimit(pages),
+        vmio: (n) => {
+          for (let i = 0; i < n; i++) walker.store32(BASE + (offsets[i & (K - 1)] as number), i);
+          return n;
+        },
+        teardown: () => space.dispose(),
+      };
     },
   };
 }
@@ -1656,6 +1834,13 @@ export const cases: BenchCase[] = [
   // 0.080–0.086 → 0.090–0.094). The shared-RAM rows below take this unshared Mmu as their limit, which became
   // 5.5–6.7 ns from 9.6–11.2: their ratios fell (load 0.26–0.27 → 0.21–0.23) while their own times did not grow
   // (load 40–43 → 27–40 ns, store 73–84 → 69–82 ns).
+  // Random writes past the TLB: the random-read rows' addresses and targets, with writeVal(u32) (floor: walk-floor-write-*).
+  randomWriteSet(4096, 1 / 3),
+  randomWriteSet(65536, 1 / 8),
+  randomWriteSet(262144, 1 / 12),
+  walkFloorWrite(4096),
+  walkFloorWrite(65536),
+  walkFloorWrite(262144),
   randomWorkingSet(256, 1 / 3, true),
   randomWorkingSet(262144, 1 / 12, true),
   walkFloor(4096),

@@ -502,41 +502,58 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     const d = t as PodDescriptor<T>;
     // Snapshot, check, store: `value`'s getters run here and nowhere else.
     const snap = d.snapshot(value, "value");
-    // As readVal: the common case inline, the rest out of line.
+    // As readVal: the common case inline, the rest out of line. Unlike
+    // readVal's, the miss calls `missValue` from here, and the general path
+    // is `#storeOther`, which unshared RAM never reaches but for a fault:
+    // `missValue` (519 bytes) is past V8's 460-byte limit, so TurboFan never
+    // inlines it, and `#storeOther` is never called often enough to be. So
+    // what `writeVal`'s own optimised code inlines is the same whatever the
+    // order V8 optimises in: `valueAt`, `isIndex`, the snapshot and the store,
+    // 536 bytes for u32, and 1.2 × (218 + 536) = 905 fits the 920-byte
+    // budget for inlining `writeVal` into its caller's loop. With the miss in
+    // a `#storeMissed` of 264 bytes, `writeVal` optimised on its own while
+    // its first writes still missed (a cold TLB, DIRTY bits to set) inlined
+    // 822 bytes, was then a call on every write for the rest of the process
+    // (`--trace-turbo-inlining`), and ran at 1.7–2.1× the honest floor's time
+    // a write (bench/vm.bench.ts, the random-write rows). Both answers are
+    // uint32s, merged into one store (`>>> 0` makes missValue's -1 NO_VALUE,
+    // and its 2^32 - 1, the last byte of a 4 GiB RAM, goes to the general
+    // path, which translates it); a second store would be 26 bytes more, past
+    // the budget. NO_VALUE is a literal here: the module constant costs 4
+    // bytes more a use (its hole check). Every byte added here counts 1.2×
+    // against the 15 left.
     const m = this.#state;
     if (this.#active === true && m.shared === false) {
-      const p = m.valueAt(vaddr, d.size, true);
-      if (p !== NO_VALUE) {
+      let p = m.valueAt(vaddr, d.size, true);
+      if (p === 0xffff_ffff) p = m.missValue(vaddr, d.size, true) >>> 0;
+      if (p !== 0xffff_ffff) {
         d.store(m.ramView, p, snap);
         return;
       }
     }
-    this.#storeMissed(vaddr, d, snap);
+    this.#storeOther(vaddr, d, snap);
   }
 
-  /** The rest of {@link VmSpace.writeVal} for a checked snapshot `snap`: as {@link VmSpace.#readOther}, stores always in a critical section on shared RAM. */
-  #storeMissed<T>(vaddr: number, d: PodDescriptor<T>, snap: PodSnapshot<T>): void {
+  /**
+   * The rest of {@link VmSpace.writeVal} for a checked snapshot `snap`: as
+   * {@link VmSpace.#readOther}, stores always in a critical section on
+   * shared RAM; on unshared RAM, a fault, an inactive space, or an address
+   * that `missValue` does not translate, for the general path.
+   */
+  #storeOther<T>(vaddr: number, d: PodDescriptor<T>, snap: PodSnapshot<T>): void {
     const m = this.#state;
-    const size = d.size;
-    if (this.#active === true) {
-      if (m.shared === false) {
-        const p = m.missValue(vaddr, size, true);
+    if (this.#active === true && m.shared === true) {
+      const size = d.size;
+      m.enter();
+      try {
+        let p = m.valueAt(vaddr, size, true);
+        if (p === NO_VALUE) p = m.missValue(vaddr, size, true);
         if (p >= 0) {
           d.store(m.ramView, p, snap);
           return;
         }
-      } else {
-        m.enter();
-        try {
-          let p = m.valueAt(vaddr, size, true);
-          if (p === NO_VALUE) p = m.missValue(vaddr, size, true);
-          if (p >= 0) {
-            d.store(m.ramView, p, snap);
-            return;
-          }
-        } finally {
-          m.exit();
-        }
+      } finally {
+        m.exit();
       }
     }
     storeValueAt(spaceIo(this), vaddr, d, snap);

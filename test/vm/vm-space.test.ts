@@ -468,6 +468,18 @@ test("VmSpace.writeVal: a bad address or type is reported before the value is re
   }
   throwsContract(() => space.writeVal(0x1000, {} as typeof S, value), TypeError);
   assert.equal(reads, 0, "no getter ran before the bad argument was reported");
+  // A scalar is translated before it is stored: a bad address is still reported before a bad value, and a bad value
+  // at a good address changes nothing — no ACCESSED or DIRTY bit, no TLB count.
+  for (const bad of [-4, 0.5, NaN, 2 ** 53]) throwsContract(() => space.writeVal(bad, u32, "x" as unknown as number), RangeError);
+  throwsContract(() => space.writeVal("0x1000" as unknown as number, u32, -1), TypeError, /vaddr|offset/);
+  const stats = space.tlbStats();
+  for (const bad of [-1, 2 ** 32, 1.5, "1", 1n]) throwsContract(() => space.writeVal(0x1000, u32, bad as number), typeof bad === "number" ? RangeError : TypeError);
+  throwsContract(() => space.writeVal(0x1008, u64, 1 as unknown as bigint), TypeError);
+  assert.equal(flagsAt(space, 0x1000), PageFlags.RW, "a refused value sets no ACCESSED or DIRTY bit");
+  assert.deepEqual(space.tlbStats(), stats, "and counts no TLB hit or miss");
+  space.writeVal(0x1008, u64, 0x1122334455667788n);
+  assert.equal(flagsAt(space, 0x1000), PageFlags.RW | PageFlags.ACCESSED | PageFlags.DIRTY);
+  assert.equal(space.readVal(0x1008, u64), 0x1122334455667788n);
   // Each page written once, in an order that leaves the TLB and the walk cache cold for many of them: the first write
   // to a page walks (or takes the walk cache) and sets ACCESSED and DIRTY; the second is inline.
   const pages = 48;

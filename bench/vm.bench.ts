@@ -491,8 +491,11 @@ export class HandSpaceWalker {
    * leaf node cached), ACCESSED and DIRTY set, or a fault.
    */
   missedStore(va: number, v: number): void {
-    if (typeof v !== "number" || v >>> 0 !== v) throw new TypeError(`not a u32: ${String(v)}`);
+    // The address first, then the value, as VmSpace.writeVal reports them (the inline path checks the value first:
+    // it stores only where a TLB or walk-cache hit proves the address, so the order of errors is the same).
+    if (typeof va !== "number" || !(va >= 0 && Number.isSafeInteger(va))) throw new RangeError(`not an address: ${String(va)}`);
     if (this.active !== true) throw new Error("not the active space");
+    if (typeof v !== "number" || v >>> 0 !== v) throw new TypeError(`not a u32: ${String(v)}`);
     const off = va & (PAGE_SIZE - 1);
     if (off > PAGE_SIZE - 4) throw new Error("a value across pages: not in this case");
     const base = va - off;

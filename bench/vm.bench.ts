@@ -1837,7 +1837,31 @@ export const cases: BenchCase[] = [
   // 0.080–0.086 → 0.090–0.094). The shared-RAM rows below take this unshared Mmu as their limit, which became
   // 5.5–6.7 ns from 9.6–11.2: their ratios fell (load 0.26–0.27 → 0.21–0.23) while their own times did not grow
   // (load 40–43 → 27–40 ns, store 73–84 → 69–82 ns).
-  // Random writes past the TLB: the random-read rows' addresses and targets, with writeVal(u32) (floor: walk-floor-write-*).
+  // Random writes past the TLB: the random-read rows' addresses and targets, with writeVal(u32) (honest floor:
+  // walk-floor-write-*, HandSpaceWalkerLocal.store32 — the value checked, the TLB's write tag, the walk-cache common miss
+  // with a writable DIRTY entry inline, the rest out of line, errors in vmio's order). Added this pass (seventh), with
+  // main's build (32d3210) first: it had two speeds between processes, as readVal had. --trace-turbo-inlining: in the
+  // slow processes writeVal (188 bytes) had been optimised on its own while its first writes still missed (a cold TLB,
+  // DIRTY bits to set), #storeMissed (264 bytes) was then past V8's 0.15 call frequency and inlined into it — 822 bytes
+  // in all — and 1.2 × (188 + 822) > 920: the loop called writeVal on every write (7 of 8 traced processes at 64 Ki and
+  // 256 Ki; 0.085–0.099 against 0.133–0.144 in the fast ones). Forced into that order in one process
+  // (%OptimizeFunctionOnNextCall after 3,000 first touches, 64 Ki): 40.9 ns a write, 2.12× the floor beside it.
+  // Now (src/vm/vm-space.ts): the miss calls missValue itself (519 bytes, never inlined), its answer merged as a uint32
+  // into the one store, and a valid scalar is translated before it is stored (its snapshot is the value, checked by
+  // `valid`, which reads and changes nothing), so the isIndex check that a struct's getters need before them is not on
+  // its path; structs and everything else keep the checked order in #writeChecked. writeVal is 204 bytes and inlines
+  // 500 (valueAt, valid, store) whatever the order: 1.2 × 704 = 845. Traced: inlined into the loop in every process
+  // (9 of 9 at 4, 64 and 256 Ki). Forced order, one process, 64 Ki: 19.6–21.6 ns, 0.92–1.19× the floor (main's build
+  // alternated with it: 40.9–43.0 ns, 1.88–2.12×). One process, 4 Ki, variants of the fast
+  // path over one SpaceState alternated with the floor: with isIndex and the snapshot first 11.4–13.4 ns, translated
+  // first 10.0–11.1, floor 9.0–11.5. Harness, main's build against this one, alternated, 3 processes each, load 9–10:
+  // 4 Ki 0.165–0.188 → 0.199–0.221, 64 Ki 0.132–0.144 → 0.133–0.147, 256 Ki 0.071–0.089 → 0.114–0.175 (main's slow
+  // order in all six processes there); floors 4 Ki 0.23–0.37, 64 Ki 0.146–0.192, 256 Ki 0.141–0.173. At load 6 (an
+  // earlier round of this build, before the scalar path): 0.171–0.178 / 0.123–0.141 / 0.124–0.129, main's 0.177–0.181 /
+  // 0.087–0.140 / 0.073–0.132. The readVal rows (user-readval-random-*, -random, mmu-load32-random-*, tlb-hit-floor*)
+  // ran the same with either build (readVal's code is unchanged). What limits the rows now: 64 Ki and 256 Ki meet their
+  // targets, at 0.8–0.9 of the floor (the same leaf-entry load and data load after it); 4 Ki is short of 0.33 and so is
+  // its honest floor (0.23–0.37 under this load, 0.26–0.31 at load 6), which does the same TLB and walk-cache work.
   randomWriteSet(4096, 1 / 3),
   randomWriteSet(65536, 1 / 8),
   randomWriteSet(262144, 1 / 12),

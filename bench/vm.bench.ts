@@ -447,48 +447,13 @@ export class HandSpaceWalker {
 
   /** The rest: refused when not active, a walk from the root (its leaf node cached), ACCESSED set, or a fault. */
   missed(va: number): number {
-    if (this.active !== true) throw new Error("not the active space");
-    const off = va & (PAGE_SIZE - 1);
-    if (off > PAGE_SIZE - 4) throw new Error("a value across pages: not in this case");
-    const base = va - off;
-    const vpn = base / PAGE_SIZE;
-    const index = vpn & 511;
-    const s = (vpn >>> 9) & 1023;
-    const u32a = this.u32;
-    const frameOf = (i: number, lo: number): number => (lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000;
-    let leaf: number;
-    if (this.walkTags[s] === vpn - index) leaf = (this.walkNodes[s] as number) + index * 2;
-    else {
-      let i = this.root * 1024 + (Math.floor(vpn / 2 ** 27) & 511) * 2;
-      for (const shift of [18, 9]) {
-        const lo = u32a[i] as number;
-        if ((lo & 1) === 0) throw new Error(`page fault at ${va}`);
-        i = frameOf(i, lo) * 1024 + ((vpn >>> shift) & 511) * 2;
-      }
-      const lo = u32a[i] as number;
-      if ((lo & 1) === 0) throw new Error(`page fault at ${va}`);
-      const node = frameOf(i, lo) * 1024;
-      this.walkTags[s] = vpn - index;
-      this.walkNodes[s] = node;
-      leaf = node + index * 2;
-    }
-    this.misses++;
-    const lo = u32a[leaf] as number;
-    if ((lo & 5) !== 5) throw new Error(`page fault at ${va}`);
-    if ((lo & 0x20) === 0) u32a[leaf] = lo | 0x20;
-    const paddr = frameOf(leaf, lo) * PAGE_SIZE;
-    const j = (vpn & 1023) * 4;
-    this.slots[j] = base;
-    this.slots[j + 1] = (lo & 0x42) === 0x42 ? base : -1;
-    this.slots[j + 2] = -1;
-    this.slots[j + 3] = paddr - base;
-    return this.ram.getUint32(paddr + off, true);
+    return this.ram.getUint32(this.missedAt(va, false), true);
   }
 
   /**
-   * The rest of a store ({@link HandSpaceWalkerLocal.store32}): a value that
-   * is not a u32 or a space not active refused, a walk from the root (its
-   * leaf node cached), ACCESSED and DIRTY set, or a fault.
+   * The rest of a store ({@link HandSpaceWalkerLocal.store32}): a bad
+   * address, a space not active or a value that is not a u32 refused, a walk
+   * from the root (its leaf node cached), ACCESSED and DIRTY set, or a fault.
    */
   missedStore(va: number, v: number): void {
     // The address first, then the value, as VmSpace.writeVal reports them (the inline path checks the value first:
@@ -496,6 +461,18 @@ export class HandSpaceWalker {
     if (typeof va !== "number" || !(va >= 0 && Number.isSafeInteger(va))) throw new RangeError(`not an address: ${String(va)}`);
     if (this.active !== true) throw new Error("not the active space");
     if (typeof v !== "number" || v >>> 0 !== v) throw new TypeError(`not a u32: ${String(v)}`);
+    this.ram.setUint32(this.missedAt(va, true), v, true);
+  }
+
+  /**
+   * The physical address of the u32 at `va` for a read or a `write`, past
+   * the inline paths: a walk from the root when the walk cache does not hold
+   * the leaf node (then it does), the leaf entry's permissions checked,
+   * ACCESSED (and DIRTY for a write) set, the TLB slot filled; throws for a
+   * page fault.
+   */
+  missedAt(va: number, write: boolean): number {
+    if (this.active !== true) throw new Error("not the active space");
     const off = va & (PAGE_SIZE - 1);
     if (off > PAGE_SIZE - 4) throw new Error("a value across pages: not in this case");
     const base = va - off;
@@ -522,16 +499,18 @@ export class HandSpaceWalker {
     }
     this.misses++;
     const lo = u32a[leaf] as number;
-    // Present, writable, user; then ACCESSED and DIRTY set, so the translation may be cached for writes.
-    if ((lo & 7) !== 7) throw new Error(`page fault at ${va}`);
-    if ((lo & 0x60) !== 0x60) u32a[leaf] = lo | 0x60;
+    // Present and user, and writable for a write; then ACCESSED (and DIRTY) set: a write's translation may be cached for writes.
+    const need = write ? 7 : 5;
+    const set = write ? 0x60 : 0x20;
+    if ((lo & need) !== need) throw new Error(`page fault at ${va}`);
+    if ((lo & set) !== set) u32a[leaf] = lo | set;
     const paddr = frameOf(leaf, lo) * PAGE_SIZE;
     const j = (vpn & 1023) * 4;
     this.slots[j] = base;
-    this.slots[j + 1] = base;
+    this.slots[j + 1] = ((lo | set) & 0x42) === 0x42 ? base : -1;
     this.slots[j + 2] = -1;
     this.slots[j + 3] = paddr - base;
-    this.ram.setUint32(paddr + off, v, true);
+    return paddr + off;
   }
 }
 

@@ -94,6 +94,53 @@ export function randomWorkingSet(pages: number, target: number | undefined, mmu:
 }
 
 /**
+ * Random `VmSpace.writeVal(u32)` over a working set of `pages` pages (the
+ * random-read rows' addresses, space and targets), against
+ * `DataView.setUint32` at random offsets of one buffer as large.
+ */
+export function randomWriteSet(pages: number, target: number): BenchCase {
+  const label = pages >= 1024 ? `${pages / 1024}ki` : `${pages}`;
+  return {
+    id: `user-writeval-random-${label}`,
+    group: "vm",
+    title: `random VmSpace.writeVal(u32), working set ${label} pages${pages > 1024 ? " (past the TLB's reach: walks)" : ""}`,
+    limitLabel: "DataView.setUint32 at random offsets of a buffer of the working set's size (capped at 64 MiB)",
+    target,
+    ops: 1 << 20,
+    unit: "value",
+    setup() {
+      // The loop written here, as randomWorkingSet's: the space a constant of the loop's closure, not a parameter.
+      const { space } = aliasedSpace(pages, Math.min(pages, 1024));
+      const K = 1 << 16;
+      const offsets = randomOffsets(K, pages);
+      const T = u32;
+      return {
+        ...randomStoreLimit(pages),
+        vmio: (n) => {
+          for (let i = 0; i < n; i++) space.writeVal(BASE + (offsets[i & (K - 1)] as number), T, i);
+          return n;
+        },
+        teardown: () => space.dispose(),
+      };
+    },
+  };
+}
+
+/** The random-write rows' limit: `DataView.setUint32` of the loop counter at random offsets of a buffer of `pages` pages (capped at 16 Ki). */
+function randomStoreLimit(pages: number): { limit: Body } {
+  const K = 1 << 16;
+  const limitPages = Math.min(pages, 16384);
+  const dv = new DataView(new ArrayBuffer(limitPages * PAGE_SIZE));
+  const limitOffsets = randomOffsets(K, limitPages);
+  return {
+    limit: (n) => {
+      for (let i = 0; i < n; i++) dv.setUint32(limitOffsets[i & (K - 1)] as number, i, true);
+      return n;
+    },
+  };
+}
+
+/**
  * The two sides of a floor's random-read case: `load32` at the row's
  * random user addresses over `pages` pages, against the row's limit.
  */
@@ -400,6 +447,31 @@ export class HandSpaceWalker {
 
   /** The rest: refused when not active, a walk from the root (its leaf node cached), ACCESSED set, or a fault. */
   missed(va: number): number {
+    return this.ram.getUint32(this.missedAt(va, false), true);
+  }
+
+  /**
+   * The rest of a store ({@link HandSpaceWalkerLocal.store32}): a bad
+   * address, a space not active or a value that is not a u32 refused, a walk
+   * from the root (its leaf node cached), ACCESSED and DIRTY set, or a fault.
+   */
+  missedStore(va: number, v: number): void {
+    // The address first, then the value, as VmSpace.writeVal reports them (the inline path checks the value first:
+    // it stores only where a TLB or walk-cache hit proves the address, so the order of errors is the same).
+    if (typeof va !== "number" || !(va >= 0 && Number.isSafeInteger(va))) throw new RangeError(`not an address: ${String(va)}`);
+    if (this.active !== true) throw new Error("not the active space");
+    if (typeof v !== "number" || v >>> 0 !== v) throw new TypeError(`not a u32: ${String(v)}`);
+    this.ram.setUint32(this.missedAt(va, true), v, true);
+  }
+
+  /**
+   * The physical address of the u32 at `va` for a read or a `write`, past
+   * the inline paths: a walk from the root when the walk cache does not hold
+   * the leaf node (then it does), the leaf entry's permissions checked,
+   * ACCESSED (and DIRTY for a write) set, the TLB slot filled; throws for a
+   * page fault.
+   */
+  missedAt(va: number, write: boolean): number {
     if (this.active !== true) throw new Error("not the active space");
     const off = va & (PAGE_SIZE - 1);
     if (off > PAGE_SIZE - 4) throw new Error("a value across pages: not in this case");
@@ -427,15 +499,18 @@ export class HandSpaceWalker {
     }
     this.misses++;
     const lo = u32a[leaf] as number;
-    if ((lo & 5) !== 5) throw new Error(`page fault at ${va}`);
-    if ((lo & 0x20) === 0) u32a[leaf] = lo | 0x20;
+    // Present and user, and writable for a write; then ACCESSED (and DIRTY) set: a write's translation may be cached for writes.
+    const need = write ? 7 : 5;
+    const set = write ? 0x60 : 0x20;
+    if ((lo & need) !== need) throw new Error(`page fault at ${va}`);
+    if ((lo & set) !== set) u32a[leaf] = lo | set;
     const paddr = frameOf(leaf, lo) * PAGE_SIZE;
     const j = (vpn & 1023) * 4;
     this.slots[j] = base;
-    this.slots[j + 1] = (lo & 0x42) === 0x42 ? base : -1;
+    this.slots[j + 1] = ((lo | set) & 0x42) === 0x42 ? base : -1;
     this.slots[j + 2] = -1;
     this.slots[j + 3] = paddr - base;
-    return this.ram.getUint32(paddr + off, true);
+    return paddr + off;
   }
 }
 
@@ -491,6 +566,52 @@ export class HandSpaceWalkerLocal extends HandSpaceWalker {
     }
     return this.missed(va);
   }
+
+  /**
+   * A u32 store at `va`, the job of `VmSpace.writeVal(va, u32, v)` written
+   * by hand as {@link HandSpaceWalkerLocal.load32} is: the value checked (a
+   * u32 has no getter to order against the address checks, so a TLB or
+   * walk-cache hit proves the address), the TLB slot's write tag (a page
+   * cached for writes once DIRTY is set), the common miss — a walk-cache hit
+   * and a leaf entry present, writable, user, ACCESSED and DIRTY — inline,
+   * the rest out of line ({@link HandSpaceWalker.missedStore}).
+   */
+  store32(va: number, v: number): void {
+    if (this.active === true && typeof v === "number" && v >>> 0 === v) {
+      const off = va & (LOCAL_PAGE_SIZE - 1);
+      const base = va - off;
+      const k = (va >>> 10) & 0xffc;
+      const slots = this.slots;
+      if (off <= LOCAL_PAGE_SIZE - 4) {
+        if (slots[k + 1] === base) {
+          const p = (slots[k + 3] as number) + va;
+          this.hits++;
+          this.ram.setUint32(p, v, true);
+          return;
+        }
+        const vpn = base / LOCAL_PAGE_SIZE;
+        const index = vpn & 511;
+        const s = (vpn >>> 9) & 1023;
+        if (this.walkTags[s] === vpn - index) {
+          const u32a = this.u32;
+          const i = (this.walkNodes[s] as number) + index * 2;
+          const lo = u32a[i] as number;
+          if ((lo & 0x67) === 0x67 && ((u32a[i + 1] as number) & 0xf_ffff) === 0) {
+            this.misses++;
+            const paddr = (lo >>> 12) * LOCAL_PAGE_SIZE;
+            const j = (vpn & 1023) * 4;
+            slots[j] = base;
+            slots[j + 1] = base;
+            slots[j + 2] = -1;
+            slots[j + 3] = paddr - base;
+            this.ram.setUint32(paddr + off, v, true);
+            return;
+          }
+        }
+      }
+    }
+    this.missedStore(va, v);
+  }
 }
 
 /**
@@ -523,6 +644,45 @@ export function walkFloorApi(pages: number, local = false): BenchCase {
       const walker = spaces[1] as HandSpaceWalker;
       for (const other of spaces) other.active = other === walker;
       return { ...randomReads(pages, (va) => walker.load32(va)), teardown: () => space.dispose() };
+    },
+  };
+}
+
+/**
+ * The honest floor of the random-write rows ({@link randomWriteSet}): one
+ * of three {@link HandSpaceWalkerLocal}s over vmio's RAM and table, as
+ * {@link walkFloorApi}'s, storing with its `store32`.
+ */
+export function walkFloorWrite(pages: number): BenchCase {
+  const label = pages >= 1024 ? `${pages / 1024}ki` : `${pages}`;
+  return {
+    id: `walk-floor-write-${label}`,
+    group: "vm",
+    title: `honest floor of random writes, working set ${label} pages: one of three hand-written space objects (walk-floor-api-local's, with a u32 store: the value checked, the TLB's write tag, walk cache, leaf entry writable and DIRTY, the rest of a miss out of line), over vmio's RAM and table`,
+    limitLabel: "DataView.setUint32 at random offsets of a buffer of the working set's size (capped at 64 MiB)",
+    ops: 1 << 20,
+    unit: "value",
+    setup() {
+      const { space, mem } = aliasedSpace(pages, Math.min(pages, 1024));
+      const u32a = ramOf(mem).u32;
+      const root = spaceStateOf(space).table.root;
+      const spaces = [0, 1, 2].map(() => new HandSpaceWalkerLocal(u32a, root));
+      for (const sp of spaces) {
+        for (const other of spaces) other.active = other === sp;
+        sp.store32(BASE, 0);
+      }
+      const walker = spaces[1] as HandSpaceWalkerLocal;
+      for (const other of spaces) other.active = other === walker;
+      const K = 1 << 16;
+      const offsets = randomOffsets(K, pages);
+      return {
+        ...randomStoreLimit(pages),
+        vmio: (n) => {
+          for (let i = 0; i < n; i++) walker.store32(BASE + (offsets[i & (K - 1)] as number), i);
+          return n;
+        },
+        teardown: () => space.dispose(),
+      };
     },
   };
 }
@@ -1656,6 +1816,37 @@ export const cases: BenchCase[] = [
   // 0.080–0.086 → 0.090–0.094). The shared-RAM rows below take this unshared Mmu as their limit, which became
   // 5.5–6.7 ns from 9.6–11.2: their ratios fell (load 0.26–0.27 → 0.21–0.23) while their own times did not grow
   // (load 40–43 → 27–40 ns, store 73–84 → 69–82 ns).
+  // Random writes past the TLB: the random-read rows' addresses and targets, with writeVal(u32) (honest floor:
+  // walk-floor-write-*, HandSpaceWalkerLocal.store32 — the value checked, the TLB's write tag, the walk-cache common miss
+  // with a writable DIRTY entry inline, the rest out of line, errors in vmio's order). Added this pass (seventh), with
+  // main's build (32d3210) first: it had two speeds between processes, as readVal had. --trace-turbo-inlining: in the
+  // slow processes writeVal (188 bytes) had been optimised on its own while its first writes still missed (a cold TLB,
+  // DIRTY bits to set), #storeMissed (264 bytes) was then past V8's 0.15 call frequency and inlined into it — 822 bytes
+  // in all — and 1.2 × (188 + 822) > 920: the loop called writeVal on every write (7 of 8 traced processes at 64 Ki and
+  // 256 Ki; 0.085–0.099 against 0.133–0.144 in the fast ones). Forced into that order in one process
+  // (%OptimizeFunctionOnNextCall after 3,000 first touches, 64 Ki): 40.9 ns a write, 2.12× the floor beside it.
+  // Now (src/vm/vm-space.ts): the miss calls missValue itself (519 bytes, never inlined), its answer merged as a uint32
+  // into the one store, and a valid scalar is translated before it is stored (its snapshot is the value, checked by
+  // `valid`, which reads and changes nothing), so the isIndex check that a struct's getters need before them is not on
+  // its path; structs and everything else keep the checked order in #writeChecked. writeVal is 204 bytes and inlines
+  // 500 (valueAt, valid, store) whatever the order: 1.2 × 704 = 845. Traced: inlined into the loop in every process
+  // (9 of 9 at 4, 64 and 256 Ki). Forced order, one process, 64 Ki: 19.6–21.6 ns, 0.92–1.19× the floor (main's build
+  // alternated with it: 40.9–43.0 ns, 1.88–2.12×). One process, 4 Ki, variants of the fast
+  // path over one SpaceState alternated with the floor: with isIndex and the snapshot first 11.4–13.4 ns, translated
+  // first 10.0–11.1, floor 9.0–11.5. Harness, main's build against this one, alternated, 3 processes each, load 9–10:
+  // 4 Ki 0.165–0.188 → 0.199–0.221, 64 Ki 0.132–0.144 → 0.133–0.147, 256 Ki 0.071–0.089 → 0.114–0.175 (main's slow
+  // order in all six processes there); floors 4 Ki 0.23–0.37, 64 Ki 0.146–0.192, 256 Ki 0.141–0.173. At load 6 (an
+  // earlier round of this build, before the scalar path): 0.171–0.178 / 0.123–0.141 / 0.124–0.129, main's 0.177–0.181 /
+  // 0.087–0.140 / 0.073–0.132. The readVal rows (user-readval-random-*, -random, mmu-load32-random-*, tlb-hit-floor*)
+  // ran the same with either build (readVal's code is unchanged). What limits the rows now: 64 Ki and 256 Ki meet their
+  // targets, at 0.8–0.9 of the floor (the same leaf-entry load and data load after it); 4 Ki is short of 0.33 and so is
+  // its honest floor (0.23–0.37 under this load, 0.26–0.31 at load 6), which does the same TLB and walk-cache work.
+  randomWriteSet(4096, 1 / 3),
+  randomWriteSet(65536, 1 / 8),
+  randomWriteSet(262144, 1 / 12),
+  walkFloorWrite(4096),
+  walkFloorWrite(65536),
+  walkFloorWrite(262144),
   randomWorkingSet(256, 1 / 3, true),
   randomWorkingSet(262144, 1 / 12, true),
   walkFloor(4096),

@@ -497,46 +497,96 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
    * @throws {TypeError | RangeError} bad arguments or value; the space was disposed.
    */
   override writeVal<T>(vaddr: number, t: PodType<T>, value: T): void {
+    // A scalar on an active space over unshared RAM — a value with no getter,
+    // checked by its type's `valid`, which reads nothing and throws nothing —
+    // is translated first and stored as it is (a scalar's snapshot is the
+    // value itself). Everything else, and a scalar that is not valid or whose
+    // address does not translate, takes `#writeChecked`, which reports a bad
+    // address before it reads the value. Same errors in the same order: a
+    // translation proves `vaddr` a user address (and the space active), so
+    // no error the general path reports before reading the value applies;
+    // and nothing is changed before the value is known valid (no ACCESSED or
+    // DIRTY bit set, no TLB fill, no count).
+    //
+    // Why: the random-write rows past the TLB. (1) Their two speeds between
+    // processes: TurboFan inlines `writeVal` into its caller's loop only while
+    // 1.2 × (its bytecode + what its own optimised code inlined) stays within
+    // the 920-byte budget. The miss used to be a `#storeMissed` (264 bytes);
+    // optimised on its own while the first writes still missed (a cold TLB,
+    // DIRTY bits to set), `writeVal` inlined it, 822 bytes in all, and was a
+    // call on every write for the rest of the process, at 1.7–2.1× the honest
+    // floor's time (`--trace-turbo-inlining`; bench/vm.bench.ts). Now the miss
+    // calls `missValue` from here (519 bytes: past the 460-byte limit, never
+    // inlined), its answer merged into the one store as a uint32 (`>>> 0`
+    // makes -1 NO_VALUE; 2^32 - 1, the last byte of a 4 GiB RAM, is left to
+    // the general path, which translates it), and `#writeChecked` is not
+    // called often enough on a scalar to be inlined. So whatever the order,
+    // this code inlines `valueAt`, `valid` and the store, 500 bytes for u32:
+    // 1.2 × (204 + 500) = 845. (2) The address check `#writeChecked` must do
+    // before a struct's getters run (`isIndex`) cost 1.5–3 ns a write against
+    // the floor in one process (4 Ki pages: 11.4–13.4 ns with it, 9.5–12.6
+    // without, floor 9.0–11.5); a translation makes it needless here.
+    // NO_VALUE is a literal: the module constant costs 4 bytes more a use.
+    const m = this.#state;
+    const d = t as PodDescriptor<T>;
+    if (this.#active === true && m.shared === false && t != null && d.self === t && d.shape.kind === "scalar" && typeof vaddr === "number" && d.valid(value) === true) {
+      let p = m.valueAt(vaddr, d.size, true);
+      if (p === 0xffff_ffff) p = m.missValue(vaddr, d.size, true) >>> 0;
+      if (p !== 0xffff_ffff) {
+        d.store(m.ramView, p, value as PodSnapshot<T>);
+        return;
+      }
+    }
+    this.#writeChecked(vaddr, t, value);
+  }
+
+  /**
+   * {@link VmSpace.writeVal} in the order of the general path: arguments
+   * checked, then the value's snapshot (its getters run here, once), then
+   * the store — inline when the translation is cached or the walk cache
+   * holds it, through `missValue` when bits are to be set, else
+   * `#storeOther`. A struct, an array, a scalar that is not valid, or one
+   * whose address `writeVal` could not translate. The translation comes
+   * after the getters, which may unmap, protect or deactivate.
+   */
+  #writeChecked<T>(vaddr: number, t: PodType<T>, value: T): void {
     // Bad arguments take the general path, which throws before reading `value`.
     if (t == null || (t as PodDescriptor<T>).self !== t || !isIndex(vaddr)) return super.writeVal(vaddr, t, value);
     const d = t as PodDescriptor<T>;
     // Snapshot, check, store: `value`'s getters run here and nowhere else.
     const snap = d.snapshot(value, "value");
-    // As readVal: the common case inline, the rest out of line.
     const m = this.#state;
     if (this.#active === true && m.shared === false) {
-      const p = m.valueAt(vaddr, d.size, true);
-      if (p !== NO_VALUE) {
+      let p = m.valueAt(vaddr, d.size, true);
+      if (p === 0xffff_ffff) p = m.missValue(vaddr, d.size, true) >>> 0;
+      if (p !== 0xffff_ffff) {
         d.store(m.ramView, p, snap);
         return;
       }
     }
-    this.#storeMissed(vaddr, d, snap);
+    this.#storeOther(vaddr, d, snap);
   }
 
-  /** The rest of {@link VmSpace.writeVal} for a checked snapshot `snap`: as {@link VmSpace.#readOther}, stores always in a critical section on shared RAM. */
-  #storeMissed<T>(vaddr: number, d: PodDescriptor<T>, snap: PodSnapshot<T>): void {
+  /**
+   * The rest of {@link VmSpace.writeVal} for a checked snapshot `snap`: as
+   * {@link VmSpace.#readOther}, stores always in a critical section on
+   * shared RAM; on unshared RAM, a fault, an inactive space, or an address
+   * that `missValue` does not translate, for the general path.
+   */
+  #storeOther<T>(vaddr: number, d: PodDescriptor<T>, snap: PodSnapshot<T>): void {
     const m = this.#state;
-    const size = d.size;
-    if (this.#active === true) {
-      if (m.shared === false) {
-        const p = m.missValue(vaddr, size, true);
+    if (this.#active === true && m.shared === true) {
+      const size = d.size;
+      m.enter();
+      try {
+        let p = m.valueAt(vaddr, size, true);
+        if (p === NO_VALUE) p = m.missValue(vaddr, size, true);
         if (p >= 0) {
           d.store(m.ramView, p, snap);
           return;
         }
-      } else {
-        m.enter();
-        try {
-          let p = m.valueAt(vaddr, size, true);
-          if (p === NO_VALUE) p = m.missValue(vaddr, size, true);
-          if (p >= 0) {
-            d.store(m.ramView, p, snap);
-            return;
-          }
-        } finally {
-          m.exit();
-        }
+      } finally {
+        m.exit();
       }
     }
     storeValueAt(spaceIo(this), vaddr, d, snap);

@@ -450,6 +450,65 @@ test("VmIo on a VmSpace has no short reads or writes: a fault mid-way is PageFau
   disposeAndCheck(f);
 });
 
+test("VmSpace.writeVal: a bad address or type is reported before the value is read; a miss past the TLB (walk, DIRTY to set) stores and sets ACCESSED and DIRTY; a read-only or unmapped page faults with nothing written", () => {
+  const f = fixture();
+  const { mem, space } = f;
+  const S = struct({ a: u32, b: u32 });
+  let reads = 0;
+  const value = {
+    get a(): number {
+      reads++;
+      return 1;
+    },
+    b: 2,
+  };
+  mapNew(space, mem, 0x1000);
+  for (const bad of [-4, 0.5, NaN, Infinity, 2 ** 53, "0x1000", null]) {
+    assert.throws(() => space.writeVal(bad as number, S, value), (e: unknown) => e instanceof TypeError || e instanceof RangeError, String(bad));
+  }
+  throwsContract(() => space.writeVal(0x1000, {} as typeof S, value), TypeError);
+  assert.equal(reads, 0, "no getter ran before the bad argument was reported");
+  // A scalar is translated before it is stored: a bad address is still reported before a bad value, and a bad value
+  // at a good address changes nothing — no ACCESSED or DIRTY bit, no TLB count.
+  for (const bad of [-4, 0.5, NaN, 2 ** 53]) throwsContract(() => space.writeVal(bad, u32, "x" as unknown as number), RangeError);
+  throwsContract(() => space.writeVal("0x1000" as unknown as number, u32, -1), TypeError, /vaddr|offset/);
+  const stats = space.tlbStats();
+  for (const bad of [-1, 2 ** 32, 1.5, "1", 1n]) throwsContract(() => space.writeVal(0x1000, u32, bad as number), typeof bad === "number" ? RangeError : TypeError);
+  throwsContract(() => space.writeVal(0x1008, u64, 1 as unknown as bigint), TypeError);
+  assert.equal(flagsAt(space, 0x1000), PageFlags.RW, "a refused value sets no ACCESSED or DIRTY bit");
+  assert.deepEqual(space.tlbStats(), stats, "and counts no TLB hit or miss");
+  space.writeVal(0x1008, u64, 0x1122334455667788n);
+  assert.equal(flagsAt(space, 0x1000), PageFlags.RW | PageFlags.ACCESSED | PageFlags.DIRTY);
+  assert.equal(space.readVal(0x1008, u64), 0x1122334455667788n);
+  // Each page written once, in an order that leaves the TLB and the walk cache cold for many of them: the first write
+  // to a page walks (or takes the walk cache) and sets ACCESSED and DIRTY; the second is inline.
+  const pages = 48;
+  const paddrs: number[] = [];
+  for (let i = 0; i < pages; i++) paddrs.push(mapNew(space, mem, 0x40_0000 + i * 0x20_0000));
+  for (const round of [0, 1]) {
+    for (let i = 0; i < pages; i++) {
+      const page = 0x40_0000 + ((i * 7) % pages) * 0x20_0000;
+      const va = page + 0x10 * round;
+      const before = space.tlbStats();
+      space.writeVal(va, u32, 0xa000_0000 + i);
+      if (round === 0) assert.equal(space.tlbStats().misses, before.misses + 1, "a first write misses once");
+      assert.equal(flagsAt(space, page), PageFlags.RW | PageFlags.ACCESSED | PageFlags.DIRTY);
+      assert.equal(space.readVal(va, u32), 0xa000_0000 + i);
+    }
+  }
+  // S's value is read once even when the write misses.
+  reads = 0;
+  space.writeVal(0x40_0000 + 0x100, S, value);
+  assert.equal(reads, 1);
+  assert.deepEqual(space.readVal(0x40_0000 + 0x100, S), { a: 1, b: 2 });
+  mapNew(space, mem, 0x3000, PageFlags.R, new Uint8Array(PAGE_SIZE).fill(5));
+  for (let k = 0; k < 3; k++) throwsVmError(() => space.writeVal(0x3000 + 4 * k, u32, 1), "PageFault", 0);
+  throwsVmError(() => space.writeVal(0x5000, u32, 1), "PageFault", 0);
+  assert.equal(space.readVal(0x3000, u32), 0x05050505, "a read-only page is left as it was");
+  assert.equal(flagsAt(space, 0x3000), PageFlags.R | PageFlags.ACCESSED, "and a refused write sets no DIRTY bit");
+  disposeAndCheck(f);
+});
+
 test("VmIo on a VmSpace past MAX_USERSPACE_VADDR: reads and writes are AccessDenied and touch nothing; so is fillZeros, zeroing up to the end as VmIoFill does", () => {
   const f = fixture();
   const { mem, space } = f;

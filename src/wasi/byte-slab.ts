@@ -45,15 +45,18 @@ export class ByteSlab {
    */
   gather(bufs: VmReaderArray, n: number): Uint8Array {
     if (n > LARGE) return gatherFresh(bufs, n);
-    let used = this.#used;
-    if (n > SLAB_SIZE - used) {
+    if (n > SLAB_SIZE - this.#used) {
       this.#slab = new ArrayBuffer(SLAB_SIZE);
-      used = 0;
+      this.#used = 0;
     }
+    const used = this.#used;
+    // Carved before the copy, so no range is handed out twice even if the
+    // copy re-enters a gather; the range of a copy that faults is dropped.
+    // Ranges start 8-aligned (a sink may view its bytes as wider words); the
+    // slab's size is a multiple of 8, so the next one starts inside it or at its end.
+    this.#used = (used + n + 7) & ~7;
     const out = new Uint8Array(this.#slab, used, n);
     bufs._readAllInto(out, 0);
-    // Ranges start 8-aligned (a sink may view its bytes as wider words).
-    this.#used = Math.min((used + n + 7) & ~7, SLAB_SIZE);
     return out;
   }
 }

@@ -150,6 +150,31 @@ function fdWriteCase(id: string, limitLabel: string, target: number, makeLimit: 
   };
 }
 
+/*
+ * Measured (session 10, a loaded machine: load 6–9 on 2 cores; harness, 3
+ * processes a case, main's build 32d3210 and this one alternated, 3 rounds):
+ *
+ * - `wasi-fd-write-node` 0.81 / 0.83 / 0.90 → 1.08 / 1.14 / 1.06 (an earlier
+ *   round with only the first change: 0.78–0.97 → 0.96–1.22); met. node:wasi
+ *   pays a real write(2) to /dev/null, vmio hands the bytes to a sink;
+ * - `wasi-fd-write-minimal-pooled` 0.68 / 0.75 / 0.96 → 0.87 / 0.99 / 0.96;
+ *   `-shim` 1.37–1.42 → 1.66–1.84; `-minimal` 1.56–1.86 → 2.05–2.29.
+ *
+ * Where the time went (one process alternating vmio, this file's minimal
+ * pooled host and a one-pass host — cached views, one pass over the iovecs
+ * into a reused array, one `new Uint8Array(buffer, base, len)` + `set` per
+ * buffer, no `.buffer` getter): main's vmio took 1.5–1.6× the one-pass
+ * host's time, the gather through a `VmWriter` kept over the slab and the
+ * copy engine's `copyWithSpace` per buffer (about 1.35× the one-pass copy
+ * loop alone) and the import of the records (`iovecRanges`: about 2× an
+ * inline loop, its one loop for both widths carried every field as a
+ * float64) being most of the difference. Now `GuestSpace.copyRanges` copies
+ * each checked buffer with one `set`, and the 32-bit records have their own
+ * loop. Instructions a call (cachegrind, steady state, load-independent):
+ * main 5,490; this build 4,070; the minimal pooled host 4,420; the one-pass
+ * host 3,560 — what is left is the fd lookup and rights, the result
+ * pointer's check and `writeVal`, the `VmReaderArray` and its ranges array.
+ */
 export const cases: BenchCase[] = [
   fdWriteCase("wasi-fd-write-minimal", "minimal host, fresh copy per call", 1 / 1.3, () => minimalHost(guest().memory, discard, (n) => new Uint8Array(n)), 200_000),
   fdWriteCase("wasi-fd-write-minimal-pooled", "minimal host, pooled copies as vmio", 1 / 1.3, () => minimalHost(guest().memory, discard, slabPool()), 200_000),

@@ -63,6 +63,9 @@ export function memoryBuffer(value: unknown): ArrayBuffer | SharedArrayBuffer | 
   }
 }
 
+/** `Uint8Array.prototype.set` as it was when vmio loaded: a user's later change of it does not reach a copy (as in the copy engine). */
+const typedArraySet = Uint8Array.prototype.set;
+
 /**
  * Guest linear memory as a memory space.
  *
@@ -148,6 +151,36 @@ export class GuestSpace extends MemorySpace {
     // costs less than `set` of a `subarray` (docs/architecture.md, "Measured rules"), and, unlike a byte
     // loop, stays a memmove when the destination views the same buffer.
     this.runSlice = write ? null : new Uint8Array(this.buffer, addr, len);
+    return true;
+  }
+
+  /**
+   * Copies the buffers `[pos, end)` listed as flat pairs in `ranges` into
+   * `into` from `at`, back to back, if every one lies inside the memory as
+   * this space last viewed it; returns false, having copied nothing,
+   * otherwise (the buffer was replaced, detached or shrunk since it was
+   * checked: the caller then copies through the copy engine, which re-reads
+   * it and stops at the first byte that faults). `into` has room for every
+   * byte (the caller checked it).
+   *
+   * Why not the copy engine: a host call that has just checked its I/O
+   * vector against memory (`fd_write`) needs a plain copy per buffer, and
+   * the engine's way to it — a call with nine arguments, the direct side's
+   * view cache, the `probe`, the lease and length checks — cost about a
+   * third of a small `fd_write` (4 × 64 B: 1.32–1.38× the time of this loop,
+   * measured in one process). Runs no user code.
+   */
+  copyRanges(ranges: readonly number[], into: Uint8Array, at: number): boolean {
+    const limit = this.runBytes.length;
+    for (let i = 1; i < ranges.length; i += 2) if ((ranges[i] as number) > limit) return false;
+    const buffer = this.buffer;
+    for (let i = 0; i < ranges.length; i += 2) {
+      const pos = ranges[i] as number;
+      const n = (ranges[i + 1] as number) - pos;
+      // A fresh view of exactly the bytes (no subarray), the held `set`: as `probe` hands them to the engine.
+      typedArraySet.call(into, new Uint8Array(buffer, pos, n), at);
+      at += n;
+    }
     return true;
   }
 

@@ -152,22 +152,40 @@ function userRanges(mem: UserMemory, iovPtr: number, count: number, wide: boolea
  * Parses `count` records at `at` of `view` into `[pos, end)` pairs of the
  * non-empty buffers, checking each buffer against `limit` and capping the
  * total at `MAX_RW_COUNT`. Returns how many numbers it stored.
+ *
+ * The 32-bit records have their own loop: in one loop with the 64-bit
+ * ones, whose fields are only exact as float64, TurboFan carried every base
+ * and length as a float64 (and the wide test ran per record), and the
+ * import of a WASI `fd_write`'s 4 × `Iovec32` took about twice the time of
+ * this loop (measured in one process; the narrow loop's values stay uint32).
  */
 function parseRanges(view: DataView, at: number, count: number, wide: boolean, limit: number, ranges: number[]): number {
+  if (wide) return parseWide(view, at, count, limit, ranges);
   let room = MAX_RW_COUNT;
   let k = 0;
-  for (let i = 0, p = at; i < count; i++, p += wide ? 16 : 8) {
-    let base: number;
-    let len: number;
-    if (wide) {
-      base = view.getUint32(p + 4, true) * 2 ** 32 + view.getUint32(p, true);
-      const high = view.getUint32(p + 12, true);
-      if (high >= 0x8000_0000) negativeLength(i);
-      len = high * 2 ** 32 + view.getUint32(p + 8, true);
-    } else {
-      base = view.getUint32(p, true);
-      len = view.getUint32(p + 4, true);
+  for (let i = 0, p = at; i < count; i++, p += 8) {
+    const base = view.getUint32(p, true);
+    let len = view.getUint32(p + 4, true);
+    if (base + len > limit) outsideMemory(i, base, len, limit);
+    if (len > room) len = room;
+    room -= len;
+    if (len !== 0) {
+      ranges[k++] = base;
+      ranges[k++] = base + len;
     }
+  }
+  return k;
+}
+
+/** {@link parseRanges} of `Iovec64` records. */
+function parseWide(view: DataView, at: number, count: number, limit: number, ranges: number[]): number {
+  let room = MAX_RW_COUNT;
+  let k = 0;
+  for (let i = 0, p = at; i < count; i++, p += 16) {
+    const base = view.getUint32(p + 4, true) * 2 ** 32 + view.getUint32(p, true);
+    const high = view.getUint32(p + 12, true);
+    if (high >= 0x8000_0000) negativeLength(i);
+    let len = high * 2 ** 32 + view.getUint32(p + 8, true);
     if (base + len > limit) outsideMemory(i, base, len, limit);
     if (len > room) len = room;
     room -= len;

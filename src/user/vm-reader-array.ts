@@ -4,7 +4,8 @@
  * @module
  */
 
-import { invalidType } from "../base/contract.js";
+import { contractViolation, invalidType } from "../base/contract.js";
+import { GuestSpace } from "../guest/guest-space.js";
 import { checkIndex } from "../base/validate.js";
 import type { Fallibility, Fallible } from "../io/fallibility.js";
 import type { MemorySpace } from "../io/memory-space.js";
@@ -91,6 +92,31 @@ export class VmReaderArray {
   readFallible(w: VmWriter<Fallibility>): number {
     if (!(w instanceof VmWriter)) invalidType("w", "a VmWriter", w);
     return copyBuffers(this.#space, this.#ranges, this.#readers, w, false);
+  }
+
+  /**
+   * Copies all the bytes left (`sumLens()` of them) into `into` from `at`,
+   * which must have room for them, and advances past them: what a host
+   * that gathers a write into its own array (WASI `fd_write`) asks for.
+   * Over guest memory that the buffers are still inside of, one plain copy
+   * per buffer ({@link GuestSpace.copyRanges}); otherwise
+   * {@link VmReaderArray.readFallible} into a writer over that part of `into`.
+   *
+   * @throws {VmError} `PageFault` as {@link VmReaderArray.readFallible}.
+   * @throws {RangeError} `into` has fewer than `sumLens()` bytes from `at`.
+   * @internal
+   */
+  _readAllInto(into: Uint8Array, at: number): void {
+    const ranges = this.#ranges;
+    const n = sumLens(this.#readers, ranges);
+    if (!(at >= 0 && at + n <= into.length)) contractViolation(`${n} bytes do not fit at ${at} in ${into.length}`);
+    const space = this.#space;
+    if (this.#readers === null && space instanceof GuestSpace && space.copyRanges(ranges, into, at)) {
+      // Read to the end, as a copy through the readers leaves them.
+      for (let i = 0; i < ranges.length; i += 2) ranges[i] = ranges[i + 1] as number;
+      return;
+    }
+    this.readFallible(VmWriter.from(into.subarray(at, at + n)));
   }
 
   /**

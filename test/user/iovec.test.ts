@@ -24,7 +24,8 @@ import {
   type UserMemory,
 } from "../../src/index.js";
 import { throwsContract, throwsVmError } from "../vm/support.js";
-import { ascii, kinds, spaceKind, type Kind } from "./support.js";
+import { wasmMemory, type ResizableArrayBuffer } from "../guest/support.js";
+import { ascii, guestKind, kinds, spaceKind, type Kind } from "./support.js";
 
 type Layout = typeof Iovec32 | typeof Iovec64;
 const layouts: ReadonlyArray<[string, Layout]> = [
@@ -434,4 +435,74 @@ test("user memory of another kind (any object with reader() and writer()) hands 
     [k.fault - 1, 4],
   ]);
   throwsVmError(() => VmReaderArray.fromIovecs(mem, k.base, 2, Iovec32).readFallible(VmWriter.from(new Uint8Array(7))), "PageFault", 4);
+});
+
+/** A gather of `_readAllInto` into `into` at `at` checked against `readFallible` of the same vector. */
+function readAllLikeReadFallible(k: Kind, layout: Layout, at: number, skip: number): void {
+  k.put(k.base + 3000, ascii("0123456789abcdefghij"));
+  putIovecs(k, k.base, layout, [
+    [k.base + 3000, 7],
+    [k.base + 3010, 0],
+    [k.base + 3007, 13],
+    [k.base + 3002, 4],
+  ]);
+  const expected = new Uint8Array(24 - skip);
+  VmReaderArray.fromIovecs(k.mem, k.base, 4, layout).skip(skip).readFallible(VmWriter.from(expected));
+  const a = VmReaderArray.fromIovecs(k.mem, k.base, 4, layout).skip(skip);
+  const into = new Uint8Array(at + 24 - skip + 3).fill(0xee);
+  a._readAllInto(into, at);
+  assert.deepEqual(into.subarray(at, at + 24 - skip), expected);
+  assert.ok(into.subarray(0, at).every((b) => b === 0xee) && into.subarray(at + 24 - skip).every((b) => b === 0xee), "nothing outside the range is written");
+  assert.equal(a.sumLens(), 0, "the vector was read to its end");
+}
+
+for (const make of kinds) {
+  for (const [lname, layout] of layouts) {
+    test(`${make().name}, ${lname}: _readAllInto copies what readFallible copies, at any offset, after a skip too`, () => {
+      for (const at of [0, 1, 5]) for (const skip of [0, 3, 7, 10, 24]) readAllLikeReadFallible(make(), layout, at, skip);
+    });
+  }
+}
+
+test("_readAllInto: an array without room for every byte left is a contract violation, and nothing is read", () => {
+  const k = guestKind();
+  putIovecs(k, 0, Iovec32, [[100, 10]]);
+  const a = VmReaderArray.fromIovecs(k.mem, 0, 1, Iovec32);
+  throwsContract(() => a._readAllInto(new Uint8Array(9), 0), RangeError);
+  throwsContract(() => a._readAllInto(new Uint8Array(12), 3), RangeError);
+  throwsContract(() => a._readAllInto(new Uint8Array(12), -1), RangeError);
+  assert.equal(a.sumLens(), 10);
+});
+
+test("_readAllInto after memory.grow() (the checked buffer detached) copies from the new buffer", () => {
+  const memory = wasmMemory(1, 4);
+  const g = new GuestMemory(memory);
+  g.writeBytes(500, ascii("hello, world"));
+  putIovecs({ put: (addr: number, bytes: Uint8Array) => g.writeBytes(addr, bytes) } as Kind, 0, Iovec32, [
+    [500, 5],
+    [507, 5],
+  ]);
+  const a = VmReaderArray.fromIovecs(g, 0, 2, Iovec32);
+  memory.grow(1);
+  const into = new Uint8Array(10);
+  a._readAllInto(into, 0);
+  assert.deepEqual(into, ascii("helloworld"));
+  assert.equal(a.sumLens(), 0);
+});
+
+test("_readAllInto after a resizable buffer shrank: PageFault at the new end, the bytes before it copied", () => {
+  const buffer = new (ArrayBuffer as unknown as new (n: number, o: object) => ResizableArrayBuffer)(8192, { maxByteLength: 8192 });
+  const g = new GuestMemory(buffer);
+  g.writeBytes(4000, ascii("abcdefghij"));
+  g.writeBytes(6000, ascii("ABCDEFGHIJ"));
+  g.writeVal(0, u32, 4000);
+  g.writeVal(4, u32, 10);
+  g.writeVal(8, u32, 6000);
+  g.writeVal(12, u32, 10);
+  const a = VmReaderArray.fromIovecs(g, 0, 2, Iovec32);
+  buffer.resize(6004);
+  const into = new Uint8Array(20).fill(0xee);
+  throwsVmError(() => a._readAllInto(into, 0), "PageFault", 14);
+  assert.deepEqual(into.subarray(0, 14), ascii("abcdefghijABCD"));
+  assert.ok(into.subarray(14).every((b) => b === 0xee), "nothing past the fault is written");
 });

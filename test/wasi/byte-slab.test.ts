@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { GuestMemory, Iovec32, VmReaderArray } from "vmio";
+import { GuestMemory, Iovec32, VmError, VmReaderArray } from "vmio";
 import { ByteSlab, Scratch } from "../../src/wasi/byte-slab.js";
 
 /** Guest memory with a byte pattern from 4096 on, and an I/O vector at 0 of `lens` buffers over it. */
@@ -78,4 +78,23 @@ test("scratch gathers into its one buffer, wrapping and growing as needed", () =
   const huge = s.gather(bufs, n);
   assert.deepEqual(huge, expected);
   assert.notEqual(s.take(1).buffer, huge.buffer, "a huge write is not kept");
+});
+
+test("a gather that faults hands nothing out, and the ranges handed out after it are whole and apart", () => {
+  const buffer = new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer & { resize(n: number): void })(8192, { maxByteLength: 8192 });
+  const mem = new GuestMemory(buffer);
+  const dv = new DataView(buffer);
+  dv.setUint32(0, 6000, true);
+  dv.setUint32(4, 100, true);
+  const bufs = VmReaderArray.fromIovecs(mem, 0, 1, Iovec32);
+  buffer.resize(6050); // the buffer now ends inside the checked one: the copy faults there
+  const slab = new ByteSlab();
+  const before = slab.gather(iovecs([40]).bufs, 40);
+  assert.throws(() => slab.gather(bufs, 100), (e: unknown) => e instanceof VmError && e.code === "PageFault" && e.copied === 50);
+  const kept = before.slice();
+  const { bufs: next, n, expected } = iovecs([33, 7]);
+  const after = slab.gather(next, n);
+  assert.deepEqual(after, expected);
+  assert.deepEqual(before, kept, "the earlier range is untouched");
+  assert.ok(after.buffer !== before.buffer || after.byteOffset >= before.byteOffset + 40, "the later range does not overlap the earlier one");
 });

@@ -105,11 +105,11 @@ type Via = Lease | MemorySpace | ImportedCursorVia | null;
 var fromOther: (bytes: ArrayBufferView) => VmReader<Infallible>;
 var readValSlow: <T>(c: VmReader<Fallibility>, d: PodDescriptor<T>) => T;
 var loadOnceAt: <T>(c: VmReader<Fallibility>, d: PodDescriptor<T>, op: string) => T;
-// The copies of a reader whose `#via` is not simply its lease or its
-// space (see `CursorVia`), out of line: a copy between two fresh cursors
-// stays out of the heap only while its whole chain fits V8's inlining
-// budget (measured: with these paths written inline, the writer of
-// `VmReader.from(a).read(VmWriter.from(b))` was allocated again).
+// The copies of every reader but a direct infallible one (see `#bytes`),
+// and a direct reader's `readFallible`, out of line: a copy between two
+// fresh cursors stays out of the heap only while its whole chain fits V8's
+// inlining budget (measured: with these paths written inline, the writer
+// of `VmReader.from(a).read(VmWriter.from(b))` was allocated again).
 var readOther: (c: VmReader<Fallibility>, w: VmWriter<Fallibility>, strict: boolean) => number | CopyFault;
 // `read` of any reader but a direct infallible one, whole, and `read`'s
 // fault: out of line for the same budget (see `read`).
@@ -470,7 +470,12 @@ export class VmReader<F extends Fallibility = Fallible> {
     // between two fresh cursors must fit V8's inlining budget (see copyDirect).
     // A direct infallible reader (`#bytes` set, `#via` its lease or null:
     // typed memory, a frame's, a segment's) here; any other kind, and a
-    // fault, out of line.
+    // fault, out of line. 115 bytes of bytecode (Node 20), and it must stay
+    // near that: a segment's copy (`seg.reader().read(to.writer())`) inlines
+    // `read` into its loop only while 1.2 × (115 + 648, what `read`'s own
+    // optimised code inlines: the writer's `transfer`, `copyDirect`,
+    // `copyPart`) ≤ 920 (with 126 bytes it was a call, and before that its
+    // lease went out of line); the fresh typed copy has 24 bytes to spare.
     const bytes = this.#bytes;
     if (bytes === null) return readRest(this, w);
     const pos = this.#pos;

@@ -117,7 +117,6 @@ var readRest: (c: VmReader<Fallibility>, w: VmWriter<Fallibility>) => number;
 var readFaulted: (c: VmReader<Fallibility>, pos: number, fault: CopyFault) => never;
 var transferOther: (
   c: VmReader<Fallibility>,
-  via: Via,
   bytes: Uint8Array | null,
   space: MemorySpace | null,
   lease: Lease | null,
@@ -239,16 +238,8 @@ export class VmReader<F extends Fallibility = Fallible> {
     // The kinds that keep their parts in a `CursorVia` (see there), apart:
     // `newReader` is inlined into every reader's maker (a frame's, a
     // segment's, an address space's `reader`), whose chain has its budget.
-    const newOther = <F extends Fallibility>(
-      bytes: Uint8Array | null,
-      view: DataView | null,
-      space: MemorySpace | null,
-      lease: Lease | null,
-      pos: number,
-      end: number,
-      fallible: boolean,
-    ): VmReader<F> => {
-      const c = new VmReader<F>(KEY, null, end, NONE);
+    const newOther: (...parts: Parameters<typeof newReader>) => VmReader<Fallibility> = (bytes, view, space, lease, pos, end, fallible) => {
+      const c = new VmReader<Fallibility>(KEY, null, end, NONE);
       c.#via = space === null ? new CursorVia(null, lease, true, bytes, view ?? NONE) : new CursorVia(space, null, fallible, null, NONE);
       c.#pos = pos;
       return c;
@@ -264,7 +255,7 @@ export class VmReader<F extends Fallibility = Fallible> {
     ): VmReader<F> => {
       // The common kinds as themselves: direct and infallible (its bytes,
       // view and lease in its own fields), or a space and fallible.
-      if (space !== null !== fallible) return newOther<F>(bytes, view, space, lease, pos, end, fallible);
+      if (space !== null !== fallible) return newOther(bytes, view, space, lease, pos, end, fallible) as VmReader<F>;
       const c = new VmReader<F>(KEY, bytes, end, view ?? NONE);
       c.#via = space !== null ? space : lease;
       c.#pos = pos;
@@ -282,8 +273,9 @@ export class VmReader<F extends Fallibility = Fallible> {
       c.#pos = from + (typeof done === "number" ? done : done.copied);
       return done;
     };
-    transferOther = (c, via, bytes, space, lease, pos, n, strict, writerFallible) => {
+    transferOther = (c, bytes, space, lease, pos, n, strict, writerFallible) => {
       // Never a direct infallible reader (`#bytes` null): fallible unless over a space of frames.
+      const via = c.#via;
       if (strict && (writerFallible || fallibleOf(null, via))) badWrite(fallibleOf(null, via));
       return exchange(c, bytes, space, lease, pos, n);
     };
@@ -335,7 +327,7 @@ export class VmReader<F extends Fallibility = Fallible> {
         // typed memory, a frame's, a segment's); any other kind through
         // `transferOther`.
         const sBytes = c.#bytes;
-        if (sBytes === null) return transferOther(c, c.#via, bytes, space, lease, pos, n, strict, writerFallible);
+        if (sBytes === null) return transferOther(c, bytes, space, lease, pos, n, strict, writerFallible);
         if (strict && writerFallible) badWrite(false);
         const left = c.#end - from;
         const m = n < left ? n : left;

@@ -933,9 +933,9 @@ export const cases: BenchCase[] = [
   //   line it is 115 bytes of bytecode (126 before). This chain inlines
   //   whole as before (11 inlinees, the last check 896 of 920, was 903).
   //   A/B against main's build (32d3210), harness, one process per case,
-  //   alternated, load 5–10: 16 B 0.66–0.84 (median of 11 rounds 0.76) →
-  //   0.62–0.91 (0.72), 256 B 0.63–0.86 (6 rounds, 0.72) → 0.67–0.83
-  //   (0.73), 4 KiB 0.74–0.82 (8 rounds, 0.78) → 0.75–0.94 (0.78); in one
+  //   alternated, load 5–10: 16 B 0.66–0.84 (median of 14 rounds 0.74) →
+  //   0.62–0.91 (0.73), 256 B 0.63–0.86 (9 rounds, 0.75) → 0.62–0.87
+  //   (0.71), 4 KiB 0.74–0.82 (8 rounds, 0.78) → 0.75–0.94 (0.78); in one
   //   process alternating the two builds, medians per process: 16 B
   //   42.4–45.8 → 41.6–43.7 ns (six processes), 256 B 23.9–24.6 →
   //   23.6–25.6 ns (three), and the fresh reader per value 36.9–42.0 →

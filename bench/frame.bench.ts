@@ -256,6 +256,13 @@ export const cases: BenchCase[] = [
   allocCase(256, false, 20_000),
   segmentRead(64 * 1024, "64 KiB", 20_000),
   segmentRead(1 << 20, "1 MiB", 400),
+  // No cursor on this row's path: `FrameVec.readBytes` goes from `VmIo`
+  // straight to the copy engine (copyRaw → copyWithSpace), so the fresh
+  // reader's one-field change (vm-reader.ts) could not have slowed it; the
+  // 0.80 measured after it against 0.87–0.89 was the machine. A/B of main's
+  // build (32d3210) and the one that brought frame and segment readers'
+  // copies back inline, harness, six rounds alternated (load 5–10):
+  // 0.85–0.96 (median 0.93) and 0.79–0.96 (0.91), the same within the spread.
   {
     id: "framevec-copy-64k",
     group: "frame",

@@ -926,6 +926,20 @@ export const cases: BenchCase[] = [
   //   at or above its honest held floor; what it pays beyond floor-held is
   //   what the fourth pass found (the identity lookup of `from`, two classes,
   //   seven fields), the price of taking any array without running user code.
+  // - Seventh pass (leased): `read` tests `#bytes !== null` (a direct
+  //   infallible reader: typed memory, a frame's, a segment's) where it
+  //   tested `#via === null` (typed memory only), so frame and segment
+  //   readers copy inline again; with its rare kinds and its fault out of
+  //   line it is 115 bytes of bytecode (126 before). This chain inlines
+  //   whole as before (11 inlinees, the last check 896 of 920, was 903).
+  //   A/B against main's build (32d3210), harness, one process per case,
+  //   alternated, load 5–10: 16 B 0.66–0.84 (median of 14 rounds 0.74) →
+  //   0.62–0.91 (0.73), 256 B 0.63–0.86 (9 rounds, 0.75) → 0.62–0.87
+  //   (0.71), 4 KiB 0.74–0.82 (8 rounds, 0.78) → 0.75–0.94 (0.78); in one
+  //   process alternating the two builds, medians per process: 16 B
+  //   42.4–45.8 → 41.6–43.7 ns (six processes), 256 B 23.9–24.6 →
+  //   23.6–25.6 ns (three), and the fresh reader per value 36.9–42.0 →
+  //   36.5–40.3 ns (three): unchanged.
   copyCase(16, "16 B", 0.6, 2_000_000),
   copyCase(16, "16 B", undefined, 2_000_000, "floor"),
   copyCase(16, "16 B", undefined, 2_000_000, "floor-honest"),

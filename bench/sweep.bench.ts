@@ -118,6 +118,29 @@ function copySweep(kind: Kind, label: string, size: number): BenchCase {
         for (let i = 0; i < n; i++) dst.set(src);
         return dst[size - 1];
       };
+      // The segment rows (no target) go through a segment's reader: direct
+      // memory with a lease, whose `read` is inline again (vm-reader.ts: a
+      // reader with `#bytes` of its own is direct and infallible, its
+      // `#via` its lease as it is). The fresh reader's one-field change had
+      // sent it out of line (`readOther`, an `instanceof` per copy); with
+      // `read` at 126 bytes of bytecode it was then a call in this loop,
+      // as 1.2 × (126 + 648 inlined by its own code) > 920; at 115 it is
+      // inlined (915). The loop still calls the segment's `reader()` and
+      // the writer's `transfer` (past the budget), so both cursors are
+      // allocated, and a 16 B copy between two segments is copyPart's byte
+      // loop. A/B against main's build (32d3210), harness, one process per
+      // case, nine rounds alternated on a loaded machine (load 5–10; three
+      // of them beside a full npm test): 16 B 0.18–0.28 (median 0.22) →
+      // 0.22–0.31 (0.24); 256 B 0.24–0.32 (0.26) → 0.27–0.38 (0.28); 4 KiB
+      // 0.31–0.54 (0.435) → 0.41–0.57 (0.455). In one process alternating
+      // three builds (three processes, medians of 11–15 samples, ns a
+      // copy): 16 B 148 / 98 / 105 → 127 / 84 / 98, 256 B 136 / 148 / 116
+      // → 118 / 110 / 91, 4 KiB 176 / 186 / 165 → 161 / 163 / 146, where
+      // the build before the one-field change (b2141fe) ran 136 / 82 / 122,
+      // 113 / 114 / 76, 160 / 171 / 142: faster than main's build in
+      // every process, and level with the build before the change or
+      // ahead of it in seven of nine (behind at 256 B: 118 against 113,
+      // 91 against 76 ns).
       if (kind === "segment") {
         return {
           limit,

@@ -53,10 +53,14 @@ export interface Lease {
  * What a `VmReader` reaches its memory through, in one field (`#via`) where
  * it had three (space, lease, fallibility). The common kinds need no record:
  * a direct infallible reader holds its lease (or null: typed memory, which
- * cannot expire), a reader over a space holds the space and is fallible
- * (user memory, guest memory). The other kinds (a direct fallible reader,
- * a reader over a space of frames, infallible, and its `toFallible`) hold
- * one of these.
+ * cannot expire) beside its bytes, a reader over a space holds the space and
+ * is fallible (user memory, guest memory). The other kinds (a direct
+ * fallible reader, a reader over a space of frames, infallible, and its
+ * `toFallible`) hold one of these — a direct fallible reader its bytes too,
+ * so that a reader with bytes of its own is exactly a direct infallible one,
+ * whose `#via` is its lease as it is: the one test (`#bytes !== null`) that
+ * keeps the copies of typed memory, frames and segments inline (see
+ * `VmReader.read`).
  *
  * Why one field: a reader made for one value
  * (`VmReader.from(u8).skip(o).readVal(t)`) is allocated whenever `readVal`
@@ -67,7 +71,7 @@ export interface Lease {
  * fresh-reader row's ratio (bench/io.bench.ts).
  *
  * A `Lease` itself, forwarding to the lease it holds, so that a direct
- * reader's lease check reads its field as it is, whichever kind it is.
+ * reader's lease check can read its field as it is, whichever kind it is.
  *
  * @internal
  */
@@ -78,11 +82,17 @@ export class CursorVia implements Lease {
   readonly lease: Lease | null;
   /** Whether the reader is fallible. */
   readonly fallible: boolean;
+  /** The direct memory of a direct fallible reader, indexed by address; else null. */
+  readonly bytes: Uint8Array | null;
+  /** A `DataView` over exactly {@link CursorVia.bytes}, or `NO_VIEW` until made (or for a space). */
+  view: DataView;
 
-  constructor(space: MemorySpace | null, lease: Lease | null, fallible: boolean) {
+  constructor(space: MemorySpace | null, lease: Lease | null, fallible: boolean, bytes: Uint8Array | null, view: DataView) {
     this.space = space;
     this.lease = lease;
     this.fallible = fallible;
+    this.bytes = bytes;
+    this.view = view;
   }
 
   get leaseExpired(): boolean {

@@ -105,15 +105,18 @@ type Via = Lease | MemorySpace | ImportedCursorVia | null;
 var fromOther: (bytes: ArrayBufferView) => VmReader<Infallible>;
 var readValSlow: <T>(c: VmReader<Fallibility>, d: PodDescriptor<T>) => T;
 var loadOnceAt: <T>(c: VmReader<Fallibility>, d: PodDescriptor<T>, op: string) => T;
-// The copies of a reader whose `#via` is not simply its lease or its
-// space (see `CursorVia`), out of line: a copy between two fresh cursors
-// stays out of the heap only while its whole chain fits V8's inlining
-// budget (measured: with these paths written inline, the writer of
-// `VmReader.from(a).read(VmWriter.from(b))` was allocated again).
+// The copies of every reader but a direct infallible one (see `#bytes`),
+// and a direct reader's `readFallible`, out of line: a copy between two
+// fresh cursors stays out of the heap only while its whole chain fits V8's
+// inlining budget (measured: with these paths written inline, the writer
+// of `VmReader.from(a).read(VmWriter.from(b))` was allocated again).
 var readOther: (c: VmReader<Fallibility>, w: VmWriter<Fallibility>, strict: boolean) => number | CopyFault;
+// `read` of any reader but a direct infallible one, whole, and `read`'s
+// fault: out of line for the same budget (see `read`).
+var readRest: (c: VmReader<Fallibility>, w: VmWriter<Fallibility>) => number;
+var readFaulted: (c: VmReader<Fallibility>, pos: number, fault: CopyFault) => never;
 var transferOther: (
   c: VmReader<Fallibility>,
-  via: Via,
   bytes: Uint8Array | null,
   space: MemorySpace | null,
   lease: Lease | null,
@@ -161,15 +164,19 @@ export let newReader: <F extends Fallibility>(
 export class VmReader<F extends Fallibility = Fallible> {
   /** Type-level only: the reader's fallibility. */
   declare readonly [readerKind]?: F;
-  /** Direct memory, indexed by address, or null for a space. */
+  /**
+   * Direct memory, indexed by address, of a direct infallible reader (typed
+   * memory, a frame's, a segment's); null for any other kind (a direct
+   * fallible reader's bytes are in its `CursorVia`).
+   */
   #bytes: Uint8Array | null;
-  /** A `DataView` over exactly `#bytes` (index = address), or `NONE` until made. */
+  /** A `DataView` over exactly `#bytes` (index = address), or `NONE` until made (and for every other kind). */
   #view: DataView;
   /**
    * The space, the lease and the fallibility in one field (see `CursorVia`):
-   * for direct memory the lease, or null when nothing can expire
-   * (infallible); for a space the space (fallible); a `CursorVia` for any
-   * other kind. Read through `leaseOf`, `spaceOf` and `fallibleOf`.
+   * beside `#bytes`, their lease, or null when nothing can expire (typed
+   * memory); for a space the space (fallible); a `CursorVia` for any other
+   * kind. Read through `directOf`, `leaseOf`, `spaceOf` and `fallibleOf`.
    */
   #via: Via = null;
   /** Address of the next byte. */
@@ -194,22 +201,48 @@ export class VmReader<F extends Fallibility = Fallible> {
       const b = fromBytes(bytes);
       return new VmReader<Infallible>(KEY, b, b.length, NONE);
     };
-    // `readVal` through a memory space, or on direct memory whose `DataView` is not made yet.
+    // `readVal` through a memory space, on direct memory whose `DataView` is
+    // not made yet, or for a direct fallible reader (its bytes and view in
+    // its `CursorVia`).
     readValSlow = <T>(c: VmReader<Fallibility>, d: PodDescriptor<T>): T => {
       const bytes = c.#bytes;
       if (bytes !== null) {
         c.#view = directView(bytes);
         return c.readVal(d);
       }
-      const value = readValueIn(spaceOf(c.#via), c.#pos, d);
-      c.#pos += d.size;
+      const via = c.#via;
+      const pos = c.#pos;
+      const size = d.size;
+      let value: T;
+      if (via instanceof CursorVia && via.bytes !== null) {
+        const view = viaView(via, via.bytes);
+        checkLease(via);
+        try {
+          value = d.decode(view, pos);
+        } catch (e) {
+          return directFailed(via.bytes, pos, size, e);
+        }
+      } else {
+        value = readValueIn(spaceOf(via), pos, d);
+      }
+      c.#pos = pos + size;
       return value;
     };
     loadOnceAt = <T>(c: VmReader<Fallibility>, d: PodDescriptor<T>, op: string): T => {
-      const bytes = c.#bytes;
-      const view = bytes !== null && c.#view === NONE ? (c.#view = directView(bytes)) : c.#view;
+      const b = c.#bytes;
       const via = c.#via;
+      const bytes = directOf(b, via);
+      const view = b !== null ? (c.#view === NONE ? (c.#view = directView(b)) : c.#view) : bytes !== null ? viaView(via as ImportedCursorVia, bytes) : NONE;
       return loadOnce(bytes, view, bytes === null ? spaceOf(via) : null, bytes === null ? null : leaseOf(via), c.#pos, c.#end - c.#pos, d, op);
+    };
+    // The kinds that keep their parts in a `CursorVia` (see there), apart:
+    // `newReader` is inlined into every reader's maker (a frame's, a
+    // segment's, an address space's `reader`), whose chain has its budget.
+    const newOther: (...parts: Parameters<typeof newReader>) => VmReader<Fallibility> = (bytes, view, space, lease, pos, end, fallible) => {
+      const c = new VmReader<Fallibility>(KEY, null, end, NONE);
+      c.#via = space === null ? new CursorVia(null, lease, true, bytes, view ?? NONE) : new CursorVia(space, null, fallible, null, NONE);
+      c.#pos = pos;
+      return c;
     };
     newReader = <F extends Fallibility>(
       bytes: Uint8Array | null,
@@ -220,9 +253,11 @@ export class VmReader<F extends Fallibility = Fallible> {
       end: number,
       fallible: boolean,
     ): VmReader<F> => {
+      // The common kinds as themselves: direct and infallible (its bytes,
+      // view and lease in its own fields), or a space and fallible.
+      if (space !== null !== fallible) return newOther(bytes, view, space, lease, pos, end, fallible) as VmReader<F>;
       const c = new VmReader<F>(KEY, bytes, end, view ?? NONE);
-      // The common kinds as themselves, any other as a record (see `CursorVia`).
-      c.#via = space !== null ? (fallible ? space : new CursorVia(space, null, false)) : fallible ? new CursorVia(null, lease, true) : lease;
+      c.#via = space !== null ? space : lease;
       c.#pos = pos;
       return c;
     };
@@ -232,27 +267,39 @@ export class VmReader<F extends Fallibility = Fallible> {
       const c = r as VmReader<Fallibility>;
       const from = c.#pos;
       const left = c.#end - from;
-      const b = c.#bytes;
       const via = c.#via;
+      const b = directOf(c.#bytes, via);
       const done = copyRaw(bytes, space, lease, pos, b, b === null ? spaceOf(via) : null, b === null ? null : leaseOf(via), from, n < left ? n : left);
       c.#pos = from + (typeof done === "number" ? done : done.copied);
       return done;
     };
-    transferOther = (c, via, bytes, space, lease, pos, n, strict, writerFallible) => {
-      const sBytes = c.#bytes;
-      if (strict && (writerFallible || fallibleOf(sBytes, via))) badWrite(fallibleOf(sBytes, via));
+    transferOther = (c, bytes, space, lease, pos, n, strict, writerFallible) => {
+      // Never a direct infallible reader (`#bytes` null): fallible unless over a space of frames.
+      const via = c.#via;
+      if (strict && (writerFallible || fallibleOf(null, via))) badWrite(fallibleOf(null, via));
       return exchange(c, bytes, space, lease, pos, n);
     };
     readOther = (c, w, strict) => {
       const pos = c.#pos;
-      const b = c.#bytes;
       const via = c.#via;
+      const b = directOf(c.#bytes, via);
       const n = c.#end - pos;
       return b === null
         ? strict
           ? writerAccess.transfer(w, null, spaceOf(via), null, pos, n, true, fallibleOf(b, via))
           : writerAccess.spaceCopy(w, spaceOf(via), pos, n)
-        : writerAccess.transfer(w, b, null, leaseOf(via), pos, n, strict, fallibleOf(b, via));
+        : writerAccess.transfer(w, b, null, leaseOf(via), pos, n, strict, fallibleOf(c.#bytes, via));
+    };
+    readRest = (c, w) => {
+      const pos = c.#pos;
+      const done = readOther(c, w, true);
+      if (typeof done !== "number") return readFaulted(c, pos, done);
+      c.#pos = pos + done;
+      return done;
+    };
+    readFaulted = (c, pos, fault) => {
+      c.#pos = pos + fault.copied;
+      return raiseFault(fault);
     };
     installReaderAccess({
       is: (x) => typeof x === "object" && x !== null && #pos in x,
@@ -276,16 +323,16 @@ export class VmReader<F extends Fallibility = Fallible> {
         } catch {
           return notReader(r);
         }
-        // Here a reader over typed memory (`#via` null: direct, nothing
-        // borrowed, infallible); any other kind through `transferOther`.
-        const via = c.#via;
-        if (via !== null) return transferOther(c, via, bytes, space, lease, pos, n, strict, writerFallible);
+        // Here a direct infallible reader (`#bytes` set, `#via` its lease:
+        // typed memory, a frame's, a segment's); any other kind through
+        // `transferOther`.
+        const sBytes = c.#bytes;
+        if (sBytes === null) return transferOther(c, bytes, space, lease, pos, n, strict, writerFallible);
         if (strict && writerFallible) badWrite(false);
         const left = c.#end - from;
         const m = n < left ? n : left;
-        const sBytes = c.#bytes as Uint8Array;
         if (bytes === null || m === 0) return exchange(c, bytes, space, lease, pos, n);
-        copyDirect(bytes, lease, pos, sBytes, null, from, m);
+        copyDirect(bytes, lease, pos, sBytes, c.#via as Lease | null, from, m);
         c.#pos = from + m;
         return m;
       },
@@ -298,16 +345,16 @@ export class VmReader<F extends Fallibility = Fallible> {
           return notReader(r);
         }
         const left = c.#end - from;
-        const b = c.#bytes;
         const via = c.#via;
+        const b = directOf(c.#bytes, via);
         const done = copyWithSpace(null, space, null, pos, b, b === null ? spaceOf(via) : null, b === null ? null : leaseOf(via), from, n < left ? n : left);
         c.#pos = from + (typeof done === "number" ? done : done.copied);
         return done;
       },
       location: (r) => {
         const c = r as VmReader<Fallibility>;
-        const b = c.#bytes;
         const via = c.#via;
+        const b = directOf(c.#bytes, via);
         return { bytes: b, space: b === null ? spaceOf(via) : null, lease: b === null ? null : leaseOf(via), pos: c.#pos };
       },
     });
@@ -395,9 +442,10 @@ export class VmReader<F extends Fallibility = Fallible> {
    * the original usable).
    */
   toFallible(): VmReader<Fallible> {
-    const b = this.#bytes;
     const via = this.#via;
-    return newReader<Fallible>(b, this.#view, b === null ? spaceOf(via) : null, b === null ? null : leaseOf(via), this.#pos, this.#end, true);
+    const b = directOf(this.#bytes, via);
+    const view = this.#bytes !== null ? this.#view : via instanceof CursorVia ? via.view : NONE;
+    return newReader<Fallible>(b, view, b === null ? spaceOf(via) : null, b === null ? null : leaseOf(via), this.#pos, this.#end, true);
   }
 
   /**
@@ -412,16 +460,21 @@ export class VmReader<F extends Fallibility = Fallible> {
   read(this: VmReader<Infallible>, w: VmWriter<Infallible>): number {
     // Written out in both methods (not a shared private method): a copy
     // between two fresh cursors must fit V8's inlining budget (see copyDirect).
+    // A direct infallible reader (`#bytes` set, `#via` its lease or null:
+    // typed memory, a frame's, a segment's) here; any other kind, and a
+    // fault, out of line. 115 bytes of bytecode (Node 20), and it must stay
+    // near that: a segment's copy (`seg.reader().read(to.writer())`) inlines
+    // `read` into its loop only while 1.2 × (115 + 648, what `read`'s own
+    // optimised code inlines: the writer's `transfer`, `copyDirect`,
+    // `copyPart`) ≤ 920 (with 126 bytes it was a call, and before that its
+    // lease went out of line); the fresh typed copy has 24 bytes to spare.
+    const bytes = this.#bytes;
+    if (bytes === null) return readRest(this, w);
     const pos = this.#pos;
-    // A reader over typed memory (`#via` null: direct, nothing borrowed,
-    // infallible) here; any other kind through `readOther`, out of line.
-    const done = this.#via === null ? writerAccess.transfer(w, this.#bytes, null, null, pos, this.#end - pos, true, false) : readOther(this, w, true);
-    if (typeof done === "number") {
-      this.#pos = pos + done;
-      return done;
-    }
-    this.#pos = pos + done.copied;
-    return raiseFault(done);
+    const done = writerAccess.transfer(w, bytes, null, this.#via as Lease | null, pos, this.#end - pos, true, false);
+    if (typeof done !== "number") return readFaulted(this, pos, done);
+    this.#pos = pos + done;
+    return done;
   }
 
   /**
@@ -480,7 +533,7 @@ export class VmReader<F extends Fallibility = Fallible> {
     if (this.#end - pos < size) tooShort(size, this.#end - pos);
     const view = this.#view;
     if (view !== NONE) {
-      // A direct reader's `#via` is its lease, or a `CursorVia` that is one.
+      // Only a direct infallible reader has a view here: its `#via` is its lease.
       checkLease(this.#via as Lease | null);
       let value: T;
       try {
@@ -527,6 +580,17 @@ export class VmReader<F extends Fallibility = Fallible> {
     if (t !== u32) invalidType("t", "u32 (the only type with atomic access)", t);
     return loadOnceAt(this, descriptorOf(u32), "atomicLoad");
   }
+}
+
+/** A reader's direct memory, from its `#bytes` and `#via` (a direct fallible reader's is in its `CursorVia`); null for a space. */
+function directOf(bytes: Uint8Array | null, via: Via): Uint8Array | null {
+  return bytes !== null ? bytes : via instanceof CursorVia ? via.bytes : null;
+}
+
+/** The `DataView` over a direct fallible reader's `bytes` (its `CursorVia`'s), made on first use. */
+function viaView(via: ImportedCursorVia, bytes: Uint8Array): DataView {
+  const view = via.view;
+  return view !== NONE ? view : (via.view = directView(bytes));
 }
 
 /** The lease of a direct reader's `#via`. */

@@ -1001,6 +1001,77 @@ describe("every kind of reader keeps its memory, lease and fallibility", () => {
     }
   });
 
+  // A direct infallible reader (typed memory, a frame's, a segment's) is the
+  // one kind with bytes of its own, whose lease `read` and the reader's side
+  // of `write` pass as they are: the lease must still be checked both ways.
+  test("a reader over a segment (direct, with a lease) copies both ways at its position; once the segment is disposed no copy either way, from it or a clone, moves a byte", () => {
+    const opts = new FrameAllocOptions(mem());
+    const seg = opts.allocSegment(2);
+    const frame = opts.allocFrame();
+    for (let i = 0; i < 16; i++) seg.writeVal(PAGE - 8 + i, u8, i + 1);
+    const into = frame.writer().skip(3);
+    assert.equal(seg.reader().skip(PAGE - 8).limit(16).read(into), 16);
+    assert.equal(into.cursor() - frame.startPaddr(), 19);
+    const out = new Uint8Array(16);
+    frame.readBytes(3, out);
+    assert.deepEqual([...out], [...Array(16).keys()].map((i) => i + 1));
+    const typed = new Uint8Array(16);
+    const r = seg.reader().skip(PAGE - 8);
+    assert.equal(VmWriter.from(typed).write(r), 16);
+    assert.deepEqual([...typed], [...out]);
+    assert.equal(r.cursor() - seg.startPaddr(), PAGE + 8);
+    const held = seg.reader().skip(PAGE - 8).limit(16);
+    const clone = held.clone();
+    seg.dispose();
+    const disposed = (e: unknown): boolean => e instanceof TypeError && (e as { code?: string }).code === "ERR_USE_AFTER_DISPOSE";
+    for (const c of [held, clone]) {
+      const before = c.cursor();
+      const dst = new Uint8Array(16).fill(0xee);
+      const w = VmWriter.from(dst);
+      assert.throws(() => c.read(w), disposed);
+      assert.throws(() => w.write(c), disposed);
+      assert.throws(() => c.read(frame.writer()), disposed);
+      assert.throws(() => frame.writer().write(c), disposed);
+      assert.equal(c.cursor(), before);
+      assert.equal(w.cursor(), 0);
+      assert.ok(dst.every((b) => b === 0xee));
+    }
+    frame.readBytes(3, out);
+    assert.deepEqual([...out], [...Array(16).keys()].map((i) => i + 1), "the frame is as it was");
+    frame.dispose();
+  });
+
+  // A direct fallible reader keeps its bytes (and their view) in its record.
+  test("a fallible reader over typed memory reads values, skips, clones and copies; refuses read and readOnce; a detached buffer is a TypeError", () => {
+    const buffer = new ArrayBuffer(24);
+    const all = new Uint8Array(buffer);
+    for (let i = 0; i < 24; i++) all[i] = i;
+    const f = VmReader.from(new Uint8Array(buffer, 4, 16)).skip(1).toFallible();
+    assert.equal(f.cursor(), 1);
+    assert.equal(f.remain(), 15);
+    assert.equal(f.readVal(u8), 5);
+    assert.equal(f.readVal(u32), 0x09080706);
+    assert.equal(f.clone().readVal(u16), 0x0b0a);
+    assert.equal(f.toFallible().readVal(u64), 0x11100f0e0d0c0b0an);
+    assert.throws(() => (f as unknown as VmReader<Infallible>).read(VmWriter.from(new Uint8Array(4))), TypeError);
+    assert.throws(() => (f as unknown as VmReader<Infallible>).readOnce(u8), TypeError);
+    assert.throws(() => VmWriter.from(new Uint8Array(4)).write(f as unknown as VmReader<Infallible>), TypeError);
+    assert.equal(f.cursor(), 6, "nothing read by what was refused");
+    const got = new Uint8Array(4);
+    assert.equal(VmWriter.from(got).toFallible().writeFallible(f.clone()), 4);
+    assert.deepEqual([...got], [10, 11, 12, 13]);
+    assert.equal(VmReader.from(new Uint8Array(buffer, 4, 16)).skip(4).toFallible().atomicLoad(u32), 0x0b0a0908);
+    const cold = VmReader.from(new Uint8Array(buffer, 4, 16)).toFallible();
+    detach(buffer);
+    const detached = (e: unknown): boolean => e instanceof TypeError && (e as { code?: string }).code === "ERR_DETACHED_BUFFER";
+    for (const c of [f, cold, f.clone(), cold.toFallible()]) {
+      const before = c.cursor();
+      assert.throws(() => c.readVal(u32), detached);
+      assert.throws(() => c.readFallible(VmWriter.from(new Uint8Array(1))), detached);
+      assert.equal(c.cursor(), before);
+    }
+  });
+
   test("a fallible reader over typed memory copies into an overlapping view of the same buffer as memmove does", () => {
     for (const [from, to] of [
       [0, 1],

@@ -783,6 +783,50 @@ test("copyFrom is all or nothing: an op that throws halfway leaves both spaces a
   disposeAndCheck(f);
 });
 
+test("copyFrom within one space into the source's own leaf node and the next: an op failing after the log grew undoes exactly, and every entry count is exact", () => {
+  const f = fixture();
+  // 63 writable pages from 0x1000; the copy goes to 0x1f_0000, so its first
+  // 16 pages land in the source's own leaf node and the rest in the next one.
+  const vas: number[] = [];
+  for (let va = 0x1000; va < 0x4_0000; va += PAGE_SIZE) vas.push(va);
+  for (const va of vas) mapNew(f.space, f.mem, va, PageFlags.RW);
+  const free = f.mem.freeFrames();
+  const dst = 0x1f_0000;
+  let calls = 0;
+  {
+    using from = f.space.cursorMut({ start: 0x1000, end: 0x4_0000 });
+    using to = f.space.cursorMut({ start: dst, end: dst + 0x4_0000 });
+    // The op fails on its 40th page: past 16 rewritten entries (the log grew) and in the copy's second leaf node.
+    assert.throws(
+      () =>
+        to.copyFrom(from, 0x3_f000, (p) => {
+          if (++calls === 40) throw new Error("op fails");
+          clearW(p);
+        }),
+      /op fails/,
+    );
+    assert.equal(calls, 40);
+    assert.equal(f.mem.freeFrames(), free, "no frame or node lost, none kept");
+    for (const va of vas) {
+      assert.equal(flagsAt(f.space, va), PageFlags.RW, `source 0x${va.toString(16)} keeps W`);
+      assert.equal(queryAt(f.space, dst + va - 0x1000), undefined, `nothing mapped at 0x${(dst + va - 0x1000).toString(16)}`);
+    }
+    to.copyFrom(from, 0x3_f000, clearW);
+  }
+  for (const va of vas) {
+    assert.equal(flagsAt(f.space, va), PageFlags.R);
+    assert.equal(queryAt(f.space, dst + va - 0x1000)?.paddr, queryAt(f.space, va)?.paddr);
+  }
+  // The counts bound the unmaps' scans and free the nodes: every page comes off, the copy's second node goes.
+  {
+    using c = f.space.cursorMut({ start: dst, end: dst + 0x4_0000 });
+    c.unmap(0x3_f000);
+  }
+  assert.equal(f.mem.freeFrames(), free);
+  for (const va of vas) assert.equal(flagsAt(f.space, va), PageFlags.R, `source 0x${va.toString(16)} still mapped`);
+  disposeAndCheck(f);
+});
+
 test("copyFrom to a destination offset that is not a multiple of 2 MiB: runs cross the copy's leaf nodes where the source's do not", () => {
   const f = fixture();
   // Source pages on both sides of a 2 MiB boundary; copied 0x13_5000 higher,

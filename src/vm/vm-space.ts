@@ -500,8 +500,10 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
     // A scalar on an active space over unshared RAM — a value with no getter,
     // checked by its type's `valid`, which reads nothing and throws nothing —
     // is translated first and stored as it is (a scalar's snapshot is the
-    // value itself). Everything else, and a scalar that is not valid or whose
-    // address does not translate, takes `#writeChecked`, which reports a bad
+    // value itself). Such a scalar whose address does not translate goes to
+    // the general path (a bad address's error, a fault, the fault handler)
+    // without a second walk, which would count one more TLB miss than a read
+    // that faults. Everything else takes `#writeChecked`, which reports a bad
     // address before it reads the value. Same errors in the same order: a
     // translation proves `vaddr` a user address (and the space active), so
     // no error the general path reports before reading the value applies;
@@ -536,6 +538,7 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
         d.store(m.ramView, p, value as PodSnapshot<T>);
         return;
       }
+      return super.writeVal(vaddr, t, value);
     }
     this.#writeChecked(vaddr, t, value);
   }
@@ -545,8 +548,8 @@ export class VmSpace extends withVmIo(Object, (space) => spaceIo(space as VmSpac
    * checked, then the value's snapshot (its getters run here, once), then
    * the store — inline when the translation is cached or the walk cache
    * holds it, through `missValue` when bits are to be set, else
-   * `#storeOther`. A struct, an array, a scalar that is not valid, or one
-   * whose address `writeVal` could not translate. The translation comes
+   * `#storeOther`. A struct, an array, a scalar that is not valid, or any
+   * value on shared RAM or an inactive space. The translation comes
    * after the getters, which may unmap, protect or deactivate.
    */
   #writeChecked<T>(vaddr: number, t: PodType<T>, value: T): void {

@@ -504,6 +504,15 @@ test("VmSpace.writeVal: a bad address or type is reported before the value is re
   mapNew(space, mem, 0x3000, PageFlags.R, new Uint8Array(PAGE_SIZE).fill(5));
   for (let k = 0; k < 3; k++) throwsVmError(() => space.writeVal(0x3000 + 4 * k, u32, 1), "PageFault", 0);
   throwsVmError(() => space.writeVal(0x5000, u32, 1), "PageFault", 0);
+  // A fault is walked as often on a write as on a read (the retry counts again, no walk more).
+  const misses = (access: () => void): number => {
+    const before = space.tlbStats().misses;
+    throwsVmError(access, "PageFault", 0);
+    return space.tlbStats().misses - before;
+  };
+  const readFault = misses(() => space.readVal(0x5000, u32));
+  assert.equal(misses(() => space.writeVal(0x5000, u32, 1)), readFault, "an unmapped page");
+  assert.equal(misses(() => space.writeVal(0x3008, u32, 1)), readFault, "a read-only page");
   assert.equal(space.readVal(0x3000, u32), 0x05050505, "a read-only page is left as it was");
   assert.equal(flagsAt(space, 0x3000), PageFlags.R | PageFlags.ACCESSED, "and a refused write sets no DIRTY bit");
   disposeAndCheck(f);

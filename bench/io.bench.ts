@@ -1259,7 +1259,24 @@ export const cases: BenchCase[] = [
     },
   ),
   // The mirror of the fresh-reader rows for writes (no target: issue 10
-  // states none for it). FIGURES
+  // states none for it). vmio is at its honest floor (floor-any) with main's
+  // seven-field writer: harness, 3 processes a build, four alternated rounds
+  // on a loaded machine (load 5-10): vmio 0.44-0.53 (medians 0.476, 0.466),
+  // floor-any 0.45-0.52 (0.490, 0.458), the hand-written floor 0.44-0.54
+  // (0.513, 0.483). Both allocate the cursor per value (the receiver rule in
+  // vm-reader.ts: the u64 field's setBigUint64 is a call), 80 bytes for
+  // vmio's writer, 64 for the floor's; the value object is not allocated.
+  // The reader's one-field layout (#via; commits 0e377df and 4795903 on
+  // the writer branch, reverted) took the writer to 64 bytes: 20 % fewer
+  // scavenges here and in a fresh write-direction copy (389 -> 311 per 20 M
+  // values), and the write-direction chain 912 -> 897 of V8's 920 bytes;
+  // but the rows moved within noise (0.476 / 0.466 -> 0.492 / 0.461) and
+  // user-write-64b fell (0.396 / 0.415 -> 0.308 / 0.347 in both rounds):
+  // a space writer's copy became bimodal, 31 or 62 scavenges per 2 M
+  // copies by the order V8 optimised in (main's build 39 in every process;
+  // --trace-turbo-inlining shows the slow processes inline the VmWriter
+  // constructor apart from the 119-byte newWriter that the kind test made
+  // of its 86), so it did not land.
   freshWriterCase(
     "writeval-struct-fresh-writer",
     "a fresh writer per value: VmWriter.from(u8).skip(o).writeVal(struct { a: u32, b: u64 }, v)",

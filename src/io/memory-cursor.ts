@@ -50,20 +50,8 @@ export interface Lease {
 }
 
 /**
- * The key of a {@link CursorVia}'s mark: `via[VIA] === undefined` tells a
- * memory space from a record more cheaply than `via instanceof CursorVia`
- * on a user copy's path (cachegrind, instructions a copy of
- * `space.writer(va, 64).writeFallible(VmReader.from(a))`, Node 20: 885 with
- * the `instanceof`, 798–825 with the mark, main's build 878–896). A symbol
- * of this module's, so no memory space has it.
- *
- * @internal
- */
-export const VIA: unique symbol = Symbol("CursorVia");
-
-/**
- * What a `VmReader` or `VmWriter` reaches its memory through, in one field
- * (`#via`) where it had three (space, lease, fallibility). The common kinds need no record:
+ * What a `VmReader` reaches its memory through, in one field (`#via`) where
+ * it had three (space, lease, fallibility). The common kinds need no record:
  * a direct infallible reader holds its lease (or null: typed memory, which
  * cannot expire) beside its bytes, a reader over a space holds the space and
  * is fallible (user memory, guest memory). The other kinds (a direct
@@ -88,8 +76,6 @@ export const VIA: unique symbol = Symbol("CursorVia");
  * @internal
  */
 export class CursorVia implements Lease {
-  /** What tells a `CursorVia` from a memory space without `instanceof` (see {@link VIA}). */
-  readonly [VIA] = true;
   /** The space, for a reader over one; else null. */
   readonly space: MemorySpace | null;
   /** What direct memory is borrowed from; null for a space or typed memory. */
@@ -117,61 +103,6 @@ export class CursorVia implements Lease {
   describeLease(): string {
     return (this.lease as Lease).describeLease();
   }
-}
-
-/**
- * What a cursor's `#via` holds (see {@link CursorVia}).
- *
- * @internal
- */
-export type Via = Lease | MemorySpace | CursorVia | null;
-
-/**
- * A cursor's direct memory, from its `#bytes` (set only for a direct
- * infallible cursor) and `#via` (a direct fallible cursor's is in its
- * `CursorVia`); null for a space.
- *
- * @internal
- */
-export function viaDirect(bytes: Uint8Array | null, via: Via): Uint8Array | null {
-  return bytes !== null ? bytes : via instanceof CursorVia ? via.bytes : null;
-}
-
-/**
- * The lease of a direct cursor, from its `#via`.
- *
- * @internal
- */
-export function viaLease(via: Via): Lease | null {
-  return via instanceof CursorVia ? via.lease : (via as Lease | null);
-}
-
-/**
- * The space of a cursor over one, from its `#via`.
- *
- * @internal
- */
-export function viaSpace(via: Via): MemorySpace {
-  return (via instanceof CursorVia ? via.space : via) as MemorySpace;
-}
-
-/**
- * Whether a cursor with these `#bytes` and `#via` is fallible.
- *
- * @internal
- */
-export function viaFallible(bytes: Uint8Array | null, via: Via): boolean {
-  return via instanceof CursorVia ? via.fallible : bytes === null;
-}
-
-/**
- * The `DataView` over a direct fallible cursor's bytes (its `CursorVia`'s), made on first use.
- *
- * @internal
- */
-export function viaView(via: CursorVia, bytes: Uint8Array): DataView {
-  const view = via.view;
-  return view !== NO_VIEW ? view : (via.view = directView(bytes));
 }
 
 /**

@@ -22,8 +22,6 @@ import { insufficient, raiseFault as importedRaiseFault, requireInfallible, type
 import { copyDirect as importedCopyDirect, copyRaw as importedCopyRaw, copyWithSpace as importedCopyWithSpace, fillRaw } from "./copy.js";
 import type { Fallibility, Fallible, Infallible } from "./fallibility.js";
 import {
-  CursorVia as ImportedCursorVia,
-  VIA as IMPORTED_VIA,
   NO_VIEW,
   knownView as importedKnownView,
   directView,
@@ -34,13 +32,7 @@ import {
   leaseExpired as importedLeaseExpired,
   installWriterAccess,
   readerAccess as importedReaderAccess,
-  viaDirect,
-  viaFallible,
-  viaLease,
-  viaSpace,
-  viaView,
   type Lease,
-  type Via,
 } from "./memory-cursor.js";
 import type { MemorySpace } from "./memory-space.js";
 import { compareExchangeU32, storeOnce, writeValueIn } from "./value-access.js";
@@ -69,11 +61,6 @@ var readerAccess = importedReaderAccess;
 const knownView = importedKnownView;
 const KEY: typeof INTERNAL = INTERNAL;
 const copyDirect = importedCopyDirect;
-// `#via`'s record class, and its mark (tested in `writeFallible`, a `var`:
-// measured fewer instructions a user copy than a `const`).
-const CursorVia = ImportedCursorVia;
-// eslint-disable-next-line no-var -- as above
-var VIA = IMPORTED_VIA;
 
 // `from` of bytes that `knownView` does not know (set in the class's static block).
 // eslint-disable-next-line no-var -- as above
@@ -88,28 +75,6 @@ var writeValSlow: <T>(w: VmWriter<Fallibility>, d: PodDescriptor<T>, snap: PodSn
 // brand, one more in-object slot that every fresh writer allocates.
 // eslint-disable-next-line no-var -- as above
 var viewOrNone: (w: VmWriter<Fallibility>) => DataView;
-// The copies of every writer but a direct infallible one (see `#bytes`),
-// and a copy's fault, out of line, as in vm-reader.ts: a copy between two
-// fresh cursors stays out of the heap only while its whole chain fits V8's
-// inlining budget.
-/* eslint-disable no-var -- as above */
-var writeOther: (c: VmWriter<Fallibility>, r: VmReader<Fallibility>, strict: boolean) => number | CopyFault;
-// `write` of any writer but a direct infallible one, whole, and a copy's
-// fault: out of line for the same budget (see `write`).
-var writeRest: (c: VmWriter<Fallibility>, r: VmReader<Fallibility>) => number;
-var writeFaulted: (c: VmWriter<Fallibility>, pos: number, fault: CopyFault) => never;
-var transferOther: (
-  c: VmWriter<Fallibility>,
-  bytes: Uint8Array | null,
-  space: MemorySpace | null,
-  lease: Lease | null,
-  pos: number,
-  n: number,
-  strict: boolean,
-  readerFallible: boolean,
-) => number | CopyFault;
-var spaceCopyOther: (c: VmWriter<Fallibility>, space: MemorySpace, pos: number, n: number) => number | CopyFault;
-/* eslint-enable no-var */
 
 declare const writerKind: unique symbol;
 
@@ -147,28 +112,20 @@ export let newWriter: <F extends Fallibility>(
 export class VmWriter<F extends Fallibility = Fallible> {
   /** Type-level only: the writer's fallibility. */
   declare readonly [writerKind]?: F;
-  /**
-   * Direct memory, indexed by address, of a direct infallible writer (typed
-   * memory, a frame's, a segment's); null for any other kind (a direct
-   * fallible writer's bytes are in its `CursorVia`). The one test of the
-   * common paths (`writeVal`, `write`, the side of a reader's `read`).
-   */
+  /** Direct memory, indexed by address, or null for a space. */
   #bytes: Uint8Array | null;
-  /** A `DataView` over exactly `#bytes` (index = address), or `NONE` until made (and for every other kind). */
+  /** A `DataView` over exactly `#bytes` (index = address), or `NONE` until made. */
   #view: DataView;
-  /**
-   * The space, the lease and the fallibility in one field, as a reader's
-   * (see `CursorVia`): beside `#bytes`, their lease, or null when nothing
-   * can expire (typed memory); for a space the space (fallible); a
-   * `CursorVia` for any other kind. Five fields, not seven: a writer made
-   * for one value is allocated (the receiver rule in vm-reader.ts), and
-   * each field is one more store per value.
-   */
-  #via: Via = null;
+  /** Run-based memory, or null for direct memory. */
+  #space: MemorySpace | null = null;
+  /** What the memory is borrowed from, or null when nothing can expire. */
+  #lease: Lease | null = null;
   /** Address of the next byte. */
   #pos = 0;
   /** Address just past the last byte. */
   #end: number;
+  /** Whether the memory may fault (type-level `Fallible`). */
+  #fallible = false;
 
   // Writers are made by `from`, by VM objects and by address spaces, never
   // with `new`. The constructor sets only what `from` needs; the other
@@ -185,44 +142,31 @@ export class VmWriter<F extends Fallibility = Fallible> {
   static {
     // `writeVal` after the snapshot when its fast path cannot store: too few
     // bytes left, a memory space, or direct memory whose `DataView` is not made yet.
-    // A direct fallible writer's bytes, view and lease are its `CursorVia`'s.
     writeValSlow = (w, d, snap) => {
-      const via = w.#via;
-      const bytes = viaDirect(w.#bytes, via);
+      const bytes = w.#bytes;
       const pos = w.#pos;
       const size = d.size;
       if (w.#end - pos < size) tooShort(size, w.#end - pos);
       if (bytes !== null) {
         const view = viewOrNone(w);
-        checkLease(via as Lease | null);
+        checkLease(w.#lease);
         try {
           d.store(view, pos, snap);
         } catch (e) {
           directFailed(bytes, pos, size, e);
         }
       } else {
-        writeValueIn(viaSpace(via), pos, d, snap);
+        writeValueIn(w.#space as MemorySpace, pos, d, snap);
       }
       w.#pos = pos + size;
     };
     viewOrNone = (w) => {
       const bytes = w.#bytes;
-      if (bytes !== null) return w.#view === NONE ? (w.#view = directView(bytes)) : w.#view;
-      const via = w.#via;
-      return via instanceof CursorVia && via.bytes !== null ? viaView(via, via.bytes) : NONE;
+      return bytes !== null && w.#view === NONE ? (w.#view = directView(bytes)) : w.#view;
     };
     fromOther = (bytes) => {
       const b = fromBytes(bytes);
       return new VmWriter<Infallible>(KEY, b, b.length, NONE);
-    };
-    // The kinds that keep their parts in a `CursorVia` (see there), apart,
-    // as the reader's `newOther`: `newWriter` is inlined into every writer's
-    // maker (a frame's, a segment's, an address space's `writer`).
-    const newOther: (...parts: Parameters<typeof newWriter>) => VmWriter<Fallibility> = (bytes, view, space, lease, pos, end, fallible) => {
-      const c = new VmWriter<Fallibility>(KEY, null, end, NONE);
-      c.#via = space === null ? new CursorVia(null, lease, true, bytes, view ?? NONE) : new CursorVia(space, null, fallible, null, NONE);
-      c.#pos = pos;
-      return c;
     };
     newWriter = <F extends Fallibility>(
       bytes: Uint8Array | null,
@@ -233,12 +177,11 @@ export class VmWriter<F extends Fallibility = Fallible> {
       end: number,
       fallible: boolean,
     ): VmWriter<F> => {
-      // The common kinds as themselves: direct and infallible (its bytes,
-      // view and lease in its own fields), or a space and fallible.
-      if (space !== null !== fallible) return newOther(bytes, view, space, lease, pos, end, fallible) as VmWriter<F>;
       const c = new VmWriter<F>(KEY, bytes, end, view ?? NONE);
-      c.#via = space !== null ? space : lease;
+      c.#space = space;
+      c.#lease = lease;
       c.#pos = pos;
+      c.#fallible = fallible;
       return c;
     };
     // Written out here rather than as a method: one call (and its
@@ -247,42 +190,9 @@ export class VmWriter<F extends Fallibility = Fallible> {
       const c = w as VmWriter<Fallibility>;
       const to = c.#pos;
       const avail = c.#end - to;
-      const via = c.#via;
-      const b = viaDirect(c.#bytes, via);
-      const done = copyRaw(b, b === null ? viaSpace(via) : null, b === null ? null : viaLease(via), to, bytes, space, lease, pos, n < avail ? n : avail);
+      const done = copyRaw(c.#bytes, c.#space, c.#lease, to, bytes, space, lease, pos, n < avail ? n : avail);
       c.#pos = to + (typeof done === "number" ? done : done.copied);
       return done;
-    };
-    transferOther = (c, bytes, space, lease, pos, n, strict, readerFallible) => {
-      if (strict && (readerFallible || viaFallible(c.#bytes, c.#via))) badRead(readerFallible);
-      return exchange(c, bytes, space, lease, pos, n);
-    };
-    spaceCopyOther = (c, space, pos, n) => {
-      const to = c.#pos;
-      const avail = c.#end - to;
-      const via = c.#via;
-      const b = viaDirect(null, via);
-      const done = copyWithSpace(b, b === null ? viaSpace(via) : null, b === null ? null : viaLease(via), to, null, space, null, pos, n < avail ? n : avail);
-      c.#pos = to + (typeof done === "number" ? done : done.copied);
-      return done;
-    };
-    writeOther = (c, r, strict) => {
-      const pos = c.#pos;
-      const via = c.#via;
-      const b = viaDirect(c.#bytes, via);
-      const n = c.#end - pos;
-      return readerAccess.transfer(r, b, b === null ? viaSpace(via) : null, b === null ? null : viaLease(via), pos, n, strict, viaFallible(c.#bytes, via));
-    };
-    writeRest = (c, r) => {
-      const pos = c.#pos;
-      const done = writeOther(c, r, true);
-      if (typeof done !== "number") return writeFaulted(c, pos, done);
-      c.#pos = pos + done;
-      return done;
-    };
-    writeFaulted = (c, pos, fault) => {
-      c.#pos = pos + fault.copied;
-      return raiseFault(fault);
     };
     installWriterAccess({
       is: (x) => typeof x === "object" && x !== null && #pos in x,
@@ -306,17 +216,12 @@ export class VmWriter<F extends Fallibility = Fallible> {
         } catch {
           return notWriter(w);
         }
-        // Here a copy between two direct memories into a direct infallible
-        // writer (`#bytes` set, `#via` its lease: typed memory, a frame's, a
-        // segment's); anything else, checks first, through `transferOther`.
-        // 186 bytes of bytecode (Node 20), main's 188: a segment's copy loop
-        // inlines `VmReader.read` only while this stays that small.
-        const dBytes = c.#bytes;
+        if (strict && (readerFallible || c.#fallible)) badRead(readerFallible);
         const avail = c.#end - to;
         const m = n < avail ? n : avail;
-        if (dBytes === null || bytes === null || m === 0) return transferOther(c, bytes, space, lease, pos, n, strict, readerFallible);
-        if (strict && readerFallible) fallibleReader();
-        copyDirect(dBytes, c.#via as Lease | null, to, bytes, lease, pos, m);
+        const dBytes = c.#bytes;
+        if (dBytes === null || bytes === null || m === 0) return exchange(c, bytes, space, lease, pos, n);
+        copyDirect(dBytes, c.#lease, to, bytes, lease, pos, m);
         c.#pos = to + m;
         return m;
       },
@@ -328,20 +233,14 @@ export class VmWriter<F extends Fallibility = Fallible> {
         } catch {
           return notWriter(w);
         }
-        // A direct infallible writer here (a user→kernel copy into a fresh
-        // typed writer), any other kind out of line.
-        const dBytes = c.#bytes;
-        if (dBytes === null) return spaceCopyOther(c, space, pos, n);
         const avail = c.#end - to;
-        const done = copyWithSpace(dBytes, null, c.#via as Lease | null, to, null, space, null, pos, n < avail ? n : avail);
+        const done = copyWithSpace(c.#bytes, c.#space, c.#lease, to, null, space, null, pos, n < avail ? n : avail);
         c.#pos = to + (typeof done === "number" ? done : done.copied);
         return done;
       },
       location: (w) => {
         const c = w as VmWriter<Fallibility>;
-        const via = c.#via;
-        const b = viaDirect(c.#bytes, via);
-        return { bytes: b, space: b === null ? viaSpace(via) : null, lease: b === null ? null : viaLease(via), pos: c.#pos };
+        return { bytes: c.#bytes, space: c.#space, lease: c.#lease, pos: c.#pos };
       },
     });
   }
@@ -412,10 +311,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * OSTD counterpart: `VmWriter::clone_exclusive`.
    */
   cloneExclusive(): VmWriter<F> {
-    const c = new VmWriter<F>(KEY, this.#bytes, this.#end, this.#view);
-    c.#via = this.#via;
-    c.#pos = this.#pos;
-    return c;
+    return newWriter<F>(this.#bytes, this.#view, this.#space, this.#lease, this.#pos, this.#end, this.#fallible);
   }
 
   /**
@@ -425,10 +321,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
    * the original usable).
    */
   toFallible(): VmWriter<Fallible> {
-    const via = this.#via;
-    const b = viaDirect(this.#bytes, via);
-    const view = this.#bytes !== null ? this.#view : via instanceof CursorVia ? via.view : NONE;
-    return newWriter<Fallible>(b, view, b === null ? viaSpace(via) : null, b === null ? null : viaLease(via), this.#pos, this.#end, true);
+    return newWriter<Fallible>(this.#bytes, this.#view, this.#space, this.#lease, this.#pos, this.#end, true);
   }
 
   /**
@@ -443,15 +336,14 @@ export class VmWriter<F extends Fallibility = Fallible> {
   write(this: VmWriter<Infallible>, r: VmReader<Infallible>): number {
     // Written out in both methods (not a shared private method): a copy
     // between two fresh cursors must fit V8's inlining budget (see copyDirect).
-    // A direct infallible writer (`#bytes` set, `#via` its lease or null)
-    // here; any other kind, and a fault, out of line, as in `VmReader.read`.
-    const bytes = this.#bytes;
-    if (bytes === null) return writeRest(this, r);
     const pos = this.#pos;
-    const done = readerAccess.transfer(r, bytes, null, this.#via as Lease | null, pos, this.#end - pos, true, false);
-    if (typeof done !== "number") return writeFaulted(this, pos, done);
-    this.#pos = pos + done;
-    return done;
+    const done = readerAccess.transfer(r, this.#bytes, this.#space, this.#lease, pos, this.#end - pos, true, this.#fallible);
+    if (typeof done === "number") {
+      this.#pos = pos + done;
+      return done;
+    }
+    this.#pos = pos + done.copied;
+    return raiseFault(done);
   }
 
   /**
@@ -467,17 +359,18 @@ export class VmWriter<F extends Fallibility = Fallible> {
    */
   writeFallible(r: VmReader<Fallibility>): number {
     const pos = this.#pos;
-    const via = this.#via;
+    const space = this.#space;
     // As in `VmReader.readFallible`: a user copy's short path (why there).
-    // Over a memory space (a kernel→user copy) through `spaceCopy`; direct
-    // memory and a space of frames (a `CursorVia`) through `writeOther`.
     const done =
-      this.#bytes === null && (via as unknown as { [VIA]?: true })[VIA] === undefined
-        ? readerAccess.spaceCopy(r, via as MemorySpace, pos, this.#end - pos)
-        : writeOther(this, r, false);
-    if (typeof done !== "number") return writeFaulted(this, pos, done);
-    this.#pos = pos + done;
-    return done;
+      space !== null
+        ? readerAccess.spaceCopy(r, space, pos, this.#end - pos)
+        : readerAccess.transfer(r, this.#bytes, null, this.#lease, pos, this.#end - pos, false, this.#fallible);
+    if (typeof done === "number") {
+      this.#pos = pos + done;
+      return done;
+    }
+    this.#pos = pos + done.copied;
+    return raiseFault(done);
   }
 
   /**
@@ -508,8 +401,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
     const view = this.#view;
     if (view === NONE || this.#end - pos < size) return writeValSlow(this, t as PodDescriptor<T>, snap);
     // `checkLease` written out: 12 bytes of bytecode fewer, with the call's.
-    // Only a direct infallible writer has a view here: its `#via` is its lease.
-    const lease = this.#via as Lease | null;
+    const lease = this.#lease;
     if (lease !== null && lease.leaseExpired) leaseExpired(lease);
     try {
       (t as PodDescriptor<T>).store(view, pos, snap);
@@ -532,11 +424,8 @@ export class VmWriter<F extends Fallibility = Fallible> {
    */
   writeOnce<T>(this: VmWriter<Infallible>, t: PodOnceType<T>, value: T): void {
     const d = descriptorOf(t, "t");
-    const bytes = this.#bytes;
-    const via = this.#via;
-    if (viaFallible(bytes, via)) requireInfallible("writeOnce", "writer");
-    // Infallible: direct (`#bytes`, `#via` its lease) or a space of frames.
-    storeOnce(bytes, viewOrNone(this), bytes === null ? viaSpace(via) : null, bytes === null ? null : (via as Lease | null), this.#pos, this.#end - this.#pos, d, value, "writeOnce");
+    if (this.#fallible) requireInfallible("writeOnce", "writer");
+    storeOnce(this.#bytes, viewOrNone(this), this.#space, this.#lease, this.#pos, this.#end - this.#pos, d, value, "writeOnce");
     this.#pos += d.size;
   }
 
@@ -555,9 +444,7 @@ export class VmWriter<F extends Fallibility = Fallible> {
     checkIndex(len, "len");
     const left = this.#end - this.#pos;
     const n = len < left ? len : left;
-    const via = this.#via;
-    const b = viaDirect(this.#bytes, via);
-    const done = fillRaw(b, b === null ? viaSpace(via) : null, b === null ? null : viaLease(via), this.#pos, n);
+    const done = fillRaw(this.#bytes, this.#space, this.#lease, this.#pos, n);
     if (typeof done === "number") {
       this.#pos += done;
       return done;
@@ -592,17 +479,15 @@ export class VmWriter<F extends Fallibility = Fallible> {
     const pos = this.#pos;
     if (this.#end - pos < 4) insufficient("atomicCompareExchange", 4, this.#end - pos);
     if (ra.left(r) < 4) insufficient("atomicCompareExchange", 4, ra.left(r));
-    const via = this.#via;
-    const bytes = viaDirect(this.#bytes, via);
-    const space = bytes === null ? viaSpace(via) : null;
+    const bytes = this.#bytes;
     const at = ra.location(r);
     const same =
       bytes === null || at.bytes === null
-        ? at.space === space && at.pos === pos
+        ? at.space === this.#space && at.pos === pos
         : at.bytes.buffer === bytes.buffer && at.bytes.byteOffset + at.pos === bytes.byteOffset + pos;
     if (!same) contractViolation("atomicCompareExchange: the reader must point at the same address of the same memory as the writer");
     if (at.bytes !== null) checkDirect(at.bytes, at.lease, at.pos, 4);
-    const previous = compareExchangeU32(bytes, viewOrNone(this), space, bytes === null ? null : viaLease(via), pos, e, x);
+    const previous = compareExchangeU32(bytes, viewOrNone(this), this.#space, this.#lease, pos, e, x);
     return [previous, previous === e];
   }
 }
@@ -613,10 +498,6 @@ function notReader(r: unknown): never {
 
 function badRead(readerFallible: boolean): never {
   return requireInfallible("read", readerFallible ? "reader" : "writer");
-}
-
-function fallibleReader(): never {
-  return badRead(true);
 }
 
 function notWriter(w: unknown): never {

@@ -3,7 +3,7 @@
 // argument checks (a refused call changes nothing).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { FrameAllocOptions, PAGE_SIZE, PhysicalMemory, VmError, VmReader, VmWriter, i8, struct, u16, u32, u64, u8, type Infallible, type UFrame } from "../../src/index.js";
+import { FrameAllocOptions, FrameVec, PAGE_SIZE, PhysicalMemory, VmError, VmReader, VmWriter, i8, struct, u16, u32, u64, u8, type Infallible, type UFrame } from "../../src/index.js";
 import { notCursors } from "./support.js";
 
 type ErrorClass = typeof TypeError | typeof RangeError;
@@ -596,6 +596,159 @@ describe("writeVal reads the value once, before it checks the memory (issue 8)",
       (next as UFrame).readBytes(0, bytes);
       assert.ok(bytes.every((b) => b === 0x5a), `${via}: nothing landed in the next owner's frame`);
       (next as UFrame).dispose();
+    }
+  });
+});
+
+// A writer keeps its memory, what it borrows and its fallibility in one
+// field, as a reader does: the lease of a direct infallible writer (the one
+// kind with bytes of its own), the space of a fallible one, a record for
+// any other kind. Each kind, and what `cloneExclusive` and `toFallible`
+// make of it, must behave as before.
+describe("every kind of writer keeps its memory, lease and fallibility", () => {
+  const PAGE = 4096;
+  const mem = (): PhysicalMemory => new PhysicalMemory({ size: 16 * PAGE });
+  const disposed = (e: unknown): boolean => e instanceof TypeError && (e as { code?: string }).code === "ERR_USE_AFTER_DISPOSE";
+  const detached = (e: unknown): boolean => e instanceof TypeError && (e as { code?: string }).code === "ERR_DETACHED_BUFFER";
+
+  test("a writer over frames (a FrameVec, infallible) writes across them with write, writeVal, writeOnce and fillZeros; its toFallible refuses write and writeOnce and copies with writeFallible", () => {
+    const opts = new FrameAllocOptions(mem());
+    const a = opts.allocFrame();
+    const b = opts.allocFrame();
+    const vec = new FrameVec([a, b]);
+    a.dispose();
+    b.dispose();
+    const w = vec.writer().skip(PAGE - 2);
+    assert.equal(w.cloneExclusive().write(VmReader.from(bytes(0x11, 0x22, 0x33, 0x44))), 4);
+    const check = new Uint8Array(4);
+    vec.reader().skip(PAGE - 2).read(VmWriter.from(check));
+    assert.deepEqual([...check], [0x11, 0x22, 0x33, 0x44]);
+    assert.equal(w.cursor(), PAGE - 2, "the clone moved, not the writer");
+    w.writeVal(u32, 0xa1b2c3d4);
+    vec.reader().skip(PAGE - 2).read(VmWriter.from(check));
+    assert.deepEqual([...check], [0xd4, 0xc3, 0xb2, 0xa1]);
+    vec.writer().skip(PAGE + 4).writeOnce(u32, 0x01020304);
+    assert.equal(vec.reader().skip(PAGE + 4).readVal(u32), 0x01020304);
+    assert.equal(vec.writer().skip(PAGE - 1).limit(2).fillZeros(8), 2);
+    vec.reader().skip(PAGE - 2).read(VmWriter.from(check));
+    assert.deepEqual([...check], [0xd4, 0, 0, 0xa1]);
+    const f = vec.writer().skip(PAGE - 2).toFallible() as unknown as VmWriter<Infallible>;
+    assert.throws(() => f.write(VmReader.from(bytes(9, 9, 9, 9))), TypeError);
+    assert.throws(() => f.cloneExclusive().write(VmReader.from(bytes(9, 9, 9, 9))), TypeError);
+    assert.throws(() => VmReader.from(bytes(9, 9, 9, 9)).read(f), TypeError);
+    assert.throws(() => f.writeOnce(u8, 9), TypeError);
+    assert.equal(f.cursor(), PAGE - 2);
+    vec.reader().skip(PAGE - 2).read(VmWriter.from(check));
+    assert.deepEqual([...check], [0xd4, 0, 0, 0xa1], "nothing written by what was refused");
+    assert.equal(f.writeFallible(VmReader.from(bytes(5, 6, 7, 8))), 4);
+    vec.reader().skip(PAGE - 2).read(VmWriter.from(check));
+    assert.deepEqual([...check], [5, 6, 7, 8]);
+    assert.equal(VmReader.from(bytes(1, 2)).readFallible(vec.writer().skip(PAGE - 1).toFallible()), 2);
+    assert.equal(vec.reader().skip(PAGE - 1).readVal(u16), 0x0201);
+    vec.dispose();
+    assert.throws(() => w.writeVal(u8, 1), disposed);
+  });
+
+  test("a writer over a frame (direct, with a lease): its toFallible and clone check the lease, refuse write, and copy with writeFallible; once the frame is disposed no write of any kind lands", () => {
+    const frame = new FrameAllocOptions(mem()).allocFrame();
+    const w = frame.writer();
+    const f = w.toFallible();
+    const g = f.cloneExclusive();
+    assert.throws(() => (f as unknown as VmWriter<Infallible>).write(VmReader.from(bytes(1, 2, 3, 4))), TypeError);
+    assert.throws(() => VmReader.from(bytes(1, 2, 3, 4)).read(f as unknown as VmWriter<Infallible>), TypeError);
+    assert.equal(g.writeFallible(VmReader.from(bytes(0xef, 0xbe, 0xad, 0xde))), 4);
+    assert.equal(frame.readVal(0, u32), 0xdeadbeef);
+    f.skip(4).writeVal(u32, 0x01020304);
+    assert.equal(frame.readVal(4, u32), 0x01020304);
+    assert.equal(w.cloneExclusive().skip(8).write(VmReader.from(bytes(7, 7))), 2);
+    assert.equal(frame.readVal(8, u16), 0x0707);
+    assert.equal(f.cloneExclusive().fillZeros(2), 2);
+    assert.equal(frame.readVal(8, u16), 0);
+    assert.equal(frame.readVal(4, u32), 0x01020304);
+    const atomic = frame.writer().skip(12).toFallible();
+    assert.deepEqual(atomic.atomicCompareExchange(frame.reader().skip(12), u32, 0, 5), [0, true]);
+    assert.equal(frame.readVal(12, u32), 5);
+    const held = [w, f, g, w.cloneExclusive(), f.cloneExclusive(), f.toFallible()];
+    const positions = held.map((c) => c.cursor());
+    frame.dispose();
+    for (const [i, c] of held.entries()) {
+      assert.throws(() => c.writeVal(u8, 1), disposed);
+      assert.throws(() => c.writeFallible(VmReader.from(bytes(1))), disposed);
+      assert.throws(() => VmReader.from(bytes(1)).readFallible(c), disposed);
+      assert.throws(() => c.fillZeros(1), disposed);
+      assert.equal(c.cursor(), positions[i]);
+    }
+    assert.throws(() => w.write(VmReader.from(bytes(1))), disposed);
+    assert.throws(() => VmReader.from(bytes(1)).read(w), disposed);
+  });
+
+  test("a writer over a segment (direct, with a lease) takes copies both ways at its position; once the segment is disposed no copy either way, into it or a clone, moves a byte", () => {
+    const opts = new FrameAllocOptions(mem());
+    const seg = opts.allocSegment(2);
+    const frame = opts.allocFrame();
+    for (let i = 0; i < 16; i++) frame.writeVal(i, u8, i + 1);
+    const into = seg.writer().skip(PAGE - 8);
+    assert.equal(frame.reader().limit(16).read(into), 16);
+    assert.equal(into.cursor() - seg.startPaddr(), PAGE + 8);
+    const out = new Uint8Array(16);
+    seg.readBytes(PAGE - 8, out);
+    assert.deepEqual([...out], [...Array(16).keys()].map((i) => i + 1));
+    const w = seg.writer().skip(3);
+    assert.equal(w.write(VmReader.from(out)), 16);
+    assert.equal(w.cursor() - seg.startPaddr(), 19);
+    const back = new Uint8Array(16);
+    seg.readBytes(3, back);
+    assert.deepEqual([...back], [...out]);
+    const held = seg.writer().skip(100).limit(16);
+    const clone = held.cloneExclusive();
+    seg.dispose();
+    for (const c of [held, clone]) {
+      const src = new Uint8Array(16).fill(0xee);
+      const r = VmReader.from(src);
+      assert.throws(() => c.write(r), disposed);
+      assert.throws(() => r.read(c), disposed);
+      assert.throws(() => c.write(frame.reader()), disposed);
+      assert.throws(() => frame.reader().read(c), disposed);
+      assert.equal(c.cursor() - 100, held.cursor() - 100);
+      assert.equal(r.cursor(), 0);
+    }
+    frame.dispose();
+  });
+
+  // A direct fallible writer keeps its bytes (and their view) in its record.
+  test("a fallible writer over typed memory writes values, skips, clones, fills and copies; refuses write and writeOnce; a detached buffer is a TypeError", () => {
+    const buffer = new ArrayBuffer(24);
+    const all = new Uint8Array(buffer);
+    const f = VmWriter.from(new Uint8Array(buffer, 4, 16)).skip(1).toFallible();
+    assert.equal(f.cursor(), 1);
+    assert.equal(f.avail(), 15);
+    f.writeVal(u8, 5);
+    f.writeVal(u32, 0x09080706);
+    f.cloneExclusive().writeVal(u16, 0x0b0a);
+    f.toFallible().skip(2).writeVal(u64, 0x11100f0e0d0c0b0an);
+    assert.deepEqual([...all.subarray(5, 20)], [5, 6, 7, 8, 9, 0x0a, 0x0b, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11]);
+    assert.throws(() => (f as unknown as VmWriter<Infallible>).write(VmReader.from(bytes(1, 2))), TypeError);
+    assert.throws(() => (f as unknown as VmWriter<Infallible>).writeOnce(u8, 1), TypeError);
+    assert.throws(() => VmReader.from(bytes(1, 2)).read(f as unknown as VmWriter<Infallible>), TypeError);
+    assert.equal(f.cursor(), 6, "nothing written by what was refused");
+    assert.equal(all[10], 0x0a);
+    assert.equal(f.cloneExclusive().writeFallible(VmReader.from(bytes(0xa0, 0xa1)).toFallible()), 2);
+    assert.deepEqual([...all.subarray(10, 12)], [0xa0, 0xa1]);
+    assert.equal(VmReader.from(bytes(0xb0, 0xb1)).readFallible(f.cloneExclusive().skip(2)), 2);
+    assert.deepEqual([...all.subarray(12, 14)], [0xb0, 0xb1]);
+    assert.equal(f.cloneExclusive().skip(4).fillZeros(100), 6);
+    assert.deepEqual([...all.subarray(14, 24)], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const aligned = VmWriter.from(new Uint8Array(buffer, 4, 16)).skip(4).toFallible();
+    assert.deepEqual(aligned.atomicCompareExchange(VmReader.from(new Uint8Array(buffer, 4, 16)).skip(4), u32, 0xa1a00908, 7), [0xa1a00908, true]);
+    assert.deepEqual([...all.subarray(8, 12)], [7, 0, 0, 0]);
+    const cold = VmWriter.from(new Uint8Array(buffer, 4, 16)).toFallible();
+    structuredClone(buffer, { transfer: [buffer] });
+    for (const c of [f, cold, f.cloneExclusive(), cold.toFallible()]) {
+      const before = c.cursor();
+      assert.throws(() => c.writeVal(u32, 1), detached);
+      assert.throws(() => c.writeFallible(VmReader.from(bytes(1))), detached);
+      assert.throws(() => c.fillZeros(1), detached);
+      assert.equal(c.cursor(), before);
     }
   });
 });

@@ -3,14 +3,14 @@
  * of mappings), split by how often each part runs: {@link copyRun} is the
  * common page's loop, small and call-free but for `op`; everything else
  * (the first page of a copy, a property that changes, a destination node
- * to make, the undo log's growth, errors) is done a page at a time by
+ * to make, errors) is done a page at a time by
  * {@link copySegment}, which then hands the run back to the loop.
  *
  * Why two functions and not one (measured, issue 10's fork rows): a loop
  * with a call TurboFan does not inline, even on a branch taken once per
  * copy, lets load elimination carry nothing from one page to the next; and
  * one function holding both the loop and the rare work (decoder, encoder,
- * checks, `leafNodeFor`, the log's growth, all inlined because they run
+ * checks, `leafNodeFor`, the undo log's growth, all inlined because they run
  * once per node) took TurboFan 140–205 ms to compile under load, which a
  * kernel that forks a few times pays on every fork it makes before that
  * code is ready. {@link copyRun} is a few hundred bytes of bytecode, tiers
@@ -35,9 +35,6 @@ const NODE_U32 = PAGE_SIZE / 4;
 
 /** What the first page's property is compared with: no user code can reach it. */
 const NOT_READ: unknown = Object.freeze({});
-
-/** The undo log before its first entry. */
-const NO_LOG = new Uint32Array(0);
 
 /**
  * One copy's state, carried from page to page and node to node. The loop
@@ -78,14 +75,27 @@ class CopyState {
   lastCache: unknown = NOT_READ;
   outLo = 0;
   outHi = 0;
-  /** Rewritten source entries, as (index, old lo, old hi) triples: `logLen` words of `log`. */
-  log: Uint32Array = NO_LOG;
-  logLen = 0;
+  /**
+   * The undo log: source entries rewritten, as records of four numbers
+   * (first `u32` index, last, old property bits of `lo`, of `hi`): every
+   * mapped entry from the first to the last had those property bits. A run
+   * of pages of one property is one record, not one per page.
+   */
+  readonly log: number[] = [];
   /** Present entries of the source node not met yet (they bound its scan). */
   left = 0;
-  /** Pages {@link copyRun} mapped into node `runNode` whose count is not raised yet. */
-  mapped = 0;
+  /**
+   * The run {@link copyRun} is doing: from `u32` index `runFirst` (of the
+   * source) to `runLast`, the last page it finished (-1: none, or the run
+   * is over and logged), each mapped at `+ runDelta` in node `runNode`.
+   * What an undo needs if `op` throws in the middle of a run.
+   */
+  runFirst = 0;
+  runLast = -1;
+  runDelta = 0;
   runNode = -1;
+  /** Pages the last run mapped. */
+  mapped = 0;
   /** Whether any destination node may have been linked (an undo unmaps the range). */
   touched = false;
   /** When {@link copyRun} stopped after calling `op` for its page: what `op` left. */
@@ -146,14 +156,40 @@ export function copyMappings(source: SpaceState, srcStart: number, dst: SpaceSta
   try {
     from.forEachLeafNode(srcStart, srcStart + len, (node, base, first, last) => copyNode(c, node, base, first, last));
   } catch (e) {
-    // Pages the interrupted run mapped are counted first: the unmap's scan is bounded by the count.
-    if (c.mapped > 0) c.frames.auxAdd(c.runNode, c.mapped);
-    const log = c.log;
-    for (let k = c.logLen - 3; k >= 0; k -= 3) from.rewrite(log[k] as number, log[k + 1] as number, log[k + 2] as number);
+    undo(c);
     if (c.touched) dst.unmap(dstStart, dstStart + len);
     throw e;
   }
-  if (c.logLen > 0) source.narrowed(srcStart, srcStart + len);
+  if (c.log.length > 0) source.narrowed(srcStart, srcStart + len);
+}
+
+/**
+ * Puts back the source entries a failed copy rewrote and counts the pages
+ * an interrupted run mapped in its destination node (the unmap that undoes
+ * the copy is bounded by the count). A run's pages are the mapped entries
+ * from its first to its last finished one: the entries between were empty
+ * or unmapped, which the copy skips and leaves as they are.
+ */
+function undo(c: CopyState): void {
+  const from = c.from;
+  const u32 = c.u32;
+  const mappedMask = c.mappedMask;
+  if (c.runLast >= 0) {
+    let n = 0;
+    for (let i = c.runFirst; i <= c.runLast; i += 2) if ((from.loadLo(i + c.runDelta) & mappedMask) !== 0) n++;
+    c.frames.auxAdd(c.runNode, n);
+    if (((c.inLo ^ c.outLo) | (c.inHi ^ c.outHi)) !== 0) c.log.push(c.runFirst, c.runLast, c.inLo, c.inHi);
+  }
+  const log = c.log;
+  for (let k = log.length - 4; k >= 0; k -= 4) {
+    const pLo = log[k + 2] as number;
+    const pHi = log[k + 3] as number;
+    for (let i = log[k] as number, last = log[k + 1] as number; i <= last; i += 2) {
+      const lo = from.loadLo(i);
+      if ((lo & mappedMask) === 0) continue;
+      from.rewrite(i, ((lo & ~c.propLoMask) | pLo) >>> 0, (((u32[i + 1] as number) & c.ppnHiMask) | pHi) >>> 0);
+    }
+  }
 }
 
 /**
@@ -191,11 +227,10 @@ function copySegment(c: CopyState, node: number, first: number, last: number, pa
   while (i <= end && c.left > 0) {
     if (dnode >= 0) {
       c.runNode = dnode;
+      c.runDelta = delta;
+      c.runFirst = i;
       i = copyRun(c, i, end, delta);
-      if (c.mapped > 0) {
-        c.frames.auxAdd(dnode, c.mapped);
-        c.mapped = 0;
-      }
+      if (c.mapped > 0) c.frames.auxAdd(dnode, c.mapped);
       if (!(i <= end && c.left > 0)) break;
     }
     // Entry `i`, all of it but what copyRun already did (`op`, when `c.opDone`).
@@ -242,12 +277,7 @@ function copySegment(c: CopyState, node: number, first: number, last: number, pa
     const newLo = ((lo & ~c.propLoMask) | c.outLo) >>> 0;
     const newHi = ((hi & c.ppnHiMask) | c.outHi) >>> 0;
     if (newLo !== lo || newHi !== hi) {
-      if (c.logLen === c.log.length) c.log = grownLog(c.log);
-      const log = c.log;
-      log[c.logLen] = i;
-      log[c.logLen + 1] = lo;
-      log[c.logLen + 2] = hi;
-      c.logLen += 3;
+      c.log.push(i, i, lo & c.propLoMask, hi & c.propHiMask);
       from.rewrite(i, newLo, newHi);
     }
     const idx = (i - at) / 2;
@@ -271,12 +301,12 @@ function copySegment(c: CopyState, node: number, first: number, last: number, pa
  * node, each page to `u32` index `i + delta` of the destination node
  * `c.runNode`: a present, mapped entry whose property bits are the ones
  * last decoded and whose frame fits the low word, `op` leaving the
- * property it left last, room in the undo log, the destination entry
- * empty and the frame a live untyped one. It stops at the first page that
- * is not such a page (after `op`, if it called it: `c.opDone`) and returns
- * its index. No call but `op`; the log's length and the count of mapped
- * pages are written back per page, so that an `op` that throws leaves an
- * exact undo.
+ * property it left last, the destination entry empty and the frame a
+ * live untyped one. It stops at the first page that is not such a page
+ * (after `op`, if it called it: `c.opDone`) and returns its index. No call
+ * but `op`, and per page one store outside the page tables (`c.runLast`,
+ * what an undo needs if `op` throws): the run's pages all had one property
+ * and get one, so the undo log takes one record per run, when it ends.
  */
 function copyRun(c: CopyState, i: number, end: number, delta: number): number {
   const u32 = c.u32;
@@ -298,8 +328,10 @@ function copyRun(c: CopyState, i: number, end: number, delta: number): number {
   const lastCache = c.lastCache;
   const outLo = c.outLo;
   const outHi = c.outHi;
-  const log = c.log;
-  let logLen = c.logLen;
+  // Whether this run rewrites its source entries: all of them or none (one property in, one out).
+  const changed = ((inLo ^ outLo) | (inHi ^ outHi)) !== 0;
+  const first = i;
+  let last = -1;
   let left = c.left;
   let mapped = 0;
   let opDone = false;
@@ -323,18 +355,12 @@ function copyRun(c: CopyState, i: number, end: number, delta: number): number {
     if (flags !== lastFlags || cache !== lastCache) break;
     const newLo = ((lo & ~propLoMask) | outLo) >>> 0;
     const newHi = ((hi & ppnHiMask) | outHi) >>> 0;
-    const changed = newLo !== lo || newHi !== hi;
-    if (changed && logLen === log.length) break;
     const d = i + delta;
     if (((shared ? Atomics.load(u32, d) : (u32[d] as number)) & mappedMask) !== 0) break;
     const frame = lo >>> ppnShift;
     if (!(frame >= metaFrames && frame < nframes && frames.refUntyped(frame))) break;
     opDone = false;
     if (changed) {
-      log[logLen] = i;
-      log[logLen + 1] = lo;
-      log[logLen + 2] = hi;
-      c.logLen = logLen += 3;
       u32[i + 1] = newHi;
       if (shared) Atomics.store(u32, i, newLo);
       else u32[i] = newLo;
@@ -342,19 +368,16 @@ function copyRun(c: CopyState, i: number, end: number, delta: number): number {
     u32[d + 1] = newHi;
     if (shared) Atomics.store(u32, d, newLo);
     else u32[d] = newLo;
-    c.mapped = ++mapped;
+    c.runLast = last = i;
+    mapped++;
     left--;
   }
+  if (changed && last >= 0) c.log.push(first, last, inLo, inHi);
+  c.runLast = -1;
+  c.mapped = mapped;
   c.left = left;
   c.opDone = opDone;
   c.flags = flags;
   c.cache = cache;
   return i;
-}
-
-/** A log twice as long (48 words at first: a multiple of a triple's 3) holding `log`'s words. */
-function grownLog(log: Uint32Array): Uint32Array {
-  const next = new Uint32Array(Math.max(48, log.length * 2));
-  next.set(log);
-  return next;
 }

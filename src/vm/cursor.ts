@@ -315,7 +315,10 @@ export class CursorMut extends Cursor {
    * page would change under an `op` that kept it). Its `flags` and `cache`
    * are read once each after `op` returns. While `op` runs both spaces are
    * mid-change: it may look at them (`query`, copies, a `copyFrom` between
-   * other spaces) but not change them (`ERR_REENTERED`).
+   * other spaces) but not change them (`ERR_REENTERED`); a `walkPageTable`
+   * of the destination from `op` may show a leaf node's `present` count
+   * behind its entries (the count is raised once per run of pages, not per
+   * page).
    * All or nothing: if `op` throws, or a page-table node cannot be
    * allocated, both spaces are as they were and neither cursor moves.
    *

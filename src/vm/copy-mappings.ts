@@ -6,16 +6,19 @@
  * to make, errors) is done a page at a time by
  * {@link copySegment}, which then hands the run back to the loop.
  *
- * Why two functions and not one (measured, issue 10's fork rows): a loop
- * with a call TurboFan does not inline, even on a branch taken once per
- * copy, lets load elimination carry nothing from one page to the next; and
- * one function holding both the loop and the rare work (decoder, encoder,
- * checks, `leafNodeFor`, the undo log's growth, all inlined because they run
- * once per node) took TurboFan 140–205 ms to compile under load, which a
- * kernel that forks a few times pays on every fork it makes before that
- * code is ready. {@link copyRun} is a few hundred bytes of bytecode, tiers
- * up after a few nodes and compiles quickly; the rare parts keep the
- * shape they had.
+ * Why two functions and not one (issue 10's fork rows): a loop with a
+ * call TurboFan does not inline, even on a branch taken once per copy,
+ * lets load elimination carry nothing from one page to the next (the
+ * reason the last pass gave, not measured apart); and one function holding
+ * both the loop and the rare work (decoder, encoder, checks, `leafNodeFor`,
+ * the undo log's growth, all inlined because they run once per node) took
+ * TurboFan 140–205 ms to compile under load (measured), which a kernel
+ * that forks a few times pays on every fork it makes before that code is
+ * ready. {@link copyRun} is 674 bytes of bytecode; with `op`, the
+ * `PageProperty`, its checks and `refUntyped` inlined (traced), TurboFan
+ * compiled it once, in 14–47 ms under load, and a 64 MiB copy runs at its
+ * warm speed from the third copy (main's per-node callback: from the
+ * fifth to the eighth). See bench/kernel.bench.ts (`forkFloorCase`).
  *
  * OSTD counterpart: `CursorMut::copy_from`.
  *
@@ -142,6 +145,8 @@ class CopyState {
  * so an entry is decoded only when its property bits differ from the last
  * page's, and the new entry is the old one's frame bits with the property
  * bits `op` last left, encoded once.
+ *
+ * OSTD counterpart: `CursorMut::copy_from`.
  *
  * @throws {RangeError} the destination holds a mapping.
  * @throws whatever `op` throws, `checkFlags`/`checkCache`, `NoMemory`; nothing changed.

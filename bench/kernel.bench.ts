@@ -246,6 +246,45 @@ const SV = { V: 1, R: 2, W: 4, U: 16, A: 64, D: 128 } as const;
  * source node's entry count that bounds the scan; per copy, both spaces'
  * locks, the check that the destination is empty, and a new `VmSpace`
  * (≈ 25–30 µs, ≈ 2 ns a page here).
+ *
+ * Eighth pass (branch `forkcold`), after `forkpp`'s one-function copy did
+ * not land (it gained here, warm, but TurboFan took 140–205 ms to compile
+ * it under load and the cold `pt-cow-*` rows lost). The copy is now split
+ * by how often each part runs (src/vm/copy-mappings.ts): `copyRun`, the
+ * common page's loop — same property bits as the last page, `op` leaving
+ * what it left last, the destination entry empty, a live untyped frame —
+ * holds its state in locals, calls nothing but `op` (TurboFan inlines
+ * `op`, the `PageProperty`, its checks and `refUntyped` into it: traced),
+ * writes back per page only the run's last finished entry (what an exact
+ * undo needs if `op` throws), and raises the destination node's count once
+ * per run; `copySegment` does every other page with every check and call
+ * (decoder, encoder, `leafNodeFor`, `mapIn`) and hands the run back. The
+ * undo log takes one record per run of one property (its first and last
+ * entry and the old property bits), not a triple per page in a growing
+ * array. The end: `#unmapLeaf` reads and clears through locals and takes
+ * a frame as an int32. Figures (load 7–12 on 2 cores):
+ * - one process, alternated with main's build (CPU time, medians of 30
+ *   copies of 64 MiB after 10): the copy 48 / 78 / 57 ns/page against
+ *   65 / 103 / 81 (Sv48, Sv48, x86-64); the run log alone 53.5 → 48.0,
+ *   82.2 → 77.9, 60.5 → 57.3; the end 25–28 → 20–24 and 16–21 → 14–20;
+ * - the harness, alternated with main's build, 3 processes each (three
+ *   rounds per commit): this row 0.49–0.73 against 0.38–0.43 (the same
+ *   warm-up of 3: this build is warm after 2 copies);
+ * - the cold rows and the fork rows: see `pt-cow-*` (page-table.bench.ts);
+ *   `kernel-fork-64mib` 3.0–5.1 ms against 2.8–5.3 (level);
+ *   `kernel-fork-1mib` 0.66–1.31 ms against 0.69–1.28 over 13 alternated
+ *   rounds (medians 0.87 against 0.80 ms), and in one process with both
+ *   builds' kernels alternated (CPU time, medians of 22 samples of 50
+ *   forks, either build first) 476 / 521 µs against 561 / 511: level
+ *   within the noise. Its copy is ≈ 13 µs of a fork's ≈ 800 (256 pages
+ *   and a few small areas); the rest is the kernel's, and no function of
+ *   the copy deoptimises there (`--trace-deopt`).
+ * Tried, not landed: raising the destination node's count per page (exact
+ * for a `walkPageTable` from `op`) cost 1–10 ns a page (copy 59.6 → 64.3,
+ * 41.1 → 51.6). What is left against the hand-written copy: per page, the
+ * frame-table read-modify-write of `refUntyped` and the shared-RAM
+ * branches; per run, the hand-over between the two functions; per copy,
+ * the locks, the emptiness check, the shootdown and a new `VmSpace`.
  */
 function forkFloorCase(): BenchCase {
   const pages = 64 * 256;

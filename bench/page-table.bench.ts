@@ -134,6 +134,23 @@ function unmapCase(id: string, title: string, pages: number, stride: number, pag
  * one process, samples alternated, either build loaded first (CPU time,
  * medians of 21–31, load 5–7 on 2 cores): 64 MiB x86-64 130–135 ns/page
  * against 181–189, Sv48 76 against 110.
+ *
+ * Eighth pass (branch `forkcold`: the copy split into a small loop for the
+ * common page, `copyRun` in src/vm/copy-mappings.ts, and a page-at-a-time
+ * path for the rest; one undo record per run; `#unmapLeaf` through locals
+ * with an int32 frame). These rows are what a kernel that forks a few
+ * times feels: a sample is 1 copy at 64 MiB, 64 at 1 MiB, after 3 warm-up
+ * samples, so they count how soon TurboFan's code is ready and how long
+ * it takes to compile (CPU time counts the compiler's thread). The harness,
+ * alternated with main's build (965c7b6), 3 processes each, three rounds
+ * per commit of this pass (load 7–10 on 2 cores, all marked noisy):
+ * 64 MiB x86-64 59–108 ns/page against 73–185; Sv48 59–108 against
+ * 76–322; 1 MiB 378–636 against 489–904. One process forking 10 times
+ * (4 processes each, alternated): 64 MiB x86-64 50–84 ms in all against
+ * 84–176, Sv48 42–59 against 82–139; this build is at its warm speed from
+ * the 3rd copy, main's from the 5th to the 8th (main compiles its per-node
+ * callback two or three times, on-stack and whole; `copyRun` once, in
+ * 14–47 ms under this load).
  */
 function cow(mib: number, paging: PagingName = "x86-64"): BenchCase {
   const pages = mib * 256;

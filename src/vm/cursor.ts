@@ -37,7 +37,8 @@ import { checkFunction, checkIndex } from "../base/validate.js";
 import { adoptUFrame, untypedFrame, type UFrame } from "../frame/frame.js";
 import { PAGE_SIZE } from "../frame/page-size.js";
 import { VmError } from "../io/vm-error.js";
-import { CachePolicy, checkCache, checkFlags, PageProperty, snapshotProperty } from "./page-property.js";
+import { PageProperty, snapshotProperty } from "./page-property.js";
+import { copyMappings } from "./copy-mappings.js";
 import type { SpaceState } from "./space-state.js";
 
 /** A virtual address range `[start, end)`. */
@@ -314,7 +315,10 @@ export class CursorMut extends Cursor {
    * page would change under an `op` that kept it). Its `flags` and `cache`
    * are read once each after `op` returns. While `op` runs both spaces are
    * mid-change: it may look at them (`query`, copies, a `copyFrom` between
-   * other spaces) but not change them (`ERR_REENTERED`).
+   * other spaces) but not change them (`ERR_REENTERED`); a `walkPageTable`
+   * of the destination from `op` may show a leaf node's `present` count
+   * behind its entries (the count is raised once per run of pages, not per
+   * page).
    * All or nothing: if `op` throws, or a page-table node cannot be
    * allocated, both spaces are as they were and neither cursor moves.
    *
@@ -409,132 +413,4 @@ export class CursorMut extends Cursor {
     core.va = found + PAGE_SIZE;
     return { start: found, end: found + PAGE_SIZE };
   }
-}
-
-/** What {@link copyMappings} compares the first page's property with: no user code can reach it. */
-const NOT_READ: unknown = Object.freeze({});
-
-/**
- * The body of {@link CursorMut.copyFrom}, with both spaces in `edit`. Every
- * source entry it rewrites is logged first, and every page it maps lies in
- * a range that was empty, so undoing is exact: restore the logged entries
- * (which only gives back permissions: no shootdown) and unmap the
- * destination range (which shoots down whatever another thread may have
- * cached of it meanwhile).
- *
- * Per page it does only what the contract needs: a fresh property for `op`
- * (which may keep it), `op`, one read of `flags` and `cache`. The rest is
- * done once per run: the destination's leaf node is found (or made) once
- * per 512 pages, not walked from the root per page; and an entry is
- * decoded and encoded through the paging format only when its property
- * bits differ from the previous page's. A leaf entry is the frame's bits
- * (`lo` from bit `ppnShift` up, `hi & ppnHiMask`) beside the property's
- * (every other bit), fields the formats keep apart (pte-x86-64.ts,
- * pte-sv48.ts; test/vm/paging-format.test.ts checks it): so the property
- * `op` gets is the last one decoded, and the new entry is the old one's
- * frame bits with the property bits encoded last. Per page that is
- * integer work and one small allocation, with no call but `op`: the
- * format's decoder and encoder (210 and 288 + 81 bytes of bytecode, which
- * V8's 920-byte cumulative inlining budget could not hold beside the
- * mapping: they and `mapIn` were calls per page) stay out of the loop.
- * Issue 12: fork of 64 MiB touched.
- */
-function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dstStart: number, len: number, op: (prop: PageProperty) => void): void {
-  const from = source.table;
-  const to = dst.table;
-  if (to.findMapped(dstStart, dstStart + len) >= 0) {
-    contractViolation(`copyFrom: [0x${dstStart.toString(16)}, 0x${(dstStart + len).toString(16)}) holds mapped pages`);
-  }
-  const fmt = from.fmt;
-  const u32 = from.u32;
-  const frames = from.ram.frames;
-  const mappedMask = fmt.mappedMask;
-  const ppnShift = fmt.ppnShift;
-  const ppnHiMask = fmt.ppnHiMask;
-  const ppnHiScale = fmt.ppnHiScale;
-  // The property's bits of each half of a leaf entry.
-  const propLoMask = (1 << ppnShift) - 1;
-  const propHiMask = ~ppnHiMask;
-  // Rewritten source entries, as (index, old lo, old hi) triples.
-  const log: number[] = [];
-  let mapped = false;
-  // The property bits last decoded (-1: none yet) and what they decode to.
-  let inLo = -1;
-  let inHi = -1;
-  let inFlags = 0;
-  let inCache = CachePolicy.Writeback;
-  // The last property `op` left, checked (none yet: a value `op` cannot
-  // produce, so the first page's is checked whatever it is), and its
-  // encoding's property bits.
-  let lastFlags: unknown = NOT_READ;
-  let lastCache: unknown = NOT_READ;
-  let outLo = 0;
-  let outHi = 0;
-  try {
-    from.forEachLeafNode(srcStart, srcStart + len, (srcNode, base, first, last) => {
-      // Entry `idx` of this node is page `page0 + idx` of the copy: slot
-      // `off + idx` of the copy's leaf node `low` (`high`, the next one, past 511).
-      const page0 = (dstStart + (base - srcStart)) / PAGE_SIZE;
-      const off = page0 % 512;
-      let low = -1;
-      let high = -1;
-      const at = srcNode * (PAGE_SIZE / 4);
-      let left = frames.aux(srcNode);
-      for (let idx = first; idx <= last && left > 0; idx++) {
-        const i = at + idx * 2;
-        const lo = from.loadLo(i);
-        if (lo === 0) continue;
-        left--;
-        if ((lo & mappedMask) === 0) continue;
-        const hi = u32[i + 1] as number;
-        if ((lo & propLoMask) !== inLo || (hi & propHiMask) !== inHi) {
-          const decoded = fmt.propertyOf(lo, hi);
-          inFlags = decoded.flags;
-          inCache = decoded.cache;
-          inLo = lo & propLoMask;
-          inHi = hi & propHiMask;
-        }
-        const prop = new PageProperty(inFlags, inCache);
-        op(prop);
-        // Read once each, as snapshotProperty does: a getter runs once.
-        const flags: unknown = prop.flags;
-        const cache: unknown = prop.cache;
-        if (flags !== lastFlags || cache !== lastCache) {
-          checkFlags(flags, "prop.flags");
-          checkCache(cache, "prop.cache");
-          const encoded = new PageProperty(flags, cache);
-          outLo = fmt.leafLo(0, encoded);
-          outHi = fmt.leafHi(0, encoded);
-          lastFlags = flags;
-          lastCache = cache;
-        }
-        const newLo = ((lo & ~propLoMask) | outLo) >>> 0;
-        const newHi = ((hi & ppnHiMask) | outHi) >>> 0;
-        if (newLo !== lo || newHi !== hi) {
-          log.push(i, lo, hi);
-          from.rewrite(i, newLo, newHi);
-        }
-        let slot = off + idx;
-        let node: number;
-        if (slot < 512) {
-          if (low < 0) low = to.leafNodeFor((page0 + idx) * PAGE_SIZE);
-          node = low;
-        } else {
-          slot -= 512;
-          if (high < 0) high = to.leafNodeFor((page0 + idx) * PAGE_SIZE);
-          node = high;
-        }
-        // Set before mapIn: leafNodeFor may have linked nodes that an undo must free.
-        mapped = true;
-        if (!to.mapIn(node, slot * 2, (lo >>> ppnShift) + (hi & ppnHiMask) * ppnHiScale, newLo, newHi)) {
-          contractViolation(`copyFrom: page 0x${((page0 + idx) * PAGE_SIZE).toString(16)} of the destination was mapped while op ran`);
-        }
-      }
-    });
-  } catch (e) {
-    for (let k = log.length - 3; k >= 0; k -= 3) from.rewrite(log[k] as number, log[k + 1] as number, log[k + 2] as number);
-    if (mapped) dst.unmap(dstStart, dstStart + len);
-    throw e;
-  }
-  if (log.length > 0) source.narrowed(srcStart, srcStart + len);
 }

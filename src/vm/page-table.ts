@@ -318,24 +318,32 @@ export class PageTable {
   #unmapLeaf(node: number, first: number, last: number, released: number[]): number {
     const frames = this.ram.frames;
     const mask = this.mappedMask;
+    const u32 = this.u32;
+    const shared = this.shared;
+    const ppnShift = this.ppnShift;
+    const ppnHiMask = this.ppnHiMask;
     let left = frames.aux(node);
     let pages = 0;
     let run = -1;
     let count = 0;
     const at = node * NODE_WORDS;
     for (let i = at + first * 2, end = at + last * 2; i <= end && left > 0; i += 2) {
-      const lo = this.loadLo(i);
+      const lo = shared ? Atomics.load(u32, i) : (u32[i] as number);
       if (lo === 0) continue;
       left--;
       if ((lo & mask) === 0) continue;
-      const frame = this.frameAt(i, lo);
+      const hi = u32[i + 1] as number;
+      // A frame with bits in `hi` (none has: RAM is at most 4 GiB) is a double; every other an int32.
+      const frame = (hi & ppnHiMask) === 0 ? lo >>> ppnShift : this.frameAt(i, lo);
       if (frame === run + count) count++;
       else {
         if (count > 0) addRun(released, run, count);
         run = frame;
         count = 1;
       }
-      this.clear(i);
+      if (shared) Atomics.store(u32, i, 0);
+      else u32[i] = 0;
+      u32[i + 1] = 0;
       pages++;
     }
     if (count > 0) addRun(released, run, count);

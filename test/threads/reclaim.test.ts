@@ -18,7 +18,7 @@ afterEach(async () => {
   await terminateAll();
 });
 
-const T = { timeout: 30_000 };
+const T = { timeout: 60_000 };
 const VA = 0x2000_0000;
 const READY = 0;
 const COUNT = 1;

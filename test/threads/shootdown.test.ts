@@ -26,7 +26,7 @@ afterEach(async () => {
   await terminateAll();
 });
 
-const T = { timeout: 20_000 };
+const T = { timeout: 60_000 };
 const VA = 0x1_0000_0000;
 
 function fill(frame: UFrame, byte: number): void {

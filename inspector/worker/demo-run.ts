@@ -23,10 +23,26 @@ export interface DemoHost {
   post(message: FromWorker): void;
   /** The current pace (see `pacing.ts`); read before every pause, so the page can change it mid-run. */
   pace(): number;
+  /**
+   * The clock samples are timed by and pauses measured with, in ms
+   * (`performance.now` when absent). For tests: with {@link DemoHost.sleep}
+   * a test runs the demo on a clock it controls, so what it asserts does not
+   * depend on how loaded the machine is.
+   *
+   * @internal
+   */
+  now?(): number;
+  /**
+   * Pauses for `ms` (a timer when absent); the demo waits for the promise.
+   *
+   * @internal
+   */
+  sleep?(ms: number): Promise<void>;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** The host's pause, else a timer's. */
+function sleepFor(host: DemoHost, ms: number): Promise<void> {
+  return host.sleep !== undefined ? host.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -36,6 +52,7 @@ function sleep(ms: number): Promise<void> {
 async function runOne(host: DemoHost, index: number, totals: DemoTotals): Promise<number> {
   const demo = DEMOS[index];
   if (demo === undefined) throw new RangeError(`no demo ${index}`);
+  const now = (): number => (host.now !== undefined ? host.now() : performance.now());
   host.post({ kind: "demo", index, count: DEMOS.length, program: demo.program, title: demo.title });
   const fs = new FileSystem();
   // A copy each: the guest may write its files, and the next demo starts afresh.
@@ -50,23 +67,23 @@ async function runOne(host: DemoHost, index: number, totals: DemoTotals): Promis
     observer: recorder,
     slice: INSPECTOR_SLICE,
     betweenSlices: () => {
-      const t0 = performance.now();
+      const t0 = now();
       const activity = recorder.takeActivity();
       if (sampleDue(activity, t0 - lastSample)) {
         host.post({ kind: "sample", sample: capture(kernel, recorder, ++seq) });
-        lastSample = performance.now();
+        lastSample = now();
       }
       const ms = pauseAfterSlice(activity, host.pace());
       if (ms <= 0) {
-        inspecting += performance.now() - t0;
+        inspecting += now() - t0;
         return undefined;
       }
-      return sleep(ms).then(() => {
-        inspecting += performance.now() - t0;
+      return sleepFor(host, ms).then(() => {
+        inspecting += now() - t0;
       });
     },
   });
-  const start = performance.now();
+  const start = now();
   let code: number;
   try {
     kernel.spawn(demo.program);
@@ -74,7 +91,7 @@ async function runOne(host: DemoHost, index: number, totals: DemoTotals): Promis
   } finally {
     await kernel.close();
   }
-  const seconds = Math.max(0, performance.now() - start - inspecting) / 1000;
+  const seconds = Math.max(0, now() - start - inspecting) / 1000;
   const final = counters(kernel);
   totals.add(kernel.sys.stats, final.instructions, seconds);
   host.post({
@@ -98,7 +115,7 @@ export async function runDemo(host: DemoHost): Promise<void> {
     for (let i = 0; i < DEMOS.length; i++) {
       if ((await runOne(host, i, totals)) !== 0) failures++;
       const pause = PAUSES.demoEnd * host.pace();
-      if (pause > 0 && i + 1 < DEMOS.length) await sleep(pause);
+      if (pause > 0 && i + 1 < DEMOS.length) await sleepFor(host, pause);
     }
     host.post({ kind: "done", summary: totals.lines(), failures });
   } catch (e) {

@@ -15,12 +15,13 @@ import type { Browser, Page } from "playwright-core";
 import { bundleInspectorWorker } from "../../inspector/node/bundle.js";
 import { serveInspector, type InspectorServer } from "../../inspector/node/server.js";
 import { screenshotInspector } from "../../inspector/node/screenshot.js";
+import { holdCowMoment, type MomentHold } from "../../inspector/node/cow-moment.js";
 import { DEMOS, DemoTotals } from "../../kernel/host/demo-programs.js";
 import type { InspectorModel } from "../../inspector/view/model.js";
 import type { CountersView } from "../../inspector/protocol.js";
 import { count } from "../../inspector/view/format.js";
 import { exact, expectedStdout, plainRun } from "../inspector/support.js";
-import { findChromium, launch, open } from "./support.js";
+import { GUARD, findChromium, launch, open } from "./support.js";
 import { decodePng, variation } from "./png.js";
 
 // This file runs as build/test/browser/inspector.test.js.
@@ -102,10 +103,10 @@ function asText(c: CountersView): Record<string, string> {
   return out;
 }
 
-test("the demo runs to its end in the page; every panel shows the kernel's numbers; each panel's screenshot has content", { timeout: 240_000 }, async () => {
+test("the demo runs to its end in the page; every panel shows the kernel's numbers; each panel's screenshot has content", { timeout: GUARD.test }, async () => {
   const { page, errors } = await open(browser, `${server.url}?pace=0.1`);
   await page.setViewportSize({ width: 1400, height: 1000 });
-  await page.waitForFunction(() => document.body.dataset.phase === "done" || document.body.dataset.phase === "error", undefined, { timeout: 200_000 });
+  await page.waitForFunction(() => document.body.dataset.phase === "done" || document.body.dataset.phase === "error", undefined, { timeout: GUARD.wait });
   const m = await model(page);
   assert.equal(m.phase, "done", await page.textContent("#status") ?? "");
   assert.equal(await page.textContent("#status"), `Done: all ${DEMOS.length} programs ran and exited with status 0.`);
@@ -202,37 +203,43 @@ test("the demo runs to its end in the page; every panel shows the kernel's numbe
   await page.close();
 });
 
-test("live: while demo-cow runs, the page shows the fork's copy-on-write sharing as the kernel reports it; the pace changes mid-run", { timeout: 180_000 }, async () => {
-  const { page, errors } = await open(browser, server.url);
-  // At the normal pace, catch a drawn sample (the panels show the model's latest) with both processes sharing pages.
+test("live: while demo-cow runs, the page shows the fork's copy-on-write sharing as the kernel reports it; the pace changes mid-run", { timeout: GUARD.test + GUARD.wait }, async () => {
+  // At the normal pace, catch the sample with both processes sharing pages as it arrives (the page then holds back
+  // the worker's later messages, see cow-moment.ts), and wait for the panels to draw it: no race with a poll.
+  const { page, errors } = await open(browser, server.url, (p) => holdCowMoment(p, { copied: false }));
   const handle = await page.waitForFunction(
     () => {
       // Undefined until the page's module has run.
       const m = (globalThis as unknown as { inspector?: InspectorModel }).inspector;
+      const held = (globalThis as unknown as { inspectorHold: MomentHold }).inspectorHold.seq;
       const s = m?.latest;
-      if (m?.demo?.index !== 0 || s === undefined || document.body.dataset.sample !== String(s.seq)) return false;
-      if (s.processes.length !== 2 || !s.processes.every((p) => p.regions.some((r) => r.cowShared > 0))) return false;
+      if (held === undefined || m?.demo?.index !== 0 || s === undefined || s.seq !== held || document.body.dataset.sample !== String(s.seq)) return false;
       const cell = (n: number) => (n === 0 ? "" : n.toLocaleString("en-US"));
       return {
         shown: [...document.querySelectorAll("#spaces-body .space")].map((e) => [...e.querySelectorAll("[data-field=cowShared]")].map((c) => c.textContent)),
         reported: s.processes.map((p) => p.regions.map((r) => cell(r.cowShared))),
+        sharing: s.processes.map((p) => p.regions.some((r) => r.cowShared > 0)),
         pids: s.processes.map((p) => [p.pid, p.ppid]),
+        phase: document.body.dataset.phase,
       };
     },
     undefined,
-    { timeout: 90_000, polling: 20 },
+    { timeout: GUARD.wait },
   );
-  const live = (await handle.jsonValue()) as { shown: string[][]; reported: string[][]; pids: number[][] };
+  const live = (await handle.jsonValue()) as { shown: string[][]; reported: string[][]; sharing: boolean[]; pids: number[][]; phase: string };
   assert.deepEqual(live.pids, [[1, 0], [2, 1]]);
+  assert.deepEqual(live.sharing, [true, true], "both processes share pages copy-on-write");
+  assert.equal(live.phase, "running", "the page shows it while the demo runs");
   assert.deepEqual(live.shown, live.reported, "the address-space panel shows the sample's copy-on-write counts");
-  // Full speed to the end.
+  // The rest of the messages, then full speed to the end.
+  await page.evaluate(() => (globalThis as unknown as { inspectorHold: MomentHold }).inspectorHold.release());
   await page.selectOption("#pace", "0");
-  await page.waitForFunction(() => document.body.dataset.phase === "done", undefined, { timeout: 120_000 });
+  await page.waitForFunction(() => document.body.dataset.phase === "done", undefined, { timeout: GUARD.wait });
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test("the README's screenshot tool catches demo-cow's copy-on-write moment in a full-page picture", { timeout: 120_000 }, async () => {
+test("the README's screenshot tool catches demo-cow's copy-on-write moment in a full-page picture", { timeout: GUARD.test }, async () => {
   const file = join(root, "build", "test", "browser", "inspector", "readme-shot.png");
   mkdirSync(dirname(file), { recursive: true });
   await screenshotInspector(server.url, file, findChromium() as string);

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
 import { bundleForBrowser } from "../../inspector/node/bundle.js";
-import { findChromium, launch, open, result, serve } from "./support.js";
+import { GUARD, findChromium, launch, open, result, serve } from "./support.js";
 
 // This file runs as build/test/browser/kernel.test.js.
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -38,9 +38,9 @@ interface Case {
   expected: { stdout: string; stderr: string; exit: number };
 }
 
-test("the kernel in a module worker runs guest programs with Linux's output: argv/env/auxv, EFAULT and partial copies, futexes on 2 CPU workers", { timeout: 180_000 }, async () => {
+test("the kernel in a module worker runs guest programs with Linux's output: argv/env/auxv, EFAULT and partial copies, futexes on 2 CPU workers", { timeout: GUARD.test }, async () => {
   const { page, errors } = await open(browser, `${server.origin}/test/browser/pages/kernel.html`);
-  const out = await result<{ isolated: boolean; results: Case[] }>(page, 150_000);
+  const out = await result<{ isolated: boolean; results: Case[] }>(page);
   assert.equal(out.isolated, true, "the page is cross-origin isolated (COOP/COEP)");
   assert.deepEqual(
     out.results.map((r) => `${r.name}/${r.cpus}`),

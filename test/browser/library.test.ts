@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser } from "playwright-core";
-import { findChromium, launch, open, result, serve } from "./support.js";
+import { GUARD, findChromium, launch, open, result, serve } from "./support.js";
 
 // This file runs as build/test/browser/library.test.js.
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -25,7 +25,7 @@ after(async () => {
   await server?.close();
 });
 
-test("in a page: Pod codecs over typed memory, a VmSpace with demand paging, a fallible copy stopping at the exact byte", { timeout: 90_000 }, async () => {
+test("in a page: Pod codecs over typed memory, a VmSpace with demand paging, a fallible copy stopping at the exact byte", { timeout: GUARD.test }, async () => {
   const { page, errors } = await open(browser, `${server.origin}/test/browser/pages/library.html`);
   const out = await result<{
     entry: { tag: number; addr: string; ports: number[]; padding: number[] };
@@ -41,7 +41,7 @@ test("in a page: Pod codecs over typed memory, a VmSpace with demand paging, a f
   await page.close();
 });
 
-test("in module workers: shared RAM and address space under COOP/COEP, atomics, and a TLB shootdown", { timeout: 90_000 }, async () => {
+test("in module workers: shared RAM and address space under COOP/COEP, atomics, and a TLB shootdown", { timeout: GUARD.test }, async () => {
   const { page, errors } = await open(browser, `${server.origin}/test/browser/pages/workers.html`);
   const out = await result<{
     isolated: boolean;
@@ -61,7 +61,7 @@ test("in module workers: shared RAM and address space under COOP/COEP, atomics, 
   await page.close();
 });
 
-test("GuestMemory over a real WebAssembly.Memory: a guest's fd_write, hostile pointers answered with errnos, growth followed", { timeout: 90_000 }, async () => {
+test("GuestMemory over a real WebAssembly.Memory: a guest's fd_write, hostile pointers answered with errnos, growth followed", { timeout: GUARD.test }, async () => {
   const { page, errors } = await open(browser, `${server.origin}/test/browser/pages/guest.html`);
   const out = await result<{
     before: number;
@@ -84,7 +84,7 @@ test("GuestMemory over a real WebAssembly.Memory: a guest's fd_write, hostile po
   await page.close();
 });
 
-test("vmio/wasi with MemoryDir: a C program built for wasm32-wasi runs in the page; nothing outside its directory is reachable", { timeout: 90_000 }, async () => {
+test("vmio/wasi with MemoryDir: a C program built for wasm32-wasi runs in the page; nothing outside its directory is reachable", { timeout: GUARD.test }, async () => {
   const { page, errors } = await open(browser, `${server.origin}/test/browser/pages/wasi.html`);
   const out = await result<{ code: number; stdout: string; totals: string; escapeCode: number; stderr: string; refused: string }>(page);
   assert.equal(out.code, 0);

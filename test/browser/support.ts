@@ -62,24 +62,43 @@ const flags = [
   "--disable-dev-shm-usage",
 ];
 
+/**
+ * Time boxes of the browser tests: guards against a page that never gets
+ * there, not measures of speed. Nothing in these tests waits for a moment
+ * it could miss (see `inspector/node/cow-moment.ts`): what they wait for
+ * comes, however slow the machine, so the boxes can be wide. Measured under
+ * `nice -n 19` on a 2-core machine at load 8: the whole inspector demo in
+ * the page 12 s, the live and screenshot tests 7–8 s each.
+ */
+export const GUARD = {
+  /** Launching Chromium; loading a page. */
+  load: 120_000,
+  /** A page's script settling its result, a moment in a page coming. */
+  wait: 300_000,
+  /** A test that loads a page and waits for it (a load and a wait, and room). */
+  test: 600_000,
+} as const;
+
 /** Launches Chromium (headless). */
 export function launch(executablePath: string): Promise<Browser> {
-  return chromium.launch({ executablePath, headless: true, args: flags, timeout: 60_000 });
+  return chromium.launch({ executablePath, headless: true, args: flags, timeout: GUARD.load });
 }
 
 /**
  * Opens `url` in a new page and collects its console errors and uncaught
  * exceptions (workers' included), so a test can insist there were none.
+ * `beforeLoad` runs before the page loads (to install init scripts).
  */
-export async function open(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+export async function open(browser: Browser, url: string, beforeLoad?: (page: Page) => Promise<void>): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage();
+  await beforeLoad?.(page);
   const errors: string[] = [];
   page.on("console", (m: ConsoleMessage) => {
     if (m.type() === "error") errors.push(m.text());
   });
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("worker", (w) => w.on("console", (m) => m.type() === "error" && errors.push(`worker: ${m.text()}`)));
-  await page.goto(url, { timeout: 30_000 });
+  await page.goto(url, { timeout: GUARD.load });
   return { page, errors };
 }
 
@@ -87,7 +106,7 @@ export async function open(browser: Browser, url: string): Promise<{ page: Page;
  * Waits for the page's script to settle `window.result` (a promise the page
  * sets) and returns its value; a rejection fails with the page's message.
  */
-export async function result<T>(page: Page, timeoutMs = 60_000): Promise<T> {
+export async function result<T>(page: Page, timeoutMs: number = GUARD.wait): Promise<T> {
   await page.waitForFunction(() => (globalThis as { result?: unknown }).result !== undefined, undefined, { timeout: timeoutMs });
   return page.evaluate(() => (globalThis as unknown as { result: Promise<unknown> }).result) as Promise<T>;
 }

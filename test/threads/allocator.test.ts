@@ -10,7 +10,7 @@ import { NOTHING_HELD, background, controlWords, sharedMemory, startOn, terminat
 
 afterEach(terminateAll);
 
-const T = { timeout: 20_000 };
+const T = { timeout: 60_000 };
 /** Largest segment the churn asks for (FrameAllocOptions is also asked for 33..40 now and then). */
 const MAX_REQUEST = 40;
 

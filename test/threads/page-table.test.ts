@@ -9,7 +9,7 @@ import { background, controlWords, finishAll, sharedMemory, startOn, terminateAl
 
 afterEach(terminateAll);
 
-const T = { timeout: 20_000 };
+const T = { timeout: 60_000 };
 const VA = 0x3_0000_0000;
 const READY = 0;
 const GO = 1;

@@ -11,7 +11,7 @@ import { background, controlWords, finishAll, sharedMemory, startOn, terminateAl
 
 afterEach(terminateAll);
 
-const T = { timeout: 20_000 };
+const T = { timeout: 60_000 };
 const VA = 0x2_0000_0000;
 const GUARD = 0xee;
 const A = 0x11;

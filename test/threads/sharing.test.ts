@@ -24,7 +24,7 @@ import { background, caught, controlWords, finishAll, pattern, sharedMemory, sta
 
 afterEach(terminateAll);
 
-const T = { timeout: 20_000 };
+const T = { timeout: 60_000 };
 const VA = 0x4000_0000;
 
 function spawn(mem: PhysicalMemory, control?: Int32Array) {

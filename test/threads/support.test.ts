@@ -7,7 +7,7 @@ import { WorkerFailure, background, startWorker, terminateAll, waitFor, within }
 
 afterEach(terminateAll);
 
-const T = { timeout: 20_000 };
+const T = { timeout: 60_000 };
 
 describe("test/threads/support.ts", () => {
   test("calls answer in order; a handler's exception comes back as a WorkerFailure describing it", T, async () => {

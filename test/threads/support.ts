@@ -12,8 +12,13 @@ import { EXIT_COMMAND, type ErrorInfo } from "./workers/protocol.js";
 
 export { caught, errorInfo, type ErrorInfo } from "./workers/protocol.js";
 
-/** How long a call to a worker may take by default. */
-export const CALL_TIMEOUT_MS = 10_000;
+/**
+ * How long a call to a worker may take by default: a guard against a worker
+ * that never answers, not a measure of speed. Calls take milliseconds; a
+ * worker's start (loading its modules) takes seconds when the tests run
+ * niced on a loaded machine. Each test's own box (60 s) is above it.
+ */
+export const CALL_TIMEOUT_MS = 30_000;
 
 /** A handler in a worker threw: `info` describes what. */
 export class WorkerFailure extends Error {

@@ -6,7 +6,8 @@ import { FrameAllocOptions, PAGE_SIZE, PhysicalMemory, VmSpace, u32 } from "vmio
 
 function call(worker, message) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not answer ${message.cmd}`)), 10_000);
+    // A guard against a worker that never answers, not a measure of speed (a loaded machine is slow).
+    const timer = setTimeout(() => reject(new Error(`worker did not answer ${message.cmd} in 60 s`)), 60_000);
     worker.onmessage = (e) => {
       clearTimeout(timer);
       if (e.data.error !== undefined) reject(new Error(e.data.error));

@@ -11,6 +11,7 @@ import { DEMOS, DEMO_BINARIES } from "../../../kernel/host/demo-programs.js";
 import { guestBinDir } from "../../../kernel/host/builtin-fs.js";
 import { runDemo } from "../../../inspector/worker/demo-run.js";
 import { FAULT_LOG_LIMIT, type FromWorker, type Sample } from "../../../inspector/protocol.js";
+import { MAX_SLICE_PAUSE, PAUSES } from "../../../inspector/worker/pacing.js";
 import { exact, expectedStdout, plainRun } from "../support.js";
 
 const binaries = new Map(DEMO_BINARIES.map((path) => [path, new Uint8Array(readFileSync(join(guestBinDir(), path.slice("/bin/".length))))]));
@@ -126,15 +127,76 @@ test("copy-on-write is visible in the samples of demo-cow: after fork, parent an
   assert.ok(shared, "a sample caught the fork's shared, copy-on-write frames");
 });
 
+const ends = (ms: FromWorker[]) => ms.flatMap((m) => (m.kind === "demo-end" ? [[m.program, m.code, exact(m.counters)]] : []));
+
 test("at a slow pace the counters are the same; the run takes longer by the pauses", { timeout: 120_000 }, async () => {
   const t0 = performance.now();
   const slow = await collect(0.05);
   const elapsed = performance.now() - t0;
-  const ends = (ms: FromWorker[]) => ms.flatMap((m) => (m.kind === "demo-end" ? [[m.program, m.code, exact(m.counters)]] : []));
   assert.deepEqual(ends(slow), ends(fast));
-  // Each program pauses at least once for its first process's birth and program (400 ms each at pace 1).
+  // Each program pauses at least once for its first process's birth and program (400 ms each at pace 1). A lower
+  // bound on wall time only: a loaded machine makes the run longer, never shorter.
   assert.ok(elapsed > DEMOS.length * 2 * 400 * 0.05, `${elapsed.toFixed(0)} ms`);
-  assert.ok(slow.filter((m) => m.kind === "sample").length >= fast.filter((m) => m.kind === "sample").length);
+});
+
+/**
+ * Runs the demo on a clock the test controls: time moves only while the demo
+ * pauses, by exactly the pause, so when samples fall due depends on the
+ * pauses alone, never on how fast the machine runs the kernel. Each pause is
+ * recorded with what the demo did during it (it must do nothing: the run
+ * waits for its pauses).
+ */
+async function collectOnClock(pace: number): Promise<{ messages: FromWorker[]; pauses: number[]; busyWhilePaused: number }> {
+  const messages: FromWorker[] = [];
+  const pauses: number[] = [];
+  let clock = 0;
+  let paused = false;
+  let busyWhilePaused = 0;
+  await runDemo({
+    binaries,
+    post: (m) => {
+      if (paused) busyWhilePaused++;
+      messages.push(structuredClone(m));
+    },
+    pace: () => pace,
+    now: () => clock,
+    sleep: (ms) => {
+      if (paused) busyWhilePaused++;
+      paused = true;
+      pauses.push(ms);
+      // A macrotask later: a run that went on without waiting would post or pause again in between.
+      return new Promise((resolve) =>
+        setImmediate(() => {
+          clock += ms;
+          paused = false;
+          resolve();
+        }),
+      );
+    },
+  });
+  return { messages, pauses, busyWhilePaused };
+}
+
+test("on a clock the test controls: the page's normal pace pauses for every process event and waits each pause out; it samples more, never less, and every sample of full speed recurs", { timeout: 120_000 }, async () => {
+  const full = await collectOnClock(0);
+  // Pace 1, the page's normal: on this clock it costs no wall time.
+  const slow = await collectOnClock(1);
+  assert.deepEqual(full.pauses, [], "full speed: no pause at all");
+  assert.deepEqual(ends(slow.messages), ends(fast));
+  assert.deepEqual(ends(full.messages), ends(fast));
+  assert.equal(slow.busyWhilePaused, 0, "nothing posted and no new pause while a pause lasts: the run waits for it");
+  // Each program pauses at least for its first process's birth and program (400 ms each at pace 1), and between programs.
+  const lifecycle = slow.pauses.filter((ms) => ms >= PAUSES.lifecycle);
+  assert.ok(lifecycle.length >= DEMOS.length * 2, `${lifecycle.length} process-event pauses`);
+  assert.equal(slow.pauses.filter((ms) => ms === PAUSES.demoEnd).length, DEMOS.length - 1, "a pause after every program but the last");
+  for (const ms of slow.pauses) assert.ok(ms > 0 && ms <= Math.max(MAX_SLICE_PAUSE, PAUSES.demoEnd), `${ms} ms`);
+  // At full speed the clock stands still: samples are taken for process events only. At a slow pace the same
+  // ones are taken (the same slices end with the same events) and more as time passes.
+  const samples = (ms: FromWorker[]) => ms.flatMap((m) => (m.kind === "sample" ? [JSON.stringify(exact(m.sample.counters))] : []));
+  const slowSamples = new Set(samples(slow.messages));
+  const fullSamples = new Set(samples(full.messages));
+  assert.ok(slowSamples.size > fullSamples.size, `${slowSamples.size} distinct samples at pace 1, ${fullSamples.size} at full speed`);
+  for (const s of fullSamples) assert.ok(slowSamples.has(s), `a full-speed sample recurs at a slow pace: ${s}`);
 });
 
 test("a program that cannot start is reported as an error, not thrown", async () => {

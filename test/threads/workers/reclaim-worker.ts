@@ -36,17 +36,21 @@ const kept: Array<{ dispose(): void }> = [];
 serve({
   /**
    * Enters a read-side critical section — as a copy does before its first
-   * translation — having translated `paddr` already; signals, stalls for
-   * `stallMs` (forever when negative), then reads the frame's bytes through
-   * that translation, leaves the section and returns them.
+   * translation — having translated `paddr` already; signals, stalls until
+   * the word at `releaseIndex` is set (forever without one; `stallMs` at
+   * most, a hang guard), then reads the frame's bytes through that
+   * translation, leaves the section and returns them with whether it was
+   * released (not timed out).
    */
-  stallInAccess: ({ paddr, readyIndex, stallMs }: { paddr: number; readyIndex: number; stallMs: number }) => {
+  stallInAccess: ({ paddr, readyIndex, releaseIndex, stallMs }: { paddr: number; readyIndex: number; releaseIndex?: number; stallMs: number }) => {
     const ram = ramOf(mem);
     ram.gp.enter();
     try {
       signal(readyIndex);
-      Atomics.wait(control, NEVER, 0, stallMs < 0 ? Infinity : stallMs);
-      return ram.bytes.slice(paddr, paddr + PAGE_SIZE);
+      const word = releaseIndex ?? NEVER;
+      const end = stallMs < 0 ? Infinity : performance.now() + stallMs;
+      while (Atomics.load(control, word) === 0 && performance.now() < end) Atomics.wait(control, word, 0, end - performance.now());
+      return { bytes: ram.bytes.slice(paddr, paddr + PAGE_SIZE), released: Atomics.load(control, word) !== 0 };
     } finally {
       ram.gp.exit();
     }

@@ -15,6 +15,8 @@
  */
 
 import * as fs from "node:fs";
+import * as os from "node:os";
+import { join } from "node:path";
 import { WASI } from "vmio/wasi";
 import type { BenchCase } from "./harness.js";
 
@@ -175,6 +177,195 @@ function fdWriteCase(id: string, limitLabel: string, target: number, makeLimit: 
  * host 3,560 — what is left is the fd lookup and rights, the result
  * pointer's check and `writeVal`, the `VmReaderArray` and its ranges array.
  */
+/*
+ * The fixed cost of the other calls a WASI program makes many times a
+ * second: each row is one preview1 call (or a pair that belongs together),
+ * made through the import function as the guest makes it, on vmio/wasi and
+ * on node:wasi, over the same one-page guest memory, the same args and
+ * environment and the same host directory preopened as fd 3 (a real
+ * directory on both: node:wasi and vmio's Node entry both make real system
+ * calls for file rows).
+ */
+
+/** Where each row keeps its guest data (one 64 KiB page). */
+const AT = { path: 256, out: 512, out2: 520, iov: 1024, ptrs: 2048, strings: 4096, buf: 8192 } as const;
+const FILE = "data.bin";
+const FILE_SIZE = 64 * 1024;
+const ARGS = ["prog", "--input", "data.bin", "-v"];
+const ENV = { HOME: "/home/guest", PATH: "/bin:/usr/bin", LANG: "C.UTF-8" };
+/** fd_read | fd_seek | fd_tell | fd_filestat_get: what the file rows open their file with. */
+const READ_RIGHTS = (1n << 1n) | (1n << 2n) | (1n << 5n) | (1n << 21n);
+const CLOCK_MONOTONIC = 1;
+
+type Imports = Record<string, (...args: (number | bigint)[]) => number>;
+
+/** A host directory holding one 64 KiB file, made once per process, removed at exit. */
+let sandbox: string | undefined;
+function sandboxDir(): string {
+  if (sandbox === undefined) {
+    const dir = fs.mkdtempSync(join(os.tmpdir(), "vmio-wasi-bench-"));
+    fs.writeFileSync(join(dir, FILE), new Uint8Array(FILE_SIZE).fill(0x5a));
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    sandbox = dir;
+  }
+  return sandbox;
+}
+
+/** A fresh guest memory with the file's name written at `AT.path`. */
+function callGuest(): { instance: { exports: Record<string, unknown> }; memory: WasmMemory } {
+  const g = guest();
+  new Uint8Array(g.memory.buffer).set(new TextEncoder().encode(FILE), AT.path);
+  return g;
+}
+
+async function nodeImports(): Promise<{ imports: Imports; memory: WasmMemory }> {
+  const { WASI: NodeWASI } = await import("node:wasi");
+  const g = callGuest();
+  const wasi = new NodeWASI({
+    version: "preview1", args: ARGS, env: ENV, preopens: { "/sandbox": sandboxDir() },
+    stdout: fs.openSync("/dev/null", "w"), returnOnExit: true,
+  });
+  wasi.initialize(g.instance as Parameters<typeof wasi.initialize>[0]);
+  return { imports: wasi.wasiImport as Imports, memory: g.memory };
+}
+
+function vmioImports(): { imports: Imports; memory: WasmMemory } {
+  const g = callGuest();
+  const wasi = new WASI({ args: ARGS, env: ENV, preopens: { "/sandbox": sandboxDir() }, stdout: discard });
+  wasi.initialize(g.instance);
+  return { imports: wasi.getImportObject().wasi_snapshot_preview1 as Imports, memory: g.memory };
+}
+
+/** Opens the sandbox's file for reading through the host's own `path_open`; its fd. */
+function openData(w: Imports, memory: WasmMemory): number {
+  const e = w["path_open"]!(3, 0, AT.path, FILE.length, 0, READ_RIGHTS, 0n, 0, AT.out);
+  if (e !== 0) throw new Error(`path_open failed in the benchmark: errno ${e}`);
+  return new DataView(memory.buffer).getUint32(AT.out, true);
+}
+
+/** A row's loop over one host: `ops` calls; a non-zero errno fails the run. */
+type CallLoop = (w: Imports, memory: WasmMemory) => (n: number) => number;
+
+function callCase(id: string, title: string, body: CallLoop, ops: number): BenchCase {
+  return {
+    id,
+    group: "wasi",
+    title,
+    limitLabel: "node:wasi",
+    target: 1,
+    ops,
+    unit: "call",
+    async setup() {
+      const n = await nodeImports();
+      const v = vmioImports();
+      return { vmio: body(v.imports, v.memory), limit: body(n.imports, n.memory) };
+    },
+  };
+}
+
+function failed(call: string, errno: number): never {
+  throw new Error(`${call} failed in the benchmark: errno ${errno}`);
+}
+
+/** `fd_read` of one 64 B iovec from a host file; back to offset 0 (`fd_seek`) at its end, once every 1,024 reads. */
+const fdReadLoop: CallLoop = (w, memory) => {
+  const fd = openData(w, memory);
+  const dv = new DataView(memory.buffer);
+  dv.setUint32(AT.iov, AT.buf, true);
+  dv.setUint32(AT.iov + 4, 64, true);
+  const fdRead = w["fd_read"]!;
+  const fdSeek = w["fd_seek"]!;
+  return (n) => {
+    let got = 0;
+    for (let i = 0; i < n; i++) {
+      const e = fdRead(fd, AT.iov, 1, AT.out);
+      if (e !== 0) failed("fd_read", e);
+      const k = new DataView(memory.buffer).getUint32(AT.out, true);
+      if (k === 0) fdSeek(fd, 0n, 0, AT.out2);
+      got += k;
+    }
+    return got;
+  };
+};
+
+/** Runs `call` `ops` times; any non-zero errno fails the run. */
+function times(name: string, call: () => number): (n: number) => number {
+  return (n) => {
+    let errors = 0;
+    for (let i = 0; i < n; i++) errors |= call();
+    if (errors !== 0) failed(name, errors);
+    return n;
+  };
+}
+
+/** A `poll_oneoff` subscription to the monotonic clock, relative, timeout 0: ready at once. */
+function clockSubscription(memory: WasmMemory): void {
+  const dv = new DataView(memory.buffer);
+  dv.setBigUint64(AT.buf, 7n, true); // userdata
+  dv.setUint8(AT.buf + 8, 0); // eventtype clock
+  dv.setUint32(AT.buf + 16, CLOCK_MONOTONIC, true);
+  dv.setBigUint64(AT.buf + 24, 0n, true); // timeout
+  dv.setBigUint64(AT.buf + 32, 0n, true); // precision
+  dv.setUint16(AT.buf + 40, 0, true); // flags: relative
+}
+
+const callCases: BenchCase[] = [
+  callCase("wasi-call-fd-read", "fd_read, 1 iovec × 64 B from a host file", fdReadLoop, 20_000),
+  callCase("wasi-call-fd-seek", "fd_seek(fd, 0, SET) on a host file", (w, memory) => {
+    const fd = openData(w, memory);
+    const f = w["fd_seek"]!;
+    return times("fd_seek", () => f(fd, 0n, 0, AT.out));
+  }, 100_000),
+  callCase("wasi-call-fd-tell", "fd_tell on a host file", (w, memory) => {
+    const fd = openData(w, memory);
+    const f = w["fd_tell"]!;
+    return times("fd_tell", () => f(fd, AT.out));
+  }, 100_000),
+  callCase("wasi-call-fd-filestat-get", "fd_filestat_get on a host file (an fstat)", (w, memory) => {
+    const fd = openData(w, memory);
+    const f = w["fd_filestat_get"]!;
+    return times("fd_filestat_get", () => f(fd, AT.buf));
+  }, 20_000),
+  callCase("wasi-call-fd-fdstat-get", "fd_fdstat_get(stdout)", (w) => {
+    const f = w["fd_fdstat_get"]!;
+    return times("fd_fdstat_get", () => f(1, AT.buf));
+  }, 100_000),
+  callCase("wasi-call-fd-prestat", "fd_prestat_get + fd_prestat_dir_name of the preopen", (w) => {
+    const get = w["fd_prestat_get"]!;
+    const name = w["fd_prestat_dir_name"]!;
+    return times("fd_prestat_*", () => get(3, AT.out) | name(3, AT.buf, 64));
+  }, 50_000),
+  callCase("wasi-call-clock-time-get", "clock_time_get(MONOTONIC)", (w) => {
+    const f = w["clock_time_get"]!;
+    return times("clock_time_get", () => f(CLOCK_MONOTONIC, 1000n, AT.out));
+  }, 100_000),
+  callCase("wasi-call-random-get", "random_get, 16 B", (w) => {
+    const f = w["random_get"]!;
+    return times("random_get", () => f(AT.buf, 16));
+  }, 50_000),
+  callCase("wasi-call-args", "args_sizes_get + args_get (4 args)", (w) => {
+    const sizes = w["args_sizes_get"]!;
+    const get = w["args_get"]!;
+    return times("args_*", () => sizes(AT.out, AT.out2) | get(AT.ptrs, AT.strings));
+  }, 50_000),
+  callCase("wasi-call-environ", "environ_sizes_get + environ_get (3 variables)", (w) => {
+    const sizes = w["environ_sizes_get"]!;
+    const get = w["environ_get"]!;
+    return times("environ_*", () => sizes(AT.out, AT.out2) | get(AT.ptrs, AT.strings));
+  }, 50_000),
+  callCase("wasi-call-poll-clock", "poll_oneoff, one monotonic clock subscription due at once", (w, memory) => {
+    clockSubscription(memory);
+    const f = w["poll_oneoff"]!;
+    return times("poll_oneoff", () => f(AT.buf, AT.buf + 1024, 1, AT.out));
+  }, 20_000),
+  callCase("wasi-call-path-open-close", "path_open + fd_close of a host file", (w, memory) => {
+    const open = w["path_open"]!;
+    const close = w["fd_close"]!;
+    const dv = new DataView(memory.buffer);
+    return times("path_open + fd_close", () => open(3, 0, AT.path, FILE.length, 0, READ_RIGHTS, 0n, 0, AT.out) | close(dv.getUint32(AT.out, true)));
+  }, 5_000),
+];
+
 export const cases: BenchCase[] = [
   fdWriteCase("wasi-fd-write-minimal", "minimal host, fresh copy per call", 1 / 1.3, () => minimalHost(guest().memory, discard, (n) => new Uint8Array(n)), 200_000),
   fdWriteCase("wasi-fd-write-minimal-pooled", "minimal host, pooled copies as vmio", 1 / 1.3, () => minimalHost(guest().memory, discard, slabPool()), 200_000),
@@ -192,4 +383,5 @@ export const cases: BenchCase[] = [
     wasi.initialize(guest().instance as Parameters<typeof wasi.initialize>[0]);
     return (wasi.wasiImport as Record<string, FdWrite>)["fd_write"]!;
   }, 50_000),
+  ...callCases,
 ];

@@ -16,6 +16,7 @@ import { Errno, type ErrnoValue } from "./abi.js";
 import { Scratch } from "./byte-slab.js";
 import { FdTable, type Descriptor, type DirDescriptor } from "./fd-table.js";
 import { FsError } from "./fs/file-system.js";
+import { RandomPool } from "./random-pool.js";
 
 /** Thrown by `proc_exit` through the guest's frames to `WASI.start`. */
 export class ProcExit {
@@ -32,6 +33,8 @@ export class WasiContext {
   readonly env: readonly Uint8Array[];
   /** Where writes to files are gathered: backends consume the bytes before the call returns. */
   readonly scratch = new Scratch();
+  /** Where `random_get` draws its bytes from. */
+  readonly random = new RandomPool();
   #memory: GuestMemory | undefined;
 
   constructor(args: readonly Uint8Array[], env: readonly Uint8Array[]) {

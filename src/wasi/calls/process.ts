@@ -93,18 +93,12 @@ export function clock_time_get(cx: WasiContext, id: number, _precision: bigint, 
   return Errno.SUCCESS;
 }
 
-/** `random_get(buf, len)`: cryptographic random bytes (`crypto.getRandomValues`, 64 KiB at a time). */
+/** `random_get(buf, len)`: cryptographic random bytes (`crypto.getRandomValues`, through the guest's pool: `random-pool.ts`). */
 export function random_get(cx: WasiContext, buf: number, len: number): ErrnoValue {
   const mem = cx.memory();
   const e = checkRange(mem, buf, len);
   if (e !== Errno.SUCCESS) return e;
-  const n = len >>> 0;
-  const chunk = new Uint8Array(Math.min(n, 65536));
-  for (let done = 0; done < n; done += chunk.length) {
-    const part = chunk.subarray(0, Math.min(chunk.length, n - done));
-    crypto.getRandomValues(part);
-    mem.writeBytes((buf >>> 0) + done, part);
-  }
+  cx.random.fill(mem, buf >>> 0, len >>> 0);
   return Errno.SUCCESS;
 }
 

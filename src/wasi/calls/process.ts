@@ -10,6 +10,7 @@ import { u32, u64 } from "../../pod/scalars.js";
 import { Clockid, Errno, SDFLAGS_ALL, type ErrnoValue } from "../abi.js";
 import { CLOCK_RESOLUTION_NS, monotonicNs, realtimeNs } from "../clock.js";
 import { ProcExit, checkPtr, checkRange, type WasiContext } from "../context.js";
+import type { StringList } from "../string-list.js";
 
 /** `args_get(argv, argv_buf)`: argv pointers, then the NUL-terminated strings. */
 export function args_get(cx: WasiContext, argv: number, argvBuf: number): ErrnoValue {
@@ -28,34 +29,25 @@ export function environ_sizes_get(cx: WasiContext, count: number, bufSize: numbe
   return putSizes(cx, cx.env, count, bufSize);
 }
 
-function totalSize(list: readonly Uint8Array[]): number {
-  let total = 0;
-  for (const s of list) total += s.length + 1;
-  return total;
-}
-
-function putStrings(cx: WasiContext, list: readonly Uint8Array[], ptrs: number, buf: number): ErrnoValue {
+function putStrings(cx: WasiContext, list: StringList, ptrs: number, buf: number): ErrnoValue {
   const mem = cx.memory();
-  const total = totalSize(list);
-  const e = checkPtr(mem, ptrs, list.length * 4, 4) || checkRange(mem, buf, total);
+  const bytes = list.bytes;
+  const e = checkPtr(mem, ptrs, list.count * 4, 4) || checkRange(mem, buf, bytes.length);
   if (e !== Errno.SUCCESS) return e;
-  const strings = new Uint8Array(total);
-  let at = 0;
-  list.forEach((s, i) => {
-    mem.writeVal((ptrs >>> 0) + i * 4, u32, (buf >>> 0) + at);
-    strings.set(s, at);
-    at += s.length + 1;
-  });
-  mem.writeBytes(buf, strings);
+  const p = ptrs >>> 0;
+  const b = buf >>> 0;
+  const starts = list.starts;
+  for (let i = 0; i < starts.length; i++) mem.writeVal(p + i * 4, u32, b + (starts[i] as number));
+  mem.writeBytes(b, bytes);
   return Errno.SUCCESS;
 }
 
-function putSizes(cx: WasiContext, list: readonly Uint8Array[], countPtr: number, sizePtr: number): ErrnoValue {
+function putSizes(cx: WasiContext, list: StringList, countPtr: number, sizePtr: number): ErrnoValue {
   const mem = cx.memory();
   const e = checkPtr(mem, countPtr, 4, 4) || checkPtr(mem, sizePtr, 4, 4);
   if (e !== Errno.SUCCESS) return e;
-  mem.writeVal(countPtr, u32, list.length);
-  mem.writeVal(sizePtr, u32, totalSize(list));
+  mem.writeVal(countPtr, u32, list.count);
+  mem.writeVal(sizePtr, u32, list.bytes.length);
   return Errno.SUCCESS;
 }
 

@@ -8,7 +8,7 @@
 
 import { u32, u64 } from "../../pod/scalars.js";
 import { Clockid, Errno, SDFLAGS_ALL, type ErrnoValue } from "../abi.js";
-import { CLOCK_RESOLUTION_NS, monotonicNs, realtimeNs } from "../clock.js";
+import { CLOCK_RESOLUTION_NS, monotonicMs, nsOf, realtimeMs, storeNs } from "../clock.js";
 import { ProcExit, checkPtr, checkRange, type WasiContext } from "../context.js";
 import type { StringList } from "../string-list.js";
 
@@ -52,16 +52,22 @@ function putSizes(cx: WasiContext, list: StringList, countPtr: number, sizePtr: 
 }
 
 /**
- * The time on clock `id` in nanoseconds, or undefined for an unknown clock.
- * There is no portable CPU clock in JS: the process and thread CPU clocks
- * read the monotonic clock (elapsed time, an upper bound of CPU time).
+ * The reading of clock `id` in milliseconds, or undefined for an unknown
+ * clock. There is no portable CPU clock in JS: the process and thread CPU
+ * clocks read the monotonic clock (elapsed time, an upper bound of CPU time).
  */
-export function clockNow(id: number): bigint | undefined {
+function clockMs(id: number): number | undefined {
   switch (id >>> 0) {
-    case Clockid.REALTIME: return realtimeNs();
-    case Clockid.MONOTONIC: case Clockid.PROCESS_CPUTIME_ID: case Clockid.THREAD_CPUTIME_ID: return monotonicNs();
+    case Clockid.REALTIME: return realtimeMs();
+    case Clockid.MONOTONIC: case Clockid.PROCESS_CPUTIME_ID: case Clockid.THREAD_CPUTIME_ID: return monotonicMs();
     default: return undefined;
   }
+}
+
+/** The time on clock `id` in nanoseconds, or undefined for an unknown clock (see `clockMs`). */
+export function clockNow(id: number): bigint | undefined {
+  const ms = clockMs(id);
+  return ms === undefined ? undefined : nsOf(ms);
 }
 
 /** `clock_res_get(id, resolution)`. */
@@ -77,11 +83,11 @@ export function clock_res_get(cx: WasiContext, id: number, resolution: number): 
 /** `clock_time_get(id, precision, time)`; the precision is a hint this host has no use for. */
 export function clock_time_get(cx: WasiContext, id: number, _precision: bigint, time: number): ErrnoValue {
   const mem = cx.memory();
-  const now = clockNow(id);
-  if (now === undefined) return Errno.INVAL;
+  const ms = clockMs(id);
+  if (ms === undefined) return Errno.INVAL;
   const e = checkPtr(mem, time, 8, 8);
   if (e !== Errno.SUCCESS) return e;
-  mem.writeVal(time, u64, now);
+  storeNs(mem, time >>> 0, ms);
   return Errno.SUCCESS;
 }
 

@@ -34,6 +34,27 @@ export function statAt(r: ResolvedPath): Filestat {
   return st;
 }
 
+/**
+ * {@link statAt}, or undefined when the path names nothing (a dangling
+ * symlink counts: it exists): one lookup where `existsAt` then `statAt`
+ * made two (a host `lstat` each, a quarter of a host `path_open`).
+ */
+export function statIfAny(r: ResolvedPath): Filestat | undefined {
+  let st: Filestat;
+  if (r.name === undefined) {
+    st = r.dir.stat();
+  } else {
+    try {
+      st = r.dir.lstatChild(r.name);
+    } catch (e) {
+      if (errnoOf(e) === Errno.NOENT) return undefined;
+      throw e;
+    }
+  }
+  if (r.trailingSlash && st.filetype !== Filetype.DIRECTORY) throw new FsError(Errno.NOTDIR);
+  return st;
+}
+
 /** Whether a resolved path names something (a dangling symlink counts: it exists). */
 export function existsAt(r: ResolvedPath): boolean {
   if (r.name === undefined) return true;

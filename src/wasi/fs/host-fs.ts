@@ -235,7 +235,12 @@ class HostFile implements FsFile {
     return times.toFilestat(host(() => fs.fstatSync(this.#fd, { bigint: true })));
   }
   read(into: Uint8Array, position: number): number {
-    return host(() => fs.readSync(this.#fd, into, 0, into.length, position));
+    // `host` written out: `fd_read`'s one system call, with no closure made per call.
+    try {
+      return fs.readSync(this.#fd, into, 0, into.length, position);
+    } catch (e) {
+      throw hostError(e);
+    }
   }
   write(data: Uint8Array, position: number | "end"): number {
     const at = position === "end" ? this.size() : position;

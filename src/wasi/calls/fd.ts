@@ -92,7 +92,14 @@ export function fd_filestat_get(cx: WasiContext, fd: number, buf: number): Errno
   if (typeof d === "number") return d;
   const e = checkPtr(mem, buf, 64, 8);
   if (e !== Errno.SUCCESS) return e;
-  return attempt(() => putFilestat(mem, buf, statOf(d)));
+  let st;
+  try {
+    st = statOf(d);
+  } catch (err) {
+    return errnoOf(err);
+  }
+  putFilestat(mem, buf, st);
+  return Errno.SUCCESS;
 }
 
 /** `fd_filestat_set_size(fd, size)`: a regular file only. */

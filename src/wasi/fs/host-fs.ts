@@ -81,8 +81,6 @@ class TimeOverlay {
       if (exact.atim[0] === atim) atim = exact.atim[1];
       if (exact.mtim[0] === mtim) mtim = exact.mtim[1];
     }
-    // WASI timestamps are unsigned: a host file dated before 1970 shows as the epoch.
-    const unsigned = (t: bigint): bigint => (t < 0n ? 0n : t);
     return { dev: st.dev, ino: st.ino, filetype: filetypeOf(st), nlink: st.nlink, size: st.size, atim: unsigned(atim), mtim: unsigned(mtim), ctim: unsigned(st.ctimeNs) };
   }
 
@@ -96,6 +94,11 @@ class TimeOverlay {
     const st = after();
     this.#times.set(`${st.dev}:${st.ino}`, { atim: [st.atimeNs, a], mtim: [st.mtimeNs, m] });
   }
+}
+
+/** WASI timestamps are unsigned: a host file dated before 1970 shows as the epoch. */
+function unsigned(t: bigint): bigint {
+  return t < 0n ? 0n : t;
 }
 
 /** One overlay for the process: the host file system is the process's, whichever preopen reaches a file. */
@@ -232,7 +235,14 @@ class HostFile implements FsFile {
     this.#fd = fd;
   }
   stat(): Filestat {
-    return times.toFilestat(host(() => fs.fstatSync(this.#fd, { bigint: true })));
+    // `host` written out, as in `read`: `fd_filestat_get`'s one system call.
+    let st: fs.BigIntStats;
+    try {
+      st = fs.fstatSync(this.#fd, { bigint: true });
+    } catch (e) {
+      throw hostError(e);
+    }
+    return times.toFilestat(st);
   }
   read(into: Uint8Array, position: number): number {
     // `host` written out: `fd_read`'s one system call, with no closure made per call.

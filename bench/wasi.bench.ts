@@ -309,6 +309,27 @@ function clockSubscription(memory: WasmMemory): void {
   dv.setUint16(AT.buf + 40, 0, true); // flags: relative
 }
 
+/** `fd_filestat_get` on the sandbox's file, opened once. */
+const fdFilestatLoop: CallLoop = (w, memory) => {
+  const fd = openData(w, memory);
+  const f = w["fd_filestat_get"]!;
+  return times("fd_filestat_get", () => f(fd, AT.buf));
+};
+
+/** `clock_time_get` of the monotonic clock. */
+const clockLoop: CallLoop = (w) => {
+  const f = w["clock_time_get"]!;
+  return times("clock_time_get", () => f(CLOCK_MONOTONIC, 1000n, AT.out));
+};
+
+/** `path_open` of the sandbox's file, then `fd_close` of the fd it gave. */
+const pathOpenCloseLoop: CallLoop = (w, memory) => {
+  const open = w["path_open"]!;
+  const close = w["fd_close"]!;
+  const dv = new DataView(memory.buffer);
+  return times("path_open + fd_close", () => open(3, 0, AT.path, FILE.length, 0, READ_RIGHTS, 0n, 0, AT.out) | close(dv.getUint32(AT.out, true)));
+};
+
 const callCases: BenchCase[] = [
   callCase("wasi-call-fd-read", "fd_read, 1 iovec × 64 B from a host file", fdReadLoop, 20_000),
   callCase("wasi-call-fd-seek", "fd_seek(fd, 0, SET) on a host file", (w, memory) => {
@@ -321,11 +342,7 @@ const callCases: BenchCase[] = [
     const f = w["fd_tell"]!;
     return times("fd_tell", () => f(fd, AT.out));
   }, 100_000),
-  callCase("wasi-call-fd-filestat-get", "fd_filestat_get on a host file (an fstat)", (w, memory) => {
-    const fd = openData(w, memory);
-    const f = w["fd_filestat_get"]!;
-    return times("fd_filestat_get", () => f(fd, AT.buf));
-  }, 20_000),
+  callCase("wasi-call-fd-filestat-get", "fd_filestat_get on a host file (an fstat)", fdFilestatLoop, 20_000),
   callCase("wasi-call-fd-fdstat-get", "fd_fdstat_get(stdout)", (w) => {
     const f = w["fd_fdstat_get"]!;
     return times("fd_fdstat_get", () => f(1, AT.buf));
@@ -335,10 +352,7 @@ const callCases: BenchCase[] = [
     const name = w["fd_prestat_dir_name"]!;
     return times("fd_prestat_*", () => get(3, AT.out) | name(3, AT.buf, 64));
   }, 50_000),
-  callCase("wasi-call-clock-time-get", "clock_time_get(MONOTONIC)", (w) => {
-    const f = w["clock_time_get"]!;
-    return times("clock_time_get", () => f(CLOCK_MONOTONIC, 1000n, AT.out));
-  }, 100_000),
+  callCase("wasi-call-clock-time-get", "clock_time_get(MONOTONIC)", clockLoop, 100_000),
   callCase("wasi-call-random-get", "random_get, 16 B", (w) => {
     const f = w["random_get"]!;
     return times("random_get", () => f(AT.buf, 16));
@@ -358,12 +372,176 @@ const callCases: BenchCase[] = [
     const f = w["poll_oneoff"]!;
     return times("poll_oneoff", () => f(AT.buf, AT.buf + 1024, 1, AT.out));
   }, 20_000),
-  callCase("wasi-call-path-open-close", "path_open + fd_close of a host file", (w, memory) => {
-    const open = w["path_open"]!;
-    const close = w["fd_close"]!;
-    const dv = new DataView(memory.buffer);
-    return times("path_open + fd_close", () => open(3, 0, AT.path, FILE.length, 0, READ_RIGHTS, 0n, 0, AT.out) | close(dv.getUint32(AT.out, true)));
-  }, 5_000),
+  callCase("wasi-call-path-open-close", "path_open + fd_close of a host file", pathOpenCloseLoop, 5_000),
+];
+
+/*
+ * Floors beside the rows where node:wasi does its work in C++ (uvwasi) and a
+ * JS host must go through node:fs or `performance`: the "vmio" side is a
+ * hand-written JS host doing the same job under the same rules (fd lookup
+ * with its rights, pointers checked before anything is written, the result
+ * stored), with no vmio code; the limit is node:wasi, as in the row.
+ */
+
+/** The hand-written host's state: its guest views (re-taken after growth) and one open file. */
+interface FloorHost {
+  dv(): DataView;
+  u8(): Uint8Array;
+  fits(end: number): boolean;
+  readonly fd: number;
+  readonly rights: number;
+}
+
+function floorHost(memory: WasmMemory): FloorHost {
+  let u8 = new Uint8Array(memory.buffer);
+  let dv = new DataView(memory.buffer);
+  const fd = fs.openSync(join(sandboxDir(), FILE), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  process.once("exit", () => fs.closeSync(fd));
+  return {
+    dv: () => dv,
+    u8: () => u8,
+    fits: (end) => {
+      if (end <= u8.length) return true;
+      u8 = new Uint8Array(memory.buffer);
+      dv = new DataView(memory.buffer);
+      return end <= u8.length;
+    },
+    fd,
+    rights: Number(READ_RIGHTS),
+  };
+}
+
+/** A floor row: `body` over the hand-written host against node:wasi's call. */
+function floorCase(id: string, title: string, body: (h: FloorHost, memory: WasmMemory) => (n: number) => number, limit: CallLoop, ops: number): BenchCase {
+  return {
+    id,
+    group: "wasi",
+    title: `floor: hand-written JS host, ${title}`,
+    limitLabel: "node:wasi",
+    ops,
+    unit: "call",
+    async setup() {
+      const n = await nodeImports();
+      const g = callGuest();
+      return { vmio: body(floorHost(g.memory), g.memory), limit: limit(n.imports, n.memory) };
+    },
+  };
+}
+
+const GUEST_FD = 4;
+const R_READ = 1 << 1;
+const R_FILESTAT_GET = 1 << 21;
+
+const floorCases: BenchCase[] = [
+  floorCase("wasi-call-fd-read-floor", "fd_read 64 B (fs.readSync into a reused buffer, one set into the guest)", (h) => {
+    const scratch = new Uint8Array(256);
+    let position = 0;
+    const fdRead = (fd: number, iovs: number, count: number, nread: number): number => {
+      if (fd !== GUEST_FD) return 8;
+      if ((h.rights & R_READ) === 0) return 76;
+      const p = iovs >>> 0;
+      const r = nread >>> 0;
+      if ((p & 3) !== 0 || (r & 3) !== 0 || count !== 1) return 28;
+      if (!h.fits(p + 8) || !h.fits(r + 4)) return 21;
+      const dv = h.dv();
+      const base = dv.getUint32(p, true);
+      const len = dv.getUint32(p + 4, true);
+      if (!h.fits(base + len) || len > scratch.length) return 21;
+      const k = fs.readSync(h.fd, scratch, 0, len, position);
+      position += k;
+      h.u8().set(new Uint8Array(scratch.buffer, 0, k), base);
+      h.dv().setUint32(r, k, true);
+      return 0;
+    };
+    const dv = h.dv();
+    dv.setUint32(AT.iov, AT.buf, true);
+    dv.setUint32(AT.iov + 4, 64, true);
+    return (n) => {
+      let got = 0;
+      for (let i = 0; i < n; i++) {
+        const e = fdRead(GUEST_FD, AT.iov, 1, AT.out);
+        if (e !== 0) failed("fd_read", e);
+        const k = h.dv().getUint32(AT.out, true);
+        if (k === 0) position = 0;
+        got += k;
+      }
+      return got;
+    };
+  }, fdReadLoop, 20_000),
+  floorCase("wasi-call-fd-filestat-get-floor", "fd_filestat_get (fs.fstatSync with BigInts, 8 stores)", (h) => {
+    const fdFilestatGet = (fd: number, buf: number): number => {
+      if (fd !== GUEST_FD) return 8;
+      if ((h.rights & R_FILESTAT_GET) === 0) return 76;
+      const b = buf >>> 0;
+      if ((b & 7) !== 0) return 28;
+      if (!h.fits(b + 64)) return 21;
+      const st = fs.fstatSync(h.fd, { bigint: true });
+      const dv = h.dv();
+      dv.setBigUint64(b, st.dev, true);
+      dv.setBigUint64(b + 8, st.ino, true);
+      dv.setBigUint64(b + 16, st.isFile() ? 4n : 0n, true);
+      dv.setBigUint64(b + 24, st.nlink, true);
+      dv.setBigUint64(b + 32, st.size, true);
+      dv.setBigUint64(b + 40, st.atimeNs, true);
+      dv.setBigUint64(b + 48, st.mtimeNs, true);
+      dv.setBigUint64(b + 56, st.ctimeNs, true);
+      return 0;
+    };
+    return times("fd_filestat_get", () => fdFilestatGet(GUEST_FD, AT.buf));
+  }, fdFilestatLoop, 20_000),
+  floorCase("wasi-call-clock-time-get-floor", "clock_time_get (performance.now, two u32 stores)", (h) => {
+    const clockTimeGet = (id: number, _precision: bigint, time: number): number => {
+      if (id >>> 0 > 3) return 28;
+      const ms = id === 0 ? performance.timeOrigin + performance.now() : performance.now();
+      const t = time >>> 0;
+      if ((t & 7) !== 0) return 28;
+      if (!h.fits(t + 8)) return 21;
+      const ns = Math.round(ms * 1e6);
+      const lo = ns % 4294967296;
+      const dv = h.dv();
+      dv.setUint32(t, lo, true);
+      dv.setUint32(t + 4, (ns - lo) / 4294967296, true);
+      return 0;
+    };
+    return times("clock_time_get", () => clockTimeGet(CLOCK_MONOTONIC, 1000n, AT.out));
+  }, clockLoop, 100_000),
+  floorCase("wasi-call-path-open-close-floor", "path_open + fd_close (one lstat, open O_NOFOLLOW, fstat, close)", (h, memory) => {
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    const dir = sandboxDir() + "/";
+    const table: (number | undefined)[] = [0, 1, 2, 3];
+    const pathOpen = (fd: number, path: number, len: number, opened: number): number => {
+      if (fd !== 3) return 8;
+      const p = path >>> 0;
+      const o = opened >>> 0;
+      if ((o & 3) !== 0) return 28;
+      if (!h.fits(p + len) || !h.fits(o + 4)) return 21;
+      const name = decoder.decode(new Uint8Array(memory.buffer, p, len));
+      if (name.includes("/") || name.includes("\0") || name === "." || name === "..") return 76;
+      try {
+        if (!fs.lstatSync(dir + name).isFile()) return 31;
+        const hostFd = fs.openSync(dir + name, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+        if (fs.fstatSync(hostFd).isDirectory()) {
+          fs.closeSync(hostFd);
+          return 31;
+        }
+        let k = table.indexOf(undefined);
+        if (k < 0) k = table.length;
+        table[k] = hostFd;
+        h.dv().setUint32(o, k, true);
+        return 0;
+      } catch {
+        return 44;
+      }
+    };
+    const fdClose = (fd: number): number => {
+      const hostFd = table[fd];
+      if (hostFd === undefined || fd < 4) return 8;
+      table[fd] = undefined;
+      fs.closeSync(hostFd);
+      return 0;
+    };
+    return times("path_open + fd_close", () => pathOpen(3, AT.path, FILE.length, AT.out) | fdClose(h.dv().getUint32(AT.out, true)));
+  }, pathOpenCloseLoop, 5_000),
 ];
 
 export const cases: BenchCase[] = [
@@ -384,4 +562,5 @@ export const cases: BenchCase[] = [
     return (wasi.wasiImport as Record<string, FdWrite>)["fd_write"]!;
   }, 50_000),
   ...callCases,
+  ...floorCases,
 ];

@@ -544,6 +544,120 @@ const floorCases: BenchCase[] = [
   }, pathOpenCloseLoop, 5_000),
 ];
 
+/*
+ * The same calls made from wasm: a hand-assembled module whose `run(n)`
+ * calls one import n times with constant arguments (the calls above are made
+ * from JS, as the fd_write rows make theirs). From wasm, V8 may call
+ * node:wasi's C++ functions through their fast API entry, which has the
+ * guest's memory only when the caller is wasm; from JS that entry falls back
+ * to the slow callback.
+ */
+
+const I32 = 0x7f;
+const I64 = 0x7e;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(v: bigint): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = Number(v & 0x7fn);
+    v >>= 7n;
+    if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+/** A name: its length, then its UTF-8 bytes. */
+const str = (text: string): number[] => {
+  const b = [...new TextEncoder().encode(text)];
+  return [...uleb(b.length), ...b];
+};
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+/**
+ * A module importing `wasi_snapshot_preview1.<name>` (params `types`, result
+ * i32), exporting one page of memory and `run(n)`: n calls with `args`, the
+ * errnos or-ed together.
+ */
+function callModule(name: string, types: number[], args: (number | bigint)[]): Uint8Array {
+  const call = args.flatMap((v, i) => [types[i] === I64 ? 0x42 : 0x41, ...sleb(BigInt(v))]);
+  const body = [
+    ...vec([[2, I32]]), // locals: i (1), errors (2)
+    0x02, 0x40, 0x03, 0x40, // block, loop
+    0x20, 1, 0x20, 0, 0x46, 0x0d, 1, // br_if 1 (i == n)
+    ...call, 0x10, 0, // call the import
+    0x20, 2, 0x72, 0x21, 2, // errors |= result
+    0x20, 1, 0x41, 1, 0x6a, 0x21, 1, // i++
+    0x0c, 0, 0x0b, 0x0b, // br 0, end, end
+    0x20, 2, 0x0b, // errors
+  ];
+  return new Uint8Array([
+    0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, vec([[0x60, ...vec(types.map((t) => [t])), 1, I32], [0x60, 1, I32, 1, I32]])),
+    ...section(2, vec([[...str("wasi_snapshot_preview1"), ...str(name), 0, 0]])),
+    ...section(3, vec([[1]])),
+    ...section(5, vec([[0, 1]])),
+    ...section(7, vec([[...str("memory"), 2, 0], [...str("run"), 0, 1]])),
+    ...section(10, vec([[...uleb(body.length), ...body]])),
+  ]);
+}
+
+type Run = (n: number) => number;
+
+/** A case running `callModule(...)`'s `run` under vmio/wasi and under node:wasi. */
+function wasmCallCase(id: string, title: string, name: string, types: number[], args: (number | bigint)[], ops: number): BenchCase {
+  const instantiate = (imports: object): { exports: Record<string, unknown> } =>
+    new (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { exports: Record<string, unknown> } } }).WebAssembly.Instance(
+      new Wasm.Module(callModule(name, types, args)),
+      { wasi_snapshot_preview1: imports },
+    );
+  const loop = (run: Run): Run => (n) => {
+    const e = run(n);
+    if (e !== 0) failed(name, e);
+    return n;
+  };
+  return {
+    id,
+    group: "wasi",
+    title: `${title}, called from wasm`,
+    limitLabel: "node:wasi",
+    target: 1,
+    ops,
+    unit: "call",
+    async setup() {
+      const { WASI: NodeWASI } = await import("node:wasi");
+      const node = new NodeWASI({ version: "preview1", args: ARGS, env: ENV, returnOnExit: true });
+      const ni = instantiate(node.wasiImport);
+      node.initialize(ni as Parameters<typeof node.initialize>[0]);
+      const vmio = new WASI({ args: ARGS, env: ENV, stdout: discard });
+      const vi = instantiate(vmio.getImportObject().wasi_snapshot_preview1);
+      vmio.initialize(vi);
+      return { vmio: loop(vi.exports["run"] as Run), limit: loop(ni.exports["run"] as Run) };
+    },
+  };
+}
+
+const wasmCases: BenchCase[] = [
+  wasmCallCase("wasi-wasm-clock-time-get", "clock_time_get(MONOTONIC)", "clock_time_get", [I32, I64, I32], [CLOCK_MONOTONIC, 1000n, AT.out], 100_000),
+  wasmCallCase("wasi-wasm-fd-fdstat-get", "fd_fdstat_get(stdout)", "fd_fdstat_get", [I32, I32], [1, AT.buf], 100_000),
+  wasmCallCase("wasi-wasm-random-get", "random_get, 16 B", "random_get", [I32, I32], [AT.buf, 16], 50_000),
+  wasmCallCase("wasi-wasm-args-sizes-get", "args_sizes_get", "args_sizes_get", [I32, I32], [AT.out, AT.out2], 100_000),
+];
+
 export const cases: BenchCase[] = [
   fdWriteCase("wasi-fd-write-minimal", "minimal host, fresh copy per call", 1 / 1.3, () => minimalHost(guest().memory, discard, (n) => new Uint8Array(n)), 200_000),
   fdWriteCase("wasi-fd-write-minimal-pooled", "minimal host, pooled copies as vmio", 1 / 1.3, () => minimalHost(guest().memory, discard, slabPool()), 200_000),
@@ -563,4 +677,5 @@ export const cases: BenchCase[] = [
   }, 50_000),
   ...callCases,
   ...floorCases,
+  ...wasmCases,
 ];

@@ -58,7 +58,7 @@ export function hostError(e: unknown): FsError {
 }
 
 /** The WASI `filetype` of a host stat or directory entry (both have `isFile()` and the rest). */
-function filetypeOf(st: fs.BigIntStats | fs.Dirent): number {
+function filetypeOf(st: fs.Stats | fs.BigIntStats | fs.Dirent): number {
   if (st.isFile()) return Filetype.REGULAR_FILE;
   if (st.isDirectory()) return Filetype.DIRECTORY;
   if (st.isSymbolicLink()) return Filetype.SYMBOLIC_LINK;
@@ -128,6 +128,9 @@ export class HostDir implements FsDir {
   }
   lstatChild(name: string): Filestat {
     return times.toFilestat(host(() => fs.lstatSync(this.#at(name), { bigint: true })));
+  }
+  childType(name: string): number {
+    return filetypeOf(host(() => fs.lstatSync(this.#at(name))));
   }
   readlinkChild(name: string): string {
     const bytes = host(() => fs.readlinkSync(this.#at(name), { encoding: "buffer" }));

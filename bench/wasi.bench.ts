@@ -658,6 +658,57 @@ const wasmCases: BenchCase[] = [
   wasmCallCase("wasi-wasm-args-sizes-get", "args_sizes_get", "args_sizes_get", [I32, I32], [AT.out, AT.out2], 100_000),
 ];
 
+/*
+ * Measured (session 11, load 6–10 on 2 cores; harness, CPU time, 2 processes
+ * a case, main's build 965c7b6 and this one alternated, 2 rounds; ns a call,
+ * vmio / node:wasi, ratio):
+ *
+ * | row | main | this build |
+ * |---|---|---|
+ * | fd_read 64 B | 1.39–1.93 µs / 0.91–1.20 µs, 0.62–0.65 | 1.29–1.66 µs / 0.89–1.15 µs, 0.69–0.70 |
+ * | fd_seek / fd_tell | 67–82 / 45–50 ns, 4.9–5.7 / 7.5–7.6 | 39–75 / 33–36 ns, 4.9–6.6 / 7.9–8.0 |
+ * | fd_filestat_get | 1.74–2.34 µs, 0.23–0.25 | 1.46–1.73 µs, 0.30 |
+ * | fd_fdstat_get | 59–84 ns, 3.9–4.3 | 63–94 ns, 3.6–3.9 |
+ * | fd_prestat_get + dir_name | 104–124 ns, 1.5–1.6 | 58–93 ns, 2.8–2.9 |
+ * | clock_time_get | 143–146 ns, 0.61–0.62 | 114–176 ns, 0.70–0.72 |
+ * | random_get 16 B | 3.27–4.21 µs, 0.13 | 92–96 ns, 4.4–5.0 |
+ * | args_sizes_get + args_get | 365–701 ns, 0.32–0.35 | 99–139 ns, 1.17–1.18 |
+ * | environ_sizes_get + environ_get | 462–650 ns, 0.34–0.37 | 106–163 ns, 1.25 |
+ * | poll_oneoff (a clock due at once) | 0.65–0.76 µs, 10–11 | 0.86–0.87 µs, 8.7–9.6 (noisy) |
+ * | path_open + fd_close | 10.4–10.6 µs / 2.2–2.3 µs, 0.21–0.22 | 5.65–7.15 µs, 0.37–0.38 (before childType; in one process that commit took it from 6.0–6.3 to 4.8–5.3 µs) |
+ * | from wasm: clock_time_get | 150–241 ns / 58–70 ns, 0.29–0.39 | 126–132 ns, 0.44–0.48 |
+ * | from wasm: fd_fdstat_get | 55 ns, 4.1–4.6 | 55–69 ns, 3.6–3.9 |
+ * | from wasm: random_get 16 B | 3.4–3.9 µs, 0.11 | 91–100 ns, 3.8 |
+ * | from wasm: args_sizes_get | 44–54 ns / 16–20 ns, 0.36–0.37 | 30–35 ns / 15–16 ns, 0.47–0.49 |
+ *
+ * Floors (hand-written JS hosts, no vmio code; this build's runs): fd_read
+ * 0.75–1.07 µs, fd_filestat_get 1.25–1.38 µs, clock_time_get 86–114 ns,
+ * path_open + fd_close 4.1–4.9 µs. Compare their ns with the row's node:wasi
+ * ns, not the floor rows' ratios: a floor row calls node:wasi from a call site
+ * only node:wasi uses, which V8 then turns into a fast API call that, called
+ * from JS, has no wasm memory and falls back to the slow callback (node:wasi
+ * took 1.6–2.1 µs an fd_read there, 0.9–1.2 µs in the row).
+ *
+ * What limits the short rows:
+ * - fd_filestat_get: node:fs. `fs.fstatSync(fd, { bigint: true })` builds a
+ *   BigIntStats with four Dates and BigInt divisions (30 % of the call in
+ *   --cpu-prof); the hand-written host is at 0.27–0.32 of node:wasi too,
+ *   and vmio at 0.85–1.0 of it. node:wasi's uvwasi fills the record in C++.
+ * - path_open + fd_close: four system calls through node:fs (lstat, open,
+ *   fstat, close) where uvwasi makes three in C++; the floor is 0.68–0.71 of
+ *   node:wasi, vmio 0.8–0.9 of the floor after childType. The rest is the
+ *   path's decoding and the component walk (`resolvePath`).
+ * - clock_time_get: `performance.now()` alone is 60–80 ns here (the
+ *   floor's 86–114 ns); from wasm node:wasi's fast API call is 57–70 ns in
+ *   all. vmio's 114–176 ns is the floor plus its checks (clock id, pointer
+ *   alignment and bounds through GuestMemory) and two checked u32 stores.
+ * - fd_read: one `fs.readSync` (its argument validation and the binding) is
+ *   most of the floor; vmio is 0.6–0.8 of the floor: the iovec import
+ *   (ranges array), the scratch view, the result store.
+ * - from wasm, trivial calls: node:wasi's fast API entry (args_sizes_get
+ *   15–20 ns a call) has no JS frame at all; a JS host pays the wasm-to-JS
+ *   call (6–11 ns measured for an arrow or a bound function) and its checks.
+ */
 export const cases: BenchCase[] = [
   fdWriteCase("wasi-fd-write-minimal", "minimal host, fresh copy per call", 1 / 1.3, () => minimalHost(guest().memory, discard, (n) => new Uint8Array(n)), 200_000),
   fdWriteCase("wasi-fd-write-minimal-pooled", "minimal host, pooled copies as vmio", 1 / 1.3, () => minimalHost(guest().memory, discard, slabPool()), 200_000),

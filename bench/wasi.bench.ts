@@ -11,6 +11,14 @@
  * node:wasi writes to /dev/null, a real write(2) per call — the discarding
  * sink it can have.
  *
+ * Then the fixed cost of the other calls a WASI program makes
+ * (`wasi-call-*`: fd_read, fd_seek, fd_tell, fd_filestat_get, fd_fdstat_get,
+ * the preopen's prestat, clock_time_get, random_get, args and environ,
+ * poll_oneoff on a clock, path_open + fd_close), each against node:wasi with
+ * the same guest memory, args, env and host preopen; floors beside the short
+ * ones (`-floor`: a hand-written JS host); and four of them called from wasm
+ * (`wasi-wasm-*`: a hand-assembled module's loop calling the import).
+ *
  * @module
  */
 

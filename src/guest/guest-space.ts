@@ -184,6 +184,40 @@ export class GuestSpace extends MemorySpace {
     return true;
   }
 
+  /**
+   * Copies `n` bytes of `from` (from its start) into the buffers `[pos, end)`
+   * listed as flat pairs in `ranges`, front to back, if every buffer the
+   * bytes reach lies inside the memory as this space last viewed it, and
+   * advances each buffer's `pos` past what it received; returns false,
+   * having copied nothing, otherwise (the caller then copies through the
+   * copy engine). `n` is at most the buffers' room and `from.length`.
+   *
+   * The scatter of {@link GuestSpace.copyRanges}, for `fd_read`: a host
+   * call that has just checked its I/O vector and read into host memory
+   * hands the bytes back with one held `set` per buffer. Runs no user code.
+   */
+  scatterRanges(ranges: number[], from: Uint8Array, n: number): boolean {
+    const bytes = this.runBytes;
+    const limit = bytes.length;
+    let left = n;
+    let i = 0;
+    for (; i < ranges.length && left > 0; i += 2) {
+      if ((ranges[i + 1] as number) > limit) return false;
+      left -= (ranges[i + 1] as number) - (ranges[i] as number);
+    }
+    const source = from.buffer;
+    const base = from.byteOffset;
+    let at = 0;
+    for (let j = 0; j < i; j += 2) {
+      const pos = ranges[j] as number;
+      const k = Math.min((ranges[j + 1] as number) - pos, n - at);
+      typedArraySet.call(bytes, new Uint8Array(source, base + at, k), pos);
+      ranges[j] = pos + k;
+      at += k;
+    }
+    return true;
+  }
+
   generation(): number {
     const length = this.runBytes.length;
     if (length !== this.#seenLength) {

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { invalidType } from "../base/contract.js";
+import { contractViolation, invalidType } from "../base/contract.js";
+import { GuestSpace } from "../guest/guest-space.js";
 import { checkIndex } from "../base/validate.js";
 import type { Fallibility, Fallible } from "../io/fallibility.js";
 import type { MemorySpace } from "../io/memory-space.js";
@@ -84,6 +85,26 @@ export class VmWriterArray {
   writeFallible(r: VmReader<Fallibility>): number {
     if (!(r instanceof VmReader)) invalidType("r", "a VmReader", r);
     return copyBuffers(this.#space, this.#ranges, this.#writers, r, true);
+  }
+
+  /**
+   * Copies the first `n` bytes of `from` into the writers, as
+   * `writeFallible(VmReader.from(from).limit(n))` would, and advances them.
+   * Over guest memory, with no writer made yet, it is one held `set` per
+   * buffer (`GuestSpace.scatterRanges`); otherwise, or when a buffer is no
+   * longer inside memory, the copy engine copies, stopping at the first
+   * byte that faults.
+   *
+   * @throws {VmError} `PageFault` as {@link VmWriterArray.writeFallible}.
+   * @throws {RangeError} `n` is more than `sumLens()` or `from.length`.
+   * @internal
+   */
+  _writeFrom(from: Uint8Array, n: number): void {
+    const ranges = this.#ranges;
+    if (!(n >= 0 && n <= from.length && n <= sumLens(this.#writers, ranges))) contractViolation(`${n} bytes do not fit`);
+    const space = this.#space;
+    if (this.#writers === null && space instanceof GuestSpace && space.scatterRanges(ranges, from, n)) return;
+    this.writeFallible(VmReader.from(from).limit(n));
   }
 
   /**

@@ -16,6 +16,8 @@ import { Errno, type ErrnoValue } from "./abi.js";
 import { Scratch } from "./byte-slab.js";
 import { FdTable, type Descriptor, type DirDescriptor } from "./fd-table.js";
 import { FsError } from "./fs/file-system.js";
+import { RandomPool } from "./random-pool.js";
+import { StringList } from "./string-list.js";
 
 /** Thrown by `proc_exit` through the guest's frames to `WASI.start`. */
 export class ProcExit {
@@ -28,15 +30,18 @@ export class ProcExit {
 /** One guest's WASI state: its fds, argv and environment, and (once bound) its memory. */
 export class WasiContext {
   readonly fds = new FdTable();
-  readonly args: readonly Uint8Array[];
-  readonly env: readonly Uint8Array[];
+  /** argv and the environment (`NAME=value`), laid out as the guest receives them. */
+  readonly args: StringList;
+  readonly env: StringList;
   /** Where writes to files are gathered: backends consume the bytes before the call returns. */
   readonly scratch = new Scratch();
+  /** Where `random_get` draws its bytes from. */
+  readonly random = new RandomPool();
   #memory: GuestMemory | undefined;
 
   constructor(args: readonly Uint8Array[], env: readonly Uint8Array[]) {
-    this.args = args;
-    this.env = env;
+    this.args = new StringList(args);
+    this.env = new StringList(env);
   }
 
   /** Binds the guest's memory (at `start`/`initialize`). */

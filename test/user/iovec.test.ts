@@ -506,3 +506,75 @@ test("_readAllInto after a resizable buffer shrank: PageFault at the new end, th
   assert.deepEqual(into.subarray(0, 14), ascii("abcdefghijABCD"));
   assert.ok(into.subarray(14).every((b) => b === 0xee), "nothing past the fault is written");
 });
+
+/** A scatter of `_writeFrom` of `n` bytes checked against `writeFallible` of the same vector. */
+function writeFromLikeWriteFallible(make: () => Kind, layout: Layout, n: number, skip: number): void {
+  const iovs: [number, number][] = [
+    [3000, 7],
+    [3010, 0],
+    [3020, 13],
+    [3040, 4],
+  ];
+  const source = ascii("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+  const run = (scatter: (a: VmWriterArray) => void): { bytes: Uint8Array; left: number } => {
+    const k = make();
+    k.put(k.base + 2990, new Uint8Array(60).fill(0xee));
+    putIovecs(k, k.base, layout, iovs.map(([p, len]) => [k.base + p, len]));
+    const a = VmWriterArray.fromIovecs(k.mem, k.base, 4, layout).skip(skip);
+    scatter(a);
+    return { bytes: k.get(k.base + 2990, 60), left: a.sumLens() };
+  };
+  const expected = run((a) => a.writeFallible(VmReader.from(source).limit(n)));
+  const got = run((a) => a._writeFrom(source, n));
+  assert.deepEqual(got, expected, `n ${n}, skip ${skip}`);
+}
+
+for (const make of kinds) {
+  for (const [lname, layout] of layouts) {
+    test(`${make().name}, ${lname}: _writeFrom writes what writeFallible writes, any count, after a skip too, and advances as it does`, () => {
+      for (const skip of [0, 3, 7, 10, 24]) for (const n of [0, 1, 6, 7, 8, 19, 24 - skip]) if (n <= 24 - skip) writeFromLikeWriteFallible(make, layout, n, skip);
+    });
+  }
+}
+
+test("_writeFrom: more bytes than the buffers' room or the source is a contract violation, and nothing is written", () => {
+  const k = guestKind();
+  putIovecs(k, 0, Iovec32, [[100, 10]]);
+  const a = VmWriterArray.fromIovecs(k.mem, 0, 1, Iovec32);
+  throwsContract(() => a._writeFrom(new Uint8Array(11), 11), RangeError);
+  throwsContract(() => a._writeFrom(new Uint8Array(5), 6), RangeError);
+  throwsContract(() => a._writeFrom(new Uint8Array(5), -1), RangeError);
+  assert.equal(a.sumLens(), 10);
+  assert.ok(k.get(100, 10).every((b) => b === 0));
+});
+
+test("_writeFrom after memory.grow() (the checked buffer detached) writes into the new buffer", () => {
+  const memory = wasmMemory(1, 4);
+  const g = new GuestMemory(memory);
+  g.writeVal(0, u32, 500);
+  g.writeVal(4, u32, 5);
+  g.writeVal(8, u32, 507);
+  g.writeVal(12, u32, 5);
+  const a = VmWriterArray.fromIovecs(g, 0, 2, Iovec32);
+  memory.grow(1);
+  a._writeFrom(ascii("helloworld"), 10);
+  const got = new Uint8Array(12);
+  g.readBytes(500, got);
+  assert.deepEqual(got, ascii("hello\0\0world"));
+  assert.equal(a.sumLens(), 0);
+});
+
+test("_writeFrom after a resizable buffer shrank: PageFault at the new end, the bytes before it written, nothing past it", () => {
+  const buffer = new (ArrayBuffer as unknown as new (n: number, o: object) => ResizableArrayBuffer)(8192, { maxByteLength: 8192 });
+  const g = new GuestMemory(buffer);
+  g.writeVal(0, u32, 4000);
+  g.writeVal(4, u32, 10);
+  g.writeVal(8, u32, 6000);
+  g.writeVal(12, u32, 10);
+  const a = VmWriterArray.fromIovecs(g, 0, 2, Iovec32);
+  buffer.resize(6004);
+  throwsVmError(() => a._writeFrom(ascii("abcdefghijABCDEFGHIJ"), 20), "PageFault", 14);
+  const u8 = new Uint8Array(buffer);
+  assert.deepEqual(u8.subarray(4000, 4010), ascii("abcdefghij"));
+  assert.deepEqual(u8.subarray(6000, 6004), ascii("ABCD"));
+});

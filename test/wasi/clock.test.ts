@@ -2,7 +2,9 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CLOCK_RESOLUTION_NS, monotonicNs, realtimeNs } from "../../src/wasi/clock.js";
+import fc from "fast-check";
+import { GuestMemory } from "vmio";
+import { CLOCK_RESOLUTION_NS, monotonicMs, monotonicNs, nsOf, realtimeMs, realtimeNs, storeNs } from "../../src/wasi/clock.js";
 import { sleepNs } from "../../src/wasi/sleep.js";
 
 test("realtime is nanoseconds since the epoch; monotonic never goes back", () => {
@@ -23,4 +25,24 @@ test("sleepNs blocks at least as long as asked", () => {
   sleepNs(20_000_000n);
   assert.ok(monotonicNs() - t0 >= 20_000_000n);
   sleepNs(0n);
+});
+
+test("storeNs stores exactly nsOf(ms) as a little-endian u64, past 2^53 ns too, and nothing around it", () => {
+  const buffer = new ArrayBuffer(64);
+  const dv = new DataView(buffer);
+  const mem = new GuestMemory(buffer);
+  const check = (ms: number): void => {
+    new Uint8Array(buffer).fill(0xee);
+    storeNs(mem, 8, ms);
+    assert.equal(dv.getBigUint64(8, true), nsOf(ms), `ms ${ms}`);
+    assert.equal(dv.getUint32(4, true), 0xeeeeeeee);
+    assert.equal(dv.getUint32(16, true), 0xeeeeeeee);
+  };
+  for (const ms of [0, 0.0000004, 0.0000005, 0.9999996, 1, 4294.967296, 4294.967295999, 2 ** 20, 2 ** 20 - 1e-6, 2 ** 32, 2 ** 41 + 0.5, 9e12 + 0.123456]) check(ms);
+  check(realtimeMs());
+  check(monotonicMs());
+  fc.assert(
+    fc.property(fc.double({ min: 0, max: 2 ** 44, noNaN: true }), (ms) => check(ms)),
+    { seed: 0x5eed, numRuns: 2000 },
+  );
 });

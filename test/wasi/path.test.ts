@@ -93,3 +93,26 @@ test("a long path of slashes and dots resolves in linear time", () => {
   const r = resolvePath(root(), "./".repeat(200_000) + "top", false);
   assert.equal(r.name, "top");
 });
+
+test("childType is lstatChild's filetype on both backends (file, directory, symlinks not followed) and NOENT when absent", async () => {
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const { join } = await import("node:path");
+  const { openHostDir } = await import("../../src/wasi/fs/host-fs.js");
+  const dir = fs.mkdtempSync(join(os.tmpdir(), "vmio-childtype-"));
+  try {
+    fs.writeFileSync(join(dir, "top"), "t");
+    fs.mkdirSync(join(dir, "a"));
+    fs.symlinkSync("a", join(dir, "toA"));
+    fs.symlinkSync("nowhere", join(dir, "dangling"));
+    const host = openHostDir(dir, "dir");
+    for (const name of ["top", "a", "toA", "dangling"]) assert.equal(host.childType(name), host.lstatChild(name).filetype, name);
+    assert.deepEqual(["top", "a", "toA"].map((n) => host.childType(n)), [4, 3, 7]);
+    assert.equal(errno(() => host.childType("missing")), E.NOENT);
+    const mem = root();
+    for (const name of ["top", "a", "toA", "loop1", "empty"]) assert.equal(mem.childType(name), mem.lstatChild(name).filetype, name);
+    assert.equal(errno(() => mem.childType("missing")), E.NOENT);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

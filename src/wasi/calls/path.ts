@@ -19,7 +19,7 @@ import { attempt, checkPtr, checkRange, errnoOf, readPath, type WasiContext } fr
 import type { Descriptor, DirDescriptor } from "../fd-table.js";
 import { FsError } from "../fs/file-system.js";
 import { resolvePath, type ResolvedPath } from "../path.js";
-import { existsAt, putFilestat, statAt, timeSpecs } from "./fs-support.js";
+import { existsAt, putFilestat, statAt, timeSpecs, typeAt } from "./fs-support.js";
 
 /** A directory fd with `rights` and a decoded path, or the first errno. */
 function dirAndPath(cx: WasiContext, fd: number, rights: number, ptr: number, len: number): [DirDescriptor, string] | ErrnoValue {
@@ -169,7 +169,7 @@ export function path_rename(cx: WasiContext, oldFd: number, oldPath: number, old
     if (from.name === undefined || to.name === undefined) throw new FsError(Errno.BUSY);
     if (from.dir.lstatChild(from.name).filetype !== Filetype.DIRECTORY) {
       if (from.trailingSlash) throw new FsError(Errno.NOTDIR);
-      if (to.trailingSlash) throw new FsError(existsAt(to) && statAt(to).filetype === Filetype.DIRECTORY ? Errno.ISDIR : Errno.NOTDIR);
+      if (to.trailingSlash) throw new FsError(typeAt(to) === Filetype.DIRECTORY ? Errno.ISDIR : Errno.NOTDIR);
     }
     from.dir.rename(from.name, to.dir, to.name);
   });
@@ -207,16 +207,16 @@ export function path_open(
   const write = (allowed & (Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE | Rights.FD_DATASYNC)) !== 0;
   try {
     const r = resolvePath(d.dir, p, follows(dirflags));
-    const existing = existsAt(r) ? statAt(r) : undefined;
+    const existing = typeAt(r);
     let desc: Descriptor;
-    if (existing?.filetype === Filetype.DIRECTORY) {
+    if (existing === Filetype.DIRECTORY) {
       if ((o & Oflags.CREAT) !== 0 && (o & Oflags.EXCL) !== 0) throw new FsError(Errno.EXIST);
       if ((base & Rights.FD_WRITE) !== 0 || (o & (Oflags.CREAT | Oflags.TRUNC)) !== 0) throw new FsError(Errno.ISDIR);
       const dir = r.name === undefined ? r.dir : r.dir.openChildDir(r.name);
       desc = { kind: "dir", dir, preopen: undefined, base: allowed & DIR_RIGHTS, inheriting: inheriting & d.inheriting, fdflags: flags };
     } else {
       if ((o & Oflags.DIRECTORY) !== 0) throw new FsError(existing === undefined ? Errno.NOENT : Errno.NOTDIR);
-      if (existing?.filetype === Filetype.SYMBOLIC_LINK) throw new FsError(Errno.LOOP); // not followed: O_NOFOLLOW's answer
+      if (existing === Filetype.SYMBOLIC_LINK) throw new FsError(Errno.LOOP); // not followed: O_NOFOLLOW's answer
       if (r.trailingSlash) throw new FsError(existing === undefined && (o & Oflags.CREAT) !== 0 ? Errno.ISDIR : existing === undefined ? Errno.NOENT : Errno.NOTDIR);
       const file = r.dir.openChildFile(r.name!, {
         create: (o & Oflags.CREAT) !== 0,

@@ -8,8 +8,9 @@
 
 import { u32, u64 } from "../../pod/scalars.js";
 import { Clockid, Errno, SDFLAGS_ALL, type ErrnoValue } from "../abi.js";
-import { CLOCK_RESOLUTION_NS, monotonicNs, realtimeNs } from "../clock.js";
+import { CLOCK_RESOLUTION_NS, monotonicMs, nsOf, realtimeMs, storeNs } from "../clock.js";
 import { ProcExit, checkPtr, checkRange, type WasiContext } from "../context.js";
+import type { StringList } from "../string-list.js";
 
 /** `args_get(argv, argv_buf)`: argv pointers, then the NUL-terminated strings. */
 export function args_get(cx: WasiContext, argv: number, argvBuf: number): ErrnoValue {
@@ -28,48 +29,45 @@ export function environ_sizes_get(cx: WasiContext, count: number, bufSize: numbe
   return putSizes(cx, cx.env, count, bufSize);
 }
 
-function totalSize(list: readonly Uint8Array[]): number {
-  let total = 0;
-  for (const s of list) total += s.length + 1;
-  return total;
-}
-
-function putStrings(cx: WasiContext, list: readonly Uint8Array[], ptrs: number, buf: number): ErrnoValue {
+function putStrings(cx: WasiContext, list: StringList, ptrs: number, buf: number): ErrnoValue {
   const mem = cx.memory();
-  const total = totalSize(list);
-  const e = checkPtr(mem, ptrs, list.length * 4, 4) || checkRange(mem, buf, total);
+  const bytes = list.bytes;
+  const e = checkPtr(mem, ptrs, list.count * 4, 4) || checkRange(mem, buf, bytes.length);
   if (e !== Errno.SUCCESS) return e;
-  const strings = new Uint8Array(total);
-  let at = 0;
-  list.forEach((s, i) => {
-    mem.writeVal((ptrs >>> 0) + i * 4, u32, (buf >>> 0) + at);
-    strings.set(s, at);
-    at += s.length + 1;
-  });
-  mem.writeBytes(buf, strings);
+  const p = ptrs >>> 0;
+  const b = buf >>> 0;
+  const starts = list.starts;
+  for (let i = 0; i < starts.length; i++) mem.writeVal(p + i * 4, u32, b + (starts[i] as number));
+  mem.writeBytes(b, bytes);
   return Errno.SUCCESS;
 }
 
-function putSizes(cx: WasiContext, list: readonly Uint8Array[], countPtr: number, sizePtr: number): ErrnoValue {
+function putSizes(cx: WasiContext, list: StringList, countPtr: number, sizePtr: number): ErrnoValue {
   const mem = cx.memory();
   const e = checkPtr(mem, countPtr, 4, 4) || checkPtr(mem, sizePtr, 4, 4);
   if (e !== Errno.SUCCESS) return e;
-  mem.writeVal(countPtr, u32, list.length);
-  mem.writeVal(sizePtr, u32, totalSize(list));
+  mem.writeVal(countPtr, u32, list.count);
+  mem.writeVal(sizePtr, u32, list.bytes.length);
   return Errno.SUCCESS;
 }
 
 /**
- * The time on clock `id` in nanoseconds, or undefined for an unknown clock.
- * There is no portable CPU clock in JS: the process and thread CPU clocks
- * read the monotonic clock (elapsed time, an upper bound of CPU time).
+ * The reading of clock `id` in milliseconds, or undefined for an unknown
+ * clock. There is no portable CPU clock in JS: the process and thread CPU
+ * clocks read the monotonic clock (elapsed time, an upper bound of CPU time).
  */
-export function clockNow(id: number): bigint | undefined {
+function clockMs(id: number): number | undefined {
   switch (id >>> 0) {
-    case Clockid.REALTIME: return realtimeNs();
-    case Clockid.MONOTONIC: case Clockid.PROCESS_CPUTIME_ID: case Clockid.THREAD_CPUTIME_ID: return monotonicNs();
+    case Clockid.REALTIME: return realtimeMs();
+    case Clockid.MONOTONIC: case Clockid.PROCESS_CPUTIME_ID: case Clockid.THREAD_CPUTIME_ID: return monotonicMs();
     default: return undefined;
   }
+}
+
+/** The time on clock `id` in nanoseconds, or undefined for an unknown clock (see `clockMs`). */
+export function clockNow(id: number): bigint | undefined {
+  const ms = clockMs(id);
+  return ms === undefined ? undefined : nsOf(ms);
 }
 
 /** `clock_res_get(id, resolution)`. */
@@ -85,26 +83,20 @@ export function clock_res_get(cx: WasiContext, id: number, resolution: number): 
 /** `clock_time_get(id, precision, time)`; the precision is a hint this host has no use for. */
 export function clock_time_get(cx: WasiContext, id: number, _precision: bigint, time: number): ErrnoValue {
   const mem = cx.memory();
-  const now = clockNow(id);
-  if (now === undefined) return Errno.INVAL;
+  const ms = clockMs(id);
+  if (ms === undefined) return Errno.INVAL;
   const e = checkPtr(mem, time, 8, 8);
   if (e !== Errno.SUCCESS) return e;
-  mem.writeVal(time, u64, now);
+  storeNs(mem, time >>> 0, ms);
   return Errno.SUCCESS;
 }
 
-/** `random_get(buf, len)`: cryptographic random bytes (`crypto.getRandomValues`, 64 KiB at a time). */
+/** `random_get(buf, len)`: cryptographic random bytes (`crypto.getRandomValues`, through the guest's pool: `random-pool.ts`). */
 export function random_get(cx: WasiContext, buf: number, len: number): ErrnoValue {
   const mem = cx.memory();
   const e = checkRange(mem, buf, len);
   if (e !== Errno.SUCCESS) return e;
-  const n = len >>> 0;
-  const chunk = new Uint8Array(Math.min(n, 65536));
-  for (let done = 0; done < n; done += chunk.length) {
-    const part = chunk.subarray(0, Math.min(chunk.length, n - done));
-    crypto.getRandomValues(part);
-    mem.writeBytes((buf >>> 0) + done, part);
-  }
+  cx.random.fill(mem, buf >>> 0, len >>> 0);
   return Errno.SUCCESS;
 }
 

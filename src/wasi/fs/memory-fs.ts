@@ -196,6 +196,9 @@ export class MemDirectory extends Inode implements FsDir {
   lstatChild(name: string): Filestat {
     return this.#child(name).stat();
   }
+  childType(name: string): number {
+    return this.#child(name).filetype;
+  }
   readlinkChild(name: string): string {
     const node = this.#child(name);
     if (!(node instanceof MemSymlink)) throw new FsError(Errno.INVAL);

@@ -12,7 +12,9 @@ import { GROWN, GROW_REQUEST, READY, STOP } from "./workers/control.js";
 
 afterEach(terminateAll);
 
-const T = { timeout: 30_000 };
+// Hang guards, not speed: each step takes milliseconds, but a worker starts
+// and runs slowly on a loaded machine (the threads tests' guards are alike).
+const T = { timeout: 90_000 };
 const WASM_PAGE = 65536;
 /** The worker file, relative to test/threads/workers/ where startWorker looks. */
 const WORKER = "../../guest/workers/guest-worker.js";
@@ -24,7 +26,7 @@ test("readOnce never sees a torn u64 while another thread writeOnce's it", T, as
   const control = controlWords(4);
   const w = startWorker(WORKER, { memory, control });
   const run = background(w.call<number>("hammer", { at: 64 }));
-  await waitFor(() => Atomics.load(control, READY) === 1, 10_000, "the worker to start hammering", [run]);
+  await waitFor(() => Atomics.load(control, READY) === 1, 30_000, "the worker to start hammering", [run]);
   const seen = new Set<bigint>();
   for (let i = 0; i < 200_000; i++) seen.add(guest.readOnce(64, u64));
   Atomics.store(control, STOP, 1);
@@ -68,7 +70,7 @@ test("a shared WebAssembly.Memory grown by another thread in the middle of a hos
   // Mid-call, another thread grows the memory (this thread waits for it, time-boxed).
   Atomics.store(control, GROW_REQUEST, 1);
   Atomics.notify(control, GROW_REQUEST);
-  assert.equal(Atomics.wait(control, GROWN, 0, 10_000), "ok", "the worker grew the memory in time");
+  assert.equal(Atomics.wait(control, GROWN, 0, 30_000), "ok", "the worker grew the memory in time");
   const rest = new Uint8Array(40);
   assert.equal(r.readFallible(VmWriter.from(rest)), 40);
   assert.deepEqual(rest, Uint8Array.from([...new Array(8).fill(0xaa), ...fill]));
@@ -93,7 +95,7 @@ test("a growable SharedArrayBuffer grown by another thread mid-call: readers mad
   assert.throws(() => guest.reader(WASM_PAGE - 4, 8).readFallible(VmWriter.from(new Uint8Array(8))), { code: "PageFault", copied: 4 });
   Atomics.store(control, GROW_REQUEST, 1);
   Atomics.notify(control, GROW_REQUEST);
-  assert.equal(Atomics.wait(control, GROWN, 0, 10_000), "ok");
+  assert.equal(Atomics.wait(control, GROWN, 0, 30_000), "ok");
   assert.equal(r.readFallible(VmWriter.from(dst)), 8);
   assert.deepEqual(dst.subarray(4), Uint8Array.from(fill));
   assert.equal(guest.size(), 2 * WASM_PAGE);

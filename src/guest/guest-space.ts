@@ -218,6 +218,21 @@ export class GuestSpace extends MemorySpace {
     return true;
   }
 
+  /**
+   * A view of exactly the bytes `[pos, end)` of the memory as this space
+   * last viewed it, or null when they are not inside it (the buffer was
+   * replaced, detached or shrunk since the range was checked).
+   *
+   * For a host call that has just checked a buffer against memory and lets
+   * a backend fill it in place (`fd_read` of one buffer from a file): no
+   * scratch copy, no scatter. The view reaches no byte outside the range;
+   * it is the caller's to drop before any user code runs (a `grow()`
+   * detaches it). Runs no user code.
+   */
+  viewRange(pos: number, end: number): Uint8Array | null {
+    return end <= this.runBytes.length ? new Uint8Array(this.buffer, pos, end - pos) : null;
+  }
+
   generation(): number {
     const length = this.runBytes.length;
     if (length !== this.#seenLength) {

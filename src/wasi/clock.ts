@@ -12,14 +12,27 @@
 import type { GuestMemory } from "../guest/guest-memory.js";
 import { u32 } from "../pod/scalars.js";
 
+/**
+ * The runtime's `performance` object and its `timeOrigin`, read once.
+ *
+ * Why: the global `performance` is an accessor (Node defines it lazily on
+ * `globalThis`; browsers' `window.performance` is a WebIDL getter), and
+ * `timeOrigin` is another; reading them on every `clock_time_get` cost
+ * about a tenth of the call (45 against 57 ns for `now()` alone, measured
+ * in one process). `timeOrigin` never changes for a realm. A `now` method
+ * replaced on the object (as fake timers do) is still called.
+ */
+const perf = performance;
+const timeOrigin = perf.timeOrigin;
+
 /** Milliseconds since the Unix epoch, at the best precision the runtime gives (WASI `clockid::realtime`). */
 export function realtimeMs(): number {
-  return performance.timeOrigin + performance.now();
+  return timeOrigin + perf.now();
 }
 
 /** Milliseconds on a clock that never goes back (WASI `clockid::monotonic`). */
 export function monotonicMs(): number {
-  return performance.now();
+  return perf.now();
 }
 
 /** The whole nanoseconds of a reading `ms` (milliseconds, not negative). */

@@ -23,6 +23,19 @@ test("realtime is nanoseconds since the epoch; monotonic never goes back", () =>
   assert.equal(CLOCK_RESOLUTION_NS, 1000n);
 });
 
+test("the clocks call performance.now as it is when read: a now() replaced on the object (fake timers) is used", () => {
+  const real = Object.getOwnPropertyDescriptor(performance, "now");
+  Object.defineProperty(performance, "now", { value: () => 1234.5, configurable: true, writable: true });
+  try {
+    assert.equal(monotonicMs(), 1234.5);
+    assert.equal(realtimeMs(), performance.timeOrigin + 1234.5);
+  } finally {
+    if (real === undefined) delete (performance as { now?: unknown }).now;
+    else Object.defineProperty(performance, "now", real);
+  }
+  assert.notEqual(monotonicMs(), 1234.5, "restored");
+});
+
 test("sleepNs blocks at least as long as asked", () => {
   const t0 = monotonicNs();
   sleepNs(20_000_000n);

@@ -11,9 +11,10 @@
  * @module
  */
 
+import type { GuestMemory } from "../../guest/guest-memory.js";
 import { VmWriter } from "../../io/vm-writer.js";
 import { u32, u64 } from "../../pod/scalars.js";
-import { Iovec32 } from "../../user/iovec.js";
+import { Iovec32, MAX_RW_COUNT } from "../../user/iovec.js";
 import { VmReaderArray } from "../../user/vm-reader-array.js";
 import { VmWriterArray } from "../../user/vm-writer-array.js";
 import {
@@ -21,7 +22,7 @@ import {
   rightsFrom, type ErrnoValue,
 } from "../abi.js";
 import { attempt, checkPtr, checkRange, errnoOf, type WasiContext } from "../context.js";
-import type { Descriptor } from "../fd-table.js";
+import type { Descriptor, FileDescriptor } from "../fd-table.js";
 import { closeDescriptor, putFilestat, statOf, timeSpecs } from "./fs-support.js";
 
 const MAX_OFFSET = BigInt(Number.MAX_SAFE_INTEGER);
@@ -213,6 +214,7 @@ function read(cx: WasiContext, fd: number, iovs: number, count: number, offset: 
   const mem = cx.memory();
   const d = dataFd(cx, fd, Rights.FD_READ, offset, iovs);
   if (typeof d === "number") return d;
+  if (count === 1 && d.kind === "file") return readFileInPlace(mem, d, iovs, offset, resultPtr);
   let bufs: VmWriterArray;
   try {
     bufs = VmWriterArray.fromIovecs(mem, iovs, count >>> 0, Iovec32);
@@ -236,6 +238,38 @@ function read(cx: WasiContext, fd: number, iovs: number, count: number, offset: 
   }
   // Every buffer was checked against memory and no user code has run since: the copy does not fault.
   bufs._writeFrom(data, n);
+  mem.writeVal(resultPtr, u32, n);
+  return Errno.SUCCESS;
+}
+
+/**
+ * {@link read} of one buffer from a file: the backend fills the guest's
+ * buffer in place, through a view of exactly its bytes, where the general
+ * path reads into a host buffer and scatters it (with the I/O vector's
+ * ranges array and writer array). The checks are those of
+ * `VmWriterArray.fromIovecs` for one record, in its order — the record
+ * inside memory, then the buffer (its length then cut to `MAX_RW_COUNT`) —
+ * then the result pointer. The view is made after every check, and a
+ * file's backend runs no user code, so nothing can grow memory (detaching
+ * the view's buffer) before the backend is done with it.
+ */
+function readFileInPlace(mem: GuestMemory, d: FileDescriptor, iovs: number, offset: bigint | undefined, resultPtr: number): ErrnoValue {
+  const p = iovs >>> 0;
+  let e = checkRange(mem, p, Iovec32.size);
+  if (e !== Errno.SUCCESS) return e;
+  const base = mem.readVal(p, u32);
+  const len = mem.readVal(p + 4, u32);
+  e = checkRange(mem, base, len) || checkPtr(mem, resultPtr, 4, 4);
+  if (e !== Errno.SUCCESS) return e;
+  const view = mem._space.viewRange(base, base + Math.min(len, MAX_RW_COUNT));
+  if (view === null) return Errno.FAULT; // not reached: the range was just checked against the current buffer
+  let n: number;
+  try {
+    n = d.file.read(view, offset === undefined ? d.position : Number(offset));
+  } catch (err) {
+    return errnoOf(err);
+  }
+  if (offset === undefined) d.position += n;
   mem.writeVal(resultPtr, u32, n);
   return Errno.SUCCESS;
 }

@@ -5,15 +5,37 @@
  */
 
 import type { GuestMemory } from "../../guest/guest-memory.js";
-import { ALL_FSTFLAGS, Errno, FilestatRecord, Filetype, Fstflags, type ErrnoValue } from "../abi.js";
+import { ALL_FSTFLAGS, Errno, Filetype, Fstflags, type ErrnoValue } from "../abi.js";
 import { errnoOf } from "../context.js";
 import type { Descriptor } from "../fd-table.js";
 import { FsError, type Filestat, type TimeSpec } from "../fs/file-system.js";
 import type { ResolvedPath } from "../path.js";
 
-/** Stores a `filestat` record (pointer already checked). */
+/**
+ * Stores a `filestat` record (`FilestatRecord`'s layout) at `ptr`, which
+ * the caller checked (8-aligned, 64 bytes inside memory) with no user code
+ * run since.
+ *
+ * Why not `mem.writeVal(ptr, FilestatRecord, st)`: the struct's snapshot
+ * checks and copies every field of a value a backend built from its own
+ * unsigned numbers, and cost about as much as a fifth of an in-memory
+ * `fd_filestat_get` (75 ns against 8 plain stores, measured in one
+ * process). The check just made left the space's view covering the record
+ * (the space re-reads a stale buffer when it checks), so these are plain
+ * stores into it, the padding after `filetype` zeroed as the struct's are.
+ */
 export function putFilestat(mem: GuestMemory, ptr: number, st: Filestat): void {
-  mem.writeVal(ptr, FilestatRecord, st);
+  const p = ptr >>> 0;
+  const dv = mem._space.runView;
+  dv.setBigUint64(p, st.dev, true);
+  dv.setBigUint64(p + 8, st.ino, true);
+  dv.setUint32(p + 16, st.filetype, true); // a u8, then 7 bytes of padding
+  dv.setUint32(p + 20, 0, true);
+  dv.setBigUint64(p + 24, st.nlink, true);
+  dv.setBigUint64(p + 32, st.size, true);
+  dv.setBigUint64(p + 40, st.atim, true);
+  dv.setBigUint64(p + 48, st.mtim, true);
+  dv.setBigUint64(p + 56, st.ctim, true);
 }
 
 const STDIO_STAT: Filestat = { dev: 0n, ino: 0n, filetype: Filetype.CHARACTER_DEVICE, nlink: 1n, size: 0n, atim: 0n, mtim: 0n, ctim: 0n };

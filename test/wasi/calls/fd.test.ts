@@ -1,7 +1,11 @@
 /** The fd_* functions: pointers checked before side effects, readdir cookies, rights, renumber, preopens, file I/O. */
 
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, test } from "node:test";
+import fc from "fast-check";
 import { MemoryDir } from "vmio/wasi";
 import { E, R, testGuest } from "../guest.js";
 
@@ -112,4 +116,72 @@ describe("fds", () => {
     const f = dir.snapshot()["f"] as Uint8Array;
     assert.deepEqual(Array.from(f.subarray(10)), [0, 0, 0x61, 0x62], "a pwrite past the end leaves a zero-filled hole");
   });
+});
+
+describe("fd_read of one buffer from a file (read in place)", () => {
+  const SIZE = 65536;
+  const FILE = Uint8Array.from({ length: 100 }, (_, i) => 0x20 + i);
+  const ptrArb = fc.oneof(
+    fc.integer({ min: 0, max: SIZE + 16 }),
+    fc.constantFrom(SIZE - 8, SIZE - 4, SIZE - 1, SIZE, -8, -4, -1, 0x7fff_fff8, 0xffff_fffc),
+  );
+  const lenArb = fc.oneof(fc.integer({ min: 0, max: 160 }), fc.constantFrom(SIZE, 0xffff_ffff, 2 ** 31));
+  const stepArb = fc.record({
+    iovs: fc.oneof(fc.integer({ min: 0, max: 4096 }).map((k) => k * 4), ptrArb),
+    base: ptrArb,
+    len: lenArb,
+    result: fc.oneof(fc.integer({ min: 0, max: 4096 }).map((k) => k * 4), ptrArb),
+    at: fc.option(fc.integer({ min: 0, max: 130 }), { nil: undefined }),
+  });
+
+  /** What the step must do, by the rules of the general path: the errno, and the model's memory and offset after it. */
+  function model(mem: Uint8Array, position: number, s: { iovs: number; base: number; len: number; result: number; at: number | undefined }): [number, number] {
+    const p = s.iovs >>> 0;
+    if ((p & 3) !== 0) return [E.INVAL, position];
+    if (p + 8 > SIZE) return [E.FAULT, position];
+    const dv = new DataView(mem.buffer);
+    const base = dv.getUint32(p, true);
+    const len = dv.getUint32(p + 4, true);
+    if (base + len > SIZE) return [E.FAULT, position];
+    const r = s.result >>> 0;
+    if ((r & 3) !== 0) return [E.INVAL, position];
+    if (r + 4 > SIZE) return [E.FAULT, position];
+    const from = s.at ?? position;
+    const bytes = FILE.subarray(Math.min(from, FILE.length), Math.min(from + len, FILE.length));
+    mem.set(bytes, base);
+    dv.setUint32(r, bytes.length, true);
+    return [E.SUCCESS, s.at === undefined ? position + bytes.length : position];
+  }
+
+  for (const backend of ["memory", "host"] as const) {
+    test(`${backend} backend: the errnos, bytes and offset of the general path's rules; not a byte outside the buffer`, async () => {
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vmio-fd-read-"));
+      try {
+        fs.writeFileSync(path.join(tmp, "f"), FILE);
+        await fc.assert(
+          fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 12 }), async (steps) => {
+            const g = await testGuest({ preopens: { "/": backend === "memory" ? new MemoryDir({ f: FILE }) : tmp } });
+            assert.equal(g.call.path_open!(3, 0, ...g.put(300, "f"), 0, R.FD_READ | R.FD_SEEK | R.FD_TELL, 0n, 0, 200), E.SUCCESS);
+            const fd = g.u32(200);
+            let position = 0;
+            for (const s of steps) {
+              const p = s.iovs >>> 0;
+              if ((p & 3) === 0 && p + 8 <= SIZE) g.iovecs(p, [[s.base >>> 0, s.len >>> 0]]);
+              const expected = Uint8Array.from(g.u8());
+              const [errno, next] = model(expected, position, s);
+              const got = s.at === undefined ? g.call.fd_read!(fd, s.iovs, 1, s.result) : g.call.fd_pread!(fd, s.iovs, 1, BigInt(s.at), s.result);
+              assert.equal(got, errno, JSON.stringify(s));
+              assert.ok(Buffer.from(g.u8()).equals(Buffer.from(expected)), `memory after ${JSON.stringify(s)}`);
+              position = next;
+              assert.equal(g.call.fd_tell!(fd, 0), E.SUCCESS);
+              assert.equal(g.u64(0), BigInt(position));
+            }
+          }),
+          { seed: 20261130, numRuns: 150 },
+        );
+      } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+  }
 });

@@ -270,15 +270,21 @@ function unshareSource(c: CopyState, node: number, base: number): number {
  * Unshared RAM only: plain loads and stores.
  */
 function shareNode(c: CopyState, node: number, base: number): void {
-  const from = c.from;
-  const fmt = c.fmt;
   const u32 = c.u32;
   const mappedMask = c.mappedMask;
   const propLoMask = c.propLoMask;
   const propHiMask = c.propHiMask;
   const ppnHiMask = c.ppnHiMask;
   const op = c.op;
-  const log = c.log;
+  // The decoder's and encoder's last answers, in locals for the loop (what op does cannot change them), written back at the end.
+  let inLo = c.inLo;
+  let inHi = c.inHi;
+  let inFlags = c.inFlags;
+  let inCache = c.inCache;
+  let lastFlags = c.lastFlags;
+  let lastCache = c.lastCache;
+  let outLo = c.outLo;
+  let outHi = c.outHi;
   let own = c.frames.refCount(node) === 1;
   let at = node * NODE_U32;
   let left = c.frames.aux(node);
@@ -290,29 +296,29 @@ function shareNode(c: CopyState, node: number, base: number): void {
     left--;
     if ((lo & mappedMask) === 0) continue;
     const hi = u32[at + i + 1] as number;
-    if ((lo & propLoMask) !== c.inLo || (hi & propHiMask) !== c.inHi) {
-      const decoded = fmt.propertyOf(lo, hi);
-      c.inFlags = decoded.flags;
-      c.inCache = decoded.cache;
-      c.inLo = lo & propLoMask;
-      c.inHi = hi & propHiMask;
+    if ((lo & propLoMask) !== inLo || (hi & propHiMask) !== inHi) {
+      const decoded = c.fmt.propertyOf(lo, hi);
+      inFlags = decoded.flags;
+      inCache = decoded.cache;
+      inLo = lo & propLoMask;
+      inHi = hi & propHiMask;
     }
-    const prop = new PageProperty(c.inFlags, c.inCache);
+    const prop = new PageProperty(inFlags, inCache);
     op(prop);
     // Read once each, as snapshotProperty does: a getter runs once.
     const flags: unknown = prop.flags;
     const cache: unknown = prop.cache;
-    if (flags !== c.lastFlags || cache !== c.lastCache) {
+    if (flags !== lastFlags || cache !== lastCache) {
       checkFlags(flags, "prop.flags");
       checkCache(cache, "prop.cache");
       const encoded = new PageProperty(flags, cache);
-      c.outLo = fmt.leafLo(0, encoded);
-      c.outHi = fmt.leafHi(0, encoded);
-      c.lastFlags = flags;
-      c.lastCache = cache;
+      outLo = c.fmt.leafLo(0, encoded);
+      outHi = c.fmt.leafHi(0, encoded);
+      lastFlags = flags;
+      lastCache = cache;
     }
-    const newLo = ((lo & ~propLoMask) | c.outLo) >>> 0;
-    const newHi = ((hi & ppnHiMask) | c.outHi) >>> 0;
+    const newLo = ((lo & ~propLoMask) | outLo) >>> 0;
+    const newHi = ((hi & ppnHiMask) | outHi) >>> 0;
     if (newLo === lo && newHi === hi) {
       logged = -1;
       continue;
@@ -323,19 +329,34 @@ function shareNode(c: CopyState, node: number, base: number): void {
       at = node * NODE_U32;
       own = true;
     }
-    const k = at + i;
-    const oldLo = lo & propLoMask;
-    const oldHi = hi & propHiMask;
-    const top = log.length - 4;
-    if (logged >= 0 && log[top + 2] === oldLo && log[top + 3] === oldHi) log[top + 1] = k;
-    else log.push(k, k, oldLo, oldHi);
-    logged = k;
-    u32[k + 1] = newHi;
-    u32[k] = newLo;
+    logged = logRewrite(c.log, at + i, lo & propLoMask, hi & propHiMask, logged);
+    u32[at + i + 1] = newHi;
+    u32[at + i] = newLo;
   }
+  c.inLo = inLo;
+  c.inHi = inHi;
+  c.inFlags = inFlags;
+  c.inCache = inCache;
+  c.lastFlags = lastFlags;
+  c.lastCache = lastCache;
+  c.outLo = outLo;
+  c.outHi = outHi;
   // Set first: the link may make nodes above it, which an undo's unmap frees.
   c.touched = true;
-  c.to.shareLeaf(base + c.shift * PAGE_SIZE, node, from);
+  c.to.shareLeaf(base + c.shift * PAGE_SIZE, node, c.from);
+}
+
+/**
+ * Logs the rewrite of entry `k` (old property bits `oldLo`/`oldHi`) for an
+ * undo: the top record grows to `k` when `logged` (the entry it ends with)
+ * was the last mapped entry met and had the same old bits; else a new
+ * record. Returns `k`, the new `logged`.
+ */
+function logRewrite(log: number[], k: number, oldLo: number, oldHi: number, logged: number): number {
+  const top = log.length - 4;
+  if (logged >= 0 && log[top + 2] === oldLo && log[top + 3] === oldHi) log[top + 1] = k;
+  else log.push(k, k, oldLo, oldHi);
+  return k;
 }
 
 /**

@@ -219,7 +219,7 @@ export const cases: BenchCase[] = [
 const SV = { V: 1, R: 2, W: 4, U: 16, A: 64, D: 128 } as const;
 
 /**
- * The floor beside the fork rows: the per-page part of fork + exit, the
+ * The floor beside the fork rows: the per-page path of fork + exit, the
  * copy-on-write copy of 64 MiB of mapped pages and the copy's end, on Sv48
  * as the kernel runs. vmio: `CursorMut.copyFrom` clearing W into a new space,
  * then its `dispose`. The limit: the best hand-written JS doing the same job
@@ -286,6 +286,12 @@ const SV = { V: 1, R: 2, W: 4, U: 16, A: 64, D: 128 } as const;
  * branches; per run, the hand-over between the two functions; per copy,
  * the locks, the emptiness check, the shootdown and a new `VmSpace`.
  */
+// Since branch `sharedpt` the kernel's fork passes `shareNodes`: the leaf
+// nodes an area covers whole are linked, not copied (`pt-cow-shared-64mib`
+// in page-table.bench.ts measures that path), and only the pages of nodes
+// an area covers in part take this row's per-page path. This row keeps
+// measuring that path (no option), which every copy on shared RAM and
+// every partial node still takes.
 function forkFloorCase(): BenchCase {
   const pages = 64 * 256;
   const nodes = pages / 512;

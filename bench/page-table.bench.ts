@@ -126,6 +126,19 @@ function unmapCase(id: string, title: string, pages: number, stride: number, pag
   };
 }
 
+/** A space with `pages` pages mapped RW from `BASE`, each to a frame of its own, in a RAM with room for a copy's nodes. */
+function mappedParent(pages: number, paging: PagingName): { mem: PhysicalMemory; parent: VmSpace } {
+  const mem = new PhysicalMemory({ size: (pages + 4096) * PAGE_SIZE, paging });
+  const opts = new FrameAllocOptions(mem);
+  const parent = new VmSpace(mem);
+  using c = parent.cursorMut({ start: BASE, end: BASE + pages * PAGE_SIZE });
+  for (let k = 0; k < pages; k++) {
+    using f = opts.allocFrame();
+    c.map(f, RW);
+  }
+  return { mem, parent };
+}
+
 /**
  * `copyFrom` of a range of `mib` MiB of mapped private pages into a new space (fork's copy-on-write), and the child's end.
  *
@@ -165,16 +178,7 @@ function cow(mib: number, paging: PagingName = "x86-64"): BenchCase {
     samples: 7,
     warmup: 3,
     setup() {
-      const mem = new PhysicalMemory({ size: (pages + 4096) * PAGE_SIZE, paging });
-      const opts = new FrameAllocOptions(mem);
-      const parent = new VmSpace(mem);
-      {
-        using c = parent.cursorMut({ start: BASE, end: BASE + pages * PAGE_SIZE });
-        for (let k = 0; k < pages; k++) {
-          using f = opts.allocFrame();
-          c.map(f, RW);
-        }
-      }
+      const { mem, parent } = mappedParent(pages, paging);
       return {
         vmio: () => {
           for (let r = 0; r < reps; r++) {
@@ -187,6 +191,67 @@ function cow(mib: number, paging: PagingName = "x86-64"): BenchCase {
             child.dispose();
           }
           return mem.usedFrames();
+        },
+        teardown: () => parent.dispose(),
+      };
+    },
+  };
+}
+
+/** x86-64 leaf bits the floor below encodes: P, RW, US, A, D (pte-x86-64.ts). */
+const X86 = { P: 1, RW: 2, US: 4, A: 0x20, D: 0x40 } as const;
+
+/**
+ * `copyFrom` with `shareNodes` of 64 MiB of mapped private pages into a new
+ * space, and the child's end: the 32 leaf nodes are linked, not copied,
+ * and the child's dispose drops each share (O(1) a node). What is left per
+ * page is what `op`'s contract asks: a fresh `PageProperty`, `op`, its two
+ * fields read and checked, the entry re-encoded and written when it
+ * changes. The limit is that loop hand-written over one typed array of
+ * entries (no frame reference, no destination entry, no space): the floor
+ * of a copy that keeps `op` per page.
+ */
+function cowShared(): BenchCase {
+  const pages = 64 * 256;
+  return {
+    id: "pt-cow-shared-64mib",
+    group: "page-table",
+    title: "copy-on-write copy of 64 MiB of mapped pages sharing leaf nodes (copyFrom clearing W, shareNodes) + dispose of the copy, x86-64",
+    limitLabel: "hand-written per-page op loop over the entries (decode, op, checks, encode, store)",
+    ops: pages,
+    unit: "page",
+    samples: 7,
+    warmup: 3,
+    setup() {
+      const { mem, parent } = mappedParent(pages, "x86-64");
+      const table = new Uint32Array(pages * 2);
+      for (let k = 0; k < pages; k++) table[k * 2] = (((k + 300) * PAGE_SIZE) | X86.P | X86.RW | X86.US | X86.A | X86.D) >>> 0;
+      return {
+        vmio: () => {
+          const child = new VmSpace(mem);
+          {
+            using from = parent.cursorMut({ start: BASE, end: BASE + pages * PAGE_SIZE });
+            using to = child.cursorMut({ start: BASE, end: BASE + pages * PAGE_SIZE });
+            to.copyFrom(from, pages * PAGE_SIZE, clearW, { shareNodes: true });
+          }
+          child.dispose();
+          return mem.usedFrames();
+        },
+        limit: () => {
+          let n = 0;
+          for (let i = 0; i < pages * 2; i += 2) {
+            const lo = table[i] as number;
+            if ((lo & X86.P) === 0) continue;
+            const p = new PageProperty((lo & X86.RW) !== 0 ? PageFlags.RW : PageFlags.R, CachePolicy.Writeback);
+            clearW(p);
+            const f: unknown = p.flags;
+            const cache: unknown = p.cache;
+            if (typeof f !== "number" || !Number.isInteger(f) || f < 0 || f > 31 || typeof cache !== "number") throw new TypeError("bad property");
+            const newLo = ((lo & 0xffff_f000) | X86.P | X86.US | X86.A | X86.D | ((f & PageFlags.W) !== 0 ? X86.RW : 0)) >>> 0;
+            if (newLo !== lo) table[i] = newLo;
+            n++;
+          }
+          return n;
         },
         teardown: () => parent.dispose(),
       };
@@ -249,6 +314,7 @@ export const cases: BenchCase[] = [
   cow(1),
   cow(64),
   cow(64, "riscv-sv48"),
+  cowShared(),
   findNextCase(),
   ...SWEEP_DENSE.map((n) => unmapCase(`pt-sweep-dense-unmap-${n}`, `sweep: dense unmap of ${n} contiguous pages in one unmap`, n, PAGE_SIZE)),
   ...SWEEP_SPARSE.map((n) => unmapCase(`pt-sweep-sparse-unmap-${n}`, `sweep: sparse unmap of ${n} pages one per 2 MiB in one unmap`, n, TWO_MIB)),

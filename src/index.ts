@@ -33,7 +33,7 @@ export { FrameVec } from "./frame/frame-vec.js";
 export { PageFlags, CachePolicy, PageProperty } from "./vm/page-property.js";
 export { VmSpace, MAX_USERSPACE_VADDR, type PageFaultInfo, type SpaceToken } from "./vm/vm-space.js";
 export { Mmu, type TlbStats } from "./vm/mmu.js";
-export { Cursor, CursorMut, type VaRange, type QueriedPage, type MappedItem } from "./vm/cursor.js";
+export { Cursor, CursorMut, type VaRange, type QueriedPage, type MappedItem, type CopyOptions } from "./vm/cursor.js";
 export { type PageTableWalk, type PageTableNodeInfo, type PageTableEntryInfo } from "./vm/page-table-walk.js";
 
 export { GuestMemory } from "./guest/guest-memory.js";

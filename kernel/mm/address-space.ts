@@ -6,7 +6,10 @@
  * - pages appear on first touch, from the page-fault handler: zero-filled,
  *   copied from a file, or a shared object's page (demand paging);
  * - `fork` maps the parent's frames into the child and takes write
- *   permission away from both; the first write to such a page faults, and
+ *   permission away from both — sharing whole leaf page-table nodes (2 MiB)
+ *   an area covers, until either side changes one (vmio's `shareNodes`:
+ *   the fault's query gives that side its own copy, so the reference count
+ *   below counts every process); the first write to such a page faults, and
  *   the handler copies the frame — or, when the frame's reference count
  *   says no one else maps it any more, just gives write permission back
  *   (copy-on-write on vmio frames and their reference counts);
@@ -182,10 +185,14 @@ export class AddressSpace {
     const first = this.#indexAfter(start);
     let last = first;
     while (last < this.#vmas.length && (this.#vmas[last] as Vma).start < end) last++;
+    if (last === first) return;
+    {
+      // The pages first: an unmap that must copy a leaf node shared with
+      // another process (fork) and finds no memory changes nothing.
+      using c = this.space.cursorMut({ start, end });
+      c.unmap(end - start);
+    }
     const removed = this.#vmas.splice(first, last - first);
-    if (removed.length === 0) return;
-    using c = this.space.cursorMut({ start, end });
-    c.unmap(end - start);
     for (const v of removed) v.release();
     this.#events.codeChanged(start, end);
   }
@@ -347,9 +354,18 @@ export class AddressSpace {
         using from = this.space.cursorMut({ start: v.start, end: v.end });
         using to = child.space.cursorMut({ start: v.start, end: v.end });
         // One walk: private pages lose W in both, the child maps the same frames.
-        to.copyFrom(from, v.end - v.start, (p) => {
-          if (cow) p.flags &= ~PageFlags.W;
-        });
+        // Leaf nodes wholly inside the area are shared, not copied (a 64 MiB
+        // heap: ~31 nodes linked, no frame reference taken): the child's or
+        // the parent's first change to one — the write fault's CursorMut
+        // query included — gives it its own copy.
+        to.copyFrom(
+          from,
+          v.end - v.start,
+          (p) => {
+            if (cow) p.flags &= ~PageFlags.W;
+          },
+          { shareNodes: true },
+        );
       }
     } catch (e) {
       child.dispose();

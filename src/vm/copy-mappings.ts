@@ -64,6 +64,8 @@ class CopyState {
   readonly op: (prop: PageProperty) => void;
   /** Destination page number minus source page number. */
   readonly shift: number;
+  /** Whether whole leaf nodes may be shared ({@link shareNode}); the destination's leaf nodes are then congruent to the source's. */
+  readonly share: boolean;
   /** The property bits last decoded (-1: none yet) and what they decode to. */
   inLo = -1;
   inHi = -1;
@@ -101,12 +103,18 @@ class CopyState {
   mapped = 0;
   /** Whether any destination node may have been linked (an undo unmaps the range). */
   touched = false;
+  /**
+   * Source nodes the copy unshared (the source's own copy made before it
+   * rewrote them), as pairs: the region's address, the shared node. An
+   * undo links the shared node again once the entries are restored.
+   */
+  readonly unshared: number[] = [];
   /** When {@link copyRun} stopped after calling `op` for its page: what `op` left. */
   opDone = false;
   flags: unknown = undefined;
   cache: unknown = undefined;
 
-  constructor(from: PageTable, to: PageTable, shift: number, op: (prop: PageProperty) => void) {
+  constructor(from: PageTable, to: PageTable, shift: number, op: (prop: PageProperty) => void, share: boolean) {
     this.from = from;
     this.to = to;
     const fmt = from.fmt;
@@ -125,6 +133,7 @@ class CopyState {
     this.propHiMask = ~fmt.ppnHiMask;
     this.shift = shift;
     this.op = op;
+    this.share = share && shift % 512 === 0;
   }
 }
 
@@ -146,23 +155,38 @@ class CopyState {
  * page's, and the new entry is the old one's frame bits with the property
  * bits `op` last left, encoded once.
  *
+ * With `share` (unshared RAM only), a source leaf node whose whole span is
+ * copied, to a congruent destination region with no leaf node, is shared
+ * ({@link shareNode}): its rewritten entries are logged as any, and the
+ * undo's unmap of the destination drops the share.
+ *
  * OSTD counterpart: `CursorMut::copy_from`.
  *
  * @throws {RangeError} the destination holds a mapping.
  * @throws whatever `op` throws, `checkFlags`/`checkCache`, `NoMemory`; nothing changed.
  */
-export function copyMappings(source: SpaceState, srcStart: number, dst: SpaceState, dstStart: number, len: number, op: (prop: PageProperty) => void): void {
+export function copyMappings(
+  source: SpaceState,
+  srcStart: number,
+  dst: SpaceState,
+  dstStart: number,
+  len: number,
+  op: (prop: PageProperty) => void,
+  share: boolean,
+): void {
   const from = source.table;
   const to = dst.table;
   if (to.findMapped(dstStart, dstStart + len) >= 0) {
     contractViolation(`copyFrom: [0x${dstStart.toString(16)}, 0x${(dstStart + len).toString(16)}) holds mapped pages`);
   }
-  const c = new CopyState(from, to, (dstStart - srcStart) / PAGE_SIZE, op);
+  const c = new CopyState(from, to, (dstStart - srcStart) / PAGE_SIZE, op, share);
   try {
     from.forEachLeafNode(srcStart, srcStart + len, (node, base, first, last) => copyNode(c, node, base, first, last));
   } catch (e) {
     undo(c);
     if (c.touched) dst.unmap(dstStart, dstStart + len);
+    // After the destination let go of the nodes it shared: a copy the source took may be one.
+    reshare(c);
     throw e;
   }
   if (c.log.length > 0) source.narrowed(srcStart, srcStart + len);
@@ -197,12 +221,24 @@ function undo(c: CopyState): void {
   }
 }
 
+/** Links back each shared node the source took its own copy of: the copies' entries are the nodes' again ({@link undo}). */
+function reshare(c: CopyState): void {
+  const unshared = c.unshared;
+  for (let k = 0; k < unshared.length; k += 2) c.from.reshareLeaf(unshared[k] as number, unshared[k + 1] as number);
+}
+
 /**
  * Copies entries `[first, last]` of source leaf node `node` (covering from
  * `base`): to one destination node, or two when the copy's page numbers
  * are not aligned to 512 alike.
  */
 function copyNode(c: CopyState, node: number, base: number, first: number, last: number): void {
+  if (c.share && first === 0 && last === 511 && c.to.leafIndex(base + c.shift * PAGE_SIZE) < 0) {
+    shareNode(c, node, base);
+    return;
+  }
+  // Its entries may be rewritten (by op's results): the source's own copy of a shared node first.
+  if (c.from.mayShare && c.frames.refCount(node) > 1) node = unshareSource(c, node, base);
   c.left = c.frames.aux(node);
   // The destination page of entry 0 of this node, and its slot in its node.
   const page0 = base / PAGE_SIZE + c.shift;
@@ -210,6 +246,117 @@ function copyNode(c: CopyState, node: number, base: number, first: number, last:
   const split = 512 - off;
   if (first < split) copySegment(c, node, first, Math.min(last, split - 1), page0);
   if (last >= split && c.left > 0) copySegment(c, node, Math.max(first, split), last, page0);
+}
+
+/** Gives the source its own copy of shared leaf node `node` (covering from `base`), recorded for an undo; returns the copy. */
+function unshareSource(c: CopyState, node: number, base: number): number {
+  const copy = c.from.unshareLeaf(base);
+  c.unshared.push(base, node);
+  return copy;
+}
+
+/**
+ * Shares source leaf node `node` (covering from `base`, all of it in the
+ * copy) with the destination: `op` runs on each mapped page in order and
+ * its result is written into the node in place (logged for an undo, a run
+ * of pages changed alike as one record), then the destination's region
+ * links the node. Per page: a decode when the property bits differ from
+ * the last page's, `op`, an encode when its result differs from the last
+ * one, a store when the entry changes — no frame reference, no
+ * destination entry. A node the source already shares with another table
+ * is shared further as it is while `op` changes nothing; before the first
+ * entry it changes, the source takes its own copy (the other sharers must
+ * not see the change), and that copy is what the destination shares.
+ * Unshared RAM only: plain loads and stores.
+ */
+function shareNode(c: CopyState, node: number, base: number): void {
+  const u32 = c.u32;
+  const mappedMask = c.mappedMask;
+  const propLoMask = c.propLoMask;
+  const propHiMask = c.propHiMask;
+  const ppnHiMask = c.ppnHiMask;
+  const op = c.op;
+  // The decoder's and encoder's last answers, in locals for the loop (what op does cannot change them), written back at the end.
+  let inLo = c.inLo;
+  let inHi = c.inHi;
+  let inFlags = c.inFlags;
+  let inCache = c.inCache;
+  let lastFlags = c.lastFlags;
+  let lastCache = c.lastCache;
+  let outLo = c.outLo;
+  let outHi = c.outHi;
+  let own = c.frames.refCount(node) === 1;
+  let at = node * NODE_U32;
+  let left = c.frames.aux(node);
+  // The `u32` index of the last mapped entry when it was rewritten and ends the log's top record, else -1.
+  let logged = -1;
+  for (let i = 0; i < NODE_U32 && left > 0; i += 2) {
+    const lo = u32[at + i] as number;
+    if (lo === 0) continue;
+    left--;
+    if ((lo & mappedMask) === 0) continue;
+    const hi = u32[at + i + 1] as number;
+    if ((lo & propLoMask) !== inLo || (hi & propHiMask) !== inHi) {
+      const decoded = c.fmt.propertyOf(lo, hi);
+      inFlags = decoded.flags;
+      inCache = decoded.cache;
+      inLo = lo & propLoMask;
+      inHi = hi & propHiMask;
+    }
+    const prop = new PageProperty(inFlags, inCache);
+    op(prop);
+    // Read once each, as snapshotProperty does: a getter runs once.
+    const flags: unknown = prop.flags;
+    const cache: unknown = prop.cache;
+    if (flags !== lastFlags || cache !== lastCache) {
+      checkFlags(flags, "prop.flags");
+      checkCache(cache, "prop.cache");
+      const encoded = new PageProperty(flags, cache);
+      outLo = c.fmt.leafLo(0, encoded);
+      outHi = c.fmt.leafHi(0, encoded);
+      lastFlags = flags;
+      lastCache = cache;
+    }
+    const newLo = ((lo & ~propLoMask) | outLo) >>> 0;
+    const newHi = ((hi & ppnHiMask) | outHi) >>> 0;
+    if (newLo === lo && newHi === hi) {
+      logged = -1;
+      continue;
+    }
+    if (!own) {
+      // Before the first entry of this node that changes: nothing of it is logged yet.
+      node = unshareSource(c, node, base);
+      at = node * NODE_U32;
+      own = true;
+    }
+    logged = logRewrite(c.log, at + i, lo & propLoMask, hi & propHiMask, logged);
+    u32[at + i + 1] = newHi;
+    u32[at + i] = newLo;
+  }
+  c.inLo = inLo;
+  c.inHi = inHi;
+  c.inFlags = inFlags;
+  c.inCache = inCache;
+  c.lastFlags = lastFlags;
+  c.lastCache = lastCache;
+  c.outLo = outLo;
+  c.outHi = outHi;
+  // Set first: the link may make nodes above it, which an undo's unmap frees.
+  c.touched = true;
+  c.to.shareLeaf(base + c.shift * PAGE_SIZE, node, c.from);
+}
+
+/**
+ * Logs the rewrite of entry `k` (old property bits `oldLo`/`oldHi`) for an
+ * undo: the top record grows to `k` when `logged` (the entry it ends with)
+ * was the last mapped entry met and had the same old bits; else a new
+ * record. Returns `k`, the new `logged`.
+ */
+function logRewrite(log: number[], k: number, oldLo: number, oldHi: number, logged: number): number {
+  const top = log.length - 4;
+  if (logged >= 0 && log[top + 2] === oldLo && log[top + 3] === oldHi) log[top + 1] = k;
+  else log.push(k, k, oldLo, oldHi);
+  return k;
 }
 
 /**

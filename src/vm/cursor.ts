@@ -65,6 +65,30 @@ export interface QueriedPage {
   readonly item?: MappedItem;
 }
 
+/**
+ * Options of {@link CursorMut.copyFrom}.
+ *
+ * An object rather than a fourth boolean: a call then says what it asks
+ * for, and later options (none yet) fit beside it.
+ */
+export interface CopyOptions {
+  /**
+   * Share whole leaf page-table nodes (2 MiB each) between the two spaces
+   * instead of copying their entries, copy-on-write at the level of the
+   * node (see {@link CursorMut.copyFrom}). Ignored on shared RAM. Default false.
+   */
+  readonly shareNodes?: boolean;
+}
+
+/** `options.shareNodes` of a `copyFrom`, checked. */
+function shareNodesOf(options: unknown): boolean {
+  if (options === undefined) return false;
+  if (typeof options !== "object" || options === null) invalidType("options", "an object or undefined", options);
+  const share: unknown = (options as CopyOptions).shareNodes;
+  if (share !== undefined && typeof share !== "boolean") invalidType("options.shareNodes", "a boolean or undefined", share);
+  return share === true;
+}
+
 /** The state of a cursor, held privately by the public object. */
 class CursorCore {
   /** Set once the cursor is disposed. */
@@ -128,10 +152,21 @@ export class Cursor implements Disposable {
   /**
    * The page at the cursor and its mapping, if any. The cursor does not move.
    *
-   * OSTD counterpart: `Cursor::query`.
+   * On a `CursorMut`, when the page's leaf node is shared with another
+   * space (`CursorMut.copyFrom`'s `shareNodes`), this space first gets its
+   * own copy of the node, so that the frame's `referenceCount()` counts
+   * every space that maps it (what a copy-on-write fault decides by). A
+   * read-only `Cursor` does not: its frame's count then counts a shared
+   * node's mapping once, however many spaces share the node.
    *
-   * @throws {VmError} `InvalidArgs` when the cursor is at the end of its range.
-   * @throws {TypeError} the cursor or its space was disposed.
+   * OSTD counterpart: `Cursor::query` (`CursorMut::query`).
+   *
+   * @throws {VmError} `InvalidArgs` when the cursor is at the end of its
+   *   range; `NoMemory` when a `CursorMut` cannot have its copy of a shared
+   *   node (nothing changes).
+   * @throws {TypeError} the cursor or its space was disposed, or a
+   *   `CursorMut` must copy a shared node during a change of its space
+   *   (`ERR_REENTERED`).
    */
   query(): QueriedPage {
     const core = live(this);
@@ -139,7 +174,7 @@ export class Cursor implements Disposable {
     if (va >= core.end) throw new VmError("InvalidArgs", `query: the cursor is at the end of its range (0x${va.toString(16)})`);
     const range = { start: va, end: va + PAGE_SIZE };
     const state = core.state;
-    const found = state.query(va);
+    const found = core.kind === "CursorMut" ? state.queryOwn(va) : state.query(va);
     if (found === undefined) return { range };
     return { range, item: { frame: adoptUFrame(state.machine, found.frame), prop: found.prop } };
   }
@@ -276,6 +311,9 @@ export class CursorMut extends Cursor {
    *
    * OSTD counterpart: `CursorMut::unmap`.
    *
+   * @throws {VmError} `NoMemory` when a leaf node shared with another
+   *   space (`copyFrom`'s `shareNodes`) that the range covers in part
+   *   cannot be copied for this space (nothing is unmapped).
    * @throws {TypeError | RangeError} `len` is not a non-negative safe integer.
    * @throws {RangeError} `len` is not a multiple of `PAGE_SIZE`, or runs past the cursor's range.
    * @throws {TypeError} the cursor or its space was disposed, or this is
@@ -322,7 +360,32 @@ export class CursorMut extends Cursor {
    * All or nothing: if `op` throws, or a page-table node cannot be
    * allocated, both spaces are as they were and neither cursor moves.
    *
-   * OSTD counterpart: `CursorMut::copy_from` (protect, then duplicate).
+   * With `options.shareNodes` (on unshared RAM), a source leaf node (512
+   * pages, 2 MiB) whose whole span lies in the copied range, at a
+   * destination address congruent to its source modulo 2 MiB where the
+   * destination has no leaf node, is not copied but shared: after `op`
+   * ran on each of its pages (as above: its results are written into the
+   * node, which both spaces then see), the destination links the same
+   * node and no frame reference is taken — a copy whose cost does not
+   * grow with the pages mapped but by one `op` call per page. The other
+   * pages are copied one by one. Each space then gets its own copy of a
+   * shared node (taking a reference per mapped frame) before any change
+   * to it through a `CursorMut` — `map`, `unmap` of part of it,
+   * `protectNext`, a copy from or into it, and `query`, so that the
+   * reference count of a frame it hands out counts every space mapping
+   * it; an `unmap` of its whole span only drops that space's share. The
+   * read-only `Cursor.query` does not unshare: its frame's
+   * `referenceCount()` then counts a shared node's mapping once, however
+   * many spaces share it. Accesses through either space walk the shared
+   * node: the `ACCESSED`/`DIRTY` bits they set are seen by both (they are
+   * hints). On shared RAM, where a space may be changed by several
+   * threads and two spaces' locks would be needed to unshare, the option
+   * is ignored: every page is copied.
+   *
+   * OSTD counterpart: `CursorMut::copy_from` (protect, then duplicate);
+   * the shared nodes: none in OSTD — Linux shares hugetlb PMDs
+   * (`huge_pmd_share`), On-Demand-Fork (EuroSys '21) shares last-level
+   * page tables copy-on-write.
    *
    * @throws {TypeError | RangeError} bad `len`, or `op` leaves an invalid property.
    * @throws {RangeError} `len` is not a multiple of `PAGE_SIZE`, runs past
@@ -330,15 +393,18 @@ export class CursorMut extends Cursor {
    *   of this cursor's range there is mapped.
    * @throws {VmError} `NoMemory` for a page-table node.
    * @throws {TypeError} `src` is not a `CursorMut` of a space of the same
-   *   memory, `op` is not a function, a cursor or space was disposed, or
-   *   this is called from a callback of a change of either space (`ERR_REENTERED`).
+   *   memory, `op` is not a function, `options` is not an object (or
+   *   undefined) whose `shareNodes` is a boolean (or undefined), a cursor
+   *   or space was disposed, or this is called from a callback of a change
+   *   of either space (`ERR_REENTERED`).
    */
-  copyFrom(src: CursorMut, len: number, op: (prop: PageProperty) => void): void {
+  copyFrom(src: CursorMut, len: number, op: (prop: PageProperty) => void, options?: CopyOptions): void {
     const core = live(this);
     if (!(src instanceof CursorMut)) invalidType("src", "a CursorMut", src);
     const from = live(src);
     checkIndex(len, "len");
     checkFunction(op, "op");
+    const shareNodes = shareNodesOf(options);
     if (len % PAGE_SIZE !== 0) contractViolation(`copyFrom: length ${len} is not a multiple of PAGE_SIZE`);
     const dstStart = core.va;
     const srcStart = from.va;
@@ -353,7 +419,7 @@ export class CursorMut extends Cursor {
     if (len > 0) {
       // Lock both spaces (one if they are the same), always in the same
       // order, so two threads copying in opposite directions cannot deadlock.
-      const copy = (): void => copyMappings(source, srcStart, dst, dstStart, len, op);
+      const copy = (): void => copyMappings(source, srcStart, dst, dstStart, len, op, shareNodes && !dst.shared);
       const what = "CursorMut.copyFrom()";
       if (source === dst) dst.edit(what, copy);
       else if (source.control.frame < dst.control.frame) source.edit(what, () => dst.edit(what, copy));
@@ -380,6 +446,9 @@ export class CursorMut extends Cursor {
    *
    * @throws {TypeError | RangeError} bad `len`, or `op` leaves an invalid property.
    * @throws {RangeError} `len` is not a multiple of `PAGE_SIZE`, or runs past the cursor's range.
+   * @throws {VmError} `NoMemory` when the page's leaf node is shared with
+   *   another space (`copyFrom`'s `shareNodes`) and this space's copy of it
+   *   cannot be allocated (before `op` runs; nothing changes).
    * @throws {TypeError} `op` is not a function, the cursor or space was
    *   disposed, or this is called from another `protectNext` op on the same
    *   space (`ERR_REENTERED`).
@@ -399,6 +468,8 @@ export class CursorMut extends Cursor {
         : state.edit("CursorMut.protectNext()", () => {
             const va = state.table.findMapped(start, end);
             if (va < 0) return -1;
+            // Its own copy of a shared leaf node before op runs (one that throws then changed nothing the space shows).
+            state.table.unshareLeaf(va);
             const mapping = state.table.query(va) as { frame: number; prop: PageProperty };
             op(mapping.prop);
             // No change of this space could happen while op ran (edit refuses

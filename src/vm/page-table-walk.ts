@@ -56,6 +56,12 @@ export interface PageTableNodeInfo {
   readonly va: number;
   /** Number of entries of the node that are not empty (the count kept in its frame's metadata). */
   readonly present: number;
+  /**
+   * Number of links to the node: 1, or — for a leaf node shared between
+   * spaces (`CursorMut.copyFrom`'s `shareNodes`) — how many page-table
+   * entries (of any space) point to it; each of them shows it.
+   */
+  readonly sharers: number;
   /** The entries that are not empty and overlap the walked range, by index. */
   readonly entries: readonly PageTableEntryInfo[];
 }
@@ -114,7 +120,7 @@ export function walkPageTable(table: PageTable, start: number, end: number): Pag
         entries.push(common);
       }
     }
-    return { level, frame: node, paddr: node * PAGE_SIZE, va: base, present: frames.aux(node), entries };
+    return { level, frame: node, paddr: node * PAGE_SIZE, va: base, present: frames.aux(node), sharers: frames.refCount(node), entries };
   };
   const root = visit(table.root, 4, 0);
   return { paging: fmt.name, levels: 4, range: { start, end }, root, nodes, pages };

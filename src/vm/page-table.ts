@@ -19,6 +19,14 @@
  *   checked by {@link checkUserFrame} where it crosses, so RAM's reserved
  *   frames (its header and frame table) and page-table nodes can never be
  *   mapped into user space, whatever a caller or a callback did before;
+ * - a leaf node may be shared by several tables (or twice by one), on
+ *   unshared RAM only (`CursorMut.copyFrom`'s `shareNodes`): each level-2
+ *   entry linking it holds one reference to the node's frame, so its
+ *   reference count is its number of sharers; its entries hold one frame
+ *   reference each, whatever the number of sharers. A table changes an
+ *   entry of a shared node — or hands out a reference from one — only
+ *   after {@link PageTable.unshareLeaf} gave it a private copy; an unmap of
+ *   a shared node's whole span only unlinks it and drops one share;
  * - entries are published low word last (for a new entry) and cleared low
  *   word first, so a walker that sees a present low word sees a valid high
  *   word too; on shared RAM the low word is read and written with `Atomics`.
@@ -37,6 +45,7 @@ import { ramOf, type PhysicalMemory } from "../frame/physical-memory.js";
 import type { Ram } from "../frame/ram.js";
 import type { PageProperty } from "./page-property.js";
 import { formatById, type PagingFormat } from "./paging-format.js";
+import type { Tlb } from "./tlb.js";
 
 /** Bytes covered by one entry at each level (index = level; level 1 maps 4 KiB pages). */
 const SPAN = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39] as const;
@@ -96,6 +105,19 @@ export class PageTable {
   private readonly ppnShift: number;
   private readonly ppnHiMask: number;
   private readonly ppnHiScale: number;
+  /**
+   * Whether this table ever linked a shared leaf node (as the source or
+   * the destination of a shared copy): the checks for shared nodes on
+   * the change paths are skipped while it is false, so tables that never
+   * share pay one field load for them.
+   */
+  mayShare = false;
+  /**
+   * The TLB whose page-walk cache holds this table's leaf nodes (unshared
+   * RAM, where there is one view of a space): an unshare that replaces a
+   * leaf node drops the node from it. Set by the owning `SpaceState`.
+   */
+  walkCache: Tlb | null = null;
 
   constructor(mem: PhysicalMemory, root: number) {
     this.mem = mem;
@@ -209,6 +231,8 @@ export class PageTable {
       const lo = this.loadLo(i);
       if ((lo & this.tableMask) === this.tableBits) {
         node = this.frameAt(i, lo);
+        // The leaf node is about to change: this table's own copy first.
+        if (level === 2 && this.mayShare && ram.frames.refCount(node) > 1) node = this.#unshare(i, node, va);
         continue;
       }
       let child: number;
@@ -265,10 +289,38 @@ export class PageTable {
    * node, to `released`, as runs of consecutive frames (`frame/frame-runs.ts`,
    * in the order met): the caller owns those references and
    * drops them once no thread can be using a stale translation or walking
-   * the old nodes. Returns the number of pages unmapped.
+   * the old nodes. Returns the number of pages unmapped. A shared leaf
+   * node the range covers whole is only unlinked, dropping this table's
+   * share (O(1): its present entries count as pages unmapped, none is
+   * added to `released`); one it covers in part and maps pages in is
+   * unshared first ({@link PageTable.unshareLeaf}).
+   *
+   * @throws {VmError} `NoMemory` for the private copy of a shared node at
+   *   an end of the range (no mapping changes).
    */
   unmap(start: number, end: number, released: number[]): number {
+    if (this.mayShare) {
+      // Only the nodes at the two ends can be covered in part: this
+      // table's own copies of them first, before anything changes (an
+      // unmap cannot fail halfway). Nodes covered whole are unlinked.
+      this.#unshareEdge(start, start, end);
+      this.#unshareEdge(end - PAGE_SIZE, start, end);
+    }
     return this.unmapIn(this.root, 4, 0, start, end, released);
+  }
+
+  /**
+   * Unshares the leaf node covering page `va` when it is shared, `[start,
+   * end)` covers it in part and maps a page in that part.
+   *
+   * @throws {VmError} `NoMemory` for the copy.
+   */
+  #unshareEdge(va: number, start: number, end: number): void {
+    const region = va - (va % SPAN[2]);
+    const from = Math.max(start, region);
+    const to = Math.min(end, region + SPAN[2]);
+    if ((from === region && to === region + SPAN[2]) || !this.sharedLeaf(va) || this.findMapped(from, to) < 0) return;
+    this.unshareLeaf(va);
   }
 
   /**
@@ -293,6 +345,20 @@ export class PageTable {
       if ((lo & this.tableMask) !== this.tableBits) continue;
       const child = this.frameAt(i, lo);
       const childBase = base + idx * span;
+      if (level === 2 && this.mayShare && frames.refCount(child) > 1) {
+        if (start <= childBase && childBase + span <= end) {
+          // The whole node goes from this table: unlink it and drop this
+          // table's share; the last sharer unmaps its pages. Its count of
+          // entries stands for the pages (the caller shoots the range down).
+          pages += frames.aux(child);
+          this.clear(i);
+          frames.auxAdd(node, -1);
+          frames.unref(child, 1);
+          continue;
+        }
+        // A node the range covers in part: `unmap` unshared it first if
+        // that part maps anything, so this unmaps nothing from it.
+      }
       pages += this.unmapIn(child, level - 1, childBase, Math.max(start, childBase), Math.min(end, childBase + span), released);
       if (frames.aux(child) === 0) {
         this.clear(i);
@@ -349,6 +415,166 @@ export class PageTable {
     if (count > 0) addRun(released, run, count);
     if (pages > 0) frames.auxAdd(node, -pages);
     return pages;
+  }
+
+  /**
+   * The `u32` index of the level-2 entry for `va` when it links a leaf
+   * node, else -1.
+   */
+  #leafLink(va: number): number {
+    let node = this.root;
+    for (let level = 4 as 2 | 3 | 4; ; level--) {
+      const i = entryIndex(node, va, level);
+      const lo = this.loadLo(i);
+      if ((lo & this.tableMask) !== this.tableBits) return -1;
+      if (level === 2) return i;
+      node = this.frameAt(i, lo);
+    }
+  }
+
+  /** Whether the leaf node covering `va` is shared with another table (or with another range of this one). */
+  sharedLeaf(va: number): boolean {
+    if (!this.mayShare) return false;
+    const i = this.#leafLink(va);
+    return i >= 0 && this.ram.frames.refCount(this.frameAt(i, this.loadLo(i))) > 1;
+  }
+
+  /**
+   * Makes the leaf node covering `va` this table's own, if it is shared
+   * ({@link PageTable.shareLeaf}): returns the leaf node (a private copy
+   * when it was shared), or -1 when there is none or this table never
+   * shared a node (a table that never did has only its own).
+   *
+   * @throws {VmError} `NoMemory` for the copy (nothing changes).
+   */
+  unshareLeaf(va: number): number {
+    if (!this.mayShare) return -1;
+    const i = this.#leafLink(va);
+    if (i < 0) return -1;
+    const node = this.frameAt(i, this.loadLo(i));
+    return this.ram.frames.refCount(node) > 1 ? this.#unshare(i, node, va) : node;
+  }
+
+  /**
+   * Gives this table a private copy of shared leaf node `node`, linked
+   * from the level-2 entry at `u32` index `link` (covering `va`): the
+   * entries copied, one reference taken to each mapped frame (the copy's
+   * entries hold them), the link pointed at the copy, one share of `node`
+   * dropped (it stays with its other sharers), and `node` dropped from
+   * this table's page-walk cache. The translations are the same, so no
+   * TLB entry goes stale. Returns the copy.
+   *
+   * OSTD counterpart: none (OSTD does not share page-table nodes); Linux
+   * unshares a hugetlb PMD (`huge_pmd_unshare`), On-Demand-Fork copies a
+   * shared PTE table on its first write.
+   *
+   * @throws {VmError} `NoMemory` for the copy (nothing changes).
+   */
+  #unshare(link: number, node: number, va: number): number {
+    const ram = this.ram;
+    const frames = ram.frames;
+    const copy = allocNode(ram);
+    const u32 = this.u32;
+    const from = node * NODE_WORDS;
+    const to = copy * NODE_WORDS;
+    u32.copyWithin(to, from, from + NODE_WORDS);
+    const count = frames.aux(node);
+    let left = count;
+    for (let i = from; left > 0 && i < from + NODE_WORDS; i += 2) {
+      const lo = u32[i] as number;
+      if (lo === 0) continue;
+      left--;
+      if ((lo & this.mappedMask) !== 0) frames.ref(this.frameAt(i, lo), 1);
+    }
+    frames.auxAdd(copy, count);
+    this.publish(link, this.fmt.tableLo(copy), this.fmt.tableHi(copy));
+    frames.unref(node, 1);
+    this.walkCache?.forgetLeaf(Math.floor(va / PAGE_SIZE));
+    return copy;
+  }
+
+  /**
+   * Undoes {@link PageTable.unshareLeaf} of the region at `va`, whose old
+   * node `node` its other sharers still link: this table links `node`
+   * again and frees its copy, dropping the copy's frame references (none
+   * reaches zero: `node` holds one to each). The copy's entries must be
+   * those of `node` again (a failed copy restored them).
+   */
+  reshareLeaf(va: number, node: number): void {
+    const link = this.#leafLink(va);
+    const copy = this.frameAt(link, this.loadLo(link));
+    const frames = this.ram.frames;
+    frames.ref(node, 1);
+    this.publish(link, this.fmt.tableLo(node), this.fmt.tableHi(node));
+    this.walkCache?.forgetLeaf(Math.floor(va / PAGE_SIZE));
+    const released: number[] = [];
+    this.#unmapLeaf(copy, 0, 511, released);
+    // Whatever #unmapLeaf leaves (entries present but not mapped) goes too: a node is freed or cached zeroed.
+    this.u32.fill(0, copy * NODE_WORDS, (copy + 1) * NODE_WORDS);
+    frames.auxAdd(copy, -frames.aux(copy));
+    if (!this.ram.nodeCache.put(copy)) released.push(copy);
+    this.ram.gp.retireRuns(released);
+  }
+
+  /**
+   * Links leaf node `node` (of another table, or of another 2 MiB of this
+   * one) as this table's leaf node for the 2 MiB region at `va`, which
+   * has none, creating the nodes above as needed: the two then share it,
+   * and `node`'s reference count is raised by one for this link.
+   *
+   * @throws {VmError} `NoMemory` for a node above (nothing changes).
+   * @throws {Error} `ERR_VMIO_INTERNAL`: this table has a leaf node there.
+   */
+  shareLeaf(va: number, node: number, from: PageTable): void {
+    if (this.shared) internalError("page-table nodes are shared on unshared RAM only");
+    const parent = this.#nodeAbove(va);
+    const i = entryIndex(parent, va, 2);
+    if (this.loadLo(i) !== 0) internalError(`the region at 0x${va.toString(16)} has a leaf node: it cannot share another`);
+    this.ram.frames.ref(node, 1);
+    this.publish(i, this.fmt.tableLo(node), this.fmt.tableHi(node));
+    this.ram.frames.auxAdd(parent, 1);
+    this.mayShare = true;
+    from.mayShare = true;
+  }
+
+  /**
+   * The level-2 node covering `va`, creating it and the level-3 node as
+   * needed (as {@link leafNodeFor} does, one level short).
+   *
+   * @throws {VmError} `NoMemory` (nothing changes).
+   */
+  #nodeAbove(va: number): number {
+    const ram = this.ram;
+    let node = this.root;
+    let made = -1;
+    let madeAt = -1;
+    let madeIn = -1;
+    for (let level = 4 as 3 | 4; level > 2; level--) {
+      const i = entryIndex(node, va, level);
+      const lo = this.loadLo(i);
+      if ((lo & this.tableMask) === this.tableBits) {
+        node = this.frameAt(i, lo);
+        continue;
+      }
+      let child: number;
+      try {
+        child = allocNode(ram);
+      } catch (e) {
+        if (made >= 0) {
+          this.clear(madeAt);
+          ram.frames.auxAdd(madeIn, -1);
+          if (!ram.nodeCache.put(made)) ram.frames.unref(made, 1);
+        }
+        throw e;
+      }
+      this.publish(i, this.fmt.tableLo(child), this.fmt.tableHi(child));
+      ram.frames.auxAdd(node, 1);
+      made = child;
+      madeAt = i;
+      madeIn = node;
+      node = child;
+    }
+    return node;
   }
 
   /** The first mapped page in `[start, end)`, or -1. */

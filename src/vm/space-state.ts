@@ -191,6 +191,8 @@ export class SpaceState extends MemorySpace {
     this.walkTags = this.tlb.walkTags;
     this.walkNodes = this.tlb.walkNodes;
     this.seenEpoch = control.epoch();
+    // One view of a space on unshared RAM: the table's unshares drop nodes from this cache.
+    if (!machine.shared) table.walkCache = this.tlb;
     this.pteRead = table.fmt.readMask;
     this.pteWrite = table.fmt.writeBit;
     this.pteAccessed = table.fmt.accessedBit;
@@ -779,6 +781,33 @@ export class SpaceState extends MemorySpace {
     }
   }
 
+  /**
+   * {@link SpaceState.query} for a `CursorMut`: when the page's leaf node
+   * is shared with another table, this table's own copy of it first (a
+   * change: under {@link SpaceState.edit}), so that the reference count of
+   * the frame handed out counts every space that maps it — which a
+   * copy-on-write fault decides on.
+   *
+   * @throws {VmError} `NoMemory` for the copy (nothing changes).
+   * @throws {TypeError} `ERR_REENTERED`: the node must be unshared during a change of this space.
+   */
+  queryOwn(va: number): { frame: number; prop: PageProperty } | undefined {
+    this.unshare(va, "CursorMut.query()");
+    return this.query(va);
+  }
+
+  /**
+   * Gives this table its own copy of the leaf node covering `va` when it
+   * is shared, as change `what` (under {@link SpaceState.edit}).
+   *
+   * @throws {VmError} `NoMemory` for the copy (nothing changes).
+   * @throws {TypeError} `ERR_REENTERED`: the node is shared and this is called during a change of this space.
+   */
+  unshare(va: number, what: string): void {
+    const table = this.table;
+    if (table.sharedLeaf(va)) this.edit(what, () => table.unshareLeaf(va));
+  }
+
   #queryIn(va: number): { frame: number; prop: PageProperty } | undefined {
     const found = this.table.query(va);
     if (found !== undefined) {
@@ -832,10 +861,11 @@ export class SpaceState extends MemorySpace {
     // Runs of frames (frame/frame-runs.ts), dropped after the shootdown.
     const released: number[] = [];
     const pages = this.table.unmap(start, end, released);
-    if (released.length > 0) {
+    // A shared leaf node unlinked whole releases nothing but its pages' translations.
+    if (released.length > 0 || pages > 0) {
       this.#flusher.issue(start, end);
       this.#adopt(this.#flusher.dispatch());
-      this.#flusher.retire(released);
+      if (released.length > 0) this.#flusher.retire(released);
     }
     return pages;
   }

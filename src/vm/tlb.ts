@@ -147,6 +147,17 @@ export class Tlb {
     this.flushes++;
   }
 
+  /**
+   * Drops the page-walk cache's entry of the 2 MiB region of page `vpn`
+   * (its leaf node was replaced by an equal copy: the translations cached
+   * stay right).
+   */
+  forgetLeaf(vpn: number): void {
+    const first = vpn - (vpn % 512);
+    const s = (first >>> 9) & WALK_MASK;
+    if (this.walkTags[s] === first) this.walkTags[s] = -1;
+  }
+
   /** Drops the entries of pages `[firstVpn, endVpn)`, and the page-walk cache's entries of the regions they are in. */
   invalidate(firstVpn: number, endVpn: number): void {
     if (endVpn - firstVpn >= TLB_ENTRIES) {

@@ -118,6 +118,61 @@ test("fork is copy-on-write: both see the old bytes, writes stay private, the la
   assert.equal(mem.freeFrames(), initial, "every frame is back");
 });
 
+test("fork shares the leaf page-table nodes an area covers: no frame reference, copy-on-write decides as with copied entries", () => {
+  const { mem, ev, as, initial } = setup(16 * 2 ** 20);
+  // Two whole leaf nodes (2 MiB each, aligned) and a page of a third.
+  const base = 0x200_0000;
+  const pages = 2 * 512 + 1;
+  as.map(base, pages * PAGE_SIZE, RW, { kind: "anon" });
+  for (let i = 0; i < pages; i++) as.space.writeVal(base + i * PAGE_SIZE, u32, i);
+  const free0 = mem.freeFrames();
+  const child = as.fork(ev);
+  // The child's root, the nodes down to level 2, its control block, and one leaf node (the third's page): the two full nodes are linked.
+  assert.equal(free0 - mem.freeFrames(), 5);
+  const leaves = (a: AddressSpace): number[] => {
+    const out: number[] = [];
+    const visit = (n: ReturnType<typeof a.space.walkPageTable>["root"]): void => {
+      if (n.level === 1) out.push(n.sharers);
+      for (const e of n.entries) if (e.child !== undefined) visit(e.child);
+    };
+    visit(a.space.walkPageTable({ start: base, end: base + pages * PAGE_SIZE }).root);
+    return out;
+  };
+  assert.deepEqual(leaves(child), [2, 2, 1]);
+  assert.equal(flagsAt(child, base), PageFlags.R);
+  assert.equal(flagsAt(as, base + 600 * PAGE_SIZE), PageFlags.R);
+  ev.faults.length = 0;
+  // The parent writes page 0: it takes its own copy of node 0, and the frame is shared: copied.
+  as.space.writeVal(base, u32, 1000);
+  assert.deepEqual(leaves(as), [1, 2, 1]);
+  child.space.activate();
+  assert.equal(child.space.readVal(base, u32), 0);
+  // The child writes page 0: its frame is its alone now — reused; page 1 is still the parent's too: copied.
+  child.space.writeVal(base, u32, 2000);
+  child.space.writeVal(base + PAGE_SIZE, u32, 2001);
+  // Node 1, still shared: the child's write there copies the frame.
+  child.space.writeVal(base + 700 * PAGE_SIZE, u32, 2700);
+  assert.deepEqual(
+    ev.faults.map((f) => f.resolution),
+    ["cow-copy", "cow-reuse", "cow-copy", "cow-copy"],
+  );
+  assert.deepEqual(leaves(child), [1, 1, 1]);
+  as.space.activate();
+  for (const [i, want] of [[0, 1000], [1, 1], [700, 700], [1024, 1024]] as const) assert.equal(as.space.readVal(base + i * PAGE_SIZE, u32), want);
+  child.space.activate();
+  for (const [i, want] of [[0, 2000], [1, 2001], [700, 2700], [1024, 1024], [5, 5]] as const) assert.equal(child.space.readVal(base + i * PAGE_SIZE, u32), want);
+  child.dispose();
+  as.space.activate();
+  ev.faults.length = 0;
+  as.space.writeVal(base + 5 * PAGE_SIZE, u32, 5000);
+  assert.deepEqual(
+    ev.faults.map((f) => f.resolution),
+    ["cow-reuse"],
+  );
+  as.dispose();
+  assert.equal(mem.freeFrames(), initial, "every frame is back");
+});
+
 test("every frame returns to the allocator after fork, writes and dispose", () => {
   const { mem, ev, as, initial } = setup();
   as.map(0x10_0000, 8 * PAGE_SIZE, RW, { kind: "anon" });

@@ -261,9 +261,11 @@ function unshareSource(c: CopyState, node: number, base: number): number {
  * its result is written into the node in place (logged for an undo, a run
  * of pages changed alike as one record), then the destination's region
  * links the node. Per page: a decode when the property bits differ from
- * the last page's, `op`, an encode when its result differs from the last
- * one, a store when the entry changes — no frame reference, no
- * destination entry. A node the source already shares with another table
+ * the last page's, `op` only when they differ from those it last ran on
+ * in this node (a run of pages alike takes its answer: `shareNodes` asks
+ * `op` to depend on the property alone), an encode when its result
+ * differs from the last one, a store when the entry changes — no frame
+ * reference, no destination entry. A node the source already shares with another table
  * is shared further as it is while `op` changes nothing; before the first
  * entry it changes, the source takes its own copy (the other sharers must
  * not see the change), and that copy is what the destination shares.
@@ -285,6 +287,10 @@ function shareNode(c: CopyState, node: number, base: number): void {
   let lastCache = c.lastCache;
   let outLo = c.outLo;
   let outHi = c.outHi;
+  // The property bits op last ran on in this node (-1: none yet): outLo/outHi are its answer, so the
+  // next pages with the same bits take it without a call (shareNodes asks op to depend on the property alone).
+  let opLo = -1;
+  let opHi = -1;
   let own = c.frames.refCount(node) === 1;
   let at = node * NODE_U32;
   let left = c.frames.aux(node);
@@ -296,26 +302,30 @@ function shareNode(c: CopyState, node: number, base: number): void {
     left--;
     if ((lo & mappedMask) === 0) continue;
     const hi = u32[at + i + 1] as number;
-    if ((lo & propLoMask) !== inLo || (hi & propHiMask) !== inHi) {
-      const decoded = c.fmt.propertyOf(lo, hi);
-      inFlags = decoded.flags;
-      inCache = decoded.cache;
-      inLo = lo & propLoMask;
-      inHi = hi & propHiMask;
-    }
-    const prop = new PageProperty(inFlags, inCache);
-    op(prop);
-    // Read once each, as snapshotProperty does: a getter runs once.
-    const flags: unknown = prop.flags;
-    const cache: unknown = prop.cache;
-    if (flags !== lastFlags || cache !== lastCache) {
-      checkFlags(flags, "prop.flags");
-      checkCache(cache, "prop.cache");
-      const encoded = new PageProperty(flags, cache);
-      outLo = c.fmt.leafLo(0, encoded);
-      outHi = c.fmt.leafHi(0, encoded);
-      lastFlags = flags;
-      lastCache = cache;
+    if ((lo & propLoMask) !== opLo || (hi & propHiMask) !== opHi) {
+      if ((lo & propLoMask) !== inLo || (hi & propHiMask) !== inHi) {
+        const decoded = c.fmt.propertyOf(lo, hi);
+        inFlags = decoded.flags;
+        inCache = decoded.cache;
+        inLo = lo & propLoMask;
+        inHi = hi & propHiMask;
+      }
+      const prop = new PageProperty(inFlags, inCache);
+      op(prop);
+      // Read once each, as snapshotProperty does: a getter runs once.
+      const flags: unknown = prop.flags;
+      const cache: unknown = prop.cache;
+      if (flags !== lastFlags || cache !== lastCache) {
+        checkFlags(flags, "prop.flags");
+        checkCache(cache, "prop.cache");
+        const encoded = new PageProperty(flags, cache);
+        outLo = c.fmt.leafLo(0, encoded);
+        outHi = c.fmt.leafHi(0, encoded);
+        lastFlags = flags;
+        lastCache = cache;
+      }
+      opLo = inLo;
+      opHi = inHi;
     }
     const newLo = ((lo & ~propLoMask) | outLo) >>> 0;
     const newHi = ((hi & ppnHiMask) | outHi) >>> 0;

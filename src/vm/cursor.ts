@@ -75,7 +75,9 @@ export interface CopyOptions {
   /**
    * Share whole leaf page-table nodes (2 MiB each) between the two spaces
    * instead of copying their entries, copy-on-write at the level of the
-   * node (see {@link CursorMut.copyFrom}). Ignored on shared RAM. Default false.
+   * node (see {@link CursorMut.copyFrom}). `op` must then depend on the
+   * property alone: in a shared node it runs once for each run of pages
+   * whose property is the same. Ignored on shared RAM. Default false.
    */
   readonly shareNodes?: boolean;
 }
@@ -363,12 +365,15 @@ export class CursorMut extends Cursor {
    * With `options.shareNodes` (on unshared RAM), a source leaf node (512
    * pages, 2 MiB) whose whole span lies in the copied range, at a
    * destination address congruent to its source modulo 2 MiB where the
-   * destination has no leaf node, is not copied but shared: after `op`
-   * ran on each of its pages (as above: its results are written into the
-   * node, which both spaces then see), the destination links the same
-   * node and no frame reference is taken — a copy whose cost does not
-   * grow with the pages mapped but by one `op` call per page. The other
-   * pages are copied one by one. Each space then gets its own copy of a
+   * destination has no leaf node, is not copied but shared: `op`'s
+   * results are written into the node, which both spaces then see, the
+   * destination links the same node and no frame reference is taken. In
+   * a shared node `op` runs once for each run of consecutive mapped pages
+   * whose property bits are the same, and its answer goes to every page
+   * of the run — so with this option `op` must depend on the property
+   * alone (fork's "clear `W`" does) — and what is left per page is a load,
+   * a compare and a store: the copy hardly grows with the pages mapped.
+   * The other pages are copied one by one, `op` once per page. Each space then gets its own copy of a
    * shared node (taking a reference per mapped frame) before any change
    * to it through a `CursorMut` — `map`, `unmap` of part of it,
    * `protectNext`, a copy from or into it, and `query`, so that the

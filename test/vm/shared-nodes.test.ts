@@ -307,7 +307,12 @@ test(`shared leaf nodes against a per-page model (${PAGING}): forks of any space
 });
 
 /** A space with all of nodes 0 and 1 mapped (RW, a byte each) and part of node 2. */
-function parent(mem: PhysicalMemory): { space: VmSpace; pages: number } {
+/**
+ * A space with 1,124 pages mapped from the window's start. `alike`: every
+ * page `RW`; else `RW` and `RWX` in turn, so that no page's property is
+ * its neighbour's and a shared copy calls `op` for every page.
+ */
+function parent(mem: PhysicalMemory, alike = false): { space: VmSpace; pages: number } {
   const opts = new FrameAllocOptions(mem);
   const space = new VmSpace(mem);
   using c = space.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
@@ -315,10 +320,45 @@ function parent(mem: PhysicalMemory): { space: VmSpace; pages: number } {
   for (let k = 0; k < pages; k++) {
     using frame = opts.allocFrame();
     frame.writeBytes(0, Uint8Array.of((k % 251) + 1));
-    c.map(frame, new PageProperty(PageFlags.RW, CachePolicy.Writeback));
+    c.map(frame, new PageProperty(alike || k % 2 === 0 ? PageFlags.RW : PageFlags.RWX, CachePolicy.Writeback));
   }
   return { space, pages };
 }
+
+test(`a shared copy calls op once for each run of pages alike in a shared node, and once per page elsewhere (${PAGING})`, () => {
+  const mem = memory(16 << 20);
+  const used = mem.usedFrames();
+  const { space, pages } = parent(mem, true);
+  const child = new VmSpace(mem);
+  for (const shareNodes of [true, false]) {
+    let calls = 0;
+    {
+      using from = space.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
+      using to = child.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
+      to.copyFrom(
+        from,
+        WINDOW * PAGE_SIZE,
+        (p) => {
+          calls++;
+          p.flags &= ~PageFlags.W;
+        },
+        { shareNodes },
+      );
+    }
+    // The window is three whole nodes, each of one property (RW; read-only once the first copy cleared W): shared, one
+    // call each; copied per page, one call per page.
+    assert.equal(calls, shareNodes ? 3 : pages, `shareNodes ${shareNodes}`);
+    {
+      using c = child.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
+      c.unmap(WINDOW * PAGE_SIZE);
+    }
+  }
+  using c = child.cursor({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
+  assert.equal(c.findNext(WINDOW * PAGE_SIZE), undefined, "the child is empty again");
+  child.dispose();
+  space.dispose();
+  assert.equal(mem.usedFrames(), used, "every frame is free again");
+});
 
 /** Each page of `space` in the window: paddr and flags (no A/D), or undefined. */
 function picture(space: VmSpace): string[] {

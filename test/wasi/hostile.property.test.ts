@@ -13,9 +13,11 @@
  * The contract (API.md, "`vmio/wasi`"): for any guest input a host function
  * returns an errno and never throws; a failed call changes nothing. A wasm
  * guest passes i32s as numbers and i64s as bigints, so those are what the
- * sequences pass; an argument of the wrong JS type is a host's bug, not
- * guest input, and is a `TypeError` that changes nothing, as it is when JS
- * calls a wasm function with one (the last property).
+ * sequences pass; an argument of the wrong JS type (a bigint for an i32, a
+ * number for an i64, NaN, a fraction) is a host's bug, not guest input:
+ * today it is an errno or a `TypeError`/`RangeError` thrown before anything
+ * changed (as calling a wasm function with one throws), which the last
+ * property checks.
  *
  * Each host starts with the guest holding stdio (0–2), the preopen (3), a
  * file with every right (4), a directory (5) and a read-only appending file
@@ -462,4 +464,33 @@ describe("every preview1 import against a hostile guest", () => {
       );
     });
   }
+
+  test("an argument of the wrong JS type (a host's bug, not guest input): an errno, or a TypeError/RangeError that changed nothing", () => {
+    // What a wasm guest cannot pass: a bigint for an i32, a number for an i64, NaN, fractions, 2^40, undefined.
+    const wrong = fc.constantFrom<unknown>(1n, -1n, 0.5, NaN, Infinity, 2 ** 40, -(2 ** 40), undefined, 1, 4096);
+    const arb = fc.tuple(callArb(all.filter((n) => SIGNATURES[n]!.length > 0 && n !== "proc_exit")), fc.nat(8), wrong);
+    fc.assert(
+      fc.property(fc.boolean(), arb, (shared, [c, at, value]) => {
+        const h = makeHost({ backend: "memory", shared });
+        const args: unknown[] = [...c.args];
+        const i = at % args.length;
+        const i64 = typeof args[i] === "bigint";
+        if (i64 === (typeof value === "bigint")) return; // a well-typed value: the sequences cover those
+        args[i] = value;
+        const mem0 = new Uint8Array(h.memory.buffer).slice();
+        const tree0 = h.tree();
+        let r: unknown;
+        try {
+          r = h.fns[c.name]!(...args);
+        } catch (e) {
+          assert.ok(e instanceof TypeError || e instanceof RangeError, `${c.name} threw ${String(e)}`);
+          assert.ok(Buffer.compare(mem0, new Uint8Array(h.memory.buffer).subarray(0, mem0.length)) === 0, `${c.name} threw after changing memory`);
+          assert.equal(h.tree(), tree0, `${c.name} threw after changing the preopen`);
+          return;
+        }
+        assert.ok(typeof r === "number" && ERRNOS.has(r), `${c.name} returned ${String(r)}`);
+      }),
+      { seed: 0x0f00_0004, numRuns: RUNS || 300, includeErrorInReport: true },
+    );
+  });
 });

@@ -69,7 +69,7 @@ export class FileSystem implements InodeHost {
 
   constructor(opts: FileSystemOptions = {}) {
     this.#now = opts.now ?? Date.now;
-    this.random = opts.random ?? ((b) => crypto.getRandomValues(b));
+    this.random = opts.random ?? cryptoRandom;
     this.#capacity = opts.capacity ?? 256 * 2 ** 20;
     this.root = new Directory(this, 0o755, 0, 0);
     this.root.nlink = 2;
@@ -363,3 +363,11 @@ function stickyAllows(dir: Directory, inode: Inode, uid: number): boolean {
   return (dir.mode & 0o1000) === 0 || uid === 0 || inode.uid === uid || dir.uid === uid;
 }
 
+/**
+ * The default entropy: `crypto.getRandomValues`, 64 KiB at a time — it
+ * refuses more in one call (a `QuotaExceededError`), and `getrandom` may
+ * ask for up to 32 MiB.
+ */
+function cryptoRandom(bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
+}

@@ -14,6 +14,7 @@
  */
 
 import {
+  IOV_MAX,
   Iovec64,
   MAX_USERSPACE_VADDR,
   VmError,
@@ -35,6 +36,16 @@ const PATH_MAX = 4096;
 /** Whether `[addr, addr + len)` lies in user space (Linux's `access_ok`). */
 export function accessOk(addr: number, len: number): boolean {
   return addr >= 0 && len >= 0 && addr + len <= MAX_USERSPACE_VADDR;
+}
+
+/**
+ * Checks an iovec array's address before vmio parses it: a valid count of
+ * records beyond user space is `EFAULT` here — vmio's addresses are safe
+ * integers, and a pointer such as 2^64 − 4096 is not one. A bad count is
+ * left to vmio (`EINVAL` first, as Linux's `import_iovec` checks it first).
+ */
+function checkIovecArray(iov: number, count: number): void {
+  if (count > 0 && count <= IOV_MAX && !accessOk(iov, count * Iovec64.size)) fail(Errno.EFAULT, "iovec array outside user space");
 }
 
 /** Turns a vmio failure of a user access into `EFAULT` (`EINVAL` for a malformed iovec); rethrows anything else. */
@@ -81,6 +92,7 @@ export class UserSink implements ByteSink {
    * @throws {SysError} `EFAULT` (the array or a buffer outside user space), `EINVAL` (count or a length).
    */
   static iovecs(space: VmSpace, iov: number, count: number): UserSink {
+    checkIovecArray(iov, count);
     try {
       return new UserSink(VmWriterArray.fromIovecs(space, iov, count, Iovec64));
     } catch (e) {
@@ -122,6 +134,7 @@ export class UserSource implements ByteSource {
 
   /** The buffers of the `count` iovecs at `iov`. @throws {SysError} `EFAULT`, `EINVAL`. */
   static iovecs(space: VmSpace, iov: number, count: number): UserSource {
+    checkIovecArray(iov, count);
     try {
       return new UserSource(VmReaderArray.fromIovecs(space, iov, count, Iovec64));
     } catch (e) {
@@ -189,6 +202,8 @@ export function readString(space: VmSpace, addr: number, max: number): Uint8Arra
  * @throws {SysError} `EFAULT` when any byte of it faults.
  */
 export function readUser<T>(space: VmSpace, addr: number, t: PodType<T>): T {
+  // Beyond user space (2^53 and up among it, which vmio refuses as an address) is EFAULT before vmio sees it.
+  if (!accessOk(addr, t.size)) fail(Errno.EFAULT, "value outside user space");
   try {
     return space.readVal(addr, t);
   } catch (e) {
@@ -203,6 +218,7 @@ export function readUser<T>(space: VmSpace, addr: number, t: PodType<T>): T {
  * @throws {SysError} `EFAULT` when any byte of it faults.
  */
 export function writeUser<T>(space: VmSpace, addr: number, t: PodType<T>, value: T): void {
+  if (!accessOk(addr, t.size)) fail(Errno.EFAULT, "value outside user space");
   try {
     space.writeVal(addr, t, value);
   } catch (e) {

@@ -41,10 +41,11 @@ const REG_A0 = 10;
 /** What `clone` was asked. */
 export interface CloneArgs {
   readonly flags: number;
-  /** New stack pointer (0: the parent's). */
-  readonly stack: number;
+  /** New stack pointer (0: the parent's): the register's 64 bits, any value (a bad one faults in the child, as on Linux). */
+  readonly stack: bigint;
   readonly parentTid: number;
-  readonly tls: number;
+  /** The thread pointer for `CLONE_SETTLS`: the register's 64 bits. */
+  readonly tls: bigint;
   readonly childTid: number;
 }
 
@@ -109,8 +110,8 @@ export function cloneThread(sys: System, t: Thread, args: CloneArgs): Thread {
   t.hart.copyStateTo(hart);
   hart.pc = t.hart.pc + 4;
   hart.setReg(REG_A0, 0);
-  if (args.stack !== 0) hart.setReg(REG_SP, args.stack);
-  if ((flags & CLONE_SETTLS) !== 0) hart.setReg(REG_TP, args.tls);
+  if (args.stack !== 0n) hart.setRegBigInt(REG_SP, args.stack);
+  if ((flags & CLONE_SETTLS) !== 0) hart.setRegBigInt(REG_TP, args.tls);
   const child = new Thread(tid, process, hart, sys);
   child.sigmask = t.sigmask;
   if ((flags & CLONE_VM) === 0 || (flags & CLONE_VFORK) !== 0) child.altstack = { ...t.altstack };

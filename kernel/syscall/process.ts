@@ -30,7 +30,7 @@ export function sysClone(c: Call): number {
   const flags = c.uint(0);
   let pid = call.data as number | undefined;
   if (pid === undefined) {
-    const child = cloneThread(c.sys, c.t, { flags, stack: c.arg(1), parentTid: c.arg(2), tls: c.arg(3), childTid: c.arg(4) });
+    const child = cloneThread(c.sys, c.t, { flags, stack: c.t.hart.getRegBigInt(11), parentTid: c.arg(2), tls: c.t.hart.getRegBigInt(13), childTid: c.arg(4) });
     pid = child.tid;
     call.data = pid;
     // A vfork child ran nothing yet: its parent waits, and a signal cannot undo the fork.

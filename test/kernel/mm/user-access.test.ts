@@ -65,3 +65,18 @@ test("iovec arrays: a count above 1024 or negative is EINVAL, an unmapped array 
   assert.equal(sink.put(new Uint8Array(8)), 2);
   as.dispose();
 });
+
+test("addresses beyond 2^53 (not safe integers, as a register's 2^64 - 4096 reads) are EFAULT, not a host exception", () => {
+  // Found by test/kernel/syscall/hostile.property.test.ts: writev(1, 0xfffffffffffff000, 16) and
+  // clock_gettime(0, 0x20000000000000) threw vmio's RangeError for a non-safe-integer address.
+  const as = space();
+  for (const addr of [2 ** 53, 2 ** 64 - 4096, 2 ** 63]) {
+    assert.equal(errnoOf(() => UserSource.iovecs(as.space, addr, 16)), Errno.EFAULT, `iovecs at ${addr}`);
+    assert.equal(errnoOf(() => UserSink.iovecs(as.space, addr, 1)), Errno.EFAULT, `iovecs at ${addr}`);
+    assert.equal(errnoOf(() => readUser(as.space, addr, u64)), Errno.EFAULT, `readUser at ${addr}`);
+    assert.equal(errnoOf(() => writeUser(as.space, addr, u64, 1n)), Errno.EFAULT, `writeUser at ${addr}`);
+  }
+  assert.equal(errnoOf(() => UserSource.iovecs(as.space, 2 ** 64 - 4096, 1025)), Errno.EINVAL, "the count is checked first, as Linux does");
+  assert.equal(errnoOf(() => UserSource.iovecs(as.space, 2 ** 64 - 4096, 0)), 0, "no records: the pointer is not read");
+  as.dispose();
+});

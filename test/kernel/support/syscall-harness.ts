@@ -7,6 +7,7 @@ import { Kernel } from "../../../kernel/core/kernel.js";
 import { builtinFileSystem } from "../../../kernel/host/builtin-fs.js";
 import { dispatch, type AfterCall } from "../../../kernel/syscall/dispatch.js";
 import { SYSCALLS } from "../../../kernel/syscall/table.js";
+import { zeroPage } from "../../../kernel/mm/zero-page.js";
 import type { Thread } from "../../../kernel/proc/thread.js";
 import type { Process } from "../../../kernel/proc/process.js";
 import type { System } from "../../../kernel/proc/system.js";
@@ -33,11 +34,15 @@ export const AT_FDCWD = -100;
 /** The harness. */
 export interface Harness {
   readonly kernel: Kernel;
+  /** Frames in use before the process was spawned (the shared zero page among them): what tearing everything down gives back. */
+  readonly framesBefore: number;
   readonly sys: System;
   readonly t: Thread;
   readonly p: Process;
   /** Makes system call `nr` with `args` as the first thread; a0 afterwards (signed). */
   call(nr: number, ...args: number[]): number;
+  /** Makes system call `nr` with registers a0–a5 set to `args` modulo 2^64 (any 64-bit value); a0 afterwards (signed). */
+  callRaw(nr: number, args: readonly bigint[]): bigint;
   /** The same, as thread `t` (a child). */
   callAs(t: Thread, nr: number, ...args: number[]): number;
   /** What the last call did to the thread. */
@@ -57,14 +62,27 @@ export function harness(): Harness {
   const out: string[] = [];
   const dec = new TextDecoder();
   const kernel = new Kernel({ fs: builtinFileSystem(), stdout: (b) => out.push(dec.decode(b)), stderr: (b) => out.push(dec.decode(b)) });
+  zeroPage(kernel.memory); // kept for the memory's life: made now, so that framesBefore counts it
+  const framesBefore = kernel.memory.usedFrames();
   kernel.spawn("/bin/hello");
   const sys = kernel.sys;
   const t = sys.threads.get(1) as Thread;
   const p = t.process;
   p.mm.as.map(SCRATCH, SCRATCH_PAGES * PAGE_SIZE, 3, { kind: "anon" });
   let last: AfterCall = "continue";
+  /** Dispatches system call `nr` as `th`, its arguments already in a0–a5; a call that would sleep is woken at once. */
+  const dispatchAs = (th: Thread, nr: number): void => {
+    sys.activate(th.process.mm);
+    th.hart.setReg(17, nr);
+    last = dispatch(sys, th, SYSCALLS);
+    if (last === "blocked") {
+      th.state = "runnable";
+      th.detach();
+    }
+  };
   const h: Harness = {
     kernel,
+    framesBefore,
     sys,
     t,
     p,
@@ -76,15 +94,14 @@ export function harness(): Harness {
       return h.callAs(t, nr, ...args);
     },
     callAs(th, nr, ...args) {
-      sys.activate(th.process.mm);
-      th.hart.setReg(17, nr);
       for (let i = 0; i < 6; i++) th.hart.setReg(10 + i, args[i] ?? 0);
-      last = dispatch(sys, th, SYSCALLS);
-      if (last === "blocked") {
-        th.state = "runnable";
-        th.detach();
-      }
+      dispatchAs(th, nr);
       return th.hart.getReg(10);
+    },
+    callRaw(nr, args) {
+      for (let i = 0; i < 6; i++) t.hart.setRegBigInt(10 + i, args[i] ?? 0n);
+      dispatchAs(t, nr);
+      return t.hart.getRegBigInt(10);
     },
     poke(addr, bytes) {
       sys.activate(p.mm);

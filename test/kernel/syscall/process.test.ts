@@ -119,6 +119,18 @@ test("time and system: clock_gettime checks its clock and buffer, uname says Lin
   assert.equal(h.peek(SCRATCH, 1)[0], 1, "one CPU");
 });
 
+test("getrandom of more than 64 KiB fills it all with the default entropy (crypto.getRandomValues takes 64 KiB a call)", () => {
+  // Found by test/kernel/syscall/hostile.property.test.ts: getrandom(buf, 2^64 - 1, 0) — clamped to 32 MiB, then
+  // crypto.getRandomValues threw QuotaExceededError in the host.
+  const h = harness();
+  const n = 3 * 65536 + 5;
+  h.call(NR.mmap, 0x6000_0000, 4 * 65536, 3, 0x32, -1, 0);
+  assert.equal(h.call(NR.getrandom, 0x6000_0000, n, 0), n);
+  const tail = h.peek(0x6000_0000 + n - 4096, 4096);
+  assert.ok(tail.some((b) => b !== 0), "the last chunk was filled too");
+  assert.equal(h.call(NR.getrandom, SCRATCH, -1, 0), HOLE - SCRATCH, "2^64 - 1 bytes: clamped, then copied up to the hole");
+});
+
 test("prlimit64: reads and sets limits, refuses soft above hard and unknown resources", () => {
   const h = harness();
   assert.equal(h.call(NR.prlimit64, 0, 7, 0, SCRATCH), 0);
@@ -131,4 +143,19 @@ test("prlimit64: reads and sets limits, refuses soft above hard and unknown reso
   assert.equal(h.call(NR.prlimit64, 0, 7, SCRATCH + 0x20, 0), -22);
   assert.equal(h.call(NR.prlimit64, 0, 99, 0, SCRATCH), -22);
   assert.equal(h.call(NR.prlimit64, 0, 7, HOLE, 0), -14);
+});
+
+test("clone with a stack or tls beyond 2^53 gives the child those exact 64 bits, not a host exception", () => {
+  // Found by test/kernel/syscall/hostile.property.test.ts: clone(0, 0x8000000000000000, 0, 0, 0) threw the hart's
+  // RangeError (the stack went through a number, and setReg takes safe integers).
+  const h = harness();
+  const CLONE_SETTLS = 0x80000;
+  const SIGCHLD = 17;
+  const sp = 2n ** 64n - 4096n - 8n;
+  const tp = 2n ** 63n + 12345n;
+  const pid = h.callRaw(NR.clone, [BigInt(SIGCHLD | CLONE_SETTLS), sp, 0n, tp, 0n]);
+  assert.ok(pid > 1n, `clone returned ${pid}`);
+  const child = h.sys.threads.get(Number(pid))!;
+  assert.equal(BigInt.asUintN(64, child.hart.getRegBigInt(2)), sp, "sp, all 64 bits");
+  assert.equal(BigInt.asUintN(64, child.hart.getRegBigInt(4)), tp, "tp, all 64 bits");
 });

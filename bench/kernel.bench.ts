@@ -188,7 +188,11 @@ function forkCase(mib: number): BenchCase {
     id: `kernel-fork-${mib}mib`,
     group: "kernel",
     title: `fork + exit + wait4 of a process with ${mib} MiB touched (copy-on-write)`,
-    ops: mib >= 64 ? 5 : 50,
+    // 50 forks a sample at both sizes, so both rows time the same forks of
+    // a process (the 101st on): at 64 MiB it was 5, chosen when such a fork
+    // took 4 ms, which timed forks 11–45 while TurboFan still compiled the
+    // fork path (the last stop's build: 3.9 ms so, 1.6–2.1 ms with 50).
+    ops: 50,
     unit: "fork",
     warmup: 2,
     samples: 7,

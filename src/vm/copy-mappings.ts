@@ -260,11 +260,11 @@ function unshareSource(c: CopyState, node: number, base: number): number {
  * copy) with the destination: `op` runs on each mapped page in order and
  * its result is written into the node in place (logged for an undo, a run
  * of pages changed alike as one record), then the destination's region
- * links the node. Per page: a decode when the property bits differ from
- * the last page's, `op` only when they differ from those it last ran on
- * in this node (a run of pages alike takes its answer: `shareNodes` asks
- * `op` to depend on the property alone), an encode when its result
- * differs from the last one, a store when the entry changes — no frame
+ * links the node. Per page: a decode and `op` only when the property
+ * bits differ from those `op` last ran on in this node (a run of pages
+ * alike takes its answer: `shareNodes` asks `op` to depend on the
+ * property alone), an encode when its result differs from the last one,
+ * a store when the entry changes — no frame
  * reference, no destination entry. A node the source already shares with another table
  * is shared further as it is while `op` changes nothing; before the first
  * entry it changes, the source takes its own copy (the other sharers must
@@ -287,10 +287,9 @@ function shareNode(c: CopyState, node: number, base: number): void {
   let lastCache = c.lastCache;
   let outLo = c.outLo;
   let outHi = c.outHi;
-  // The property bits op last ran on in this node (-1: none yet): outLo/outHi are its answer, so the
-  // next pages with the same bits take it without a call (shareNodes asks op to depend on the property alone).
-  let opLo = -1;
-  let opHi = -1;
+  // Whether op has run in this node: from then on outLo/outHi are its answer for inLo/inHi, so the next
+  // pages with those bits take it without a call (shareNodes asks op to depend on the property alone).
+  let ran = false;
   let own = c.frames.refCount(node) === 1;
   let at = node * NODE_U32;
   let left = c.frames.aux(node);
@@ -302,14 +301,14 @@ function shareNode(c: CopyState, node: number, base: number): void {
     left--;
     if ((lo & mappedMask) === 0) continue;
     const hi = u32[at + i + 1] as number;
-    if ((lo & propLoMask) !== opLo || (hi & propHiMask) !== opHi) {
-      if ((lo & propLoMask) !== inLo || (hi & propHiMask) !== inHi) {
-        const decoded = c.fmt.propertyOf(lo, hi);
-        inFlags = decoded.flags;
-        inCache = decoded.cache;
-        inLo = lo & propLoMask;
-        inHi = hi & propHiMask;
-      }
+    const bitsLo = lo & propLoMask;
+    const bitsHi = hi & propHiMask;
+    if (!ran || bitsLo !== inLo || bitsHi !== inHi) {
+      const decoded = c.fmt.propertyOf(lo, hi);
+      inFlags = decoded.flags;
+      inCache = decoded.cache;
+      inLo = bitsLo;
+      inHi = bitsHi;
       const prop = new PageProperty(inFlags, inCache);
       op(prop);
       // Read once each, as snapshotProperty does: a getter runs once.
@@ -324,8 +323,7 @@ function shareNode(c: CopyState, node: number, base: number): void {
         lastFlags = flags;
         lastCache = cache;
       }
-      opLo = inLo;
-      opHi = inHi;
+      ran = true;
     }
     const newLo = ((lo & ~propLoMask) | outLo) >>> 0;
     const newHi = ((hi & ppnHiMask) | outHi) >>> 0;
@@ -339,7 +337,7 @@ function shareNode(c: CopyState, node: number, base: number): void {
       at = node * NODE_U32;
       own = true;
     }
-    logged = logRewrite(c.log, at + i, lo & propLoMask, hi & propHiMask, logged);
+    logged = logRewrite(c.log, at + i, bitsLo, bitsHi, logged);
     u32[at + i + 1] = newHi;
     u32[at + i] = newLo;
   }

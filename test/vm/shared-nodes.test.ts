@@ -325,6 +325,13 @@ function parent(mem: PhysicalMemory, alike = false): { space: VmSpace; pages: nu
   return { space, pages };
 }
 
+/** `to.copyFrom(from, …)` over the window's first `pages` pages (all of it by default), with `shareNodes` unless told. */
+function copyWindow(from: VmSpace, to: VmSpace, op: (p: PageProperty) => void, shareNodes = true, pages = WINDOW): void {
+  using src = from.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
+  using dst = to.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
+  dst.copyFrom(src, pages * PAGE_SIZE, op, { shareNodes });
+}
+
 test(`a shared copy calls op once for each run of pages alike in a shared node, and once per page elsewhere (${PAGING})`, () => {
   const mem = memory(16 << 20);
   const used = mem.usedFrames();
@@ -332,19 +339,10 @@ test(`a shared copy calls op once for each run of pages alike in a shared node, 
   const child = new VmSpace(mem);
   for (const shareNodes of [true, false]) {
     let calls = 0;
-    {
-      using from = space.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
-      using to = child.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
-      to.copyFrom(
-        from,
-        WINDOW * PAGE_SIZE,
-        (p) => {
-          calls++;
-          p.flags &= ~PageFlags.W;
-        },
-        { shareNodes },
-      );
-    }
+    copyWindow(space, child, (p) => {
+      calls++;
+      p.flags &= ~PageFlags.W;
+    }, shareNodes);
     // The window is three whole nodes, each of one property (RW; read-only once the first copy cleared W): shared, one
     // call each; copied per page, one call per page.
     assert.equal(calls, shareNodes ? 3 : pages, `shareNodes ${shareNodes}`);
@@ -382,28 +380,17 @@ test(`a shared copy whose op throws on the k-th page of a node being shared leav
       const { space } = parent(mem);
       // `again`: the parent's nodes are shared already (with a first child), and op changes a page of them.
       const first = again ? new VmSpace(mem) : undefined;
-      if (first !== undefined) {
-        using from = space.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
-        using to = first.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
-        to.copyFrom(from, WINDOW * PAGE_SIZE, () => {}, { shareNodes: true });
-      }
+      if (first !== undefined) copyWindow(space, first, () => {});
       const before = picture(space);
       const beforeFirst = first === undefined ? [] : picture(first);
       const child = new VmSpace(mem);
       const free = mem.freeFrames();
       let calls = 0;
       assert.throws(() => {
-        using from = space.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
-        using to = child.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
-        to.copyFrom(
-          from,
-          WINDOW * PAGE_SIZE,
-          (p) => {
-            if (calls++ === at) throw new Error("op fails");
-            p.flags &= ~PageFlags.W;
-          },
-          { shareNodes: true },
-        );
+        copyWindow(space, child, (p) => {
+          if (calls++ === at) throw new Error("op fails");
+          p.flags &= ~PageFlags.W;
+        });
       }, /op fails/);
       assert.equal(calls, at + 1);
       assert.deepEqual(picture(space), before, `op failing at ${at}: the source is as it was`);
@@ -440,11 +427,7 @@ test(`a shared copy that runs out of memory for a node mid-copy leaves both spac
     }
     for (const f of hog.splice(0, free)) f.dispose();
     const spare = mem.freeFrames();
-    const copy = (): void => {
-      using from = space.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
-      using to = child.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
-      to.copyFrom(from, WINDOW * PAGE_SIZE, (p) => (p.flags &= ~PageFlags.W), { shareNodes: true });
-    };
+    const copy = (): void => copyWindow(space, child, (p) => (p.flags &= ~PageFlags.W));
     let ok = true;
     try {
       copy();
@@ -472,12 +455,8 @@ test(`walkPageTable shows a shared leaf node in both spaces, with its sharers ($
   const mem = memory(16 << 20);
   const { space, pages } = parent(mem);
   const child = new VmSpace(mem);
-  {
-    // To the last mapped page: node 2 is copied in part.
-    using from = space.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
-    using to = child.cursorMut({ start: BASE, end: BASE + WINDOW * PAGE_SIZE });
-    to.copyFrom(from, pages * PAGE_SIZE, (p) => (p.flags &= ~PageFlags.W), { shareNodes: true });
-  }
+  // To the last mapped page: node 2 is copied in part.
+  copyWindow(space, child, (p) => (p.flags &= ~PageFlags.W), true, pages);
   const leaves = (s: VmSpace): Array<[number, number]> => {
     const out: Array<[number, number]> = [];
     const visit = (node: ReturnType<VmSpace["walkPageTable"]>["root"]): void => {

@@ -188,6 +188,15 @@ let anyBytes: Uint8Array | null = null;
 let anyLength = 0;
 let anyView: DataView | null = null;
 
+/** The floors' miss: checks `bytes` and makes its view, cached for the next `from` (array and length). */
+function anyViewOf(bytes: Uint8Array): DataView {
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new TypeError("bytes must be a non-empty Uint8Array");
+  anyBytes = bytes;
+  anyLength = bytes.length;
+  anyView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return anyView;
+}
+
 /** A hand-written type descriptor: what {@link AnyCursor.val} decodes any type through. */
 interface AnyType<T> {
   readonly self: AnyType<T>;
@@ -224,11 +233,7 @@ class AnyCursor {
   }
 
   static #fromOther(bytes: Uint8Array): AnyCursor {
-    if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new TypeError("bytes must be a non-empty Uint8Array");
-    anyBytes = bytes;
-    anyLength = bytes.length;
-    anyView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return new AnyCursor(bytes, anyView);
+    return new AnyCursor(bytes, anyViewOf(bytes));
   }
 
   skip(n: number): this {
@@ -291,11 +296,7 @@ class AnyWriter {
   }
 
   static #fromOther(bytes: Uint8Array): AnyWriter {
-    if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new TypeError("bytes must be a non-empty Uint8Array");
-    anyBytes = bytes;
-    anyLength = bytes.length;
-    anyView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return new AnyWriter(bytes, anyView);
+    return new AnyWriter(bytes, anyViewOf(bytes));
   }
 
   skip(n: number): this {

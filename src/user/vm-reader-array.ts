@@ -111,7 +111,7 @@ export class VmReaderArray {
       const at = writerAccess.location(w);
       const bytes = at.bytes;
       const n = sumLens(null, ranges);
-      if (bytes !== null && at.lease === null && n <= writerAccess.left(w) && at.pos + n <= bytes.length && copyAll(space, ranges, bytes, at.pos)) {
+      if (bytes !== null && at.lease === null && n <= writerAccess.left(w) && at.pos + n <= bytes.length && space.copyRanges(ranges, bytes, at.pos)) {
         writerSkip.call(w, n);
         return n;
       }
@@ -136,7 +136,7 @@ export class VmReaderArray {
     const n = sumLens(this.#readers, ranges);
     if (!(at >= 0 && at + n <= into.length)) contractViolation(`${n} bytes do not fit at ${at} in ${into.length}`);
     const space = this.#space;
-    if (this.#readers === null && space instanceof GuestSpace && copyAll(space, ranges, into, at)) return;
+    if (this.#readers === null && space instanceof GuestSpace && space.copyRanges(ranges, into, at)) return;
     this.readFallible(VmWriter.from(into.subarray(at, at + n)));
   }
 
@@ -155,15 +155,3 @@ export class VmReaderArray {
   }
 }
 
-/**
- * Copies the buffers `ranges` of `space`, back to back, into `into` from
- * `at` (which has room for them) with {@link GuestSpace.copyRanges}, and
- * reads them to the end, as a copy through readers leaves them; or copies
- * nothing and returns false when a buffer is no longer inside the memory
- * as the space last viewed it (the caller then goes through the engine).
- */
-function copyAll(space: GuestSpace, ranges: number[], into: Uint8Array, at: number): boolean {
-  if (!space.copyRanges(ranges, into, at)) return false;
-  for (let i = 0; i < ranges.length; i += 2) ranges[i] = ranges[i + 1] as number;
-  return true;
-}

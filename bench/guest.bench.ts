@@ -206,7 +206,7 @@ export const cases: BenchCase[] = [
   // engine per buffer (its nine-argument call, the direct side's view
   // cache and the `probe`: about a fifth of the call). Its honest floor
   // (guest-gather-floor-honest: vmio's checks, hand-written, no objects)
-  // runs at 1.38× the limit in the same runs, above it because it calls
+  // runs at 1.34–1.38× the limit in the same runs, above it because it calls
   // the held `set` on a fresh view where the limit makes a `subarray` and
   // loads `out.set` through a generic IC; vmio sits at about 0.7–0.78 of
   // that floor. What is left is the API's objects and calls: the

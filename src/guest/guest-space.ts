@@ -159,10 +159,10 @@ export class GuestSpace extends MemorySpace {
    * `into` from `at`, back to back, and sets each buffer's `pos` to its
    * `end` (read to the end, as a copy through readers leaves them), if every
    * one lies inside the memory as this space last viewed it; returns false,
-   * having copied and changed nothing, otherwise (the buffer was replaced, detached or shrunk since it was
-   * checked: the caller then copies through the copy engine, which re-reads
-   * it and stops at the first byte that faults). `into` has room for every
-   * byte (the caller checked it).
+   * having copied and changed nothing, otherwise (the buffer was replaced,
+   * detached or shrunk since it was checked: the caller then copies through
+   * the copy engine, which re-reads it and stops at the first byte that
+   * faults). `into` has room for every byte (the caller checked it).
    *
    * Why not the copy engine: a host call that has just checked its I/O
    * vector against memory (`fd_write`) needs a plain copy per buffer, and

@@ -8,9 +8,9 @@ import { contractViolation, invalidType } from "../base/contract.js";
 import { GuestSpace } from "../guest/guest-space.js";
 import { checkIndex } from "../base/validate.js";
 import type { Fallibility, Fallible } from "../io/fallibility.js";
+import { writerAccess } from "../io/memory-cursor.js";
 import type { MemorySpace } from "../io/memory-space.js";
 import type { VmReader } from "../io/vm-reader.js";
-import { writerAccess } from "../io/memory-cursor.js";
 import { VmWriter } from "../io/vm-writer.js";
 import { copyBuffers, skipBuffers, spaceCursors, sumLens, userCursors } from "./cursor-array.js";
 import { iovecRanges, spaceOf, type Iovec32, type Iovec64 } from "./iovec.js";
@@ -154,4 +154,3 @@ export class VmReaderArray {
     return this;
   }
 }
-

@@ -2,7 +2,8 @@
 // of user memory: gather and scatter, empty buffers, count 0, 1024 and 1025,
 // a bad array pointer, a bad buffer in the middle (refused before anything is
 // read), holes met part-way, negative 64-bit lengths, MAX_RW_COUNT, skip,
-// and the argument errors.
+// and the argument errors; a guest gather into any writer against a byte
+// model (a seeded property), and into a writer whose memory is gone.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";

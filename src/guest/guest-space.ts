@@ -156,12 +156,13 @@ export class GuestSpace extends MemorySpace {
 
   /**
    * Copies the buffers `[pos, end)` listed as flat pairs in `ranges` into
-   * `into` from `at`, back to back, if every one lies inside the memory as
-   * this space last viewed it; returns false, having copied nothing,
-   * otherwise (the buffer was replaced, detached or shrunk since it was
-   * checked: the caller then copies through the copy engine, which re-reads
-   * it and stops at the first byte that faults). `into` has room for every
-   * byte (the caller checked it).
+   * `into` from `at`, back to back, and sets each buffer's `pos` to its
+   * `end` (read to the end, as a copy through readers leaves them), if every
+   * one lies inside the memory as this space last viewed it; returns false,
+   * having copied and changed nothing, otherwise (the buffer was replaced,
+   * detached or shrunk since it was checked: the caller then copies through
+   * the copy engine, which re-reads it and stops at the first byte that
+   * faults). `into` has room for every byte (the caller checked it).
    *
    * Why not the copy engine: a host call that has just checked its I/O
    * vector against memory (`fd_write`) needs a plain copy per buffer, and
@@ -170,16 +171,17 @@ export class GuestSpace extends MemorySpace {
    * third of a small `fd_write` (4 × 64 B: 1.32–1.38× the time of this loop,
    * measured in one process). Runs no user code.
    */
-  copyRanges(ranges: readonly number[], into: Uint8Array, at: number): boolean {
+  copyRanges(ranges: number[], into: Uint8Array, at: number): boolean {
     const limit = this.runBytes.length;
     for (let i = 1; i < ranges.length; i += 2) if ((ranges[i] as number) > limit) return false;
     const buffer = this.buffer;
     for (let i = 0; i < ranges.length; i += 2) {
       const pos = ranges[i] as number;
-      const n = (ranges[i + 1] as number) - pos;
+      const end = ranges[i + 1] as number;
       // A fresh view of exactly the bytes (no subarray), the held `set`: as `probe` hands them to the engine.
-      typedArraySet.call(into, new Uint8Array(buffer, pos, n), at);
-      at += n;
+      typedArraySet.call(into, new Uint8Array(buffer, pos, end - pos), at);
+      ranges[i] = end;
+      at += end - pos;
     }
     return true;
   }

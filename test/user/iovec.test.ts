@@ -2,10 +2,13 @@
 // of user memory: gather and scatter, empty buffers, count 0, 1024 and 1025,
 // a bad array pointer, a bad buffer in the middle (refused before anything is
 // read), holes met part-way, negative 64-bit lengths, MAX_RW_COUNT, skip,
-// and the argument errors.
+// and the argument errors; a guest gather into any writer against a byte
+// model (a seeded property), and into a writer whose memory is gone.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
+  FrameAllocOptions,
   GuestMemory,
   IOV_MAX,
   Iovec32,
@@ -18,13 +21,16 @@ import {
   VmReaderArray,
   VmSpace,
   VmWriter,
+  PhysicalMemory,
   VmWriterArray,
   sizeOf,
+  u8,
   u32,
+  type Fallibility,
   type UserMemory,
 } from "../../src/index.js";
-import { throwsContract, throwsVmError } from "../vm/support.js";
-import { wasmMemory, type ResizableArrayBuffer } from "../guest/support.js";
+import { throwsContract, throwsDisposed, throwsVmError } from "../vm/support.js";
+import { resizableBuffer, wasmMemory, type ResizableArrayBuffer } from "../guest/support.js";
 import { ascii, guestKind, kinds, spaceKind, type Kind } from "./support.js";
 
 type Layout = typeof Iovec32 | typeof Iovec64;
@@ -577,4 +583,156 @@ test("_writeFrom after a resizable buffer shrank: PageFault at the new end, the 
   const u8 = new Uint8Array(buffer);
   assert.deepEqual(u8.subarray(4000, 4010), ascii("abcdefghij"));
   assert.deepEqual(u8.subarray(6000, 6004), ascii("ABCD"));
+});
+
+// A gather out of guest memory into a writer (`readFallible`) against a byte
+// model: the buffers' bytes in order, each buffer copied as one snapshot
+// (what `set` does, and what the engine does through a scratch or a
+// `set`), cut at the writer's room, and stopped exactly at the first byte
+// past memory's end when memory shrank after the import. The writers are
+// every kind a host hands in: fresh over its own bytes, moved and limited,
+// over a segment (leased), over guest memory itself (the copy may overlap
+// its own source); memory may have grown (a non-shared buffer detached),
+// shrunk (a resizable buffer) or neither since the import.
+type GatherMemory = "wasm" | "shared" | "resizable";
+type GatherWriter = "fresh" | "moved" | "segment" | "guest";
+type GatherEvent = "none" | "grow" | "shrink";
+
+function gatherCase(
+  kind: GatherMemory,
+  writerKind: GatherWriter,
+  event: GatherEvent,
+  iovs: ReadonlyArray<readonly [number, number]>,
+  room: number,
+  shrinkTo: number,
+): void {
+  const SIZE = 65536;
+  const resizable = kind === "resizable" ? resizableBuffer(SIZE, 2 * SIZE) : undefined;
+  const memory = kind === "resizable" ? undefined : wasmMemory(1, 4, kind === "shared");
+  const g = new GuestMemory(resizable ?? memory!);
+  const initial = new Uint8Array(SIZE);
+  for (let i = 0; i < SIZE; i++) initial[i] = (i * 131 + 7) & 0xff;
+  g.writeBytes(0, initial);
+  putIovecs({ put: (addr: number, bytes: Uint8Array) => g.writeBytes(addr, bytes) } as Kind, 0, Iovec32, iovs);
+  for (let i = 0; i < iovs.length * 8; i++) initial[i] = g.readVal(i, u8);
+  const a = VmReaderArray.fromIovecs(g, 0, iovs.length, Iovec32);
+  const before = a.sumLens();
+  // The model: a flat copy of memory after the event, the writer's bytes.
+  let size = SIZE;
+  if (event === "grow") {
+    if (memory !== undefined) memory.grow(1);
+    else resizable!.resize(2 * SIZE);
+    size = 2 * SIZE;
+  } else if (event === "shrink" && resizable !== undefined) {
+    resizable.resize(shrinkTo);
+    size = shrinkTo;
+  }
+  const model = new Uint8Array(size);
+  model.set(initial.subarray(0, Math.min(size, SIZE)));
+  const guestBytes = (): Uint8Array => new Uint8Array(g.size() === 0 ? new ArrayBuffer(0) : (resizable ?? memory!.buffer));
+  let w: VmWriter<Fallibility>;
+  let target: Uint8Array; // the model of the writer's memory
+  let start: number; // the writer's first byte in `target`
+  let read: () => Uint8Array; // the writer's memory as it is
+  const segment = new FrameAllocOptions(new PhysicalMemory({ size: 1 << 20 })).allocSegment(1);
+  if (writerKind === "guest") {
+    // Into guest memory itself, made after the change (a writer over a
+    // detached buffer is a host's bug), at an offset that may overlap the buffers.
+    start = Math.min(20000, size);
+    room = Math.min(room, size - start);
+    w = VmWriter.from(guestBytes()).skip(start).limit(room);
+    target = model;
+    read = () => guestBytes().slice(0, size);
+  } else if (writerKind === "segment") {
+    start = 100;
+    w = segment.writer().skip(start).limit(room);
+    target = new Uint8Array(4096);
+    read = () => {
+      const out = new Uint8Array(4096);
+      segment.readBytes(0, out);
+      return out;
+    };
+  } else {
+    start = writerKind === "moved" ? 3 : 0;
+    const out = new Uint8Array(start + room + 5).fill(0xee);
+    w = writerKind === "moved" ? VmWriter.from(out).skip(start).limit(room) : VmWriter.from(out.subarray(0, room));
+    target = out.slice();
+    read = () => out;
+  }
+  // The expected copy: buffer after buffer, each one snapshot, to the room or the first byte past the end.
+  let copied = 0;
+  let fault = false;
+  for (const [base, len] of iovs) {
+    const n = Math.min(len, room - copied);
+    const inside = Math.max(0, Math.min(n, size - base));
+    target.set(model.slice(base, base + inside), start + copied);
+    copied += inside;
+    if (inside < n) {
+      fault = true;
+      break;
+    }
+  }
+  const availBefore = w.avail();
+  if (fault) throwsVmError(() => a.readFallible(w), "PageFault", copied);
+  else assert.equal(a.readFallible(w), copied);
+  assert.equal(w.avail(), availBefore - copied, "the writer advanced by the bytes copied");
+  assert.equal(a.sumLens(), before - copied, "the buffers advanced by the bytes copied");
+  assert.deepEqual(read(), target);
+  segment.dispose();
+}
+
+test("GuestMemory gather into any writer, after any change of memory, matches a byte model (a seeded property)", () => {
+  const iov = fc.tuple(fc.integer({ min: 0, max: 65536 }), fc.integer({ min: 0, max: 300 })).map(([base, len]): [number, number] => [base, Math.min(len, 65536 - base)]);
+  fc.assert(
+    fc.property(
+      fc.constantFrom<GatherMemory>("wasm", "shared", "resizable"),
+      fc.constantFrom<GatherWriter>("fresh", "moved", "segment", "guest"),
+      fc.constantFrom<GatherEvent>("none", "grow", "shrink"),
+      fc.array(fc.oneof(iov, fc.tuple(fc.integer({ min: 19800, max: 20300 }), fc.integer({ min: 0, max: 300 })).map(([b, l]): [number, number] => [b, l])), { maxLength: 6 }),
+      fc.integer({ min: 0, max: 2000 }),
+      fc.integer({ min: 0, max: 65536 }),
+      (kind, writerKind, event, iovs, room, shrinkTo) => gatherCase(kind, writerKind, event, iovs, room, shrinkTo),
+    ),
+    { seed: 1013, numRuns: 400 },
+  );
+});
+
+test("a gather into a writer advances it by vmio's own skip, not one a user put on the writer or its prototype", () => {
+  const g = new GuestMemory(new ArrayBuffer(4096));
+  g.writeBytes(100, ascii("abcdef"));
+  g.writeVal(0, u32, 100);
+  g.writeVal(4, u32, 6);
+  const out = new Uint8Array(6);
+  const w = VmWriter.from(out);
+  const calls: number[] = [];
+  Object.defineProperty(w, "skip", { value: (n: number) => calls.push(n) });
+  const proto = VmWriter.prototype as unknown as { skip: unknown };
+  const skip = proto.skip;
+  proto.skip = (n: number) => calls.push(n);
+  try {
+    assert.equal(VmReaderArray.fromIovecs(g, 0, 1, Iovec32).readFallible(w), 6);
+  } finally {
+    proto.skip = skip;
+  }
+  assert.deepEqual(calls, []);
+  assert.equal(w.avail(), 0);
+  assert.deepEqual(out, ascii("abcdef"));
+});
+
+test("a gather into a writer whose memory is gone moves no byte: a disposed segment is ERR_USE_AFTER_DISPOSE, a detached array ERR_DETACHED_BUFFER", () => {
+  const g = new GuestMemory(new ArrayBuffer(4096));
+  g.writeBytes(100, ascii("abcdef"));
+  g.writeVal(0, u32, 100);
+  g.writeVal(4, u32, 6);
+  const segment = new FrameAllocOptions(new PhysicalMemory({ size: 1 << 20 })).allocSegment(1);
+  const w = segment.writer();
+  segment.dispose();
+  const a = VmReaderArray.fromIovecs(g, 0, 1, Iovec32);
+  throwsDisposed(() => a.readFallible(w));
+  assert.equal(a.sumLens(), 6);
+  const out = new Uint8Array(6);
+  const v = VmWriter.from(out);
+  structuredClone(out.buffer, { transfer: [out.buffer] });
+  assert.throws(() => a.readFallible(v), (e: unknown) => e instanceof TypeError && (e as { code?: unknown }).code === "ERR_DETACHED_BUFFER");
+  assert.equal(a.sumLens(), 6);
 });

@@ -996,6 +996,10 @@ function bigCopy(scattered: boolean, mib = 1): BenchCase {
  * its reach a leaf-entry load costs what a TLB probe does. What it leaves
  * is one `set` of the whole size plus a load and compare per page — the
  * floor of any copy that must check each page's entry before it copies.
+ * The row's buffers and RAM offsets, so its placement modulo 4 KiB (at
+ * 16 MiB, a `set` whose destination sits 0, 16, 64 or 2048 B past its
+ * source modulo 4 KiB measured the same here, 1.23–1.43 ms in two
+ * processes: a copy this large is bound by memory, not by 4 KiB aliasing).
  */
 function bigCopyFloor(mib: number): BenchCase {
   const size = mib << 20;

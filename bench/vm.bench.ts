@@ -1986,9 +1986,11 @@ export const cases: BenchCase[] = [
   // 16 MiB: one `set` of 16 MiB, as the limit's, plus a check of each of the 4096 pages' leaf entries (see bigCopy).
   // Main's build 0.81–0.90 (0.86 in the last table run) lost 85–104 µs a copy to the merge from the table (a TLB fill
   // per page and float64 entry arithmetic); this stop's merge fills the 1024 slots that keep their fill and checks in
-  // int32: 0.89–1.01 beside its floor's 0.93–0.99 (three alternated harness runs each, --runs 3, load 8–9 on 2 cores;
-  // main's 0.81–0.90 in between). The floor, user-copy-16m-contiguous-floor, is one `set` plus the same check by hand:
-  // what it loses against the limit is that check on a table the `set` has just evicted from the caches.
+  // int32: 0.89–1.01 (median 0.95) beside its floor's 0.93–1.01 (0.98), main's 0.81–0.90 (0.88) in between (five
+  // alternated harness runs each, --runs 3, load 5–9 on 2 cores). With the limit, the row and the floor in one process
+  // (three processes) the row was 0.01–0.08 below its floor (0.81–0.90 against 0.84–0.95): a TLB fill of the last 1024
+  // pages, on lines the `set` evicted, is the row's own. The floor, user-copy-16m-contiguous-floor, is one `set` plus
+  // the same check by hand: what it loses against the limit is that check on a table the `set` has just evicted.
   bigCopy(false, 16),
   bigCopy(false, 64),
   bigCopyFloor(1),

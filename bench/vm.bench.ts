@@ -947,8 +947,8 @@ function frames(mem: PhysicalMemory, n: number, scattered: boolean): UFrame[] {
  * limit's buffer, one process: 0.97–1.06 in three). What vmio adds is per
  * page: at 16 / 64 MiB every page is a leaf entry read from the table
  * (4096 / 16384 misses, no hits), checked, and — before this stop — a TLB
- * fill each, 85–104 µs a 16 MiB run (20–25 ns a page on the table the
- * `set` had just evicted), about 0.1 of the copy. See
+ * fill each: 47–104 µs a 16 MiB run on a warm table (median 90, six
+ * processes), up to 0.1 of the copy. See
  * `SpaceState.mergeFromTable` for what is left (17–30 µs) and
  * {@link bigCopyFloor} for the floor beside it.
  */
@@ -1984,7 +1984,7 @@ export const cases: BenchCase[] = [
   sharedFloor(true),
   bigCopy(false),
   // 16 MiB: one `set` of 16 MiB, as the limit's, plus a check of each of the 4096 pages' leaf entries (see bigCopy).
-  // Main's build 0.81–0.90 (0.86 in the last table run) lost 85–104 µs a copy to the merge from the table (a TLB fill
+  // Main's build 0.81–0.90 (0.86 in the last table run) lost up to 104 µs a copy to the merge from the table (a TLB fill
   // per page and float64 entry arithmetic); this stop's merge fills the 1024 slots that keep their fill and checks in
   // int32: 0.89–1.01 (median 0.95) beside its floor's 0.93–1.01 (0.98), main's 0.81–0.90 (0.88) in between (five
   // alternated harness runs each, --runs 3, load 5–9 on 2 cores). With the limit, the row and the floor in one process

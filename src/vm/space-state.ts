@@ -610,13 +610,14 @@ export class SpaceState extends MemorySpace {
    * loop, whose cost per page is all that stands between the copy and its
    * limit. A fill per page, `frameAt`'s float64 frame number and a float64
    * entry index (`leafEntry`'s answer comes from a `Float64Array`) cost
-   * 12–14 ns a page (20–25 on a cold table, after the `set` evicted it):
-   * about 0.1 of the 16 MiB copy (`user-copy-16m-contiguous`). Now the
-   * index is an int32 (`| 0`: below 2^30 for RAM of at most 4 GiB), the
-   * frame number comes from the low word as in `valueAt`, and 1024 fills
-   * are left of 4096: measured in one process against a hand-written check
-   * of the same entries (the floor's, 2–3 ns a page), 85–104 µs → 17–30 µs
-   * a 16 MiB run.
+   * 12–25 ns a page: up to 0.1 of the 16 MiB copy
+   * (`user-copy-16m-contiguous`). Now the index is an int32 (`| 0`: below
+   * 2^30 for RAM of at most 4 GiB), the frame number comes from the low
+   * word as in `valueAt`, and 1024 fills are left of 4096. Measured on a
+   * warm table, each process timing a 16 MiB run beside a hand-written
+   * check of the same entries (the floor's, 6–13 µs): 47–104 µs (median
+   * 90, six processes) → 17–30 µs (five); the `| 0` alone took it from
+   * 22–43 µs.
    */
   private mergeFromTable(v: number, next: number, n: number, len: number, write: boolean): number {
     const u32 = this.u32;

@@ -935,6 +935,22 @@ function frames(mem: PhysicalMemory, n: number, scattered: boolean): UFrame[] {
  * A user→kernel copy of `mib` MiB through mapped pages (scattered or
  * physically contiguous frames) into a typed buffer. Past 4 MiB (the TLB's
  * reach) contiguous runs are merged from the page table's leaf entries.
+ *
+ * Over contiguous frames the copy is one `set` of the whole size at every
+ * size (counted: 1 call of 1 / 16 / 64 MiB; runs merge across leaf nodes,
+ * no cap), from RAM's buffer where the limit's comes from its own: the
+ * same memmove, the same glibc path (glibc 2.36 here: `rep movsb` only
+ * below 1 MiB, `rep_movsb_stop_threshold`, L2-sized on AMD; non-temporal
+ * stores only from 127 MiB, ¾ of the 508 MiB L3 the hypervisor reports —
+ * so 1, 16 and 64 MiB all take the temporal vector loop, on both sides),
+ * and the same speed (a `set` from RAM's frames against one from the
+ * limit's buffer, one process: 0.97–1.06 in three). What vmio adds is per
+ * page: at 16 / 64 MiB every page is a leaf entry read from the table
+ * (4096 / 16384 misses, no hits), checked, and — before this stop — a TLB
+ * fill each: 47–104 µs a 16 MiB run on a warm table (median 90, six
+ * processes), up to 0.1 of the copy. See
+ * `SpaceState.mergeFromTable` for what is left (17–30 µs) and
+ * {@link bigCopyFloor} for the floor beside it.
  */
 function bigCopy(scattered: boolean, mib = 1): BenchCase {
   const size = mib << 20;
@@ -958,6 +974,105 @@ function bigCopy(scattered: boolean, mib = 1): BenchCase {
         vmio: (n) => {
           let moved = 0;
           for (let i = 0; i < n; i++) moved += space.reader(BASE, size).readFallible(VmWriter.from(dst));
+          return moved;
+        },
+        teardown: () => space.dispose(),
+      };
+    },
+  };
+}
+
+/**
+ * The floor of {@link bigCopy} over contiguous frames: the best hand-written
+ * plain JS doing the same job under the same rules, in the same process, on
+ * the same RAM, page table and buffers as the row — a 4-level walk of
+ * x86-64 entries from the root at each 2 MiB region (a leaf node), then per
+ * page its leaf entry checked (present, user and ACCESSED: a read with no
+ * bit to set; a clear bit, frame bits in the high word or a missing node is
+ * a fault here, never reached in this case) and its frame number (int32,
+ * from the low word) compared with the run's next, and one
+ * `Uint8Array.prototype.set` (held) per run of physically consecutive
+ * frames. No TLB: a copy past its reach walks every page anyway, and within
+ * its reach a leaf-entry load costs what a TLB probe does. What it leaves
+ * is one `set` of the whole size plus a load and compare per page — the
+ * floor of any copy that must check each page's entry before it copies.
+ * The row's buffers and RAM offsets, so its placement modulo 4 KiB (at
+ * 16 MiB, a `set` whose destination sits 0, 16, 64 or 2048 B past its
+ * source modulo 4 KiB measured the same here, 1.23–1.43 ms in two
+ * processes: a copy this large is bound by memory, not by 4 KiB aliasing).
+ */
+function bigCopyFloor(mib: number): BenchCase {
+  const size = mib << 20;
+  return {
+    id: `user-copy-${mib}m-contiguous-floor`,
+    group: "vm",
+    title: `floor of a ${mib} MiB copy from ${mib * 256} physically contiguous frames: hand-written walk of the same page table per 2 MiB, each leaf entry checked, one set per run of consecutive frames`,
+    limitLabel: `one Uint8Array.prototype.set of ${mib} MiB`,
+    ops: Math.max(4, 400 / mib),
+    unit: "copy",
+    setup() {
+      const mem = new PhysicalMemory({ size: (16 << 20) + 2 * size });
+      const space = mappedSpace(mem, mib * 256, false);
+      const { u32: u32a, bytes: ram } = ramOf(mem);
+      const root = spaceStateOf(space).table.root;
+      const src = filled(size);
+      const dst = new Uint8Array(size);
+      const set = Uint8Array.prototype.set;
+      // x86-64: present, user, accessed (a read with nothing to set).
+      const NEED = 0x1 | 0x4 | 0x20;
+      const fault = (va: number): never => {
+        throw new Error(`a fault at ${va}: not in this case`);
+      };
+      const frameOf = (i: number, lo: number): number => (lo >>> 12) + ((u32a[i + 1] as number) & 0xf_ffff) * 0x10_0000;
+      /** The `u32` index of entry 0 of the leaf node of page `vpn`'s region. */
+      const leafNode = (vpn: number): number => {
+        let i = root * 1024 + (Math.floor(vpn / 2 ** 27) & 511) * 2;
+        for (const shift of [18, 9]) {
+          const lo = u32a[i] as number;
+          if ((lo & 1) === 0) return fault(vpn * PAGE_SIZE);
+          i = frameOf(i, lo) * 1024 + ((vpn >>> shift) & 511) * 2;
+        }
+        const lo = u32a[i] as number;
+        if ((lo & 1) === 0) return fault(vpn * PAGE_SIZE);
+        return frameOf(i, lo) * 1024;
+      };
+      /** Copies `len` bytes (whole pages) at page-aligned user address `va` into `out`. */
+      const copy = (out: Uint8Array, va: number, len: number): number => {
+        const first = va / PAGE_SIZE;
+        const end = first + len / PAGE_SIZE;
+        let at = 0;
+        let runStart = -1;
+        let runPages = 0;
+        let frame = -1;
+        let node = 0;
+        for (let vpn = first; vpn < end; vpn++) {
+          if (vpn === first || (vpn & 511) === 0) node = leafNode(vpn);
+          const i = node + (vpn & 511) * 2;
+          const lo = u32a[i] as number;
+          // A frame of this RAM has no frame bits in the high word: the frame number is the low word's.
+          if ((lo & NEED) !== NEED || ((u32a[i + 1] as number) & 0xf_ffff) !== 0) fault(vpn * PAGE_SIZE);
+          const f = lo >>> 12;
+          if (f !== frame) {
+            if (runPages > 0) {
+              set.call(out, ram.subarray(runStart, runStart + runPages * PAGE_SIZE), at);
+              at += runPages * PAGE_SIZE;
+            }
+            runStart = f * PAGE_SIZE;
+            runPages = 0;
+          }
+          runPages++;
+          frame = f + 1;
+        }
+        set.call(out, ram.subarray(runStart, runStart + runPages * PAGE_SIZE), at);
+        return at + runPages * PAGE_SIZE;
+      };
+      // It copies what vmio's copy does: the space holds `filled`'s pattern, as `src`.
+      if (copy(dst, BASE, size) !== size || dst.some((b, k) => b !== src[k])) throw new Error("the floor's copy is wrong");
+      return {
+        limit: setLoop(dst, src),
+        vmio: (n) => {
+          let moved = 0;
+          for (let i = 0; i < n; i++) moved += copy(dst, BASE, size);
           return moved;
         },
         teardown: () => space.dispose(),
@@ -1868,9 +1983,19 @@ export const cases: BenchCase[] = [
   sharedFloor(false),
   sharedFloor(true),
   bigCopy(false),
-  // 16 MiB: 0.90–0.95 over two runs this session (1.64–1.67 ms against 1.51 ms): at the target, its 0.89 was noise.
+  // 16 MiB: one `set` of 16 MiB, as the limit's, plus a check of each of the 4096 pages' leaf entries (see bigCopy).
+  // Main's build 0.81–0.90 (0.86 in the last table run) lost up to 104 µs a copy to the merge from the table (a TLB fill
+  // per page and float64 entry arithmetic); this stop's merge fills the 1024 slots that keep their fill and checks in
+  // int32: 0.89–1.01 (median 0.95) beside its floor's 0.93–1.01 (0.98), main's 0.81–0.90 (0.88) in between (five
+  // alternated harness runs each, --runs 3, load 5–9 on 2 cores). With the limit, the row and the floor in one process
+  // (three processes) the row was 0.01–0.08 below its floor (0.81–0.90 against 0.84–0.95): a TLB fill of the last 1024
+  // pages, on lines the `set` evicted, is the row's own. The floor, user-copy-16m-contiguous-floor, is one `set` plus
+  // the same check by hand: what it loses against the limit is that check on a table the `set` has just evicted.
   bigCopy(false, 16),
   bigCopy(false, 64),
+  bigCopyFloor(1),
+  bigCopyFloor(16),
+  bigCopyFloor(64),
   // Pages in scattered frames cannot merge: one `set` per 4 KiB page (floor: user-copy-1m-scattered-floor). In time vmio
   // is at the floor (61.6 µs each in one run); the ratios (0.59–0.70 against 0.74–0.84) move with the limit's 1 MiB `set`
   // (43–53 µs). 256 `set`s from the same offsets of any fresh 18 MiB buffer cost what they cost from vmio's RAM.

@@ -28,6 +28,7 @@ import { noWait } from "../base/no-wait.js";
 import { waitBounds } from "../../src/base/futex-lock.js";
 import { ramOf, type PhysicalMemory } from "../../src/frame/physical-memory.js";
 import { SpaceState } from "../../src/vm/space-state.js";
+import { TLB_ENTRIES, TLB_READ, TLB_WRITE } from "../../src/vm/tlb.js";
 import { spaceStateOf } from "../../src/vm/vm-space.js";
 
 const BASE = 0x10_0000;
@@ -860,6 +861,46 @@ for (const shape of [
     disposeAndCheck(f);
   });
 }
+
+test("a run past the TLB's reach leaves cached what a walk of each page would: its last TLB_ENTRIES pages, for the access, each merged page counted as a miss", () => {
+  const f = fixture(16 << 20);
+  const n = TLB_ENTRIES + 300;
+  // Across leaf nodes, from mid-page to mid-page: the run's page count is rounded up.
+  const va = 0x20_0000 - 20 * PAGE_SIZE;
+  const { paddr, cold } = contiguous(f, va, n);
+  f.space.writeBytes(va, pattern(n * PAGE_SIZE, 6));
+  for (const write of [false, true]) {
+    const s = cold();
+    const len = n * PAGE_SIZE - 8 - 100;
+    assert.equal(s.run(va + 8, len, write), len, "one run");
+    assert.equal(s.misses, n, "the first page's walk and every merged page");
+    assert.equal(s.hits, 0);
+    for (let k = 0; k < n; k++) {
+      const vpn = va / PAGE_SIZE + k;
+      // An earlier page's slot holds the page TLB_ENTRIES after it, as after a walk of each page in turn.
+      const want = k >= n - TLB_ENTRIES ? paddr + k * PAGE_SIZE : -1;
+      assert.equal(s.tlb.lookup(vpn, TLB_READ), want, `page ${k} (write: ${write})`);
+      assert.equal(s.tlb.lookup(vpn, TLB_WRITE), want, `page ${k}: every page DIRTY, writes cached too`);
+    }
+  }
+  disposeAndCheck(f);
+});
+
+test("a run from the page table ends at an entry with frame bits in its high word (no RAM vmio makes has such frames), whose low word alone names the next frame", () => {
+  const f = fixture(4 << 20);
+  const { cold } = contiguous(f, BASE, 6);
+  f.space.writeBytes(BASE, pattern(6 * PAGE_SIZE, 2));
+  const u32a = ramOf(f.mem).u32;
+  const table = spaceStateOf(f.space).table;
+  const i = table.leafIndex(BASE + 3 * PAGE_SIZE);
+  const hi = u32a[i + 1] as number;
+  // The lowest frame bit of the high word: the frame 2^20 (x86-64) or 2^22 (Sv48) frames further on.
+  u32a[i + 1] = (hi | (table.fmt.ppnHiMask & -table.fmt.ppnHiMask)) >>> 0;
+  assert.equal(cold().run(BASE, 6 * PAGE_SIZE, false), 3 * PAGE_SIZE);
+  u32a[i + 1] = hi;
+  assert.equal(cold().run(BASE, 6 * PAGE_SIZE, false), 6 * PAGE_SIZE);
+  disposeAndCheck(f);
+});
 
 test("a run from the page table stops at an unmapped page, and a copy there faults at its first byte", () => {
   const f = fixture(4 << 20);

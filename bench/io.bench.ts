@@ -1431,8 +1431,10 @@ export const cases: BenchCase[] = [
   // the u64 is no longer a call, so the reader made per value is no longer
   // allocated. Harness, 2 processes a build, three rounds alternated with
   // main's build (load 8-10): 0.53 / 0.53 / 0.54 -> 1.14 / 1.13 / 1.36,
-  // floors unchanged (0.52-0.59); against plain code that reads its u64 the
-  // same way and keeps it (-limit-word) 0.79-0.81, above the hand-written
+  // floors unchanged (0.52-0.59), part of it because the row uses only `a`
+  // and vmio's unused u64 is dead code where the limit's call is not;
+  // against plain code that reads its u64 the same way and keeps it, as
+  // vmio's side there does (-limit-word), 0.79-0.81, above the hand-written
   // cursor that does (-floor-word, 0.51-0.62). What follows is how the row
   // stood before (0.53-0.62, short).
   // It was short of ≥ 0.67, near its floor: the reader made per value was
@@ -1618,7 +1620,9 @@ export const cases: BenchCase[] = [
   readStructCase("readval-struct", "readVal(struct { a: u32, b: u64 }), sequential", false),
   // Against plain code that reads its u64 through a scratch word and keeps
   // it, as does vmio's side here: 0.92-0.99 (three rounds, load 8-10), where
-  // the row against getBigUint64's call runs 1.50-2.36 (main: 0.81-0.85).
+  // the row against getBigUint64's call runs 1.50-2.36 (main: 0.81-0.85):
+  // that row uses only `a`, and vmio's unused u64 is dead code TurboFan
+  // removes, where the limit's call stays.
   readStructCase("readval-struct-limit-word", "readVal(struct { a: u32, b: u64 }), sequential, against the fastest plain decode (u64 through a scratch word), each value's u64 kept on both sides", true),
   // Short of ≥ 0.67 at the floor beside it (writeval-u32-floor): the value
   // is checked and the cursor's position, end and lease read per value.

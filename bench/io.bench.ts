@@ -1431,12 +1431,13 @@ export const cases: BenchCase[] = [
   // the u64 is no longer a call, so the reader made per value is no longer
   // allocated. Harness, 2 processes a build, three rounds alternated with
   // main's build (load 8-10): 0.53 / 0.53 / 0.54 -> 1.14 / 1.13 / 1.36,
-  // floors unchanged (0.52-0.59), part of it because the row uses only `a`
-  // and vmio's unused u64 is dead code where the limit's call is not;
-  // against plain code that reads its u64 the same way and keeps it, as
-  // vmio's side there does (-limit-word), 0.79-0.81, above the hand-written
-  // cursor that does (-floor-word, 0.51-0.62). What follows is how the row
-  // stood before (0.53-0.62, short).
+  // floors unchanged (0.52-0.59); above the hand-written cursor that reads
+  // its u64 the same way (-floor-word, 0.51-0.62 against the same limit).
+  // Part of the rise is that the row uses only `a`: vmio's unused u64 is
+  // dead code where the limit's call is not. Against plain code that reads
+  // its u64 through a scratch word and keeps it, as vmio's side there does
+  // (-limit-word): 0.79-0.81. What follows is how the row stood before
+  // (0.53-0.62, short).
   // It was short of ≥ 0.67, near its floor: the reader made per value was
   // allocated here, as the floor's cursor is, because the value has a u64
   // field: `DataView.prototype.getBigUint64` allocates a BigInt in a call V8

@@ -64,7 +64,8 @@ export interface Lease {
  *
  * Why one field: a reader made for one value
  * (`VmReader.from(u8).skip(o).readVal(t)`) is allocated whenever `readVal`
- * makes a call V8 does not inline (a `u64` field's `getBigUint64`: V8's
+ * makes a call V8 does not inline (a `u64` field's `getBigUint64` was one
+ * until the 64-bit codecs took a scratch word, src/pod/scalars.ts: V8's
  * escape analysis takes the receiver of every frame in a lazy-deoptimisation
  * frame state as escaping), and each field is one more store and 8 bytes
  * per value: five fields instead of seven measured about 0.04–0.06 of the

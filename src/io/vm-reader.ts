@@ -95,9 +95,10 @@ type Via = Lease | MemorySpace | ImportedCursorVia | null;
 // gives each instance a brand, one more in-object slot that every
 // `VmReader.from` allocates and initialises — and a reader made for one
 // call is allocated whenever the method it is the receiver of makes a call
-// that V8 does not inline (a `u64` field's `getBigUint64`,
-// `TypedArray.prototype.set`): V8's escape analysis marks the receiver of
-// every frame in a lazy-deoptimisation frame state as escaping, for the
+// that V8 does not inline (`TypedArray.prototype.set`; a `u64` field's
+// `getBigUint64` was one until the 64-bit codecs took a scratch word): V8's
+// escape analysis marks the receiver of every frame in a
+// lazy-deoptimisation frame state as escaping, for the
 // `CallSite.getThis` stack-trace API (src/compiler/escape-analysis.cc,
 // `case IrOpcode::kFrameState`). Measured on a hand-written cursor, the
 // brand slot costs about 0.02 of the fresh-reader row's ratio.

@@ -149,6 +149,11 @@ export function generatedCodec<T>(shape: Shape, size: number): Codec<T> | null {
   }
 }
 
+/** Whether a scalar is a 64-bit integer, whose `DataView` accessors V8 does not inline (see scalars.ts). */
+function isWide(shape: Shape & { kind: "scalar" }): boolean {
+  return shape.get.startsWith("getBig");
+}
+
 /** `o + offset` as source. */
 function at(offset: number): string {
   return offset === 0 ? "o" : `o + ${offset}`;
@@ -195,7 +200,12 @@ class Generator {
     const shape = node.shape;
     const delegate = delegateOf(node);
     if (delegate !== null) return `${this.ref(delegate.decode)}(v, ${at(offset)})`;
-    if (shape.kind === "scalar") return `v.${shape.get}(${at(offset)}${node.size > 1 ? ", true" : ""})`;
+    if (shape.kind === "scalar") {
+      // A 64-bit integer through its scalar's own codec, which V8 inlines,
+      // not `DataView`'s bigint accessors, which it does not (scalars.ts).
+      if (isWide(shape)) return `${this.ref((node as PodDescriptor<unknown>).decode)}(v, ${at(offset)})`;
+      return `v.${shape.get}(${at(offset)}${node.size > 1 ? ", true" : ""})`;
+    }
     if (shape.kind === "array") {
       const step = shape.elem.size;
       return `[${Array.from({ length: shape.length }, (_, i) => this.decode(shape.elem, offset + i * step)).join(", ")}]`;
@@ -265,7 +275,7 @@ class Generator {
   /** A statement writing `leaf`'s snapshot, found at `snap`. */
   store(leaf: Leaf, snap: string, inline: boolean): string {
     const shape = leaf.type.shape;
-    if (inline && shape.kind === "scalar") {
+    if (inline && shape.kind === "scalar" && !isWide(shape)) {
       return `v.${shape.set}(${at(leaf.offset)}, ${snap}${leaf.type.size > 1 ? ", true" : ""});`;
     }
     return `${this.ref(leaf.type.store)}(v, ${at(leaf.offset)}, ${snap});`;

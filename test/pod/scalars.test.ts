@@ -161,6 +161,62 @@ describe("64-bit integers are bigints", () => {
   }
 });
 
+describe("64-bit codecs against DataView's bigint accessors", () => {
+  // The 64-bit codecs go through a scratch word and two 32-bit halves
+  // (scalars.ts, `wide`), not `getBigUint64`/`setBigUint64`: they must read
+  // and write exactly the bytes those do, at any offset (aligned or not) of
+  // a view that need not start at its buffer's start, and touch nothing else.
+  const wideTypes = [
+    ["u64", u64, false],
+    ["usize", usize, false],
+    ["i64", i64, true],
+    ["isize", isize, true],
+  ] as const;
+  const value = (signed: boolean): fc.Arbitrary<bigint> =>
+    fc.oneof(
+      signed ? fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }) : fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+      fc.constantFrom(...(signed ? [-(2n ** 63n), -1n, 0n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 63n - 1n] : [0n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 63n, 2n ** 64n - 1n])),
+    );
+  for (const [name, t, signed] of wideTypes) {
+    test(`${name}: store and decode agree with DataView at every offset`, () => {
+      const d = descriptor(t);
+      fc.assert(
+        fc.property(value(signed), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 }), (v, start, o) => {
+          const mine = new DataView(new ArrayBuffer(24), start, 16);
+          const theirs = new DataView(new ArrayBuffer(24), start, 16);
+          new Uint8Array(mine.buffer).fill(0xa5);
+          new Uint8Array(theirs.buffer).fill(0xa5);
+          d.store(mine, o, d.snapshot(v, "value"));
+          if (signed) theirs.setBigInt64(o, v, true);
+          else theirs.setBigUint64(o, v, true);
+          assert.deepEqual(new Uint8Array(mine.buffer), new Uint8Array(theirs.buffer));
+          const back = d.decode(mine, o);
+          assert.equal(typeof back, "bigint");
+          assert.equal(back, v);
+          assert.equal(back, signed ? theirs.getBigInt64(o, true) : theirs.getBigUint64(o, true));
+        }),
+        { seed: 64, numRuns: 500 },
+      );
+    });
+  }
+
+  test("a 64-bit store into a detached buffer throws a TypeError, as DataView's does", () => {
+    const buf = new ArrayBuffer(16);
+    const view = new DataView(buf);
+    structuredClone(buf, { transfer: [buf] });
+    assert.throws(() => descriptor(u64).store(view, 0, descriptor(u64).snapshot(1n, "value")), TypeError);
+    assert.throws(() => descriptor(i64).decode(view, 0), TypeError);
+  });
+
+  test("a detached buffer under a writer is a TypeError for a u64 field too, and the cursor stays", () => {
+    const buf = new ArrayBuffer(16);
+    const w = VmWriter.from(new Uint8Array(buf));
+    structuredClone(buf, { transfer: [buf] });
+    assert.throws(() => w.writeVal(u64, 5n), TypeError);
+    assert.equal(w.cursor(), 0);
+  });
+});
+
 describe("floats", () => {
   test("f32 rounds to the nearest single-precision value", () => {
     assert.equal(roundTrip(f32, 0.1), Math.fround(0.1));

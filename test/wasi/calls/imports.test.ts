@@ -1,7 +1,9 @@
 /**
  * The preview1 import object as a hostile guest calls it: the README's
  * bad-pointer table (every row an errno with nothing written), negative
- * int32 pointers, and memory growth during a call.
+ * int32 pointers, and memory growth during a call; and as a JavaScript
+ * caller may call it, with arguments of the wrong JS type (the README's
+ * rule, by example).
  */
 
 import assert from "node:assert/strict";

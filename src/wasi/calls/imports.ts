@@ -13,8 +13,15 @@ import * as process from "./process.js";
 
 /**
  * A host function as the guest imports it: wasm `i32`s arrive as numbers,
- * `i64`s as bigints. Called from JavaScript with other values, it takes
- * them as a wasm function of its signature would (see {@link preview1Imports}).
+ * `i64`s as bigints. Called from JavaScript with values of another type, it
+ * takes them as a wasm function of its witx signature would (the JS API's
+ * `ToWebAssemblyValue`): an `i32` is `ToInt32(v)` (a bigint or a symbol
+ * throws `TypeError`), an `i64` is `ToBigInt64(v)` (a bigint modulo 2^64; a
+ * number, `undefined`, `null` or a symbol throws `TypeError`, a string that
+ * is not an integer `SyntaxError`). Each argument is converted once, in
+ * order — an object's `valueOf` runs then — before the call reads guest
+ * memory or any state; a conversion that throws has done nothing.
+ * WebAssembly JS API counterpart: a host function called through wasm.
  */
 export type HostFunction = (...args: (number | bigint)[]) => number;
 

@@ -4,9 +4,14 @@
  * means to block.
  *
  * Arguments are read from the hart's registers a0–a5 as two 32-bit halves,
- * with no `bigint`: an `int` is the low half, sign-extended as the kernel's
- * C code would see it; a pointer or size is the unsigned 64-bit value
- * (exact below 2^53; anything larger is outside user space either way).
+ * with no `bigint` on the common path: an `int` is the low half,
+ * sign-extended as the kernel's C code would see it. A 64-bit value does not
+ * fit a `number` exactly from 2^53 up, so there is no accessor that rounds:
+ * each says what it is for and what it gives above 2^53 — a pointer
+ * ({@link Call.ptr}) is then a non-user address with the same page offset, a
+ * size ({@link Call.size}) and a `long` ({@link Call.long}) saturate, and a
+ * value the call must keep exactly (to give it back) is a `bigint`
+ * ({@link Call.u64}).
  *
  * Linux counterpart: `struct pt_regs` as `SYSCALL_DEFINE` unpacks it.
  *
@@ -23,6 +28,21 @@ import type { CallProgress, Thread } from "../proc/thread.js";
 import type { WaitQueue } from "../sync/wait-queue.js";
 
 const TWO32 = 2 ** 32;
+/** The high word of 2^53: a register whose high word is at least this holds a value no `number` is exactly. */
+const HI_UNSAFE = 0x20_0000;
+
+/**
+ * What {@link Call.ptr} gives for a pointer at or above 2^53, plus its page
+ * offset: 2^52, far beyond user space (2^47) and a multiple of the page
+ * size, so a pointer ≥ 2^53 fails every user-space check (`EFAULT`, or the
+ * `EINVAL`/`ENOMEM` of an mm call) and an alignment check sees its real low
+ * bits — as Linux, which compares the exact value, answers. (A pointer in
+ * [2^52, 2^53) is as far outside user space, and answers the same.)
+ */
+export const NOT_USER = 2 ** 52;
+
+/** What {@link Call.size} gives for a size at or above 2^53, and {@link Call.long}'s magnitude there: more than any length or offset the kernel honours. */
+export const HUGE = 2 ** 53;
 
 /** A handler's result that means "the handler set the registers itself" (`execve`, `rt_sigreturn`). */
 export const KEEP_REGISTERS = -0x10_0000;
@@ -57,9 +77,30 @@ export class Call implements IoContext {
     return this.p.mm.as.space;
   }
 
-  /** Argument `i` (0–5) as an unsigned 64-bit value: a pointer, a size, `unsigned long`. */
-  arg(i: number): number {
-    return ((this.#hi[10 + i] as number) >>> 0) * TWO32 + ((this.#lo[10 + i] as number) >>> 0);
+  /**
+   * Argument `i` (0–5) as a user pointer (`void __user *`, an address):
+   * exact below 2^53; at or above, {@link NOT_USER} plus its page offset —
+   * never a user address, its low 12 bits kept for alignment checks.
+   */
+  ptr(i: number): number {
+    const hi = (this.#hi[10 + i] as number) >>> 0;
+    const lo = (this.#lo[10 + i] as number) >>> 0;
+    return hi < HI_UNSAFE ? hi * TWO32 + lo : NOT_USER + (lo & 0xfff);
+  }
+
+  /**
+   * Argument `i` as a size or count (`size_t`, `unsigned long`): exact below
+   * 2^53; at or above, {@link HUGE} — a value a size may be compared with or
+   * clamped, and is never taken to be a smaller one.
+   */
+  size(i: number): number {
+    const hi = (this.#hi[10 + i] as number) >>> 0;
+    return hi < HI_UNSAFE ? hi * TWO32 + ((this.#lo[10 + i] as number) >>> 0) : HUGE;
+  }
+
+  /** Argument `i`'s exact 64 bits, unsigned: for a value the call keeps and gives back as it came (`set_robust_list`'s head). */
+  u64(i: number): bigint {
+    return (BigInt((this.#hi[10 + i] as number) >>> 0) << 32n) | BigInt((this.#lo[10 + i] as number) >>> 0);
   }
 
   /** Argument `i` as a C `int` (the low 32 bits, signed). */
@@ -72,9 +113,17 @@ export class Call implements IoContext {
     return (this.#lo[10 + i] as number) >>> 0;
   }
 
-  /** Argument `i` as a signed 64-bit value (`long`, `off_t`, `ssize_t`). */
+  /**
+   * Argument `i` as a signed 64-bit value (`long`, `off_t`, `loff_t`):
+   * exact in (-2^53, 2^53); beyond, ±{@link HUGE} — an offset or length
+   * beyond anything a file or mapping can have, whose low bits are gone
+   * (a caller that checks them reads {@link Call.uint}).
+   */
   long(i: number): number {
-    return (this.#hi[10 + i] as number) * TWO32 + ((this.#lo[10 + i] as number) >>> 0);
+    const hi = this.#hi[10 + i] as number;
+    if (hi >= HI_UNSAFE) return HUGE;
+    if (hi < -HI_UNSAFE) return -HUGE;
+    return hi * TWO32 + ((this.#lo[10 + i] as number) >>> 0);
   }
 
   /** The progress record of this call (created on the first attempt, kept across retries). */

@@ -41,5 +41,5 @@ export function startDir(c: Call, dirfd: number, path: string): Directory {
 
 /** The path argument `i` (a byte string). @throws {SysError} `EFAULT`, `ENAMETOOLONG`. */
 export function pathArg(c: Call, i: number): string {
-  return readPath(c.space, c.arg(i));
+  return readPath(c.space, c.ptr(i));
 }

@@ -62,8 +62,8 @@ export function sysGetcwd(c: Call): number {
   const path = pathOf(c.p.cwd, c.p.root);
   if (path === undefined) return -Errno.ENOENT;
   const bytes = nameToBytes(path + "\0");
-  if (c.arg(1) < bytes.length) return -Errno.ERANGE;
-  writeBytesUser(c.space, c.arg(0), bytes);
+  if (c.size(1) < bytes.length) return -Errno.ERANGE;
+  writeBytesUser(c.space, c.ptr(0), bytes);
   return bytes.length;
 }
 

@@ -34,8 +34,8 @@ function writable(c: Call, fd: number) {
 /** `read(fd, buf, count)`. */
 export function sysRead(c: Call): number {
   const f = readable(c, c.int(0));
-  const buf = c.arg(1);
-  const count = c.arg(2);
+  const buf = c.ptr(1);
+  const count = c.size(2);
   if (!accessOk(buf, count)) return -Errno.EFAULT;
   return f.read(UserSink.buffer(c.space, buf, Math.min(count, MAX_RW_COUNT)), c);
 }
@@ -43,8 +43,8 @@ export function sysRead(c: Call): number {
 /** `write(fd, buf, count)`. */
 export function sysWrite(c: Call): number {
   const f = writable(c, c.int(0));
-  const buf = c.arg(1);
-  const count = c.arg(2);
+  const buf = c.ptr(1);
+  const count = c.size(2);
   if (!accessOk(buf, count)) return -Errno.EFAULT;
   return f.write(UserSource.buffer(c.space, buf, Math.min(count, MAX_RW_COUNT)), c);
 }
@@ -52,20 +52,20 @@ export function sysWrite(c: Call): number {
 /** `readv(fd, iov, iovcnt)`. */
 export function sysReadv(c: Call): number {
   const f = readable(c, c.int(0));
-  return f.read(UserSink.iovecs(c.space, c.arg(1), c.int(2)), c);
+  return f.read(UserSink.iovecs(c.space, c.ptr(1), c.int(2)), c);
 }
 
 /** `writev(fd, iov, iovcnt)`. */
 export function sysWritev(c: Call): number {
   const f = writable(c, c.int(0));
-  return f.write(UserSource.iovecs(c.space, c.arg(1), c.int(2)), c);
+  return f.write(UserSource.iovecs(c.space, c.ptr(1), c.int(2)), c);
 }
 
 /** `pread64(fd, buf, count, offset)`. */
 export function sysPread(c: Call): number {
   const f = readable(c, c.int(0));
-  const buf = c.arg(1);
-  const count = c.arg(2);
+  const buf = c.ptr(1);
+  const count = c.size(2);
   const pos = c.long(3);
   if (pos < 0) return -Errno.EINVAL;
   if (!accessOk(buf, count)) return -Errno.EFAULT;
@@ -75,8 +75,8 @@ export function sysPread(c: Call): number {
 /** `pwrite64(fd, buf, count, offset)`. */
 export function sysPwrite(c: Call): number {
   const f = writable(c, c.int(0));
-  const buf = c.arg(1);
-  const count = c.arg(2);
+  const buf = c.ptr(1);
+  const count = c.size(2);
   const pos = c.long(3);
   if (pos < 0) return -Errno.EINVAL;
   if (!accessOk(buf, count)) return -Errno.EFAULT;
@@ -88,7 +88,7 @@ export function sysPreadv(c: Call): number {
   const f = readable(c, c.int(0));
   const pos = c.long(3);
   if (pos < 0) return -Errno.EINVAL;
-  return f.readAt(UserSink.iovecs(c.space, c.arg(1), c.int(2)), pos);
+  return f.readAt(UserSink.iovecs(c.space, c.ptr(1), c.int(2)), pos);
 }
 
 /** `pwritev(fd, iov, iovcnt, offset)`. */
@@ -96,7 +96,7 @@ export function sysPwritev(c: Call): number {
   const f = writable(c, c.int(0));
   const pos = c.long(3);
   if (pos < 0) return -Errno.EINVAL;
-  return f.writeAt(UserSource.iovecs(c.space, c.arg(1), c.int(2)), pos);
+  return f.writeAt(UserSource.iovecs(c.space, c.ptr(1), c.int(2)), pos);
 }
 
 /** `lseek(fd, offset, whence)`. */
@@ -114,8 +114,8 @@ const SENDFILE_CHUNK = 65536;
 export function sysSendfile(c: Call): number {
   const out = writable(c, c.int(0));
   const input = readable(c, c.int(1));
-  const offPtr = c.arg(2);
-  const count = Math.min(c.arg(3), MAX_RW_COUNT);
+  const offPtr = c.ptr(2);
+  const count = Math.min(c.size(3), MAX_RW_COUNT);
   let pos = offPtr !== 0 ? readUser(c.space, offPtr, i64) : BigInt(input.pos);
   if (pos < 0n) return -Errno.EINVAL;
   let moved = 0;

@@ -69,13 +69,13 @@ export function sysNewfstatat(c: Call): number {
   const flags = c.int(3);
   if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT)) !== 0) return -Errno.EINVAL;
   const path = pathArg(c, 1);
-  putStat(c, c.arg(2), inodeAt(c, c.int(0), path, flags));
+  putStat(c, c.ptr(2), inodeAt(c, c.int(0), path, flags));
   return 0;
 }
 
 /** `fstat(fd, statbuf)`. */
 export function sysFstat(c: Call): number {
-  putStat(c, c.arg(1), fileOf(c, c.int(0)).inode);
+  putStat(c, c.ptr(1), fileOf(c, c.int(0)).inode);
   return 0;
 }
 
@@ -105,7 +105,7 @@ export function sysReadlinkat(c: Call): number {
   if (size <= 0) return -Errno.EINVAL;
   const target = nameToBytes(c.sys.fs.readlink(c.p, startDir(c, c.int(0), path), path));
   const n = Math.min(target.length, size);
-  writeBytesUser(c.space, c.arg(2), target.subarray(0, n));
+  writeBytesUser(c.space, c.ptr(2), target.subarray(0, n));
   return n;
 }
 
@@ -134,7 +134,7 @@ export function sysGetdents64(c: Call): number {
     at += reclen;
     pos = e.next;
   }
-  writeBytesUser(c.space, c.arg(1), out.subarray(0, at));
+  writeBytesUser(c.space, c.ptr(1), out.subarray(0, at));
   f.pos = pos;
   return at;
 }
@@ -205,11 +205,11 @@ const UTIME_OMIT = (1n << 30n) - 2n;
 
 /** `utimensat(dirfd, path, times, flags)`. */
 export function sysUtimensat(c: Call): number {
-  const pathPtr = c.arg(1);
+  const pathPtr = c.ptr(1);
   const flags = c.int(3);
   const inode = pathPtr === 0 ? fileOf(c, c.int(0)).inode : inodeAt(c, c.int(0), pathArg(c, 1), flags);
   const now = c.sys.fs.now();
-  const ptr = c.arg(2);
+  const ptr = c.ptr(2);
   const t = ptr === 0 ? undefined : readUser(c.space, ptr, Timespec2);
   const pick = (sec: bigint | undefined, nsec: bigint | undefined, old: number): number => {
     if (sec === undefined || nsec === undefined || nsec === UTIME_NOW) return now;

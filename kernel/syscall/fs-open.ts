@@ -117,14 +117,14 @@ export function sysFcntl(c: Call): number {
       f.flags = (f.flags & ~SETFL_MASK) | (c.int(2) & SETFL_MASK & ~O_DIRECT);
       return 0;
     case F_GETLK: {
-      const lock = readUser(c.space, c.arg(2), Flock);
-      writeUser(c.space, c.arg(2), Flock, { ...lock, type: F_UNLCK });
+      const lock = readUser(c.space, c.ptr(2), Flock);
+      writeUser(c.space, c.ptr(2), Flock, { ...lock, type: F_UNLCK });
       return 0;
     }
     case F_SETLK:
     case F_SETLKW:
       // One kernel, no other lock holders: every advisory lock is granted.
-      readUser(c.space, c.arg(2), Flock);
+      readUser(c.space, c.ptr(2), Flock);
       return 0;
     case F_GETPIPE_SZ:
       return f instanceof PipeReadEnd || f instanceof PipeWriteEnd ? PIPE_CAPACITY : -Errno.EBADF;
@@ -152,7 +152,7 @@ export function sysPipe2(c: Call): number {
   }
   const out = new Uint8Array(new Int32Array([rfd, wfd]).buffer);
   try {
-    writeBytesUser(c.space, c.arg(0), out);
+    writeBytesUser(c.space, c.ptr(0), out);
   } catch (e) {
     files.close(rfd);
     files.close(wfd);
@@ -170,7 +170,7 @@ export function sysIoctl(c: Call): number {
   const fd = c.int(0);
   const f = fileOf(c, fd);
   const cmd = c.uint(1);
-  const arg = c.arg(2);
+  const arg = c.ptr(2);
   switch (cmd) {
     case FIONBIO: {
       const on = readUser(c.space, arg, i32) !== 0;

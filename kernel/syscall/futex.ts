@@ -11,7 +11,7 @@
  * @module
  */
 
-import { i64, struct, u32 } from "vmio";
+import { i64, struct, u32, u64 } from "vmio";
 import { Errno } from "../abi/errno.js";
 import { readUser, writeUser } from "../mm/user-access.js";
 import type { FutexWaiter } from "../proc/futex.js";
@@ -40,7 +40,7 @@ export function readTimespecMs(c: Call, addr: number): number {
 
 /** `futex(uaddr, op, val, timeout | val2, uaddr2, val3)`. */
 export function sysFutex(c: Call): number {
-  const uaddr = c.arg(0);
+  const uaddr = c.ptr(0);
   const op = c.int(1);
   const cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
   const val = c.int(2);
@@ -62,7 +62,7 @@ export function sysFutex(c: Call): number {
       const nMove = c.int(3);
       if (val < 0 || nMove < 0) return -Errno.EINVAL;
       if (cmd === FUTEX_CMP_REQUEUE && (readUser(c.space, uaddr, u32) | 0) !== c.int(5)) return -Errno.EAGAIN;
-      return c.sys.futexes.requeue(key, futexKey(c.p.mm, c.arg(4)), val, nMove);
+      return c.sys.futexes.requeue(key, futexKey(c.p.mm, c.ptr(4)), val, nMove);
     }
     case FUTEX_WAKE_OP:
       return wakeOp(c, key, val);
@@ -85,7 +85,7 @@ function wait(c: Call, uaddr: number, key: string, val: number, bitset: number, 
   }
   if (bitset === 0) return -Errno.EINVAL;
   let deadline = Infinity;
-  const tmo = c.arg(3);
+  const tmo = c.ptr(3);
   if (tmo !== 0) {
     const ms = readTimespecMs(c, tmo);
     if (ms < 0) return -Errno.EINVAL;
@@ -103,7 +103,7 @@ function wait(c: Call, uaddr: number, key: string, val: number, bitset: number, 
 
 /** `FUTEX_WAKE_OP`: update `*uaddr2`, wake `uaddr`, and wake `uaddr2` if the old value passes the comparison. */
 function wakeOp(c: Call, key: string, nWake: number): number {
-  const uaddr2 = c.arg(4);
+  const uaddr2 = c.ptr(4);
   if (uaddr2 % 4 !== 0) return -Errno.EINVAL;
   const nWake2 = c.int(3);
   const enc = c.int(5);
@@ -163,21 +163,25 @@ function wakeOp(c: Call, key: string, nWake: number): number {
   return woken;
 }
 
-/** `set_robust_list(head, len)`: recorded (robust mutexes of dead threads are not recovered). */
+/**
+ * `set_robust_list(head, len)`: recorded (robust mutexes of dead threads are
+ * not recovered). Linux keeps the head unchecked and `get_robust_list` gives
+ * back its 64 bits exactly, whatever they are: kept as a bigint.
+ */
 export function sysSetRobustList(c: Call): number {
-  if (c.arg(1) !== 24) return -Errno.EINVAL;
-  robustLists.set(c.t, c.arg(0));
+  if (c.size(1) !== 24) return -Errno.EINVAL;
+  robustLists.set(c.t, c.u64(0));
   return 0;
 }
 
-const robustLists = new WeakMap<object, number>();
+const robustLists = new WeakMap<object, bigint>();
 
 /** `get_robust_list(pid, head_ptr, len_ptr)`. */
 export function sysGetRobustList(c: Call): number {
   const tid = c.int(0);
   const t = tid === 0 ? c.t : c.sys.threads.get(tid);
   if (t === undefined) return -Errno.ESRCH;
-  writeUser(c.space, c.arg(1), i64, BigInt(robustLists.get(t) ?? 0));
-  writeUser(c.space, c.arg(2), i64, 24n);
+  writeUser(c.space, c.ptr(1), u64, robustLists.get(t) ?? 0n);
+  writeUser(c.space, c.ptr(2), i64, 24n);
   return 0;
 }

@@ -53,17 +53,17 @@ export function sysPrlimit64(c: Call): number {
   const resource = c.uint(1);
   const target = pid === 0 ? c.p : c.sys.processes.get(pid);
   if (target === undefined || target.state !== "alive") return -Errno.ESRCH;
-  return prlimit(c, target.limits, resource, c.arg(2), c.arg(3));
+  return prlimit(c, target.limits, resource, c.ptr(2), c.ptr(3));
 }
 
 /** `getrlimit(resource, old)`. */
 export function sysGetrlimit(c: Call): number {
-  return prlimit(c, c.p.limits, c.uint(0), 0, c.arg(1));
+  return prlimit(c, c.p.limits, c.uint(0), 0, c.ptr(1));
 }
 
 /** `setrlimit(resource, new)`. */
 export function sysSetrlimit(c: Call): number {
-  return prlimit(c, c.p.limits, c.uint(0), c.arg(1), 0);
+  return prlimit(c, c.p.limits, c.uint(0), c.ptr(1), 0);
 }
 
 function prlimit(c: Call, limits: Limits, resource: number, newPtr: number, oldPtr: number): number {

@@ -35,22 +35,23 @@ const PROT_MASK = PROT_READ | PROT_WRITE | PROT_EXEC;
 
 /** `brk(addr)`: the new break, or the old one when it cannot move. */
 export function sysBrk(c: Call): number {
-  return c.p.mm.as.setBrk(c.arg(0));
+  return c.p.mm.as.setBrk(c.ptr(0));
 }
 
 /** `mmap(addr, length, prot, flags, fd, offset)`. */
 export function sysMmap(c: Call): number {
-  const hint = c.arg(0);
-  const length = c.arg(1);
+  const hint = c.ptr(0);
+  const length = c.size(1);
   const prot = c.int(2);
   const flags = c.int(3);
   const offset = c.long(5);
+  const offsetLow = c.uint(5); // the exact low bits, for the alignment check: long() saturates beyond 2^53
   const as = c.p.mm.as;
   if (length === 0) return -Errno.EINVAL;
   const type = flags & MAP_TYPE;
   if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -Errno.EINVAL;
   if ((prot & ~(PROT_MASK | PROT_GROWSDOWN)) !== 0) return -Errno.EINVAL;
-  if (!isPageAligned(offset) || offset < 0) return -Errno.EINVAL;
+  if (!isPageAligned(offsetLow) || offset < 0) return -Errno.EINVAL;
   const len = pageUp(length);
   if (len > TASK_SIZE) return -Errno.ENOMEM;
   const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
@@ -84,8 +85,8 @@ export function sysMmap(c: Call): number {
 
 /** Checks an `[addr, addr + len)` argument: aligned, non-empty, in user space. */
 function range(c: Call): [number, number] | number {
-  const addr = c.arg(0);
-  const len = pageUp(c.arg(1));
+  const addr = c.ptr(0);
+  const len = pageUp(c.size(1));
   if (!isPageAligned(addr)) return -Errno.EINVAL;
   if (addr + len > TASK_SIZE) return -Errno.EINVAL;
   return [addr, addr + len];
@@ -93,7 +94,7 @@ function range(c: Call): [number, number] | number {
 
 /** `munmap(addr, length)`. */
 export function sysMunmap(c: Call): number {
-  if (c.arg(1) === 0) return -Errno.EINVAL;
+  if (c.size(1) === 0) return -Errno.EINVAL;
   const r = range(c);
   if (typeof r === "number") return r;
   c.p.mm.as.unmap(r[0], r[1]);
@@ -112,7 +113,7 @@ export function sysMprotect(c: Call): number {
 
 /** `mremap(old_address, old_size, new_size, flags, new_address)`. */
 export function sysMremap(c: Call): number {
-  return c.p.mm.as.remap(c.arg(0), c.arg(1), c.arg(2), c.int(3), c.arg(4));
+  return c.p.mm.as.remap(c.ptr(0), c.size(1), c.size(2), c.int(3), c.ptr(4));
 }
 
 /** `madvise(addr, length, advice)`: `MADV_DONTNEED` drops private pages; other advice is accepted. */

@@ -30,7 +30,7 @@ export function sysClone(c: Call): number {
   const flags = c.uint(0);
   let pid = call.data as number | undefined;
   if (pid === undefined) {
-    const child = cloneThread(c.sys, c.t, { flags, stack: c.t.hart.getRegBigInt(11), parentTid: c.arg(2), tls: c.t.hart.getRegBigInt(13), childTid: c.arg(4) });
+    const child = cloneThread(c.sys, c.t, { flags, stack: c.t.hart.getRegBigInt(11), parentTid: c.ptr(2), tls: c.t.hart.getRegBigInt(13), childTid: c.ptr(4) });
     pid = child.tid;
     call.data = pid;
     // A vfork child ran nothing yet: its parent waits, and a signal cannot undo the fork.
@@ -65,8 +65,8 @@ function readStrings(c: Call, addr: number): string[] {
 /** `execve(path, argv, envp)`. */
 export function sysExecve(c: Call): number {
   const path = pathArg(c, 0);
-  const argv = readStrings(c, c.arg(1));
-  const envp = readStrings(c, c.arg(2));
+  const argv = readStrings(c, c.ptr(1));
+  const envp = readStrings(c, c.ptr(2));
   execve(c.sys, c.t, { path, argv, envp });
   return KEEP_REGISTERS;
 }
@@ -104,9 +104,9 @@ function selected(p: Process, ch: Process, pid: number): boolean {
 /** `wait4(pid, status, options, rusage)`. */
 export function sysWait4(c: Call): number {
   const pid = c.int(0);
-  const statusPtr = c.arg(1);
+  const statusPtr = c.ptr(1);
   const options = c.int(2);
-  const rusagePtr = c.arg(3);
+  const rusagePtr = c.ptr(3);
   if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE)) !== 0) return -Errno.EINVAL;
   const p = c.p;
   const candidates = [...p.children].filter((ch) => selected(p, ch, pid));
@@ -151,7 +151,7 @@ export function sysGetgid(c: Call): number {
 
 /** `set_tid_address(tidptr)`. */
 export function sysSetTidAddress(c: Call): number {
-  c.t.clearChildTid = c.arg(0);
+  c.t.clearChildTid = c.ptr(0);
   return c.t.tid;
 }
 
@@ -202,14 +202,14 @@ const comms = new WeakMap<object, Uint8Array>();
 export function sysPrctl(c: Call): number {
   switch (c.int(0)) {
     case PR_SET_NAME: {
-      const name = readString(c.space, c.arg(1), 16) ?? new Uint8Array(0);
+      const name = readString(c.space, c.ptr(1), 16) ?? new Uint8Array(0);
       comms.set(c.t, name.slice(0, 15));
       return 0;
     }
     case PR_GET_NAME: {
       const out = new Uint8Array(16);
       out.set(comms.get(c.t) ?? new TextEncoder().encode("vmio").subarray(0, 15));
-      writeBytesUser(c.space, c.arg(1), out);
+      writeBytesUser(c.space, c.ptr(1), out);
       return 0;
     }
     case PR_GET_DUMPABLE:
@@ -218,7 +218,7 @@ export function sysPrctl(c: Call): number {
     case PR_SET_PDEATHSIG:
       return 0;
     case PR_GET_PDEATHSIG:
-      writeUser(c.space, c.arg(1), u32, 0);
+      writeUser(c.space, c.ptr(1), u32, 0);
       return 0;
     default:
       return -Errno.EINVAL;
@@ -238,7 +238,7 @@ export function sysSchedGetaffinity(c: Call): number {
   if (c.int(0) !== 0 && !c.sys.threads.has(c.int(0))) return -Errno.ESRCH;
   const mask = new Uint8Array(8);
   for (let i = 0; i < c.sys.cpus; i++) mask[i >> 3] = (mask[i >> 3] as number) | (1 << (i & 7));
-  writeBytesUser(c.space, c.arg(2), mask);
+  writeBytesUser(c.space, c.ptr(2), mask);
   return 8;
 }
 
@@ -252,13 +252,13 @@ export function sysSchedSetaffinity(c: Call): number {
 export function sysGetrusage(c: Call): number {
   const who = c.int(0);
   if (who !== 0 && who !== -1 && who !== 1) return -Errno.EINVAL;
-  writeBytesUser(c.space, c.arg(1), new Uint8Array(144));
+  writeBytesUser(c.space, c.ptr(1), new Uint8Array(144));
   return 0;
 }
 
 /** `times(buf)`: clock ticks since boot. */
 export function sysTimes(c: Call): number {
-  if (c.arg(0) !== 0) writeBytesUser(c.space, c.arg(0), new Uint8Array(32));
+  if (c.ptr(0) !== 0) writeBytesUser(c.space, c.ptr(0), new Uint8Array(32));
   return Math.floor(c.sys.monotonic() / 10);
 }
 

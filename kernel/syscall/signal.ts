@@ -39,9 +39,9 @@ const ALL = (1n << 64n) - 1n;
 /** `rt_sigaction(sig, act, oldact, sigsetsize)`. */
 export function sysRtSigaction(c: Call): number {
   const sig = c.int(0);
-  const actPtr = c.arg(1);
-  const oldPtr = c.arg(2);
-  if (c.arg(3) !== SIGSET_SIZE) return -Errno.EINVAL;
+  const actPtr = c.ptr(1);
+  const oldPtr = c.ptr(2);
+  if (c.size(3) !== SIGSET_SIZE) return -Errno.EINVAL;
   if (sig < 1 || sig > NSIG) return -Errno.EINVAL;
   if (actPtr !== 0 && (sig === SIGKILL || sig === SIGSTOP)) return -Errno.EINVAL;
   const act = actPtr === 0 ? undefined : readUser(c.space, actPtr, KernelSigaction);
@@ -69,9 +69,9 @@ function discardPending(p: Process, sig: number): void {
 /** `rt_sigprocmask(how, set, oldset, sigsetsize)`. */
 export function sysRtSigprocmask(c: Call): number {
   const how = c.int(0);
-  const setPtr = c.arg(1);
-  const oldPtr = c.arg(2);
-  if (c.arg(3) !== SIGSET_SIZE) return -Errno.EINVAL;
+  const setPtr = c.ptr(1);
+  const oldPtr = c.ptr(2);
+  if (c.size(3) !== SIGSET_SIZE) return -Errno.EINVAL;
   const t = c.t;
   const old = t.sigmask;
   if (setPtr !== 0) {
@@ -95,17 +95,17 @@ export function sysRtSigreturn(c: Call): number {
 
 /** `rt_sigpending(set, sigsetsize)`. */
 export function sysRtSigpending(c: Call): number {
-  if (c.arg(1) > SIGSET_SIZE) return -Errno.EINVAL;
-  writeUser(c.space, c.arg(0), u64, (c.t.pending | c.p.pending) & c.t.sigmask);
+  if (c.size(1) > SIGSET_SIZE) return -Errno.EINVAL;
+  writeUser(c.space, c.ptr(0), u64, (c.t.pending | c.p.pending) & c.t.sigmask);
   return 0;
 }
 
 /** `rt_sigsuspend(mask, sigsetsize)`: waits for a signal with `mask` in force; always `EINTR`. */
 export function sysRtSigsuspend(c: Call): number {
-  if (c.arg(1) !== SIGSET_SIZE) return -Errno.EINVAL;
+  if (c.size(1) !== SIGSET_SIZE) return -Errno.EINVAL;
   const call = c.progress();
   if (!c.retry || call.data === undefined) {
-    const mask = readUser(c.space, c.arg(0), u64);
+    const mask = readUser(c.space, c.ptr(0), u64);
     const old = c.t.sigmask;
     call.data = old;
     call.restartable = false;
@@ -121,8 +121,8 @@ export function sysRtSigsuspend(c: Call): number {
 
 /** `sigaltstack(ss, old_ss)`. */
 export function sysSigaltstack(c: Call): number {
-  const ssPtr = c.arg(0);
-  const oldPtr = c.arg(1);
+  const ssPtr = c.ptr(0);
+  const oldPtr = c.ptr(1);
   const t = c.t;
   const sp = t.hart.getRegUnsigned(2);
   const alt = t.altstack;

@@ -33,7 +33,7 @@ export function sysUname(c: Call): number {
   [UNAME.sysname, UNAME.nodename, UNAME.release, UNAME.version, UNAME.machine, UNAME.domainname].forEach((s, i) =>
     out.set(enc.encode(s).subarray(0, UTS_FIELD - 1), i * UTS_FIELD),
   );
-  writeBytesUser(c.space, c.arg(0), out);
+  writeBytesUser(c.space, c.ptr(0), out);
   return 0;
 }
 
@@ -46,7 +46,7 @@ export function sysSysinfo(c: Call): number {
   v.setBigUint64(40, BigInt(c.sys.memory.freeFrames() * 4096), true);
   v.setUint16(80, Math.min(c.sys.processes.size, 0xffff), true);
   v.setUint32(104, 1, true);
-  writeBytesUser(c.space, c.arg(0), out);
+  writeBytesUser(c.space, c.ptr(0), out);
   return 0;
 }
 
@@ -61,8 +61,8 @@ export function sysGetrandom(c: Call): number {
   const flags = c.uint(2);
   if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) !== 0) return -Errno.EINVAL;
   if ((flags & (GRND_RANDOM | GRND_INSECURE)) === (GRND_RANDOM | GRND_INSECURE)) return -Errno.EINVAL;
-  const buf = c.arg(0);
-  const len = Math.min(c.arg(1), GETRANDOM_MAX);
+  const buf = c.ptr(0);
+  const len = Math.min(c.size(1), GETRANDOM_MAX);
   if (len === 0) return 0;
   if (!accessOk(buf, len)) return -Errno.EFAULT;
   const bytes = new Uint8Array(len);

@@ -55,25 +55,25 @@ function readClock(c: Call, clk: number): number | undefined {
 export function sysClockGettime(c: Call): number {
   const ms = readClock(c, c.int(0));
   if (ms === undefined) return -Errno.EINVAL;
-  writeUser(c.space, c.arg(1), Timespec, timespec(ms));
+  writeUser(c.space, c.ptr(1), Timespec, timespec(ms));
   return 0;
 }
 
 /** `clock_getres(clk, res)`: one nanosecond. */
 export function sysClockGetres(c: Call): number {
   if (readClock(c, c.int(0)) === undefined) return -Errno.EINVAL;
-  if (c.arg(1) !== 0) writeUser(c.space, c.arg(1), Timespec, { sec: 0n, nsec: 1n });
+  if (c.ptr(1) !== 0) writeUser(c.space, c.ptr(1), Timespec, { sec: 0n, nsec: 1n });
   return 0;
 }
 
 /** `gettimeofday(tv, tz)`. */
 export function sysGettimeofday(c: Call): number {
-  if (c.arg(0) !== 0) {
+  if (c.ptr(0) !== 0) {
     const ms = c.sys.realtime();
     const sec = Math.floor(ms / 1000);
-    writeUser(c.space, c.arg(0), Timeval, { sec: BigInt(sec), usec: BigInt(Math.floor((ms - sec * 1000) * 1000)) });
+    writeUser(c.space, c.ptr(0), Timeval, { sec: BigInt(sec), usec: BigInt(Math.floor((ms - sec * 1000) * 1000)) });
   }
-  if (c.arg(1) !== 0) writeUser(c.space, c.arg(1), Timeval, { sec: 0n, usec: 0n });
+  if (c.ptr(1) !== 0) writeUser(c.space, c.ptr(1), Timeval, { sec: 0n, usec: 0n });
   return 0;
 }
 
@@ -99,11 +99,11 @@ function sleep(c: Call, deadline: number, remPtr: number): number {
 export function sysNanosleep(c: Call): number {
   const call = c.progress();
   if (!c.retry || call.deadline === Infinity) {
-    const ms = readTimespecMs(c, c.arg(0));
+    const ms = readTimespecMs(c, c.ptr(0));
     if (ms < 0) return -Errno.EINVAL;
     call.deadline = c.sys.monotonic() + ms;
   }
-  return sleep(c, call.deadline, c.arg(1));
+  return sleep(c, call.deadline, c.ptr(1));
 }
 
 /** `clock_nanosleep(clk, flags, req, rem)`. */
@@ -113,10 +113,10 @@ export function sysClockNanosleep(c: Call): number {
   if (!c.retry || call.deadline === Infinity) {
     const now = readClock(c, clk);
     if (now === undefined || clk === CLOCK_THREAD_CPUTIME_ID) return -Errno.EINVAL;
-    const ms = readTimespecMs(c, c.arg(2));
+    const ms = readTimespecMs(c, c.ptr(2));
     if (ms < 0) return -Errno.EINVAL;
     const absolute = (c.int(1) & TIMER_ABSTIME) !== 0;
     call.deadline = c.sys.monotonic() + (absolute ? ms - now : ms);
   }
-  return sleep(c, call.deadline, (c.int(1) & TIMER_ABSTIME) !== 0 ? 0 : c.arg(3));
+  return sleep(c, call.deadline, (c.int(1) & TIMER_ABSTIME) !== 0 ? 0 : c.ptr(3));
 }

@@ -294,10 +294,11 @@ export const SubscriptionClock = struct({ id: u32, timeout: u64, precision: u64,
 export const EVENT_SIZE = 32;
 
 /**
- * Narrows a 64-bit `rights` argument to a number, or -1 when it sets a bit
- * preview1 does not define (wasmtime's flag decoding refuses those with
- * `EINVAL`).
+ * Narrows a 64-bit `rights` argument, taken modulo 2^64 as every `i64` is,
+ * to a number, or -1 when it sets a bit preview1 does not define
+ * (wasmtime's flag decoding refuses those with `EINVAL`).
  */
 export function rightsFrom(value: bigint): number {
-  return BigInt.asUintN(64, value) > BigInt(ALL_RIGHTS) ? -1 : Number(value);
+  const bits = BigInt.asUintN(64, value);
+  return bits > BigInt(ALL_RIGHTS) ? -1 : Number(bits);
 }

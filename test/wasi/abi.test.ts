@@ -50,4 +50,8 @@ test("rightsFrom narrows a 64-bit rights value, or refuses an undefined bit with
   assert.equal(rightsFrom(0n), 0);
   assert.equal(rightsFrom(1n << 30n), -1);
   assert.equal(rightsFrom(-1n), -1, "an i64 -1 is all 64 bits");
+  // A bigint beyond the i64 range (a JS caller's) is taken modulo 2^64, as wasm's ToBigInt64 takes it.
+  assert.equal(rightsFrom(2n ** 64n + 5n), 5);
+  assert.equal(rightsFrom(5n - 2n ** 64n), 5);
+  assert.equal(rightsFrom(BigInt(ALL_RIGHTS) + 3n * 2n ** 64n), ALL_RIGHTS);
 });

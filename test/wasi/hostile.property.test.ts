@@ -13,11 +13,14 @@
  * The contract (API.md, "`vmio/wasi`"): for any guest input a host function
  * returns an errno and never throws; a failed call changes nothing. A wasm
  * guest passes i32s as numbers and i64s as bigints, so those are what the
- * sequences pass; an argument of the wrong JS type (a bigint for an i32, a
- * number for an i64, NaN, a fraction) is a host's bug, not guest input:
- * today it is an errno or a `TypeError`/`RangeError` thrown before anything
- * changed (as calling a wasm function with one throws), which the last
- * property checks.
+ * sequences pass. An argument of the wrong JS type (a bigint for an i32, a
+ * number for an i64, NaN, a fraction, a string, an object with `valueOf`)
+ * only a JavaScript caller can pass: each import takes it as a wasm function
+ * of its signature would (the JS API's `ToWebAssemblyValue`), which the last
+ * two tests check against a twin host called through a real wasm function:
+ * the same answer or the same throw, the same valueOf calls, the same
+ * effects — also when a valueOf acts on the host (closes fds, scribbles over
+ * or grows memory), which must happen before the call looks at anything.
  *
  * Each host starts with the guest holding stdio (0–2), the preopen (3), a
  * file with every right (4), a directory (5) and a read-only appending file
@@ -439,6 +442,268 @@ function runSequence(setup: Setup, calls: readonly CallSpec[]): void {
   assert.ok(openHostFds() <= fdsBefore, `host fds leaked: ${fdsBefore} before, ${openHostFds()} after closing every guest fd`);
 }
 
+// ---- arguments of the wrong JS type ----
+
+const TWO32 = 2 ** 32;
+const TWO64 = 2n ** 64n;
+
+/**
+ * What a valueOf can do to its host before the call reads anything: nothing,
+ * a re-entrant call (closing fd 4), scribbling over the prepared paths and
+ * iovecs, or growing memory (which detaches the buffer).
+ */
+const EFFECTS: readonly ((h: Host) => void)[] = [
+  () => {},
+  (h) => void h.fns["fd_close"]!(4),
+  (h) => {
+    new Uint8Array(h.memory.buffer).fill(0, PATHS_AT, pathAt(PATHS.length));
+    new Uint8Array(h.memory.buffer).fill(0xff, IOVECS_AT, IOVECS_AT + 48);
+    new Uint8Array(h.memory.buffer).fill(0x77, SUBS_AT, SUBS_AT + 6 * 48);
+  },
+  (h) => void (h.memory.buffer.byteLength < 3 * PAGE && h.memory.grow(1)),
+  (h) => {
+    for (let fd = 0; fd < 12; fd++) h.fns["fd_close"]!(fd);
+  },
+];
+
+const WRONG_KINDS = 16;
+/** The kinds of {@link wrongValue} that are objects converting to the value they replace. */
+const OBJECT_KINDS = [9, 11, 14];
+
+/**
+ * A value wasm cannot pass where `o` (an i32 as a number or an i64 as a
+ * bigint) was, most of them converting back to `o` or near it so the call
+ * still does something: `o` shifted by 2^32 or 2^64, a fraction, its
+ * string, NaN/±Infinity/undefined/null/booleans/symbols, the other numeric
+ * type, objects whose `valueOf` or `Symbol.toPrimitive` (which runs
+ * `effect`, and counts with `count`) answers `o` or the wrong type.
+ */
+function wrongValue(o: number | bigint, kind: number, effect: () => void, count: () => void): unknown {
+  const prim = (v: unknown) => () => {
+    count();
+    effect();
+    return v;
+  };
+  if (typeof o === "number") {
+    switch (kind) {
+      case 0: return o + TWO32;
+      case 1: return o - TWO32 * 3;
+      case 2: return o + (o < 0 ? -0.75 : 0.75);
+      case 3: return ` ${o} `;
+      case 4: return [NaN, Infinity, -Infinity][Math.abs(o) % 3];
+      case 5: return [undefined, null, true, false][Math.abs(o) % 4];
+      case 6: return ["", "abc", "0x10", "1e3", "-0"][Math.abs(o) % 5];
+      case 7: return BigInt(o);
+      case 8: return Symbol("i32");
+      case 9: return { valueOf: prim(o) };
+      case 10: return { valueOf: prim(BigInt(o)) };
+      case 11: return { [Symbol.toPrimitive]: prim(String(o)) };
+      case 12: return [o];
+      case 13: return o + 2 ** 40 + 0.5;
+      case 14: return Object.assign(Object.create(null) as object, { toString: prim(o) });
+      default: return o === 0 ? -0 : o + 2 ** 53;
+    }
+  }
+  switch (kind) {
+    case 0: return o + TWO64;
+    case 1: return o - TWO64 * 2n;
+    case 2: return Number(o);
+    case 3: return String(o);
+    case 4: return o >= 0n ? `0x${o.toString(16)}` : "1.5";
+    case 5: return [undefined, null, true, false][Number(BigInt.asUintN(2, o))];
+    case 6: return ["", "abc", " 12 ", "1e3"][Number(BigInt.asUintN(2, o))];
+    case 7: return Number(BigInt.asIntN(32, o));
+    case 8: return Symbol("i64");
+    case 9: return { valueOf: prim(o) };
+    case 10: return { valueOf: prim(Number(BigInt.asIntN(32, o))) };
+    case 11: return { [Symbol.toPrimitive]: prim(String(o)) };
+    case 12: return Object(o);
+    case 13: return NaN;
+    case 14: return Object.assign(Object.create(null) as object, { toString: prim(String(o)) });
+    default: return o + TWO64 * 5n;
+  }
+}
+
+function show(v: unknown): string {
+  if (typeof v === "bigint") return `${v}n`;
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "symbol" || typeof v === "number") return String(v);
+  if (typeof v === "object" && v !== null) return Array.isArray(v) ? `[${v.map(show).join(", ")}]` : "{valueOf…}";
+  return String(v);
+}
+
+/** The JS API's `ToPrimitive(v, number)` (ECMAScript 7.1.1), written out as the reference. */
+function toPrimitive(v: unknown): unknown {
+  if ((typeof v !== "object" && typeof v !== "function") || v === null) return v;
+  const o = v as Record<string | symbol, unknown>;
+  const exotic = o[Symbol.toPrimitive];
+  if (exotic !== undefined && exotic !== null) {
+    if (typeof exotic !== "function") throw new TypeError("@@toPrimitive is not callable");
+    const r: unknown = exotic.call(v, "number");
+    if ((typeof r === "object" && r !== null) || typeof r === "function") throw new TypeError("@@toPrimitive returned an object");
+    return r;
+  }
+  for (const m of ["valueOf", "toString"]) {
+    const f = o[m];
+    if (typeof f === "function") {
+      const r: unknown = f.call(v);
+      if ((typeof r !== "object" || r === null) && typeof r !== "function") return r;
+    }
+  }
+  throw new TypeError("no primitive value");
+}
+
+/** `ToInt32(v)` as `ToWebAssemblyValue` takes an i32: `ToNumber` (a bigint or a symbol is a TypeError), then modulo 2^32, signed. */
+function toI32(v: unknown): number {
+  const p = toPrimitive(v);
+  if (typeof p === "bigint" || typeof p === "symbol") throw new TypeError("not a Number");
+  const n = Number(p);
+  if (!Number.isFinite(n)) return 0;
+  const m = ((Math.trunc(n) % TWO32) + TWO32) % TWO32;
+  return (m >= 2 ** 31 ? m - TWO32 : m) + 0;
+}
+
+/** `ToBigInt64(v)`: `ToBigInt` (a number, undefined, null or a symbol is a TypeError; a bad string a SyntaxError), then modulo 2^64, signed. */
+function toI64(v: unknown): bigint {
+  const p = toPrimitive(v);
+  switch (typeof p) {
+    case "bigint": return BigInt.asIntN(64, p);
+    case "boolean": return p ? 1n : 0n;
+    case "string": return BigInt.asIntN(64, BigInt(p)); // StringToBigInt: a SyntaxError if it is not an integer
+    default: throw new TypeError(`cannot convert ${typeof p} to a BigInt`);
+  }
+}
+
+/** The reference: every argument in order, as `ToWebAssemblyValue` takes it for the signature. */
+function toWasmValues(sig: string, args: readonly unknown[]): (number | bigint)[] {
+  return args.map((v, i) => (sig[i] === "I" || sig[i] === "R" ? toI64(v) : toI32(v)));
+}
+
+/**
+ * A wasm function of the import's witx signature (`proc_exit` returns
+ * nothing, the rest an errno) that calls `target` with its parameters:
+ * calling it from JS puts each argument through the JS API's conversion.
+ */
+function trampoline(name: string, sig: string, target: (...xs: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  let module = trampolines.get(name);
+  if (module === undefined) trampolines.set(name, (module = new Wasm.Module(trampolineBytes(name, sig))));
+  return new Wasm.Instance(module, { m: { f: target } }).exports["f"] as (...args: unknown[]) => unknown;
+}
+const trampolines = new Map<string, object>();
+
+function trampolineBytes(name: string, sig: string): Uint8Array {
+  const params = Array.from(sig, (c) => (c === "I" || c === "R" ? 0x7e : 0x7f));
+  const results = name === "proc_exit" ? [] : [0x7f];
+  const section = (id: number, body: number[]): number[] => [id, body.length, ...body];
+  const str = (s: string): number[] => [s.length, ...Array.from(s, (ch) => ch.charCodeAt(0))];
+  const body = [0, ...params.flatMap((_, i) => [0x20, i]), 0x10, 0, 0x0b]; // no locals; local.get each; call 0; end
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, params.length, ...params, results.length, ...results]),
+    ...section(2, [1, ...str("m"), ...str("f"), 0x00, 0]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...str("f"), 0x00, 1]),
+    ...section(10, [1, body.length, ...body]),
+  ]);
+}
+
+/** A call's outcome, comparable across the twins: what it returned, `proc_exit`'s code, or the class of what it threw. */
+function outcome(call: () => unknown): { returned: unknown } | { exit: number } | { threw: string } {
+  try {
+    const r = call();
+    return { returned: r === undefined ? undefined : r };
+  } catch (e) {
+    if (e instanceof ProcExit) return { exit: e.code };
+    assert.ok(e instanceof TypeError || e instanceof SyntaxError, `threw ${String(e)}`);
+    return { threw: e.constructor.name };
+  }
+}
+
+/**
+ * The byte ranges a call fills with what differs between twin hosts even
+ * when it does the same: random bytes, the time, a `filestat`'s `dev` (one
+ * per `MemoryDir`) and its three times.
+ */
+function nondeterministic(name: string, args: readonly (number | bigint)[]): [number, number][] {
+  const u = (i: number): number => (args[i] as number) >>> 0;
+  switch (name) {
+    case "random_get": return [[u(0), u(1)]];
+    case "clock_time_get": return [[u(2), 8]];
+    case "fd_filestat_get": return [[u(1), 8], [u(1) + 40, 24]];
+    case "path_filestat_get": return [[u(4), 8], [u(4) + 40, 24]];
+    default: return [];
+  }
+}
+
+function masked(memory: WasmMemory, mask: readonly [number, number][]): Uint8Array {
+  const bytes = new Uint8Array(memory.buffer).slice();
+  for (const [at, len] of mask) bytes.fill(0, Math.min(at, bytes.length), Math.min(at + len, bytes.length));
+  return bytes;
+}
+
+/** Each fd's status and offset, as the guest would see them (this writes to the result area: compare memory first). */
+function fdState(h: Host): string {
+  const out: string[] = [];
+  const dv = (): DataView => new DataView(h.memory.buffer);
+  for (let fd = 0; fd < 12; fd++) {
+    const stat = h.fns["fd_fdstat_get"]!(fd, RESULT_AT);
+    const s = stat === Errno.SUCCESS ? `${dv().getUint16(RESULT_AT + 2, true)}/${dv().getBigUint64(RESULT_AT + 8, true)}/${dv().getBigUint64(RESULT_AT + 16, true)}` : "";
+    const tell = h.fns["fd_tell"]!(fd, RESULT_AT);
+    out.push(`${fd}:${String(stat)}:${s}:${String(tell)}:${tell === Errno.SUCCESS ? dv().getBigUint64(RESULT_AT, true) : ""}`);
+  }
+  return out.join(" ");
+}
+
+/**
+ * Calls `name` on a fresh host with `args`, each position `wrong[i]` given
+ * replaced by a value of the wrong JS type ({@link wrongValue}, its valueOf
+ * doing `EFFECTS[effect]` to that host), and on a twin host through a wasm
+ * function of the import's signature with the same values (their valueOf
+ * acting on the twin): the answer, the valueOf calls, guest memory (but for
+ * what differs between hosts anyway), the preopen, the output and the fds
+ * must be the same. Also checks the test's reference model of the
+ * conversion against what wasm passed on.
+ */
+function checkTwin(shared: boolean, name: string, args: readonly (number | bigint)[], wrong: readonly ({ kind: number; effect: number } | undefined)[]): void {
+  const sig = SIGNATURES[name]!;
+  const wrongArgs = (h: Host | undefined, counts: number[]): unknown[] =>
+    args.map((o, i) => {
+      const w = wrong[i];
+      if (w === undefined) return o;
+      return wrongValue(o, w.kind, h === undefined ? () => {} : () => EFFECTS[w.effect]!(h), () => counts[i]!++);
+    });
+  // What wasm would pass on, by the reference model; skipped as the sequences skip them: polls that would sleep.
+  let coerced: (number | bigint)[] | undefined;
+  try {
+    coerced = toWasmValues(sig, wrongArgs(undefined, args.map(() => 0)));
+  } catch {
+    coerced = undefined;
+  }
+  const a = makeHost({ backend: "memory", shared });
+  const b = makeHost({ backend: "memory", shared });
+  if (name === "poll_oneoff" && coerced !== undefined && pollWouldSleep(b.memory, coerced[0] as number, coerced[2] as number)) return;
+  let received: unknown[] | undefined;
+  const viaWasm = trampoline(name, sig, (...xs: unknown[]) => {
+    received = xs;
+    return b.fns[name]!(...xs);
+  });
+  const countsA = args.map(() => 0);
+  const countsB = args.map(() => 0);
+  const argsA = wrongArgs(a, countsA);
+  const argsB = wrongArgs(b, countsB);
+  const outB = outcome(() => viaWasm(...argsB));
+  const outA = outcome(() => a.fns[name]!(...argsA));
+  const what = `${name}(${argsA.map(show).join(", ")}) with effects ${JSON.stringify(wrong.map((w) => w?.effect))}`;
+  assert.deepEqual(outA, outB, `${what}: called directly, not as through wasm`);
+  assert.deepEqual(countsA, countsB, `${what}: each valueOf runs once, in order, as through wasm`);
+  assert.deepEqual(received, coerced, `${what}: the reference model's conversion is wasm's`);
+  const mask = received === undefined ? [] : nondeterministic(name, received as (number | bigint)[]);
+  assert.ok(Buffer.compare(masked(a.memory, mask), masked(b.memory, mask)) === 0, `${what}: guest memory differs from the twin's`);
+  assert.equal(a.tree(), b.tree(), `${what}: the preopen differs from the twin's`);
+  assert.equal(a.stdoutBytes(), b.stdoutBytes(), `${what}: output differs from the twin's`);
+  assert.equal(fdState(a), fdState(b), `${what}: the fds differ from the twin's`);
+}
+
 const names = (): string[] => {
   const h = makeHost({ backend: "memory", shared: false });
   h.dispose();
@@ -465,32 +730,33 @@ describe("every preview1 import against a hostile guest", () => {
     });
   }
 
-  test("an argument of the wrong JS type (a host's bug, not guest input): an errno, or a TypeError/RangeError that changed nothing", () => {
-    // What a wasm guest cannot pass: a bigint for an i32, a number for an i64, NaN, fractions, 2^40, undefined.
-    const wrong = fc.constantFrom<unknown>(1n, -1n, 0.5, NaN, Infinity, 2 ** 40, -(2 ** 40), undefined, 1, 4096);
-    const arb = fc.tuple(callArb(all.filter((n) => SIGNATURES[n]!.length > 0 && n !== "proc_exit")), fc.nat(8), wrong);
+  test("an argument of the wrong JS type is taken as wasm takes it: the same answer and effect as a twin host called through wasm, or the same throw", () => {
+    const withArgs = all.filter((n) => SIGNATURES[n]!.length > 0);
+    // Objects (whose valueOf acts on the host) a third of the time: they are where the order of things shows.
+    const kind = fc.oneof({ arbitrary: fc.nat(WRONG_KINDS - 1), weight: 2 }, { arbitrary: fc.constantFrom(...OBJECT_KINDS), weight: 1 });
+    const position = fc.record({ replace: fc.nat(2).map((n) => n === 0), kind, effect: fc.nat(EFFECTS.length - 1) });
+    const arb = fc.tuple(callArb(withArgs), fc.array(position, { minLength: 9, maxLength: 9 }), fc.nat(8));
     fc.assert(
-      fc.property(fc.boolean(), arb, (shared, [c, at, value]) => {
-        const h = makeHost({ backend: "memory", shared });
-        const args: unknown[] = [...c.args];
-        const i = at % args.length;
-        const i64 = typeof args[i] === "bigint";
-        if (i64 === (typeof value === "bigint")) return; // a well-typed value: the sequences cover those
-        args[i] = value;
-        const mem0 = new Uint8Array(h.memory.buffer).slice();
-        const tree0 = h.tree();
-        let r: unknown;
-        try {
-          r = h.fns[c.name]!(...args);
-        } catch (e) {
-          assert.ok(e instanceof TypeError || e instanceof RangeError, `${c.name} threw ${String(e)}`);
-          assert.ok(Buffer.compare(mem0, new Uint8Array(h.memory.buffer).subarray(0, mem0.length)) === 0, `${c.name} threw after changing memory`);
-          assert.equal(h.tree(), tree0, `${c.name} threw after changing the preopen`);
-          return;
-        }
-        assert.ok(typeof r === "number" && ERRNOS.has(r), `${c.name} returned ${String(r)}`);
+      fc.property(fc.boolean(), arb, (shared, [c, positions, at]) => {
+        const wrong = positions.slice(0, c.args.length).map((p) => (p.replace ? p : undefined));
+        if (!wrong.some((w) => w !== undefined)) wrong[at % c.args.length] = positions[at % c.args.length]!;
+        checkTwin(shared, c.name, c.args, wrong);
       }),
-      { seed: 0x0f00_0004, numRuns: RUNS || 300, includeErrorInReport: true },
+      { seed: 0x0f00_0004, numRuns: RUNS || 600, includeErrorInReport: true },
     );
+  });
+
+  test("an object argument's valueOf runs before the call looks at anything: every import, every position, against a twin called through wasm", () => {
+    for (const name of all.filter((n) => SIGNATURES[n]!.length > 0)) {
+      const samples = fc.sample(argsArb(SIGNATURES[name]!), { seed: 0x0f00_0005, numRuns: 3 });
+      for (const args of samples) {
+        for (let i = 0; i < args.length; i++) {
+          for (const effect of [2, 3, 4]) { // scribble over memory, grow it, close every fd
+            const wrong = args.map((_, k) => (k === i ? { kind: OBJECT_KINDS[effect % OBJECT_KINDS.length]!, effect } : undefined));
+            checkTwin(effect % 2 === 0, name, args, wrong);
+          }
+        }
+      }
+    }
   });
 });

@@ -1,12 +1,14 @@
 /**
  * The preview1 import object as a hostile guest calls it: the README's
  * bad-pointer table (every row an errno with nothing written), negative
- * int32 pointers, and memory growth during a call.
+ * int32 pointers, and memory growth during a call; and as a JavaScript
+ * caller may call it, with arguments of the wrong JS type (the README's
+ * rule, by example).
  */
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { E, testGuest } from "../guest.js";
+import { E, testGuest, type TestGuest } from "../guest.js";
 import { POINTER_CASES, makeHost } from "../suite/bad-pointers.js";
 import { WASI } from "vmio/wasi";
 
@@ -64,5 +66,69 @@ describe("guest memory discipline", () => {
     assert.equal(g.call.fd_write!(1, 100, 1, 200), E.SUCCESS);
     assert.equal(g.memory.buffer.byteLength, 2 * 65536);
     assert.equal(g.u32(200), 5);
+  });
+});
+
+/** The imports as a JavaScript caller sees them: any value can be passed. */
+const js = (g: TestGuest): Record<string, (...args: unknown[]) => unknown> => g.call as unknown as Record<string, (...args: unknown[]) => unknown>;
+
+describe("arguments of the wrong JS type, taken as a wasm function of the import's signature takes them", () => {
+  // hostile.property.test.ts checks the rule for every import and position against a twin called through wasm;
+  // these are its cases one by one, as a reader would try them.
+  test("an i32 is ToInt32 of the value: 2^32 + 1 is 1, fractions truncate, NaN, undefined and junk strings are 0, a numeric string is its number", async () => {
+    const g = await testGuest();
+    g.put(1000, "hello");
+    g.iovecs(100, [[1000, 5]]);
+    assert.equal(js(g).fd_write(2 ** 32 + 1, "100", 1.9, [200]), E.SUCCESS);
+    assert.equal(g.stdout(), "hello");
+    assert.equal(g.u32(200), 5);
+    assert.equal(js(g).random_get(NaN, undefined), E.SUCCESS, "(0, 0)");
+    assert.equal(js(g).random_get("abc", -0.5), E.SUCCESS, "(0, 0)");
+    assert.equal(js(g).fd_fdstat_get(1 - 2 ** 32, 8.5), E.SUCCESS, "(1, 8)");
+    assert.equal(g.u32(8) & 0xff, 2, "stdout's filetype, character device, at 8");
+  });
+
+  test("a bigint for an i32, or a number, undefined or null for an i64, is a TypeError; a string that is not an integer a SyntaxError; nothing happens", async () => {
+    const g = await testGuest();
+    assert.throws(() => js(g).fd_close(1n), TypeError);
+    assert.throws(() => js(g).fd_close(Symbol("fd")), TypeError);
+    assert.equal(js(g).fd_fdstat_get(1, 200), E.SUCCESS, "fd 1 is still open");
+    assert.throws(() => js(g).clock_time_get(1, 1000, 200), TypeError);
+    assert.throws(() => js(g).clock_time_get(1, undefined, 200), TypeError);
+    assert.throws(() => js(g).clock_time_get(1, "1.5", 200), SyntaxError);
+    g.put(200, new Uint8Array(8));
+    assert.throws(() => js(g).clock_time_get(1, null, 200), TypeError);
+    assert.equal(g.u32(200), 0, "nothing written");
+  });
+
+  test("an i64 is ToBigInt64 of the value: a bigint modulo 2^64, booleans and integer strings as BigInt takes them", async () => {
+    const g = await testGuest();
+    assert.equal(js(g).clock_time_get(1, "1000", 200), E.SUCCESS);
+    assert.equal(js(g).clock_time_get(1, true, 200), E.SUCCESS);
+    // fd_fdstat_set_rights on stdout: 2^64 + FD_WRITE is FD_WRITE (dropping rights is allowed), not an undefined bit.
+    assert.equal(js(g).fd_fdstat_set_rights(1, 2n ** 64n + 64n, 0n), E.SUCCESS);
+    assert.equal(js(g).fd_fdstat_get(1, 200), E.SUCCESS);
+    assert.equal(g.u32(208), 64, "only FD_WRITE is left");
+  });
+
+  test("an object's valueOf runs once per argument, in order, before the call reads guest memory or looks at its fds", async () => {
+    const g = await testGuest();
+    g.put(1000, "hello");
+    g.iovecs(100, [[1000, 5]]);
+    const calls: string[] = [];
+    const count = {
+      valueOf() {
+        calls.push("count");
+        g.put(1000, "HELLO"); // the call reads the buffer after this
+        return 1;
+      },
+    };
+    const fd = { valueOf: () => (calls.push("fd"), 1) };
+    assert.equal(js(g).fd_write(fd, 100, count, 200), E.SUCCESS);
+    assert.deepEqual(calls, ["fd", "count"]);
+    assert.equal(g.stdout(), "HELLO");
+    // A valueOf that closes the fd the call is about to use: the call sees it closed.
+    const closing = { valueOf: () => (js(g).fd_close(1), 200) };
+    assert.equal(js(g).fd_fdstat_get(1, closing), E.BADF);
   });
 });

@@ -12,9 +12,10 @@
  * sink it can have.
  *
  * Then the fixed cost of the other calls a WASI program makes
- * (`wasi-call-*`: fd_read, fd_seek, fd_tell, fd_filestat_get, fd_fdstat_get,
- * the preopen's prestat, clock_time_get, random_get, args and environ,
- * poll_oneoff on a clock, path_open + fd_close), each against node:wasi with
+ * (`wasi-call-*`: fd_read of one and of two iovecs, fd_seek, fd_tell,
+ * fd_filestat_get, fd_fdstat_get, the preopen's prestat, clock_time_get,
+ * random_get, args and environ, poll_oneoff on a clock, path_open +
+ * fd_close), each against node:wasi with
  * the same guest memory, args, env and host preopen; floors beside the short
  * ones (`-floor`: a hand-written JS host); and four of them called from wasm
  * (`wasi-wasm-*`: a hand-assembled module's loop calling the import).
@@ -275,18 +276,27 @@ function failed(call: string, errno: number): never {
   throw new Error(`${call} failed in the benchmark: errno ${errno}`);
 }
 
-/** `fd_read` of one 64 B iovec from a host file; back to offset 0 (`fd_seek`) at its end, once every 1,024 reads. */
-const fdReadLoop: CallLoop = (w, memory) => {
+/**
+ * `fd_read` from a host file into one iovec per length in `lens`, the
+ * buffers one after another from `AT.buf`; back to offset 0 (`fd_seek`)
+ * at the file's end.
+ */
+const fdReadLoop = (lens: readonly number[]): CallLoop => (w, memory) => {
   const fd = openData(w, memory);
   const dv = new DataView(memory.buffer);
-  dv.setUint32(AT.iov, AT.buf, true);
-  dv.setUint32(AT.iov + 4, 64, true);
+  let at: number = AT.buf;
+  lens.forEach((len, i) => {
+    dv.setUint32(AT.iov + 8 * i, at, true);
+    dv.setUint32(AT.iov + 8 * i + 4, len, true);
+    at += len;
+  });
+  const count = lens.length;
   const fdRead = w["fd_read"]!;
   const fdSeek = w["fd_seek"]!;
   return (n) => {
     let got = 0;
     for (let i = 0; i < n; i++) {
-      const e = fdRead(fd, AT.iov, 1, AT.out);
+      const e = fdRead(fd, AT.iov, count, AT.out);
       if (e !== 0) failed("fd_read", e);
       const k = new DataView(memory.buffer).getUint32(AT.out, true);
       if (k === 0) fdSeek(fd, 0n, 0, AT.out2);
@@ -339,7 +349,8 @@ const pathOpenCloseLoop: CallLoop = (w, memory) => {
 };
 
 const callCases: BenchCase[] = [
-  callCase("wasi-call-fd-read", "fd_read, 1 iovec × 64 B from a host file", fdReadLoop, 20_000),
+  callCase("wasi-call-fd-read", "fd_read, 1 iovec × 64 B from a host file", fdReadLoop([64]), 20_000),
+  callCase("wasi-call-fd-read-2iov", "fd_read, 2 iovecs (64 B + 1 KiB, as musl's stdio) from a host file", fdReadLoop([64, 1024]), 20_000),
   callCase("wasi-call-fd-seek", "fd_seek(fd, 0, SET) on a host file", (w, memory) => {
     const fd = openData(w, memory);
     const f = w["fd_seek"]!;
@@ -475,7 +486,7 @@ const floorCases: BenchCase[] = [
       }
       return got;
     };
-  }, fdReadLoop, 20_000),
+  }, fdReadLoop([64]), 20_000),
   floorCase("wasi-call-fd-filestat-get-floor", "fd_filestat_get (fs.fstatSync with BigInts, 8 stores)", (h) => {
     const fdFilestatGet = (fd: number, buf: number): number => {
       if (fd !== GUEST_FD) return 8;

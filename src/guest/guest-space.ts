@@ -226,8 +226,8 @@ export class GuestSpace extends MemorySpace {
    * replaced, detached or shrunk since the range was checked).
    *
    * For a host call that has just checked a buffer against memory and lets
-   * a backend fill it in place (`fd_read` of one buffer from a file): no
-   * scratch copy, no scatter. The view reaches no byte outside the range;
+   * a backend fill it in place (`fd_read` from a file): no scratch copy,
+   * no scatter. The view reaches no byte outside the range;
    * it is the caller's to drop before any user code runs (a `grow()`
    * detaches it). Runs no user code.
    */

@@ -14,7 +14,7 @@
 import type { GuestMemory } from "../../guest/guest-memory.js";
 import { VmWriter } from "../../io/vm-writer.js";
 import { u32, u64 } from "../../pod/scalars.js";
-import { Iovec32, MAX_RW_COUNT } from "../../user/iovec.js";
+import { Iovec32, MAX_RW_COUNT, iovecRanges } from "../../user/iovec.js";
 import { VmReaderArray } from "../../user/vm-reader-array.js";
 import { VmWriterArray } from "../../user/vm-writer-array.js";
 import {
@@ -214,7 +214,13 @@ function read(cx: WasiContext, fd: number, iovs: number, count: number, offset: 
   const mem = cx.memory();
   const d = dataFd(cx, fd, Rights.FD_READ, offset, iovs);
   if (typeof d === "number") return d;
-  if (count === 1 && d.kind === "file") return readFileInPlace(mem, d, iovs, offset, resultPtr);
+  if (d.kind === "file") {
+    if (count === 1) return readFileInPlace(mem, d, iovs, offset, resultPtr);
+    if (count >>> 0 >= 2) {
+      const e = readvFileInPlace(mem, d, iovs, count >>> 0, offset, resultPtr);
+      if (e !== undefined) return e;
+    }
+  }
   let bufs: VmWriterArray;
   try {
     bufs = VmWriterArray.fromIovecs(mem, iovs, count >>> 0, Iovec32);
@@ -266,6 +272,56 @@ function readFileInPlace(mem: GuestMemory, d: FileDescriptor, iovs: number, offs
   let n: number;
   try {
     n = d.file.read(view, offset === undefined ? d.position : Number(offset));
+  } catch (err) {
+    return errnoOf(err);
+  }
+  if (offset === undefined) d.position += n;
+  mem.writeVal(resultPtr, u32, n);
+  return Errno.SUCCESS;
+}
+
+/**
+ * {@link read} of two or more buffers from a file (musl's stdio reads with
+ * two: the caller's buffer, then its own): the backend fills the guest's
+ * buffers in place (`preadv` for a host file), through a view of exactly
+ * each one's bytes, where the general path reads into a host buffer and
+ * scatters it. The checks are the general path's, in its order — the I/O
+ * vector imported as `VmWriterArray.fromIovecs` imports it
+ * (`iovecRanges`: the count, the records, every buffer, lengths cut at
+ * `MAX_RW_COUNT`, empty buffers left out), then the result pointer — so
+ * the errnos are the same. Buffers are filled in order, as the general
+ * path scatters, so where two overlap the later one's bytes stay; `preadv`
+ * copies into its buffers in order too (Linux, macOS; libuv's Windows
+ * emulation reads them one by one), property-tested against the general
+ * path's rules over both backends. With no non-empty buffer the call goes
+ * down the general path (undefined, nothing done).
+ *
+ * The views are made after every check, and a file's backend runs no user
+ * code, so nothing can grow memory (detaching them) before the backend is
+ * done; on shared memory another thread may grow it, which detaches
+ * nothing. The result is written last, as on the general path, so a result
+ * pointer inside a buffer ends up holding the count.
+ */
+function readvFileInPlace(mem: GuestMemory, d: FileDescriptor, iovs: number, count: number, offset: bigint | undefined, resultPtr: number): ErrnoValue | undefined {
+  let ranges: number[];
+  try {
+    ranges = iovecRanges(mem, iovs, count, Iovec32);
+  } catch (err) {
+    return errnoOf(err);
+  }
+  const e = checkPtr(mem, resultPtr, 4, 4);
+  if (e !== Errno.SUCCESS) return e;
+  const k = ranges.length;
+  if (k === 0) return undefined;
+  const views = new Array<Uint8Array>(k >> 1);
+  for (let i = 0; i < k; i += 2) {
+    const view = mem._space.viewRange(ranges[i]!, ranges[i + 1]!);
+    if (view === null) return undefined; // not reached: every range was just checked against the current buffer
+    views[i >> 1] = view;
+  }
+  let n: number;
+  try {
+    n = d.file.readv(views, offset === undefined ? d.position : Number(offset));
   } catch (err) {
     return errnoOf(err);
   }

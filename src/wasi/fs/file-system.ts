@@ -114,6 +114,13 @@ export interface FsFile {
   stat(): Filestat;
   /** Reads at `position` into `into`; the count (0 at or past the end). */
   read(into: Uint8Array, position: number): number;
+  /**
+   * Reads at `position` into `into`, buffer after buffer, as one `read` of
+   * their total length scattered over them would (a short read fills a
+   * prefix); the count. POSIX `preadv`. Runs no user code: `fd_read` hands
+   * it views of guest memory, which a `grow()` would detach.
+   */
+  readv(into: readonly Uint8Array[], position: number): number;
   /** Writes `data` at `position`, or at the end when `position` is `"end"`; the count. */
   write(data: Uint8Array, position: number | "end"): number;
   size(): number;

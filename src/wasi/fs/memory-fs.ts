@@ -341,6 +341,17 @@ class MemOpenFile implements FsFile {
     into.set(node.data.subarray(position, position + n));
     return n;
   }
+  readv(into: readonly Uint8Array[], position: number): number {
+    const node = this.#node;
+    let at = position;
+    for (let i = 0; i < into.length && at < node.length; i++) {
+      const view = into[i]!;
+      const n = Math.min(view.length, node.length - at);
+      view.set(node.data.subarray(at, at + n));
+      at += n;
+    }
+    return at - position;
+  }
   write(data: Uint8Array, position: number | "end"): number {
     const node = this.#node;
     const at = position === "end" ? node.length : position;

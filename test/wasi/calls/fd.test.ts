@@ -6,8 +6,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { MemoryDir } from "vmio/wasi";
+import { MemoryDir, WASI } from "vmio/wasi";
 import { E, R, testGuest } from "../guest.js";
+import { Wasm } from "../suite/wasm.js";
 
 const O_DIRECTORY = 2;
 
@@ -183,5 +184,109 @@ describe("fd_read of one buffer from a file (read in place)", () => {
         fs.rmSync(tmp, { recursive: true, force: true });
       }
     });
+  }
+});
+
+describe("fd_read of several buffers from a file (read in place)", () => {
+  const SIZE = 65536;
+  const FILE = Uint8Array.from({ length: 100 }, (_, i) => 0x20 + i);
+  /** Buffers and results crowd one small region, so they alias; a few land at or past the end of memory. */
+  const ptrArb = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 1000, max: 1500 }) },
+    { weight: 1, arbitrary: fc.constantFrom(SIZE - 300, SIZE - 8, SIZE - 4, SIZE - 1, SIZE, -4, 0xffff_fffc) },
+  );
+  const lenArb = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 300 }) }, { weight: 1, arbitrary: fc.constantFrom(0xffff_ffff, 2 ** 31) });
+  const stepArb = fc.record({
+    iovs: fc.oneof({ weight: 8, arbitrary: fc.constant(64) }, { weight: 1, arbitrary: fc.constantFrom(66, SIZE - 16, SIZE - 8, SIZE) }),
+    bufs: fc.array(fc.record({ base: ptrArb, len: lenArb }), { minLength: 0, maxLength: 5 }),
+    extra: fc.constantFrom(0, 0, 0, 12, 1025),
+    result: fc.oneof(ptrArb.map((p) => p & ~3), ptrArb),
+    at: fc.option(fc.integer({ min: 0, max: 130 }), { nil: undefined }),
+  });
+  type Step = { iovs: number; bufs: { base: number; len: number }[]; extra: number; result: number; at: number | undefined };
+
+  /**
+   * The general path's rules, as a model: the errno, and the memory and
+   * offset after it. Buffers are filled in order from one read of their
+   * total (so a later one over the same bytes wins), then the count is
+   * written. `extra` empty records follow `bufs` (1025 takes the count
+   * past `IOV_MAX`).
+   */
+  function model(mem: Uint8Array, position: number, s: Step): [number, number] {
+    const count = s.bufs.length + s.extra;
+    const p = s.iovs >>> 0;
+    if ((p & 3) !== 0) return [E.INVAL, position];
+    if (count > 1024) return [E.INVAL, position];
+    if (p + 8 * count > SIZE) return [E.FAULT, position];
+    const dv = new DataView(mem.buffer);
+    const bufs: [number, number][] = [];
+    let room = 2 ** 31 - 4096;
+    for (let i = 0; i < count; i++) {
+      const base = dv.getUint32(p + 8 * i, true);
+      const len = dv.getUint32(p + 8 * i + 4, true);
+      if (base + len > SIZE) return [E.FAULT, position];
+      bufs.push([base, Math.min(len, room)]);
+      room -= Math.min(len, room);
+    }
+    const r = s.result >>> 0;
+    if ((r & 3) !== 0) return [E.INVAL, position];
+    if (r + 4 > SIZE) return [E.FAULT, position];
+    let from = s.at ?? position;
+    let n = 0;
+    for (const [base, len] of bufs) {
+      const bytes = FILE.subarray(Math.min(from, FILE.length), Math.min(from + len, FILE.length));
+      mem.set(bytes, base);
+      from += bytes.length;
+      n += bytes.length;
+    }
+    dv.setUint32(r, n, true);
+    return [E.SUCCESS, s.at === undefined ? position + n : position];
+  }
+
+  for (const backend of ["memory", "host"] as const) {
+    for (const shared of [false, true]) {
+      test(`${backend} backend${shared ? ", shared memory" : ""}: the errnos, bytes and offset of the general path's rules`, async () => {
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vmio-fd-readv-"));
+        try {
+          fs.writeFileSync(path.join(tmp, "f"), FILE);
+          await fc.assert(
+            fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 10 }), async (steps) => {
+              const memory = new Wasm.Memory(shared ? { initial: 1, maximum: 2, shared: true } : { initial: 1, maximum: 2 });
+              const wasi = new WASI({ preopens: { "/": backend === "memory" ? new MemoryDir({ f: FILE }) : tmp } });
+              wasi.initialize({ exports: { memory } });
+              const call = wasi.getImportObject().wasi_snapshot_preview1 as unknown as Record<string, (...args: (number | bigint)[]) => number>;
+              const u8 = (): Uint8Array => new Uint8Array(memory.buffer);
+              const dv = (): DataView => new DataView(memory.buffer);
+              u8().set(new TextEncoder().encode("f"), 300);
+              assert.equal(call.path_open!(3, 0, 300, 1, 0, R.FD_READ | R.FD_SEEK | R.FD_TELL, 0n, 0, 200), E.SUCCESS);
+              const fd = dv().getUint32(200, true);
+              let position = 0;
+              for (const s of steps) {
+                const p = s.iovs >>> 0;
+                const count = s.bufs.length + s.extra;
+                if ((p & 3) === 0 && p + 8 * count <= SIZE) {
+                  s.bufs.forEach(({ base, len }, i) => {
+                    dv().setUint32(p + 8 * i, base >>> 0, true);
+                    dv().setUint32(p + 8 * i + 4, len >>> 0, true);
+                  });
+                  for (let i = s.bufs.length; i < count; i++) dv().setBigUint64(p + 8 * i, 0n, true);
+                }
+                const expected = Uint8Array.from(u8());
+                const [errno, next] = model(expected, position, s);
+                const got = s.at === undefined ? call.fd_read!(fd, s.iovs, count, s.result) : call.fd_pread!(fd, s.iovs, count, BigInt(s.at), s.result);
+                assert.equal(got, errno, JSON.stringify(s));
+                assert.ok(Buffer.from(u8()).equals(Buffer.from(expected)), `memory after ${JSON.stringify(s)}`);
+                position = next;
+                assert.equal(call.fd_tell!(fd, 0), E.SUCCESS);
+                assert.equal(dv().getBigUint64(0, true), BigInt(position));
+              }
+            }),
+            { seed: 20261130, numRuns: 120 },
+          );
+        } finally {
+          fs.rmSync(tmp, { recursive: true, force: true });
+        }
+      });
+    }
   }
 });

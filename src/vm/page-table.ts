@@ -222,11 +222,24 @@ export class PageTable {
    * @throws {VmError} `NoMemory` for a table node (nothing changes).
    */
   leafNodeFor(va: number): number {
+    return this.#nodeFor(va, 1);
+  }
+
+  /**
+   * The level-`stop` node covering page `va` (1: the leaf node; 2: the node
+   * that links it), creating the nodes on the way as needed; the leaf node
+   * this table shares with another is replaced by its own copy first (it is
+   * about to change). A created node is linked (its parent's count raised)
+   * and holds no entry yet.
+   *
+   * @throws {VmError} `NoMemory` for a table node or a copy (nothing changes).
+   */
+  #nodeFor(va: number, stop: 1 | 2): number {
     const ram = this.ram;
     const fmt = this.fmt;
     let node = this.root;
     const created: Array<[parent: number, index: number, child: number]> = [];
-    for (let level = 4 as 1 | 2 | 3 | 4; level > 1; level--) {
+    for (let level = 4 as 1 | 2 | 3 | 4; level > stop; level--) {
       const i = entryIndex(node, va, level);
       const lo = this.loadLo(i);
       if ((lo & this.tableMask) === this.tableBits) {
@@ -527,7 +540,7 @@ export class PageTable {
    */
   shareLeaf(va: number, node: number, from: PageTable): void {
     if (this.shared) internalError("page-table nodes are shared on unshared RAM only");
-    const parent = this.#nodeAbove(va);
+    const parent = this.#nodeFor(va, 2);
     const i = entryIndex(parent, va, 2);
     if (this.loadLo(i) !== 0) internalError(`the region at 0x${va.toString(16)} has a leaf node: it cannot share another`);
     this.ram.frames.ref(node, 1);
@@ -535,46 +548,6 @@ export class PageTable {
     this.ram.frames.auxAdd(parent, 1);
     this.mayShare = true;
     from.mayShare = true;
-  }
-
-  /**
-   * The level-2 node covering `va`, creating it and the level-3 node as
-   * needed (as {@link leafNodeFor} does, one level short).
-   *
-   * @throws {VmError} `NoMemory` (nothing changes).
-   */
-  #nodeAbove(va: number): number {
-    const ram = this.ram;
-    let node = this.root;
-    let made = -1;
-    let madeAt = -1;
-    let madeIn = -1;
-    for (let level = 4 as 3 | 4; level > 2; level--) {
-      const i = entryIndex(node, va, level);
-      const lo = this.loadLo(i);
-      if ((lo & this.tableMask) === this.tableBits) {
-        node = this.frameAt(i, lo);
-        continue;
-      }
-      let child: number;
-      try {
-        child = allocNode(ram);
-      } catch (e) {
-        if (made >= 0) {
-          this.clear(madeAt);
-          ram.frames.auxAdd(madeIn, -1);
-          if (!ram.nodeCache.put(made)) ram.frames.unref(made, 1);
-        }
-        throw e;
-      }
-      this.publish(i, this.fmt.tableLo(child), this.fmt.tableHi(child));
-      ram.frames.auxAdd(node, 1);
-      made = child;
-      madeAt = i;
-      madeIn = node;
-      node = child;
-    }
-    return node;
   }
 
   /** The first mapped page in `[start, end)`, or -1. */
